@@ -1,0 +1,89 @@
+/** The contract between ingestion and resolution (ARCHITECTURE.md, "Canonical record"). */
+
+export type IdentifierType = 'email' | 'phone' | 'externalId' | 'taxCode' | 'vatNumber' | 'loyaltyCard';
+export type RecordKind = 'contact' | 'order' | 'interaction' | 'consent' | 'privacy-request';
+export type Channel = 'file' | 'webhook' | 'api';
+
+export interface Identifier {
+  readonly type: IdentifierType;
+  /** Normalised value (email lower-cased, phone in E.164, ...). */
+  readonly value: string;
+  /** Scope of values that are only unique per source, e.g. `shopify` for a Shopify customer id. */
+  readonly namespace?: string;
+}
+
+export interface Lineage {
+  readonly objectKey: string;
+  readonly importId?: string;
+  readonly deliveryId?: string;
+  readonly recordKey: string;
+  readonly line?: number;
+}
+
+export interface Person {
+  firstName?: string;
+  lastName?: string;
+  gender?: string;
+  birthDate?: string;
+  language?: string;
+  title?: string;
+}
+
+export interface Company {
+  name?: string;
+  vatNumber?: string;
+  size?: string;
+  sector?: string;
+  role?: string;
+}
+
+export interface Address {
+  line1?: string;
+  line2?: string;
+  postalCode?: string;
+  city?: string;
+  province?: string;
+  region?: string;
+  country?: string;
+}
+
+export interface Consent {
+  readonly purpose: string;
+  readonly granted: boolean;
+  readonly at: string;
+  readonly proof?: { readonly form?: string; readonly textVersion?: string; readonly ip?: string };
+}
+
+export interface Order {
+  readonly orderId: string;
+  readonly status?: string;
+  readonly total?: number;
+  readonly currency?: string;
+  readonly placedAt?: string;
+}
+
+export interface CanonicalRecord {
+  readonly recordId: string;
+  readonly source: string;
+  readonly channel: Channel;
+  readonly kind: RecordKind;
+  readonly occurredAt: string;
+  readonly receivedAt: string;
+  readonly lineage: Lineage;
+  readonly identifiers: readonly Identifier[];
+  readonly person?: Person;
+  readonly company?: Company;
+  readonly address?: Address;
+  readonly consents?: readonly Consent[];
+  readonly order?: Order;
+  readonly interaction?: { readonly touchpoint: string; readonly type: string; readonly subject?: string };
+  readonly lead?: { readonly source?: string; readonly medium?: string; readonly campaign?: string };
+  readonly attributes?: Readonly<Record<string, string | number | boolean>>;
+  /** Values that failed validation but did not make the record useless: field -> reason code. */
+  readonly flags?: Readonly<Record<string, string>>;
+}
+
+/** `type:value` or `type:namespace:value`: the key under which an identifier is claimed by one profile. */
+export function identifierKey(id: Identifier): string {
+  return id.namespace ? `${id.type}:${id.namespace}:${id.value}` : `${id.type}:${id.value}`;
+}

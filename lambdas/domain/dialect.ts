@@ -1,0 +1,87 @@
+/** Guesses of a text export's encoding and delimiter from its first bytes. */
+
+export type TextEncoding = 'utf8' | 'utf16le' | 'utf16be' | 'windows-1252';
+
+/** BOMs first; then valid UTF-8 is UTF-8, and anything else single-byte Windows-1252 (a superset of ISO-8859-1). */
+export function detectEncoding(head: Uint8Array): { encoding: TextEncoding; bomLength: number } {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf8', bomLength: 3 };
+  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf16le', bomLength: 2 };
+  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf16be', bomLength: 2 };
+  // UTF-16 without BOM: ASCII text has a zero byte in every other position.
+  if (head.length >= 4) {
+    let zeroOdd = 0;
+    let zeroEven = 0;
+    const n = Math.min(head.length, 512);
+    for (let i = 0; i < n; i++) if (head[i] === 0) i % 2 ? zeroOdd++ : zeroEven++;
+    if (zeroOdd > n / 4 && zeroEven === 0) return { encoding: 'utf16le', bomLength: 0 };
+    if (zeroEven > n / 4 && zeroOdd === 0) return { encoding: 'utf16be', bomLength: 0 };
+  }
+  return { encoding: isValidUtf8(head) ? 'utf8' : 'windows-1252', bomLength: 0 };
+}
+
+/** Strict UTF-8 validation; a multi-byte sequence cut by the end of the sample counts as valid. */
+export function isValidUtf8(bytes: Uint8Array): boolean {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    let need: number;
+    if (b < 0x80) need = 0;
+    else if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) need = 2;
+    else if (b >= 0xf0 && b <= 0xf4) need = 3;
+    else return false;
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= bytes.length) return true;
+      const c = bytes[i + k]!;
+      if ((c & 0xc0) !== 0x80) return false;
+    }
+    i += need + 1;
+  }
+  return true;
+}
+
+const CANDIDATES = [';', ',', '\t', '|'] as const;
+
+/**
+ * The delimiter that splits the first lines into the same, largest number of fields (quotes respected).
+ * Falls back to `,`.
+ */
+export function detectDelimiter(sample: string): string {
+  const lines = splitLogicalLines(sample).slice(0, 20);
+  let best: { d: string; score: number } = { d: ',', score: 0 };
+  for (const d of CANDIDATES) {
+    const counts = lines.map((l) => countOutsideQuotes(l, d));
+    const first = counts[0] ?? 0;
+    if (first === 0) continue;
+    const consistent = counts.filter((c) => c === first).length;
+    const score = first * consistent;
+    if (score > best.score) best = { d, score };
+  }
+  return best.d;
+}
+
+function countOutsideQuotes(line: string, d: string): number {
+  let inQuotes = false;
+  let n = 0;
+  for (const ch of line) {
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (ch === d && !inQuotes) n++;
+  }
+  return n;
+}
+
+/** Lines of the sample, not splitting inside quotes; the last (possibly cut) line is dropped when there are others. */
+function splitLogicalLines(sample: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inQuotes = false;
+  for (const ch of sample) {
+    if (ch === '"') inQuotes = !inQuotes;
+    if ((ch === '\n' || ch === '\r') && !inQuotes) {
+      if (cur) out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur && out.length === 0) out.push(cur);
+  return out;
+}

@@ -1,0 +1,24 @@
+/** Base of the product's errors. Messages never contain personal data. */
+export class CdpError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A required setting is missing or malformed; names the variable, never a value. */
+export class ConfigurationError extends CdpError {}
+
+/** The input itself is unreadable (sender's mistake): reported and kept, never retried. */
+export class UnreadableInputError extends CdpError {
+  constructor(
+    readonly reason: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A store refused a write after all retries (contention); the message is retried by the queue. */
+export class ContentionError extends CdpError {}

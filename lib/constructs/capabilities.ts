@@ -1,0 +1,150 @@
+import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { CfnDatabase } from 'aws-cdk-lib/aws-glue';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Construct } from 'constructs';
+import { buckets, functions, LANDING_IMPORT_PREFIX, queues, table } from '../definitions.ts';
+import { CdpFunction } from './cdp-function.ts';
+import type { Bindable } from './grants.ts';
+import { SecureBucket } from './secure-bucket.ts';
+import { SecureQueue } from './secure-queue.ts';
+
+export interface CapabilityProps {
+  /** Customer-managed key for personal data at rest. */
+  readonly key: IKey;
+  /** Destination of server access logs. */
+  readonly accessLogs: IBucket;
+  /** Project root, for bundling. */
+  readonly projectRoot: string;
+}
+
+/** Exports and webhooks in: the landing and raw buckets, the file-events and records queues, the ingest function. */
+export class Ingestion extends Construct {
+  readonly landing: SecureBucket;
+  readonly raw: SecureBucket;
+  readonly fileEvents: SecureQueue;
+  readonly records: SecureQueue;
+  private readonly props: CapabilityProps;
+
+  constructor(scope: Construct, id: string, props: CapabilityProps) {
+    super(scope, id);
+    this.props = props;
+    const { key, accessLogs } = props;
+    this.landing = new SecureBucket(this, 'Landing', { definition: buckets.landing, encryptionKey: key, accessLogs });
+    this.raw = new SecureBucket(this, 'Raw', { definition: buckets.raw, encryptionKey: key, accessLogs });
+    this.fileEvents = new SecureQueue(this, 'FileEvents', { definition: queues.fileEvents, encryptionKey: key });
+    this.records = new SecureQueue(this, 'Records', { definition: queues.records, encryptionKey: key });
+    this.landing.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(this.fileEvents.queue), {
+      prefix: LANDING_IMPORT_PREFIX,
+    });
+  }
+
+  wire(resources: Bindable): void {
+    new CdpFunction(this, 'IngestFile', {
+      definition: functions.ingestFile,
+      resources,
+      sourceQueue: this.fileEvents.queue,
+      encryptionKey: this.props.key,
+      projectRoot: this.props.projectRoot,
+    });
+  }
+}
+
+/** Unified profiles: the single table and the resolver. */
+export class Identity extends Construct {
+  readonly table: Table;
+  private readonly props: CapabilityProps;
+
+  constructor(scope: Construct, id: string, props: CapabilityProps) {
+    super(scope, id);
+    this.props = props;
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: table.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: table.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: table.timeToLiveAttribute,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of table.globalSecondaryIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      });
+    }
+  }
+
+  wire(resources: Bindable, records: SecureQueue): void {
+    new CdpFunction(this, 'ResolveRecords', {
+      definition: functions.resolveRecords,
+      resources,
+      sourceQueue: records.queue,
+      encryptionKey: this.props.key,
+      projectRoot: this.props.projectRoot,
+    });
+  }
+}
+
+/** Data-subject requests: the exports bucket for access bundles and the request queue. */
+export class Privacy extends Construct {
+  readonly exports: SecureBucket;
+  readonly dsr: SecureQueue;
+
+  constructor(scope: Construct, id: string, props: CapabilityProps) {
+    super(scope, id);
+    const { key, accessLogs } = props;
+    this.exports = new SecureBucket(this, 'Exports', { definition: buckets.exports, encryptionKey: key, accessLogs });
+    this.dsr = new SecureQueue(this, 'Requests', { definition: queues.dsr, encryptionKey: key });
+  }
+}
+
+/** KPI tables: the pseudonymous lake, the Glue database, and an Athena workgroup with enforced encrypted results. */
+export class Analytics extends Construct {
+  readonly lake: SecureBucket;
+  readonly athenaResults: SecureBucket;
+  readonly database: CfnDatabase;
+  readonly workGroup: CfnWorkGroup;
+
+  constructor(scope: Construct, id: string, props: CapabilityProps) {
+    super(scope, id);
+    const { key, accessLogs } = props;
+    this.lake = new SecureBucket(this, 'Lake', { definition: buckets.lake, encryptionKey: key, accessLogs });
+    this.athenaResults = new SecureBucket(this, 'AthenaResults', {
+      definition: buckets.athena,
+      encryptionKey: key,
+      accessLogs,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stackName = Stack.of(this).stackName;
+    this.database = new CfnDatabase(this, 'Database', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseInput: {
+        name: `${stackName.toLowerCase().replace(/[^a-z0-9_]/g, '_')}_kpi`,
+        description: 'Pseudonymous curated tables and KPI tables',
+      },
+    });
+    this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
+      name: `${stackName}-kpi`,
+      description: 'KPI queries: results encrypted with the data key, scan limit per query',
+      state: 'ENABLED',
+      recursiveDeleteOption: true,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: `s3://${this.athenaResults.bucket.bucketName}/results/`,
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: key.keyArn },
+        },
+      },
+    });
+  }
+}

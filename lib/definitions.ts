@@ -1,0 +1,185 @@
+/**
+ * The one source of truth for the product's resources: the CDK stack (lib/) and the local twin (local/) both read
+ * this module, so names, keys, queue settings and event-source mappings cannot drift between AWS and the twin.
+ *
+ * Plain data only: no aws-cdk-lib import, so the twin can load it without the CDK.
+ */
+
+export type BucketName = 'landing' | 'raw' | 'lake' | 'exports' | 'athena';
+export type QueueName = 'fileEvents' | 'records' | 'dsr';
+export type FunctionName = 'ingestFile' | 'resolveRecords';
+
+export interface TableDefinition {
+  /** Environment variable through which functions learn the table name. */
+  readonly envVar: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly timeToLiveAttribute: string;
+  readonly globalSecondaryIndexes: readonly {
+    readonly indexName: string;
+    readonly partitionKey: string;
+    readonly sortKey: string;
+  }[];
+}
+
+export interface BucketDefinition {
+  readonly envVar: string;
+  /** Versioned where erasure must also remove old versions (and where overwrites must be recoverable). */
+  readonly versioned: boolean;
+  /** Current objects expire after this many days; undefined keeps them. */
+  readonly expireAfterDays?: number;
+  /** Non-current versions expire after this many days (erasure reaches old versions at the latest then). */
+  readonly noncurrentExpireAfterDays?: number;
+  readonly purpose: string;
+}
+
+export interface QueueDefinition {
+  readonly envVar: string;
+  /**
+   * `kms`: the data key (messages carry personal data). `sqs-managed`: SSE-SQS, for queues that S3 notifies
+   * (notifications hold bucket and object keys only; a KMS key policy naming the bucket would be circular).
+   */
+  readonly encryption: 'kms' | 'sqs-managed';
+  readonly visibilityTimeoutSeconds: number;
+  readonly retentionSeconds: number;
+  /** Receives before a message moves to the queue's dead-letter queue. */
+  readonly maxReceiveCount: number;
+  readonly dlqRetentionSeconds: number;
+}
+
+export type Grant =
+  | { readonly table: 'read' | 'readWrite' }
+  | { readonly bucket: BucketName; readonly access: 'read' | 'write' | 'readWrite' }
+  | { readonly queue: QueueName; readonly access: 'send' };
+
+export interface FunctionDefinition {
+  /** Entry file, relative to the project root. */
+  readonly entry: string;
+  readonly description: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** SQS event source; the twin's poller honours the same settings. */
+  readonly source?: {
+    readonly queue: QueueName;
+    readonly batchSize: number;
+    readonly maxBatchingWindowSeconds: number;
+    readonly maxConcurrency?: number;
+  };
+  /** What the function may touch. Each grant also sets the environment variable naming the resource. */
+  readonly grants: readonly Grant[];
+}
+
+export const table: TableDefinition = {
+  envVar: 'TABLE_NAME',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+};
+
+export const buckets: Record<BucketName, BucketDefinition> = {
+  landing: {
+    envVar: 'LANDING_BUCKET',
+    versioned: true,
+    expireAfterDays: 30,
+    noncurrentExpireAfterDays: 1,
+    purpose: 'uploaded exports (imports/<source>/...)',
+  },
+  raw: {
+    envVar: 'RAW_BUCKET',
+    versioned: true,
+    expireAfterDays: 90,
+    noncurrentExpireAfterDays: 1,
+    purpose: 'raw webhook bodies, quarantine and import reports',
+  },
+  lake: {
+    envVar: 'LAKE_BUCKET',
+    versioned: true,
+    noncurrentExpireAfterDays: 1,
+    purpose: 'pseudonymous curated tables and KPI tables (Parquet)',
+  },
+  exports: {
+    envVar: 'EXPORTS_BUCKET',
+    versioned: true,
+    expireAfterDays: 7,
+    noncurrentExpireAfterDays: 1,
+    purpose: 'access bundles of data-subject requests',
+  },
+  athena: {
+    envVar: 'ATHENA_RESULTS_BUCKET',
+    versioned: false,
+    expireAfterDays: 7,
+    purpose: 'Athena query results',
+  },
+};
+
+const FOURTEEN_DAYS = 14 * 24 * 3600;
+const FOUR_DAYS = 4 * 24 * 3600;
+
+export const functions: Record<FunctionName, FunctionDefinition> = {
+  ingestFile: {
+    entry: 'lambdas/handlers/ingest-file.ts',
+    description: 'Parses an uploaded export into canonical records; quarantines what cannot be read',
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+    source: { queue: 'fileEvents', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
+    grants: [
+      { bucket: 'landing', access: 'read' },
+      { bucket: 'raw', access: 'write' },
+      { queue: 'records', access: 'send' },
+      { table: 'read' },
+    ],
+  },
+  resolveRecords: {
+    entry: 'lambdas/handlers/resolve-records.ts',
+    description: 'Resolves canonical records into unified profiles',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    source: { queue: 'records', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 10 },
+    grants: [{ table: 'readWrite' }],
+  },
+};
+
+/** Visibility must exceed the consumer's timeout (AWS recommends 6x), or a slow batch is delivered twice. */
+function visibilityFor(queue: QueueName): number {
+  const consumers = Object.values(functions).filter((f) => f.source?.queue === queue);
+  const longest = Math.max(30, ...consumers.map((f) => f.timeoutSeconds));
+  return Math.min(12 * 3600, longest * 6);
+}
+
+export const queues: Record<QueueName, QueueDefinition> = {
+  fileEvents: {
+    envVar: 'FILE_EVENTS_QUEUE_URL',
+    encryption: 'sqs-managed',
+    visibilityTimeoutSeconds: visibilityFor('fileEvents'),
+    retentionSeconds: FOUR_DAYS,
+    maxReceiveCount: 3,
+    dlqRetentionSeconds: FOURTEEN_DAYS,
+  },
+  records: {
+    envVar: 'RECORDS_QUEUE_URL',
+    encryption: 'kms',
+    visibilityTimeoutSeconds: visibilityFor('records'),
+    retentionSeconds: FOUR_DAYS,
+    maxReceiveCount: 5,
+    dlqRetentionSeconds: FOURTEEN_DAYS,
+  },
+  dsr: {
+    envVar: 'DSR_QUEUE_URL',
+    encryption: 'kms',
+    visibilityTimeoutSeconds: 900,
+    retentionSeconds: FOURTEEN_DAYS,
+    maxReceiveCount: 5,
+    dlqRetentionSeconds: FOURTEEN_DAYS,
+  },
+};
+
+/** Prefix under which exports must be uploaded to trigger an import. */
+export const LANDING_IMPORT_PREFIX = 'imports/';
+
+/** Environment variable naming the resource a grant refers to. */
+export function envVarOf(grant: Grant): string {
+  if ('table' in grant) return table.envVar;
+  if ('bucket' in grant) return buckets[grant.bucket].envVar;
+  return queues[grant.queue].envVar;
+}
