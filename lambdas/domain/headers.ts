@@ -18,15 +18,15 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'tel',
     'numero di telefono',
   ],
-  'identifiers.externalId': ['codice cliente', 'id cliente', 'customer id', 'customer code', 'cod cliente', 'id'],
+  'identifiers.externalId': ['codice cliente', 'id cliente', 'cod cliente', 'customer id', 'customer code', 'id'],
   'identifiers.taxCode': ['codice fiscale', 'cf', 'cod fiscale', 'tax code', 'fiscal code'],
   'identifiers.vatNumber': ['partita iva', 'p iva', 'piva', 'vat', 'vat number'],
   'company.name': ['ragione sociale', 'azienda', 'societa', 'company', 'company name', 'organization'],
   'address.line1': ['indirizzo', 'via', 'address', 'address 1', 'street'],
   'address.postalCode': ['cap', 'codice postale', 'zip', 'postal code', 'postcode', 'zip code'],
   'address.city': ['citta', 'comune', 'localita', 'city', 'town'],
-  'address.province': ['provincia', 'prov', 'province', 'state', 'county'],
-  'address.country': ['nazione', 'paese', 'stato', 'country'],
+  'address.province': ['provincia', 'prov', 'sigla provincia', 'province', 'province code', 'state', 'county'],
+  'address.country': ['nazione', 'paese', 'stato', 'country', 'country code'],
 };
 
 /** Folds a header for comparison: lower case, no accents, punctuation as single spaces. */

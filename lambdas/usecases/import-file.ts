@@ -42,13 +42,17 @@ const SEND_CHUNK = 100;
 
 export const reportKey = (importId: string): string => `reports/imports/${importId}.json`;
 
+/** One id per uploaded object version: a re-delivered notification maps to the same import. */
+export const importIdOf = (bucket: string, objectKey: string, versionOrEtag: string | undefined): string =>
+  `imp_${stableHash(bucket, objectKey, versionOrEtag ?? '').slice(0, 24)}`;
+
 /** Imports one uploaded export: every row becomes a canonical record on the queue or a quarantined reject. */
 export async function importObject(deps: ImportDeps, bucket: string, objectKey: string): Promise<ImportReport> {
   const startedAt = deps.now().toISOString();
   const match = KEY_PATTERN.exec(objectKey);
   const source = match?.[1]?.toLowerCase() ?? 'unknown';
   const { body, versionId, etag } = await deps.objects.getStream(bucket, objectKey);
-  const importId = `imp_${stableHash(bucket, objectKey, versionId ?? etag ?? '').slice(0, 24)}`;
+  const importId = importIdOf(bucket, objectKey, versionId ?? etag);
 
   const counts = { rowsRead: 0, accepted: 0, rejected: 0, suppressed: 0 };
   const reasons: Record<string, number> = {};

@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { runDemo, runImport, runUp } from './commands.ts';
+import { makeOutput, UsageError } from './output.ts';
+
+const HELP = `cdp: the customer data platform's command line
+
+Usage: cdp <command> [options]     (every command takes --json; --target aws --stack <name> acts on a deployed stack)
+
+  up [--port N] [--no-demo] [--verbose]   start the local twin and keep serving (what \`npm start\` runs)
+  demo                                    fresh local state, load the demo data, print a summary, exit
+  import <file> --source S [--mapping M]  upload an export to the landing bucket, wait, print the import report
+
+Arriving with their capabilities (see README): webhook send, profiles get|export|unmerge, duplicates,
+dsr access|erase|rectify|restrict|list|show, kpi refresh|list|show, segments, dlq list|redrive.
+
+Environment: CDP_HOME (state, default .cdp), CDP_PORT (HTTP port of \`up\`).`;
+
+/** Commands of the design that later capabilities deliver: named so the message is clear, never a silent no-op. */
+const PLANNED = new Set(['webhook', 'profiles', 'duplicates', 'dsr', 'kpi', 'segments', 'dlq']);
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      target: { type: 'string' },
+      stack: { type: 'string' },
+      port: { type: 'string' },
+      'no-demo': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      source: { type: 'string' },
+      mapping: { type: 'string' },
+    },
+  });
+  const out = makeOutput(values.json ?? false);
+  const [command, ...rest] = positionals;
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  switch (command) {
+    case 'up':
+      return runUp(out, values);
+    case 'demo':
+      return runDemo(out, values);
+    case 'import':
+      return runImport(out, rest, values);
+    default:
+      if (PLANNED.has(command)) {
+        throw new UsageError(
+          `\`cdp ${command}\` is part of the design but not built yet in this version (see README, "Status").`,
+        );
+      }
+      throw new UsageError(`Unknown command \`${command}\`. Run \`cdp --help\` for the list.`);
+  }
+}
+
+export async function run(argv: readonly string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (e) {
+    const err = e as Error;
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const json = argv.includes('--json');
+    const message = usage ? err.message : `${err.name}: ${err.message}`;
+    if (json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
+    else process.stderr.write(`cdp: ${message}\n`);
+    process.exitCode = usage ? 2 : 1;
+  }
+}

@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { freePort, waitForPort } from './ports.ts';
+
+export interface Engine {
+  readonly endpoint: string;
+  /** The engine's own process, when it has one. */
+  readonly pid?: number;
+  stop(): Promise<void>;
+}
+
+/** AWS's DynamoDB Local jar (shipped in the amplify-dynamodb-simulator package), on the machine's Java 17. */
+export async function startDynamoDb(dataDir: string, port?: number): Promise<Engine> {
+  const require = createRequire(import.meta.url);
+  const emulatorDir = path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+  mkdirSync(dataDir, { recursive: true });
+  const chosen = port ?? (await freePort());
+  const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  const proc: ChildProcess = spawn(
+    java,
+    [
+      '-Xmx1g',
+      `-Djava.library.path=${path.join(emulatorDir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      path.join(emulatorDir, 'DynamoDBLocal.jar'),
+      '-sharedDb',
+      '-dbPath',
+      dataDir,
+      '-port',
+      String(chosen),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  proc.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolve) => {
+    proc.once('exit', () => {
+      exited = true;
+      resolve();
+    });
+    proc.once('error', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  try {
+    await waitForPort(chosen, 30_000, () => !exited);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw new Error(`DynamoDB Local did not start (is Java 17 installed?): ${stderr.trim()}`, { cause: e });
+  }
+  return {
+    endpoint: `http://127.0.0.1:${chosen}`,
+    pid: proc.pid,
+    async stop() {
+      if (exited) return;
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exitedPromise;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,224 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Target } from '../cli/target.ts';
+import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName } from '../lib/definitions.ts';
+import { type QueryEngine, startDuckDb } from './engines/duckdb.ts';
+import { type Engine, startDynamoDb } from './engines/dynamodb.ts';
+import { type S3EventRecord, startS3 } from './engines/s3.ts';
+import { startSqs } from './engines/sqs.ts';
+import { type Route, sendJson, startHttp } from './http.ts';
+import { QueuePoller, type SqsHandler } from './poller.ts';
+import { createBuckets, createQueues, createTable, type LocalResources, resourceEnvironment } from './resources.ts';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const LOCAL_REGION = 'eu-south-1';
+
+export interface TwinOptions {
+  /** State directory (DynamoDB Local's files, s3rver's files). */
+  readonly home: string;
+  /** HTTP API port; 0 picks a free one. */
+  readonly port?: number;
+  /** Concurrent invocations per function (bounded by each definition's maxConcurrency). */
+  readonly concurrency?: Partial<Record<FunctionName, number>>;
+  /** Told of every invocation's outcome (counts only). */
+  readonly onInvocation?: (o: { name: string; received: number; failed: number; error?: Error }) => void;
+}
+
+export interface TwinInfo {
+  readonly pid: number;
+  readonly url: string;
+  readonly home: string;
+  readonly region: string;
+  readonly endpoints: { readonly dynamodb: string; readonly s3: string; readonly sqs: string };
+  readonly resources: LocalResources;
+  /** Engine processes, so a restart after a kill can stop orphans. */
+  readonly enginePids: readonly number[];
+}
+
+export interface Twin extends TwinInfo {
+  readonly clients: { readonly s3: S3Client; readonly sqs: SQSClient; readonly dynamodb: DynamoDBClient };
+  readonly query: QueryEngine;
+  /** The twin as a command target (what `cdp` commands act on). */
+  readonly target: Target;
+  /** Resolves when every queue is empty and no function is running (or rejects after the timeout). */
+  waitIdle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The standard AWS SDK settings that point every client in this process at the twin's engines. */
+export function twinSdkEnvironment(endpoints: TwinInfo['endpoints']): Record<string, string> {
+  return {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    // s3rver corrupts streamed uploads when the SDK adds its default checksums.
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+  };
+}
+
+export const twinInfoPath = (home: string): string => path.join(home, 'twin.json');
+
+/**
+ * Starts the local twin: the real engines, the resources of the shared definitions, the unchanged handlers behind a
+ * poller per event source, S3 notifications, and the HTTP API.
+ */
+export async function startTwin(options: TwinOptions): Promise<Twin> {
+  const home = path.resolve(options.home);
+  mkdirSync(home, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const [dynamo, s3, sqsEngine, query] = await Promise.all([
+      startDynamoDb(path.join(home, 'dynamodb')),
+      startS3(path.join(home, 's3')),
+      startSqs(LOCAL_REGION),
+      startDuckDb(),
+    ]);
+    stops.push(...([dynamo, s3, sqsEngine, query] as (Engine | QueryEngine)[]).map((e) => () => e.stop()));
+    const endpoints = { dynamodb: dynamo.endpoint, s3: s3.endpoint, sqs: sqsEngine.endpoint };
+    Object.assign(process.env, twinSdkEnvironment(endpoints));
+
+    const clients = { s3: new S3Client({}), sqs: new SQSClient({}), dynamodb: new DynamoDBClient({}) };
+    const [tableName, bucketNames, queueSet] = await Promise.all([
+      createTable(clients.dynamodb),
+      createBuckets(clients.s3),
+      createQueues(clients.sqs),
+    ]);
+    const resources: LocalResources = { tableName, buckets: bucketNames, ...queueSet };
+    Object.assign(process.env, resourceEnvironment(resources));
+
+    // Bucket notifications: landing ObjectCreated under imports/ -> file-events queue, as the stack configures.
+    const pendingNotifications = new Set<Promise<unknown>>();
+    s3.onEvent((record: S3EventRecord) => {
+      if (record.s3.bucket.name !== resources.buckets.landing) return;
+      if (!record.eventName.startsWith('ObjectCreated') || !record.s3.object.key.startsWith(LANDING_IMPORT_PREFIX))
+        return;
+      const encoded = {
+        ...record,
+        s3: { ...record.s3, object: { ...record.s3.object, key: encodeS3Key(record.s3.object.key) } },
+      };
+      const p = clients.sqs
+        .send(
+          new SendMessageCommand({
+            QueueUrl: resources.queueUrls.fileEvents,
+            MessageBody: JSON.stringify({ Records: [encoded] }),
+          }),
+        )
+        .finally(() => pendingNotifications.delete(p));
+      pendingNotifications.add(p);
+    });
+
+    const pollers: QueuePoller[] = [];
+    for (const [name, def] of Object.entries(functions) as [FunctionName, (typeof functions)[FunctionName]][]) {
+      if (!def.source) continue;
+      const mod = (await import(pathToFileURL(path.join(PROJECT_ROOT, def.entry)).href)) as { handler: SqsHandler };
+      const queueArn = await queueArnOf(clients.sqs, resources.queueUrls[def.source.queue]);
+      const poller = new QueuePoller({
+        name,
+        sqs: clients.sqs,
+        queueUrl: resources.queueUrls[def.source.queue],
+        queueArn,
+        region: LOCAL_REGION,
+        handler: mod.handler,
+        batchSize: def.source.batchSize,
+        maxBatchingWindowSeconds: def.source.maxBatchingWindowSeconds,
+        concurrency: Math.max(1, Math.min(def.source.maxConcurrency ?? 2, options.concurrency?.[name] ?? 2)),
+        timeoutSeconds: def.timeoutSeconds,
+        onInvocation: options.onInvocation,
+      });
+      poller.start();
+      pollers.push(poller);
+    }
+    stops.push(async () => {
+      await Promise.all(pollers.map((p) => p.stop()));
+    });
+
+    const routes: Record<string, Route> = {
+      'GET /health': (_req, res) =>
+        sendJson(res, 200, { status: 'ok', engines: { dynamodb: 'up', s3: 'up', sqs: 'up', duckdb: 'up' } }),
+    };
+    const http = await startHttp(options.port ?? 0, routes);
+    stops.push(() => closeServer(http.server));
+
+    const info: TwinInfo = {
+      pid: process.pid,
+      url: `http://127.0.0.1:${http.port}`,
+      home,
+      region: LOCAL_REGION,
+      endpoints,
+      resources,
+      enginePids: [dynamo.pid, s3.pid].filter((p): p is number => typeof p === 'number'),
+    };
+    writeFileSync(twinInfoPath(home), JSON.stringify(info, null, 2));
+    stops.unshift(async () => rmSync(twinInfoPath(home), { force: true }));
+
+    const queueDepth = async (q: QueueName): Promise<number> => {
+      const res = await clients.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: resources.queueUrls[q],
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return (
+        Number(res.Attributes?.ApproximateNumberOfMessages ?? 0) +
+        Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+      );
+    };
+
+    return {
+      ...info,
+      clients,
+      query,
+      target: {
+        kind: 'local',
+        description: `local twin at ${info.url}`,
+        ...clients,
+        tableName,
+        buckets: bucketNames,
+        queueUrls: queueSet.queueUrls,
+      },
+      async waitIdle(timeoutMs = 120_000) {
+        const deadline = Date.now() + timeoutMs;
+        let quietRounds = 0;
+        while (quietRounds < 3) {
+          if (Date.now() > deadline) throw new Error(`twin still busy after ${timeoutMs} ms`);
+          await Promise.all(pendingNotifications);
+          const depths = await Promise.all((Object.keys(resources.queueUrls) as QueueName[]).map(queueDepth));
+          const busy = depths.some((d) => d > 0) || pollers.some((p) => !p.idle) || pendingNotifications.size > 0;
+          quietRounds = busy ? 0 : quietRounds + 1;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+/** S3 URL-encodes object keys in notifications (spaces as '+', slashes kept). */
+function encodeS3Key(key: string): string {
+  return encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
+}
+
+async function queueArnOf(sqs: SQSClient, url: string): Promise<string> {
+  const res = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  return res.Attributes?.QueueArn ?? url;
+}
+
+async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
