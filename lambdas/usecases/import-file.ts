@@ -94,8 +94,9 @@ export async function importObject(deps: ImportDeps, bucket: string, objectKey: 
   const { head, rest } = await peek(body, HEAD_BYTES);
   if (head.length === 0) return finish({ status: 'failed', error: 'file.empty' });
   const { encoding } = detectEncoding(head);
-  if (encoding === 'utf8' && head.includes(0)) return finish({ status: 'failed', error: 'file.binary' });
-  const delimiter = detectDelimiter(new TextDecoder(WHATWG_LABEL[encoding]).decode(head));
+  const sample = new TextDecoder(WHATWG_LABEL[encoding]).decode(head);
+  if (looksBinary(sample)) return finish({ status: 'failed', error: 'file.binary' });
+  const delimiter = detectDelimiter(sample);
 
   const parser = Readable.from(rest)
     .pipe(decodeStream(encoding))
@@ -199,4 +200,15 @@ function decodeStream(encoding: TextEncoding): Transform {
       done(null, decoder.decode());
     },
   });
+}
+
+/** Control characters (NUL above all) or undecodable bytes in the decoded sample mean the file is not a text export. */
+function looksBinary(sample: string): boolean {
+  let suspicious = 0;
+  for (const ch of sample) {
+    const c = ch.charCodeAt(0);
+    if (c === 0) return true;
+    if (c < 0x09 || (c > 0x0d && c < 0x20) || c === 0xfffd) suspicious++;
+  }
+  return suspicious > sample.length / 100;
 }

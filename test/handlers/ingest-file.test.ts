@@ -1,0 +1,120 @@
+import { Readable } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { sdkStreamMixin } from '@smithy/util-stream';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
+import { handler } from '../../lambdas/handlers/ingest-file.ts';
+import type { ImportReport } from '../../lambdas/usecases/import-file.ts';
+
+const s3 = mockClient(S3Client);
+const sqs = mockClient(SQSClient);
+process.env.RAW_BUCKET = 'raw-bucket';
+process.env.RECORDS_QUEUE_URL = 'https://sqs.local/records';
+
+const context = { functionName: 'ingest', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+const notification = (key: string): SQSEvent => ({
+  Records: [
+    {
+      messageId: 'm1',
+      receiptHandle: 'r',
+      body: JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'landing' }, object: { key } } }] }),
+      attributes: {} as SQSEvent['Records'][0]['attributes'],
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-south-1:1:file-events',
+      awsRegion: 'eu-south-1',
+    },
+  ],
+});
+const body = (bytes: Buffer) => sdkStreamMixin(Readable.from([bytes]));
+const cp1252 = (s: string) => Buffer.from(s, 'latin1');
+
+function putBodies(prefix: string): string[] {
+  return s3
+    .commandCalls(PutObjectCommand)
+    .filter((c) => c.args[0].input.Key?.startsWith(prefix))
+    .map((c) => String(c.args[0].input.Body));
+}
+function sentRecords(): CanonicalRecord[] {
+  return sqs
+    .commandCalls(SendMessageBatchCommand)
+    .flatMap((c) => c.args[0].input.Entries ?? [])
+    .map((e) => JSON.parse(e.MessageBody!) as CanonicalRecord);
+}
+
+describe('ingest-file handler', () => {
+  beforeEach(() => {
+    s3.reset();
+    sqs.reset();
+    s3.on(PutObjectCommand).resolves({});
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  });
+
+  it('turns a Windows-1252 `;` export with URL-encoded key into records, a quarantine and a reconciled report', async () => {
+    const csv = 'Codice cliente;Nome;Cognome;E-mail;Città\r\nC1;NICCOLÒ;ROSSI;n@example.it;Forlì\r\n;Anna;Verdi;nope;\r\nC3;x\r\n';
+    s3.on(GetObjectCommand, { Bucket: 'landing', Key: 'imports/erp/clienti maggio.csv' }).resolves({
+      Body: body(cp1252(csv)),
+      ETag: '"e1"',
+    });
+    const res = await handler(notification('imports/erp/clienti+maggio.csv'), context);
+    expect(res.batchItemFailures).toEqual([]);
+
+    const records = sentRecords();
+    expect(records).toHaveLength(1);
+    expect(records[0]?.person).toEqual({ firstName: 'Niccolò', lastName: 'Rossi' });
+    expect(records[0]?.address).toEqual({ city: 'Forlì' });
+    expect(sqs).toHaveReceivedCommandWith(SendMessageBatchCommand, { QueueUrl: 'https://sqs.local/records' });
+
+    const [report] = putBodies('reports/imports/').map((b) => JSON.parse(b) as ImportReport);
+    expect(report).toMatchObject({
+      source: 'erp',
+      status: 'completed',
+      encoding: 'windows-1252',
+      delimiter: ';',
+      rowsRead: 3,
+      accepted: 1,
+      rejected: 2,
+      suppressed: 0,
+      reasons: { 'email.syntax': 1, 'row.columnCount': 1 },
+    });
+    const quarantined = putBodies('quarantine/erp/')[0]!.trim().split('\n').map((l) => JSON.parse(l));
+    expect(quarantined.map((q) => [q.line, q.reasons])).toEqual([
+      [3, ['email.syntax']],
+      [4, ['row.columnCount']],
+    ]);
+  });
+
+  it('fails an unreadable file with a stored report instead of retrying it', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: body(Buffer.from([0x00, 0x01, 0x02, 0xff, 0x00])), ETag: '"e2"' });
+    const res = await handler(notification('imports/erp/garbage.bin'), context);
+    expect(res.batchItemFailures).toEqual([]);
+    const [report] = putBodies('reports/imports/').map((b) => JSON.parse(b) as ImportReport);
+    expect(report).toMatchObject({ status: 'failed', error: 'file.binary', rowsRead: 0 });
+    expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
+  });
+
+  it('fails an object outside imports/<source>/ with a reason', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: body(Buffer.from('a,b\n1,2\n')), ETag: '"e3"' });
+    await handler(notification('stray.csv'), context);
+    const [report] = putBodies('reports/imports/').map((b) => JSON.parse(b) as ImportReport);
+    expect(report).toMatchObject({ status: 'failed', error: 'key.noSource' });
+  });
+
+  it('fails the batch (for redelivery, then the DLQ) when S3 is unavailable', async () => {
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('slow down'), { name: 'SlowDown' }));
+    await expect(handler(notification('imports/erp/a.csv'), context)).rejects.toThrow('All records failed');
+    expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  it('packs at most 10 records per SendMessageBatch request', async () => {
+    const rows = Array.from({ length: 25 }, (_, i) => `C${i};p${i}@example.it`).join('\n');
+    s3.on(GetObjectCommand).resolves({ Body: body(Buffer.from(`Codice cliente;Email\n${rows}\n`)), ETag: '"e4"' });
+    await handler(notification('imports/shop/many.csv'), context);
+    const sizes = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries?.length);
+    expect(sizes.sort()).toEqual([10, 10, 5]);
+  });
+});

@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { detectDelimiter, detectEncoding, isValidUtf8 } from '../../lambdas/domain/dialect.ts';
+
+const cp1252 = (s: string): Uint8Array => Uint8Array.from([...s].map((c) => (c === 'à' ? 0xe0 : c === 'ò' ? 0xf2 : c.charCodeAt(0))));
+
+describe('detectEncoding', () => {
+  it('recognises BOMs', () => {
+    expect(detectEncoding(Uint8Array.from([0xef, 0xbb, 0xbf, 0x41]))).toEqual({ encoding: 'utf8', bomLength: 3 });
+    expect(detectEncoding(Uint8Array.from([0xff, 0xfe, 0x41, 0]))).toEqual({ encoding: 'utf16le', bomLength: 2 });
+    expect(detectEncoding(Uint8Array.from([0xfe, 0xff, 0, 0x41]))).toEqual({ encoding: 'utf16be', bomLength: 2 });
+  });
+  it('tells UTF-8 from Windows-1252', () => {
+    expect(detectEncoding(new TextEncoder().encode('Città;Niccolò')).encoding).toBe('utf8');
+    expect(detectEncoding(cp1252('Città;Niccolò')).encoding).toBe('windows-1252');
+  });
+  it('recognises UTF-16 without a BOM', () => {
+    expect(detectEncoding(new Uint8Array(Buffer.from('Nome;Cognome\n', 'utf16le'))).encoding).toBe('utf16le');
+  });
+  it('agrees with TextDecoder on UTF-8 validity (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        let strict = true;
+        try {
+          new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+        } catch {
+          strict = false;
+        }
+        // A sequence cut at the end counts as valid for a sample, so only "strictly valid => valid" must hold.
+        if (strict) expect(isValidUtf8(bytes)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('detectDelimiter', () => {
+  it.each([
+    ['Nome;Cognome;Città\nMario;Rossi;Milano\n', ';'],
+    ['a,b,c\n1,2,3\n', ','],
+    ['a\tb\tc\n1\t2\t3\n', '\t'],
+    ['a|b\n1|2\n', '|'],
+    ['"Rossi, Mario";Milano;MI\n"Bianchi, Anna";Roma;RM\n', ';'],
+    ['solo\nuna\ncolonna\n', ','],
+  ])('finds the delimiter of %j', (sample, d) => {
+    expect(detectDelimiter(sample)).toBe(d);
+  });
+});
