@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
-export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined | void>;
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 export interface PollerOptions {
   readonly name: string;
@@ -77,7 +77,7 @@ export class QueuePoller {
           if (more.length === 0) await new Promise((r) => setTimeout(r, 50));
           messages.push(...more);
         }
-      } catch (e) {
+      } catch {
         if (!this.running) return;
         await new Promise((r) => setTimeout(r, 500));
         continue;

@@ -7,14 +7,21 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type BucketName, buckets, functions, type QueueName, queues, table } from '../lib/definitions.ts';
+import {
+  type BucketName,
+  buckets,
+  functions,
+  type QueueDefinition,
+  type QueueName,
+  queues,
+  table,
+} from '../lib/definitions.ts';
 
 /** Physical names on the twin, derived from the shared definitions (CloudFormation names them in AWS). */
 export const localNames = {
   table: 'cdp-data',
   bucket: (name: BucketName) => `cdp-${name.toLowerCase()}`,
   queue: (name: QueueName) => `cdp-${name}`,
-  dlq: (name: QueueName) => `cdp-${name}-dlq`,
 };
 
 export interface LocalResources {
@@ -79,34 +86,47 @@ export async function createBuckets(s3: S3Client): Promise<Record<BucketName, st
   return out;
 }
 
-/** Each queue with its DLQ and redrive policy, as the stack defines them (CreateQueue is idempotent). */
+/** A queue with its DLQ and redrive policy, as a definition describes them (CreateQueue is idempotent). */
+export async function createQueueWithDlq(
+  sqs: SQSClient,
+  name: string,
+  def: Pick<
+    QueueDefinition,
+    'visibilityTimeoutSeconds' | 'retentionSeconds' | 'maxReceiveCount' | 'dlqRetentionSeconds'
+  >,
+): Promise<{ queueUrl: string; dlqUrl: string }> {
+  const dlq = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${name}-dlq`,
+      Attributes: { MessageRetentionPeriod: String(def.dlqRetentionSeconds) },
+    }),
+  );
+  const dlqArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn;
+  const q = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: {
+        VisibilityTimeout: String(def.visibilityTimeoutSeconds),
+        MessageRetentionPeriod: String(def.retentionSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: def.maxReceiveCount }),
+      },
+    }),
+  );
+  return { queueUrl: q.QueueUrl!, dlqUrl: dlq.QueueUrl! };
+}
+
+/** Every queue of the definitions, with its DLQ. */
 export async function createQueues(
   sqs: SQSClient,
 ): Promise<{ queueUrls: Record<QueueName, string>; dlqUrls: Record<QueueName, string> }> {
   const queueUrls = {} as Record<QueueName, string>;
   const dlqUrls = {} as Record<QueueName, string>;
-  for (const [name, def] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
-    const dlq = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: localNames.dlq(name),
-        Attributes: { MessageRetentionPeriod: String(def.dlqRetentionSeconds) },
-      }),
-    );
-    const dlqArn = (
-      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
-    ).Attributes?.QueueArn;
-    const q = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: localNames.queue(name),
-        Attributes: {
-          VisibilityTimeout: String(def.visibilityTimeoutSeconds),
-          MessageRetentionPeriod: String(def.retentionSeconds),
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: def.maxReceiveCount }),
-        },
-      }),
-    );
-    queueUrls[name] = q.QueueUrl!;
-    dlqUrls[name] = dlq.QueueUrl!;
+  for (const [name, def] of Object.entries(queues) as [QueueName, QueueDefinition][]) {
+    const created = await createQueueWithDlq(sqs, localNames.queue(name), def);
+    queueUrls[name] = created.queueUrl;
+    dlqUrls[name] = created.dlqUrl;
   }
   return { queueUrls, dlqUrls };
 }

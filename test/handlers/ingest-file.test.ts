@@ -20,7 +20,9 @@ const notification = (key: string): SQSEvent => ({
     {
       messageId: 'm1',
       receiptHandle: 'r',
-      body: JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'landing' }, object: { key } } }] }),
+      body: JSON.stringify({
+        Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'landing' }, object: { key } } }],
+      }),
       attributes: {} as SQSEvent['Records'][0]['attributes'],
       messageAttributes: {},
       md5OfBody: '',
@@ -55,7 +57,8 @@ describe('ingest-file handler', () => {
   });
 
   it('turns a Windows-1252 `;` export with URL-encoded key into records, a quarantine and a reconciled report', async () => {
-    const csv = 'Codice cliente;Nome;Cognome;E-mail;Città\r\nC1;NICCOLÒ;ROSSI;n@example.it;Forlì\r\n;Anna;Verdi;nope;\r\nC3;x\r\n';
+    const csv =
+      'Codice cliente;Nome;Cognome;E-mail;Città\r\nC1;NICCOLÒ;ROSSI;n@example.it;Forlì\r\n;Anna;Verdi;nope;\r\nC3;x\r\n';
     s3.on(GetObjectCommand, { Bucket: 'landing', Key: 'imports/erp/clienti maggio.csv' }).resolves({
       Body: body(cp1252(csv)),
       ETag: '"e1"',
@@ -81,7 +84,10 @@ describe('ingest-file handler', () => {
       suppressed: 0,
       reasons: { 'email.syntax': 1, 'row.columnCount': 1 },
     });
-    const quarantined = putBodies('quarantine/erp/')[0]!.trim().split('\n').map((l) => JSON.parse(l));
+    const quarantined = putBodies('quarantine/erp/')[0]!
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(quarantined.map((q) => [q.line, q.reasons])).toEqual([
       [3, ['email.syntax']],
       [4, ['row.columnCount']],

@@ -39,7 +39,12 @@ describe('contactRowToRecord', () => {
       { type: 'externalId', value: 'C1', namespace: 'erp' },
     ]);
     expect(out.record.person).toEqual({ firstName: 'Mario', lastName: 'Rossi' });
-    expect(out.record.lineage).toEqual({ objectKey: 'imports/erp/clienti.csv', importId: 'imp_1', recordKey: 'C1', line: 7 });
+    expect(out.record.lineage).toEqual({
+      objectKey: 'imports/erp/clienti.csv',
+      importId: 'imp_1',
+      recordKey: 'C1',
+      line: 7,
+    });
   });
   it('keeps a row with one bad value, flagged', () => {
     const out = contactRowToRecord(row(['C2', 'Anna', 'Verdi', 'not-an-email', '', '', '', '']), ctx());
@@ -51,7 +56,10 @@ describe('contactRowToRecord', () => {
       accepted: false,
       reasons: ['email.syntax', 'phone.syntax'],
     });
-    expect(contactRowToRecord(row(['', 'Anna', 'Verdi']), ctx())).toEqual({ accepted: false, reasons: ['row.noIdentifier'] });
+    expect(contactRowToRecord(row(['', 'Anna', 'Verdi']), ctx())).toEqual({
+      accepted: false,
+      reasons: ['row.noIdentifier'],
+    });
   });
   it('gives the same record id to the same row, and another to a changed row', () => {
     const a = contactRowToRecord(row(['C1', 'Mario', 'Rossi', 'm@example.it']), ctx());

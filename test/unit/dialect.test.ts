@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detectDelimiter, detectEncoding, isValidUtf8 } from '../../lambdas/domain/dialect.ts';
 
-const cp1252 = (s: string): Uint8Array => Uint8Array.from([...s].map((c) => (c === 'à' ? 0xe0 : c === 'ò' ? 0xf2 : c.charCodeAt(0))));
+const cp1252 = (s: string): Uint8Array =>
+  Uint8Array.from([...s].map((c) => (c === 'à' ? 0xe0 : c === 'ò' ? 0xf2 : c.charCodeAt(0))));
 
 describe('detectEncoding', () => {
   it('recognises BOMs', () => {

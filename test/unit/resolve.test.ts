@@ -29,14 +29,34 @@ describe('linkingIdentifiers', () => {
 
 describe('chooseProfile', () => {
   it('creates a profile whose id depends only on the strongest identifier', () => {
-    const a = record({ recordId: 'a', identifiers: [{ type: 'email', value: 'x@y.it' }, { type: 'phone', value: '+391' }] });
-    const b = record({ recordId: 'b', identifiers: [{ type: 'phone', value: '+392' }, { type: 'email', value: 'x@y.it' }] });
+    const a = record({
+      recordId: 'a',
+      identifiers: [
+        { type: 'email', value: 'x@y.it' },
+        { type: 'phone', value: '+391' },
+      ],
+    });
+    const b = record({
+      recordId: 'b',
+      identifiers: [
+        { type: 'phone', value: '+392' },
+        { type: 'email', value: 'x@y.it' },
+      ],
+    });
     expect(newProfileId(a)).toBe(newProfileId(b));
     expect(chooseProfile(a, new Map())).toEqual({ profileId: newProfileId(a), isNew: true, otherOwners: [] });
   });
   it('joins the existing owner, the smallest id when several own its identifiers', () => {
     const r = record({ identifiers: [{ type: 'email', value: 'x@y.it' }] });
-    expect(chooseProfile(r, new Map([['email:x@y.it', 'p_b'], ['phone:+391', 'p_a']]))).toEqual({
+    expect(
+      chooseProfile(
+        r,
+        new Map([
+          ['email:x@y.it', 'p_b'],
+          ['phone:+391', 'p_a'],
+        ]),
+      ),
+    ).toEqual({
       profileId: 'p_a',
       isNew: false,
       otherOwners: ['p_b'],

@@ -1,0 +1,206 @@
+import * as path from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../lib/app.ts';
+import { KEY_ACTIONS, OBJECT_ACTIONS, TABLE_ACTIONS } from '../../lib/constructs/grants.ts';
+import { buckets, functions, queues } from '../../lib/definitions.ts';
+
+const projectRoot = path.resolve(import.meta.dirname, '../..');
+let template: Template;
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+/** Every action each Lambda role may perform (inline policies attached to it), by function construct path. */
+function actionsByFunction(): Map<string, Set<string>> {
+  const json = template.toJSON() as { Resources: Resources };
+  const roles = Object.entries(json.Resources).filter(
+    ([id, r]) => r.Type === 'AWS::IAM::Role' && /(IngestFile|ResolveRecords)Role/.test(id),
+  );
+  const out = new Map<string, Set<string>>();
+  for (const [roleId] of roles) {
+    const actions = new Set<string>();
+    for (const r of Object.values(json.Resources)) {
+      if (r.Type !== 'AWS::IAM::Policy') continue;
+      const attached = (r.Properties.Roles as { Ref: string }[]).some((x) => x.Ref === roleId);
+      if (!attached) continue;
+      for (const s of (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+        for (const a of [s.Action].flat()) actions.add(a);
+      }
+    }
+    out.set(roleId.includes('IngestFile') ? 'ingestFile' : 'resolveRecords', actions);
+  }
+  return out;
+}
+
+describe('CDK stack', () => {
+  beforeAll(() => {
+    const { app, stack } = buildApp({
+      projectRoot,
+      stackName: 'cdp-test',
+      outdir: path.join(projectRoot, 'cdk.out', 'test'),
+    });
+    // Synthesis runs cdk-nag's AwsSolutions pack; any unacknowledged finding throws here.
+    app.synth();
+    template = Template.fromStack(stack);
+  });
+
+  it('blocks public access, enforces TLS and encrypts every data bucket with the customer key', () => {
+    template.resourcePropertiesCountIs(
+      'AWS::S3::Bucket',
+      {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } },
+          ],
+        },
+      },
+      Object.keys(buckets).length,
+    );
+    const policies = template.findResources('AWS::S3::BucketPolicy');
+    expect(Object.keys(policies)).toHaveLength(Object.keys(buckets).length + 1);
+    for (const p of Object.values(policies)) {
+      expect(JSON.stringify(p)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('versions the buckets that erasure must reach, and expires old versions', () => {
+    const versioned = Object.values(buckets).filter((b) => b.versioned).length;
+    template.resourcePropertiesCountIs(
+      'AWS::S3::Bucket',
+      { VersioningConfiguration: { Status: 'Enabled' } },
+      versioned,
+    );
+    template.resourcePropertiesCountIs(
+      'AWS::S3::Bucket',
+      {
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 1 } })]),
+        },
+      },
+      versioned,
+    );
+  });
+
+  it('gives every queue a DLQ with the defined redrive count, TLS only and encryption', () => {
+    const all = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(all)).toHaveLength(Object.keys(queues).length * 2);
+    for (const def of Object.values(queues)) {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        VisibilityTimeout: def.visibilityTimeoutSeconds,
+        RedrivePolicy: { maxReceiveCount: def.maxReceiveCount, deadLetterTargetArn: Match.anyValue() },
+        ...(def.encryption === 'kms' ? { KmsMasterKeyId: Match.anyValue() } : { SqsManagedSseEnabled: true }),
+      });
+    }
+    for (const q of Object.values(all)) {
+      const p = q.Properties as Record<string, unknown>;
+      expect(p.KmsMasterKeyId !== undefined || p.SqsManagedSseEnabled === true).toBe(true);
+    }
+    template.resourceCountIs('AWS::SQS::QueuePolicy', Object.keys(queues).length * 2);
+  });
+
+  it('keeps the table on demand, with PITR and the customer-managed key', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('runs functions on nodejs22.x/arm64 with explicit timeouts, encrypted logs and partial batch responses', () => {
+    for (const def of Object.values(functions)) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Timeout: def.timeoutSeconds,
+        MemorySize: def.memoryMb,
+        KmsKeyArn: Match.anyValue(),
+      });
+      if (def.source) {
+        template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          BatchSize: def.source.batchSize,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        });
+      }
+    }
+    template.resourcePropertiesCountIs(
+      'AWS::Logs::LogGroup',
+      { RetentionInDays: 30, KmsKeyId: Match.anyValue() },
+      Object.keys(functions).length,
+    );
+  });
+
+  it('grants each function role exactly the actions its definition needs', () => {
+    const roles = actionsByFunction();
+    const consume = [
+      'sqs:ReceiveMessage',
+      'sqs:ChangeMessageVisibility',
+      'sqs:GetQueueUrl',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+    ];
+    const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    expect([...roles.get('ingestFile')!].sort()).toEqual(
+      [
+        ...logs,
+        ...consume,
+        'kms:Decrypt',
+        ...KEY_ACTIONS.encrypt,
+        ...OBJECT_ACTIONS.read,
+        's3:ListBucket',
+        ...OBJECT_ACTIONS.write,
+        'sqs:SendMessage',
+        ...TABLE_ACTIONS.read,
+      ]
+        .filter((a, i, all) => all.indexOf(a) === i)
+        .sort(),
+    );
+    expect([...roles.get('resolveRecords')!].sort()).toEqual(
+      [...logs, ...consume, 'kms:Decrypt', ...KEY_ACTIONS.encrypt, ...TABLE_ACTIONS.readWrite]
+        .filter((a, i, all) => all.indexOf(a) === i)
+        .sort(),
+    );
+  });
+
+  it('uses no wildcard action on data anywhere in the stack', () => {
+    const json = template.toJSON() as { Resources: Resources };
+    const actions = Object.values(json.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) =>
+        (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement.flatMap((s) => [s.Action].flat()),
+      );
+    const wildcardOnData = actions.filter((a) => /^(s3|dynamodb|sqs):.*\*/.test(a) || a === '*');
+    expect(wildcardOnData).toEqual([]);
+  });
+
+  it('enforces encrypted Athena results and a scan limit', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: Match.anyValue(),
+        ResultConfiguration: Match.objectLike({
+          EncryptionConfiguration: Match.objectLike({ EncryptionOption: 'SSE_KMS' }),
+        }),
+      }),
+    });
+  });
+
+  it('fails synthesis on a cdk-nag finding that is not acknowledged with a reason', () => {
+    const app = new App({ outdir: path.join(projectRoot, 'cdk.out', 'nag-negative') });
+    const stack = new Stack(app, 'Bad');
+    new Bucket(stack, 'Careless'); // no TLS policy, no access logs
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow();
+  });
+});

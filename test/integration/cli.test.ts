@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const cdp = path.resolve(import.meta.dirname, '../../bin/cdp.js');
+const home = mkdtempSync(path.join(tmpdir(), 'cdp-cli-'));
+const env = { ...process.env, CDP_HOME: home };
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cdp, ...args], { env, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+describe('cdp command', () => {
+  it('`demo --json` loads the demo on fresh state and reports profiles and reconciled imports', async () => {
+    const { code, stdout } = await cli('demo', '--json');
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout) as {
+      profiles: number;
+      imports: {
+        source: string;
+        status: string;
+        rowsRead: number;
+        accepted: number;
+        rejected: number;
+        suppressed: number;
+      }[];
+    };
+    expect(summary.profiles).toBeGreaterThan(0);
+    expect(summary.imports.map((i) => i.source).sort()).toEqual(['erp', 'newsletter', 'shop']);
+    for (const i of summary.imports) {
+      expect(i.status).toBe('completed');
+      expect(i.rowsRead).toBe(i.accepted + i.rejected + i.suppressed);
+    }
+  });
+
+  it('rejects an unknown command with a clear message and exit code 2', async () => {
+    const { code, stderr } = await cli('frobnicate');
+    expect(code).toBe(2);
+    expect(stderr).toContain('Unknown command `frobnicate`');
+  });
+
+  it('fails a planned but unbuilt command clearly, as JSON with --json', async () => {
+    const { code, stdout } = await cli('kpi', 'list', '--json');
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout).error).toMatch(/not built yet/);
+  });
+
+  it('fails `import` when no twin is running, naming the command that starts one', async () => {
+    const { code, stderr } = await cli('import', cdp, '--source', 'erp');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/npm start/);
+  });
+});

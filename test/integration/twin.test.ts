@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ImportReport, importIdOf, reportKey } from '../../lambdas/usecases/import-file.ts';
+import { startTwin, type Twin } from '../../local/twin.ts';
+import { waitFor } from './wait.ts';
+
+let home: string;
+let twin: Twin;
+
+const csv = [
+  'Codice cliente;Nome;Cognome;E-mail;Cellulare;Città;Provincia',
+  'C1;MARIO;ROSSI;Mario.Rossi@Example.it;333 123 4567;Forlì;FC',
+  "C2;anna;d'angelo;anna@example.it;;Milano;MI",
+  ';;;;;;',
+  'C3;Luca;Neri;luca@example.it;+39 320 5556677;Roma;RM',
+].join('\r\n');
+
+async function ownerOf(t: Twin, identifierKey: string): Promise<string | undefined> {
+  const res = await t.clients.dynamodb.send(
+    new GetItemCommand({
+      TableName: t.resources.tableName,
+      Key: { pk: { S: `ID#${identifierKey}` }, sk: { S: 'ID' } },
+    }),
+  );
+  return res.Item?.profileId?.S;
+}
+
+async function profileItems(t: Twin, profileId: string) {
+  const res = await t.clients.dynamodb.send(
+    new QueryCommand({
+      TableName: t.resources.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: `PROFILE#${profileId}` } },
+    }),
+  );
+  return res.Items ?? [];
+}
+
+async function report(t: Twin, key: string, etag: string | undefined): Promise<ImportReport> {
+  return waitFor(async () => {
+    try {
+      const res = await t.clients.s3.send(
+        new GetObjectCommand({
+          Bucket: t.resources.buckets.raw,
+          Key: reportKey(importIdOf(t.resources.buckets.landing, key, etag)),
+        }),
+      );
+      return JSON.parse(await res.Body!.transformToString()) as ImportReport;
+    } catch {
+      return undefined;
+    }
+  }, 30_000);
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(path.join(tmpdir(), 'cdp-twin-'));
+  twin = await startTwin({ home, port: 0 });
+});
+afterAll(async () => {
+  await twin?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('local twin', () => {
+  it('answers GET /health with 200 when ready', async () => {
+    const res = await fetch(`${twin.url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+    expect((await fetch(`${twin.url}/nope`)).status).toBe(404);
+  });
+
+  it('flows a file dropped in the landing bucket through S3 -> SQS -> ingest -> SQS -> resolve -> DynamoDB', async () => {
+    const key = 'imports/erp/clienti maggio.csv';
+    const put = await twin.clients.s3.send(
+      new PutObjectCommand({ Bucket: twin.resources.buckets.landing, Key: key, Body: Buffer.from(csv, 'latin1') }),
+    );
+    const r = await report(twin, key, put.ETag);
+    expect(r).toMatchObject({ status: 'completed', encoding: 'windows-1252', rowsRead: 4, accepted: 3, rejected: 1 });
+    expect(r.rowsRead).toBe(r.accepted + r.rejected + r.suppressed);
+    await twin.waitIdle();
+
+    const mario = await ownerOf(twin, 'email:mario.rossi@example.it');
+    expect(mario).toBeDefined();
+    expect(await ownerOf(twin, 'phone:+393331234567')).toBe(mario);
+    expect(await ownerOf(twin, 'externalId:erp:C1')).toBe(mario);
+    const items = await profileItems(twin, mario!);
+    const profile = items.find((i) => i.sk?.S === 'PROFILE');
+    expect(profile?.attributes?.M?.firstName?.S).toBe('Mario');
+    expect(profile?.attributes?.M?.city?.S).toBe('Forlì');
+    expect(items.filter((i) => i.sk?.S?.startsWith('EVENT#'))).toHaveLength(1);
+    expect(items.some((i) => i.sk?.S === `LINEAGE#${key}`)).toBe(true);
+  });
+
+  it('does not duplicate anything when the same export is uploaded again', async () => {
+    const key = 'imports/erp/clienti maggio.csv';
+    const before = await ownerOf(twin, 'email:anna@example.it');
+    const put = await twin.clients.s3.send(
+      new PutObjectCommand({
+        Bucket: twin.resources.buckets.landing,
+        Key: key,
+        Body: Buffer.from(`${csv}\r\n`, 'latin1'),
+      }),
+    );
+    await report(twin, key, put.ETag);
+    await twin.waitIdle();
+    const items = await profileItems(twin, before!);
+    expect(items.filter((i) => i.sk?.S?.startsWith('EVENT#'))).toHaveLength(1);
+    expect(items.find((i) => i.sk?.S === 'PROFILE')?.recordCount?.N).toBe('1');
+  });
+
+  it('keeps its data when stopped and started again on the same CDP_HOME', async () => {
+    const before = await ownerOf(twin, 'email:luca@example.it');
+    expect(before).toBeDefined();
+    await twin.stop();
+    twin = await startTwin({ home, port: 0 });
+    expect(await ownerOf(twin, 'email:luca@example.it')).toBe(before);
+    const objects = await twin.clients.s3.send(
+      new GetObjectCommand({ Bucket: twin.resources.buckets.landing, Key: 'imports/erp/clienti maggio.csv' }),
+    );
+    expect((await objects.Body!.transformToString('latin1')).startsWith('Codice cliente')).toBe(true);
+  });
+});
