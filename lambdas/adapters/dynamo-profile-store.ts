@@ -1,7 +1,7 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  type DynamoDBDocumentClient,
+  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   TransactWriteCommand,
@@ -9,6 +9,13 @@ import {
 import type { CanonicalRecord } from '../domain/canonical.ts';
 import type { ProfileAttributes } from '../domain/resolve.ts';
 import type { ProfileStore, StoredProfile } from '../ports/index.ts';
+
+/**
+ * A document client with the default SDK settings (region, endpoint and credentials from the environment, as in
+ * Lambda); undefined attributes are dropped rather than rejected.
+ */
+export const documentClient = (): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
 
 /** Key layout of the single table (ARCHITECTURE.md, "Stores"). */
 export const keys = {

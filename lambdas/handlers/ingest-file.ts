@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { makeS3, makeSqs } from '../adapters/clients.ts';
 import { S3ObjectStore } from '../adapters/s3-object-store.ts';
 import { SqsRecordQueue } from '../adapters/sqs-record-queue.ts';
 import { stableHash } from '../domain/hash.ts';
@@ -14,8 +15,8 @@ const deps = lazy((): ImportDeps => {
   const rawBucket = requireEnv('RAW_BUCKET');
   const recordsQueueUrl = requireEnv('RECORDS_QUEUE_URL');
   return {
-    objects: new S3ObjectStore(makeS3()),
-    queue: new SqsRecordQueue(makeSqs(), recordsQueueUrl),
+    objects: new S3ObjectStore(new S3Client({})),
+    queue: new SqsRecordQueue(new SQSClient({}), recordsQueueUrl),
     rawBucket,
     now: () => new Date(),
   };
