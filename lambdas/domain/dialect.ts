@@ -8,11 +8,15 @@ export function detectEncoding(head: Uint8Array): { encoding: TextEncoding; bomL
   if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf16le', bomLength: 2 };
   if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf16be', bomLength: 2 };
   // UTF-16 without BOM: ASCII text has a zero byte in every other position.
-  if (head.length >= 4) {
+  if (head.length >= 8) {
     let zeroOdd = 0;
     let zeroEven = 0;
     const n = Math.min(head.length, 512);
-    for (let i = 0; i < n; i++) if (head[i] === 0) i % 2 ? zeroOdd++ : zeroEven++;
+    for (let i = 0; i < n; i++) {
+      if (head[i] !== 0) continue;
+      if (i % 2) zeroOdd++;
+      else zeroEven++;
+    }
     if (zeroOdd > n / 4 && zeroEven === 0) return { encoding: 'utf16le', bomLength: 0 };
     if (zeroEven > n / 4 && zeroOdd === 0) return { encoding: 'utf16be', bomLength: 0 };
   }
