@@ -1,0 +1,149 @@
+/** Italian reference data and checksums: provinces and regions, codice fiscale, partita IVA, CAP. */
+
+type Region = string;
+
+const REGIONS: Readonly<Record<Region, Readonly<Record<string, string>>>> = {
+  Piemonte: { AL: 'Alessandria', AT: 'Asti', BI: 'Biella', CN: 'Cuneo', NO: 'Novara', TO: 'Torino', VB: 'Verbano-Cusio-Ossola', VC: 'Vercelli' },
+  "Valle d'Aosta": { AO: 'Aosta' },
+  Lombardia: {
+    BG: 'Bergamo', BS: 'Brescia', CO: 'Como', CR: 'Cremona', LC: 'Lecco', LO: 'Lodi', MN: 'Mantova', MI: 'Milano',
+    MB: 'Monza e della Brianza', PV: 'Pavia', SO: 'Sondrio', VA: 'Varese',
+  },
+  'Trentino-Alto Adige': { BZ: 'Bolzano', TN: 'Trento' },
+  Veneto: { BL: 'Belluno', PD: 'Padova', RO: 'Rovigo', TV: 'Treviso', VE: 'Venezia', VR: 'Verona', VI: 'Vicenza' },
+  'Friuli-Venezia Giulia': { GO: 'Gorizia', PN: 'Pordenone', TS: 'Trieste', UD: 'Udine' },
+  Liguria: { GE: 'Genova', IM: 'Imperia', SP: 'La Spezia', SV: 'Savona' },
+  'Emilia-Romagna': {
+    BO: 'Bologna', FE: 'Ferrara', FC: 'Forlì-Cesena', MO: 'Modena', PR: 'Parma', PC: 'Piacenza', RA: 'Ravenna',
+    RE: 'Reggio Emilia', RN: 'Rimini',
+  },
+  Toscana: {
+    AR: 'Arezzo', FI: 'Firenze', GR: 'Grosseto', LI: 'Livorno', LU: 'Lucca', MS: 'Massa-Carrara', PI: 'Pisa',
+    PT: 'Pistoia', PO: 'Prato', SI: 'Siena',
+  },
+  Umbria: { PG: 'Perugia', TR: 'Terni' },
+  Marche: { AN: 'Ancona', AP: 'Ascoli Piceno', FM: 'Fermo', MC: 'Macerata', PU: 'Pesaro e Urbino' },
+  Lazio: { FR: 'Frosinone', LT: 'Latina', RI: 'Rieti', RM: 'Roma', VT: 'Viterbo' },
+  Abruzzo: { AQ: "L'Aquila", CH: 'Chieti', PE: 'Pescara', TE: 'Teramo' },
+  Molise: { CB: 'Campobasso', IS: 'Isernia' },
+  Campania: { AV: 'Avellino', BN: 'Benevento', CE: 'Caserta', NA: 'Napoli', SA: 'Salerno' },
+  Puglia: { BA: 'Bari', BT: 'Barletta-Andria-Trani', BR: 'Brindisi', FG: 'Foggia', LE: 'Lecce', TA: 'Taranto' },
+  Basilicata: { MT: 'Matera', PZ: 'Potenza' },
+  Calabria: { CZ: 'Catanzaro', CS: 'Cosenza', KR: 'Crotone', RC: 'Reggio Calabria', VV: 'Vibo Valentia' },
+  Sicilia: {
+    AG: 'Agrigento', CL: 'Caltanissetta', CT: 'Catania', EN: 'Enna', ME: 'Messina', PA: 'Palermo', RG: 'Ragusa',
+    SR: 'Siracusa', TP: 'Trapani',
+  },
+  Sardegna: {
+    CA: 'Cagliari', NU: 'Nuoro', OR: 'Oristano', SS: 'Sassari', SU: 'Sud Sardegna',
+    // Abolished in 2016 but still found in older exports.
+    CI: 'Carbonia-Iglesias', VS: 'Medio Campidano', OG: 'Ogliastra', OT: 'Olbia-Tempio',
+  },
+};
+
+/** Other names people type for a province. */
+const ALIASES: Readonly<Record<string, string>> = {
+  'bolzano bozen': 'BZ', bozen: 'BZ', 'alto adige': 'BZ', 'sudtirol': 'BZ', 'aoste': 'AO', "valle d'aosta": 'AO',
+  'pesaro urbino': 'PU', pesaro: 'PU', urbino: 'PU', 'massa carrara': 'MS', massa: 'MS', carrara: 'MS',
+  'reggio nell emilia': 'RE', 'reggio di calabria': 'RC', 'monza brianza': 'MB', monza: 'MB', brianza: 'MB',
+  forli: 'FC', cesena: 'FC', verbania: 'VB', spezia: 'SP', aquila: 'AQ', 'barletta andria trani': 'BT',
+  barletta: 'BT', andria: 'BT', trani: 'BT', 'roma capitale': 'RM', rome: 'RM', milan: 'MI', naples: 'NA',
+  turin: 'TO', florence: 'FI', venice: 'VE', genoa: 'GE', padua: 'PD', mantua: 'MN', syracuse: 'SR',
+};
+
+export interface Province {
+  readonly code: string;
+  readonly name: string;
+  readonly region: Region;
+}
+
+const fold = (s: string): string =>
+  s
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9']+/g, ' ')
+    .replace(/'/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+const BY_CODE = new Map<string, Province>();
+const BY_NAME = new Map<string, string>();
+for (const [region, provinces] of Object.entries(REGIONS)) {
+  for (const [code, name] of Object.entries(provinces)) {
+    BY_CODE.set(code, { code, name, region });
+    BY_NAME.set(fold(name), code);
+    BY_NAME.set(fold(`provincia di ${name}`), code);
+    BY_NAME.set(fold(`citta metropolitana di ${name}`), code);
+  }
+}
+for (const [alias, code] of Object.entries(ALIASES)) BY_NAME.set(fold(alias), code);
+
+/** A province from its code (`MI`, `(MI)`, `mi`) or its name (`Milano`, `Forli'-Cesena`, `Provincia di Milano`). */
+export function findProvince(raw: string): Province | undefined {
+  const trimmed = raw.trim().replace(/^\((.*)\)$/, '$1');
+  if (/^[A-Za-z]{2}$/.test(trimmed)) return BY_CODE.get(trimmed.toUpperCase());
+  const code = BY_NAME.get(fold(trimmed));
+  return code ? BY_CODE.get(code) : undefined;
+}
+
+export const provinceCodes = (): string[] => [...BY_CODE.keys()];
+
+// Codice fiscale: odd-position values (1st, 3rd, ... character), even-position values, and the check letter.
+const ODD: Readonly<Record<string, number>> = Object.fromEntries(
+  [1, 0, 5, 7, 9, 13, 15, 17, 19, 21].map((v, i) => [String(i), v]).concat(
+    [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23].map((v, i) => [
+      String.fromCharCode(65 + i),
+      v,
+    ]),
+  ),
+);
+const EVEN = (ch: string): number => (ch >= '0' && ch <= '9' ? ch.charCodeAt(0) - 48 : ch.charCodeAt(0) - 65);
+const CF_PATTERN = /^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/;
+
+/** The check character a 15-character codice fiscale prefix should end with. */
+export function codiceFiscaleCheck(first15: string): string {
+  let sum = 0;
+  for (let i = 0; i < 15; i++) {
+    const ch = first15[i]!;
+    sum += i % 2 === 0 ? ODD[ch]! : EVEN(ch);
+  }
+  return String.fromCharCode(65 + (sum % 26));
+}
+
+export type CheckResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly reason: string };
+
+/** A person's 16-character codice fiscale (omocodia included), or a company's 11-digit one (same as partita IVA). */
+export function checkCodiceFiscale(raw: string): CheckResult {
+  const v = raw.replace(/[\s.-]/g, '').toUpperCase();
+  if (/^\d{11}$/.test(v)) return checkPartitaIva(v);
+  if (!CF_PATTERN.test(v)) return { ok: false, reason: 'taxCode.syntax' };
+  if (codiceFiscaleCheck(v.slice(0, 15)) !== v[15]) return { ok: false, reason: 'taxCode.checksum' };
+  return { ok: true, value: v };
+}
+
+/** Partita IVA: 11 digits (an `IT` prefix is accepted) with its Luhn-style check digit. */
+export function checkPartitaIva(raw: string): CheckResult {
+  const v = raw.replace(/[\s.-]/g, '').toUpperCase().replace(/^IT/, '');
+  if (!/^\d{11}$/.test(v)) return { ok: false, reason: 'vatNumber.syntax' };
+  if (/^0{11}$/.test(v)) return { ok: false, reason: 'vatNumber.placeholder' };
+  let sum = 0;
+  for (let i = 0; i < 10; i++) {
+    let d = v.charCodeAt(i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  if ((10 - (sum % 10)) % 10 !== v.charCodeAt(10) - 48) return { ok: false, reason: 'vatNumber.checksum' };
+  return { ok: true, value: v };
+}
+
+/** Italian CAP: five digits; spreadsheets drop leading zeros (00184 -> 184), so 3-4 digits are padded back. */
+export function checkCap(raw: string): CheckResult {
+  const v = raw.trim().replace(/\.0+$/, '');
+  if (/^\d{5}$/.test(v)) return { ok: true, value: v };
+  if (/^\d{3,4}$/.test(v)) return { ok: true, value: v.padStart(5, '0') };
+  return { ok: false, reason: 'postalCode.syntax' };
+}
