@@ -1,7 +1,9 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
-import type { ImportReport } from '../lambdas/usecases/import-file.ts';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { parseMapping } from '../lambdas/domain/mapping.ts';
+import { type ImportReport, mappingKeys } from '../lambdas/usecases/import-file.ts';
 import { loadDemo } from '../local/demo.ts';
 import { startTwin, type Twin, type TwinInfo, twinInfoPath } from '../local/twin.ts';
 import { uploadAndWait } from './imports.ts';
@@ -167,6 +169,21 @@ export async function runDemo(out: Output, flags: Flags): Promise<number> {
 
 const SOURCE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
+/** Reads and validates a mapping file before anything is uploaded; its errors name the keys at fault. */
+function readMappingFile(file: string): string {
+  if (!existsSync(file)) throw new UsageError(`No such mapping file: ${file}`);
+  const text = readFileSync(file, 'utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError(`The mapping ${file} is not valid JSON`);
+  }
+  const parsed = parseMapping(json);
+  if (!parsed.ok) throw new UsageError(`The mapping ${file} is invalid:\n  ${parsed.errors.join('\n  ')}`);
+  return text;
+}
+
 /** `cdp import <file> --source S`: upload to the landing bucket, wait, print the report. */
 export async function runImport(out: Output, args: readonly string[], flags: Flags): Promise<number> {
   const [file] = args;
@@ -174,28 +191,32 @@ export async function runImport(out: Output, args: readonly string[], flags: Fla
   if (!flags.source || !SOURCE_NAME.test(flags.source)) {
     throw new UsageError('--source <name> is required: lower-case letters, digits, - and _ (e.g. erp, shop-it)');
   }
-  if (flags.mapping)
-    throw new UsageError(
-      '--mapping arrives with the file-import capability; headers are recognised by synonym for now.',
-    );
   if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`No such file: ${file}`);
+  const mapping = flags.mapping ? readMappingFile(flags.mapping) : undefined;
   const target = await resolveTarget(flags);
   const key = `imports/${flags.source}/${path.basename(file)}`;
+  if (mapping) {
+    // Next to the data, outside imports/ (so it triggers nothing): the import reads it before the source's own.
+    const [perFile] = mappingKeys(flags.source, key);
+    await target.s3.send(new PutObjectCommand({ Bucket: target.buckets.landing, Key: perFile, Body: mapping, ContentType: 'application/json' }));
+  }
   out.progress(`uploading ${path.basename(file)} to ${target.description}`);
   const report = await uploadAndWait(target, key, file, {
     progress: (ms) => out.progress(`importing ${path.basename(file)} (${Math.round(ms / 1000)} s)`),
   });
-  const { importId, rowsRead, accepted, rejected, suppressed, reasons, status, error } = report;
+  const { importId, rowsRead, accepted, rejected, suppressed, reasons, status, error, errorDetail, flagged, format, encoding, delimiter, exportFormat, quarantineKeys } = report;
   out.result(
-    { importId, status, ...(error ? { error } : {}), rowsRead, accepted, rejected, suppressed, reasons },
+    { importId, status, ...(error ? { error, errorDetail } : {}), rowsRead, accepted, rejected, suppressed, reasons, flagged, format, encoding, delimiter, exportFormat, quarantineKeys },
     () =>
       status === 'completed'
         ? [
-            `Import ${importId} completed`,
+            `Import ${importId} completed (${[format, encoding, delimiter && `delimiter ${JSON.stringify(delimiter)}`, exportFormat && `recognised as ${exportFormat}`].filter(Boolean).join(', ')})`,
             describeImports([report]),
-            ...Object.entries(reasons).map(([r, n]) => `  rejected: ${r} x${n}`),
+            ...Object.entries(reasons).map(([r, n]) => `  rejected  ${r} x${n}`),
+            ...Object.entries(flagged).map(([r, n]) => `  flagged   ${r} x${n} (kept)`),
+            ...(quarantineKeys.length > 0 ? [`  quarantine: ${quarantineKeys.join(', ')} (raw bucket)`] : []),
           ].join('\n')
-        : `Import ${importId} failed: the file could not be read (${error}).`,
+        : `Import ${importId} failed: ${errorDetail ?? error} (${error}).`,
   );
   return status === 'completed' ? 0 : 1;
 }

@@ -125,8 +125,9 @@ export const functions: Record<FunctionName, FunctionDefinition> = {
     source: { queue: 'fileEvents', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
     grants: [
       { bucket: 'landing', access: 'read' },
-      { bucket: 'raw', access: 'write' },
+      { bucket: 'raw', access: 'readWrite' },
       { queue: 'records', access: 'send' },
+      { queue: 'fileEvents', access: 'send' },
       { table: 'read' },
     ],
   },

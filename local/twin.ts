@@ -1,9 +1,9 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Target } from '../cli/target.ts';
 import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName } from '../lib/definitions.ts';
@@ -97,6 +97,8 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     ]);
     const resources: LocalResources = { tableName, buckets: bucketNames, ...queueSet };
     Object.assign(process.env, resourceEnvironment(resources));
+
+    await syncSourceMappings(clients.s3, resources.buckets.landing);
 
     // Bucket notifications: landing ObjectCreated under imports/ -> file-events queue, as the stack configures.
     const pendingNotifications = new Set<Promise<unknown>>();
@@ -205,6 +207,16 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   } catch (e) {
     await stopAll();
     throw e;
+  }
+}
+
+/** The repository's config/sources/<source>.json become the sources' mappings in the landing bucket. */
+async function syncSourceMappings(s3: S3Client, landing: string): Promise<void> {
+  const dir = path.join(PROJECT_ROOT, 'config', 'sources');
+  if (!existsSync(dir)) return;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const body = readFileSync(path.join(dir, file));
+    await s3.send(new PutObjectCommand({ Bucket: landing, Key: `mappings/${file}`, Body: body, ContentType: 'application/json' }));
   }
 }
 

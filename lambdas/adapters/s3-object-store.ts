@@ -1,14 +1,31 @@
-import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ObjectStore } from '../ports/index.ts';
+import type { Readable } from 'node:stream';
+import type { ObjectHead, ObjectStore } from '../ports/index.ts';
 
 export class S3ObjectStore implements ObjectStore {
   constructor(private readonly s3: S3Client) {}
 
-  async getStream(bucket: string, key: string): Promise<{ body: Readable; versionId?: string; etag?: string }> {
-    const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  async getStream(bucket: string, key: string, options: { range?: number; ifMatch?: string } = {}): Promise<ObjectHead> {
+    const res = await this.s3.send(
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ...(options.range ? { Range: `bytes=${options.range}-` } : {}),
+        ...(options.ifMatch ? { IfMatch: options.ifMatch } : {}),
+      }),
+    );
     if (!res.Body) throw new Error('S3 returned no body');
-    return { body: res.Body as Readable, versionId: res.VersionId, etag: res.ETag };
+    return { body: res.Body as Readable, versionId: res.VersionId, etag: res.ETag, contentLength: res.ContentLength };
+  }
+
+  async getText(bucket: string, key: string): Promise<string | undefined> {
+    try {
+      const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return await res.Body?.transformToString('utf-8');
+    } catch (e) {
+      if ((e as Error).name === 'NoSuchKey' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+      throw e;
+    }
   }
 
   async put(bucket: string, key: string, body: string | Uint8Array, contentType: string): Promise<void> {

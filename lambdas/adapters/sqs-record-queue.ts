@@ -1,13 +1,20 @@
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { CanonicalRecord } from '../domain/canonical.ts';
-import type { RecordQueue } from '../ports/index.ts';
+import type { ContinuationQueue, RecordQueue } from '../ports/index.ts';
 
-/** SQS accepts at most 10 entries and 256 KiB per SendMessageBatch request. */
+/** SQS: at most 10 entries and 256 KiB per SendMessageBatch request (and per message). */
 const MAX_ENTRIES = 10;
 const MAX_REQUEST_BYTES = 250 * 1024;
+/** Records per message are packed up to this size: cheap (SQS bills per 64 KiB) and a fair unit of retry. */
+export const MAX_MESSAGE_BYTES = 24 * 1024;
 const MAX_ATTEMPTS = 5;
 
-/** One record per message (partial batch failures stay per record), up to 10 messages per request. */
+/** The body of a records message: a small batch of canonical records, resolved in order. */
+export interface RecordsMessage {
+  readonly records: readonly CanonicalRecord[];
+}
+
+/** Packs records into messages of up to 24 KiB, ten messages per request. */
 export class SqsRecordQueue implements RecordQueue {
   constructor(
     private readonly sqs: SQSClient,
@@ -15,22 +22,36 @@ export class SqsRecordQueue implements RecordQueue {
   ) {}
 
   async send(records: readonly CanonicalRecord[]): Promise<void> {
-    let batch: SendMessageBatchRequestEntry[] = [];
+    const messages: string[] = [];
+    let current: string[] = [];
+    let size = 0;
+    for (const r of records) {
+      const json = JSON.stringify(r);
+      if (current.length > 0 && size + json.length + 1 > MAX_MESSAGE_BYTES) {
+        messages.push(`{"records":[${current.join(',')}]}`);
+        current = [];
+        size = 0;
+      }
+      current.push(json);
+      size += Buffer.byteLength(json) + 1;
+    }
+    if (current.length > 0) messages.push(`{"records":[${current.join(',')}]}`);
+
+    const requests: Promise<void>[] = [];
+    let entries: SendMessageBatchRequestEntry[] = [];
     let bytes = 0;
-    const pending: Promise<void>[] = [];
-    for (const record of records) {
-      const body = JSON.stringify(record);
-      const size = Buffer.byteLength(body);
-      if (batch.length === MAX_ENTRIES || (batch.length > 0 && bytes + size > MAX_REQUEST_BYTES)) {
-        pending.push(this.sendBatch(batch));
-        batch = [];
+    for (const body of messages) {
+      const len = Buffer.byteLength(body);
+      if (entries.length === MAX_ENTRIES || (entries.length > 0 && bytes + len > MAX_REQUEST_BYTES)) {
+        requests.push(this.sendBatch(entries));
+        entries = [];
         bytes = 0;
       }
-      batch.push({ Id: String(batch.length), MessageBody: body });
-      bytes += size;
+      entries.push({ Id: String(entries.length), MessageBody: body });
+      bytes += len;
     }
-    if (batch.length > 0) pending.push(this.sendBatch(batch));
-    await Promise.all(pending);
+    if (entries.length > 0) requests.push(this.sendBatch(entries));
+    await Promise.all(requests);
   }
 
   private async sendBatch(entries: SendMessageBatchRequestEntry[]): Promise<void> {
@@ -40,8 +61,20 @@ export class SqsRecordQueue implements RecordQueue {
       const failed = new Set((res.Failed ?? []).map((f) => f.Id));
       remaining = remaining.filter((e) => failed.has(e.Id));
       if (remaining.length > 0 && attempt >= MAX_ATTEMPTS) {
-        throw new Error(`SQS refused ${remaining.length} record(s) after ${attempt} attempts`);
+        throw new Error(`SQS refused ${remaining.length} message(s) after ${attempt} attempts`);
       }
     }
+  }
+}
+
+/** Continuations of long imports go back on the file-events queue, next to the S3 notifications. */
+export class SqsContinuationQueue implements ContinuationQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async schedule(checkpoint: unknown): Promise<void> {
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify({ cdpImportContinuation: checkpoint }) }));
   }
 }

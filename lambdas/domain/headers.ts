@@ -1,33 +1,60 @@
 /**
- * Recognises export headers by synonym (Italian and English) when a source has no mapping file. Keys are canonical
- * field paths; matching ignores case, accents, spaces and punctuation.
+ * Recognises export headers when a source has no mapping file: by synonym (Italian and English), and by the export
+ * formats of common tools (Shopify, WooCommerce, Mailchimp, Stripe, HubSpot). Matching ignores case, accents, spaces
+ * and punctuation.
  */
+
+/** Canonical field paths, each with the headers that mean it. */
 export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
-  'person.firstName': ['nome', 'first name', 'firstname', 'given name', 'name first'],
+  'person.firstName': ['nome', 'first name', 'firstname', 'given name', 'name first', 'nome di battesimo'],
   'person.lastName': ['cognome', 'last name', 'lastname', 'surname', 'family name'],
-  'person.birthDate': ['data di nascita', 'data nascita', 'birth date', 'birthdate', 'date of birth', 'dob'],
+  'person.fullName': ['nominativo', 'nome e cognome', 'nome cognome', 'name', 'full name', 'fullname', 'contact name', 'nome completo'],
+  'person.birthDate': ['data di nascita', 'data nascita', 'nato il', 'birth date', 'birthdate', 'date of birth', 'dob'],
   'person.gender': ['sesso', 'genere', 'gender', 'sex'],
-  'identifiers.email': ['email', 'e-mail', 'e mail', 'mail', 'email address', 'indirizzo email', 'posta elettronica'],
+  'person.language': ['lingua', 'language', 'locale'],
+  'person.title': ['titolo', 'title', 'salutation', 'appellativo'],
+  'identifiers.email': ['email', 'e-mail', 'e mail', 'mail', 'email address', 'indirizzo email', 'indirizzo e-mail', 'posta elettronica'],
   'identifiers.phone': [
-    'telefono',
-    'cellulare',
-    'cell',
-    'mobile',
-    'phone',
-    'phone number',
-    'tel',
-    'numero di telefono',
+    'telefono', 'cellulare', 'cell', 'mobile', 'phone', 'phone number', 'tel', 'numero di telefono', 'telefono cellulare',
+    'telefono fisso', 'mobile phone', 'mobile phone number', 'recapito telefonico',
   ],
-  'identifiers.externalId': ['codice cliente', 'id cliente', 'cod cliente', 'customer id', 'customer code', 'id'],
-  'identifiers.taxCode': ['codice fiscale', 'cf', 'cod fiscale', 'tax code', 'fiscal code'],
-  'identifiers.vatNumber': ['partita iva', 'p iva', 'piva', 'vat', 'vat number'],
-  'company.name': ['ragione sociale', 'azienda', 'societa', 'company', 'company name', 'organization'],
-  'address.line1': ['indirizzo', 'via', 'address', 'address 1', 'street'],
+  'identifiers.externalId': ['codice cliente', 'id cliente', 'cod cliente', 'codice', 'customer id', 'customer code', 'customer number', 'id'],
+  'identifiers.taxCode': ['codice fiscale', 'cf', 'cod fiscale', 'c f', 'tax code', 'fiscal code'],
+  'identifiers.vatNumber': ['partita iva', 'p iva', 'piva', 'p iva cliente', 'vat', 'vat number', 'vat id'],
+  'identifiers.loyaltyCard': ['carta fedelta', 'numero carta', 'tessera', 'loyalty card', 'card number'],
+  'company.name': ['ragione sociale', 'azienda', 'societa', 'denominazione', 'company', 'company name', 'organization', 'organisation'],
+  'company.sector': ['settore', 'sector', 'industry'],
+  'company.size': ['dipendenti', 'numero dipendenti', 'company size', 'employees'],
+  'company.role': ['ruolo', 'qualifica', 'role', 'job title', 'position'],
+  'address.line1': ['indirizzo', 'via', 'address', 'address 1', 'address1', 'street', 'address line 1'],
+  'address.line2': ['indirizzo 2', 'address 2', 'address2', 'address line 2'],
   'address.postalCode': ['cap', 'codice postale', 'zip', 'postal code', 'postcode', 'zip code'],
   'address.city': ['citta', 'comune', 'localita', 'city', 'town'],
-  'address.province': ['provincia', 'prov', 'sigla provincia', 'province', 'province code', 'state', 'county'],
-  'address.country': ['nazione', 'paese', 'stato', 'country', 'country code'],
+  'address.province': ['provincia', 'prov', 'sigla provincia', 'province', 'province code', 'state', 'county', 'state region'],
+  'address.region': ['regione', 'region'],
+  'address.country': ['nazione', 'paese', 'stato', 'country', 'country code', 'country region'],
+  'consents.marketing_email': [
+    'consenso marketing', 'consenso newsletter', 'newsletter', 'privacy marketing', 'marketing', 'consenso commerciale',
+    'accepts email marketing', 'accepts marketing', 'email marketing', 'marketing consent', 'opt in',
+  ],
+  'consents.marketing_sms': ['consenso sms', 'accepts sms marketing', 'sms marketing'],
+  'consents.profiling': ['consenso profilazione', 'profilazione', 'profiling consent'],
+  'order.orderId': ['numero ordine', 'n ordine', 'id ordine', 'codice ordine', 'order id', 'order number', 'order no'],
+  'order.total': ['totale', 'totale ordine', 'importo', 'importo totale', 'total', 'order total', 'amount', 'grand total'],
+  'order.currency': ['valuta', 'currency'],
+  'order.placedAt': ['data ordine', 'data acquisto', 'order date', 'placed at', 'purchase date'],
+  'order.status': ['stato ordine', 'order status', 'financial status'],
+  'lead.source': ['utm source', 'fonte', 'lead source', 'origine', 'source'],
+  'lead.medium': ['utm medium', 'medium'],
+  'lead.campaign': ['utm campaign', 'campagna', 'campaign'],
+  'interaction.subject': ['oggetto', 'subject'],
+  'interaction.summary': ['note', 'descrizione', 'messaggio', 'notes', 'description', 'message'],
+  'interaction.type': ['tipo', 'tipo contatto', 'type', 'channel'],
+  occurredAt: ['data', 'data registrazione', 'data inserimento', 'data creazione', 'created at', 'created', 'date', 'timestamp', 'create date'],
 };
+
+/** Paths a row may carry several columns of (two phone columns are two phones, not a conflict). */
+export const MULTI_VALUED = new Set(['identifiers.email', 'identifiers.phone']);
 
 /** Folds a header for comparison: lower case, no accents, punctuation as single spaces. */
 export function foldHeader(h: string): string {
@@ -39,16 +66,177 @@ export function foldHeader(h: string): string {
     .trim();
 }
 
-const LOOKUP: ReadonlyMap<string, string> = new Map(
+/** An export format of a known tool: recognised by headers it always has, mapped the way that tool means them. */
+export interface ExportFormat {
+  readonly name: string;
+  /** Folded headers that must all be present. */
+  readonly signature: readonly string[];
+  /** Namespace of its customer ids (`shopify:123`). */
+  readonly namespace: string;
+  readonly kind?: 'contact' | 'order';
+  /** Folded header -> canonical path, applied before the synonyms. */
+  readonly columns: Readonly<Record<string, string>>;
+  /** Constant values this export implies (a Mailchimp subscribed export means marketing consent granted). */
+  readonly constants?: Readonly<Record<string, string>>;
+  /** How its full-name column is ordered. */
+  readonly nameOrder?: 'firstLast' | 'lastFirst';
+}
+
+export const EXPORT_FORMATS: readonly ExportFormat[] = [
+  {
+    name: 'shopify-orders',
+    signature: ['name', 'financial status', 'lineitem name'],
+    namespace: 'shopify',
+    kind: 'order',
+    columns: {
+      name: 'order.orderId',
+      id: 'attributes.shopifyOrderId',
+      email: 'identifiers.email',
+      phone: 'identifiers.phone',
+      'billing phone': 'identifiers.phone',
+      'billing name': 'person.fullName',
+      'billing company': 'company.name',
+      'billing address1': 'address.line1',
+      'billing address2': 'address.line2',
+      'billing city': 'address.city',
+      'billing zip': 'address.postalCode',
+      'billing province': 'address.province',
+      'billing country': 'address.country',
+      'financial status': 'order.status',
+      total: 'order.total',
+      currency: 'order.currency',
+      'created at': 'order.placedAt',
+      'accepts marketing': 'consents.marketing_email',
+      'lineitem name': 'attributes.lineitemName',
+    },
+  },
+  {
+    name: 'shopify-customers',
+    signature: ['first name', 'last name', 'email', 'total spent', 'total orders'],
+    namespace: 'shopify',
+    columns: {
+      'customer id': 'identifiers.externalId',
+      'default address company': 'company.name',
+      company: 'company.name',
+      'default address address1': 'address.line1',
+      'default address address2': 'address.line2',
+      'default address city': 'address.city',
+      'default address province code': 'address.province',
+      'default address country code': 'address.country',
+      'default address zip': 'address.postalCode',
+      'default address phone': 'identifiers.phone',
+      'accepts email marketing': 'consents.marketing_email',
+      'accepts marketing': 'consents.marketing_email',
+      'accepts sms marketing': 'consents.marketing_sms',
+      'total spent': 'attributes.totalSpent',
+      'total orders': 'attributes.totalOrders',
+      tags: 'attributes.tags',
+      note: 'attributes.note',
+    },
+  },
+  {
+    name: 'mailchimp-audience',
+    signature: ['email address', 'member rating', 'optin time'],
+    namespace: 'mailchimp',
+    columns: {
+      'phone number': 'identifiers.phone',
+      address: 'attributes.address',
+      birthday: 'attributes.birthday',
+      'optin time': 'consents.marketing_email.at',
+      'optin ip': 'consents.marketing_email.ip',
+      'confirm time': 'attributes.confirmTime',
+      cc: 'address.country',
+      region: 'attributes.mailchimpRegion',
+      euid: 'identifiers.externalId',
+      leid: 'attributes.leid',
+      'member rating': 'attributes.memberRating',
+      tags: 'attributes.tags',
+      notes: 'attributes.notes',
+    },
+    constants: { 'consents.marketing_email': 'yes' },
+  },
+  {
+    name: 'woocommerce-customers',
+    signature: ['billing email', 'billing first name'],
+    namespace: 'woocommerce',
+    columns: {
+      'customer id': 'identifiers.externalId',
+      id: 'identifiers.externalId',
+      'billing first name': 'person.firstName',
+      'billing last name': 'person.lastName',
+      'billing email': 'identifiers.email',
+      'billing phone': 'identifiers.phone',
+      'billing company': 'company.name',
+      'billing address 1': 'address.line1',
+      'billing address 2': 'address.line2',
+      'billing city': 'address.city',
+      'billing postcode': 'address.postalCode',
+      'billing state': 'address.province',
+      'billing country': 'address.country',
+      'date created': 'occurredAt',
+      'orders count': 'attributes.ordersCount',
+      'total spent': 'attributes.totalSpent',
+    },
+  },
+  {
+    name: 'stripe-customers',
+    signature: ['id', 'description', 'email', 'created utc'],
+    namespace: 'stripe',
+    columns: {
+      id: 'identifiers.externalId',
+      name: 'person.fullName',
+      'created utc': 'occurredAt',
+      description: 'attributes.description',
+      'card last4': 'attributes.cardLast4',
+    },
+    nameOrder: 'firstLast',
+  },
+  {
+    name: 'hubspot-contacts',
+    signature: ['record id', 'first name', 'last name', 'email'],
+    namespace: 'hubspot',
+    columns: {
+      'record id': 'identifiers.externalId',
+      'phone number': 'identifiers.phone',
+      'mobile phone number': 'identifiers.phone',
+      'street address': 'address.line1',
+      'state region': 'address.province',
+      'country region': 'address.country',
+      'postal code': 'address.postalCode',
+      'company name': 'company.name',
+      'job title': 'company.role',
+      'original source': 'lead.source',
+      'create date': 'occurredAt',
+      'lifecycle stage': 'attributes.lifecycleStage',
+      'marketing contact status': 'attributes.marketingContactStatus',
+    },
+  },
+];
+
+const SYNONYM_LOOKUP: ReadonlyMap<string, string> = new Map(
   Object.entries(HEADER_SYNONYMS).flatMap(([field, names]) => names.map((n) => [foldHeader(n), field] as const)),
 );
 
-/** Canonical field for each header that is recognised; the first column wins when two mean the same field. */
-export function recogniseHeaders(headers: readonly string[]): Map<string, string> {
-  const fieldToHeader = new Map<string, string>();
-  for (const h of headers) {
-    const field = LOOKUP.get(foldHeader(h));
-    if (field && !fieldToHeader.has(field)) fieldToHeader.set(field, h);
-  }
-  return fieldToHeader;
+/** The export format whose signature headers are all present, if any. */
+export function detectExportFormat(headers: readonly string[]): ExportFormat | undefined {
+  const folded = new Set(headers.map(foldHeader));
+  return EXPORT_FORMATS.find((f) => f.signature.every((s) => folded.has(s)));
+}
+
+/**
+ * Canonical path for each recognised column index. The first column wins for single-valued paths; e-mail and phone
+ * columns all count.
+ */
+export function recogniseHeaders(headers: readonly string[], format?: ExportFormat): Map<number, string> {
+  const byIndex = new Map<number, string>();
+  const taken = new Set<string>();
+  headers.forEach((h, i) => {
+    const folded = foldHeader(h);
+    const path = format?.columns[folded] ?? SYNONYM_LOOKUP.get(folded);
+    if (!path) return;
+    if (taken.has(path) && !MULTI_VALUED.has(path)) return;
+    taken.add(path);
+    byIndex.set(i, path);
+  });
+  return byIndex;
 }

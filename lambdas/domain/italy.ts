@@ -46,7 +46,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   'bolzano bozen': 'BZ', bozen: 'BZ', 'alto adige': 'BZ', 'sudtirol': 'BZ', 'aoste': 'AO', "valle d'aosta": 'AO',
   'pesaro urbino': 'PU', pesaro: 'PU', urbino: 'PU', 'massa carrara': 'MS', massa: 'MS', carrara: 'MS',
   'reggio nell emilia': 'RE', 'reggio di calabria': 'RC', 'monza brianza': 'MB', monza: 'MB', brianza: 'MB',
-  forli: 'FC', cesena: 'FC', verbania: 'VB', spezia: 'SP', aquila: 'AQ', 'barletta andria trani': 'BT',
+  'monza e brianza': 'MB', forli: 'FC', cesena: 'FC', verbania: 'VB', spezia: 'SP', aquila: 'AQ', 'barletta andria trani': 'BT',
   barletta: 'BT', andria: 'BT', trani: 'BT', 'roma capitale': 'RM', rome: 'RM', milan: 'MI', naples: 'NA',
   turin: 'TO', florence: 'FI', venice: 'VE', genoa: 'GE', padua: 'PD', mantua: 'MN', syracuse: 'SR',
 };

@@ -1,30 +1,52 @@
+import { domainToASCII } from 'node:url';
+import { Metadata } from 'libphonenumber-js/core';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import metadata from 'libphonenumber-js/max/metadata';
+import { checkCap, findProvince } from './italy.ts';
 
-/** Result of cleaning one value: the clean form, or the reason it could not be read. */
+/**
+ * Cleaning of single values into the product's one uniform form. Every function answers the clean value or the
+ * reason (a stable code such as `email.syntax`) it could not be read; none throws, none logs the value.
+ */
 export type Cleaned<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
 const ok = <T>(value: T): Cleaned<T> => ({ ok: true, value });
 const fail = <T>(reason: string): Cleaned<T> => ({ ok: false, reason });
 
+/** A bounded cache for values that repeat across rows (first names, cities, dates); cleared when full. */
+function memo<T>(fn: (raw: string) => T, max = 20_000): (raw: string) => T {
+  const cache = new Map<string, T>();
+  return (raw) => {
+    let v = cache.get(raw);
+    if (v === undefined) {
+      if (cache.size >= max) cache.clear();
+      v = fn(raw);
+      cache.set(raw, v);
+    }
+    return v;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------- email
+
 const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$/;
+const ASCII_DOMAIN = /^[A-Za-z0-9.-]+$/;
 const DOMAIN_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
-/** Trims, lower-cases, converts an internationalised domain to ASCII, and checks the syntax. */
+/** Trims, lower-cases, converts an internationalised domain to ASCII (punycode), and checks the syntax. */
 export function normaliseEmail(raw: string): Cleaned<string> {
-  const trimmed = raw.trim().replace(/^mailto:/i, '');
-  if (!trimmed) return fail('email.empty');
-  const at = trimmed.lastIndexOf('@');
-  if (at <= 0 || at === trimmed.length - 1) return fail('email.syntax');
-  const local = trimmed.slice(0, at);
-  let domain: string;
-  try {
-    domain = new URL(`http://${trimmed.slice(at + 1)}`).hostname;
-  } catch {
-    return fail('email.domain');
-  }
+  let s = raw.trim();
+  if (s.length > 7 && s.slice(0, 7).toLowerCase() === 'mailto:') s = s.slice(7);
+  if (!s) return fail('email.empty');
+  const at = s.lastIndexOf('@');
+  if (at <= 0 || at === s.length - 1) return fail('email.syntax');
+  const local = s.slice(0, at);
   if (!EMAIL_LOCAL.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
     return fail('email.syntax');
   }
+  let domain = s.slice(at + 1);
+  domain = ASCII_DOMAIN.test(domain) ? domain.toLowerCase() : domainToASCII(domain);
+  if (!domain) return fail('email.domain');
   const labels = domain.split('.');
   if (labels.length < 2 || !labels.every((l) => DOMAIN_LABEL.test(l)) || /^\d+$/.test(labels.at(-1) ?? '')) {
     return fail('email.domain');
@@ -33,43 +55,330 @@ export function normaliseEmail(raw: string): Cleaned<string> {
   return ok(`${local.toLowerCase()}@${domain}`);
 }
 
-/** To E.164 with libphonenumber-js; `00` international prefixes and punctuation are accepted. */
+// ---------------------------------------------------------------------------------------------------------- phone
+
+/**
+ * Italian numbers are most of what Italian exports hold, and a full libphonenumber parse costs ~25 µs. For them a
+ * fast path matches the national number against libphonenumber's own IT patterns (mobile, fixed line, VoIP, toll
+ * free, shared cost) taken from the same metadata; anything else takes the full parse. A property test checks that
+ * both paths agree.
+ */
+const IT_PATTERNS: readonly RegExp[] = (() => {
+  const m = new Metadata(metadata);
+  m.selectNumberingPlan('IT');
+  const plan = m.numberingPlan as unknown as {
+    type(t: string): { pattern(): string } | undefined;
+  };
+  return ['MOBILE', 'FIXED_LINE', 'VOIP', 'TOLL_FREE', 'SHARED_COST', 'PREMIUM_RATE', 'UAN']
+    .map((t) => plan.type(t)?.pattern())
+    .filter((p): p is string => typeof p === 'string')
+    .map((p) => new RegExp(`^(?:${p})$`));
+})();
+
+const PHONE_PUNCTUATION = /[\s().\-/]/g;
+
+function italianFastPath(digits: string): string | undefined {
+  // digits: the number without punctuation; with +39 / 0039 or without any prefix.
+  let nsn: string;
+  if (digits.startsWith('+39')) nsn = digits.slice(3);
+  else if (digits.startsWith('0039')) nsn = digits.slice(4);
+  else if (digits.startsWith('+') || digits.startsWith('00')) return undefined;
+  else nsn = digits;
+  if (nsn.length < 6 || nsn.length > 11) return undefined;
+  for (const p of IT_PATTERNS) if (p.test(nsn)) return `+39${nsn}`;
+  return undefined;
+}
+
+/** To E.164; `00` international prefixes and punctuation are accepted. Default region from the mapping, else IT. */
 export function normalisePhone(raw: string, defaultRegion: CountryCode = 'IT'): Cleaned<string> {
   let s = raw.trim();
   if (!s) return fail('phone.empty');
-  s = s.replace(/[\s().\-/]/g, '');
-  if (s.startsWith('00')) s = `+${s.slice(2)}`;
+  s = s.replace(PHONE_PUNCTUATION, '');
   if (!/^\+?\d{5,17}$/.test(s)) return fail('phone.syntax');
+  if (defaultRegion === 'IT' || s.startsWith('+39') || s.startsWith('0039')) {
+    const fast = italianFastPath(s);
+    if (fast) return ok(fast);
+  }
+  if (s.startsWith('00')) s = `+${s.slice(2)}`;
   const parsed = parsePhoneNumberFromString(s, defaultRegion);
   if (!parsed || !parsed.isValid()) return fail('phone.invalid');
   return ok(parsed.number);
 }
 
-const PARTICLES = new Set(['da', 'de', 'del', 'della', 'di', 'dal', 'van', 'von', 'der', 'la', 'lo', 'le']);
+// ---------------------------------------------------------------------------------------------------------- names
 
-/** `ROSSI MARIO` -> `Rossi Mario`, `d'angelo` -> `D'Angelo`, `Niccolo'` -> `Niccolò`; particles stay lower case. */
-export function normaliseName(raw: string): Cleaned<string> {
+/** Surname particles (da, de, di, van, ...), lower case. */
+export const PARTICLES: ReadonlySet<string> = new Set(['da', 'de', 'del', 'della', 'dei', 'degli', 'di', 'dal', 'dalla', 'van', 'von', 'der', 'la', 'lo', 'le']);
+const GRAVE: Readonly<Record<string, string>> = { a: 'à', e: 'è', i: 'ì', o: 'ò', u: 'ù', A: 'À', E: 'È', I: 'Ì', O: 'Ò', U: 'Ù' };
+const NAME_FORBIDDEN = /[0-9@_#$%&*=<>{}[\]\\|~^"+:;!?]/;
+
+function cleanName(raw: string): Cleaned<string> {
   const s = raw.normalize('NFC').trim().replace(/\s+/g, ' ');
   if (!s) return fail('name.empty');
-  if (/[0-9@_#$%&*=<>{}[\]\\|~^]/.test(s)) return fail('name.characters');
-  const withAccents = s.replace(/([aeiouAEIOU])'(?=\s|$)/g, (_m, v: string) => GRAVE[v] ?? v);
+  if (NAME_FORBIDDEN.test(s)) return fail('name.characters');
+  // Typewriter accents: "Niccolo'" -> "Niccolò" (an apostrophe after a final vowel).
+  const withAccents = s.replace(/([aeiouAEIOU])['’`](?=\s|$)/g, (_m, v: string) => GRAVE[v] ?? v);
   const words = withAccents.split(' ').map((word, i) => {
     const lower = word.toLocaleLowerCase('it');
     if (i > 0 && PARTICLES.has(lower)) return lower;
-    return lower.replace(/(^|['’-])(\p{L})/gu, (_m, sep: string, ch: string) => sep + ch.toLocaleUpperCase('it'));
+    return lower.replace(/(^|['’\-.])(\p{L})/gu, (_m, sep: string, ch: string) => sep + ch.toLocaleUpperCase('it'));
   });
-  return ok(words.join(' '));
+  return ok(words.join(' ').replace(/’/g, "'"));
 }
 
-const GRAVE: Record<string, string> = {
-  a: 'à',
-  e: 'è',
-  i: 'ì',
-  o: 'ò',
-  u: 'ù',
-  A: 'À',
-  E: 'È',
-  I: 'Ì',
-  O: 'Ò',
-  U: 'Ù',
+/** `ROSSI MARIO` -> `Rossi Mario`, `d'angelo` -> `D'Angelo`, `Niccolo'` -> `Niccolò`; particles stay lower case. */
+export const normaliseName = memo(cleanName);
+
+const LEGAL_FORMS: readonly [RegExp, string][] = [
+  [/\bs\.?\s?r\.?\s?l\.?\s?s\.?(?=\s|$)/i, 'S.r.l.s.'],
+  [/\bs\.?\s?r\.?\s?l\.?(?=\s|$)/i, 'S.r.l.'],
+  [/\bs\.?\s?p\.?\s?a\.?(?=\s|$)/i, 'S.p.A.'],
+  [/\bs\.?\s?n\.?\s?c\.?(?=\s|$)/i, 'S.n.c.'],
+  [/\bs\.?\s?a\.?\s?s\.?(?=\s|$)/i, 'S.a.s.'],
+  [/\bs\.?\s?s\.?(?=\s|$)/i, 'S.s.'],
+  [/\bsoc(?:ietà|ieta)?\.?\s*coop(?:erativa)?\.?(?=\s|$)/i, 'Soc. Coop.'],
+  [/\bltd\.?(?=\s|$)/i, 'Ltd'],
+  [/\bgmbh(?=\s|$)/i, 'GmbH'],
+  [/\binc\.?(?=\s|$)/i, 'Inc.'],
+];
+
+function cleanCompanyName(raw: string): Cleaned<string> {
+  let s = raw.normalize('NFC').trim().replace(/\s+/g, ' ');
+  if (!s) return fail('company.empty');
+  // Shouting (ROSSI IMPIANTI SRL) is cased like a name; mixed case (McDonald's, IBM Italia) is kept.
+  if (s === s.toUpperCase() && /\p{Lu}{4,}/u.test(s)) {
+    s = s
+      .toLocaleLowerCase('it')
+      .replace(/(^|[\s'’\-&/(])(\p{L})/gu, (_m, sep: string, ch: string) => sep + ch.toLocaleUpperCase('it'));
+  }
+  for (const [pattern, form] of LEGAL_FORMS) {
+    if (pattern.test(s)) {
+      s = s.replace(pattern, form).replace(/\s*,\s*(?=\S+$)/, ' ');
+      break;
+    }
+  }
+  return ok(s.replace(/\s+/g, ' ').trim());
+}
+
+/** Company names with their legal form in one spelling: `ROSSI IMPIANTI SRL` -> `Rossi Impianti S.r.l.`. */
+export const normaliseCompanyName = memo(cleanCompanyName);
+
+// ---------------------------------------------------------------------------------------------------------- dates
+
+export type DateFormat = 'dd/MM/yyyy' | 'MM/dd/yyyy' | 'yyyy-MM-dd' | 'excel' | 'auto';
+
+const DMY = /^(\d{1,2})[/.\-\s](\d{1,2})[/.\-\s](\d{2}|\d{4})(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?$/;
+const YMD = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
+
+function isoDate(y: number, m: number, d: number): Cleaned<string> {
+  if (m < 1 || m > 12 || d < 1 || d > 31) return fail('date.impossible');
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return fail('date.impossible');
+  return ok(`${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+}
+
+function twoDigitYear(y: number, pivotYear: number): number {
+  const century = Math.floor(pivotYear / 100) * 100;
+  return y + century > pivotYear ? y + century - 100 : y + century;
+}
+
+/**
+ * A calendar date as `yyyy-MM-dd`. Day-first (`dd/mm/yyyy`, the Italian way) unless the mapping says otherwise;
+ * ISO dates; Excel serial numbers (spreadsheets). Impossible dates (31/02) are rejected, never rolled over.
+ * Two-digit years are read as the latest year not after `pivotYear` (birth dates are in the past).
+ */
+export function normaliseDate(raw: string, format: DateFormat = 'auto', pivotYear = new Date().getUTCFullYear()): Cleaned<string> {
+  const s = raw.trim();
+  if (!s) return fail('date.empty');
+  const ymd = YMD.exec(s);
+  if (ymd && format !== 'dd/MM/yyyy' && format !== 'MM/dd/yyyy') return isoDate(+ymd[1]!, +ymd[2]!, +ymd[3]!);
+  const dmy = DMY.exec(s);
+  if (dmy && format !== 'yyyy-MM-dd' && format !== 'excel') {
+    let y = +dmy[3]!;
+    if (dmy[3]!.length === 2) y = twoDigitYear(y, pivotYear);
+    const [a, b] = [+dmy[1]!, +dmy[2]!];
+    return format === 'MM/dd/yyyy' ? isoDate(y, a, b) : isoDate(y, b, a);
+  }
+  if (/^\d{1,5}(?:\.\d+)?$/.test(s) && (format === 'excel' || format === 'auto')) {
+    const serial = Math.floor(Number(s));
+    if (serial < 1 || serial > 2958465) return fail('date.range');
+    const dt = new Date(EXCEL_EPOCH_MS + serial * 86_400_000);
+    return isoDate(dt.getUTCFullYear(), dt.getUTCMonth() + 1, dt.getUTCDate());
+  }
+  return fail('date.format');
+}
+
+/** A point in time as ISO 8601 UTC; a date alone is midnight UTC; `dd/mm/yyyy hh:mm` is read as Europe/Rome-free UTC. */
+export function normaliseTimestamp(raw: string, format: DateFormat = 'auto'): Cleaned<string> {
+  const s = raw.trim();
+  if (!s) return fail('date.empty');
+  const ymd = YMD.exec(s);
+  if (ymd?.[4] !== undefined) {
+    const date = isoDate(+ymd[1]!, +ymd[2]!, +ymd[3]!);
+    if (!date.ok) return date;
+    const t = Date.parse(`${date.value}T${ymd[4]}:${ymd[5]}:${ymd[6] ?? '00'}${ymd[7] ? normaliseOffset(ymd[7]) : 'Z'}`);
+    return Number.isNaN(t) ? fail('date.format') : ok(new Date(t).toISOString());
+  }
+  const time = /[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$/.exec(s);
+  const date = normaliseDate(time ? s.slice(0, time.index) : s, format);
+  if (!date.ok) return date;
+  if (!time) return ok(`${date.value}T00:00:00.000Z`);
+  const [h, m, sec] = [+time[1]!, +time[2]!, +(time[3] ?? 0)];
+  if (h > 23 || m > 59 || sec > 59) return fail('date.impossible');
+  return ok(`${date.value}T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}.000Z`);
+}
+
+const normaliseOffset = (o: string): string => (o === 'Z' ? 'Z' : o.includes(':') ? o : `${o.slice(0, 3)}:${o.slice(3)}`);
+
+// --------------------------------------------------------------------------------------------------------- amounts
+
+/**
+ * Amounts as numbers: `1.234,56` and `1,234.56` both read as 1234.56; currency signs and spaces are dropped.
+ * With one kind of separator, `decimal` (from the mapping, Italian `,` by default) decides; `1.234` with the
+ * Italian default is a thousand, `1.5` is one and a half (a single group of other than three digits).
+ */
+export function normaliseAmount(raw: string, decimal: ',' | '.' = ','): Cleaned<number> {
+  let s = raw.trim().replace(/[€$£\s\u00a0']|EUR|USD|GBP|CHF/gi, '');
+  if (!s) return fail('amount.empty');
+  let negative = false;
+  if (/^\(.*\)$/.test(s)) {
+    negative = true;
+    s = s.slice(1, -1);
+  }
+  if (s.startsWith('-')) {
+    negative = !negative;
+    s = s.slice(1);
+  } else if (s.endsWith('-')) {
+    negative = !negative;
+    s = s.slice(0, -1);
+  }
+  if (!/^[\d.,]+$/.test(s) || !/\d/.test(s)) return fail('amount.syntax');
+  const lastComma = s.lastIndexOf(',');
+  const lastDot = s.lastIndexOf('.');
+  let decimalSep: string | undefined;
+  if (lastComma >= 0 && lastDot >= 0) decimalSep = lastComma > lastDot ? ',' : '.';
+  else if (lastComma >= 0 || lastDot >= 0) {
+    const sep = lastComma >= 0 ? ',' : '.';
+    const groups = s.split(sep);
+    const thousandsLike = groups.length > 1 && groups.slice(1).every((g) => g.length === 3) && groups[0]!.length <= 3;
+    if (groups.length > 2) decimalSep = thousandsLike ? undefined : 'invalid';
+    else decimalSep = sep === decimal ? sep : thousandsLike ? undefined : sep;
+  }
+  if (decimalSep === 'invalid') return fail('amount.syntax');
+  const thousandsSep = decimalSep === ',' ? '.' : decimalSep === '.' ? ',' : lastComma >= 0 ? ',' : '.';
+  const [intPart, fracPart, extra] = s.split(decimalSep ?? '\u0000');
+  if (extra !== undefined) return fail('amount.syntax');
+  const groups = intPart!.split(thousandsSep);
+  if (groups.length > 1 && (groups[0]!.length > 3 || groups.slice(1).some((g) => g.length !== 3))) return fail('amount.syntax');
+  const value = Number(`${groups.join('')}${fracPart !== undefined ? `.${fracPart}` : ''}`);
+  if (!Number.isFinite(value)) return fail('amount.syntax');
+  return ok(negative ? -value : value);
+}
+
+// -------------------------------------------------------------------------------------------------------- booleans
+
+const TRUE_WORDS = new Set(['si', 'sì', 's', 'x', '1', 'yes', 'y', 'true', 'vero', 'on', 'ok', 'accetto', 'accettato', 'consenso', 'subscribed', 'opt-in', 'optin', 'granted']);
+const FALSE_WORDS = new Set(['no', 'n', '0', 'false', 'falso', 'off', 'non accetto', 'rifiuto', 'unsubscribed', 'opt-out', 'optout', 'denied', '-']);
+
+/** Booleans and consents as people type them: `Sì`, `SI`, `x`, `1`, `yes`, `on` are true; empty is absent. */
+export function normaliseBoolean(raw: string): Cleaned<boolean> {
+  const s = raw.trim().toLocaleLowerCase('it').replace(/[.!]$/, '');
+  if (!s) return fail('boolean.empty');
+  if (TRUE_WORDS.has(s) || s === "si'") return ok(true);
+  if (FALSE_WORDS.has(s)) return ok(false);
+  return fail('boolean.unknown');
+}
+
+// ------------------------------------------------------------------------------------------------- places & codes
+
+const ALPHA3: Readonly<Record<string, string>> = {
+  ITA: 'IT', DEU: 'DE', FRA: 'FR', ESP: 'ES', GBR: 'GB', USA: 'US', CHE: 'CH', AUT: 'AT', NLD: 'NL', BEL: 'BE',
+  PRT: 'PT', SMR: 'SM', VAT: 'VA', SVN: 'SI', HRV: 'HR', GRC: 'GR', POL: 'PL', ROU: 'RO', ALB: 'AL', IRL: 'IE',
+  SWE: 'SE', DNK: 'DK', NOR: 'NO', FIN: 'FI', CZE: 'CZ', HUN: 'HU', LUX: 'LU', MLT: 'MT', CAN: 'CA', BRA: 'BR',
+  ARG: 'AR', CHN: 'CN', JPN: 'JP', IND: 'IN', AUS: 'AU', MAR: 'MA', TUN: 'TN', EGY: 'EG', UKR: 'UA', RUS: 'RU',
 };
+const UK_ALIASES: Readonly<Record<string, string>> = { uk: 'GB', 'united kingdom': 'GB', 'great britain': 'GB', england: 'GB', usa: 'US', 'stati uniti': 'US', 'u.s.a.': 'US' };
+
+const foldPlace = (s: string): string =>
+  s
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+
+/** Country names in Italian and English (from ICU), ISO alpha-2 and alpha-3 codes -> ISO 3166-1 alpha-2. */
+const COUNTRY_CODES = new Set<string>();
+const COUNTRY_NAMES: ReadonlyMap<string, string> = (() => {
+  const map = new Map<string, string>();
+  const names = ['it', 'en', 'de', 'fr', 'es'].map((l) => new Intl.DisplayNames([l], { type: 'region' }));
+  for (let a = 65; a <= 90; a++) {
+    for (let b = 65; b <= 90; b++) {
+      const code = String.fromCharCode(a, b);
+      for (const dn of names) {
+        const name = dn.of(code);
+        if (name && name !== code) {
+          map.set(foldPlace(name), code);
+          COUNTRY_CODES.add(code);
+        }
+      }
+    }
+  }
+  for (const [k, v] of Object.entries(UK_ALIASES)) map.set(foldPlace(k), v);
+  return map;
+})();
+
+function cleanCountry(raw: string): Cleaned<string> {
+  const s = raw.trim();
+  if (!s) return fail('country.empty');
+  if (/^[A-Za-z]{2}$/.test(s)) {
+    const code = s.toUpperCase() === 'UK' ? 'GB' : s.toUpperCase();
+    return COUNTRY_CODES.has(code) ? ok(code) : fail('country.unknown');
+  }
+  if (/^[A-Za-z]{3}$/.test(s) && ALPHA3[s.toUpperCase()]) return ok(ALPHA3[s.toUpperCase()]!);
+  const code = COUNTRY_NAMES.get(foldPlace(s));
+  return code ? ok(code) : fail('country.unknown');
+}
+
+/** `Italia`, `Italy`, `ITA`, `it` -> `IT`. */
+export const normaliseCountry = memo(cleanCountry);
+
+/** Italian province code (`MI`) and region from a code or a name. */
+export const normaliseProvince = memo((raw: string): Cleaned<{ code: string; region: string }> => {
+  if (!raw.trim()) return fail('province.empty');
+  const p = findProvince(raw);
+  return p ? ok({ code: p.code, region: p.region }) : fail('province.unknown');
+});
+
+/** Postal codes: Italian CAP checked (and its lost leading zeros restored); other countries trimmed and upper-cased. */
+export function normalisePostalCode(raw: string, country: string | undefined): Cleaned<string> {
+  const s = raw.trim();
+  if (!s) return fail('postalCode.empty');
+  if (!country || country === 'IT') return checkCap(s);
+  return /^[A-Za-z0-9 -]{2,10}$/.test(s) ? ok(s.toUpperCase()) : fail('postalCode.syntax');
+}
+
+/** City names: trimmed, shouting cased like a name (`MILANO` -> `Milano`, `REGGIO NELL'EMILIA`). */
+export const normaliseCity = memo((raw: string): Cleaned<string> => {
+  const s = raw.normalize('NFC').trim().replace(/\s+/g, ' ');
+  if (!s) return fail('city.empty');
+  if (/[0-9@#$%*=<>{}[\]\\|~^]/.test(s)) return fail('city.characters');
+  if (s !== s.toUpperCase() && s !== s.toLowerCase()) return ok(s);
+  return ok(
+    s
+      .toLocaleLowerCase('it')
+      .replace(/(^|[\s'’\-/])(\p{L})/gu, (_m, sep: string, ch: string) => sep + ch.toLocaleUpperCase('it'))
+      .replace(/(?<=\s)(Di|De|Del|Della|Nell|Sul|Sulla|In|Al|Sull)(?=[\s'’])/g, (w) => w.toLowerCase()),
+  );
+});
+
+/** Gender as `F`, `M` or `X` from the ways forms write it. */
+export function normaliseGender(raw: string): Cleaned<'F' | 'M' | 'X'> {
+  const s = foldPlace(raw);
+  if (!s) return fail('gender.empty');
+  if (['f', 'femmina', 'female', 'donna', 'woman', 'sig ra', 'signora', 'sig ra', 'mrs', 'ms'].includes(s)) return ok('F');
+  if (['m', 'maschio', 'male', 'uomo', 'man', 'sig', 'signor', 'signore', 'mr'].includes(s)) return ok('M');
+  if (['x', 'altro', 'other', 'non binario', 'non binary', 'nb'].includes(s)) return ok('X');
+  return fail('gender.unknown');
+}

@@ -3,53 +3,63 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { S3ObjectStore } from '../adapters/s3-object-store.ts';
-import { SqsRecordQueue } from '../adapters/sqs-record-queue.ts';
+import { SqsContinuationQueue, SqsRecordQueue } from '../adapters/sqs-record-queue.ts';
 import { stableHash } from '../domain/hash.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
 import { logger } from '../shared/logger.ts';
-import { type ImportDeps, importObject } from '../usecases/import-file.ts';
+import { type ImportCheckpoint, type ImportDeps, importObject } from '../usecases/import-file.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 
-const deps = lazy((): ImportDeps => {
-  const rawBucket = requireEnv('RAW_BUCKET');
-  const recordsQueueUrl = requireEnv('RECORDS_QUEUE_URL');
+const clients = lazy(() => {
+  const sqs = new SQSClient({});
   return {
     objects: new S3ObjectStore(new S3Client({})),
-    queue: new SqsRecordQueue(new SQSClient({}), recordsQueueUrl),
-    rawBucket,
-    now: () => new Date(),
+    queue: new SqsRecordQueue(sqs, requireEnv('RECORDS_QUEUE_URL')),
+    continuations: new SqsContinuationQueue(sqs, requireEnv('FILE_EVENTS_QUEUE_URL')),
+    rawBucket: requireEnv('RAW_BUCKET'),
   };
 });
 
-interface S3Notification {
+interface FileEvent {
   readonly Event?: string;
-  readonly Records?: readonly {
-    readonly s3: { readonly bucket: { name: string }; readonly object: { key: string } };
-  }[];
+  readonly Records?: readonly { readonly eventName?: string; readonly s3: { readonly bucket: { name: string }; readonly object: { key: string } } }[];
+  readonly cdpImportContinuation?: ImportCheckpoint;
 }
 
-/** One S3 notification (SQS message): import each object it names. */
-async function recordHandler(message: SQSRecord): Promise<void> {
-  const notification = JSON.parse(message.body) as S3Notification;
-  if (notification.Event === 's3:TestEvent') return;
-  for (const r of notification.Records ?? []) {
-    // S3 URL-encodes keys in notifications, with '+' for spaces.
-    const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
-    const report = await importObject(deps(), r.s3.bucket.name, key);
+/** One message of the file-events queue: an S3 notification, or the continuation of a long import. */
+async function recordHandler(message: SQSRecord, context: Context): Promise<void> {
+  const event = JSON.parse(message.body) as FileEvent;
+  if (event.Event === 's3:TestEvent') return;
+  const deps: ImportDeps = { ...clients(), now: () => new Date(), remainingMs: () => context.getRemainingTimeInMillis() };
+  const jobs: { bucket: string; key: string; resume?: ImportCheckpoint }[] = event.cdpImportContinuation
+    ? [{ bucket: event.cdpImportContinuation.bucket, key: event.cdpImportContinuation.objectKey, resume: event.cdpImportContinuation }]
+    : (event.Records ?? [])
+        .filter((r) => !r.eventName || r.eventName.startsWith('ObjectCreated'))
+        // S3 URL-encodes keys in notifications, with '+' for spaces.
+        .map((r) => ({ bucket: r.s3.bucket.name, key: decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')) }));
+  for (const job of jobs) {
+    const outcome = await importObject(deps, job.bucket, job.key, job.resume);
+    const objectKeyHash = stableHash(job.key).slice(0, 12);
+    if (!outcome.done) {
+      await deps.continuations.schedule(outcome.checkpoint);
+      logger.info('import continues in a new invocation', { importId: outcome.checkpoint.importId, objectKeyHash, ...outcome.checkpoint.counts });
+      continue;
+    }
+    const r = outcome.report;
     logger.info('import finished', {
-      importId: report.importId,
-      source: report.source,
-      objectKeyHash: stableHash(key).slice(0, 12),
-      status: report.status,
-      error: report.error,
-      rowsRead: report.rowsRead,
-      accepted: report.accepted,
-      rejected: report.rejected,
-      suppressed: report.suppressed,
+      importId: r.importId,
+      source: r.source,
+      objectKeyHash,
+      status: r.status,
+      error: r.error,
+      rowsRead: r.rowsRead,
+      accepted: r.accepted,
+      rejected: r.rejected,
+      suppressed: r.suppressed,
     });
   }
 }
 
 export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, recordHandler, processor, { context });
+  processPartialResponse(event, (m: SQSRecord) => recordHandler(m, context), processor, { context });

@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoProfileStore, documentClient } from '../adapters/dynamo-profile-store.ts';
-import type { CanonicalRecord } from '../domain/canonical.ts';
+import type { RecordsMessage } from '../adapters/sqs-record-queue.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
 import { logger } from '../shared/logger.ts';
 import { resolveRecord } from '../usecases/resolve-record.ts';
@@ -9,10 +9,18 @@ import { resolveRecord } from '../usecases/resolve-record.ts';
 const processor = new BatchProcessor(EventType.SQS);
 const store = lazy(() => new DynamoProfileStore(documentClient(), requireEnv('TABLE_NAME')));
 
+/**
+ * One message: a small batch of records, resolved in order. A failure fails the message; the records already applied
+ * are recognised as duplicates when it is redelivered.
+ */
 async function recordHandler(message: SQSRecord): Promise<void> {
-  const record = JSON.parse(message.body) as CanonicalRecord;
-  const outcome = await resolveRecord(store(), record);
-  logger.debug('record resolved', { recordId: record.recordId, profileId: outcome.profileId, result: outcome.result });
+  const { records } = JSON.parse(message.body) as RecordsMessage;
+  let applied = 0;
+  for (const record of records) {
+    const outcome = await resolveRecord(store(), record);
+    if (outcome.result === 'applied') applied++;
+  }
+  logger.debug('records resolved', { messageId: message.messageId, records: records.length, applied });
 }
 
 export const handler = async (event: SQSEvent, context: Context) =>

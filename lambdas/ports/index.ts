@@ -2,9 +2,19 @@ import type { Readable } from 'node:stream';
 import type { CanonicalRecord } from '../domain/canonical.ts';
 import type { ProfileAttributes } from '../domain/resolve.ts';
 
+export interface ObjectHead {
+  readonly body: Readable;
+  readonly versionId?: string;
+  readonly etag?: string;
+  readonly contentLength?: number;
+}
+
 /** Objects in a bucket (landing, raw, lake, exports). */
 export interface ObjectStore {
-  getStream(bucket: string, key: string): Promise<{ body: Readable; versionId?: string; etag?: string }>;
+  /** From `range` (a byte offset) to the end; with `ifMatch`, fails if the object changed since. */
+  getStream(bucket: string, key: string, options?: { range?: number; ifMatch?: string }): Promise<ObjectHead>;
+  /** The object's text, or undefined when there is no such object. */
+  getText(bucket: string, key: string): Promise<string | undefined>;
   put(bucket: string, key: string, body: string | Uint8Array, contentType: string): Promise<void>;
 }
 
@@ -12,6 +22,11 @@ export interface ObjectStore {
 export interface RecordQueue {
   /** Sends records, packing them into as few requests as the queue allows. */
   send(records: readonly CanonicalRecord[]): Promise<void>;
+}
+
+/** Where an import that must continue in a fresh invocation leaves its checkpoint. */
+export interface ContinuationQueue {
+  schedule(checkpoint: unknown): Promise<void>;
 }
 
 export interface StoredProfile {

@@ -1,17 +1,26 @@
 import { Readable, Transform } from 'node:stream';
-import { parse } from 'csv-parse';
+import { createGunzip } from 'node:zlib';
 import type { CanonicalRecord } from '../domain/canonical.ts';
-import { contactRowToRecord } from '../domain/contact-row.ts';
 import { detectDelimiter, detectEncoding, type TextEncoding } from '../domain/dialect.ts';
 import { stableHash } from '../domain/hash.ts';
-import { recogniseHeaders } from '../domain/headers.ts';
-import type { ObjectStore, RecordQueue } from '../ports/index.ts';
+import { compilePlan, type Mapping, parseMapping, type RowPlan } from '../domain/mapping.ts';
+import { mapRow, type RowContext } from '../domain/row-mapper.ts';
+import { readCsv } from '../formats/csv.ts';
+import { readJsonArray, readNdjson } from '../formats/json.ts';
+import { sniff } from '../formats/sniff.ts';
+import { type FileFormat, type SourceRow, UnreadableFileError } from '../formats/types.ts';
+import { readXlsx } from '../formats/xlsx.ts';
+import type { ContinuationQueue, ObjectStore, RecordQueue } from '../ports/index.ts';
 
 export interface ImportDeps {
   readonly objects: ObjectStore;
   readonly queue: RecordQueue;
+  readonly continuations: ContinuationQueue;
   readonly rawBucket: string;
   readonly now: () => Date;
+  /** Time left in this invocation; an import stops at a checkpoint when it falls under `reserveMs`. */
+  readonly remainingMs: () => number;
+  readonly reserveMs?: number;
 }
 
 /** What an import did, reconciled: rowsRead = accepted + rejected + suppressed. No personal data. */
@@ -20,25 +29,63 @@ export interface ImportReport {
   readonly source: string;
   readonly objectKey: string;
   readonly status: 'completed' | 'failed';
-  /** Why the file could not be read at all (status failed). */
+  /** Why the file could not be read at all (status failed): a stable code, and a sentence for people. */
   readonly error?: string;
+  readonly errorDetail?: string;
+  readonly format?: FileFormat;
+  readonly compressed?: boolean;
   readonly encoding?: TextEncoding;
   readonly delimiter?: string;
+  readonly kind?: string;
+  readonly exportFormat?: string;
+  readonly mapping: 'file' | 'source' | 'none';
   readonly rowsRead: number;
   readonly accepted: number;
   readonly rejected: number;
   readonly suppressed: number;
+  /** Rejected rows per reason (a row with two failing values counts under both). */
   readonly reasons: Record<string, number>;
-  /** Values flagged but kept, per field and reason. */
+  /** Values flagged but kept, per `field:reason`. */
   readonly flagged: Record<string, number>;
-  readonly quarantineKey?: string;
+  readonly unmappedColumns?: number;
+  readonly quarantineKeys: readonly string[];
+  /** Invocations the import continued in after a checkpoint. */
+  readonly continuations: number;
   readonly startedAt: string;
   readonly finishedAt: string;
 }
 
+/** Where an import stopped, to continue in a fresh invocation. Counts only: no row data. */
+export interface ImportCheckpoint {
+  readonly bucket: string;
+  readonly objectKey: string;
+  readonly etag?: string;
+  readonly importId: string;
+  /** Byte offset to resume from (seekable formats), or rows to skip (compressed files). */
+  readonly offset?: number;
+  readonly skipRows?: number;
+  readonly nextLine: number;
+  readonly headers?: readonly string[];
+  readonly encoding?: TextEncoding;
+  readonly delimiter?: string;
+  readonly format: FileFormat;
+  readonly compressed: boolean;
+  readonly counts: { rowsRead: number; accepted: number; rejected: number; suppressed: number };
+  readonly reasons: Record<string, number>;
+  readonly flagged: Record<string, number>;
+  readonly quarantineKeys: readonly string[];
+  readonly continuations: number;
+  readonly startedAt: string;
+}
+
+export type ImportOutcome = { readonly done: true; readonly report: ImportReport } | { readonly done: false; readonly checkpoint: ImportCheckpoint };
+
 const KEY_PATTERN = /^imports\/([a-z0-9][a-z0-9_-]{0,62})\/(.+)$/i;
 const HEAD_BYTES = 64 * 1024;
-const SEND_CHUNK = 100;
+const SEND_CHUNK = 500;
+const MAX_SENDS_IN_FLIGHT = 4;
+const QUARANTINE_PART_BYTES = 4 * 1024 * 1024;
+const CHECK_EVERY_ROWS = 2000;
 
 export const reportKey = (importId: string): string => `reports/imports/${importId}.json`;
 
@@ -46,112 +93,41 @@ export const reportKey = (importId: string): string => `reports/imports/${import
 export const importIdOf = (bucket: string, objectKey: string, versionOrEtag: string | undefined): string =>
   `imp_${stableHash(bucket, objectKey, versionOrEtag ?? '').slice(0, 24)}`;
 
-/** Imports one uploaded export: every row becomes a canonical record on the queue or a quarantined reject. */
-export async function importObject(deps: ImportDeps, bucket: string, objectKey: string): Promise<ImportReport> {
-  const startedAt = deps.now().toISOString();
-  const match = KEY_PATTERN.exec(objectKey);
-  const source = match?.[1]?.toLowerCase() ?? 'unknown';
-  const { body, versionId, etag } = await deps.objects.getStream(bucket, objectKey);
-  const importId = importIdOf(bucket, objectKey, versionId ?? etag);
+/** Mapping locations in the landing bucket: per file (what `cdp import --mapping` uploads), then per source. */
+export const mappingKeys = (source: string, objectKey: string): [string, string] => [
+  `mappings/${source}/${objectKey.split('/').at(-1)}.json`,
+  `mappings/${source}.json`,
+];
 
-  const counts = { rowsRead: 0, accepted: 0, rejected: 0, suppressed: 0 };
-  const reasons: Record<string, number> = {};
-  const flagged: Record<string, number> = {};
-  const quarantine: string[] = [];
-  const finish = async (extra: Partial<ImportReport>): Promise<ImportReport> => {
-    let quarantineKey: string | undefined;
-    if (quarantine.length > 0) {
-      quarantineKey = `quarantine/${source}/${importId}.ndjson`;
-      await deps.objects.put(deps.rawBucket, quarantineKey, `${quarantine.join('\n')}\n`, 'application/x-ndjson');
-    }
-    const report: ImportReport = {
-      importId,
-      source,
-      objectKey,
-      status: 'completed',
-      ...counts,
-      reasons,
-      flagged,
-      ...(quarantineKey ? { quarantineKey } : {}),
-      startedAt,
-      finishedAt: deps.now().toISOString(),
-      ...extra,
-    };
-    await deps.objects.put(deps.rawBucket, reportKey(importId), JSON.stringify(report, null, 2), 'application/json');
-    return report;
-  };
-  const reject = (line: number, rowReasons: readonly string[], raw: unknown): void => {
-    counts.rejected++;
-    for (const r of rowReasons) reasons[r] = (reasons[r] ?? 0) + 1;
-    quarantine.push(JSON.stringify({ importId, line, reasons: rowReasons, raw }));
-  };
-
-  if (!match) {
-    body.destroy();
-    return finish({ status: 'failed', error: 'key.noSource' });
+class Quarantine {
+  private lines: string[] = [];
+  private bytes = 0;
+  readonly keys: string[];
+  constructor(
+    private readonly deps: ImportDeps,
+    private readonly prefix: string,
+    keys: readonly string[],
+  ) {
+    this.keys = [...keys];
   }
-
-  const { head, rest } = await peek(body, HEAD_BYTES);
-  if (head.length === 0) return finish({ status: 'failed', error: 'file.empty' });
-  const { encoding } = detectEncoding(head);
-  const sample = new TextDecoder(WHATWG_LABEL[encoding]).decode(head);
-  if (looksBinary(sample)) return finish({ status: 'failed', error: 'file.binary' });
-  const delimiter = detectDelimiter(sample);
-
-  const parser = Readable.from(rest)
-    .pipe(decodeStream(encoding))
-    .pipe(parse({ delimiter, info: true, relax_column_count: true, skip_empty_lines: true, trim: false }));
-
-  let headers: string[] | undefined;
-  let fields: Map<string, string> = new Map();
-  let batch: CanonicalRecord[] = [];
-  const receivedAt = startedAt;
-  try {
-    for await (const { record: cells, info } of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
-      if (!headers) {
-        headers = cells.map((h) => h.trim());
-        fields = recogniseHeaders(headers);
-        continue;
-      }
-      counts.rowsRead++;
-      const line = info.lines;
-      if (cells.length !== headers.length) {
-        reject(line, ['row.columnCount'], cells);
-        continue;
-      }
-      const row = Object.fromEntries(headers.map((h, i) => [h, cells[i] ?? '']));
-      const outcome = contactRowToRecord(row, { source, objectKey, importId, line, receivedAt, fields });
-      if (!outcome.accepted) {
-        reject(line, outcome.reasons, row);
-        continue;
-      }
-      counts.accepted++;
-      for (const [field, reason] of Object.entries(outcome.record.flags ?? {})) {
-        const k = `${field}:${reason}`;
-        flagged[k] = (flagged[k] ?? 0) + 1;
-      }
-      batch.push(outcome.record);
-      if (batch.length >= SEND_CHUNK) {
-        await deps.queue.send(batch);
-        batch = [];
-      }
-    }
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (!code?.startsWith('CSV_')) throw e;
-    if (batch.length > 0) await deps.queue.send(batch);
-    return finish({ status: 'failed', error: `csv.${code.slice(4).toLowerCase()}`, encoding, delimiter });
+  add(entry: object): Promise<void> | undefined {
+    const line = JSON.stringify(entry);
+    this.lines.push(line);
+    this.bytes += line.length + 1;
+    return this.bytes >= QUARANTINE_PART_BYTES ? this.flush() : undefined;
   }
-  if (batch.length > 0) await deps.queue.send(batch);
-  if (!headers) return finish({ status: 'failed', error: 'file.empty', encoding, delimiter });
-  return finish({ encoding, delimiter });
+  async flush(): Promise<void> {
+    if (this.lines.length === 0) return;
+    const key = `${this.prefix}/part-${String(this.keys.length + 1).padStart(5, '0')}.ndjson`;
+    const body = `${this.lines.join('\n')}\n`;
+    this.lines = [];
+    this.bytes = 0;
+    await this.deps.objects.put(this.deps.rawBucket, key, body, 'application/x-ndjson');
+    this.keys.push(key);
+  }
 }
 
-/** Reads at least `bytes` (or all) of a stream and returns them with an iterable that replays them, then the rest. */
-async function peek(stream: Readable, bytes: number): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
+async function peek(stream: Readable, bytes: number): Promise<{ head: Buffer; body: Readable }> {
   const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const chunks: Buffer[] = [];
   let size = 0;
@@ -167,7 +143,7 @@ async function peek(stream: Readable, bytes: number): Promise<{ head: Buffer; re
     size += chunk.length;
   }
   const head = Buffer.concat(chunks);
-  async function* rest(): AsyncIterable<Buffer> {
+  async function* replay(): AsyncGenerator<Buffer> {
     if (head.length > 0) yield head;
     if (done) return;
     for (;;) {
@@ -176,33 +152,10 @@ async function peek(stream: Readable, bytes: number): Promise<{ head: Buffer; re
       yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
     }
   }
-  return { head, rest: rest() };
+  return { head, body: Readable.from(replay(), { objectMode: false }) };
 }
 
-/** WHATWG labels of the encodings Node's built-in TextDecoder (full ICU) handles; no codec tables are bundled. */
-const WHATWG_LABEL: Record<TextEncoding, string> = {
-  utf8: 'utf-8',
-  utf16le: 'utf-16le',
-  utf16be: 'utf-16be',
-  'windows-1252': 'windows-1252',
-};
-
-/** Bytes to text, streaming (multi-byte characters split across chunks are kept whole); the BOM is dropped. */
-function decodeStream(encoding: TextEncoding): Transform {
-  const decoder = new TextDecoder(WHATWG_LABEL[encoding]);
-  return new Transform({
-    decodeStrings: true,
-    readableObjectMode: false,
-    transform(chunk: Buffer, _enc, done) {
-      done(null, decoder.decode(chunk, { stream: true }));
-    },
-    flush(done) {
-      done(null, decoder.decode());
-    },
-  });
-}
-
-/** Control characters (NUL above all) or undecodable bytes in the decoded sample mean the file is not a text export. */
+/** Control characters (NUL above all) or undecodable bytes in the decoded sample mean the file is not text. */
 function looksBinary(sample: string): boolean {
   let suspicious = 0;
   for (const ch of sample) {
@@ -211,4 +164,337 @@ function looksBinary(sample: string): boolean {
     if (c < 0x09 || (c > 0x0d && c < 0x20) || c === 0xfffd) suspicious++;
   }
   return suspicious > sample.length / 100;
+}
+
+const WHATWG: Record<TextEncoding, string> = { utf8: 'utf-8', utf16le: 'utf-16le', utf16be: 'utf-16be', 'windows-1252': 'windows-1252' };
+const MAPPING_ENCODING: Record<string, TextEncoding> = {
+  'utf-8': 'utf8',
+  'utf-16le': 'utf16le',
+  'utf-16be': 'utf16be',
+  'windows-1252': 'windows-1252',
+  'iso-8859-1': 'windows-1252',
+};
+
+async function loadMapping(
+  deps: ImportDeps,
+  bucket: string,
+  source: string,
+  objectKey: string,
+): Promise<{ mapping?: Mapping; origin: 'file' | 'source' | 'none'; error?: string }> {
+  const [fileKey, sourceKey] = mappingKeys(source, objectKey);
+  for (const [key, origin] of [[fileKey, 'file'], [sourceKey, 'source']] as const) {
+    const text = await deps.objects.getText(bucket, key);
+    if (text === undefined) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return { origin, error: `the mapping ${key} is not valid JSON` };
+    }
+    const parsed = parseMapping(json);
+    if (!parsed.ok) return { origin, error: `the mapping ${key} is invalid: ${parsed.errors.join('; ')}` };
+    return { mapping: parsed.mapping, origin };
+  }
+  return { origin: 'none' };
+}
+
+/**
+ * Imports one uploaded export (or continues one from its checkpoint): every row becomes a canonical record on the
+ * records queue or a quarantined reject with its reasons, and a reconciled report is stored in the raw bucket.
+ */
+export async function importObject(
+  deps: ImportDeps,
+  bucket: string,
+  objectKey: string,
+  resume?: ImportCheckpoint,
+): Promise<ImportOutcome> {
+  const startedAt = resume?.startedAt ?? deps.now().toISOString();
+  const match = KEY_PATTERN.exec(objectKey);
+  const source = match?.[1]?.toLowerCase() ?? 'unknown';
+  const counts = resume ? { ...resume.counts } : { rowsRead: 0, accepted: 0, rejected: 0, suppressed: 0 };
+  const reasons: Record<string, number> = { ...resume?.reasons };
+  const flagged: Record<string, number> = { ...resume?.flagged };
+  let importId = resume?.importId ?? importIdOf(bucket, objectKey, undefined);
+  let quarantine = new Quarantine(deps, `quarantine/${source}/${importId}`, resume?.quarantineKeys ?? []);
+  let mappingOrigin: 'file' | 'source' | 'none' = 'none';
+  let facts: Partial<ImportReport> = {};
+
+  const finish = async (extra: Partial<ImportReport>): Promise<ImportOutcome> => {
+    await quarantine.flush();
+    const report: ImportReport = {
+      importId,
+      source,
+      objectKey,
+      status: 'completed',
+      ...facts,
+      mapping: mappingOrigin,
+      ...counts,
+      reasons,
+      flagged,
+      quarantineKeys: quarantine.keys,
+      continuations: resume?.continuations ?? 0,
+      startedAt,
+      finishedAt: deps.now().toISOString(),
+      ...extra,
+    };
+    await deps.objects.put(deps.rawBucket, reportKey(importId), JSON.stringify(report, null, 2), 'application/json');
+    return { done: true, report };
+  };
+
+  if (!match) return finish({ status: 'failed', error: 'key.noSource', errorDetail: 'exports must be uploaded under imports/<source>/' });
+
+  let object: Awaited<ReturnType<ObjectStore['getStream']>>;
+  try {
+    object = await deps.objects.getStream(bucket, objectKey, resume?.offset ? { range: resume.offset, ifMatch: resume.etag } : resume ? { ifMatch: resume.etag } : {});
+  } catch (e) {
+    if (resume && (e as Error).name === 'PreconditionFailed') {
+      return finish({ status: 'failed', error: 'file.changedDuringImport', errorDetail: 'the object was replaced while it was being imported' });
+    }
+    throw e;
+  }
+  if (!resume) {
+    importId = importIdOf(bucket, objectKey, object.versionId ?? object.etag);
+    quarantine = new Quarantine(deps, `quarantine/${source}/${importId}`, []);
+    const existing = await deps.objects.getText(deps.rawBucket, reportKey(importId));
+    if (existing !== undefined) {
+      object.body.destroy();
+      return { done: true, report: JSON.parse(existing) as ImportReport };
+    }
+  }
+
+  const loaded = await loadMapping(deps, bucket, source, objectKey);
+  mappingOrigin = loaded.origin;
+  if (loaded.error) {
+    object.body.destroy();
+    return finish({ status: 'failed', error: 'mapping.invalid', errorDetail: loaded.error });
+  }
+  const mapping = loaded.mapping;
+
+  // Container, format, encoding, delimiter.
+  let { head, body } = await peek(object.body, HEAD_BYTES);
+  if (head.length === 0 && !resume) return finish({ status: 'failed', error: 'file.empty', errorDetail: 'the file has no bytes' });
+  const sniffed = resume ? { gzip: resume.compressed, format: resume.format } : sniff(head, objectKey);
+  const compressed = sniffed.gzip;
+  if (compressed) {
+    try {
+      ({ head, body } = await peek(body.pipe(createGunzip()), HEAD_BYTES));
+    } catch (e) {
+      if (!String((e as { code?: string }).code).startsWith('Z_')) throw e;
+      return finish({ status: 'failed', error: 'gzip.corrupt', errorDetail: 'the file is not a valid gzip stream', compressed });
+    }
+  }
+  const format: FileFormat = mapping?.format?.type ?? resume?.format ?? (compressed ? sniff(head, objectKey.replace(/\.gz$/i, '')).format : sniffed.format) ?? 'csv';
+  let encoding: TextEncoding | undefined = resume?.encoding;
+  let delimiter: string | undefined = resume?.delimiter;
+  if (format === 'csv' && !resume) {
+    encoding = mapping?.format?.encoding ? MAPPING_ENCODING[mapping.format.encoding] : detectEncoding(head).encoding;
+    const sample = new TextDecoder(WHATWG[encoding!]).decode(head);
+    if (looksBinary(sample)) return finish({ status: 'failed', error: 'file.binary', errorDetail: 'the file is not a text export', format });
+    const excelSep = /^sep=(.)\r?\n/i.exec(sample.replace(/^\ufeff/, ''));
+    delimiter = mapping?.format?.delimiter ?? excelSep?.[1] ?? detectDelimiter(excelSep ? sample.slice(sample.indexOf('\n') + 1) : sample);
+  }
+  facts = { format, compressed, ...(encoding ? { encoding } : {}), ...(delimiter ? { delimiter } : {}) };
+
+  // Rows.
+  let rows: AsyncIterable<SourceRow & { text?: string }> | Iterable<SourceRow>;
+  const seekable = !compressed && (format === 'ndjson' || (format === 'csv' && encoding !== 'utf16be'));
+  const offset = seekable ? (resume?.offset ?? 0) : 0;
+  try {
+    if (format === 'csv') {
+      const decoded = encoding === 'utf16be' ? body.pipe(utf16beToUtf8()) : body;
+      rows = readCsv(decoded, { encoding: encoding === 'utf16be' ? 'utf8' : encoding!, delimiter: delimiter!, baseOffset: offset, firstLine: seekable && resume ? resume.nextLine : 1 });
+    } else if (format === 'ndjson') rows = readNdjson(body, offset, seekable && resume ? resume.nextLine : 1);
+    else if (format === 'json') rows = readJsonArray(body);
+    else rows = readXlsx(await readAll(body), mapping?.format?.sheet);
+  } catch (e) {
+    if (e instanceof UnreadableFileError) return finish({ status: 'failed', error: e.reason, errorDetail: e.message });
+    throw e;
+  }
+
+  const ctx: RowContext = { source, objectKey, importId, receivedAt: startedAt };
+  const hasHeader = format === 'csv' || format === 'xlsx' ? mapping?.format?.header !== false : false;
+  let headers: readonly string[] | undefined = resume?.headers;
+  let plan: RowPlan | undefined;
+  const plans = new Map<string, RowPlan | string>();
+  const planFor = (h: readonly string[]): RowPlan | string => {
+    const k = h.join('\u0000');
+    let p = plans.get(k);
+    if (p === undefined) {
+      const compiled = compilePlan(h, source, mapping);
+      p = compiled.ok ? compiled.plan : compiled.error;
+      if (plans.size > 1000) plans.clear();
+      plans.set(k, p);
+    }
+    return p;
+  };
+  if (headers && format !== 'ndjson' && format !== 'json') {
+    const p = planFor(headers);
+    if (typeof p !== 'string') {
+      plan = p;
+      facts = { ...facts, kind: p.kind, ...(p.exportFormat ? { exportFormat: p.exportFormat } : {}), unmappedColumns: p.unmapped };
+    }
+  }
+
+  let batch: CanonicalRecord[] = [];
+  const inFlight: Promise<void>[] = [];
+  const send = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    inFlight.push(deps.queue.send(batch));
+    batch = [];
+    if (inFlight.length >= MAX_SENDS_IN_FLIGHT) await inFlight.shift();
+  };
+  const drain = async (): Promise<void> => {
+    await send();
+    await Promise.all(inFlight.splice(0));
+  };
+  const reject = async (line: number, rowReasons: readonly string[], raw: unknown): Promise<void> => {
+    counts.rejected++;
+    for (const r of rowReasons) reasons[r] = (reasons[r] ?? 0) + 1;
+    await quarantine.add({ importId, line, reasons: rowReasons, raw });
+  };
+
+  let skip = resume?.skipRows ?? 0;
+  let lastLine = (resume?.nextLine ?? 1) - 1;
+  let lastOffset = offset;
+  let sinceCheck = 0;
+  const reserve = deps.reserveMs ?? 90_000;
+  try {
+    for await (const row of rows) {
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      if (!headers && format === 'csv' && counts.rowsRead === 0 && /^sep=.?$/i.test(row.cells.join(delimiter))) continue; // Excel's "sep=;" line
+      if (!headers && hasHeader) {
+        headers = row.cells.map((h) => h.trim());
+        const p = planFor(headers);
+        if (typeof p === 'string') return finish({ status: 'failed', error: p, errorDetail: planErrorDetail(p, compilePlan(headers, source, mapping)) });
+        plan = p;
+        facts = { ...facts, kind: plan.kind, ...(plan.exportFormat ? { exportFormat: plan.exportFormat } : {}), unmappedColumns: plan.unmapped };
+        lastLine = row.line;
+        lastOffset = row.endOffset ?? lastOffset;
+        continue;
+      }
+      if (!headers && !hasHeader && format !== 'ndjson' && format !== 'json') {
+        headers = row.cells.map((_c, i) => String(i + 1));
+        const p = planFor(headers);
+        if (typeof p === 'string') return finish({ status: 'failed', error: p });
+        plan = p;
+      }
+      counts.rowsRead++;
+      lastLine = row.line;
+      lastOffset = row.endOffset ?? lastOffset;
+      if (row.error) {
+        await reject(row.line, [row.error], (row as { text?: string }).text ?? null);
+        continue;
+      }
+      let rowPlan = plan;
+      let cells = row.cells;
+      if (row.headers) {
+        const p = planFor(row.headers);
+        if (typeof p === 'string') {
+          await reject(row.line, [p === 'header.noIdentifierColumn' ? 'row.noIdentifier' : p], Object.fromEntries(row.headers.map((h, i) => [h, row.cells[i]])));
+          continue;
+        }
+        rowPlan = p;
+      } else if (headers && cells.length !== headers.length) {
+        const extraEmpty = cells.length > headers.length && cells.slice(headers.length).every((c) => c.trim() === '');
+        const shortXlsx = format === 'xlsx' && cells.length < headers.length;
+        if (extraEmpty) cells = cells.slice(0, headers.length);
+        else if (shortXlsx) cells = [...cells, ...Array<string>(headers.length - cells.length).fill('')];
+        else {
+          await reject(row.line, ['row.columnCount'], cells);
+          continue;
+        }
+      }
+      if (!rowPlan) continue;
+      const outcome = mapRow(cells, row.line, rowPlan, ctx);
+      if (!outcome.accepted) {
+        await reject(row.line, outcome.reasons, row.headers ? Object.fromEntries(row.headers.map((h, i) => [h, cells[i]])) : cells);
+        continue;
+      }
+      counts.accepted++;
+      if (outcome.record.flags) {
+        for (const [field, reason] of Object.entries(outcome.record.flags)) {
+          const k = `${field}:${reason}`;
+          flagged[k] = (flagged[k] ?? 0) + 1;
+        }
+      }
+      batch.push(outcome.record);
+      if (batch.length >= SEND_CHUNK) await send();
+
+      if (++sinceCheck >= CHECK_EVERY_ROWS) {
+        sinceCheck = 0;
+        if (deps.remainingMs() < reserve) {
+          await drain();
+          await quarantine.flush();
+          const checkpoint: ImportCheckpoint = {
+            bucket,
+            objectKey,
+            ...(object.etag ? { etag: object.etag } : {}),
+            importId,
+            ...(seekable ? { offset: lastOffset } : { skipRows: counts.rowsRead + (hasHeader ? 1 : 0) }),
+            nextLine: lastLine + 1,
+            ...(headers ? { headers } : {}),
+            ...(encoding ? { encoding } : {}),
+            ...(delimiter ? { delimiter } : {}),
+            format,
+            compressed,
+            counts,
+            reasons,
+            flagged,
+            quarantineKeys: quarantine.keys,
+            continuations: (resume?.continuations ?? 0) + 1,
+            startedAt,
+          };
+          (rows as { return?: () => unknown }).return?.();
+          body.destroy();
+          return { done: false, checkpoint };
+        }
+      }
+    }
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (e instanceof UnreadableFileError) {
+      await drain();
+      return finish({ status: 'failed', error: e.reason, errorDetail: e.message });
+    }
+    if (!code?.startsWith('CSV_') && code !== 'Z_DATA_ERROR' && code !== 'Z_BUF_ERROR') throw e;
+    await drain();
+    const reason = code.startsWith('CSV_') ? `csv.${code.slice(4).toLowerCase()}` : 'gzip.corrupt';
+    if (counts.rowsRead === 0) return finish({ status: 'failed', error: reason, errorDetail: 'the file could not be parsed' });
+    // The rest of the file from the last good row is one unreadable row, kept by reference.
+    counts.rowsRead++;
+    await reject(lastLine + 1, [reason], { fromByte: lastOffset });
+  }
+  await drain();
+  if (!headers && hasHeader) return finish({ status: 'failed', error: 'file.empty', errorDetail: 'the file has no header row' });
+  return finish({});
+}
+
+function planErrorDetail(code: string, compiled: ReturnType<typeof compilePlan>): string {
+  if (!compiled.ok && compiled.detail) return compiled.detail;
+  if (code === 'header.noIdentifierColumn') {
+    return 'no column could be recognised as e-mail, phone, customer id, tax code or name; add a mapping (cdp import --mapping)';
+  }
+  return code;
+}
+
+async function readAll(body: Readable): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const c of body as AsyncIterable<Buffer>) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+/** UTF-16BE is the one encoding csv-parse cannot read from bytes: it is re-encoded as UTF-8 (no byte checkpoints). */
+function utf16beToUtf8(): Transform {
+  const decoder = new TextDecoder('utf-16be');
+  return new Transform({
+    transform(chunk: Buffer, _e, done) {
+      done(null, Buffer.from(decoder.decode(chunk, { stream: true }), 'utf8'));
+    },
+    flush(done) {
+      done(null, Buffer.from(decoder.decode(), 'utf8'));
+    },
+  });
 }

@@ -5,7 +5,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { type BucketName, envVarOf, type Grant, type QueueName, table as tableDefinition } from '../definitions.ts';
+import { type BucketName, envVarOf, type Grant, type QueueName, queues, table as tableDefinition } from '../definitions.ts';
 
 /** The resources a function's grants can name. */
 export interface Bindable {
@@ -35,7 +35,7 @@ export const TABLE_ACTIONS = {
 export const OBJECT_ACTIONS = {
   read: ['s3:GetObject'],
   write: ['s3:PutObject'],
-  readWrite: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+  readWrite: ['s3:GetObject', 's3:PutObject'],
 } as const;
 
 export const KEY_ACTIONS = {
@@ -96,7 +96,7 @@ export function bindGrant(fn: LambdaFunction, role: IRole, grant: Grant, resourc
   const q = resources.queues[grant.queue];
   fn.addEnvironment(envVarOf(grant), q.queueUrl);
   role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [q.queueArn] }));
-  role.addToPrincipalPolicy(
-    new PolicyStatement({ actions: [...KEY_ACTIONS.encrypt], resources: [resources.key.keyArn] }),
-  );
+  if (queues[grant.queue].encryption === 'kms') {
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: [...KEY_ACTIONS.encrypt], resources: [resources.key.keyArn] }));
+  }
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -13,6 +13,7 @@ const s3 = mockClient(S3Client);
 const sqs = mockClient(SQSClient);
 process.env.RAW_BUCKET = 'raw-bucket';
 process.env.RECORDS_QUEUE_URL = 'https://sqs.local/records';
+process.env.FILE_EVENTS_QUEUE_URL = 'https://sqs.local/file-events';
 
 const context = { functionName: 'ingest', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 const notification = (key: string): SQSEvent => ({
@@ -45,15 +46,19 @@ function sentRecords(): CanonicalRecord[] {
   return sqs
     .commandCalls(SendMessageBatchCommand)
     .flatMap((c) => c.args[0].input.Entries ?? [])
-    .map((e) => JSON.parse(e.MessageBody!) as CanonicalRecord);
+    .flatMap((e) => (JSON.parse(e.MessageBody!) as { records: CanonicalRecord[] }).records);
 }
+const noSuchKey = () => Object.assign(new Error('no such key'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
 
 describe('ingest-file handler', () => {
   beforeEach(() => {
     s3.reset();
     sqs.reset();
     s3.on(PutObjectCommand).resolves({});
+    // No mapping files, no earlier report: only the landing objects a test defines exist.
+    s3.on(GetObjectCommand).rejects(noSuchKey());
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    sqs.on(SendMessageCommand).resolves({});
   });
 
   it('turns a Windows-1252 `;` export with URL-encoded key into records, a quarantine and a reconciled report', async () => {
@@ -95,7 +100,7 @@ describe('ingest-file handler', () => {
   });
 
   it('fails an unreadable file with a stored report instead of retrying it', async () => {
-    s3.on(GetObjectCommand).resolves({ Body: body(Buffer.from([0x00, 0x01, 0x02, 0xff, 0x00])), ETag: '"e2"' });
+    s3.on(GetObjectCommand, { Bucket: 'landing', Key: 'imports/erp/garbage.bin' }).resolves({ Body: body(Buffer.from([0x00, 0x01, 0x02, 0xff, 0x00])), ETag: '"e2"' });
     const res = await handler(notification('imports/erp/garbage.bin'), context);
     expect(res.batchItemFailures).toEqual([]);
     const [report] = putBodies('reports/imports/').map((b) => JSON.parse(b) as ImportReport);
@@ -104,23 +109,41 @@ describe('ingest-file handler', () => {
   });
 
   it('fails an object outside imports/<source>/ with a reason', async () => {
-    s3.on(GetObjectCommand).resolves({ Body: body(Buffer.from('a,b\n1,2\n')), ETag: '"e3"' });
+    s3.on(GetObjectCommand, { Bucket: 'landing', Key: 'stray.csv' }).resolves({ Body: body(Buffer.from('a,b\n1,2\n')), ETag: '"e3"' });
     await handler(notification('stray.csv'), context);
     const [report] = putBodies('reports/imports/').map((b) => JSON.parse(b) as ImportReport);
     expect(report).toMatchObject({ status: 'failed', error: 'key.noSource' });
   });
 
   it('fails the batch (for redelivery, then the DLQ) when S3 is unavailable', async () => {
-    s3.on(GetObjectCommand).rejects(Object.assign(new Error('slow down'), { name: 'SlowDown' }));
+    s3.on(GetObjectCommand, { Bucket: 'landing' }).rejects(Object.assign(new Error('slow down'), { name: 'SlowDown' }));
     await expect(handler(notification('imports/erp/a.csv'), context)).rejects.toThrow('All records failed');
     expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
   });
 
-  it('packs at most 10 records per SendMessageBatch request', async () => {
-    const rows = Array.from({ length: 25 }, (_, i) => `C${i};p${i}@example.it`).join('\n');
-    s3.on(GetObjectCommand).resolves({ Body: body(Buffer.from(`Codice cliente;Email\n${rows}\n`)), ETag: '"e4"' });
+  it('packs records into messages of at most 24 KiB, at most 10 messages and 256 KiB per request', async () => {
+    const rows = Array.from({ length: 1200 }, (_, i) => `C${i};p${i}@example.it;Nome${i % 2 ? '' : 'x'};Via Garibaldi ${i}`).join('\n');
+    s3.on(GetObjectCommand, { Bucket: 'landing', Key: 'imports/shop/many.csv' }).resolves({ Body: body(Buffer.from(`Codice cliente;Email;Cognome;Indirizzo\n${rows}\n`)), ETag: '"e4"' });
     await handler(notification('imports/shop/many.csv'), context);
-    const sizes = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries?.length);
-    expect(sizes.sort()).toEqual([10, 10, 5]);
+    const requests = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries ?? []);
+    for (const entries of requests) {
+      expect(entries.length).toBeLessThanOrEqual(10);
+      expect(entries.reduce((n, e) => n + Buffer.byteLength(e.MessageBody!), 0)).toBeLessThanOrEqual(256 * 1024);
+      for (const e of entries) expect(Buffer.byteLength(e.MessageBody!)).toBeLessThanOrEqual(24 * 1024);
+    }
+    expect(sentRecords()).toHaveLength(1200);
+    expect(requests.length).toBeLessThan(1200 / 10);
+  });
+
+  it('continues a long import through the file-events queue when time runs short', async () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => `C${i};p${i}@example.it`).join('\n');
+    s3.on(GetObjectCommand, { Bucket: 'landing', Key: 'imports/shop/long.csv' }).resolves({ Body: body(Buffer.from(`Codice cliente;Email\n${rows}\n`)), ETag: '"e5"' });
+    const short = { ...context, getRemainingTimeInMillis: () => 30_000 } as Context;
+    await handler(notification('imports/shop/long.csv'), short);
+    expect(sqs).toHaveReceivedCommandWith(SendMessageCommand, { QueueUrl: 'https://sqs.local/file-events' });
+    const continuation = JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!);
+    expect(continuation.cdpImportContinuation).toMatchObject({ objectKey: 'imports/shop/long.csv', format: 'csv', counts: { rowsRead: 2000 } });
+    expect(JSON.stringify(continuation)).not.toContain('@example.it');
+    expect(putBodies('reports/imports/')).toHaveLength(0);
   });
 });

@@ -30,7 +30,7 @@ const event = (...records: CanonicalRecord[]): SQSEvent => ({
   Records: records.map((r) => ({
     messageId: r.recordId,
     receiptHandle: 'x',
-    body: JSON.stringify(r),
+    body: JSON.stringify({ records: [r] }),
     attributes: {} as SQSEvent['Records'][0]['attributes'],
     messageAttributes: {},
     md5OfBody: '',

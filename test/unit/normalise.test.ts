@@ -1,6 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normaliseEmail, normaliseName, normalisePhone } from '../../lambdas/domain/normalise.ts';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import {
+  normaliseAmount,
+  normaliseEmail,
+  normaliseName,
+  normalisePhone,
+  normaliseBoolean,
+  normaliseCity,
+  normaliseCompanyName,
+  normaliseCountry,
+  normaliseDate,
+  normaliseGender,
+  normalisePostalCode,
+  normaliseProvince,
+  normaliseTimestamp,
+} from '../../lambdas/domain/normalise.ts';
 
 describe('normaliseEmail', () => {
   it('trims, lower-cases and keeps a valid address', () => {
@@ -78,5 +93,169 @@ describe('normaliseName', () => {
   });
   it('rejects names with digits or symbols', () => {
     expect(normaliseName('Mario2')).toEqual({ ok: false, reason: 'name.characters' });
+  });
+});
+
+describe('normalisePhone fast path', () => {
+  it('agrees with the full libphonenumber parse on Italian numbers (property)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('', '+39', '0039', '+39 '), fc.stringMatching(/^[0-9]{6,11}$/), (prefix, digits) => {
+        const raw = `${prefix}${digits}`;
+        const full = parsePhoneNumberFromString(raw.replace(/^0039/, '+39').replace(/\s/g, ''), 'IT');
+        const expected = full?.isValid() ? full.number : undefined;
+        const got = normalisePhone(raw);
+        expect(got.ok ? got.value : undefined).toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('normaliseDate', () => {
+  it.each([
+    ['01/12/1980', '1980-12-01'],
+    ['1/2/1980', '1980-02-01'],
+    ['12.03.1975', '1975-03-12'],
+    ['12-03-1975', '1975-03-12'],
+    ['1975-03-12', '1975-03-12'],
+    ['29/02/2000', '2000-02-29'],
+    ['36526', '2000-01-01'],
+  ])('reads %j as %s', (raw, iso) => {
+    expect(normaliseDate(raw)).toEqual({ ok: true, value: iso });
+  });
+  it('reads two-digit years as the latest not after the pivot year', () => {
+    expect(normaliseDate('01/12/80', 'auto', 2026)).toEqual({ ok: true, value: '1980-12-01' });
+    expect(normaliseDate('01/12/05', 'auto', 2026)).toEqual({ ok: true, value: '2005-12-01' });
+  });
+  it('follows the mapping for month-first dates', () => {
+    expect(normaliseDate('03/12/1975', 'MM/dd/yyyy')).toEqual({ ok: true, value: '1975-03-12' });
+  });
+  it.each([
+    ['31/02/2000', 'date.impossible'],
+    ['29/02/1900', 'date.impossible'],
+    ['13/13/2000', 'date.impossible'],
+    ['ieri', 'date.format'],
+  ])('rejects %j (%s)', (raw, reason) => {
+    expect(normaliseDate(raw)).toEqual({ ok: false, reason });
+  });
+  it('never rolls an impossible date over (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 31 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1900, max: 2100 }), (d, m, y) => {
+        const res = normaliseDate(`${d}/${m}/${y}`);
+        const real = new Date(Date.UTC(y, m - 1, d)).getUTCMonth() === m - 1;
+        expect(res.ok).toBe(real);
+        if (res.ok) expect(res.value).toBe(`${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it('converts times to UTC instants', () => {
+    expect(normaliseTimestamp('2024-05-06T10:20:30+02:00')).toEqual({ ok: true, value: '2024-05-06T08:20:30.000Z' });
+    expect(normaliseTimestamp('06/05/2024 10:20')).toEqual({ ok: true, value: '2024-05-06T10:20:00.000Z' });
+  });
+});
+
+describe('normaliseAmount', () => {
+  it.each([
+    ['1.234,56', 1234.56],
+    ['1,234.56', 1234.56],
+    ['€ 12,50', 12.5],
+    ['12.5', 12.5],
+    ['1.234', 1234],
+    ['1.234.567', 1234567],
+    ['-3,5', -3.5],
+    ['(10,00)', -10],
+    ['EUR 99', 99],
+  ])('reads %j as %d', (raw, value) => {
+    expect(normaliseAmount(raw)).toEqual({ ok: true, value });
+  });
+  it('follows a mapping that says the decimal separator is a point', () => {
+    expect(normaliseAmount('1,234', '.')).toEqual({ ok: true, value: 1234 });
+    expect(normaliseAmount('1.234', '.')).toEqual({ ok: true, value: 1.234 });
+  });
+  it.each(['1.2.3,4,5', 'abc', '12,34,56,7', '1..2'])('rejects %j', (raw) => {
+    expect(normaliseAmount(raw).ok).toBe(false);
+  });
+  it('reads back any amount written the Italian or the English way (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 99_999_999 }), fc.boolean(), (cents, italian) => {
+        const value = cents / 100;
+        const text = value.toLocaleString(italian ? 'it-IT' : 'en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: true });
+        expect(normaliseAmount(text)).toEqual({ ok: true, value });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('booleans, places, companies', () => {
+  it.each([
+    ['Sì', true],
+    ['SI', true],
+    ['si', true],
+    ['x', true],
+    ['1', true],
+    ['yes', true],
+    ['on', true],
+    ['No', false],
+    ['0', false],
+    ['false', false],
+  ])('reads consent %j as %s', (raw, value) => {
+    expect(normaliseBoolean(raw)).toEqual({ ok: true, value });
+  });
+  it('rejects a consent it cannot read', () => {
+    expect(normaliseBoolean('forse')).toEqual({ ok: false, reason: 'boolean.unknown' });
+  });
+  it.each([
+    ['Italia', 'IT'],
+    ['Italy', 'IT'],
+    ['ITA', 'IT'],
+    ['it', 'IT'],
+    ['Germania', 'DE'],
+    ['Svizzera', 'CH'],
+    ['UK', 'GB'],
+  ])('reads country %j as %s', (raw, code) => {
+    expect(normaliseCountry(raw)).toEqual({ ok: true, value: code });
+  });
+  it.each([
+    ['MI', 'MI', 'Lombardia'],
+    ['(mi)', 'MI', 'Lombardia'],
+    ['Milano', 'MI', 'Lombardia'],
+    ["Forli'-Cesena", 'FC', 'Emilia-Romagna'],
+    ['Forlì Cesena', 'FC', 'Emilia-Romagna'],
+    ["Reggio nell'Emilia", 'RE', 'Emilia-Romagna'],
+    ['Monza e Brianza', 'MB', 'Lombardia'],
+    ['Bolzano/Bozen', 'BZ', 'Trentino-Alto Adige'],
+    ['Provincia di Bari', 'BA', 'Puglia'],
+  ])('reads province %j as %s (%s)', (raw, code, region) => {
+    expect(normaliseProvince(raw)).toEqual({ ok: true, value: { code, region } });
+  });
+  it('rejects an unknown province', () => {
+    expect(normaliseProvince('XX')).toEqual({ ok: false, reason: 'province.unknown' });
+  });
+  it('restores the leading zeros spreadsheets drop from a CAP', () => {
+    expect(normalisePostalCode('184', 'IT')).toEqual({ ok: true, value: '00184' });
+    expect(normalisePostalCode('20121', undefined)).toEqual({ ok: true, value: '20121' });
+    expect(normalisePostalCode('2012A', 'IT')).toEqual({ ok: false, reason: 'postalCode.syntax' });
+    expect(normalisePostalCode('sw1a 1aa', 'GB')).toEqual({ ok: true, value: 'SW1A 1AA' });
+  });
+  it.each([
+    ['ROSSI IMPIANTI SRL', 'Rossi Impianti S.r.l.'],
+    ['Bianchi s.r.l.', 'Bianchi S.r.l.'],
+    ['ACME S.P.A.', 'Acme S.p.A.'],
+    ['Verdi & Figli snc', 'Verdi & Figli S.n.c.'],
+    ['Alfa srls', 'Alfa S.r.l.s.'],
+    ['IBM Italia S.p.A.', 'IBM Italia S.p.A.'],
+  ])('normalises the legal form of %j', (raw, clean) => {
+    expect(normaliseCompanyName(raw)).toEqual({ ok: true, value: clean });
+  });
+  it('cases shouted cities and keeps particles lower case', () => {
+    expect(normaliseCity('MILANO')).toEqual({ ok: true, value: 'Milano' });
+    expect(normaliseCity("REGGIO NELL'EMILIA")).toEqual({ ok: true, value: "Reggio nell'Emilia" });
+    expect(normaliseCity('San Giovanni in Persiceto')).toEqual({ ok: true, value: 'San Giovanni in Persiceto' });
+  });
+  it('reads gender as people write it', () => {
+    expect(normaliseGender('Femmina')).toEqual({ ok: true, value: 'F' });
+    expect(normaliseGender('M')).toEqual({ ok: true, value: 'M' });
   });
 });

@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import type { RecordKind } from './canonical.ts';
+import { detectExportFormat, type ExportFormat, foldHeader, MULTI_VALUED, recogniseHeaders } from './headers.ts';
+import type { DateFormat } from './normalise.ts';
+
+/**
+ * A source's mapping file: how its columns become canonical fields (ARCHITECTURE.md, "Import mapping file"), with
+ * the extensions a real export needs. Columns are named by header, or by 1-based number when the file has no header.
+ */
+const column = z.union([z.string().min(1), z.number().int().positive()]);
+const fieldSpec = z.union([
+  column,
+  z.array(column).min(1),
+  z
+    .object({
+      column: z.union([column, z.array(column).min(1)]).optional(),
+      value: z.union([z.string(), z.number(), z.boolean()]).optional(),
+      format: z.enum(['dd/MM/yyyy', 'MM/dd/yyyy', 'yyyy-MM-dd', 'excel', 'auto']).optional(),
+      decimal: z.enum([',', '.']).optional(),
+      /** Value translations applied before cleaning, e.g. {"Cliente": "customer"}. */
+      values: z.record(z.string(), z.string()).optional(),
+    })
+    .strict()
+    .refine((f) => f.column !== undefined || f.value !== undefined, 'needs "column" or "value"'),
+]);
+
+const FIELD_PATH =
+  /^(person\.(firstName|lastName|fullName|gender|birthDate|language|title)|identifiers\.(email|phone|externalId|taxCode|vatNumber|loyaltyCard)|company\.(name|vatNumber|size|sector|role)|address\.(line1|line2|postalCode|city|province|region|country)|consents\.[a-z_]{2,40}(\.(at|ip|text))?|order\.(orderId|status|total|currency|placedAt)|interaction\.(touchpoint|type|subject|summary)|lead\.(source|medium|campaign)|occurredAt|attributes\.[A-Za-z][A-Za-z0-9_]{0,63})$/;
+
+export const mappingSchema = z
+  .object({
+    source: z.string().optional(),
+    kind: z.enum(['contact', 'order', 'interaction', 'consent']).optional(),
+    format: z
+      .object({
+        type: z.enum(['csv', 'ndjson', 'json', 'xlsx']).optional(),
+        delimiter: z.string().min(1).max(1).optional(),
+        encoding: z.enum(['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'iso-8859-1']).optional(),
+        sheet: z.string().optional(),
+        header: z.boolean().optional(),
+        decimal: z.enum([',', '.']).optional(),
+        dateFormat: z.enum(['dd/MM/yyyy', 'MM/dd/yyyy', 'yyyy-MM-dd', 'excel', 'auto']).optional(),
+      })
+      .strict()
+      .optional(),
+    recordKey: z.union([column, z.array(column).min(1)]).optional(),
+    /** Namespace of this source's customer ids; defaults to the source name. */
+    namespace: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).optional(),
+    /** Region for phone numbers without an international prefix. */
+    defaultCountry: z.string().regex(/^[A-Z]{2}$/).optional(),
+    /** Touchpoint recorded on the timeline (e.g. "negozio", "fiera-2025"). */
+    touchpoint: z.string().max(100).optional(),
+    /** Order of the words of a full-name column. */
+    nameOrder: z.enum(['firstLast', 'lastFirst']).optional(),
+    /** Wording version of the consent text the rows were collected with (proof). */
+    consentText: z.string().max(200).optional(),
+    fields: z.record(z.string().regex(FIELD_PATH, 'unknown canonical field'), fieldSpec).default({}),
+    defaults: z.record(z.string().regex(FIELD_PATH, 'unknown canonical field'), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /** Recognise remaining columns by synonym too (default true). */
+    synonyms: z.boolean().optional(),
+  })
+  .strict();
+
+export type Mapping = z.infer<typeof mappingSchema>;
+
+export type ParsedMapping = { readonly ok: true; readonly mapping: Mapping } | { readonly ok: false; readonly errors: readonly string[] };
+
+/** Validates a mapping file's JSON; the errors name the offending key paths (never data values). */
+export function parseMapping(json: unknown): ParsedMapping {
+  const res = mappingSchema.safeParse(json);
+  if (res.success) return { ok: true, mapping: res.data };
+  return { ok: false, errors: res.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
+}
+
+/** One canonical field read from the row: a column, or a constant. */
+export interface PlannedField {
+  readonly path: string;
+  readonly index?: number;
+  readonly value?: string;
+  readonly format?: DateFormat;
+  readonly decimal?: ',' | '.';
+  readonly values?: Readonly<Record<string, string>>;
+}
+
+/** How every row of one file becomes a canonical record; compiled once per file (or per key set for JSON). */
+export interface RowPlan {
+  readonly kind: RecordKind;
+  readonly fields: readonly PlannedField[];
+  readonly recordKey: readonly number[];
+  readonly namespace: string;
+  readonly defaultCountry: string;
+  readonly decimal: ',' | '.';
+  readonly dateFormat: DateFormat;
+  readonly nameOrder: 'firstLast' | 'lastFirst';
+  readonly touchpoint?: string;
+  readonly consentText?: string;
+  /** The recognised tool export, if any. */
+  readonly exportFormat?: string;
+  /** Columns that were not mapped (counted in the report, kept in the raw file). */
+  readonly unmapped: number;
+}
+
+export type PlanResult = { readonly ok: true; readonly plan: RowPlan } | { readonly ok: false; readonly error: string; readonly detail?: string };
+
+function columnIndex(headers: readonly string[], col: string | number): number {
+  if (typeof col === 'number') return col - 1 < headers.length ? col - 1 : -1;
+  const exact = headers.indexOf(col);
+  if (exact >= 0) return exact;
+  const folded = foldHeader(col);
+  return headers.findIndex((h) => foldHeader(h) === folded);
+}
+
+const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+
+/**
+ * Compiles a file's plan from its headers and an optional mapping. The mapping's fields win; remaining columns are
+ * recognised by a known tool's export format, then by synonym. A mapping that names a column the file lacks is an
+ * error naming that (mapping-side) column.
+ */
+export function compilePlan(headers: readonly string[], source: string, mapping?: Mapping): PlanResult {
+  const fields: PlannedField[] = [];
+  const used = new Set<number>();
+  const format: ExportFormat | undefined = mapping?.synonyms === false ? undefined : detectExportFormat(headers);
+  const dateFormat = mapping?.format?.dateFormat ?? 'auto';
+  const decimal = mapping?.format?.decimal ?? ',';
+
+  for (const [path, spec] of Object.entries(mapping?.fields ?? {})) {
+    const s = typeof spec === 'object' && !Array.isArray(spec) ? spec : { column: spec };
+    if (s.value !== undefined && s.column === undefined) {
+      fields.push({ path, value: String(s.value) });
+      continue;
+    }
+    for (const col of asList(s.column)) {
+      const index = columnIndex(headers, col);
+      if (index < 0) return { ok: false, error: 'mapping.columnMissing', detail: `field ${path} refers to column ${JSON.stringify(col)}, which the file does not have` };
+      used.add(index);
+      fields.push({
+        path,
+        index,
+        ...(s.format ? { format: s.format } : {}),
+        ...(s.decimal ? { decimal: s.decimal } : {}),
+        ...(s.values ? { values: s.values } : {}),
+      });
+    }
+  }
+  if (mapping?.synonyms !== false) {
+    const mappedPaths = new Set(fields.map((f) => f.path));
+    for (const [index, path] of recogniseHeaders(headers, format)) {
+      if (used.has(index)) continue;
+      if (mappedPaths.has(path) && !MULTI_VALUED.has(path)) continue;
+      used.add(index);
+      fields.push({ path, index });
+    }
+  }
+  for (const [path, value] of Object.entries(format?.constants ?? {})) {
+    if (!fields.some((f) => f.path === path)) fields.push({ path, value });
+  }
+  for (const [path, value] of Object.entries(mapping?.defaults ?? {})) {
+    if (!fields.some((f) => f.path === path)) fields.push({ path, value: String(value) });
+  }
+
+  const recordKey: number[] = [];
+  for (const col of asList(mapping?.recordKey)) {
+    const index = columnIndex(headers, col);
+    if (index < 0) return { ok: false, error: 'mapping.columnMissing', detail: `recordKey refers to column ${JSON.stringify(col)}, which the file does not have` };
+    recordKey.push(index);
+  }
+  const paths = new Set(fields.map((f) => f.path));
+  const kind: RecordKind =
+    mapping?.kind ?? format?.kind ?? (paths.has('order.orderId') && paths.has('order.total') ? 'order' : 'contact');
+  const hasIdentifier = [...paths].some((p) => p.startsWith('identifiers.')) || paths.has('person.fullName') || paths.has('person.lastName');
+  if (!hasIdentifier) return { ok: false, error: 'header.noIdentifierColumn' };
+  if (recordKey.length === 0) {
+    const keyPath = kind === 'order' ? 'order.orderId' : 'identifiers.externalId';
+    const key = fields.find((f) => f.path === keyPath && f.index !== undefined);
+    if (key?.index !== undefined) recordKey.push(key.index);
+  }
+  return {
+    ok: true,
+    plan: {
+      kind,
+      fields,
+      recordKey,
+      namespace: mapping?.namespace ?? format?.namespace ?? source,
+      defaultCountry: mapping?.defaultCountry ?? 'IT',
+      decimal,
+      dateFormat,
+      nameOrder: mapping?.nameOrder ?? format?.nameOrder ?? 'firstLast',
+      ...(mapping?.touchpoint ? { touchpoint: mapping.touchpoint } : {}),
+      ...(mapping?.consentText ? { consentText: mapping.consentText } : {}),
+      ...(format ? { exportFormat: format.name } : {}),
+      unmapped: headers.length - used.size,
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readCsv } from '../../lambdas/formats/csv.ts';
+import { readJsonArray, readNdjson } from '../../lambdas/formats/json.ts';
+import { sniff } from '../../lambdas/formats/sniff.ts';
+import type { SourceRow } from '../../lambdas/formats/types.ts';
+import { readXlsx } from '../../lambdas/formats/xlsx.ts';
+import { buildXlsx } from '../support/xlsx.ts';
+
+const chunked = (buf: Buffer, size = 7) => Readable.from(Array.from({ length: Math.ceil(buf.length / size) }, (_, i) => buf.subarray(i * size, (i + 1) * size)));
+async function all<T>(it: AsyncIterable<T> | Iterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+const cellText = fc.string({ unit: fc.constantFrom('a', 'b', 'à', 'ò', '€', ';', ',', '"', '\n', '\r\n', ' ', '1'), maxLength: 6 });
+const quote = (c: string) => (/[;"\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
+
+describe('readCsv', () => {
+  it('restores Windows-1252 characters, keeps quoted newlines in one row, and numbers lines', async () => {
+    const text = 'Nome;Note\r\nNiccolò;"due\r\nrighe"\r\nAnna;Prezzo € 5\r\n';
+    const bytes = Buffer.from(text.replace('€', '\u0080'), 'latin1');
+    const rows = await all(readCsv(chunked(bytes), { encoding: 'windows-1252', delimiter: ';' }));
+    expect(rows.map((r) => [r.cells, r.line])).toEqual([
+      [['Nome', 'Note'], 1],
+      [['Niccolò', 'due\r\nrighe'], 2],
+      [['Anna', 'Prezzo € 5'], 4],
+    ]);
+    expect(rows.at(-1)!.endOffset).toBe(bytes.length);
+  });
+
+  it('reads UTF-16LE with its BOM', async () => {
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Email\tNome\na@b.it\tZoë\n', 'utf16le')]);
+    const rows = await all(readCsv(chunked(bytes), { encoding: 'utf16le', delimiter: '\t' }));
+    expect(rows.map((r) => r.cells)).toEqual([['Email', 'Nome'], ['a@b.it', 'Zoë']]);
+  });
+
+  it('resumed at any row end yields exactly the rows after it, with the same lines (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(cellText, { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 12 }), fc.boolean(), fc.nat(), async (rows, utf8, pick) => {
+        const text = `h1;h2\r\n${rows.map((r) => r.map(quote).join(';')).join('\r\n')}\r\n`;
+        const encoding = utf8 ? 'utf8' : 'windows-1252';
+        const bytes = utf8 ? Buffer.from(text, 'utf8') : Buffer.from(text.replace(/€/g, '\u0080'), 'latin1');
+        const full = await all(readCsv(chunked(bytes, 5), { encoding, delimiter: ';' }));
+        const k = pick % full.length;
+        const from = full[k]!;
+        const rest = await all(
+          readCsv(chunked(bytes.subarray(from.endOffset!), 3), { encoding, delimiter: ';', baseOffset: from.endOffset!, firstLine: full[k + 1]?.line ?? 0 }),
+        );
+        const strip = (r: SourceRow[]) => r.map((x) => ({ cells: x.cells, line: x.line, end: x.endOffset }));
+        expect(strip(rest)).toEqual(strip(full.slice(k + 1)));
+        // True start lines: each row starts after the header and the line breaks of the rows before it.
+        let line = 2;
+        full.slice(1).forEach((r, i) => {
+          expect(r.line).toBe(line);
+          expect(r.cells).toEqual(rows[i]);
+          line += 1 + rows[i]!.join('').split(/\r\n|\r|\n/).length - 1;
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('readNdjson', () => {
+  it('flattens objects, keeps bad lines as errors, and resumes at byte offsets', async () => {
+    const text = '{"email":"a@b.it","customer":{"first_name":"Anna","tags":["vip","it"]}}\r\nnot json\n\n{"email":"c@d.it"}';
+    const rows = await all(readNdjson(chunked(Buffer.from(text))));
+    expect(rows.map((r) => [r.headers, r.cells, r.line, r.error])).toEqual([
+      [['email', 'customer.first_name', 'customer.tags'], ['a@b.it', 'Anna', 'vip, it'], 1, undefined],
+      [[], [], 2, 'json.syntax'],
+      [['email'], ['c@d.it'], 4, undefined],
+    ]);
+    const second = rows[1]!;
+    const resumed = await all(readNdjson(chunked(Buffer.from(text).subarray(second.endOffset!)), second.endOffset!, 3));
+    expect(resumed.map((r) => [r.cells, r.line, r.endOffset])).toEqual([[['c@d.it'], 4, Buffer.byteLength(text)]]);
+  });
+});
+
+describe('readJsonArray', () => {
+  it('reads an array, or the one array inside an object', async () => {
+    const rows = await all(readJsonArray(Readable.from([Buffer.from('{"customers":[{"email":"a@b.it"},7]}')])));
+    expect(rows.map((r) => [r.cells, r.error])).toEqual([
+      [['a@b.it'], undefined],
+      [[], 'json.notAnObject'],
+    ]);
+  });
+  it('fails a document that is not JSON', async () => {
+    await expect(all(readJsonArray(Readable.from([Buffer.from('[{"a":')])))).rejects.toMatchObject({ reason: 'json.syntax' });
+  });
+});
+
+describe('readXlsx', () => {
+  it('reads the first sheet, or the named one, with shared strings and numbers', () => {
+    const book = buildXlsx({
+      Note: [['ignore me']],
+      Clienti: [['Email', 'CAP', 'Nome'], ['a@b.it', 184, 'Zoë & Co'], ['c@d.it', null, 'Luca']],
+    });
+    expect([...readXlsx(book)].map((r) => r.cells)).toEqual([['ignore me']]);
+    expect([...readXlsx(book, 'Clienti')].map((r) => [r.cells, r.line])).toEqual([
+      [['Email', 'CAP', 'Nome'], 1],
+      [['a@b.it', '184', 'Zoë & Co'], 2],
+      [['c@d.it', '', 'Luca'], 3],
+    ]);
+  });
+  it('fails a missing sheet and a ZIP that is not a workbook', () => {
+    expect(() => [...readXlsx(buildXlsx({ A: [['x']] }), 'B')]).toThrow(expect.objectContaining({ reason: 'xlsx.noSheet' }));
+    expect(() => [...readXlsx(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0]))]).toThrow(expect.objectContaining({ reason: 'xlsx.corrupt' }));
+  });
+});
+
+describe('sniff', () => {
+  it('goes by magic bytes first, then extension, then content', () => {
+    expect(sniff(Buffer.from([0x1f, 0x8b, 8]), 'imports/a/x.csv.gz')).toEqual({ gzip: true, format: 'csv' });
+    expect(sniff(Buffer.from('PK\u0003\u0004'), 'imports/a/x.bin')).toEqual({ gzip: false, format: 'xlsx' });
+    expect(sniff(Buffer.from('[{"a":1}]'), 'imports/a/x')).toEqual({ gzip: false, format: 'json' });
+    expect(sniff(Buffer.from('{"a":1}\n{"a":2}\n'), 'imports/a/x')).toEqual({ gzip: false, format: 'ndjson' });
+    expect(sniff(Buffer.from('a;b\n'), 'imports/a/x.txt')).toEqual({ gzip: false, format: 'csv' });
+  });
+});

@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkCodiceFiscale, checkPartitaIva, codiceFiscaleCheck, findProvince, provinceCodes } from '../../lambdas/domain/italy.ts';
+
+describe('codice fiscale', () => {
+  it.each(['RSSMRA80A01H501U', 'rssmra80a01h501u', 'RSS MRA 80A01 H501U'])('accepts %j', (raw) => {
+    expect(checkCodiceFiscale(raw)).toEqual({ ok: true, value: 'RSSMRA80A01H501U' });
+  });
+  it('accepts omocodia (digits replaced by letters) with its own check letter', () => {
+    const base = 'RSSMRA80A01H50M';
+    expect(checkCodiceFiscale(base + codiceFiscaleCheck(base)).ok).toBe(true);
+  });
+  it('rejects a wrong check letter and a wrong shape', () => {
+    expect(checkCodiceFiscale('RSSMRA80A01H501A')).toEqual({ ok: false, reason: 'taxCode.checksum' });
+    expect(checkCodiceFiscale('RSSMRA80Z01H501U')).toEqual({ ok: false, reason: 'taxCode.syntax' });
+  });
+  it('detects every single-character typo (property)', () => {
+    const upper = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+    const digit = fc.constantFrom(...'0123456789');
+    const cf = fc
+      .tuple(fc.array(upper, { minLength: 6, maxLength: 6 }), fc.array(digit, { minLength: 2, maxLength: 2 }), fc.constantFrom(...'ABCDEHLMPRST'), fc.array(digit, { minLength: 2, maxLength: 2 }), upper, fc.array(digit, { minLength: 3, maxLength: 3 }))
+      .map(([a, b, c, d, e, f]) => {
+        const first = `${a.join('')}${b.join('')}${c}${d.join('')}${e}${f.join('')}`;
+        return first + codiceFiscaleCheck(first);
+      });
+    fc.assert(
+      fc.property(cf, fc.integer({ min: 0, max: 14 }), digit, (code, pos, replacement) => {
+        expect(checkCodiceFiscale(code).ok).toBe(true);
+        const isDigitPos = code[pos]! >= '0' && code[pos]! <= '9';
+        if (!isDigitPos || code[pos] === replacement) return;
+        const typo = code.slice(0, pos) + replacement + code.slice(pos + 1);
+        expect(checkCodiceFiscale(typo)).toEqual({ ok: false, reason: 'taxCode.checksum' });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('partita IVA', () => {
+  it.each(['01234567897', 'IT01234567897', '012 345 678 97'])('accepts %j', (raw) => {
+    expect(checkPartitaIva(raw)).toEqual({ ok: true, value: '01234567897' });
+  });
+  it('rejects a wrong check digit, a wrong length and the all-zero placeholder', () => {
+    expect(checkPartitaIva('01234567890')).toEqual({ ok: false, reason: 'vatNumber.checksum' });
+    expect(checkPartitaIva('1234567')).toEqual({ ok: false, reason: 'vatNumber.syntax' });
+    expect(checkPartitaIva('00000000000')).toEqual({ ok: false, reason: 'vatNumber.placeholder' });
+  });
+  it('a company codice fiscale of 11 digits is checked like a partita IVA', () => {
+    expect(checkCodiceFiscale('01234567897')).toEqual({ ok: true, value: '01234567897' });
+  });
+});
+
+describe('provinces', () => {
+  it('knows the 107 current provinces and 4 abolished Sardinian codes', () => {
+    expect(provinceCodes()).toHaveLength(111);
+    for (const code of provinceCodes()) expect(findProvince(code)?.code).toBe(code);
+  });
+  it('finds each province by its own name', () => {
+    for (const code of provinceCodes()) {
+      const p = findProvince(code)!;
+      expect(findProvince(p.name)?.code).toBe(code);
+    }
+  });
+});

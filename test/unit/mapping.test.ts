@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { detectExportFormat } from '../../lambdas/domain/headers.ts';
+import { compilePlan, parseMapping } from '../../lambdas/domain/mapping.ts';
+
+const paths = (headers: string[], mapping?: unknown) => {
+  const parsed = mapping === undefined ? undefined : parseMapping(mapping);
+  if (parsed && !parsed.ok) throw new Error(parsed.errors.join(';'));
+  const plan = compilePlan(headers, 'erp', parsed?.mapping);
+  if (!plan.ok) throw new Error(plan.error);
+  return Object.fromEntries(plan.plan.fields.map((f) => [f.path, f.index === undefined ? `=${f.value}` : headers[f.index]]));
+};
+
+describe('parseMapping', () => {
+  it('accepts the minimal form of the design', () => {
+    const res = parseMapping({
+      source: 'erp',
+      kind: 'contact',
+      format: { type: 'csv', delimiter: ';', encoding: 'windows-1252' },
+      recordKey: 'Codice cliente',
+      fields: {
+        'person.firstName': 'Nome',
+        'person.birthDate': { column: 'Data di nascita', format: 'dd/MM/yyyy' },
+        'identifiers.email': 'E-mail',
+      },
+      defaults: { 'address.country': 'IT' },
+    });
+    expect(res.ok).toBe(true);
+  });
+  it('rejects unknown fields and keys, naming where they are', () => {
+    const res = parseMapping({ fields: { 'person.shoeSize': 'Numero' }, colour: 'blue' });
+    expect(res.ok).toBe(false);
+    if (!res.ok) {
+      expect(res.errors.join('\n')).toMatch(/fields\.person\.shoeSize/);
+      expect(res.errors.join('\n')).toMatch(/colour/);
+    }
+  });
+  it('rejects a field spec with neither column nor value', () => {
+    expect(parseMapping({ fields: { 'person.firstName': { format: 'auto' } } }).ok).toBe(false);
+  });
+});
+
+describe('compilePlan', () => {
+  it('recognises Italian headers by synonym, ignoring case and accents', () => {
+    expect(paths(['Codice Cliente', 'NOME', 'Cognome', 'E-Mail', 'Cellulare', 'Telefono', 'Città', 'Prov.', 'C.F.'])).toEqual({
+      'identifiers.externalId': 'Codice Cliente',
+      'person.firstName': 'NOME',
+      'person.lastName': 'Cognome',
+      'identifiers.email': 'E-Mail',
+      'identifiers.phone': 'Telefono',
+      'address.city': 'Città',
+      'address.province': 'Prov.',
+      'identifiers.taxCode': 'C.F.',
+    });
+  });
+  it('lets the mapping win over synonyms and adds constants and defaults', () => {
+    const got = paths(['Mail', 'Tel', 'Nome'], { fields: { 'identifiers.email': 'Mail', 'attributes.canale': { value: 'fiera' } }, defaults: { 'address.country': 'IT' } });
+    expect(got).toMatchObject({ 'identifiers.email': 'Mail', 'attributes.canale': '=fiera', 'address.country': '=IT', 'identifiers.phone': 'Tel', 'person.firstName': 'Nome' });
+  });
+  it('fails naming the mapping column the file lacks', () => {
+    const parsed = parseMapping({ fields: { 'identifiers.email': 'Posta' } });
+    if (!parsed.ok) throw new Error('mapping should parse');
+    const plan = compilePlan(['Email'], 'erp', parsed.mapping);
+    expect(plan).toMatchObject({ ok: false, error: 'mapping.columnMissing' });
+    if (!plan.ok) expect(plan.detail).toContain('"Posta"');
+  });
+  it('fails a file without any identifying column', () => {
+    expect(compilePlan(['Colore', 'Taglia'], 'erp')).toEqual({ ok: false, error: 'header.noIdentifierColumn' });
+  });
+  it('detects an order export and keys records by order id', () => {
+    const plan = compilePlan(['Numero ordine', 'Email', 'Totale', 'Data ordine'], 'shop');
+    expect(plan.ok && plan.plan.kind).toBe('order');
+    expect(plan.ok && plan.plan.recordKey).toEqual([0]);
+  });
+});
+
+describe('export formats of common tools', () => {
+  it.each([
+    [['Customer ID', 'First Name', 'Last Name', 'Email', 'Accepts Email Marketing', 'Default Address City', 'Default Address Province Code', 'Total Spent', 'Total Orders'], 'shopify-customers'],
+    [['Name', 'Email', 'Financial Status', 'Total', 'Lineitem name', 'Billing Name'], 'shopify-orders'],
+    [['Email Address', 'First Name', 'Last Name', 'MEMBER_RATING', 'OPTIN_TIME', 'OPTIN_IP', 'CC'], 'mailchimp-audience'],
+    [['id', 'Description', 'Email', 'Name', 'Created (UTC)'], 'stripe-customers'],
+    [['Record ID', 'First Name', 'Last Name', 'Email', 'Phone Number'], 'hubspot-contacts'],
+  ])('recognises %j as %s', (headers, name) => {
+    expect(detectExportFormat(headers)?.name).toBe(name);
+  });
+  it('maps a Mailchimp audience export with its consent proof', () => {
+    const got = paths(['Email Address', 'First Name', 'Last Name', 'MEMBER_RATING', 'OPTIN_TIME', 'OPTIN_IP', 'CC', 'EUID']);
+    expect(got).toMatchObject({
+      'identifiers.email': 'Email Address',
+      'consents.marketing_email.at': 'OPTIN_TIME',
+      'consents.marketing_email.ip': 'OPTIN_IP',
+      'consents.marketing_email': '=yes',
+      'address.country': 'CC',
+      'identifiers.externalId': 'EUID',
+    });
+  });
+});

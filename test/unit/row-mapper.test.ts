@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { compilePlan, parseMapping, type RowPlan } from '../../lambdas/domain/mapping.ts';
+import { mapRow } from '../../lambdas/domain/row-mapper.ts';
+
+const ctx = { source: 'erp', objectKey: 'imports/erp/clienti.csv', importId: 'imp_1', receivedAt: '2026-01-01T00:00:00.000Z' };
+function planOf(headers: string[], mapping?: unknown): RowPlan {
+  const parsed = mapping === undefined ? undefined : parseMapping(mapping);
+  if (parsed && !parsed.ok) throw new Error(parsed.errors.join(';'));
+  const plan = compilePlan(headers, 'erp', parsed?.mapping);
+  if (!plan.ok) throw new Error(plan.error);
+  return plan.plan;
+}
+
+const IT_HEADERS = ['Codice cliente', 'Ragione sociale', 'Nome', 'Cognome', 'E-mail', 'Cellulare', 'Indirizzo', 'CAP', 'Città', 'Provincia', 'Data di nascita', 'Codice fiscale', 'Consenso marketing'];
+
+describe('mapRow', () => {
+  it('cleans an Italian ERP row into a canonical record', () => {
+    const out = mapRow(
+      ['C1', 'ROSSI IMPIANTI SRL', 'MARIO', 'ROSSI', ' Mario.Rossi@Example.IT', '333 123 4567', 'Via Roma  1', '184', 'ROMA', 'Roma', '01/01/1980', 'rssmra80a01h501u', 'Sì'],
+      7,
+      planOf(IT_HEADERS),
+      ctx,
+    );
+    expect(out.accepted).toBe(true);
+    if (!out.accepted) return;
+    const r = out.record;
+    expect(r.identifiers).toEqual([
+      { type: 'externalId', value: 'C1', namespace: 'erp' },
+      { type: 'email', value: 'mario.rossi@example.it' },
+      { type: 'phone', value: '+393331234567' },
+      { type: 'taxCode', value: 'RSSMRA80A01H501U' },
+    ]);
+    expect(r.person).toEqual({ firstName: 'Mario', lastName: 'Rossi', birthDate: '1980-01-01' });
+    expect(r.company).toEqual({ name: 'Rossi Impianti S.r.l.' });
+    expect(r.address).toEqual({ line1: 'Via Roma 1', postalCode: '00184', city: 'Roma', province: 'RM', region: 'Lazio' });
+    expect(r.consents).toEqual([{ purpose: 'marketing_email', granted: true, at: ctx.receivedAt, proof: { form: 'import:erp' } }]);
+    expect(r.lineage).toEqual({ objectKey: ctx.objectKey, importId: 'imp_1', recordKey: 'C1', line: 7 });
+    expect(r.flags).toBeUndefined();
+  });
+
+  it('keeps a row with a bad value, flagged with the field and reason', () => {
+    const cells = ['C2', '', 'Anna', 'Verdi', 'anna@example.it', '', '', '', '', 'Atlantide', '31/02/1990', 'RSSMRA80A01H501A', 'forse'];
+    const out = mapRow(cells, 2, planOf(IT_HEADERS), ctx);
+    expect(out.accepted).toBe(true);
+    if (out.accepted) {
+      expect(out.record.flags).toEqual({
+        'address.province': 'province.unknown',
+        'person.birthDate': 'date.impossible',
+        'identifiers.taxCode': 'taxCode.checksum',
+        'consents.marketing_email': 'boolean.unknown',
+      });
+    }
+  });
+
+  it('rejects a row with nothing to resolve on, with the reasons of each failed identifier', () => {
+    const cells = ['', '', 'Anna', 'Verdi', 'non-una-email', '12', '', '', '', '', '', '', ''];
+    expect(mapRow(cells, 3, planOf(IT_HEADERS), ctx)).toEqual({ accepted: false, reasons: ['email.syntax', 'phone.syntax'] });
+  });
+
+  it('maps an order row with Italian amounts and its customer', () => {
+    const plan = planOf(['Numero ordine', 'E-mail', 'Totale', 'Valuta', 'Data ordine', 'Stato ordine']);
+    const out = mapRow(['A-77', 'a@example.it', '1.234,50', '', '03/02/2025 10:15', 'Pagato'], 2, plan, { ...ctx, source: 'shop' });
+    expect(out.accepted && out.record.kind).toBe('order');
+    if (out.accepted) {
+      expect(out.record.order).toEqual({ orderId: 'A-77', total: 1234.5, currency: 'EUR', placedAt: '2025-02-03T10:15:00.000Z', status: 'pagato' });
+      expect(out.record.occurredAt).toBe('2025-02-03T10:15:00.000Z');
+      expect(out.record.lineage.recordKey).toBe('A-77');
+    }
+  });
+
+  it('rejects an order row without an order id', () => {
+    const plan = planOf(['Numero ordine', 'E-mail', 'Totale']);
+    expect(mapRow(['', 'a@example.it', '10'], 2, plan, ctx)).toEqual({ accepted: false, reasons: ['order.noOrderId'] });
+  });
+
+  it('splits a full name, surname first when the mapping says so', () => {
+    const plan = planOf(['Nominativo', 'Email'], { nameOrder: 'lastFirst' });
+    const out = mapRow(['DE LUCA MARIA GRAZIA', 'm@example.it'], 2, plan, ctx);
+    expect(out.accepted && out.record.person).toEqual({ firstName: 'Maria Grazia', lastName: 'De Luca' });
+    const plan2 = planOf(['Nominativo', 'Email'], { nameOrder: 'lastFirst' });
+    const out2 = mapRow(['ROSSI MARIO', 'm@example.it'], 2, plan2, ctx);
+    expect(out2.accepted && out2.record.person).toEqual({ firstName: 'Mario', lastName: 'Rossi' });
+    const out3 = mapRow(['Anna Maria de Luca', 'm@example.it'], 2, planOf(['Nominativo', 'Email']), ctx);
+    expect(out3.accepted && out3.record.person).toEqual({ firstName: 'Anna Maria', lastName: 'de Luca' });
+    const out4 = mapRow(['Maria Van der Berg', 'm@example.it'], 2, planOf(['Nominativo', 'Email']), ctx);
+    expect(out4.accepted && out4.record.person).toEqual({ firstName: 'Maria', lastName: 'van der Berg' });
+  });
+
+  it('keys rows without a key column by their content, so identical rows dedupe wherever they are', () => {
+    const plan = planOf(['Email', 'Nome']);
+    const a = mapRow(['a@example.it', 'Anna'], 2, plan, ctx);
+    const b = mapRow(['a@example.it', 'Anna'], 9, plan, ctx);
+    if (!a.accepted || !b.accepted) throw new Error('expected accepted rows');
+    expect(a.record.recordId).toBe(b.record.recordId);
+    expect(a.record.lineage.line).toBe(2);
+    expect(b.record.lineage.line).toBe(9);
+  });
+
+  it('records consent proof from the columns that carry it', () => {
+    const plan = planOf(['Email Address', 'First Name', 'Last Name', 'MEMBER_RATING', 'OPTIN_TIME', 'OPTIN_IP', 'CC']);
+    const out = mapRow(['a@example.it', 'Anna', 'Verdi', '3', '2025-03-01 10:00:00', '203.0.113.9', 'IT'], 2, plan, { ...ctx, source: 'newsletter' });
+    expect(out.accepted && out.record.consents).toEqual([
+      { purpose: 'marketing_email', granted: true, at: '2025-03-01T10:00:00.000Z', proof: { form: 'import:newsletter', ip: '203.0.113.9' } },
+    ]);
+    expect(out.accepted && out.record.identifiers).toEqual([{ type: 'email', value: 'a@example.it' }]);
+  });
+});

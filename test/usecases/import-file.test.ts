@@ -1,0 +1,166 @@
+import { gzipSync } from 'node:zlib';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type ImportCheckpoint, type ImportDeps, type ImportReport, importObject } from '../../lambdas/usecases/import-file.ts';
+import { MemoryContinuations, MemoryObjects, MemoryRecordQueue } from '../support/memory-ports.ts';
+import { buildXlsx } from '../support/xlsx.ts';
+
+const LANDING = 'landing';
+let objects: MemoryObjects;
+let queue: MemoryRecordQueue;
+let continuations: MemoryContinuations;
+let deps: ImportDeps;
+
+beforeEach(() => {
+  objects = new MemoryObjects();
+  queue = new MemoryRecordQueue();
+  continuations = new MemoryContinuations();
+  deps = { objects, queue, continuations, rawBucket: 'raw', now: () => new Date('2026-01-02T03:04:05Z'), remainingMs: () => 600_000 };
+});
+
+async function run(key: string, body: string | Uint8Array): Promise<ImportReport> {
+  await objects.put(LANDING, key, body);
+  const outcome = await importObject(deps, LANDING, key);
+  if (!outcome.done) throw new Error('unexpected checkpoint');
+  const r = outcome.report;
+  expect(r.rowsRead).toBe(r.accepted + r.rejected + r.suppressed);
+  expect(JSON.parse(objects.text('raw', `reports/imports/${r.importId}.json`)!)).toEqual(r);
+  return r;
+}
+
+const IT_CSV = [
+  'Codice cliente;Nome;Cognome;E-mail;Cellulare;CAP;Città;Provincia;Data di nascita;Totale speso',
+  'C1;NICCOLÒ;ROSSI;n.rossi@example.it;333 123 4567;184;Forlì;FC;01/02/1980;1.234,50',
+  "C2;Anna;D'ANGELO;anna@example.it;+39 320 5556677;20121;Milano;MI;31/02/1990;",
+].join('\r\n');
+
+describe('importObject', () => {
+  it.each([
+    ['windows-1252 `;`', 'imports/erp/clienti.csv', Buffer.from(`${IT_CSV}\r\n`, 'latin1'), 'windows-1252', ';'],
+    ['UTF-8 with BOM `,`', 'imports/erp/clienti.csv', Buffer.from(`\ufeff${IT_CSV.replace('1.234,50', '"1.234,50"').replace(/;/g, ',')}\n`, 'utf8'), 'utf8', ','],
+    ['UTF-16LE with BOM, tab', 'imports/erp/clienti.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(IT_CSV.replace(/;/g, '\t'), 'utf16le')]), 'utf16le', '\t'],
+    ['pipe', 'imports/erp/clienti.csv', Buffer.from(IT_CSV.replace(/;/g, '|'), 'utf8'), 'utf8', '|'],
+    ['gzip', 'imports/erp/clienti.csv.gz', gzipSync(Buffer.from(IT_CSV, 'latin1')), 'windows-1252', ';'],
+  ])('imports CSV (%s) into clean records', async (_name, key, body, encoding, delimiter) => {
+    const r = await run(key, body);
+    expect(r).toMatchObject({ status: 'completed', format: 'csv', encoding, delimiter, rowsRead: 2, accepted: 2, rejected: 0 });
+    expect(r.flagged).toEqual({ 'person.birthDate:date.impossible': 1 });
+    const [first] = queue.records;
+    expect(first?.person).toEqual({ firstName: 'Niccolò', lastName: 'Rossi', birthDate: '1980-02-01' });
+    expect(first?.address).toEqual({ postalCode: '00184', city: 'Forlì', province: 'FC', region: 'Emilia-Romagna' });
+    expect(first?.identifiers.map((i) => i.value)).toEqual(['C1', 'n.rossi@example.it', '+393331234567']);
+    expect(first?.lineage).toMatchObject({ objectKey: key, recordKey: 'C1', line: 2 });
+  });
+
+  it('handles Excel\'s "sep=;" first line', async () => {
+    const r = await run('imports/erp/excel.csv', `sep=;\r\n${IT_CSV}`);
+    expect(r).toMatchObject({ delimiter: ';', rowsRead: 2, accepted: 2 });
+  });
+
+  it('imports NDJSON and JSON arrays of nested objects', async () => {
+    const nd = await run('imports/web/leads.ndjson', '{"email":"a@example.it","name":{"first":"Anna"}}\n{oops\n{"phone":"333 1234567"}\n');
+    expect(nd).toMatchObject({ format: 'ndjson', rowsRead: 3, accepted: 2, rejected: 1, reasons: { 'json.syntax': 1 } });
+    const js = await run('imports/web/leads.json', JSON.stringify({ data: [{ Email: 'b@example.it', Nome: 'Bea' }, { Colore: 'blu' }] }));
+    expect(js).toMatchObject({ format: 'json', rowsRead: 2, accepted: 1, rejected: 1, reasons: { 'row.noIdentifier': 1 } });
+  });
+
+  it('imports the first sheet of an XLSX workbook, or the sheet its mapping names', async () => {
+    const book = buildXlsx({ Clienti: [['Email', 'CAP', 'Data di nascita'], ['a@example.it', 184, 29221]], Altro: [['Email'], ['z@example.it']] });
+    const r = await run('imports/erp/clienti.xlsx', book);
+    expect(r).toMatchObject({ format: 'xlsx', rowsRead: 1, accepted: 1 });
+    expect(queue.records[0]?.address?.postalCode).toBe('00184');
+    expect(queue.records[0]?.person?.birthDate).toBe('1980-01-01');
+    await objects.put(LANDING, 'mappings/erp2.json', JSON.stringify({ format: { sheet: 'Altro' } }));
+    const named = await run('imports/erp2/clienti.xlsx', book);
+    expect(named).toMatchObject({ mapping: 'source', rowsRead: 1, accepted: 1 });
+    expect(queue.records.at(-1)?.identifiers[0]?.value).toBe('z@example.it');
+  });
+
+  it('quarantines ragged rows and an unclosed quote with their reasons and lines', async () => {
+    const r = await run('imports/erp/ragged.csv', 'Email;Nome\na@example.it;Anna\nb@example.it\nc@example.it;Carla;;\nd@example.it;"Dora\n');
+    expect(r).toMatchObject({ status: 'completed', rowsRead: 4, accepted: 2, rejected: 2, reasons: { 'row.columnCount': 1, 'csv.quote_not_closed': 1 } });
+    const q = objects.text('raw', r.quarantineKeys[0]!)!.trim().split('\n').map((l) => JSON.parse(l));
+    expect(q.map((e) => [e.line, e.reasons])).toEqual([
+      [3, ['row.columnCount']],
+      [5, ['csv.quote_not_closed']],
+    ]);
+  });
+
+  it.each([
+    ['an empty file', '', 'file.empty'],
+    ['binary garbage', Buffer.from([0, 1, 2, 0xff, 0xfe, 0, 0, 7, 8, 9, 0, 0, 0]), 'file.binary'],
+    ['a header without identifying columns', 'Colore;Taglia\nblu;M\n', 'header.noIdentifierColumn'],
+    ['a broken workbook', Buffer.from([0x50, 0x4b, 3, 4, 1, 2, 3]), 'xlsx.corrupt'],
+    ['a broken gzip', Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4]), 'gzip.corrupt'],
+  ])('fails %s with a clear reason and keeps nothing half-done', async (_name, body, error) => {
+    const r = await run('imports/erp/bad.csv', body);
+    expect(r).toMatchObject({ status: 'failed', error, rowsRead: 0 });
+    expect(queue.records).toHaveLength(0);
+  });
+
+  it('completes a header-only file with zero rows', async () => {
+    expect(await run('imports/erp/empty.csv', 'Email;Nome\r\n')).toMatchObject({ status: 'completed', rowsRead: 0 });
+  });
+
+  it('uses a per-file mapping over the source mapping, and fails an invalid one naming the problem', async () => {
+    await objects.put(LANDING, 'mappings/crm.json', JSON.stringify({ fields: { 'identifiers.email': 'Posta' } }));
+    await objects.put(LANDING, 'mappings/crm/x.csv.json', JSON.stringify({ fields: { 'identifiers.email': 'Indirizzo posta' }, defaults: { 'lead.source': 'fiera' } }));
+    const r = await run('imports/crm/x.csv', 'Indirizzo posta;Posta\na@example.it;ignored\n');
+    expect(r).toMatchObject({ mapping: 'file', accepted: 1 });
+    expect(queue.records[0]?.lead).toEqual({ source: 'fiera' });
+    await objects.put(LANDING, 'mappings/bad.json', JSON.stringify({ fields: { 'person.shoeSize': 'X' } }));
+    const bad = await run('imports/bad/x.csv', 'Email\na@example.it\n');
+    expect(bad).toMatchObject({ status: 'failed', error: 'mapping.invalid' });
+    expect(bad.errorDetail).toMatch(/person\.shoeSize/);
+  });
+
+  it('does not import the same object version twice', async () => {
+    await run('imports/erp/clienti.csv', IT_CSV);
+    const again = await importObject(deps, LANDING, 'imports/erp/clienti.csv');
+    expect(again.done).toBe(true);
+    expect(queue.records).toHaveLength(2);
+  });
+
+  it('fails an object outside imports/<source>/', async () => {
+    expect(await run('stray.csv', IT_CSV)).toMatchObject({ status: 'failed', error: 'key.noSource' });
+  });
+
+  it.each([
+    ['plain CSV (byte offset)', 'imports/big/rows.csv', false],
+    ['gzip CSV (rows skipped)', 'imports/big/rows.csv.gz', true],
+  ])('continues a long import from checkpoints with the same result as one run: %s', async (_n, key, gz) => {
+    const lines = ['Codice cliente;Email;Nome'];
+    for (let i = 0; i < 9000; i++) lines.push(`K${i};user${i}@example.it;${i % 97 === 0 ? '"Nome\r\ncon a capo"' : `Nome${i % 7 ? '' : '1'}`}`);
+    lines.push(';;');
+    const text = `${lines.join('\r\n')}\r\n`;
+    const body = gz ? gzipSync(Buffer.from(text)) : Buffer.from(text);
+    const oneRun = await run(`imports/one/${key.split('/').at(-1)}`, body);
+    const oneRunRecords = queue.records.splice(0);
+
+    await objects.put(LANDING, key, body);
+    let calls = 0;
+    deps = { ...deps, reserveMs: 1000, remainingMs: () => (++calls % 2 === 0 ? 10 : 600_000) };
+    let outcome = await importObject(deps, LANDING, key);
+    let hops = 0;
+    while (!outcome.done) {
+      hops++;
+      const cp = JSON.parse(JSON.stringify(outcome.checkpoint)) as ImportCheckpoint;
+      outcome = await importObject(deps, LANDING, key, cp);
+    }
+    expect(hops).toBeGreaterThan(1);
+    const { importId: _a, objectKey: _b, source: _c, quarantineKeys: _d, startedAt: _e, finishedAt: _f, continuations, ...rest } = outcome.report;
+    const { importId: _g, objectKey: _h, source: _i, quarantineKeys: _j, startedAt: _k, finishedAt: _l, continuations: _m, ...expected } = oneRun;
+    expect(rest).toEqual(expected);
+    expect(continuations).toBe(hops);
+    expect(queue.records.map((r) => [r.lineage.recordKey, r.lineage.line, r.person])).toEqual(oneRunRecords.map((r) => [r.lineage.recordKey, r.lineage.line, r.person]));
+  });
+
+  it('fails a continuation when the object was replaced meanwhile', async () => {
+    await objects.put(LANDING, 'imports/x/a.csv', 'Email\na@example.it\n');
+    const cp: ImportCheckpoint = {
+      bucket: LANDING, objectKey: 'imports/x/a.csv', etag: '"old"', importId: 'imp_x', offset: 6, nextLine: 2, headers: ['Email'], encoding: 'utf8', delimiter: ',',
+      format: 'csv', compressed: false, counts: { rowsRead: 0, accepted: 0, rejected: 0, suppressed: 0 }, reasons: {}, flagged: {}, quarantineKeys: [], continuations: 1, startedAt: 'x',
+    };
+    const outcome = await importObject(deps, LANDING, 'imports/x/a.csv', cp);
+    expect(outcome.done && outcome.report).toMatchObject({ status: 'failed', error: 'file.changedDuringImport' });
+  });
+});
