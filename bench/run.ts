@@ -1,8 +1,9 @@
 import { coldstart } from './coldstart.ts';
+import { importBench } from './import.ts';
 import type { Benchmark, Figure } from './types.ts';
 
 /** Benchmarks by name; capabilities add theirs here. */
-const BENCHMARKS: readonly Benchmark[] = [coldstart];
+const BENCHMARKS: readonly Benchmark[] = [coldstart, importBench];
 
 function table(figures: readonly Figure[]): string {
   const rows = figures.map((f) => [

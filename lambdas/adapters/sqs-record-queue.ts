@@ -1,6 +1,7 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { CanonicalRecord } from '../domain/canonical.ts';
 import type { ContinuationQueue, RecordQueue } from '../ports/index.ts';
+import { encodeRecords } from './records-codec.ts';
 
 /** SQS: at most 10 entries and 256 KiB per SendMessageBatch request (and per message). */
 const MAX_ENTRIES = 10;
@@ -8,11 +9,6 @@ const MAX_REQUEST_BYTES = 250 * 1024;
 /** Records per message are packed up to this size: cheap (SQS bills per 64 KiB) and a fair unit of retry. */
 export const MAX_MESSAGE_BYTES = 24 * 1024;
 const MAX_ATTEMPTS = 5;
-
-/** The body of a records message: a small batch of canonical records, resolved in order. */
-export interface RecordsMessage {
-  readonly records: readonly CanonicalRecord[];
-}
 
 /** Packs records into messages of up to 24 KiB, ten messages per request. */
 export class SqsRecordQueue implements RecordQueue {
@@ -22,21 +18,7 @@ export class SqsRecordQueue implements RecordQueue {
   ) {}
 
   async send(records: readonly CanonicalRecord[]): Promise<void> {
-    const messages: string[] = [];
-    let current: string[] = [];
-    let size = 0;
-    for (const r of records) {
-      const json = JSON.stringify(r);
-      if (current.length > 0 && size + json.length + 1 > MAX_MESSAGE_BYTES) {
-        messages.push(`{"records":[${current.join(',')}]}`);
-        current = [];
-        size = 0;
-      }
-      current.push(json);
-      size += Buffer.byteLength(json) + 1;
-    }
-    if (current.length > 0) messages.push(`{"records":[${current.join(',')}]}`);
-
+    const messages = encodeRecords(records, MAX_MESSAGE_BYTES);
     const requests: Promise<void>[] = [];
     let entries: SendMessageBatchRequestEntry[] = [];
     let bytes = 0;

@@ -188,7 +188,20 @@ function twoDigitYear(y: number, pivotYear: number): number {
  * ISO dates; Excel serial numbers (spreadsheets). Impossible dates (31/02) are rejected, never rolled over.
  * Two-digit years are read as the latest year not after `pivotYear` (birth dates are in the past).
  */
-export function normaliseDate(raw: string, format: DateFormat = 'auto', pivotYear = new Date().getUTCFullYear()): Cleaned<string> {
+export function normaliseDate(raw: string, format: DateFormat = 'auto', pivotYear = CURRENT_YEAR): Cleaned<string> {
+  if (pivotYear !== CURRENT_YEAR) return readDate(raw, format, pivotYear);
+  return (format === 'auto' ? dateAuto : format === 'dd/MM/yyyy' ? dateDmy : format === 'MM/dd/yyyy' ? dateMdy : format === 'yyyy-MM-dd' ? dateYmd : dateExcel)(raw);
+}
+
+const CURRENT_YEAR = new Date().getUTCFullYear();
+// Dates repeat across rows (birth dates, order days): cached per format.
+const dateAuto = memo((raw: string) => readDate(raw, 'auto', CURRENT_YEAR));
+const dateDmy = memo((raw: string) => readDate(raw, 'dd/MM/yyyy', CURRENT_YEAR));
+const dateMdy = memo((raw: string) => readDate(raw, 'MM/dd/yyyy', CURRENT_YEAR));
+const dateYmd = memo((raw: string) => readDate(raw, 'yyyy-MM-dd', CURRENT_YEAR));
+const dateExcel = memo((raw: string) => readDate(raw, 'excel', CURRENT_YEAR));
+
+function readDate(raw: string, format: DateFormat, pivotYear: number): Cleaned<string> {
   const s = raw.trim();
   if (!s) return fail('date.empty');
   const ymd = YMD.exec(s);

@@ -33,105 +33,200 @@ export type RowOutcome =
   | { readonly accepted: false; readonly reasons: readonly string[] };
 
 interface ConsentDraft {
+  readonly purpose: string;
   granted?: boolean;
   at?: string;
   ip?: string;
   text?: string;
 }
 
-interface Draft {
-  readonly identifiers: Identifier[];
-  readonly person: Person & { fullName?: string };
-  readonly company: Company;
-  readonly address: Address;
-  readonly consents: Map<string, ConsentDraft>;
-  readonly order: { orderId?: string; status?: string; total?: number; currency?: string; placedAt?: string };
-  readonly interaction: { touchpoint?: string; type?: string; subject?: string; summary?: string };
-  readonly lead: { source?: string; medium?: string; campaign?: string };
-  readonly attributes: Record<string, string>;
-  readonly flags: Record<string, string>;
+/** Trim and collapse inner whitespace; most values need neither, so test before allocating. */
+const text = (raw: string): string => {
+  const t = raw.trim();
+  return /\s\s|[\t\r\n]/.test(t) ? t.replace(/\s+/g, ' ') : t;
+};
+
+/** A row being mapped. Sub-objects are created only when a value lands in them (most rows fill few). */
+class Draft {
+  identifiers: Identifier[] = [];
+  person?: Person;
+  fullName?: string;
+  company?: Company;
+  address?: Address;
+  consents?: ConsentDraft[];
+  order?: { orderId?: string; status?: string; total?: number; currency?: string; placedAt?: string };
+  interaction?: { touchpoint?: string; type?: string; subject?: string; summary?: string };
+  lead?: { source?: string; medium?: string; campaign?: string };
+  attributes?: Record<string, string>;
+  flags?: Record<string, string>;
   occurredAt?: string;
   provinceRaw?: string;
   postalCodeRaw?: string;
-}
 
-const text = (raw: string): string => raw.trim().replace(/\s+/g, ' ');
-
-function take<T>(draft: Draft, path: string, cleaned: Cleaned<T>, set: (v: T) => void): void {
-  if (cleaned.ok) set(cleaned.value);
-  else if (!cleaned.reason.endsWith('.empty')) draft.flags[path] = cleaned.reason;
-}
-
-function identifier(draft: Draft, type: IdentifierType, cleaned: Cleaned<string>, plan: RowPlan): void {
-  take(draft, `identifiers.${type}`, cleaned, (value) => {
-    if (draft.identifiers.some((i) => i.type === type && i.value === value)) return;
-    draft.identifiers.push(type === 'externalId' ? { type, value, namespace: plan.namespace } : { type, value });
-  });
-}
-
-/** What each canonical path does with its raw value. */
-const HANDLERS: Readonly<Record<string, (d: Draft, raw: string, f: PlannedField, plan: RowPlan) => void>> = {
-  'identifiers.email': (d, raw, _f, plan) => identifier(d, 'email', normaliseEmail(raw), plan),
-  'identifiers.phone': (d, raw, _f, plan) => identifier(d, 'phone', normalisePhone(raw, plan.defaultCountry as CountryCode), plan),
-  'identifiers.externalId': (d, raw, _f, plan) => identifier(d, 'externalId', { ok: true, value: text(raw) }, plan),
-  'identifiers.taxCode': (d, raw, _f, plan) => identifier(d, 'taxCode', checkCodiceFiscale(raw), plan),
-  'identifiers.vatNumber': (d, raw, _f, plan) => {
-    const vat = checkPartitaIva(raw);
-    identifier(d, 'vatNumber', vat, plan);
-    if (vat.ok) d.company.vatNumber = vat.value;
-  },
-  'identifiers.loyaltyCard': (d, raw, _f, plan) => identifier(d, 'loyaltyCard', { ok: true, value: raw.replace(/\s/g, '') }, plan),
-  'person.firstName': (d, raw) => take(d, 'person.firstName', normaliseName(raw), (v) => (d.person.firstName = v)),
-  'person.lastName': (d, raw) => take(d, 'person.lastName', normaliseName(raw), (v) => (d.person.lastName = v)),
-  'person.fullName': (d, raw) => take(d, 'person.fullName', normaliseName(raw), (v) => (d.person.fullName = v)),
-  'person.gender': (d, raw) => take(d, 'person.gender', normaliseGender(raw), (v) => (d.person.gender = v)),
-  'person.birthDate': (d, raw, f, plan) =>
-    take(d, 'person.birthDate', normaliseDate(raw, f.format ?? plan.dateFormat), (v) => (d.person.birthDate = v)),
-  'person.language': (d, raw) => (d.person.language = text(raw).toLowerCase()),
-  'person.title': (d, raw) => (d.person.title = text(raw)),
-  'company.name': (d, raw) => take(d, 'company.name', normaliseCompanyName(raw), (v) => (d.company.name = v)),
-  'company.vatNumber': (d, raw) => take(d, 'company.vatNumber', checkPartitaIva(raw), (v) => (d.company.vatNumber = v)),
-  'company.size': (d, raw) => (d.company.size = text(raw)),
-  'company.sector': (d, raw) => (d.company.sector = text(raw)),
-  'company.role': (d, raw) => (d.company.role = text(raw)),
-  'address.line1': (d, raw) => (d.address.line1 = text(raw)),
-  'address.line2': (d, raw) => (d.address.line2 = text(raw)),
-  'address.postalCode': (d, raw) => (d.postalCodeRaw = raw),
-  'address.city': (d, raw) => take(d, 'address.city', normaliseCity(raw), (v) => (d.address.city = v)),
-  'address.province': (d, raw) => (d.provinceRaw = raw),
-  'address.region': (d, raw) => (d.address.region = text(raw)),
-  'address.country': (d, raw) => take(d, 'address.country', normaliseCountry(raw), (v) => (d.address.country = v)),
-  'order.orderId': (d, raw) => (d.order.orderId = text(raw)),
-  'order.status': (d, raw) => (d.order.status = text(raw).toLowerCase()),
-  'order.total': (d, raw, f, plan) => take(d, 'order.total', normaliseAmount(raw, f.decimal ?? plan.decimal), (v) => (d.order.total = v)),
-  'order.currency': (d, raw) => {
-    const c = raw.trim().toUpperCase().replace('€', 'EUR');
-    if (/^[A-Z]{3}$/.test(c)) d.order.currency = c;
-    else d.flags['order.currency'] = 'currency.unknown';
-  },
-  'order.placedAt': (d, raw, f, plan) =>
-    take(d, 'order.placedAt', normaliseTimestamp(raw, f.format ?? plan.dateFormat), (v) => (d.order.placedAt = v)),
-  'interaction.touchpoint': (d, raw) => (d.interaction.touchpoint = text(raw)),
-  'interaction.type': (d, raw) => (d.interaction.type = text(raw).toLowerCase()),
-  'interaction.subject': (d, raw) => (d.interaction.subject = text(raw)),
-  'interaction.summary': (d, raw) => (d.interaction.summary = text(raw)),
-  'lead.source': (d, raw) => (d.lead.source = text(raw).toLowerCase()),
-  'lead.medium': (d, raw) => (d.lead.medium = text(raw).toLowerCase()),
-  'lead.campaign': (d, raw) => (d.lead.campaign = text(raw)),
-  occurredAt: (d, raw, f, plan) => take(d, 'occurredAt', normaliseTimestamp(raw, f.format ?? plan.dateFormat), (v) => (d.occurredAt = v)),
-};
-
-function consent(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPlan): void {
-  const [, purpose, part] = path.split('.') as [string, string, string | undefined];
-  let c = d.consents.get(purpose);
-  if (!c) {
-    c = {};
-    d.consents.set(purpose, c);
+  flag(path: string, reason: string): void {
+    if (reason.endsWith('.empty')) return;
+    (this.flags ??= {})[path] = reason;
   }
-  if (part === undefined) take(d, path, normaliseBoolean(raw), (v) => (c.granted = v));
-  else if (part === 'at') take(d, path, normaliseTimestamp(raw, f.format ?? plan.dateFormat), (v) => (c.at = v));
-  else if (part === 'ip') c.ip = raw.trim();
-  else c.text = raw.trim();
+  id(type: IdentifierType, cleaned: Cleaned<string>, namespace: string): void {
+    if (!cleaned.ok) return this.flag(`identifiers.${type}`, cleaned.reason);
+    const value = cleaned.value;
+    for (const i of this.identifiers) if (i.type === type && i.value === value) return;
+    this.identifiers.push(type === 'externalId' ? { type, value, namespace } : { type, value });
+  }
+  consent(purpose: string): ConsentDraft {
+    const list = (this.consents ??= []);
+    let c = list.find((x) => x.purpose === purpose);
+    if (!c) {
+      c = { purpose };
+      list.push(c);
+    }
+    return c;
+  }
+}
+
+/** Applies one raw value to the draft according to its canonical path. */
+function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPlan): void {
+  switch (path) {
+    case 'identifiers.email':
+      return d.id('email', normaliseEmail(raw), plan.namespace);
+    case 'identifiers.phone':
+      return d.id('phone', normalisePhone(raw, plan.defaultCountry as CountryCode), plan.namespace);
+    case 'identifiers.externalId':
+      return d.id('externalId', { ok: true, value: text(raw) }, plan.namespace);
+    case 'identifiers.taxCode':
+      return d.id('taxCode', checkCodiceFiscale(raw), plan.namespace);
+    case 'identifiers.loyaltyCard':
+      return d.id('loyaltyCard', { ok: true, value: raw.replace(/\s/g, '') }, plan.namespace);
+    case 'identifiers.vatNumber':
+    case 'company.vatNumber': {
+      const vat = checkPartitaIva(raw);
+      if (path === 'identifiers.vatNumber') d.id('vatNumber', vat, plan.namespace);
+      else if (!vat.ok) d.flag(path, vat.reason);
+      if (vat.ok) (d.company ??= {}).vatNumber = vat.value;
+      return;
+    }
+    case 'person.firstName':
+    case 'person.lastName':
+    case 'person.fullName': {
+      const c = normaliseName(raw);
+      if (!c.ok) return d.flag(path, c.reason);
+      if (path === 'person.fullName') d.fullName = c.value;
+      else (d.person ??= {})[path === 'person.firstName' ? 'firstName' : 'lastName'] = c.value;
+      return;
+    }
+    case 'person.gender': {
+      const c = normaliseGender(raw);
+      if (c.ok) (d.person ??= {}).gender = c.value;
+      else d.flag(path, c.reason);
+      return;
+    }
+    case 'person.birthDate': {
+      const c = normaliseDate(raw, f.format ?? plan.dateFormat);
+      if (c.ok) (d.person ??= {}).birthDate = c.value;
+      else d.flag(path, c.reason);
+      return;
+    }
+    case 'person.language':
+      (d.person ??= {}).language = text(raw).toLowerCase();
+      return;
+    case 'person.title':
+      (d.person ??= {}).title = text(raw);
+      return;
+    case 'company.name': {
+      const c = normaliseCompanyName(raw);
+      if (c.ok) (d.company ??= {}).name = c.value;
+      else d.flag(path, c.reason);
+      return;
+    }
+    case 'company.size':
+    case 'company.sector':
+    case 'company.role':
+      (d.company ??= {})[path.slice(8) as 'size' | 'sector' | 'role'] = text(raw);
+      return;
+    case 'address.line1':
+    case 'address.line2':
+    case 'address.region':
+      (d.address ??= {})[path.slice(8) as 'line1' | 'line2' | 'region'] = text(raw);
+      return;
+    case 'address.postalCode':
+      d.postalCodeRaw = raw;
+      return;
+    case 'address.province':
+      d.provinceRaw = raw;
+      return;
+    case 'address.city': {
+      const c = normaliseCity(raw);
+      if (c.ok) (d.address ??= {}).city = c.value;
+      else d.flag(path, c.reason);
+      return;
+    }
+    case 'address.country': {
+      const c = normaliseCountry(raw);
+      if (c.ok) (d.address ??= {}).country = c.value;
+      else d.flag(path, c.reason);
+      return;
+    }
+    case 'order.orderId':
+      (d.order ??= {}).orderId = text(raw);
+      return;
+    case 'order.status':
+      (d.order ??= {}).status = text(raw).toLowerCase();
+      return;
+    case 'order.total': {
+      const c = normaliseAmount(raw, f.decimal ?? plan.decimal);
+      if (c.ok) (d.order ??= {}).total = c.value;
+      else d.flag(path, c.reason);
+      return;
+    }
+    case 'order.currency': {
+      const c = raw.trim().toUpperCase().replace('€', 'EUR');
+      if (/^[A-Z]{3}$/.test(c)) (d.order ??= {}).currency = c;
+      else d.flag(path, 'currency.unknown');
+      return;
+    }
+    case 'order.placedAt': {
+      const c = normaliseTimestamp(raw, f.format ?? plan.dateFormat);
+      if (c.ok) (d.order ??= {}).placedAt = c.value;
+      else d.flag(path, c.reason);
+      return;
+    }
+    case 'interaction.touchpoint':
+    case 'interaction.subject':
+    case 'interaction.summary':
+      (d.interaction ??= {})[path.slice(12) as 'touchpoint' | 'subject' | 'summary'] = text(raw);
+      return;
+    case 'interaction.type':
+      (d.interaction ??= {}).type = text(raw).toLowerCase();
+      return;
+    case 'lead.source':
+    case 'lead.medium':
+      (d.lead ??= {})[path.slice(5) as 'source' | 'medium'] = text(raw).toLowerCase();
+      return;
+    case 'lead.campaign':
+      (d.lead ??= {}).campaign = text(raw);
+      return;
+    case 'occurredAt': {
+      const c = normaliseTimestamp(raw, f.format ?? plan.dateFormat);
+      if (c.ok) d.occurredAt = c.value;
+      else d.flag(path, c.reason);
+      return;
+    }
+  }
+  if (path.startsWith('consents.')) {
+    const dot = path.indexOf('.', 9);
+    const c = d.consent(dot < 0 ? path.slice(9) : path.slice(9, dot));
+    const part = dot < 0 ? undefined : path.slice(dot + 1);
+    if (part === undefined) {
+      const b = normaliseBoolean(raw);
+      if (b.ok) c.granted = b.value;
+      else d.flag(path, b.reason);
+    } else if (part === 'at') {
+      const t = normaliseTimestamp(raw, f.format ?? plan.dateFormat);
+      if (t.ok) c.at = t.value;
+      else d.flag(path, t.reason);
+    } else if (part === 'ip') c.ip = raw.trim();
+    else c.text = raw.trim();
+  } else if (path.startsWith('attributes.')) (d.attributes ??= {})[path.slice(11)] = raw.trim();
 }
 
 /**
@@ -152,113 +247,97 @@ function splitFullName(full: string, order: 'firstLast' | 'lastFirst'): { firstN
   return { firstName: words.slice(0, cut).join(' '), lastName: words.slice(cut).join(' ') };
 }
 
-const nonEmpty = <T extends object>(o: T): T | undefined =>
-  Object.values(o).some((v) => v !== undefined) ? (Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T) : undefined;
-
 /**
  * Turns one row (its cells, per the file's plan) into a canonical record, or a reject with its reasons. A value that
  * fails is flagged and the row kept while the row is still useful; a row with no identifier to resolve on, or an
  * order row without an order id, is rejected.
  */
 export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ctx: RowContext): RowOutcome {
-  const d: Draft = {
-    identifiers: [],
-    person: {},
-    company: {},
-    address: {},
-    consents: new Map(),
-    order: {},
-    interaction: {},
-    lead: {},
-    attributes: {},
-    flags: {},
-  };
+  const d = new Draft();
   for (const f of plan.fields) {
     let raw = f.index === undefined ? (f.value ?? '') : (cells[f.index] ?? '');
     if (f.values) raw = f.values[raw.trim()] ?? raw;
-    if (raw === '' || raw.trim() === '') continue;
-    const handler = HANDLERS[f.path];
-    if (handler) handler(d, raw, f, plan);
-    else if (f.path.startsWith('consents.')) consent(d, f.path, raw, f, plan);
-    else if (f.path.startsWith('attributes.')) d.attributes[f.path.slice(11)] = raw.trim();
+    if (raw === '' || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) continue;
+    apply(d, f.path, raw, f, plan);
   }
 
-  if (d.person.fullName) {
-    if (!d.person.firstName && !d.person.lastName) Object.assign(d.person, splitFullName(d.person.fullName, plan.nameOrder));
-    delete d.person.fullName;
+  if (d.fullName !== undefined) {
+    const p = (d.person ??= {});
+    if (!p.firstName && !p.lastName) Object.assign(p, splitFullName(d.fullName, plan.nameOrder));
   }
   if (d.postalCodeRaw !== undefined) {
-    take(d, 'address.postalCode', normalisePostalCode(d.postalCodeRaw, d.address.country ?? plan.defaultCountry), (v) => (d.address.postalCode = v));
+    const c = normalisePostalCode(d.postalCodeRaw, d.address?.country ?? plan.defaultCountry);
+    if (c.ok) (d.address ??= {}).postalCode = c.value;
+    else d.flag('address.postalCode', c.reason);
   }
   if (d.provinceRaw !== undefined) {
-    const country = d.address.country ?? plan.defaultCountry;
+    const country = d.address?.country ?? plan.defaultCountry;
+    const address = (d.address ??= {});
     if (country === 'IT') {
-      take(d, 'address.province', normaliseProvince(d.provinceRaw), (p) => {
-        d.address.province = p.code;
-        d.address.region ??= p.region;
-      });
-    } else d.address.province = text(d.provinceRaw);
+      const c = normaliseProvince(d.provinceRaw);
+      if (c.ok) {
+        address.province = c.value.code;
+        address.region ??= c.value.region;
+      } else d.flag('address.province', c.reason);
+    } else address.province = text(d.provinceRaw);
   }
 
-  const reasons: string[] = [];
-  if (d.identifiers.length === 0) {
-    const failed = Object.entries(d.flags).filter(([k]) => k.startsWith('identifiers.')).map(([, v]) => v);
-    reasons.push(...(failed.length > 0 ? failed : ['row.noIdentifier']));
+  if (d.identifiers.length === 0 || (plan.kind === 'order' && !d.order?.orderId)) {
+    const reasons: string[] = [];
+    if (d.identifiers.length === 0) {
+      for (const [k, v] of Object.entries(d.flags ?? {})) if (k.startsWith('identifiers.')) reasons.push(v);
+      if (reasons.length === 0) reasons.push('row.noIdentifier');
+    }
+    if (plan.kind === 'order' && !d.order?.orderId) reasons.push('order.noOrderId');
+    return { accepted: false, reasons };
   }
-  if (plan.kind === 'order' && !d.order.orderId) reasons.push('order.noOrderId');
-  if (reasons.length > 0) return { accepted: false, reasons };
 
-  const occurredAt = d.occurredAt ?? d.order.placedAt ?? ctx.receivedAt;
-  const consents: Consent[] = [];
-  for (const [purpose, c] of d.consents) {
-    if (c.granted === undefined) continue;
-    consents.push({
-      purpose,
-      granted: c.granted,
-      at: c.at ?? occurredAt,
-      proof: {
-        form: `import:${ctx.source}`,
-        ...(c.text ?? plan.consentText ? { textVersion: c.text ?? plan.consentText } : {}),
-        ...(c.ip ? { ip: c.ip } : {}),
-      },
-    });
+  const occurredAt = d.occurredAt ?? d.order?.placedAt ?? ctx.receivedAt;
+  let consents: Consent[] | undefined;
+  if (d.consents) {
+    for (const c of d.consents) {
+      if (c.granted === undefined) continue;
+      const textVersion = c.text ?? plan.consentText;
+      const proof: { form: string; textVersion?: string; ip?: string } = { form: `import:${ctx.source}` };
+      if (textVersion) proof.textVersion = textVersion;
+      if (c.ip) proof.ip = c.ip;
+      (consents ??= []).push({ purpose: c.purpose, granted: c.granted, at: c.at ?? occurredAt, proof });
+    }
   }
-  const order: Order | undefined = d.order.orderId
-    ? { ...nonEmpty(d.order), orderId: d.order.orderId, currency: d.order.currency ?? 'EUR' }
-    : undefined;
+  let order: Order | undefined;
+  if (d.order?.orderId) order = { ...d.order, orderId: d.order.orderId, currency: d.order.currency ?? 'EUR' };
+  let recordKey: string;
+  if (plan.recordKey.length === 1) recordKey = (cells[plan.recordKey[0]!] ?? '').trim();
+  else recordKey = plan.recordKey.map((i) => (cells[i] ?? '').trim()).join('|');
   const content = cells.join('\u0001');
-  const recordKey =
-    plan.recordKey.length > 0 && plan.recordKey.every((i) => (cells[i] ?? '').trim() !== '')
-      ? plan.recordKey.map((i) => (cells[i] ?? '').trim()).join('|')
-      : `row:${stableHash(content).slice(0, 16)}`;
+  if (recordKey === '' || (plan.recordKey.length > 1 && plan.recordKey.some((i) => !(cells[i] ?? '').trim()))) {
+    recordKey = `row:${stableHash(content).slice(0, 16)}`;
+  }
   const interaction =
-    plan.kind === 'interaction' || plan.touchpoint
-      ? { touchpoint: d.interaction.touchpoint ?? plan.touchpoint ?? ctx.source, type: d.interaction.type ?? plan.kind, ...nonEmpty({ subject: d.interaction.subject, summary: d.interaction.summary }) }
+    plan.kind === 'interaction' || plan.touchpoint || d.interaction
+      ? { ...d.interaction, touchpoint: d.interaction?.touchpoint ?? plan.touchpoint ?? ctx.source, type: d.interaction?.type ?? plan.kind }
       : undefined;
-  const person = nonEmpty(d.person);
-  const company = nonEmpty(d.company);
-  const address = nonEmpty(d.address);
-  const lead = nonEmpty(d.lead);
-  return {
-    accepted: true,
-    record: {
-      recordId: stableHash(ctx.source, recordKey, content),
-      source: ctx.source,
-      channel: 'file',
-      kind: plan.kind,
-      occurredAt,
-      receivedAt: ctx.receivedAt,
-      lineage: { objectKey: ctx.objectKey, importId: ctx.importId, recordKey, line },
-      identifiers: d.identifiers,
-      ...(person ? { person } : {}),
-      ...(company ? { company } : {}),
-      ...(address ? { address } : {}),
-      ...(consents.length > 0 ? { consents } : {}),
-      ...(order ? { order } : {}),
-      ...(interaction ? { interaction } : {}),
-      ...(lead ? { lead } : {}),
-      ...(Object.keys(d.attributes).length > 0 ? { attributes: d.attributes } : {}),
-      ...(Object.keys(d.flags).length > 0 ? { flags: d.flags } : {}),
-    },
+
+  const record: Mutable<CanonicalRecord> = {
+    recordId: stableHash(ctx.source, recordKey, content),
+    source: ctx.source,
+    channel: 'file',
+    kind: plan.kind,
+    occurredAt,
+    receivedAt: ctx.receivedAt,
+    lineage: { objectKey: ctx.objectKey, importId: ctx.importId, recordKey, line },
+    identifiers: d.identifiers,
   };
+  if (d.person) record.person = d.person;
+  if (d.company) record.company = d.company;
+  if (d.address) record.address = d.address;
+  if (consents) record.consents = consents;
+  if (order) record.order = order;
+  if (interaction) record.interaction = interaction;
+  if (d.lead) record.lead = d.lead;
+  if (d.attributes) record.attributes = d.attributes;
+  if (d.flags) record.flags = d.flags;
+  return { accepted: true, record };
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

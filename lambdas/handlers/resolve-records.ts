@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoProfileStore, documentClient } from '../adapters/dynamo-profile-store.ts';
-import type { RecordsMessage } from '../adapters/sqs-record-queue.ts';
+import { decodeRecords } from '../adapters/records-codec.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
 import { logger } from '../shared/logger.ts';
 import { resolveRecord } from '../usecases/resolve-record.ts';
@@ -14,7 +14,7 @@ const store = lazy(() => new DynamoProfileStore(documentClient(), requireEnv('TA
  * are recognised as duplicates when it is redelivered.
  */
 async function recordHandler(message: SQSRecord): Promise<void> {
-  const { records } = JSON.parse(message.body) as RecordsMessage;
+  const records = decodeRecords(message.body);
   let applied = 0;
   for (const record of records) {
     const outcome = await resolveRecord(store(), record);

@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
 import { handler } from '../../lambdas/handlers/ingest-file.ts';
+import { decodeRecords } from '../../lambdas/adapters/records-codec.ts';
 import type { ImportReport } from '../../lambdas/usecases/import-file.ts';
 
 const s3 = mockClient(S3Client);
@@ -46,7 +47,7 @@ function sentRecords(): CanonicalRecord[] {
   return sqs
     .commandCalls(SendMessageBatchCommand)
     .flatMap((c) => c.args[0].input.Entries ?? [])
-    .flatMap((e) => (JSON.parse(e.MessageBody!) as { records: CanonicalRecord[] }).records);
+    .flatMap((e) => decodeRecords(e.MessageBody!));
 }
 const noSuchKey = () => Object.assign(new Error('no such key'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
 

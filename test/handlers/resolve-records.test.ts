@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
 import { handler } from '../../lambdas/handlers/resolve-records.ts';
+import { encodeRecords } from '../../lambdas/adapters/records-codec.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 process.env.TABLE_NAME = 'table';
@@ -30,7 +31,7 @@ const event = (...records: CanonicalRecord[]): SQSEvent => ({
   Records: records.map((r) => ({
     messageId: r.recordId,
     receiptHandle: 'x',
-    body: JSON.stringify({ records: [r] }),
+    body: encodeRecords([r], 24 * 1024)[0]!,
     attributes: {} as SQSEvent['Records'][0]['attributes'],
     messageAttributes: {},
     md5OfBody: '',
