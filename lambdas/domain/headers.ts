@@ -18,7 +18,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'telefono', 'cellulare', 'cell', 'mobile', 'phone', 'phone number', 'tel', 'numero di telefono', 'telefono cellulare',
     'telefono fisso', 'mobile phone', 'mobile phone number', 'recapito telefonico',
   ],
-  'identifiers.externalId': ['codice cliente', 'id cliente', 'cod cliente', 'codice', 'customer id', 'customer code', 'customer number', 'id'],
+  'identifiers.externalId': ['codice cliente', 'id cliente', 'cod cliente', 'cod', 'codice', 'customer id', 'customer code', 'customer number', 'id'],
   'identifiers.taxCode': ['codice fiscale', 'cf', 'cod fiscale', 'c f', 'tax code', 'fiscal code'],
   'identifiers.vatNumber': ['partita iva', 'p iva', 'piva', 'p iva cliente', 'vat', 'vat number', 'vat id'],
   'identifiers.loyaltyCard': ['carta fedelta', 'numero carta', 'tessera', 'loyalty card', 'card number'],
@@ -140,7 +140,7 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     namespace: 'mailchimp',
     columns: {
       'phone number': 'identifiers.phone',
-      address: 'attributes.address',
+      address: 'address.combined',
       birthday: 'attributes.birthday',
       'optin time': 'consents.marketing_email.at',
       'optin ip': 'consents.marketing_email.ip',

@@ -151,6 +151,24 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
     case 'address.postalCode':
       d.postalCodeRaw = raw;
       return;
+    case 'address.combined': {
+      // Mailchimp's one-field address: "line1  line2  city  state  zip  country", parts separated by two spaces.
+      const parts = raw.split(/\s{2,}/).map((p) => p.trim());
+      if (parts.length < 4) return d.flag(path, 'address.format');
+      const [line1, ...rest] = parts;
+      const country = rest.pop()!;
+      const zip = rest.pop()!;
+      const state = rest.pop()!;
+      const city = rest.pop()!;
+      const a = (d.address ??= {});
+      if (line1) a.line1 = line1;
+      if (rest.length > 0 && rest[0]) a.line2 = rest.join(' ');
+      if (city) apply(d, 'address.city', city, f, plan);
+      if (country) apply(d, 'address.country', country, f, plan);
+      if (zip) d.postalCodeRaw ??= zip;
+      if (state) d.provinceRaw ??= state;
+      return;
+    }
     case 'address.province':
       d.provinceRaw = raw;
       return;
@@ -256,6 +274,8 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   const d = new Draft();
   for (const f of plan.fields) {
     let raw = f.index === undefined ? (f.value ?? '') : (cells[f.index] ?? '');
+    // Exports meant for Excel (Shopify's among them) mark numbers as text with a leading apostrophe: '+39..., '00184.
+    if (raw.charCodeAt(0) === 39 && /^'[+\d]/.test(raw)) raw = raw.slice(1);
     if (f.values) raw = f.values[raw.trim()] ?? raw;
     if (raw === '' || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) continue;
     apply(d, f.path, raw, f, plan);

@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTwin, type Twin } from '../../local/twin.ts';
+
+/**
+ * Exports as a new user has them, in formats no unit test uses, imported with `cdp import` and no mapping: an Italian
+ * ERP's customer list (Easyfatt-style headers, Windows-1252, `;`, quoted commas), a Shopify customer export (numbers
+ * prefixed with an apostrophe for Excel) and a Mailchimp audience export (one-field addresses, opt-in proof).
+ */
+const ERP = [
+  '"Cod.";"Denominazione";"Indirizzo";"Cap";"Città";"Prov.";"Nazione";"Referente";"Tel.";"Cell";"e-mail";"Pec";"Codice fiscale";"Partita Iva";"Note"',
+  '"0001";"Bianchi Arredamenti S.R.L.";"Via dell\'Industria, 12";"20900";"Monza";"MB";"Italia";"Giorgio Bianchi";"039 2345678";"";"amministrazione@bianchiarredamenti.it";"bianchiarredamenti@pec.it";"01234567897";"01234567897";"Cliente dal 2015"',
+  '"0002";"ROSSI MARIO";"Corso Garibaldi 5";"47121";"Forlì";"FC";"Italia";"";"";"347 1234567";"mario.rossi@libero.it";"";"RSSMRA80A01H501U";"";""',
+  '"0003";"Esposito Gennaro";"Via Toledo 100";"80134";"Napoli";"NA";"";"";"081 5551234";"";"";"";"";"";"Nessuna email"',
+  '"0004";"Lombardi Sara";"Piazza Maggiore 1";"40124";"Bologna";"bo";"Italia";"";"";"+39 339 9876543";"sara.lombardi@gmail.com";"";"";"";""',
+  '"0005";"Müller Hans";"Via Roma 3";"39100";"Bolzano";"BZ";"Italia";"";"0471 123456";"";"hans.mueller@web.de";"";"";"";""',
+].join('\r\n');
+
+const SHOPIFY = [
+  'Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,Default Address Address2,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,Tax Exempt,Tags',
+  "'7381950947628,Giulia,Ferri,giulia.ferri@example.com,yes,,Via Po 10,,Torino,TO,IT,'10124,'+390111234567,'+393401112233,no,154.90,2,,no,\"vip, newsletter\"",
+  "'7381950947629,Luca,Moretti,luca.moretti@example.com,no,Moretti SNC,Via Emilia 200,Interno 3,Reggio Emilia,RE,IT,'42121,,'+393475556677,yes,0.00,0,,no,",
+  "'7381950947630,Anne,Dupont,anne.dupont@example.fr,yes,,12 Rue de Rivoli,,Paris,,FR,'75001,,'+33612345678,no,89.00,1,,no,",
+].join('\n');
+
+const MAILCHIMP = [
+  '"Email Address","First Name","Last Name","Address","Phone Number","Birthday","MEMBER_RATING","OPTIN_TIME","OPTIN_IP","CONFIRM_TIME","CONFIRM_IP","LATITUDE","LONGITUDE","GMTOFF","DSTOFF","TIMEZONE","CC","REGION","LAST_CHANGED","LEID","EUID","NOTES","TAGS"',
+  '"chiara.galli@example.it","Chiara","Galli","Via Verdi 7  Scala B  Parma  PR  43121  IT","+39 345 6789012","04/15","4","2024-03-01 10:00:00","203.0.113.5","2024-03-01 10:05:00","203.0.113.5","44.80","10.33","1","2","Europe/Rome","IT","EM","2024-05-01 09:00:00","123456789","a1b2c3d4e5","",""',
+  '"paolo.rinaldi@example.it","Paolo","Rinaldi","","3381234567","","2","2024-04-10 08:30:00","","2024-04-10 08:31:00","","","","","","","","","2024-04-10 08:31:00","123456790","f6e5d4c3b2","","cliente"',
+  '"mario.rossi@libero.it","Mario","Rossi","Corso Garibaldi 5    Forlì  FC  47121  IT","","","3","2023-11-20 18:00:00","198.51.100.7","2023-11-20 18:02:00","198.51.100.7","","","","","","IT","","2023-11-20 18:02:00","123456791","0a9b8c7d6e","",""',
+].join('\n');
+
+const home = mkdtempSync(path.join(tmpdir(), 'cdp-newuser-'));
+const cdp = path.resolve(import.meta.dirname, '../../bin/cdp.js');
+let twin: Twin;
+
+async function cdpImport(name: string, body: Buffer, source: string) {
+  const file = path.join(home, name);
+  writeFileSync(file, body);
+  const { stdout } = await promisify(execFile)(process.execPath, [cdp, 'import', file, '--source', source, '--json'], {
+    env: { ...process.env, CDP_HOME: home },
+    timeout: 60_000,
+  });
+  return JSON.parse(stdout) as { status: string; rowsRead: number; accepted: number; rejected: number; suppressed: number; exportFormat?: string; encoding?: string };
+}
+
+async function item(pk: string, sk: string) {
+  const res = await twin.clients.dynamodb.send(new GetItemCommand({ TableName: twin.resources.tableName, Key: { pk: { S: pk }, sk: { S: sk } } }));
+  return res.Item;
+}
+async function profileOf(identifier: string) {
+  const id = await item(`ID#${identifier}`, 'ID');
+  if (!id) return undefined;
+  return (await item(`PROFILE#${id.profileId!.S}`, 'PROFILE'))?.attributes?.M;
+}
+
+beforeAll(async () => {
+  twin = await startTwin({ home, port: 0 });
+});
+afterAll(async () => {
+  await twin?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('exports a new user uploads, without a mapping', () => {
+  it('imports each export, every row accounted for', async () => {
+    const erp = await cdpImport('Anagrafica clienti.csv', Buffer.from(ERP, 'latin1'), 'erp');
+    expect(erp).toMatchObject({ status: 'completed', encoding: 'windows-1252', rowsRead: 5, accepted: 5, rejected: 0, suppressed: 0 });
+    const shop = await cdpImport('customers_export.csv', Buffer.from(SHOPIFY), 'shopify');
+    expect(shop).toMatchObject({ status: 'completed', exportFormat: 'shopify-customers', rowsRead: 3, accepted: 3, rejected: 0 });
+    const mc = await cdpImport('subscribed_members_export_2f9a.csv', Buffer.from(MAILCHIMP), 'newsletter');
+    expect(mc).toMatchObject({ status: 'completed', exportFormat: 'mailchimp-audience', rowsRead: 3, accepted: 3, rejected: 0 });
+    await twin.waitIdle();
+  });
+
+  it.each([
+    ['phone:+390392345678', 'MB'],
+    ['phone:+393471234567', 'FC'],
+    ['phone:+390815551234', 'NA'],
+    ['phone:+393399876543', 'BO'],
+    ['phone:+390471123456', 'BZ'],
+    ['phone:+393401112233', 'TO'],
+    ['phone:+390111234567', 'TO'],
+    ['phone:+393475556677', 'RE'],
+    ['phone:+393456789012', 'PR'],
+  ])('gives the person with %s an E.164 phone and the province code %s', async (identifier, province) => {
+    const profile = await profileOf(identifier);
+    expect(profile?.province?.S).toBe(province);
+  });
+
+  it('keeps foreign numbers and addresses as they are, in E.164 and ISO country codes', async () => {
+    const anne = await profileOf('phone:+33612345678');
+    expect(anne?.country?.S).toBe('FR');
+    expect(anne?.postalCode?.S).toBe('75001');
+  });
+
+  it('links the same person across the ERP and the newsletter by e-mail', async () => {
+    const viaErp = await item('ID#externalId:erp:0002', 'ID');
+    const viaMailchimp = await item('ID#externalId:mailchimp:0a9b8c7d6e', 'ID');
+    expect(viaErp?.profileId?.S).toBeDefined();
+    expect(viaMailchimp?.profileId?.S).toBe(viaErp?.profileId?.S);
+    expect((await item('ID#externalId:shopify:7381950947628', 'ID'))?.profileId?.S).toBeDefined();
+  });
+});
