@@ -1,65 +1,69 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import type { RecordKind } from './canonical.ts';
 import { detectExportFormat, type ExportFormat, foldHeader, MULTI_VALUED, recogniseHeaders } from './headers.ts';
 import type { DateFormat } from './normalise.ts';
+
+// zod/mini with the English messages only: the classic API bundles every locale (~400 KB) into the Lambda.
+z.config(en());
 
 /**
  * A source's mapping file: how its columns become canonical fields (ARCHITECTURE.md, "Import mapping file"), with
  * the extensions a real export needs. Columns are named by header, or by 1-based number when the file has no header.
  */
-const column = z.union([z.string().min(1), z.number().int().positive()]);
+const column = z.union([z.string().check(z.minLength(1)), z.int().check(z.positive())]);
+const columns = z.union([column, z.array(column).check(z.minLength(1))]);
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const dateFormat = z.enum(['dd/MM/yyyy', 'MM/dd/yyyy', 'yyyy-MM-dd', 'excel', 'auto']);
+const decimal = z.enum([',', '.']);
 const fieldSpec = z.union([
-  column,
-  z.array(column).min(1),
+  columns,
   z
-    .object({
-      column: z.union([column, z.array(column).min(1)]).optional(),
-      value: z.union([z.string(), z.number(), z.boolean()]).optional(),
-      format: z.enum(['dd/MM/yyyy', 'MM/dd/yyyy', 'yyyy-MM-dd', 'excel', 'auto']).optional(),
-      decimal: z.enum([',', '.']).optional(),
+    .strictObject({
+      column: z.optional(columns),
+      value: z.optional(scalar),
+      format: z.optional(dateFormat),
+      decimal: z.optional(decimal),
       /** Value translations applied before cleaning, e.g. {"Cliente": "customer"}. */
-      values: z.record(z.string(), z.string()).optional(),
+      values: z.optional(z.record(z.string(), z.string())),
     })
-    .strict()
-    .refine((f) => f.column !== undefined || f.value !== undefined, 'needs "column" or "value"'),
+    .check(z.refine((f) => f.column !== undefined || f.value !== undefined, 'needs "column" or "value"')),
 ]);
 
 const FIELD_PATH =
   /^(person\.(firstName|lastName|fullName|gender|birthDate|language|title)|identifiers\.(email|phone|externalId|taxCode|vatNumber|loyaltyCard)|company\.(name|vatNumber|size|sector|role)|address\.(line1|line2|postalCode|city|province|region|country|combined)|consents\.[a-z_]{2,40}(\.(at|ip|text))?|order\.(orderId|status|total|currency|placedAt)|interaction\.(touchpoint|type|subject|summary)|lead\.(source|medium|campaign)|occurredAt|attributes\.[A-Za-z][A-Za-z0-9_]{0,63})$/;
+const fieldPath = z.string().check(z.regex(FIELD_PATH, 'unknown canonical field'));
 
-export const mappingSchema = z
-  .object({
-    source: z.string().optional(),
-    kind: z.enum(['contact', 'order', 'interaction', 'consent']).optional(),
-    format: z
-      .object({
-        type: z.enum(['csv', 'ndjson', 'json', 'xlsx']).optional(),
-        delimiter: z.string().min(1).max(1).optional(),
-        encoding: z.enum(['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'iso-8859-1']).optional(),
-        sheet: z.string().optional(),
-        header: z.boolean().optional(),
-        decimal: z.enum([',', '.']).optional(),
-        dateFormat: z.enum(['dd/MM/yyyy', 'MM/dd/yyyy', 'yyyy-MM-dd', 'excel', 'auto']).optional(),
-      })
-      .strict()
-      .optional(),
-    recordKey: z.union([column, z.array(column).min(1)]).optional(),
-    /** Namespace of this source's customer ids; defaults to the source name. */
-    namespace: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).optional(),
-    /** Region for phone numbers without an international prefix. */
-    defaultCountry: z.string().regex(/^[A-Z]{2}$/).optional(),
-    /** Touchpoint recorded on the timeline (e.g. "negozio", "fiera-2025"). */
-    touchpoint: z.string().max(100).optional(),
-    /** Order of the words of a full-name column. */
-    nameOrder: z.enum(['firstLast', 'lastFirst']).optional(),
-    /** Wording version of the consent text the rows were collected with (proof). */
-    consentText: z.string().max(200).optional(),
-    fields: z.record(z.string().regex(FIELD_PATH, 'unknown canonical field'), fieldSpec).default({}),
-    defaults: z.record(z.string().regex(FIELD_PATH, 'unknown canonical field'), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    /** Recognise remaining columns by synonym too (default true). */
-    synonyms: z.boolean().optional(),
-  })
-  .strict();
+export const mappingSchema = z.strictObject({
+  source: z.optional(z.string()),
+  kind: z.optional(z.enum(['contact', 'order', 'interaction', 'consent'])),
+  format: z.optional(
+    z.strictObject({
+      type: z.optional(z.enum(['csv', 'ndjson', 'json', 'xlsx'])),
+      delimiter: z.optional(z.string().check(z.length(1))),
+      encoding: z.optional(z.enum(['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'iso-8859-1'])),
+      sheet: z.optional(z.string()),
+      header: z.optional(z.boolean()),
+      decimal: z.optional(decimal),
+      dateFormat: z.optional(dateFormat),
+    }),
+  ),
+  recordKey: z.optional(columns),
+  /** Namespace of this source's customer ids; defaults to the source name. */
+  namespace: z.optional(z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,62}$/))),
+  /** Region for phone numbers without an international prefix. */
+  defaultCountry: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/))),
+  /** Touchpoint recorded on the timeline (e.g. "negozio", "fiera-2025"). */
+  touchpoint: z.optional(z.string().check(z.maxLength(100))),
+  /** Order of the words of a full-name column. */
+  nameOrder: z.optional(z.enum(['firstLast', 'lastFirst'])),
+  /** Wording version of the consent text the rows were collected with (proof). */
+  consentText: z.optional(z.string().check(z.maxLength(200))),
+  fields: z._default(z.record(fieldPath, fieldSpec), {}),
+  defaults: z.optional(z.record(fieldPath, scalar)),
+  /** Recognise remaining columns by synonym too (default true). */
+  synonyms: z.optional(z.boolean()),
+});
 
 export type Mapping = z.infer<typeof mappingSchema>;
 
