@@ -75,7 +75,13 @@ export class QueuePoller {
         while (messages.length > 0 && messages.length < batchSize && Date.now() < windowEnds && this.running) {
           const more = await this.receive(batchSize - messages.length, 0);
           if (more.length === 0) await new Promise((r) => setTimeout(r, 50));
-          messages.push(...more);
+          for (const m of more) {
+            // A message whose visibility ran out during the window comes back: Lambda never batches it twice,
+            // and only its newest receipt handle can delete it.
+            const i = messages.findIndex((x) => x.MessageId === m.MessageId);
+            if (i >= 0) messages[i] = m;
+            else messages.push(m);
+          }
         }
       } catch {
         if (!this.running) return;

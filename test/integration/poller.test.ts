@@ -27,7 +27,7 @@ describe('twin event-source poller on local SQS', () => {
   it('redelivers only the failing record of a batch of ten, then moves it to the DLQ after the configured receives', async () => {
     const maxReceiveCount = 3;
     const { queueUrl, dlqUrl } = await createQueueWithDlq(sqs, 'batch-test', {
-      visibilityTimeoutSeconds: 1,
+      visibilityTimeoutSeconds: 2,
       retentionSeconds: 3600,
       maxReceiveCount,
       dlqRetentionSeconds: 3600,
@@ -57,7 +57,7 @@ describe('twin event-source poller on local SQS', () => {
       region: 'eu-south-1',
       handler,
       batchSize: 10,
-      maxBatchingWindowSeconds: 1,
+      maxBatchingWindowSeconds: 0,
       concurrency: 1,
       timeoutSeconds: 5,
     });
@@ -75,5 +75,38 @@ describe('twin event-source poller on local SQS', () => {
     }
     expect(batchSizes[0]).toBe(10);
     for (let i = 0; i < 10; i++) expect(deliveries.get(`item-${i}`)).toBe(i === 5 ? maxReceiveCount : 1);
+  });
+
+  it('never hands a batch the same message twice, even when its visibility runs out inside the batching window', async () => {
+    const { queueUrl } = await createQueueWithDlq(sqs, 'window-test', {
+      visibilityTimeoutSeconds: 1,
+      retentionSeconds: 3600,
+      maxReceiveCount: 10,
+      dlqRetentionSeconds: 3600,
+    });
+    const batches: string[][] = [];
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: '0', MessageBody: 'always-fails' }] }));
+    const poller = new QueuePoller({
+      name: 'window-test',
+      sqs,
+      queueUrl,
+      queueArn: 'arn:aws:sqs:eu-south-1:000000000000:window-test',
+      region: 'eu-south-1',
+      handler: async (event) => {
+        batches.push(event.Records.map((r) => r.messageId));
+        return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+      },
+      batchSize: 10,
+      maxBatchingWindowSeconds: 2.5,
+      concurrency: 1,
+      timeoutSeconds: 5,
+    });
+    poller.start();
+    try {
+      await waitFor(async () => (batches.length >= 2 ? true : undefined), 20_000);
+    } finally {
+      await poller.stop();
+    }
+    for (const ids of batches) expect(new Set(ids).size).toBe(ids.length);
   });
 });
