@@ -25,6 +25,20 @@ export interface PollerOptions {
  * deletes what succeeded, and leaves failures (reported in `batchItemFailures`, or all of them when the function
  * throws) to reappear after the visibility timeout, until the queue's redrive policy moves them to the DLQ.
  */
+/**
+ * One entry per message, with its newest receipt handle: a message whose visibility ran out while a batch was being
+ * gathered comes back (local SQS may even return it twice in one long poll). Lambda never batches a message twice,
+ * and only the newest receipt handle can delete it.
+ */
+export function newestReceipts(messages: readonly Message[]): Message[] {
+  const byId = new Map<string, Message>();
+  for (const m of messages) {
+    byId.delete(m.MessageId!);
+    byId.set(m.MessageId!, m);
+  }
+  return [...byId.values()];
+}
+
 export class QueuePoller {
   private running = false;
   private inFlight = 0;
@@ -75,14 +89,9 @@ export class QueuePoller {
         while (messages.length > 0 && messages.length < batchSize && Date.now() < windowEnds && this.running) {
           const more = await this.receive(batchSize - messages.length, 0);
           if (more.length === 0) await new Promise((r) => setTimeout(r, 50));
-          for (const m of more) {
-            // A message whose visibility ran out during the window comes back: Lambda never batches it twice,
-            // and only its newest receipt handle can delete it.
-            const i = messages.findIndex((x) => x.MessageId === m.MessageId);
-            if (i >= 0) messages[i] = m;
-            else messages.push(m);
-          }
+          messages.push(...more);
         }
+        messages = newestReceipts(messages);
       } catch {
         if (!this.running) return;
         await new Promise((r) => setTimeout(r, 500));
