@@ -31,8 +31,7 @@ export interface LocalResources {
   readonly dlqUrls: Record<QueueName, string>;
 }
 
-export async function createTable(ddb: DynamoDBClient): Promise<string> {
-  const TableName = localNames.table;
+export async function createTable(ddb: DynamoDBClient, TableName: string = localNames.table): Promise<string> {
   try {
     await ddb.send(new DescribeTableCommand({ TableName }));
     return TableName;

@@ -1,14 +1,17 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { CanonicalRecord } from '../domain/canonical.ts';
-import type { ProfileAttributes } from '../domain/resolve.ts';
-import type { ProfileStore, StoredProfile } from '../ports/index.ts';
+import type { ProfileState } from '../domain/profile.ts';
+import type { IdentityItem, ProfileItem, ProfileStore, RecordWrite, StoredOrder, StoredProfile } from '../ports/profiles.ts';
 
 /**
  * A document client with the default SDK settings (region, endpoint and credentials from the environment, as in
@@ -21,15 +24,21 @@ export const documentClient = (): DynamoDBDocumentClient =>
 export const keys = {
   identity: (identifierKey: string) => ({ pk: `ID#${identifierKey}`, sk: 'ID' }),
   profile: (profileId: string) => ({ pk: `PROFILE#${profileId}`, sk: 'PROFILE' }),
-  event: (profileId: string, occurredAt: string, recordId: string) => ({
-    pk: `PROFILE#${profileId}`,
-    sk: `EVENT#${occurredAt}#${recordId}`,
-  }),
+  event: (profileId: string, occurredAt: string, recordId: string) => ({ pk: `PROFILE#${profileId}`, sk: `EVENT#${occurredAt}#${recordId}` }),
   lineage: (profileId: string, objectKey: string) => ({ pk: `PROFILE#${profileId}`, sk: `LINEAGE#${objectKey}` }),
+  order: (profileId: string, orderKey: string) => ({ pk: `PROFILE#${profileId}`, sk: `ORDER#${orderKey}` }),
+  consent: (profileId: string, purpose: string) => ({ pk: `PROFILE#${profileId}`, sk: `CONSENT#${purpose}` }),
   record: (recordId: string) => ({ pk: `RECORD#${recordId}`, sk: 'RECORD' }),
 };
 
+/** Listing index of active profiles (the `gsi1` of the table definition). */
+export const ACTIVE_PROFILES = 'PROFILES';
+
 const isConditionFailure = (e: unknown): boolean => e instanceof Error && e.name === 'ConditionalCheckFailedException';
+const reasonsOf = (e: unknown): { Code?: string }[] | undefined =>
+  e instanceof TransactionCanceledException || (e instanceof Error && e.name === 'TransactionCanceledException')
+    ? ((e as TransactionCanceledException).CancellationReasons ?? [])
+    : undefined;
 
 export class DynamoProfileStore implements ProfileStore {
   constructor(
@@ -37,62 +46,309 @@ export class DynamoProfileStore implements ProfileStore {
     private readonly tableName: string,
   ) {}
 
-  async findOwners(identifierKeys: readonly string[]): Promise<Map<string, string>> {
-    const owners = new Map<string, string>();
-    const unique = [...new Set(identifierKeys)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, string>[] }> | undefined = {
-        [this.tableName]: { Keys: unique.slice(i, i + 100).map(keys.identity) },
+  private async batchGet(keyList: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for (let i = 0; i < keyList.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> | undefined = {
+        [this.tableName]: { Keys: keyList.slice(i, i + 100), ConsistentRead: true },
       };
       while (request && Object.keys(request).length > 0) {
-        const res = await this.db.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of res.Responses?.[this.tableName] ?? []) {
-          owners.set(String(item.pk).slice(3), String(item.profileId));
-        }
-        request = res.UnprocessedKeys as typeof request;
+        const res: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: request }));
+        out.push(...(res.Responses?.[this.tableName] ?? []));
+        const unprocessed: { Keys?: Record<string, unknown>[] } | undefined = res.UnprocessedKeys?.[this.tableName];
+        request = unprocessed?.Keys?.length ? { [this.tableName]: { Keys: unprocessed.Keys as Record<string, string>[], ConsistentRead: true } } : undefined;
       }
     }
-    return owners;
+    return out;
   }
 
-  async claim(identifierKey: string, profileId: string, recordId: string): Promise<string> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.identity(identifierKey), profileId, recordId, claimedAt: new Date().toISOString() },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return profileId;
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-      const res = await this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: keys.identity(identifierKey), ConsistentRead: true }),
-      );
-      return String(res.Item?.profileId);
+  async getIdentities(identifierKeys: readonly string[]): Promise<Map<string, IdentityItem>> {
+    const items = await this.batchGet([...new Set(identifierKeys)].map(keys.identity));
+    return new Map(items.map((i) => [String(i.pk).slice(3), { key: String(i.pk).slice(3), owners: (i.owners as string[]) ?? [], version: Number(i.v ?? 0) }]));
+  }
+
+  async getProfiles(ids: readonly string[]): Promise<Map<string, StoredProfile>> {
+    const items = await this.batchGet([...new Set(ids)].map(keys.profile));
+    return new Map(items.map((i) => [String(i.pk).slice(8), toProfile(i)]));
+  }
+
+  async repointIdentity(key: string, from: string, to: string): Promise<void> {
+    for (;;) {
+      const item = (await this.getIdentities([key])).get(key);
+      if (!item || !item.owners.includes(from)) return;
+      const owners = [...new Set(item.owners.map((o) => (o === from ? to : o)))];
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.identity(key),
+            UpdateExpression: 'SET owners = :owners, v = :next',
+            ConditionExpression: 'v = :v',
+            ExpressionAttributeValues: { ':owners': owners, ':next': item.version + 1, ':v': item.version },
+          }),
+        );
+        return;
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
     }
   }
 
-  async getProfile(profileId: string): Promise<StoredProfile | undefined> {
-    const res = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.profile(profileId), ConsistentRead: true }),
-    );
-    if (!res.Item) return undefined;
-    return {
-      profileId,
-      attributes: (res.Item.attributes ?? {}) as ProfileAttributes,
-      version: Number(res.Item.version ?? 0),
-    };
+  async wasApplied(recordId: string): Promise<boolean> {
+    const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.record(recordId), ConsistentRead: true }));
+    return res.Item !== undefined;
   }
 
-  async applyRecord(
-    profile: StoredProfile | { profileId: string; version: 0 },
-    record: CanonicalRecord,
-    attributes: ProfileAttributes,
-  ): Promise<'applied' | 'duplicate' | 'conflict'> {
-    const { profileId, version } = profile;
+  async getOrder(profileId: string, orderKey: string): Promise<StoredOrder | undefined> {
+    const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.order(profileId, orderKey), ConsistentRead: true }));
+    return res.Item as StoredOrder | undefined;
+  }
+
+  async applyRecord(profileId: string, version: number, write: RecordWrite): Promise<'applied' | 'duplicate' | 'conflict'> {
+    const { record, state } = write;
     const now = new Date().toISOString();
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.record(record.recordId), profileId, source: record.source, appliedAt: now },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: profileItem(profileId, state, version + 1, now),
+          ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : '#v = :v AND #s = :active',
+          ...(version === 0 ? {} : { ExpressionAttributeNames: { '#v': 'version', '#s': 'status' }, ExpressionAttributeValues: { ':v': version, ':active': 'active' } }),
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.event(profileId, record.occurredAt, record.recordId),
+            recordId: record.recordId,
+            source: record.source,
+            channel: record.channel,
+            kind: record.kind,
+            occurredAt: record.occurredAt,
+            identifiers: record.identifiers,
+            lineage: record.lineage,
+            ...(record.interaction ? { interaction: record.interaction } : {}),
+            ...(record.order ? { order: record.order } : {}),
+            ...(record.consents ? { consents: record.consents } : {}),
+            ...(record.lead ? { lead: record.lead } : {}),
+            ...(write.blocked.length > 0 ? { blocked: write.blocked } : {}),
+          },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.lineage(profileId, record.lineage.objectKey), objectKey: record.lineage.objectKey, source: record.source, lastSeenAt: now },
+        },
+      },
+    ];
+    for (const claim of write.claims) {
+      const expected = claim.expected;
+      if (expected?.owners.includes(profileId)) continue;
+      items.push(
+        expected
+          ? {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.identity(claim.key),
+                UpdateExpression: 'SET owners = :owners, v = :next',
+                ConditionExpression: 'v = :v',
+                ExpressionAttributeValues: { ':owners': [...expected.owners, profileId], ':next': expected.version + 1, ':v': expected.version },
+              },
+            }
+          : {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.identity(claim.key), owners: [profileId], v: 1, claimedAt: now },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+      );
+    }
+    if (write.order) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.order(profileId, write.order.key), ...write.order.item },
+          ConditionExpression: write.order.expectedRecordId ? 'recordId = :expected' : 'attribute_not_exists(pk)',
+          ...(write.order.expectedRecordId ? { ExpressionAttributeValues: { ':expected': write.order.expectedRecordId } } : {}),
+        },
+      });
+    }
+    for (const c of record.consents ?? []) {
+      if (state.consents[c.purpose]?.r !== record.recordId) continue;
+      items.push({ Put: { TableName: this.tableName, Item: { ...keys.consent(profileId, c.purpose), ...c, source: record.source, recordId: record.recordId } } });
+    }
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'applied';
+    } catch (e) {
+      const reasons = reasonsOf(e);
+      if (!reasons) throw e;
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) return 'conflict';
+      throw e;
+    }
+  }
+
+  async markMerging(other: string, into: string, version: number): Promise<'ok' | 'conflict'> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.profile(other),
+          UpdateExpression: 'SET #s = :merging, #into = :into, #v = :next',
+          ConditionExpression: '#s = :active AND #v = :v',
+          ExpressionAttributeNames: { '#s': 'status', '#into': 'into', '#v': 'version' },
+          ExpressionAttributeValues: { ':merging': 'merging', ':active': 'active', ':into': into, ':v': version, ':next': version + 1 },
+        }),
+      );
+      return 'ok';
+    } catch (e) {
+      if (isConditionFailure(e)) return 'conflict';
+      throw e;
+    }
+  }
+
+  async retargetMerge(other: string, from: string, to: string): Promise<'ok' | 'conflict'> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.profile(other),
+          UpdateExpression: 'SET #into = :to',
+          ConditionExpression: '#s = :merging AND #into = :from',
+          ExpressionAttributeNames: { '#s': 'status', '#into': 'into' },
+          ExpressionAttributeValues: { ':merging': 'merging', ':from': from, ':to': to },
+        }),
+      );
+      return 'ok';
+    } catch (e) {
+      if (isConditionFailure(e)) return 'conflict';
+      throw e;
+    }
+  }
+
+  private async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(new QueryCommand({ TableName: this.tableName, ConsistentRead: true, ...input, ExclusiveStartKey }));
+      out.push(...(res.Items ?? []));
+      ExclusiveStartKey = res.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return out;
+  }
+
+  async listItems(profileId: string): Promise<ProfileItem[]> {
+    const items = await this.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}` } });
+    return items.filter((i) => i.sk !== 'PROFILE').map(({ pk: _pk, ...rest }) => rest as unknown as ProfileItem);
+  }
+
+  async listOrders(profileId: string): Promise<StoredOrder[]> {
+    return (await this.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :o)',
+      ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}`, ':o': 'ORDER#' },
+    })) as unknown as StoredOrder[];
+  }
+
+  async *listProfiles(): AsyncIterable<StoredProfile> {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': ACTIVE_PROFILES },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of res.Items ?? []) yield toProfile(item);
+      ExclusiveStartKey = res.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+
+  async listLineage(profileId: string): Promise<{ source: string; objectKey: string; recordKey: string; line?: number; deliveryId?: string }[]> {
+    const events = await this.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+      ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}`, ':e': 'EVENT#' },
+      ProjectionExpression: '#src, lineage',
+      ExpressionAttributeNames: { '#src': 'source' },
+    });
+    return events.map((e) => {
+      const l = e.lineage as { objectKey: string; recordKey: string; line?: number; deliveryId?: string };
+      return { source: String(e.source), objectKey: l.objectKey, recordKey: l.recordKey, ...(l.line !== undefined ? { line: l.line } : {}), ...(l.deliveryId ? { deliveryId: l.deliveryId } : {}) };
+    });
+  }
+
+  async moveItem(from: string, to: string, item: ProfileItem): Promise<'ok' | 'inactive'> {
+    const newerWins = item.sk.startsWith('ORDER#') || item.sk.startsWith('CONSENT#');
+    const at = String(item.occurredAt ?? item.at ?? '');
+    const transact = (withPut: boolean) =>
+      this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.profile(to),
+                ConditionExpression: '#s = :active',
+                ExpressionAttributeNames: { '#s': 'status' },
+                ExpressionAttributeValues: { ':active': 'active' },
+              },
+            },
+            ...(withPut
+              ? [
+                  {
+                    Put: {
+                      TableName: this.tableName,
+                      Item: { ...item, pk: `PROFILE#${to}` },
+                      ...(newerWins
+                        ? {
+                            ConditionExpression: 'attribute_not_exists(pk) OR #at < :at',
+                            ExpressionAttributeNames: { '#at': item.sk.startsWith('ORDER#') ? 'occurredAt' : 'at' },
+                            ExpressionAttributeValues: { ':at': at },
+                          }
+                        : {}),
+                    },
+                  },
+                ]
+              : []),
+            { Delete: { TableName: this.tableName, Key: { pk: `PROFILE#${from}`, sk: item.sk } } },
+          ],
+        }),
+      );
+    try {
+      await transact(true);
+      return 'ok';
+    } catch (e) {
+      const reasons = reasonsOf(e);
+      if (!reasons) throw e;
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'inactive';
+      if (reasons[1]?.Code === 'ConditionalCheckFailed') {
+        // The survivor already holds a newer version of this order or consent: drop the older one.
+        try {
+          await transact(false);
+          return 'ok';
+        } catch (e2) {
+          if (reasonsOf(e2)?.[0]?.Code === 'ConditionalCheckFailed') return 'inactive';
+          throw e2;
+        }
+      }
+      throw e;
+    }
+  }
+
+  async completeMerge(target: string, version: number, state: ProfileState, other: string): Promise<'ok' | 'conflict' | 'alreadyMerged'> {
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -100,81 +356,54 @@ export class DynamoProfileStore implements ProfileStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.record(record.recordId), profileId, source: record.source, appliedAt: now },
-                ConditionExpression: 'attribute_not_exists(pk)',
+                Item: profileItem(target, state, version + 1, new Date().toISOString()),
+                ConditionExpression: '#v = :v AND #s = :active',
+                ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
+                ExpressionAttributeValues: { ':v': version, ':active': 'active' },
               },
             },
             {
               Update: {
                 TableName: this.tableName,
-                Key: keys.profile(profileId),
-                UpdateExpression:
-                  'SET #attributes = :attributes, #version = :next, #status = if_not_exists(#status, :active), ' +
-                  '#createdAt = if_not_exists(#createdAt, :now), #updatedAt = :now, #gsi1pk = :gsi1pk, #gsi1sk = :profileId ' +
-                  'ADD #recordCount :one, #sources :source',
-                ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : '#version = :version',
-                ExpressionAttributeNames: {
-                  '#attributes': 'attributes',
-                  '#version': 'version',
-                  '#status': 'status',
-                  '#createdAt': 'createdAt',
-                  '#updatedAt': 'updatedAt',
-                  '#recordCount': 'recordCount',
-                  '#sources': 'sources',
-                  '#gsi1pk': 'gsi1pk',
-                  '#gsi1sk': 'gsi1sk',
-                },
-                ExpressionAttributeValues: {
-                  ':attributes': attributes,
-                  ':next': version + 1,
-                  ':active': 'active',
-                  ':now': now,
-                  ':one': 1,
-                  ':source': new Set([record.source]),
-                  ':gsi1pk': 'PROFILES',
-                  ':profileId': profileId,
-                  ...(version === 0 ? {} : { ':version': version }),
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.event(profileId, record.occurredAt, record.recordId),
-                  recordId: record.recordId,
-                  source: record.source,
-                  channel: record.channel,
-                  kind: record.kind,
-                  occurredAt: record.occurredAt,
-                  identifiers: record.identifiers,
-                  lineage: record.lineage,
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.lineage(profileId, record.lineage.objectKey),
-                  objectKey: record.lineage.objectKey,
-                  source: record.source,
-                  lastSeenAt: now,
-                },
+                Key: keys.profile(other),
+                UpdateExpression: 'SET #s = :merged, mergedAt = :now REMOVE gsi1pk, gsi1sk',
+                ConditionExpression: '#s = :merging AND #into = :into',
+                ExpressionAttributeNames: { '#s': 'status', '#into': 'into' },
+                ExpressionAttributeValues: { ':merged': 'merged', ':merging': 'merging', ':into': target, ':now': new Date().toISOString() },
               },
             },
           ],
         }),
       );
-      return 'applied';
+      return 'ok';
     } catch (e) {
-      if (!(e instanceof TransactionCanceledException)) throw e;
-      const reasons = e.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
-      if (reasons[1]?.Code === 'ConditionalCheckFailed' || reasons.some((r) => r.Code === 'TransactionConflict')) {
-        return 'conflict';
-      }
+      const reasons = reasonsOf(e);
+      if (!reasons) throw e;
+      if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'alreadyMerged';
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) return 'conflict';
       throw e;
     }
   }
+}
+
+function profileItem(profileId: string, state: ProfileState, version: number, now: string): Record<string, unknown> {
+  return {
+    ...keys.profile(profileId),
+    profileId,
+    status: 'active',
+    version,
+    state,
+    updatedAt: now,
+    gsi1pk: ACTIVE_PROFILES,
+    gsi1sk: profileId,
+  };
+}
+
+function toProfile(item: Record<string, unknown>): StoredProfile {
+  return {
+    state: item.state as ProfileState,
+    status: (item.status as StoredProfile['status']) ?? 'active',
+    ...(item.into ? { into: String(item.into) } : {}),
+    version: Number(item.version ?? 0),
+  };
 }

@@ -1,33 +1,163 @@
 import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
-import { chooseProfile, linkingIdentifiers, surviveAttributes } from '../domain/resolve.ts';
-import type { ProfileStore } from '../ports/index.ts';
+import type { IdentityConfig } from '../domain/identity-config.ts';
+import { applyRecord, emptyProfile, mergeStates, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
+import { type IdentifierView, linkingIdentifiers, planResolution } from '../domain/resolution.ts';
+import type { ProfileStore, StoredOrder, StoredProfile } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
 
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 12;
+const MAX_HOPS = 20;
 
-export type ResolveOutcome = { readonly profileId: string; readonly result: 'applied' | 'duplicate' };
+export type ResolveOutcome = { readonly profileId: string; readonly result: 'applied' | 'duplicate'; readonly merged: readonly string[] };
 
 /**
- * Links a record to a profile by its strong identifiers, claiming the unclaimed ones, and applies it once.
- * Safe under concurrent resolvers and redelivery: identifier claims are conditional puts, the profile update is
- * conditioned on its version, and a record id is applied at most once.
+ * The active profile a profile id stands for now: merged profiles are followed to their survivor, and a merge left
+ * half-done (by a resolver that died) is finished on the way.
  */
-export async function resolveRecord(store: ProfileStore, record: CanonicalRecord): Promise<ResolveOutcome> {
-  const ids = linkingIdentifiers(record).map(identifierKey);
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const owners = await store.findOwners(ids);
-    const { profileId } = chooseProfile(record, owners);
-    let lostRace = false;
-    for (const key of ids) {
-      if (owners.has(key)) continue;
-      const owner = await store.claim(key, profileId, record.recordId);
-      if (owner !== profileId) lostRace = true;
+export async function activeProfile(store: ProfileStore, config: IdentityConfig, profileId: string): Promise<{ id: string; profile?: StoredProfile }> {
+  let id = profileId;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const p = (await store.getProfiles([id])).get(id);
+    if (!p || p.status === 'active') return { id, ...(p ? { profile: p } : {}) };
+    if (p.status === 'merging') await finishMerge(store, config, id);
+    id = p.into!;
+  }
+  throw new ContentionError('Merge chain too long');
+}
+
+/**
+ * Merges `other` into `target`: an intent on `other` first, then its items moved while `target` stays active, its
+ * identifiers re-pointed, and last, atomically, the survivor's merged state and `other` marked merged. Each step is
+ * idempotent, so whoever meets the intent (a resolver that died half-way, or another one) can finish it.
+ */
+export async function mergeInto(store: ProfileStore, config: IdentityConfig, target: string, other: string): Promise<void> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const o = (await store.getProfiles([other])).get(other);
+    if (!o || o.status === 'merged') return;
+    if (o.status === 'merging') {
+      await finishMerge(store, config, other);
+      return;
     }
-    if (lostRace && !owners.size) continue; // another resolver created this person first: join it
-    const current = await store.getProfile(profileId);
-    const attributes = surviveAttributes(current?.attributes ?? {}, record);
-    const result = await store.applyRecord(current ?? { profileId, version: 0 }, record, attributes);
-    if (result !== 'conflict') return { profileId, result };
+    if ((await store.markMerging(other, target, o.version)) === 'ok') {
+      await finishMerge(store, config, other);
+      return;
+    }
+  }
+  throw new ContentionError('Merge contended');
+}
+
+export async function finishMerge(store: ProfileStore, config: IdentityConfig, other: string): Promise<void> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const o = (await store.getProfiles([other])).get(other);
+    if (!o || o.status !== 'merging' || !o.into) return;
+    const into = o.into;
+    // The survivor may itself have merged on meanwhile: follow it.
+    const survivor = await activeProfile(store, config, into);
+    if (survivor.id !== into) {
+      await store.retargetMerge(other, into, survivor.id);
+      continue;
+    }
+    let moved = true;
+    for (const item of await store.listItems(other)) {
+      if ((await store.moveItem(other, into, item)) === 'inactive') {
+        moved = false;
+        break;
+      }
+    }
+    if (!moved) continue;
+    for (const key of o.state.identifiers) await store.repointIdentity(key, other, into);
+    const target = survivor.profile;
+    const base = target?.state ?? emptyProfile(into, o.state.firstSeenAt);
+    const orders = recount(await store.listOrders(into));
+    const result = await store.completeMerge(into, target?.version ?? 0, mergeStates(base, o.state, config, orders), other);
+    if (result !== 'conflict') return;
+  }
+  throw new ContentionError('Merge completion contended');
+}
+
+function recount(orders: readonly StoredOrder[]): ProfileState['orders'] {
+  let revenue = 0;
+  let firstAt: string | undefined;
+  let lastAt: string | undefined;
+  for (const o of orders) {
+    revenue += o.total ?? 0;
+    const at = o.placedAt ?? o.occurredAt;
+    if (!firstAt || at < firstAt) firstAt = at;
+    if (!lastAt || at > lastAt) lastAt = at;
+  }
+  return { count: orders.length, revenue: Math.round(revenue * 100) / 100, ...(firstAt ? { firstAt } : {}), ...(lastAt ? { lastAt } : {}) };
+}
+
+/**
+ * Resolves one record into the profile of its person and applies it once. Safe with many resolvers at once, with
+ * redelivery in any order, and with a resolver dying at any step: identifier claims and profile updates are
+ * conditional, merges are resumable, and a record id is applied at most once.
+ */
+export async function resolveRecord(store: ProfileStore, record: CanonicalRecord, config: IdentityConfig): Promise<ResolveOutcome> {
+  if (await store.wasApplied(record.recordId)) return { profileId: '', result: 'duplicate', merged: [] };
+  const identifiers = linkingIdentifiers(record, config);
+  const keys = identifiers.map(identifierKey);
+  const merged: string[] = [];
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const items = await store.getIdentities(keys);
+    // Owners as they are now, merged ones followed to their survivor. (A claim and its profile are written in one
+    // transaction, so every owner exists.)
+    const active = new Map<string, { id: string; profile: StoredProfile }>();
+    for (const owner of new Set([...items.values()].flatMap((i) => i.owners))) {
+      const a = await activeProfile(store, config, owner);
+      if (a.profile) active.set(owner, { id: a.id, profile: a.profile });
+    }
+    const views: IdentifierView[] = identifiers.map((identifier, i) => {
+      const seen = new Set<string>();
+      const owners = [];
+      for (const owner of items.get(keys[i]!)?.owners ?? []) {
+        const a = active.get(owner);
+        if (!a || seen.has(a.id)) continue;
+        seen.add(a.id);
+        owners.push({ profileId: a.id, person: personKeyOfProfile(a.profile.state) });
+      }
+      return { identifier, key: keys[i]!, owners };
+    });
+    const plan = planResolution(record, views, config);
+
+    if (plan.merge.length > 0) {
+      for (const other of plan.merge) {
+        await mergeInto(store, config, plan.target, other);
+        merged.push(other);
+      }
+      continue; // re-read: the merged identifiers now point at the survivor
+    }
+
+    const current = [...active.values()].find((a) => a.id === plan.target)?.profile;
+    if (current && current.status !== 'active') continue;
+    const base = current?.state ?? emptyProfile(plan.target, record.occurredAt);
+
+    let order: { key: string; item: StoredOrder & Record<string, unknown>; expectedRecordId?: string } | undefined;
+    let orderDelta: { count: number; revenue: number; placedAt?: string } | undefined;
+    if (record.order) {
+      const key = `${record.source}#${record.order.orderId}`;
+      const existing = await store.getOrder(plan.target, key);
+      const newer = !existing || existing.occurredAt < record.occurredAt || (existing.occurredAt === record.occurredAt && existing.recordId < record.recordId);
+      if (newer) {
+        const item = {
+          ...record.order,
+          source: record.source,
+          occurredAt: record.occurredAt,
+          recordId: record.recordId,
+          ...(record.order.total !== undefined ? { total: record.order.total } : {}),
+        };
+        order = { key, item, ...(existing ? { expectedRecordId: existing.recordId } : {}) };
+        orderDelta = {
+          count: existing ? 0 : 1,
+          revenue: (record.order.total ?? 0) - (existing?.total ?? 0),
+          ...(record.order.placedAt || record.occurredAt ? { placedAt: record.order.placedAt ?? record.occurredAt } : {}),
+        };
+      }
+    }
+    const state = applyRecord(base, record, record.identifiers.map(identifierKey), config, orderDelta);
+    const claims = plan.claim.map((key) => ({ key, ...(items.has(key) ? { expected: items.get(key)! } : {}) }));
+    const result = await store.applyRecord(plan.target, current?.version ?? 0, { record, state, claims, ...(order ? { order } : {}), blocked: plan.blocked });
+    if (result !== 'conflict') return { profileId: plan.target, result, merged };
   }
   throw new ContentionError(`Profile still contended after ${MAX_ATTEMPTS} attempts`);
 }

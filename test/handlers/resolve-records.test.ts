@@ -1,17 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { encodeRecords } from '../../lambdas/adapters/records-codec.ts';
 import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
 import { handler } from '../../lambdas/handlers/resolve-records.ts';
-import { encodeRecords } from '../../lambdas/adapters/records-codec.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 process.env.TABLE_NAME = 'table';
@@ -26,6 +20,7 @@ const record = (id: string, email: string): CanonicalRecord => ({
   receivedAt: '2026-01-01T00:00:00.000Z',
   lineage: { objectKey: 'imports/erp/a.csv', recordKey: id },
   identifiers: [{ type: 'email', value: email }],
+  person: { firstName: 'Anna' },
 });
 const event = (...records: CanonicalRecord[]): SQSEvent => ({
   Records: records.map((r) => ({
@@ -40,62 +35,46 @@ const event = (...records: CanonicalRecord[]): SQSEvent => ({
     awsRegion: 'eu-south-1',
   })),
 });
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
 
 describe('resolve-records handler', () => {
   beforeEach(() => {
     ddb.reset();
-    ddb.on(BatchGetCommand).resolves({ Responses: { table: [] } });
-    ddb.on(PutCommand).resolves({});
     ddb.on(GetCommand).resolves({});
+    ddb.on(BatchGetCommand).resolves({ Responses: { table: [] } });
     ddb.on(TransactWriteCommand).resolves({});
   });
 
-  it('claims the identifier with a conditional put and creates the profile once', async () => {
+  it('creates a new person in one transaction: marker first, the profile, and the claim of each identifier', async () => {
     const res = await handler(event(record('r1', 'a@example.it')), context);
     expect(res.batchItemFailures).toEqual([]);
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-      ConditionExpression: 'attribute_not_exists(pk)',
-      Item: expect.objectContaining({ pk: 'ID#email:a@example.it' }),
-    });
     const tx = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(tx[0]?.Put?.Item?.pk).toBe('RECORD#r1');
-    expect(tx[1]?.Update?.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(tx[0]?.Put).toMatchObject({ Item: { pk: 'RECORD#r1' }, ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(tx[1]?.Put).toMatchObject({ Item: { sk: 'PROFILE', status: 'active', version: 1 }, ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(tx.find((t) => t.Put?.Item?.pk === 'ID#email:a@example.it')?.Put).toMatchObject({
+      Item: { owners: [expect.stringMatching(/^p_/)] },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
   });
 
-  it('treats a redelivered record as done', async () => {
-    ddb.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({
-        message: 'cancelled',
-        $metadata: {},
-        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
-      }),
-    );
+  it('does nothing for a record already applied', async () => {
+    ddb.on(GetCommand, { Key: { pk: 'RECORD#r1', sk: 'RECORD' } }).resolves({ Item: { pk: 'RECORD#r1' } });
     const res = await handler(event(record('r1', 'a@example.it')), context);
     expect(res.batchItemFailures).toEqual([]);
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
   });
 
-  it('retries a version conflict against the fresh profile', async () => {
-    ddb
-      .on(TransactWriteCommand)
-      .rejectsOnce(
-        new TransactionCanceledException({
-          message: 'cancelled',
-          $metadata: {},
-          CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
-        }),
-      )
-      .resolves({});
+  it('re-plans when another resolver claimed the identifier first', async () => {
+    ddb.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'None', 'None', 'None', 'ConditionalCheckFailed')).resolves({});
     const res = await handler(event(record('r1', 'a@example.it')), context);
     expect(res.batchItemFailures).toEqual([]);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
   });
 
-  it('fails only the record whose write fails', async () => {
+  it('fails only the message whose write fails', async () => {
     ddb.on(TransactWriteCommand).callsFake((input: { TransactItems: { Put?: { Item?: { pk?: string } } }[] }) => {
-      if (input.TransactItems[0]?.Put?.Item?.pk === 'RECORD#r2') {
-        throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
-      }
+      if (input.TransactItems[0]?.Put?.Item?.pk === 'RECORD#r2') throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
       return {};
     });
     const res = await handler(event(record('r1', 'a@example.it'), record('r2', 'b@example.it')), context);

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTwin, type Twin } from '../../local/twin.ts';
+import { profileOf } from '../support/profiles.ts';
 
 /**
  * Exports as a new user has them, in formats no unit test uses, imported with `cdp import` and no mapping: an Italian
@@ -49,15 +49,7 @@ async function cdpImport(name: string, body: Buffer, source: string) {
   return JSON.parse(stdout) as { status: string; rowsRead: number; accepted: number; rejected: number; suppressed: number; exportFormat?: string; encoding?: string };
 }
 
-async function item(pk: string, sk: string) {
-  const res = await twin.clients.dynamodb.send(new GetItemCommand({ TableName: twin.resources.tableName, Key: { pk: { S: pk }, sk: { S: sk } } }));
-  return res.Item;
-}
-async function profileOf(identifier: string) {
-  const id = await item(`ID#${identifier}`, 'ID');
-  if (!id) return undefined;
-  return (await item(`PROFILE#${id.profileId!.S}`, 'PROFILE'))?.attributes?.M;
-}
+const profile = (identifierKey: string) => profileOf(twin.clients.dynamodb, twin.resources.tableName, identifierKey);
 
 beforeAll(async () => {
   twin = await startTwin({ home, port: 0 });
@@ -89,21 +81,21 @@ describe('exports a new user uploads, without a mapping', () => {
     ['phone:+393475556677', 'RE'],
     ['phone:+393456789012', 'PR'],
   ])('gives the person with %s an E.164 phone and the province code %s', async (identifier, province) => {
-    const profile = await profileOf(identifier);
-    expect(profile?.province?.S).toBe(province);
+    expect((await profile(identifier))?.attributes.province).toBe(province);
   });
 
   it('keeps foreign numbers and addresses as they are, in E.164 and ISO country codes', async () => {
-    const anne = await profileOf('phone:+33612345678');
-    expect(anne?.country?.S).toBe('FR');
-    expect(anne?.postalCode?.S).toBe('75001');
+    const anne = await profile('phone:+33612345678');
+    expect(anne?.attributes).toMatchObject({ country: 'FR', postalCode: '75001' });
   });
 
   it('links the same person across the ERP and the newsletter by e-mail', async () => {
-    const viaErp = await item('ID#externalId:erp:0002', 'ID');
-    const viaMailchimp = await item('ID#externalId:mailchimp:0a9b8c7d6e', 'ID');
-    expect(viaErp?.profileId?.S).toBeDefined();
-    expect(viaMailchimp?.profileId?.S).toBe(viaErp?.profileId?.S);
-    expect((await item('ID#externalId:shopify:7381950947628', 'ID'))?.profileId?.S).toBeDefined();
+    const viaErp = await profile('externalId:erp:0002');
+    const viaMailchimp = await profile('externalId:mailchimp:0a9b8c7d6e');
+    expect(viaErp).toBeDefined();
+    expect(viaMailchimp?.profileId).toBe(viaErp?.profileId);
+    expect(viaErp?.sources).toEqual(['erp', 'newsletter']);
+    expect(viaErp?.consents.marketing_email).toMatchObject({ granted: true, source: 'newsletter' });
+    expect(await profile('externalId:shopify:7381950947628')).toBeDefined();
   });
 });

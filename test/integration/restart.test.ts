@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TwinInfo } from '../../local/twin.ts';
+import { profileOf } from '../support/profiles.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const cdp = path.join(root, 'bin/cdp.js');
@@ -50,18 +51,8 @@ async function importDemo(): Promise<{ rowsRead: number; accepted: number; rejec
 
 async function owner(email: string): Promise<string | undefined> {
   const info = JSON.parse(readFileSync(path.join(home, 'twin.json'), 'utf8')) as TwinInfo;
-  const ddb = new DynamoDBClient({
-    endpoint: info.endpoints.dynamodb,
-    region: info.region,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  const res = await ddb.send(
-    new GetItemCommand({
-      TableName: info.resources.tableName,
-      Key: { pk: { S: `ID#email:${email}` }, sk: { S: 'ID' } },
-    }),
-  );
-  return res.Item?.profileId?.S;
+  const ddb = new DynamoDBClient({ endpoint: info.endpoints.dynamodb, region: info.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  return (await profileOf(ddb, info.resources.tableName, `email:${email}`))?.profileId;
 }
 
 afterAll(() => {

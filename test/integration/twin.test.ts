@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ImportReport, importIdOf, reportKey } from '../../lambdas/usecases/import-file.ts';
 import { startTwin, type Twin } from '../../local/twin.ts';
+import { profileOf } from '../support/profiles.ts';
 import { waitFor } from './wait.ts';
 
 let home: string;
@@ -19,17 +20,9 @@ const csv = [
   'C3;Luca;Neri;luca@example.it;+39 320 5556677;Roma;RM',
 ].join('\r\n');
 
-async function ownerOf(t: Twin, identifierKey: string): Promise<string | undefined> {
-  const res = await t.clients.dynamodb.send(
-    new GetItemCommand({
-      TableName: t.resources.tableName,
-      Key: { pk: { S: `ID#${identifierKey}` }, sk: { S: 'ID' } },
-    }),
-  );
-  return res.Item?.profileId?.S;
-}
+const ownerOf = async (t: Twin, identifierKey: string) => (await profileOf(t.clients.dynamodb, t.resources.tableName, identifierKey))?.profileId;
 
-async function profileItems(t: Twin, profileId: string) {
+async function timeline(t: Twin, profileId: string) {
   const res = await t.clients.dynamodb.send(
     new QueryCommand({
       TableName: t.resources.tableName,
@@ -87,10 +80,9 @@ describe('local twin', () => {
     expect(mario).toBeDefined();
     expect(await ownerOf(twin, 'phone:+393331234567')).toBe(mario);
     expect(await ownerOf(twin, 'externalId:erp:C1')).toBe(mario);
-    const items = await profileItems(twin, mario!);
-    const profile = items.find((i) => i.sk?.S === 'PROFILE');
-    expect(profile?.attributes?.M?.firstName?.S).toBe('Mario');
-    expect(profile?.attributes?.M?.city?.S).toBe('Forlì');
+    const profile = await profileOf(twin.clients.dynamodb, twin.resources.tableName, 'email:mario.rossi@example.it');
+    expect(profile?.attributes).toMatchObject({ firstName: 'Mario', lastName: 'Rossi', city: 'Forlì', province: 'FC', region: 'Emilia-Romagna' });
+    const items = await timeline(twin, mario!);
     expect(items.filter((i) => i.sk?.S?.startsWith('EVENT#'))).toHaveLength(1);
     expect(items.some((i) => i.sk?.S === `LINEAGE#${key}`)).toBe(true);
   });
@@ -107,9 +99,9 @@ describe('local twin', () => {
     );
     await report(twin, key, put.ETag);
     await twin.waitIdle();
-    const items = await profileItems(twin, before!);
+    const items = await timeline(twin, before!);
     expect(items.filter((i) => i.sk?.S?.startsWith('EVENT#'))).toHaveLength(1);
-    expect(items.find((i) => i.sk?.S === 'PROFILE')?.recordCount?.N).toBe('1');
+    expect((await profileOf(twin.clients.dynamodb, twin.resources.tableName, 'email:anna@example.it'))?.recordCount).toBe(1);
   });
 
   it('keeps its data when stopped and started again on the same CDP_HOME', async () => {

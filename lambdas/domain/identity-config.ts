@@ -1,0 +1,58 @@
+import * as z from 'zod/mini';
+import type { IdentifierType } from './canonical.ts';
+
+/**
+ * How identities are resolved (`config/identity.json`): which identifiers link records deterministically and in what
+ * order of trust, what may never link, how many people one value may join, and which source wins a field.
+ */
+export const identityConfigSchema = z.strictObject({
+  /** Identifier types that link records, strongest first. */
+  linking: z._default(z.array(z.enum(['taxCode', 'externalId', 'email', 'phone', 'loyaltyCard', 'vatNumber'])), [
+    'taxCode',
+    'externalId',
+    'loyaltyCard',
+    'email',
+    'phone',
+  ]),
+  /** Most distinct people one identifier value may join (a family e-mail, a switchboard number). */
+  maxPeoplePerIdentifier: z._default(z.int().check(z.positive()), 3),
+  /** E-mail local parts that name a role, not a person. */
+  roleEmailLocalParts: z._default(z.array(z.string()), [
+    'info', 'noreply', 'no-reply', 'donotreply', 'test', 'admin', 'administrator', 'amministrazione', 'office', 'ufficio',
+    'segreteria', 'contatti', 'contact', 'contacts', 'hello', 'ciao', 'sales', 'vendite', 'ordini', 'orders', 'support',
+    'assistenza', 'help', 'helpdesk', 'postmaster', 'webmaster', 'marketing', 'newsletter', 'privacy', 'dpo', 'pec',
+    'fatture', 'fatturazione', 'billing', 'contabilita', 'accounting', 'hr', 'jobs', 'lavora', 'reception', 'staff',
+  ]),
+  /** Whole values that never link (placeholders typed into forms). */
+  blockedValues: z._default(z.array(z.string()), [
+    'email:test@test.com', 'email:test@test.it', 'email:a@a.it', 'email:a@a.com', 'email:nomail@nomail.it',
+    'email:noemail@noemail.com', 'email:no@email.it', 'email:email@email.com', 'email:example@example.com',
+  ]),
+  /** Source priority for survivorship, highest first; sources not listed rank below, then the most recent value wins. */
+  sourcePriority: z._default(z.array(z.string()), []),
+});
+
+export type IdentityConfig = z.infer<typeof identityConfigSchema>;
+
+export const DEFAULT_IDENTITY_CONFIG: IdentityConfig = identityConfigSchema.parse({});
+
+export function parseIdentityConfig(json: unknown): IdentityConfig {
+  return identityConfigSchema.parse(json);
+}
+
+/** Why an identifier may not link records, or undefined when it may. */
+export function blockedReason(type: IdentifierType, value: string, config: IdentityConfig): string | undefined {
+  if (!config.linking.includes(type as never)) return 'identifier.notLinking';
+  if (config.blockedValues.includes(`${type}:${value}`)) return 'identifier.placeholder';
+  if (type === 'email') {
+    const local = value.slice(0, value.indexOf('@'));
+    if (config.roleEmailLocalParts.includes(local)) return 'email.role';
+    if (/^(test|prova|fake|nomail|noemail|none|nessuna|x+)$/.test(local)) return 'identifier.placeholder';
+  }
+  if (type === 'phone') {
+    // The national number under any country-code length: all one digit, or a counting sequence.
+    const national = [1, 2, 3].map((n) => value.replace(/^\+/, '').slice(n));
+    if (national.some((d) => /^(\d)\1{5,}$/.test(d) || /^0?1234567890?$/.test(d))) return 'identifier.placeholder';
+  }
+  return undefined;
+}

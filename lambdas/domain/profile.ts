@@ -1,0 +1,203 @@
+import type { CanonicalRecord } from './canonical.ts';
+import type { IdentityConfig } from './identity-config.ts';
+import type { PersonKey } from './resolution.ts';
+
+/**
+ * A unified profile's state (what the PROFILE item holds), and the pure rules that evolve it. Every rule gives the
+ * same state whatever order the records arrive in: survivorship ranks values by source priority, then time, then
+ * value; consents keep the latest decision; the lead source is the first touch.
+ */
+
+/** One value seen for a field, with where and when it came from. */
+export interface FieldValue {
+  readonly v: string;
+  /** source */
+  readonly s: string;
+  /** when (the record's occurredAt) */
+  readonly t: string;
+  /** recordId */
+  readonly r: string;
+}
+
+export interface ProfileState {
+  readonly profileId: string;
+  readonly values: Readonly<Record<string, readonly FieldValue[]>>;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly identifiers: readonly string[];
+  readonly sources: readonly string[];
+  readonly recordCount: number;
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+  readonly consents: Readonly<Record<string, { readonly granted: boolean; readonly at: string; readonly source: string; readonly r: string }>>;
+  readonly lead?: { readonly source?: string; readonly medium?: string; readonly campaign?: string; readonly at: string; readonly r: string };
+  readonly orders: { readonly count: number; readonly revenue: number; readonly firstAt?: string; readonly lastAt?: string };
+}
+
+/** Values kept per field (the best by survivorship order; the rest are in the timeline). */
+const MAX_VALUES = 8;
+
+/** The fields a profile survives, and where each comes from in a canonical record. */
+const FIELDS: readonly [string, (r: CanonicalRecord) => string | undefined][] = [
+  ['firstName', (r) => r.person?.firstName],
+  ['lastName', (r) => r.person?.lastName],
+  ['gender', (r) => r.person?.gender],
+  ['birthDate', (r) => r.person?.birthDate],
+  ['language', (r) => r.person?.language],
+  ['companyName', (r) => r.company?.name],
+  ['companyVatNumber', (r) => r.company?.vatNumber],
+  ['companySector', (r) => r.company?.sector],
+  ['companySize', (r) => r.company?.size],
+  ['role', (r) => r.company?.role],
+  ['line1', (r) => r.address?.line1],
+  ['line2', (r) => r.address?.line2],
+  ['postalCode', (r) => r.address?.postalCode],
+  ['city', (r) => r.address?.city],
+  ['province', (r) => r.address?.province],
+  ['region', (r) => r.address?.region],
+  ['country', (r) => r.address?.country],
+];
+
+/** Survivorship order: configured source priority, then the most recent, then record id (a total order). */
+function rank(config: IdentityConfig): (a: FieldValue, b: FieldValue) => number {
+  const priority = (s: string) => {
+    const i = config.sourcePriority.indexOf(s);
+    return i < 0 ? config.sourcePriority.length : i;
+  };
+  return (a, b) => priority(a.s) - priority(b.s) || (a.t < b.t ? 1 : a.t > b.t ? -1 : 0) || (a.r < b.r ? -1 : a.r > b.r ? 1 : 0);
+}
+
+function addValues(values: readonly FieldValue[], more: readonly FieldValue[], order: (a: FieldValue, b: FieldValue) => number): FieldValue[] {
+  const all = [...values, ...more].sort(order);
+  const out: FieldValue[] = [];
+  const seen = new Set<string>();
+  for (const v of all) {
+    // One entry per distinct value: its best provenance.
+    if (seen.has(v.v)) continue;
+    seen.add(v.v);
+    out.push(v);
+    if (out.length === MAX_VALUES) break;
+  }
+  return out;
+}
+
+function survive(values: Readonly<Record<string, readonly FieldValue[]>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, list] of Object.entries(values)) if (list[0]) out[field] = list[0].v;
+  return out;
+}
+
+export function emptyProfile(profileId: string, at: string): ProfileState {
+  return { profileId, values: {}, attributes: {}, identifiers: [], sources: [], recordCount: 0, firstSeenAt: at, lastSeenAt: at, consents: {}, orders: { count: 0, revenue: 0 } };
+}
+
+const minIso = (a: string, b: string) => (a < b ? a : b);
+const maxIso = (a: string, b: string) => (a > b ? a : b);
+const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])].sort();
+
+/**
+ * The state after one more record. `orderDelta` is what the record's order changes in the aggregates (computed by
+ * the store from the order as it was: a repeated order adds nothing, a changed total adds the difference).
+ */
+export function applyRecord(
+  state: ProfileState,
+  record: CanonicalRecord,
+  identifierKeys: readonly string[],
+  config: IdentityConfig,
+  orderDelta?: { count: number; revenue: number; placedAt?: string },
+): ProfileState {
+  const order = rank(config);
+  const values: Record<string, readonly FieldValue[]> = { ...state.values };
+  for (const [field, get] of FIELDS) {
+    const v = get(record);
+    if (v) values[field] = addValues(values[field] ?? [], [{ v, s: record.source, t: record.occurredAt, r: record.recordId }], order);
+  }
+  for (const [k, v] of Object.entries(record.attributes ?? {})) {
+    const field = `attr.${k}`;
+    values[field] = addValues(values[field] ?? [], [{ v: String(v), s: record.source, t: record.occurredAt, r: record.recordId }], order);
+  }
+  const consents = { ...state.consents };
+  for (const c of record.consents ?? []) {
+    const cur = consents[c.purpose];
+    if (!cur || cur.at < c.at || (cur.at === c.at && cur.r < record.recordId)) consents[c.purpose] = { granted: c.granted, at: c.at, source: record.source, r: record.recordId };
+  }
+  let lead = state.lead;
+  if (record.lead && (record.lead.source || record.lead.medium || record.lead.campaign)) {
+    if (!lead || record.occurredAt < lead.at || (record.occurredAt === lead.at && record.recordId < lead.r)) lead = { ...record.lead, at: record.occurredAt, r: record.recordId };
+  }
+  let orders = state.orders;
+  if (orderDelta && (orderDelta.count !== 0 || orderDelta.revenue !== 0 || orderDelta.placedAt)) {
+    const at = orderDelta.placedAt;
+    orders = {
+      count: orders.count + orderDelta.count,
+      revenue: Math.round((orders.revenue + orderDelta.revenue) * 100) / 100,
+      ...(at || orders.firstAt ? { firstAt: at && orders.firstAt ? minIso(at, orders.firstAt) : (at ?? orders.firstAt) } : {}),
+      ...(at || orders.lastAt ? { lastAt: at && orders.lastAt ? maxIso(at, orders.lastAt) : (at ?? orders.lastAt) } : {}),
+    };
+  }
+  return {
+    ...state,
+    values,
+    attributes: survive(values),
+    identifiers: union(state.identifiers, identifierKeys),
+    sources: union(state.sources, [record.source]),
+    recordCount: state.recordCount + 1,
+    firstSeenAt: state.recordCount === 0 ? record.occurredAt : minIso(state.firstSeenAt, record.occurredAt),
+    lastSeenAt: state.recordCount === 0 ? record.occurredAt : maxIso(state.lastSeenAt, record.occurredAt),
+    consents,
+    ...(lead ? { lead } : {}),
+    orders,
+  };
+}
+
+/** Two profiles of one person as one (orders are recounted by the store from the merged order items). */
+export function mergeStates(target: ProfileState, other: ProfileState, config: IdentityConfig, orders: ProfileState['orders']): ProfileState {
+  const order = rank(config);
+  const values: Record<string, readonly FieldValue[]> = { ...target.values };
+  for (const [field, list] of Object.entries(other.values)) values[field] = addValues(values[field] ?? [], list, order);
+  const consents = { ...target.consents };
+  for (const [purpose, c] of Object.entries(other.consents)) {
+    const cur = consents[purpose];
+    if (!cur || cur.at < c.at || (cur.at === c.at && cur.r < c.r)) consents[purpose] = c;
+  }
+  const leads = [target.lead, other.lead].filter((l): l is NonNullable<ProfileState['lead']> => l !== undefined).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.r < b.r ? -1 : 1));
+  const empty = (s: ProfileState) => s.recordCount === 0;
+  return {
+    profileId: target.profileId,
+    values,
+    attributes: survive(values),
+    identifiers: union(target.identifiers, other.identifiers),
+    sources: union(target.sources, other.sources),
+    recordCount: target.recordCount + other.recordCount,
+    firstSeenAt: empty(target) ? other.firstSeenAt : empty(other) ? target.firstSeenAt : minIso(target.firstSeenAt, other.firstSeenAt),
+    lastSeenAt: empty(target) ? other.lastSeenAt : empty(other) ? target.lastSeenAt : maxIso(target.lastSeenAt, other.lastSeenAt),
+    consents,
+    ...(leads[0] ? { lead: leads[0] } : {}),
+    orders,
+  };
+}
+
+/** Everything the profile knows that tells its person apart from another. */
+export function personKeyOfProfile(state: ProfileState): PersonKey {
+  const all = (field: string) => (state.values[field] ?? []).map((v) => v.v);
+  return {
+    firstNames: all('firstName'),
+    lastNames: all('lastName'),
+    birthDates: all('birthDate'),
+    taxCodes: state.identifiers.filter((k) => k.startsWith('taxCode:')).map((k) => k.slice(8)),
+  };
+}
+
+export type Lifecycle = 'lead' | 'customer' | 'repeat';
+
+/** Lifecycle and a rule-based lead score (0-100) from the profile's facts. */
+export function lifecycleOf(state: ProfileState): { lifecycle: Lifecycle; score: number } {
+  const lifecycle: Lifecycle = state.orders.count >= 2 ? 'repeat' : state.orders.count === 1 ? 'customer' : 'lead';
+  let score = 0;
+  if (state.identifiers.some((k) => k.startsWith('email:'))) score += 15;
+  if (state.identifiers.some((k) => k.startsWith('phone:'))) score += 10;
+  if (Object.values(state.consents).some((c) => c.granted)) score += 15;
+  score += Math.min(30, state.orders.count * 10);
+  score += Math.min(15, Math.floor(state.orders.revenue / 100));
+  score += Math.min(15, (state.recordCount - 1) * 3);
+  return { lifecycle, score: Math.max(0, Math.min(100, score)) };
+}

@@ -1,0 +1,71 @@
+/** String similarity and name keys for matching people (pure; no I/O). */
+
+/** Lower case, no accents, letters and digits only, single spaces. */
+export function foldName(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/** Jaro-Winkler similarity in [0, 1] (prefix scale 0.1, up to 4 characters). */
+export function jaroWinkler(a: string, b: string): number {
+  if (a === b) return a.length === 0 ? 0 : 1;
+  const la = a.length;
+  const lb = b.length;
+  if (la === 0 || lb === 0) return 0;
+  const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
+  const matchedA = new Uint8Array(la);
+  const matchedB = new Uint8Array(lb);
+  let matches = 0;
+  for (let i = 0; i < la; i++) {
+    const lo = Math.max(0, i - window);
+    const hi = Math.min(lb - 1, i + window);
+    for (let j = lo; j <= hi; j++) {
+      if (matchedB[j] || a[i] !== b[j]) continue;
+      matchedA[i] = 1;
+      matchedB[j] = 1;
+      matches++;
+      break;
+    }
+  }
+  if (matches === 0) return 0;
+  let transpositions = 0;
+  let k = 0;
+  for (let i = 0; i < la; i++) {
+    if (!matchedA[i]) continue;
+    while (!matchedB[k]) k++;
+    if (a[i] !== b[k]) transpositions++;
+    k++;
+  }
+  const jaro = (matches / la + matches / lb + (matches - transpositions / 2) / matches) / 3;
+  let prefix = 0;
+  while (prefix < 4 && prefix < la && prefix < lb && a[prefix] === b[prefix]) prefix++;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}
+
+/**
+ * Whether two first names can belong to one person: equal, an initial of the other (`M.` and `Mario`), one a token of
+ * the other (`Anna` and `Anna Maria`), or a near spelling (Jaro-Winkler ≥ 0.9: `Nicolo`/`Niccolò`).
+ */
+export function compatibleFirstNames(a: string, b: string): boolean {
+  const fa = foldName(a);
+  const fb = foldName(b);
+  if (!fa || !fb || fa === fb) return true;
+  const ta = fa.split(' ');
+  const tb = fb.split(' ');
+  if (ta.some((t) => tb.includes(t))) return true;
+  const initial = (t: string[], other: string) => t.length === 1 && t[0]!.length === 1 && other.startsWith(t[0]!);
+  if (initial(ta, fb) || initial(tb, fa)) return true;
+  return jaroWinkler(fa, fb) >= 0.9;
+}
+
+/** Whether two surnames can belong to one person (`De Luca`/`Deluca`, `Rossi`/`Rosi`). */
+export function compatibleLastNames(a: string, b: string): boolean {
+  const fa = foldName(a).replace(/ /g, '');
+  const fb = foldName(b).replace(/ /g, '');
+  if (!fa || !fb || fa === fb) return true;
+  return jaroWinkler(fa, fb) >= 0.9;
+}

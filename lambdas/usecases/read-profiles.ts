@@ -1,0 +1,64 @@
+import type { IdentityConfig } from '../domain/identity-config.ts';
+import { lifecycleOf, type ProfileState } from '../domain/profile.ts';
+import type { ProfileStore } from '../ports/profiles.ts';
+import { activeProfile } from './resolve-record.ts';
+
+/** A profile as people and tools read it (`cdp profiles get`, `GET /profiles/{id}`). */
+export interface ProfileView {
+  readonly profileId: string;
+  /** Set when the id asked for was merged into this profile. */
+  readonly requestedId?: string;
+  readonly identifiers: readonly string[];
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Every value seen per field, best first, with its source and time. */
+  readonly values: ProfileState['values'];
+  readonly consents: ProfileState['consents'];
+  readonly orders: ProfileState['orders'];
+  readonly lead?: ProfileState['lead'];
+  readonly lifecycle: string;
+  readonly score: number;
+  readonly sources: readonly string[];
+  readonly recordCount: number;
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+}
+
+export function viewOf(state: ProfileState, requestedId?: string): ProfileView {
+  const { lifecycle, score } = lifecycleOf(state);
+  return {
+    profileId: state.profileId,
+    ...(requestedId && requestedId !== state.profileId ? { requestedId } : {}),
+    identifiers: state.identifiers,
+    attributes: state.attributes,
+    values: state.values,
+    consents: state.consents,
+    orders: state.orders,
+    ...(state.lead ? { lead: state.lead } : {}),
+    lifecycle,
+    score,
+    sources: state.sources,
+    recordCount: state.recordCount,
+    firstSeenAt: state.firstSeenAt,
+    lastSeenAt: state.lastSeenAt,
+  };
+}
+
+/** The profile an id stands for now (a merged-away id answers with the surviving profile). */
+export async function profileById(store: ProfileStore, config: IdentityConfig, profileId: string): Promise<ProfileView | undefined> {
+  const active = await activeProfile(store, config, profileId);
+  return active.profile ? viewOf(active.profile.state, profileId) : undefined;
+}
+
+/** The profiles an identifier (`email:a@b.it`) belongs to: one, or several for a value people share. */
+export async function profilesByIdentifier(store: ProfileStore, config: IdentityConfig, identifierKey: string): Promise<ProfileView[]> {
+  const item = (await store.getIdentities([identifierKey])).get(identifierKey);
+  const seen = new Set<string>();
+  const out: ProfileView[] = [];
+  for (const owner of item?.owners ?? []) {
+    const view = await profileById(store, config, owner);
+    if (!view || seen.has(view.profileId)) continue;
+    seen.add(view.profileId);
+    out.push(view);
+  }
+  return out;
+}

@@ -1,0 +1,205 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
+import { identifierKey } from '../../lambdas/domain/canonical.ts';
+import { blockedReason, DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
+import { applyRecord, emptyProfile, lifecycleOf, mergeStates, personKeyOfProfile } from '../../lambdas/domain/profile.ts';
+import { conflict, type IdentifierView, newProfileIdFor, planResolution } from '../../lambdas/domain/resolution.ts';
+import { compatibleFirstNames, jaroWinkler } from '../../lambdas/domain/similarity.ts';
+
+const config = DEFAULT_IDENTITY_CONFIG;
+let n = 0;
+const rec = (over: Partial<CanonicalRecord> = {}): CanonicalRecord => ({
+  recordId: `r${++n}`,
+  source: 'erp',
+  channel: 'file',
+  kind: 'contact',
+  occurredAt: '2026-01-01T00:00:00.000Z',
+  receivedAt: '2026-01-01T00:00:00.000Z',
+  lineage: { objectKey: 'imports/erp/a.csv', recordKey: String(n) },
+  identifiers: [],
+  ...over,
+});
+const key = (p: { firstNames?: string[]; lastNames?: string[]; birthDates?: string[]; taxCodes?: string[] }) => ({
+  firstNames: p.firstNames ?? [],
+  lastNames: p.lastNames ?? [],
+  birthDates: p.birthDates ?? [],
+  taxCodes: p.taxCodes ?? [],
+});
+const view = (identifier: Identifier, owners: { profileId: string; person: ReturnType<typeof key> }[] = []): IdentifierView => ({
+  identifier,
+  key: identifierKey(identifier),
+  owners,
+});
+
+describe('similarity', () => {
+  it('scores Jaro-Winkler like the reference examples', () => {
+    expect(jaroWinkler('martha', 'marhta')).toBeCloseTo(0.961, 3);
+    expect(jaroWinkler('dwayne', 'duane')).toBeCloseTo(0.84, 2);
+    expect(jaroWinkler('abc', 'xyz')).toBe(0);
+  });
+  it('treats initials, second names and near spellings as one first name', () => {
+    expect(compatibleFirstNames('M.', 'Mario')).toBe(true);
+    expect(compatibleFirstNames('Anna', 'Anna Maria')).toBe(true);
+    expect(compatibleFirstNames('Nicolo', 'Niccolò')).toBe(true);
+    expect(compatibleFirstNames('Anna', 'Marco')).toBe(false);
+  });
+});
+
+describe('guards', () => {
+  it.each([
+    ['email', 'info@rossi.it', 'email.role'],
+    ['email', 'noreply@shop.it', 'email.role'],
+    ['email', 'test@test.com', 'identifier.placeholder'],
+    ['phone', '+390000000000', 'identifier.placeholder'],
+    ['phone', '+391234567890', 'identifier.placeholder'],
+    ['vatNumber', '01234567897', 'identifier.notLinking'],
+  ])('never links %s %s (%s)', (type, value, reason) => {
+    expect(blockedReason(type as never, value, config)).toBe(reason);
+  });
+  it('links personal addresses and real numbers', () => {
+    expect(blockedReason('email', 'mario.rossi@libero.it', config)).toBeUndefined();
+    expect(blockedReason('phone', '+393331234567', config)).toBeUndefined();
+    expect(blockedReason('phone', '+33612345678', config)).toBeUndefined();
+    expect(blockedReason('phone', '+390212345678', config)).toBeUndefined();
+  });
+  it('tells apart people who share an e-mail or a phone', () => {
+    expect(conflict(key({ firstNames: ['Anna'], lastNames: ['Rossi'] }), key({ firstNames: ['Marco'], lastNames: ['Rossi'] }))).toBe('conflict.firstName');
+    expect(conflict(key({ birthDates: ['1980-01-01'] }), key({ birthDates: ['1990-01-01'] }))).toBe('conflict.birthDate');
+    expect(conflict(key({ taxCodes: ['A'] }), key({ taxCodes: ['B'] }))).toBe('conflict.taxCode');
+    expect(conflict(key({ firstNames: ['Mario'], lastNames: ['Rossi'] }), key({ firstNames: ['Rossi'], lastNames: ['Mario'] }))).toBeUndefined();
+    expect(conflict(key({ firstNames: ['Mario'] }), key({ lastNames: ['Rossi'] }))).toBeUndefined();
+  });
+});
+
+describe('planResolution', () => {
+  const email = { type: 'email', value: 'casa@rossi.it' } as const;
+  const phone = { type: 'phone', value: '+393331234567' } as const;
+
+  it('creates a profile from the record when nobody owns its identifiers, and claims them all', () => {
+    const r = rec({ identifiers: [email, phone] });
+    expect(planResolution(r, [view(email), view(phone)], config)).toEqual({
+      target: newProfileIdFor(r),
+      isNew: true,
+      merge: [],
+      claim: ['email:casa@rossi.it', 'phone:+393331234567'],
+      blocked: [],
+    });
+  });
+
+  it('joins the household member whose name matches, and records the blocked link to the other', () => {
+    const anna = { profileId: 'p_b', person: key({ firstNames: ['Anna'], lastNames: ['Rossi'] }) };
+    const marco = { profileId: 'p_a', person: key({ firstNames: ['Marco'], lastNames: ['Rossi'] }) };
+    const r = rec({ identifiers: [email], person: { firstName: 'Anna', lastName: 'Rossi' } });
+    const plan = planResolution(r, [view(email, [marco, anna])], config);
+    expect(plan).toMatchObject({ target: 'p_b', isNew: false, merge: [], claim: [] });
+    expect(plan.blocked).toEqual([{ key: 'email:casa@rossi.it', reason: 'conflict.firstName', profileId: 'p_a' }]);
+  });
+
+  it('merges the profiles a record proves to be one person into the oldest id', () => {
+    const a = { profileId: 'p_a', person: key({ firstNames: ['Mario'] }) };
+    const b = { profileId: 'p_b', person: key({ firstNames: ['Mario'] }) };
+    const r = rec({ identifiers: [email, phone], person: { firstName: 'Mario' } });
+    expect(planResolution(r, [view(email, [b]), view(phone, [a])], config)).toMatchObject({ target: 'p_a', merge: ['p_b'], claim: ['email:casa@rossi.it'] });
+  });
+
+  it('does not let one value join more people than allowed', () => {
+    const owners = ['p_1', 'p_2', 'p_3'].map((profileId, i) => ({ profileId, person: key({ firstNames: [['Ada', 'Bea', 'Cloe'][i]!] }) }));
+    const r = rec({ identifiers: [email], person: { firstName: 'Dora' } });
+    const plan = planResolution(r, [view(email, owners)], config);
+    expect(plan.isNew).toBe(true);
+    expect(plan.claim).toEqual([]);
+    expect(plan.blocked.map((b) => b.reason)).toContain('identifier.tooManyPeople');
+  });
+
+  it('never links a role address', () => {
+    const info = { type: 'email', value: 'info@rossi.it' } as const;
+    const plan = planResolution(rec({ identifiers: [info] }), [view(info, [{ profileId: 'p_x', person: key({}) }])], config);
+    expect(plan).toMatchObject({ isNew: true, claim: [], blocked: [{ key: 'email:info@rossi.it', reason: 'email.role' }] });
+  });
+});
+
+describe('profile state', () => {
+  const arb = fc.array(
+    fc.record({
+      source: fc.constantFrom('erp', 'shop', 'newsletter'),
+      day: fc.integer({ min: 1, max: 28 }),
+      firstName: fc.constantFrom('Mario', 'M.', 'Mario Luigi'),
+      city: fc.option(fc.constantFrom('Milano', 'Roma'), { nil: undefined }),
+      consent: fc.option(fc.boolean(), { nil: undefined }),
+      utm: fc.option(fc.constantFrom('google', 'facebook'), { nil: undefined }),
+    }),
+    { minLength: 1, maxLength: 12 },
+  );
+  const build = (xs: { source: string; day: number; firstName: string; city?: string; consent?: boolean; utm?: string }[]) =>
+    xs.map((x, i) =>
+      rec({
+        recordId: `r-${i}`,
+        source: x.source,
+        occurredAt: `2026-01-${String(x.day).padStart(2, '0')}T00:00:00.000Z`,
+        identifiers: [{ type: 'email', value: 'm@example.it' }],
+        person: { firstName: x.firstName },
+        ...(x.city ? { address: { city: x.city } } : {}),
+        ...(x.consent !== undefined ? { consents: [{ purpose: 'marketing_email', granted: x.consent, at: `2026-01-${String(x.day).padStart(2, '0')}T00:00:00.000Z` }] } : {}),
+        ...(x.utm ? { lead: { source: x.utm } } : {}),
+      }),
+    );
+  const fold = (records: CanonicalRecord[]) =>
+    records.reduce((s, r) => applyRecord(s, r, r.identifiers.map(identifierKey), { ...config, sourcePriority: ['erp'] }), emptyProfile('p', records[0]!.occurredAt));
+
+  it('ends in the same state whatever order the records arrive in (property)', () => {
+    fc.assert(
+      fc.property(arb, fc.integer(), (xs, seed) => {
+        const records = build(xs);
+        const shuffled = [...records].sort((a, b) => ((a.recordId.charCodeAt(2) * 31 + seed) % 7) - ((b.recordId.charCodeAt(2) * 31 + seed) % 7) || a.recordId.localeCompare(b.recordId));
+        expect(fold(shuffled)).toEqual(fold(records));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('merging two halves equals folding all records (property)', () => {
+    fc.assert(
+      fc.property(arb, fc.nat(), (xs, cut) => {
+        const records = build(xs);
+        const k = cut % records.length;
+        const left = records.slice(0, k);
+        const right = records.slice(k);
+        if (left.length === 0) return;
+        const all = fold(records);
+        const merged = mergeStates(fold(left), { ...fold(right), profileId: 'q' }, { ...config, sourcePriority: ['erp'] }, all.orders);
+        expect(merged).toEqual(all);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('survives the priority source first, then the most recent value; keeps every value with provenance', () => {
+    const s = fold([
+      rec({ recordId: 'a', source: 'shop', occurredAt: '2026-03-01T00:00:00.000Z', address: { city: 'Roma' } }),
+      rec({ recordId: 'b', source: 'erp', occurredAt: '2026-01-01T00:00:00.000Z', address: { city: 'Milano' } }),
+      rec({ recordId: 'c', source: 'newsletter', occurredAt: '2026-05-01T00:00:00.000Z', address: { city: 'Torino' } }),
+    ]);
+    expect(s.attributes.city).toBe('Milano');
+    expect(s.values.city?.map((v) => [v.v, v.s])).toEqual([
+      ['Milano', 'erp'],
+      ['Torino', 'newsletter'],
+      ['Roma', 'shop'],
+    ]);
+  });
+
+  it('counts orders through the deltas it is given, and derives lifecycle and score', () => {
+    let s = emptyProfile('p', '2026-01-01T00:00:00.000Z');
+    const r1 = rec({ identifiers: [{ type: 'email', value: 'a@b.it' }], consents: [{ purpose: 'marketing_email', granted: true, at: '2026-01-01T00:00:00.000Z' }] });
+    s = applyRecord(s, r1, ['email:a@b.it'], config, { count: 1, revenue: 120, placedAt: '2026-01-02T00:00:00.000Z' });
+    s = applyRecord(s, rec(), [], config, { count: 1, revenue: 80, placedAt: '2026-02-02T00:00:00.000Z' });
+    expect(s.orders).toEqual({ count: 2, revenue: 200, firstAt: '2026-01-02T00:00:00.000Z', lastAt: '2026-02-02T00:00:00.000Z' });
+    expect(lifecycleOf(s)).toEqual({ lifecycle: 'repeat', score: 15 + 15 + 20 + 2 + 3 });
+  });
+
+  it('knows its person by every name and birth date seen', () => {
+    const s = fold([rec({ person: { firstName: 'Mario', birthDate: '1980-01-01' } }), rec({ person: { firstName: 'M.' }, identifiers: [{ type: 'taxCode', value: 'X' }] })]);
+    const k = personKeyOfProfile(s);
+    expect({ ...k, firstNames: [...k.firstNames].sort() }).toEqual({ firstNames: ['M.', 'Mario'], lastNames: [], birthDates: ['1980-01-01'], taxCodes: ['X'] });
+  });
+});
