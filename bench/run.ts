@@ -1,9 +1,10 @@
 import { coldstart } from './coldstart.ts';
+import { identityBench } from './identity.ts';
 import { importBench } from './import.ts';
 import type { Benchmark, Figure } from './types.ts';
 
 /** Benchmarks by name; capabilities add theirs here. */
-const BENCHMARKS: readonly Benchmark[] = [coldstart, importBench];
+const BENCHMARKS: readonly Benchmark[] = [coldstart, importBench, identityBench];
 
 function table(figures: readonly Figure[]): string {
   const rows = figures.map((f) => [

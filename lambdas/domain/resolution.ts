@@ -1,7 +1,7 @@
 import { type CanonicalRecord, type Identifier, identifierKey } from './canonical.ts';
 import { stableHash } from './hash.ts';
 import { blockedReason, type IdentityConfig } from './identity-config.ts';
-import { compatibleFirstNames, compatibleLastNames } from './similarity.ts';
+import { compatibleBirthDates, compatibleFirstNames, compatibleLastNames } from './similarity.ts';
 
 /** What tells two people apart: the values of a record, or every value a profile has seen. */
 export interface PersonKey {
@@ -25,13 +25,13 @@ const anyPair = (a: readonly string[], b: readonly string[], ok: (x: string, y: 
   a.some((x) => b.some((y) => ok(x, y)));
 
 /**
- * Why two people cannot be one, or undefined when they may be: different tax codes, birth dates, first names
- * (a household behind one e-mail) or surnames (colleagues behind one company phone). Missing values never conflict;
- * first and last name swapped (`ROSSI MARIO` read as first name Rossi) are the same person.
+ * Why two people cannot be one, or undefined when they may be: different tax codes, birth dates (beyond a typo),
+ * first names (a household behind one e-mail) or surnames (colleagues behind one company phone). Missing values never
+ * conflict; first and last name swapped (`ROSSI MARIO` read as first name Rossi) are the same person.
  */
 export function conflict(a: PersonKey, b: PersonKey): string | undefined {
   if (a.taxCodes.length > 0 && b.taxCodes.length > 0 && !a.taxCodes.some((t) => b.taxCodes.includes(t))) return 'conflict.taxCode';
-  if (a.birthDates.length > 0 && b.birthDates.length > 0 && !a.birthDates.some((d) => b.birthDates.includes(d))) return 'conflict.birthDate';
+  if (a.birthDates.length > 0 && b.birthDates.length > 0 && !anyPair(a.birthDates, b.birthDates, compatibleBirthDates)) return 'conflict.birthDate';
   const firstOk = a.firstNames.length === 0 || b.firstNames.length === 0 || anyPair(a.firstNames, b.firstNames, compatibleFirstNames);
   const lastOk = a.lastNames.length === 0 || b.lastNames.length === 0 || anyPair(a.lastNames, b.lastNames, compatibleLastNames);
   if (firstOk && lastOk) return undefined;

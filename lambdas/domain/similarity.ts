@@ -46,9 +46,17 @@ export function jaroWinkler(a: string, b: string): number {
   return jaro + prefix * 0.1 * (1 - jaro);
 }
 
+/** `Mario`/`Maria`, `Giulio`/`Giulia`, `Paolo`/`Paola`: one letter apart, but two people (brother and sister). */
+function genderPair(a: string, b: string): boolean {
+  if (a.length !== b.length || a.length < 3 || a.slice(0, -1) !== b.slice(0, -1)) return false;
+  const ends = `${a.at(-1)}${b.at(-1)}`;
+  return ends === 'oa' || ends === 'ao' || ends === 'ea' || ends === 'ae';
+}
+
 /**
  * Whether two first names can belong to one person: equal, an initial of the other (`M.` and `Mario`), one a token of
- * the other (`Anna` and `Anna Maria`), or a near spelling (Jaro-Winkler ≥ 0.9: `Nicolo`/`Niccolò`).
+ * the other (`Anna` and `Anna Maria`), or a near spelling (Jaro-Winkler ≥ 0.88: `Nicolo`/`Niccolò`) that is not a
+ * masculine/feminine pair (`Mario`/`Maria`).
  */
 export function compatibleFirstNames(a: string, b: string): boolean {
   const fa = foldName(a);
@@ -59,13 +67,32 @@ export function compatibleFirstNames(a: string, b: string): boolean {
   if (ta.some((t) => tb.includes(t))) return true;
   const initial = (t: string[], other: string) => t.length === 1 && t[0]!.length === 1 && other.startsWith(t[0]!);
   if (initial(ta, fb) || initial(tb, fa)) return true;
-  return jaroWinkler(fa, fb) >= 0.9;
+  if (genderPair(fa, fb)) return false;
+  return jaroWinkler(fa, fb) >= 0.88;
 }
 
-/** Whether two surnames can belong to one person (`De Luca`/`Deluca`, `Rossi`/`Rosi`). */
+/** Whether two surnames can belong to one person (`De Luca`/`Deluca`, `Rossi`/`Rosi`, `Alan`/`Allen`). */
 export function compatibleLastNames(a: string, b: string): boolean {
   const fa = foldName(a).replace(/ /g, '');
   const fb = foldName(b).replace(/ /g, '');
   if (!fa || !fb || fa === fb) return true;
-  return jaroWinkler(fa, fb) >= 0.9;
+  return jaroWinkler(fa, fb) >= 0.85;
+}
+
+/**
+ * Whether two birth dates (yyyy-MM-dd) can be one, mistyped: equal, day and month swapped, or one of year, month and
+ * day off by a single digit (`1971-06-24`/`1971-05-24`).
+ */
+export function compatibleBirthDates(a: string, b: string): boolean {
+  if (a === b) return true;
+  const [ya, ma, da] = a.split('-');
+  const [yb, mb, db] = b.split('-');
+  if (ya === yb && ma === db && da === mb) return true;
+  const oneDigit = (x: string, y: string) => x.length === y.length && [...x].filter((c, i) => c !== y[i]).length === 1;
+  const same = [ya === yb, ma === mb, da === db];
+  const differing = same.filter((s) => !s).length;
+  if (differing !== 1) return false;
+  if (!same[0]) return oneDigit(ya!, yb!);
+  if (!same[1]) return oneDigit(ma!, mb!);
+  return oneDigit(da!, db!);
 }

@@ -5,7 +5,7 @@ import { identifierKey } from '../../lambdas/domain/canonical.ts';
 import { blockedReason, DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
 import { applyRecord, emptyProfile, lifecycleOf, mergeStates, personKeyOfProfile } from '../../lambdas/domain/profile.ts';
 import { conflict, type IdentifierView, newProfileIdFor, planResolution } from '../../lambdas/domain/resolution.ts';
-import { compatibleFirstNames, jaroWinkler } from '../../lambdas/domain/similarity.ts';
+import { compatibleBirthDates, compatibleFirstNames, jaroWinkler } from '../../lambdas/domain/similarity.ts';
 
 const config = DEFAULT_IDENTITY_CONFIG;
 let n = 0;
@@ -44,6 +44,18 @@ describe('similarity', () => {
     expect(compatibleFirstNames('Nicolo', 'Niccolò')).toBe(true);
     expect(compatibleFirstNames('Anna', 'Marco')).toBe(false);
   });
+  it('keeps brothers and sisters apart (Mario/Maria, Giulio/Giulia)', () => {
+    expect(compatibleFirstNames('Mario', 'Maria')).toBe(false);
+    expect(compatibleFirstNames('Giulio', 'Giulia')).toBe(false);
+    expect(compatibleFirstNames('Daniele', 'Daniela')).toBe(false);
+  });
+  it('reads a birth date one digit off, or with day and month swapped, as a typo', () => {
+    expect(compatibleBirthDates('1971-06-24', '1971-05-24')).toBe(true);
+    expect(compatibleBirthDates('1980-03-04', '1980-04-03')).toBe(true);
+    expect(compatibleBirthDates('1980-01-01', '1981-01-01')).toBe(true);
+    expect(compatibleBirthDates('1980-01-01', '1990-02-01')).toBe(false);
+    expect(compatibleBirthDates('1980-01-01', '1980-01-25')).toBe(false);
+  });
 });
 
 describe('guards', () => {
@@ -65,7 +77,7 @@ describe('guards', () => {
   });
   it('tells apart people who share an e-mail or a phone', () => {
     expect(conflict(key({ firstNames: ['Anna'], lastNames: ['Rossi'] }), key({ firstNames: ['Marco'], lastNames: ['Rossi'] }))).toBe('conflict.firstName');
-    expect(conflict(key({ birthDates: ['1980-01-01'] }), key({ birthDates: ['1990-01-01'] }))).toBe('conflict.birthDate');
+    expect(conflict(key({ birthDates: ['1980-01-01'] }), key({ birthDates: ['1975-06-12'] }))).toBe('conflict.birthDate');
     expect(conflict(key({ taxCodes: ['A'] }), key({ taxCodes: ['B'] }))).toBe('conflict.taxCode');
     expect(conflict(key({ firstNames: ['Mario'], lastNames: ['Rossi'] }), key({ firstNames: ['Rossi'], lastNames: ['Mario'] }))).toBeUndefined();
     expect(conflict(key({ firstNames: ['Mario'] }), key({ lastNames: ['Rossi'] }))).toBeUndefined();
