@@ -13,6 +13,7 @@ export const DEMO_FILES: readonly { readonly file: string; readonly source: stri
   { file: 'erp-clienti.csv', source: 'erp' },
   { file: 'shop-customers.csv', source: 'shop' },
   { file: 'newsletter.csv', source: 'newsletter' },
+  { file: 'ordini-shop.csv', source: 'shop-orders' },
 ];
 
 export interface DemoSummary {
