@@ -98,4 +98,36 @@ describe('exports a new user uploads, without a mapping', () => {
     expect(viaErp?.consents.marketing_email).toMatchObject({ granted: true, source: 'newsletter' });
     expect(await profile('externalId:shopify:7381950947628')).toBeDefined();
   });
+
+  it('answers `cdp profiles get` and `cdp profiles export` as a user would call them', async () => {
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [cdp, ...args], { env: { ...process.env, CDP_HOME: home }, timeout: 60_000 }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    const got = await run('profiles', 'get', '--email', ' Mario.Rossi@Libero.it ', '--json');
+    expect(got.code).toBe(0);
+    const [mario] = JSON.parse(got.stdout);
+    expect(mario).toMatchObject({ attributes: { city: 'Forlì', province: 'FC' }, sources: ['erp', 'newsletter'] });
+    expect(mario.identifiers).toContain('phone:+393471234567');
+
+    const byPhone = await run('profiles', 'get', '--phone', '347 123 4567', '--json');
+    expect(JSON.parse(byPhone.stdout)[0].profileId).toBe(mario.profileId);
+    expect((await run('profiles', 'get', '--email', 'nobody@example.it')).code).toBe(1);
+    const bad = await run('profiles', 'get', '--email', 'not-an-email');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Not a valid e-mail address/);
+
+    const exported = await run('profiles', 'export', '--format', 'ndjson');
+    const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const marioLine = lines.find((l) => l.profileId === mario.profileId);
+    expect(marioLine.lineage).toEqual(
+      expect.arrayContaining([
+        { source: 'erp', recordKey: '0002', line: 3 },
+        { source: 'newsletter', recordKey: '0a9b8c7d6e', line: 4 },
+      ]),
+    );
+    // Every row imported is in exactly one exported profile.
+    expect(lines.reduce((n, l) => n + l.lineage.length, 0)).toBe(5 + 3 + 3);
+  });
 });
