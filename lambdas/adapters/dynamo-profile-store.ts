@@ -35,6 +35,17 @@ export const keys = {
 export const ACTIVE_PROFILES = 'PROFILES';
 
 const isConditionFailure = (e: unknown): boolean => e instanceof Error && e.name === 'ConditionalCheckFailedException';
+
+/** Runs a conditional write: 'conflict' when its condition did not hold, any other error thrown. */
+async function conditional(write: () => Promise<unknown>): Promise<'ok' | 'conflict'> {
+  try {
+    await write();
+    return 'ok';
+  } catch (e) {
+    if (isConditionFailure(e)) return 'conflict';
+    throw e;
+  }
+}
 const reasonsOf = (e: unknown): { Code?: string }[] | undefined =>
   e instanceof TransactionCanceledException || (e instanceof Error && e.name === 'TransactionCanceledException')
     ? ((e as TransactionCanceledException).CancellationReasons ?? [])
@@ -77,8 +88,8 @@ export class DynamoProfileStore implements ProfileStore {
       const item = (await this.getIdentities([key])).get(key);
       if (!item || !item.owners.includes(from)) return;
       const owners = [...new Set(item.owners.map((o) => (o === from ? to : o)))];
-      try {
-        await this.db.send(
+      const result = await conditional(() =>
+        this.db.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: keys.identity(key),
@@ -86,11 +97,9 @@ export class DynamoProfileStore implements ProfileStore {
             ConditionExpression: 'v = :v',
             ExpressionAttributeValues: { ':owners': owners, ':next': item.version + 1, ':v': item.version },
           }),
-        );
-        return;
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
+        ),
+      );
+      if (result === 'ok') return;
     }
   }
 
@@ -200,8 +209,8 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async markMerging(other: string, into: string, version: number): Promise<'ok' | 'conflict'> {
-    try {
-      await this.db.send(
+    return conditional(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.profile(other),
@@ -210,17 +219,13 @@ export class DynamoProfileStore implements ProfileStore {
           ExpressionAttributeNames: { '#s': 'status', '#into': 'into', '#v': 'version' },
           ExpressionAttributeValues: { ':merging': 'merging', ':active': 'active', ':into': into, ':v': version, ':next': version + 1 },
         }),
-      );
-      return 'ok';
-    } catch (e) {
-      if (isConditionFailure(e)) return 'conflict';
-      throw e;
-    }
+      ),
+    );
   }
 
   async retargetMerge(other: string, from: string, to: string): Promise<'ok' | 'conflict'> {
-    try {
-      await this.db.send(
+    return conditional(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.profile(other),
@@ -229,12 +234,8 @@ export class DynamoProfileStore implements ProfileStore {
           ExpressionAttributeNames: { '#s': 'status', '#into': 'into' },
           ExpressionAttributeValues: { ':merging': 'merging', ':from': from, ':to': to },
         }),
-      );
-      return 'ok';
-    } catch (e) {
-      if (isConditionFailure(e)) return 'conflict';
-      throw e;
-    }
+      ),
+    );
   }
 
   private async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {

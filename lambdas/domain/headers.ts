@@ -1,3 +1,5 @@
+import { foldText } from './text.ts';
+
 /**
  * Recognises export headers when a source has no mapping file: by synonym (Italian and English), and by the export
  * formats of common tools (Shopify, WooCommerce, Mailchimp, Stripe, HubSpot). Matching ignores case, accents, spaces
@@ -57,14 +59,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
 export const MULTI_VALUED = new Set(['identifiers.email', 'identifiers.phone']);
 
 /** Folds a header for comparison: lower case, no accents, punctuation as single spaces. */
-export function foldHeader(h: string): string {
-  return h
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
+export const foldHeader = foldText;
 
 /** An export format of a known tool: recognised by headers it always has, mapped the way that tool means them. */
 export interface ExportFormat {

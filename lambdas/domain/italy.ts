@@ -1,4 +1,5 @@
 /** Italian reference data and checksums: provinces and regions, codice fiscale, partita IVA, CAP. */
+import { foldText } from './text.ts';
 
 type Region = string;
 
@@ -57,15 +58,7 @@ export interface Province {
   readonly region: Region;
 }
 
-const fold = (s: string): string =>
-  s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9']+/g, ' ')
-    .replace(/'/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+const fold = foldText;
 
 const BY_CODE = new Map<string, Province>();
 const BY_NAME = new Map<string, string>();

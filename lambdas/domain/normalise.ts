@@ -3,6 +3,7 @@ import { Metadata } from 'libphonenumber-js/core';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/max/metadata';
 import { checkCap, findProvince } from './italy.ts';
+import { foldText } from './text.ts';
 
 /**
  * Cleaning of single values into the product's one uniform form. Every function answers the clean value or the
@@ -313,13 +314,7 @@ const ALPHA3: Readonly<Record<string, string>> = {
 };
 const UK_ALIASES: Readonly<Record<string, string>> = { uk: 'GB', 'united kingdom': 'GB', 'great britain': 'GB', england: 'GB', usa: 'US', 'stati uniti': 'US', 'u.s.a.': 'US' };
 
-const foldPlace = (s: string): string =>
-  s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
+const foldPlace = foldText;
 
 /** Country names in Italian and English (from ICU), ISO alpha-2 and alpha-3 codes -> ISO 3166-1 alpha-2. */
 const COUNTRY_CODES = new Set<string>();

@@ -1,14 +1,8 @@
 /** String similarity and name keys for matching people (pure; no I/O). */
+import { foldText } from './text.ts';
 
 /** Lower case, no accents, letters and digits only, single spaces. */
-export function foldName(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
+export const foldName = foldText;
 
 /** Jaro-Winkler similarity in [0, 1] (prefix scale 0.1, up to 4 characters). */
 export function jaroWinkler(a: string, b: string): number {
