@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_FILES } from '../../local/demo.ts';
 
 const run = promisify(execFile);
 const cdp = path.resolve(import.meta.dirname, '../../bin/cdp.js');
@@ -38,7 +39,7 @@ describe('cdp command', () => {
       }[];
     };
     expect(summary.profiles).toBeGreaterThan(0);
-    expect(summary.imports.map((i) => i.source).sort()).toEqual(['erp', 'newsletter', 'shop']);
+    expect(summary.imports.map((i) => i.source).sort()).toEqual(DEMO_FILES.map((f) => f.source).sort());
     for (const i of summary.imports) {
       expect(i.status).toBe('completed');
       expect(i.rowsRead).toBe(i.accepted + i.rejected + i.suppressed);
