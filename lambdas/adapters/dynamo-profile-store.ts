@@ -108,11 +108,6 @@ export class DynamoProfileStore implements ProfileStore {
     return res.Item !== undefined;
   }
 
-  async getOrder(profileId: string, orderKey: string): Promise<StoredOrder | undefined> {
-    const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.order(profileId, orderKey), ConsistentRead: true }));
-    return res.Item as StoredOrder | undefined;
-  }
-
   async applyRecord(profileId: string, version: number, write: RecordWrite): Promise<'applied' | 'duplicate' | 'conflict'> {
     const { record, state } = write;
     const now = new Date().toISOString();
@@ -254,11 +249,11 @@ export class DynamoProfileStore implements ProfileStore {
     return items.filter((i) => i.sk !== 'PROFILE').map(({ pk: _pk, ...rest }) => rest as unknown as ProfileItem);
   }
 
-  async listOrders(profileId: string): Promise<StoredOrder[]> {
+  async listOrders(profileId: string): Promise<(StoredOrder & { sk: string })[]> {
     return (await this.query({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :o)',
       ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}`, ':o': 'ORDER#' },
-    })) as unknown as StoredOrder[];
+    })) as unknown as (StoredOrder & { sk: string })[];
   }
 
   async *listProfiles(): AsyncIterable<StoredProfile> {
@@ -315,9 +310,10 @@ export class DynamoProfileStore implements ProfileStore {
                       Item: { ...item, pk: `PROFILE#${to}` },
                       ...(newerWins
                         ? {
-                            ConditionExpression: 'attribute_not_exists(pk) OR #at < :at',
+                            // The same order as applyRecord: later time wins, then the larger record id.
+                            ConditionExpression: 'attribute_not_exists(pk) OR #at < :at OR (#at = :at AND recordId < :r)',
                             ExpressionAttributeNames: { '#at': item.sk.startsWith('ORDER#') ? 'occurredAt' : 'at' },
-                            ExpressionAttributeValues: { ':at': at },
+                            ExpressionAttributeValues: { ':at': at, ':r': String(item.recordId ?? '') },
                           }
                         : {}),
                     },

@@ -95,15 +95,15 @@ const maxIso = (a: string, b: string) => (a > b ? a : b);
 const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])].sort();
 
 /**
- * The state after one more record. `orderDelta` is what the record's order changes in the aggregates (computed by
- * the store from the order as it was: a repeated order adds nothing, a changed total adds the difference).
+ * The state after one more record. `orders` are the profile's order totals after this record, recounted by the
+ * store from its order items (so they are the same whatever order the versions of an order arrive in).
  */
 export function applyRecord(
   state: ProfileState,
   record: CanonicalRecord,
   identifierKeys: readonly string[],
   config: IdentityConfig,
-  orderDelta?: { count: number; revenue: number; placedAt?: string },
+  orders?: ProfileState['orders'],
 ): ProfileState {
   const order = rank(config);
   const values: Record<string, readonly FieldValue[]> = { ...state.values };
@@ -124,16 +124,6 @@ export function applyRecord(
   if (record.lead && (record.lead.source || record.lead.medium || record.lead.campaign)) {
     if (!lead || record.occurredAt < lead.at || (record.occurredAt === lead.at && record.recordId < lead.r)) lead = { ...record.lead, at: record.occurredAt, r: record.recordId };
   }
-  let orders = state.orders;
-  if (orderDelta && (orderDelta.count !== 0 || orderDelta.revenue !== 0 || orderDelta.placedAt)) {
-    const at = orderDelta.placedAt;
-    orders = {
-      count: orders.count + orderDelta.count,
-      revenue: Math.round((orders.revenue + orderDelta.revenue) * 100) / 100,
-      ...(at || orders.firstAt ? { firstAt: at && orders.firstAt ? minIso(at, orders.firstAt) : (at ?? orders.firstAt) } : {}),
-      ...(at || orders.lastAt ? { lastAt: at && orders.lastAt ? maxIso(at, orders.lastAt) : (at ?? orders.lastAt) } : {}),
-    };
-  }
   return {
     ...state,
     values,
@@ -145,7 +135,7 @@ export function applyRecord(
     lastSeenAt: state.recordCount === 0 ? record.occurredAt : maxIso(state.lastSeenAt, record.occurredAt),
     consents,
     ...(lead ? { lead } : {}),
-    orders,
+    orders: orders ?? state.orders,
   };
 }
 

@@ -49,7 +49,6 @@ export interface ProfileStore {
   /** Replaces `from` by `to` among an identifier's owners (idempotent). */
   repointIdentity(key: string, from: string, to: string): Promise<void>;
   wasApplied(recordId: string): Promise<boolean>;
-  getOrder(profileId: string, orderKey: string): Promise<StoredOrder | undefined>;
   /**
    * Applies a record once, atomically: marker, identifier claims, profile state (conditioned on `version`; 0 creates
    * the profile), timeline event, lineage and order. A profile therefore never exists without its claims, nor a claim
@@ -65,8 +64,8 @@ export interface ProfileStore {
   listItems(profileId: string): Promise<ProfileItem[]>;
   /** Moves one item to another profile while that profile is active; 'inactive' when it no longer is. */
   moveItem(from: string, to: string, item: ProfileItem): Promise<'ok' | 'inactive'>;
-  /** Orders of a profile, for recounting after a merge. */
-  listOrders(profileId: string): Promise<StoredOrder[]>;
+  /** Orders of a profile (with their sort keys), for recounting totals. */
+  listOrders(profileId: string): Promise<(StoredOrder & { readonly sk: string })[]>;
   /** Every active profile (for exports), page by page. */
   listProfiles(): AsyncIterable<StoredProfile>;
   /** Where a profile's records came from: one entry per timeline event. */

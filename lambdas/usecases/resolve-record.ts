@@ -128,35 +128,34 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
       continue; // re-read: the merged identifiers now point at the survivor
     }
 
-    const current = [...active.values()].find((a) => a.id === plan.target)?.profile;
-    if (current && current.status !== 'active') continue;
-    const base = current?.state ?? emptyProfile(plan.target, record.occurredAt);
+    const targetProfile = [...active.values()].find((a) => a.id === plan.target)?.profile;
+    if (targetProfile && targetProfile.status !== 'active') continue;
+    const base = targetProfile?.state ?? emptyProfile(plan.target, record.occurredAt);
 
     let order: { key: string; item: StoredOrder & Record<string, unknown>; expectedRecordId?: string } | undefined;
-    let orderDelta: { count: number; revenue: number; placedAt?: string } | undefined;
+    let orders: ProfileState['orders'] | undefined;
     if (record.order) {
       const key = `${record.source}#${record.order.orderId}`;
-      const existing = await store.getOrder(plan.target, key);
+      const current = targetProfile ? await store.listOrders(plan.target) : [];
+      const existing = current.find((o) => (o as StoredOrder & { sk?: string }).sk === `ORDER#${key}`);
       const newer = !existing || existing.occurredAt < record.occurredAt || (existing.occurredAt === record.occurredAt && existing.recordId < record.recordId);
       if (newer) {
         const item = {
           ...record.order,
+          placedAt: record.order.placedAt ?? record.occurredAt,
           source: record.source,
           occurredAt: record.occurredAt,
           recordId: record.recordId,
           ...(record.order.total !== undefined ? { total: record.order.total } : {}),
         };
         order = { key, item, ...(existing ? { expectedRecordId: existing.recordId } : {}) };
-        orderDelta = {
-          count: existing ? 0 : 1,
-          revenue: (record.order.total ?? 0) - (existing?.total ?? 0),
-          ...(record.order.placedAt || record.occurredAt ? { placedAt: record.order.placedAt ?? record.occurredAt } : {}),
-        };
+        // Totals are always a recount of the orders as they will be: the same whatever order versions arrive in.
+        orders = recount([...current.filter((o) => o !== existing), item]);
       }
     }
-    const state = applyRecord(base, record, record.identifiers.map(identifierKey), config, orderDelta);
+    const state = applyRecord(base, record, record.identifiers.map(identifierKey), config, orders);
     const claims = plan.claim.map((key) => ({ key, ...(items.has(key) ? { expected: items.get(key)! } : {}) }));
-    const result = await store.applyRecord(plan.target, current?.version ?? 0, { record, state, claims, ...(order ? { order } : {}), blocked: plan.blocked });
+    const result = await store.applyRecord(plan.target, targetProfile?.version ?? 0, { record, state, claims, ...(order ? { order } : {}), blocked: plan.blocked });
     if (result !== 'conflict') return { profileId: plan.target, result, merged };
   }
   throw new ContentionError(`Profile still contended after ${MAX_ATTEMPTS} attempts`);

@@ -149,7 +149,7 @@ async function outcome(store: DynamoProfileStore, records: readonly CanonicalRec
     .map(([id, recs]) => {
       const s = profiles.get(id)!.state;
       expect(s.recordCount).toBe(recs.length);
-      return { records: recs.sort().join(','), orders: s.orders.count, revenue: s.orders.revenue };
+      return { records: recs.sort().join(','), orders: s.orders.count, revenue: s.orders.revenue, firstOrder: s.orders.firstAt, lastOrder: s.orders.lastAt };
     })
     .sort((a, b) => a.records.localeCompare(b.records));
 }
@@ -189,7 +189,12 @@ describe('resolver on DynamoDB Local, under real delivery', () => {
         expect(await outcome(concurrent, records)).toEqual(await outcome(sequential, records));
         totalCrashes += crashes;
       }),
-      { numRuns: Number(process.env.RESOLVER_PROPERTY_RUNS ?? 12), endOnFailure: true },
+      {
+        numRuns: Number(process.env.RESOLVER_PROPERTY_RUNS ?? 12),
+        endOnFailure: true,
+        // Replay a failure: RESOLVER_PROPERTY_SEED and RESOLVER_PROPERTY_PATH from its report.
+        ...(process.env.RESOLVER_PROPERTY_SEED ? { seed: Number(process.env.RESOLVER_PROPERTY_SEED), path: process.env.RESOLVER_PROPERTY_PATH } : {}),
+      },
     );
     // The runs did exercise what they claim to: resolvers died mid-way, and merges happened.
     expect(totalCrashes).toBeGreaterThan(0);

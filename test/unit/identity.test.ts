@@ -200,13 +200,14 @@ describe('profile state', () => {
     ]);
   });
 
-  it('counts orders through the deltas it is given, and derives lifecycle and score', () => {
+  it('takes the order totals the store recounts, and derives lifecycle and score', () => {
     let s = emptyProfile('p', '2026-01-01T00:00:00.000Z');
     const r1 = rec({ identifiers: [{ type: 'email', value: 'a@b.it' }], consents: [{ purpose: 'marketing_email', granted: true, at: '2026-01-01T00:00:00.000Z' }] });
-    s = applyRecord(s, r1, ['email:a@b.it'], config, { count: 1, revenue: 120, placedAt: '2026-01-02T00:00:00.000Z' });
-    s = applyRecord(s, rec(), [], config, { count: 1, revenue: 80, placedAt: '2026-02-02T00:00:00.000Z' });
+    s = applyRecord(s, r1, ['email:a@b.it'], config, { count: 1, revenue: 120, firstAt: '2026-01-02T00:00:00.000Z', lastAt: '2026-01-02T00:00:00.000Z' });
+    s = applyRecord(s, rec(), [], config, { count: 2, revenue: 200, firstAt: '2026-01-02T00:00:00.000Z', lastAt: '2026-02-02T00:00:00.000Z' });
+    s = applyRecord(s, rec(), [], config);
     expect(s.orders).toEqual({ count: 2, revenue: 200, firstAt: '2026-01-02T00:00:00.000Z', lastAt: '2026-02-02T00:00:00.000Z' });
-    expect(lifecycleOf(s)).toEqual({ lifecycle: 'repeat', score: 15 + 15 + 20 + 2 + 3 });
+    expect(lifecycleOf(s)).toEqual({ lifecycle: 'repeat', score: 15 + 15 + 20 + 2 + 6 });
   });
 
   it('knows its person by every name and birth date seen', () => {
