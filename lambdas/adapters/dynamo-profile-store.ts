@@ -10,6 +10,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ProfileState } from '../domain/profile.ts';
 import type { IdentityItem, ProfileItem, ProfileStore, RecordWrite, StoredOrder, StoredProfile } from '../ports/profiles.ts';
 
@@ -25,7 +26,6 @@ export const keys = {
   identity: (identifierKey: string) => ({ pk: `ID#${identifierKey}`, sk: 'ID' }),
   profile: (profileId: string) => ({ pk: `PROFILE#${profileId}`, sk: 'PROFILE' }),
   event: (profileId: string, occurredAt: string, recordId: string) => ({ pk: `PROFILE#${profileId}`, sk: `EVENT#${occurredAt}#${recordId}` }),
-  lineage: (profileId: string, objectKey: string) => ({ pk: `PROFILE#${profileId}`, sk: `LINEAGE#${objectKey}` }),
   order: (profileId: string, orderKey: string) => ({ pk: `PROFILE#${profileId}`, sk: `ORDER#${orderKey}` }),
   consent: (profileId: string, purpose: string) => ({ pk: `PROFILE#${profileId}`, sk: `CONSENT#${purpose}` }),
   record: (recordId: string) => ({ pk: `RECORD#${recordId}`, sk: 'RECORD' }),
@@ -134,23 +134,21 @@ export class DynamoProfileStore implements ProfileStore {
             ...keys.event(profileId, record.occurredAt, record.recordId),
             recordId: record.recordId,
             source: record.source,
-            channel: record.channel,
             kind: record.kind,
             occurredAt: record.occurredAt,
-            identifiers: record.identifiers,
-            lineage: record.lineage,
-            ...(record.interaction ? { interaction: record.interaction } : {}),
-            ...(record.order ? { order: record.order } : {}),
-            ...(record.consents ? { consents: record.consents } : {}),
-            ...(record.lead ? { lead: record.lead } : {}),
-            ...(write.blocked.length > 0 ? { blocked: write.blocked } : {}),
+            // The timeline event carries the record's lineage (where its raw bytes are), identifiers and blocked
+            // links: what access, erasure and unmerge need. Compressed: DynamoDB bills writes per KB.
+            e: pack({
+              channel: record.channel,
+              identifiers: record.identifiers,
+              lineage: record.lineage,
+              ...(record.interaction ? { interaction: record.interaction } : {}),
+              ...(record.order ? { order: record.order } : {}),
+              ...(record.consents ? { consents: record.consents } : {}),
+              ...(record.lead ? { lead: record.lead } : {}),
+              ...(write.blocked.length > 0 ? { blocked: write.blocked } : {}),
+            }),
           },
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...keys.lineage(profileId, record.lineage.objectKey), objectKey: record.lineage.objectKey, source: record.source, lastSeenAt: now },
         },
       },
     ];
@@ -268,7 +266,13 @@ export class DynamoProfileStore implements ProfileStore {
           ExclusiveStartKey,
         }),
       );
-      for (const item of res.Items ?? []) yield toProfile(item);
+      // The index holds keys only; the profiles themselves are read in batches.
+      const ids = (res.Items ?? []).map((i) => String(i.pk).slice(8));
+      const profiles = await this.getProfiles(ids);
+      for (const id of ids) {
+        const p = profiles.get(id);
+        if (p && p.status === 'active') yield p;
+      }
       ExclusiveStartKey = res.LastEvaluatedKey;
     } while (ExclusiveStartKey);
   }
@@ -277,11 +281,11 @@ export class DynamoProfileStore implements ProfileStore {
     const events = await this.query({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
       ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}`, ':e': 'EVENT#' },
-      ProjectionExpression: '#src, lineage',
+      ProjectionExpression: '#src, e',
       ExpressionAttributeNames: { '#src': 'source' },
     });
     return events.map((e) => {
-      const l = e.lineage as { objectKey: string; recordKey: string; line?: number; deliveryId?: string };
+      const l = (unpack(e.e) as { lineage: { objectKey: string; recordKey: string; line?: number; deliveryId?: string } }).lineage;
       return { source: String(e.source), objectKey: l.objectKey, recordKey: l.recordKey, ...(l.line !== undefined ? { line: l.line } : {}), ...(l.deliveryId ? { deliveryId: l.deliveryId } : {}) };
     });
   }
@@ -383,13 +387,17 @@ export class DynamoProfileStore implements ProfileStore {
   }
 }
 
+/** JSON, deflated: the large attributes (profile state, event payload) cost a fraction of their size to write. */
+export const pack = (value: unknown): Uint8Array => deflateRawSync(Buffer.from(JSON.stringify(value)));
+export const unpack = (bytes: unknown): unknown => JSON.parse(inflateRawSync(bytes as Uint8Array).toString('utf8'));
+
 function profileItem(profileId: string, state: ProfileState, version: number, now: string): Record<string, unknown> {
   return {
     ...keys.profile(profileId),
     profileId,
     status: 'active',
     version,
-    state,
+    state: pack(state),
     updatedAt: now,
     gsi1pk: ACTIVE_PROFILES,
     gsi1sk: profileId,
@@ -398,7 +406,7 @@ function profileItem(profileId: string, state: ProfileState, version: number, no
 
 function toProfile(item: Record<string, unknown>): StoredProfile {
   return {
-    state: item.state as ProfileState,
+    state: unpack(item.state) as ProfileState,
     status: (item.status as StoredProfile['status']) ?? 'active',
     ...(item.into ? { into: String(item.into) } : {}),
     version: Number(item.version ?? 0),

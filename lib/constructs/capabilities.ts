@@ -1,6 +1,6 @@
 import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
@@ -77,6 +77,8 @@ export class Identity extends Construct {
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        // Keys only: profiles change on every record, and a full projection would pay each write twice.
+        projectionType: ProjectionType.KEYS_ONLY,
       });
     }
   }

@@ -6,6 +6,8 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ImportReport, importIdOf, reportKey } from '../../lambdas/usecases/import-file.ts';
 import { startTwin, type Twin } from '../../local/twin.ts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoProfileStore } from '../../lambdas/adapters/dynamo-profile-store.ts';
 import { profileOf } from '../support/profiles.ts';
 import { waitFor } from './wait.ts';
 
@@ -84,7 +86,8 @@ describe('local twin', () => {
     expect(profile?.attributes).toMatchObject({ firstName: 'Mario', lastName: 'Rossi', city: 'Forlì', province: 'FC', region: 'Emilia-Romagna' });
     const items = await timeline(twin, mario!);
     expect(items.filter((i) => i.sk?.S?.startsWith('EVENT#'))).toHaveLength(1);
-    expect(items.some((i) => i.sk?.S === `LINEAGE#${key}`)).toBe(true);
+    const lineage = await new DynamoProfileStore(DynamoDBDocumentClient.from(twin.clients.dynamodb), twin.resources.tableName).listLineage(mario!);
+    expect(lineage).toEqual([{ source: 'erp', objectKey: key, recordKey: 'C1', line: 2 }]);
   });
 
   it('does not duplicate anything when the same export is uploaded again', async () => {
