@@ -40,6 +40,15 @@ interface ConsentDraft {
   text?: string;
 }
 
+/**
+ * A cell's value. Exports meant for Excel (Shopify's among them) mark numbers as text with a leading apostrophe
+ * ('+39..., '00184, '7381950947628): the apostrophe is not part of the value.
+ */
+function cell(cells: readonly string[], index: number): string {
+  const raw = cells[index] ?? '';
+  return raw.charCodeAt(0) === 39 && /^'[+\d]/.test(raw) ? raw.slice(1) : raw;
+}
+
 /** Trim and collapse inner whitespace; most values need neither, so test before allocating. */
 const text = (raw: string): string => {
   const t = raw.trim();
@@ -273,9 +282,7 @@ function splitFullName(full: string, order: 'firstLast' | 'lastFirst'): { firstN
 export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ctx: RowContext): RowOutcome {
   const d = new Draft();
   for (const f of plan.fields) {
-    let raw = f.index === undefined ? (f.value ?? '') : (cells[f.index] ?? '');
-    // Exports meant for Excel (Shopify's among them) mark numbers as text with a leading apostrophe: '+39..., '00184.
-    if (raw.charCodeAt(0) === 39 && /^'[+\d]/.test(raw)) raw = raw.slice(1);
+    let raw = f.index === undefined ? (f.value ?? '') : cell(cells, f.index);
     if (f.values) raw = f.values[raw.trim()] ?? raw;
     if (raw === '' || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) continue;
     apply(d, f.path, raw, f, plan);
@@ -327,10 +334,10 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   let order: Order | undefined;
   if (d.order?.orderId) order = { ...d.order, orderId: d.order.orderId, currency: d.order.currency ?? 'EUR' };
   let recordKey: string;
-  if (plan.recordKey.length === 1) recordKey = (cells[plan.recordKey[0]!] ?? '').trim();
-  else recordKey = plan.recordKey.map((i) => (cells[i] ?? '').trim()).join('|');
+  if (plan.recordKey.length === 1) recordKey = cell(cells, plan.recordKey[0]!).trim();
+  else recordKey = plan.recordKey.map((i) => cell(cells, i).trim()).join('|');
   const content = cells.join('\u0001');
-  if (recordKey === '' || (plan.recordKey.length > 1 && plan.recordKey.some((i) => !(cells[i] ?? '').trim()))) {
+  if (recordKey === '' || (plan.recordKey.length > 1 && plan.recordKey.some((i) => !cell(cells, i).trim()))) {
     recordKey = `row:${stableHash(content).slice(0, 16)}`;
   }
   const interaction =

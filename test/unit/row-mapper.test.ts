@@ -104,4 +104,15 @@ describe('mapRow', () => {
     ]);
     expect(out.accepted && out.record.identifiers).toEqual([{ type: 'email', value: 'a@example.it' }]);
   });
+
+  it("reads Excel's text apostrophe off values and record keys alike ('7381950947628)", () => {
+    const plan = planOf(['Customer ID', 'First Name', 'Last Name', 'Email', 'Phone', 'Total Spent', 'Total Orders']);
+    const out = mapRow(["'7381950947628", 'Giulia', 'Ferri', 'g@example.com', "'+393401112233", '10', '1'], 2, plan, { ...ctx, source: 'shopify' });
+    expect(out.accepted && out.record.lineage.recordKey).toBe('7381950947628');
+    expect(out.accepted && out.record.identifiers).toEqual([
+      { type: 'externalId', value: '7381950947628', namespace: 'shopify' },
+      { type: 'email', value: 'g@example.com' },
+      { type: 'phone', value: '+393401112233' },
+    ]);
+  });
 });
