@@ -3,6 +3,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { Api } from './constructs/api.ts';
 import { Analytics, Identity, Ingestion, Privacy } from './constructs/capabilities.ts';
 import type { Bindable } from './constructs/grants.ts';
 import { buckets, queues, table } from './definitions.ts';
@@ -75,8 +76,12 @@ export class CdpStack extends Stack {
       },
       queues: { fileEvents: ingestion.fileEvents.queue, records: ingestion.records.queue, dsr: privacy.dsr.queue },
     };
-    ingestion.wire(resources);
-    identity.wire(resources, ingestion.records);
+    const ingest = ingestion.wire(resources);
+    const identityFunctions = identity.wire(resources, ingestion.records);
+    new Api(this, 'Api', {
+      encryptionKey: key,
+      functions: { ingestFile: ingest.fn, resolveRecords: identityFunctions.resolveRecords.fn, getProfile: identityFunctions.getProfile.fn },
+    });
 
     const notificationsHandler = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
     if (notificationsHandler) {

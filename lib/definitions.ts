@@ -7,7 +7,7 @@
 
 export type BucketName = 'landing' | 'raw' | 'lake' | 'exports' | 'athena';
 export type QueueName = 'fileEvents' | 'records' | 'dsr';
-export type FunctionName = 'ingestFile' | 'resolveRecords';
+export type FunctionName = 'ingestFile' | 'resolveRecords' | 'getProfile';
 
 export interface TableDefinition {
   /** Environment variable through which functions learn the table name. */
@@ -139,7 +139,29 @@ export const functions: Record<FunctionName, FunctionDefinition> = {
     source: { queue: 'records', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 10 },
     grants: [{ table: 'readWrite' }],
   },
+  getProfile: {
+    entry: 'lambdas/handlers/get-profile.ts',
+    description: 'GET /profiles/{id}: one unified profile (IAM-authorised)',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: [{ table: 'read' }],
+  },
 };
+
+/** A route of the HTTP API (API Gateway in AWS, the twin's HTTP server locally). */
+export interface RouteDefinition {
+  readonly method: 'GET' | 'POST';
+  /** API Gateway path template, e.g. `/profiles/{id}`. */
+  readonly path: string;
+  readonly function: FunctionName;
+  /** `iam`: SigV4-signed callers with permission (locally: the twin's token in CDP_HOME). */
+  readonly auth: 'iam' | 'none';
+}
+
+export const routes: readonly RouteDefinition[] = [{ method: 'GET', path: '/profiles/{id}', function: 'getProfile', auth: 'iam' }];
+
+/** Stage throttling of the HTTP API (requests per second, burst). */
+export const apiThrottle = { rateLimit: 50, burstLimit: 100 } as const;
 
 /** Visibility must exceed the consumer's timeout (AWS recommends 6x), or a slow batch is delivered twice. */
 function visibilityFor(queue: QueueName): number {

@@ -15,10 +15,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 export async function startHttp(
   port: number,
   routes: Record<string, Route>,
+  /** Tried when no fixed route matches; answers false when it has no route either. */
+  fallback?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>,
 ): Promise<{ server: Server; port: number }> {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const route = routes[`${req.method} ${url.pathname}`];
+    const fixed = routes[`${req.method} ${url.pathname}`];
+    const route: Route | undefined =
+      fixed ??
+      (fallback
+        ? async (rq, rs, u) => {
+            if (!(await fallback(rq, rs, u))) sendJson(rs, 404, { message: 'Not found' });
+          }
+        : undefined);
     if (!route) return sendJson(res, 404, { message: 'Not found' });
     try {
       await route(req, res, url);

@@ -6,7 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Target } from '../cli/target.ts';
-import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName } from '../lib/definitions.ts';
+import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName, routes as apiRouteDefinitions } from '../lib/definitions.ts';
+import { type ApiHandler, compileRoute, localToken, serveRoute } from './api.ts';
 import { type QueryEngine, startDuckDb } from './engines/duckdb.ts';
 import { type Engine, startDynamoDb } from './engines/dynamodb.ts';
 import { type S3EventRecord, startS3 } from './engines/s3.ts';
@@ -150,7 +151,14 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       'GET /health': (_req, res) =>
         sendJson(res, 200, { status: 'ok', engines: { dynamodb: 'up', s3: 'up', sqs: 'up', duckdb: 'up' } }),
     };
-    const http = await startHttp(options.port ?? 0, routes);
+    // The HTTP API's routes, from the same definitions as the stack, on the unchanged handlers.
+    const token = localToken(home);
+    const apiRoutes: ReturnType<typeof compileRoute>[] = [];
+    for (const route of apiRouteDefinitions) {
+      const mod = (await import(pathToFileURL(path.join(PROJECT_ROOT, functions[route.function].entry)).href)) as { handler: ApiHandler };
+      apiRoutes.push(compileRoute(route, mod.handler));
+    }
+    const http = await startHttp(options.port ?? 0, routes, (req, res, url) => serveRoute(req, res, url, apiRoutes, token));
     stops.push(() => closeServer(http.server));
 
     const info: TwinInfo = {

@@ -42,8 +42,8 @@ export class Ingestion extends Construct {
     });
   }
 
-  wire(resources: Bindable): void {
-    new CdpFunction(this, 'IngestFile', {
+  wire(resources: Bindable): CdpFunction {
+    return new CdpFunction(this, 'IngestFile', {
       definition: functions.ingestFile,
       resources,
       sourceQueue: this.fileEvents.queue,
@@ -83,14 +83,12 @@ export class Identity extends Construct {
     }
   }
 
-  wire(resources: Bindable, records: SecureQueue): void {
-    new CdpFunction(this, 'ResolveRecords', {
-      definition: functions.resolveRecords,
-      resources,
-      sourceQueue: records.queue,
-      encryptionKey: this.props.key,
-      projectRoot: this.props.projectRoot,
-    });
+  wire(resources: Bindable, records: SecureQueue): { resolveRecords: CdpFunction; getProfile: CdpFunction } {
+    const common = { resources, encryptionKey: this.props.key, projectRoot: this.props.projectRoot };
+    return {
+      resolveRecords: new CdpFunction(this, 'ResolveRecords', { ...common, definition: functions.resolveRecords, sourceQueue: records.queue }),
+      getProfile: new CdpFunction(this, 'GetProfile', { ...common, definition: functions.getProfile }),
+    };
   }
 }
 

@@ -18,7 +18,7 @@ type Resources = Record<string, { Type: string; Properties: Record<string, unkno
 function actionsByFunction(): Map<string, Set<string>> {
   const json = template.toJSON() as { Resources: Resources };
   const roles = Object.entries(json.Resources).filter(
-    ([id, r]) => r.Type === 'AWS::IAM::Role' && /(IngestFile|ResolveRecords)Role/.test(id),
+    ([id, r]) => r.Type === 'AWS::IAM::Role' && /(IngestFile|ResolveRecords|GetProfile)Role/.test(id),
   );
   const out = new Map<string, Set<string>>();
   for (const [roleId] of roles) {
@@ -31,7 +31,7 @@ function actionsByFunction(): Map<string, Set<string>> {
         for (const a of [s.Action].flat()) actions.add(a);
       }
     }
-    out.set(roleId.includes('IngestFile') ? 'ingestFile' : 'resolveRecords', actions);
+    out.set(roleId.includes('IngestFile') ? 'ingestFile' : roleId.includes('GetProfile') ? 'getProfile' : 'resolveRecords', actions);
   }
   return out;
 }
@@ -134,11 +134,9 @@ describe('CDK stack', () => {
         });
       }
     }
-    template.resourcePropertiesCountIs(
-      'AWS::Logs::LogGroup',
-      { RetentionInDays: 30, KmsKeyId: Match.anyValue() },
-      Object.keys(functions).length,
-    );
+    // One encrypted log group per function, and the API's access logs.
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: Match.anyValue() }, Object.keys(functions).length + 1);
+    template.resourceCountIs('AWS::Logs::LogGroup', Object.keys(functions).length + 1);
   });
 
   it('grants each function role exactly the actions its definition needs', () => {
@@ -171,6 +169,22 @@ describe('CDK stack', () => {
         .filter((a, i, all) => all.indexOf(a) === i)
         .sort(),
     );
+  });
+
+  it('lets the profile API read the table and nothing else', () => {
+    const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    expect([...actionsByFunction().get('getProfile')!].sort()).toEqual([...logs, 'kms:Decrypt', ...TABLE_ACTIONS.read].sort());
+  });
+
+  it('serves every API route with IAM authorisation, access logs and stage throttling', () => {
+    const routes = template.findResources('AWS::ApiGatewayV2::Route');
+    expect(Object.keys(routes).length).toBeGreaterThan(0);
+    for (const r of Object.values(routes)) expect((r as { Properties: { AuthorizationType: string } }).Properties.AuthorizationType).toBe('AWS_IAM');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() }),
+    });
   });
 
   it('uses no wildcard action on data anywhere in the stack', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
@@ -117,5 +117,18 @@ describe('local twin', () => {
       new GetObjectCommand({ Bucket: twin.resources.buckets.landing, Key: 'imports/erp/clienti maggio.csv' }),
     );
     expect((await objects.Body!.transformToString('latin1')).startsWith('Codice cliente')).toBe(true);
+  });
+
+  it('serves GET /profiles/{id} like the API: IAM-only (locally the CDP_HOME token), 400, 404 and 200', async () => {
+    const id = await ownerOf(twin, 'email:luca@example.it');
+    const token = JSON.parse(readFileSync(path.join(home, 'credentials.json'), 'utf8')).token as string;
+    const get = (p: string, auth?: string) => fetch(`${twin.url}${p}`, auth ? { headers: { authorization: auth } } : {});
+    expect((await get(`/profiles/${id}`)).status).toBe(401);
+    expect((await get(`/profiles/${id}`, 'Bearer wrong-token-of-any-length')).status).toBe(403);
+    expect((await get('/profiles/not-an-id', `Bearer ${token}`)).status).toBe(400);
+    expect((await get('/profiles/p_00000000000000000000', `Bearer ${token}`)).status).toBe(404);
+    const ok = await get(`/profiles/${id}`, `Bearer ${token}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ profileId: id, attributes: { firstName: 'Luca', lastName: 'Neri', province: 'RM' } });
   });
 });
