@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runDemo, runImport, runUp } from './commands.ts';
+import { runDlq } from './dlq.ts';
 import { runProfilesExport, runProfilesGet } from './profiles.ts';
 import { resolveTarget } from './target.ts';
 import { makeOutput, UsageError } from './output.ts';
@@ -13,14 +14,15 @@ Usage: cdp <command> [options]     (every command takes --json; --target aws --s
   import <file> --source S [--mapping M]  upload an export to the landing bucket, wait, print the import report
   profiles get --email E | --phone P | --id ID    a unified profile (a merged-away id answers with the survivor)
   profiles export [--format ndjson]       every profile, one a line, with the lineage of its records
+  dlq list | redrive [--queue Q]          dead-letter queues: how many messages; move them back once the fault is gone
 
 Arriving with their capabilities (see README): webhook send, profiles unmerge, duplicates,
-dsr access|erase|rectify|restrict|list|show, kpi refresh|list|show, segments, dlq list|redrive.
+dsr access|erase|rectify|restrict|list|show, kpi refresh|list|show, segments.
 
 Environment: CDP_HOME (state, default .cdp), CDP_PORT (HTTP port of \`up\`).`;
 
 /** Commands of the design that later capabilities deliver: named so the message is clear, never a silent no-op. */
-const PLANNED = new Set(['webhook', 'duplicates', 'dsr', 'kpi', 'segments', 'dlq']);
+const PLANNED = new Set(['webhook', 'duplicates', 'dsr', 'kpi', 'segments']);
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -41,6 +43,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       phone: { type: 'string' },
       id: { type: 'string' },
       format: { type: 'string' },
+      queue: { type: 'string' },
     },
   });
   const out = makeOutput(values.json ?? false);
@@ -56,6 +59,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runDemo(out, values);
     case 'import':
       return runImport(out, rest, values);
+    case 'dlq':
+      return runDlq(out, await resolveTarget(values), rest[0], values);
     case 'profiles': {
       const [sub] = rest;
       if (sub === 'get') return runProfilesGet(out, await resolveTarget(values), values);

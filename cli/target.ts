@@ -4,7 +4,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { outputKey } from '../lib/cdp-stack.ts';
+import { dlqOutputKey, outputKey } from '../lib/cdp-stack.ts';
 import { type BucketName, buckets, type QueueName, queues, table } from '../lib/definitions.ts';
 import { type TwinInfo, twinInfoPath, twinSdkEnvironment } from '../local/twin.ts';
 import { UsageError } from './output.ts';
@@ -19,6 +19,7 @@ export interface Target {
   readonly tableName: string;
   readonly buckets: Record<BucketName, string>;
   readonly queueUrls: Record<QueueName, string>;
+  readonly dlqUrls: Record<QueueName, string>;
 }
 
 export const defaultHome = (): string => path.resolve(process.env.CDP_HOME ?? '.cdp');
@@ -40,6 +41,7 @@ export function localTarget(home = defaultHome()): Target {
     tableName: info.resources.tableName,
     buckets: info.resources.buckets,
     queueUrls: info.resources.queueUrls,
+    dlqUrls: info.resources.dlqUrls,
   };
 }
 
@@ -65,6 +67,13 @@ export async function awsTarget(stackName: string): Promise<Target> {
     ) as Record<BucketName, string>,
     queueUrls: Object.fromEntries(
       (Object.keys(queues) as QueueName[]).map((q) => [q, need(queues[q].envVar)]),
+    ) as Record<QueueName, string>,
+    dlqUrls: Object.fromEntries(
+      (Object.keys(queues) as QueueName[]).map((q) => {
+        const value = outputs.get(dlqOutputKey(queues[q].envVar));
+        if (!value) throw new UsageError(`Stack ${stackName} has no output ${dlqOutputKey(queues[q].envVar)}; is it a cdp stack?`);
+        return [q, value];
+      }),
     ) as Record<QueueName, string>,
   };
 }

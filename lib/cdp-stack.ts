@@ -13,6 +13,9 @@ export interface CdpStackProps extends StackProps {
   readonly projectRoot: string;
 }
 
+/** Output key of a queue's dead-letter queue (`RecordsQueueUrl` -> `RecordsDlqUrl`). */
+export const dlqOutputKey = (envVar: string): string => outputKey(envVar).replace(/QueueUrl$/, 'DlqUrl');
+
 /** Output key under which the CLI finds a resource: the environment variable's name in PascalCase. */
 export function outputKey(envVar: string): string {
   return envVar
@@ -98,9 +101,11 @@ export class CdpStack extends Stack {
     for (const [name, def] of Object.entries(buckets)) {
       new CfnOutput(this, outputKey(def.envVar), { value: resources.buckets[name as keyof typeof buckets].bucketName });
     }
+    const dlqs = { fileEvents: ingestion.fileEvents.deadLetterQueue, records: ingestion.records.deadLetterQueue, dsr: privacy.dsr.deadLetterQueue };
     for (const [name, def] of Object.entries(queues)) {
       const q = resources.queues[name as keyof typeof queues];
       new CfnOutput(this, outputKey(def.envVar), { value: q.queueUrl });
+      new CfnOutput(this, dlqOutputKey(def.envVar), { value: dlqs[name as keyof typeof queues].queueUrl });
     }
     new CfnOutput(this, 'AthenaWorkGroup', { value: analytics.workGroup.ref });
     new CfnOutput(this, 'GlueDatabase', { value: analytics.database.ref });

@@ -69,12 +69,20 @@ export function twinSdkEnvironment(endpoints: TwinInfo['endpoints']): Record<str
 export const twinInfoPath = (home: string): string => path.join(home, 'twin.json');
 
 /**
+ * Handlers keep their SDK clients across invocations, as in Lambda; a twin started again in the same process (tests)
+ * has new engine ports, so each start loads its own instances of the handler modules.
+ */
+let starts = 0;
+const handlerUrl = (entry: string, start: number): string => `${pathToFileURL(path.join(PROJECT_ROOT, entry)).href}?twin=${start}`;
+
+/**
  * Starts the local twin: the real engines, the resources of the shared definitions, the unchanged handlers behind a
  * poller per event source, S3 notifications, and the HTTP API.
  */
 export async function startTwin(options: TwinOptions): Promise<Twin> {
   const home = path.resolve(options.home);
   mkdirSync(home, { recursive: true });
+  const start = ++starts;
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -125,7 +133,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const pollers: QueuePoller[] = [];
     for (const [name, def] of Object.entries(functions) as [FunctionName, (typeof functions)[FunctionName]][]) {
       if (!def.source) continue;
-      const mod = (await import(pathToFileURL(path.join(PROJECT_ROOT, def.entry)).href)) as { handler: SqsHandler };
+      const mod = (await import(handlerUrl(def.entry, start))) as { handler: SqsHandler };
       const queueArn = await queueArnOf(clients.sqs, resources.queueUrls[def.source.queue]);
       const poller = new QueuePoller({
         name,
@@ -155,7 +163,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const token = localToken(home);
     const apiRoutes: ReturnType<typeof compileRoute>[] = [];
     for (const route of apiRouteDefinitions) {
-      const mod = (await import(pathToFileURL(path.join(PROJECT_ROOT, functions[route.function].entry)).href)) as { handler: ApiHandler };
+      const mod = (await import(handlerUrl(functions[route.function].entry, start))) as { handler: ApiHandler };
       apiRoutes.push(compileRoute(route, mod.handler));
     }
     const http = await startHttp(options.port ?? 0, routes, (req, res, url) => serveRoute(req, res, url, apiRoutes, token));
@@ -197,6 +205,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
         tableName,
         buckets: bucketNames,
         queueUrls: queueSet.queueUrls,
+        dlqUrls: queueSet.dlqUrls,
       },
       async waitIdle(timeoutMs = 120_000) {
         const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,11 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { encodeRecords } from '../../lambdas/adapters/records-codec.ts';
+import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,5 +135,31 @@ describe('local twin', () => {
     const ok = await get(`/profiles/${id}`, `Bearer ${token}`);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ profileId: id, attributes: { firstName: 'Luca', lastName: 'Neri', province: 'RM' } });
+  });
+
+  it('shows what waits in the dead-letter queues and drains them with `cdp dlq redrive` once the fault is gone', async () => {
+    const record: CanonicalRecord = {
+      recordId: 'dlq-test-1',
+      source: 'erp',
+      channel: 'file',
+      kind: 'contact',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      receivedAt: '2026-01-01T00:00:00.000Z',
+      lineage: { objectKey: 'imports/erp/late.csv', recordKey: 'L1' },
+      identifiers: [{ type: 'email', value: 'parcheggiato@example.it' }],
+      person: { firstName: 'Piero' },
+    };
+    await twin.clients.sqs.send(new SendMessageCommand({ QueueUrl: twin.resources.dlqUrls.records, MessageBody: encodeRecords([record], 24 * 1024)[0]! }));
+    const cdp = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [path.resolve(import.meta.dirname, '../../bin/cdp.js'), ...args], { env: { ...process.env, CDP_HOME: home }, timeout: 60_000 });
+
+    const listed = JSON.parse((await cdp('dlq', 'list', '--json')).stdout) as { queue: string; messages: number }[];
+    expect(listed.find((q) => q.queue === 'records')?.messages).toBe(1);
+    expect(JSON.stringify(listed)).not.toContain('parcheggiato');
+
+    expect(JSON.parse((await cdp('dlq', 'redrive', '--queue', 'records', '--json')).stdout)).toEqual({ moved: { records: 1 } });
+    await twin.waitIdle();
+    expect(await ownerOf(twin, 'email:parcheggiato@example.it')).toBeDefined();
+    expect(JSON.parse((await cdp('dlq', 'list', '--json')).stdout).every((q: { messages: number }) => q.messages === 0)).toBe(true);
   });
 });
