@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { uploadAndWait } from '../cli/imports.ts';
+import { ACTIVE_PROFILES } from '../lambdas/adapters/dynamo-profile-store.ts';
 import type { ImportReport } from '../lambdas/usecases/import-file.ts';
+import { table } from '../lib/definitions.ts';
 import type { Twin } from './twin.ts';
 
 export const DEMO_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'demo');
@@ -35,16 +37,19 @@ export async function loadDemo(twin: Twin, progress?: (msg: string) => void): Pr
   return { imports, profiles: await countProfiles(twin) };
 }
 
+/** Active profiles, counted on the listing index (keys only) without reading them. */
 export async function countProfiles(twin: Twin): Promise<number> {
+  const index = table.globalSecondaryIndexes[0]!;
   let count = 0;
   let ExclusiveStartKey: Record<string, never> | undefined;
   do {
     const res = await twin.clients.dynamodb.send(
       new QueryCommand({
         TableName: twin.resources.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': { S: 'PROFILES' } },
+        IndexName: index.indexName,
+        KeyConditionExpression: '#pk = :p',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: { ':p': { S: ACTIVE_PROFILES } },
         Select: 'COUNT',
         ExclusiveStartKey,
       }),

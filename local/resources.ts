@@ -10,7 +10,6 @@ import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@
 import {
   type BucketName,
   buckets,
-  functions,
   type QueueDefinition,
   type QueueName,
   queues,
@@ -138,4 +137,3 @@ export function resourceEnvironment(resources: LocalResources): Record<string, s
   return env;
 }
 
-export { functions };

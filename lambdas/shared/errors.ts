@@ -9,16 +9,5 @@ export class CdpError extends Error {
 /** A required setting is missing or malformed; names the variable, never a value. */
 export class ConfigurationError extends CdpError {}
 
-/** The input itself is unreadable (sender's mistake): reported and kept, never retried. */
-export class UnreadableInputError extends CdpError {
-  constructor(
-    readonly reason: string,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
-
 /** A store refused a write after all retries (contention); the message is retried by the queue. */
 export class ContentionError extends CdpError {}
