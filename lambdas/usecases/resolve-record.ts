@@ -102,9 +102,13 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
     const items = await store.getIdentities(keys);
     // Owners as they are now, merged ones followed to their survivor. (A claim and its profile are written in one
     // transaction, so every owner exists.)
+    const owners = [...new Set([...items.values()].flatMap((i) => i.owners))];
+    const read = owners.length > 0 ? await store.getProfiles(owners) : new Map<string, StoredProfile>();
     const active = new Map<string, { id: string; profile: StoredProfile }>();
-    for (const owner of new Set([...items.values()].flatMap((i) => i.owners))) {
-      const a = await activeProfile(store, config, owner);
+    for (const owner of owners) {
+      const p = read.get(owner);
+      // One batch read for all owners; only merged ones are followed, one hop at a time.
+      const a = p?.status === 'active' ? { id: owner, profile: p } : await activeProfile(store, config, owner);
       if (a.profile) active.set(owner, { id: a.id, profile: a.profile });
     }
     const views: IdentifierView[] = identifiers.map((identifier, i) => {
