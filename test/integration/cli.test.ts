@@ -1,25 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_FILES } from '../../local/demo.ts';
+import { CDP_BIN, runCdp } from '../support/cdp.ts';
 
-const run = promisify(execFile);
-const cdp = path.resolve(import.meta.dirname, '../../bin/cdp.js');
 const home = mkdtempSync(path.join(tmpdir(), 'cdp-cli-'));
-const env = { ...process.env, CDP_HOME: home };
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cdp, ...args], { env, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const cli = (...args: string[]) => runCdp(home, ...args);
+const cdp = CDP_BIN;
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTwin, type Twin } from '../../local/twin.ts';
+import { cdpOk } from '../support/cdp.ts';
 
 /**
  * Holdout exports of one customer base, built the way three real systems would hold it: an ERP (Windows-1252, `;`,
@@ -115,9 +114,8 @@ function pickFormat(mobile: string, rand: () => number): string {
 }
 
 const home = mkdtempSync(path.join(tmpdir(), 'cdp-holdout-'));
-const cdp = path.resolve(import.meta.dirname, '../../bin/cdp.js');
 let twin: Twin;
-const run = (...args: string[]) => promisify(execFile)(process.execPath, [cdp, ...args], { env: { ...process.env, CDP_HOME: home }, timeout: 120_000, maxBuffer: 64 << 20 });
+const run = async (...args: string[]) => ({ stdout: await cdpOk(home, ...args) });
 
 beforeAll(async () => {
   twin = await startTwin({ home, port: 0 });

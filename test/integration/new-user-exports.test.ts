@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTwin, type Twin } from '../../local/twin.ts';
+import { cdpOk, runCdp } from '../support/cdp.ts';
 import { profileOf } from '../support/profiles.ts';
 
 /**
@@ -36,17 +35,12 @@ const MAILCHIMP = [
 ].join('\n');
 
 const home = mkdtempSync(path.join(tmpdir(), 'cdp-newuser-'));
-const cdp = path.resolve(import.meta.dirname, '../../bin/cdp.js');
 let twin: Twin;
 
 async function cdpImport(name: string, body: Buffer, source: string) {
   const file = path.join(home, name);
   writeFileSync(file, body);
-  const { stdout } = await promisify(execFile)(process.execPath, [cdp, 'import', file, '--source', source, '--json'], {
-    env: { ...process.env, CDP_HOME: home },
-    timeout: 60_000,
-  });
-  return JSON.parse(stdout) as { status: string; rowsRead: number; accepted: number; rejected: number; suppressed: number; exportFormat?: string; encoding?: string };
+  return JSON.parse(await cdpOk(home, 'import', file, '--source', source, '--json')) as { status: string; rowsRead: number; accepted: number; rejected: number; suppressed: number; exportFormat?: string; encoding?: string };
 }
 
 const profile = (identifierKey: string) => profileOf(twin.clients.dynamodb, twin.resources.tableName, identifierKey);
@@ -100,11 +94,7 @@ describe('exports a new user uploads, without a mapping', () => {
   });
 
   it('answers `cdp profiles get` and `cdp profiles export` as a user would call them', async () => {
-    const run = (...args: string[]) =>
-      promisify(execFile)(process.execPath, [cdp, ...args], { env: { ...process.env, CDP_HOME: home }, timeout: 60_000 }).then(
-        (r) => ({ code: 0, ...r }),
-        (e: { code: number; stdout: string; stderr: string }) => e,
-      );
+    const run = (...args: string[]) => runCdp(home, ...args);
     const got = await run('profiles', 'get', '--email', ' Mario.Rossi@Libero.it ', '--json');
     expect(got.code).toBe(0);
     const [mario] = JSON.parse(got.stdout);

@@ -1,15 +1,14 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TwinInfo } from '../../local/twin.ts';
+import { CDP_BIN as cdp, cdpOk } from '../support/cdp.ts';
 import { profileOf } from '../support/profiles.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const cdp = path.join(root, 'bin/cdp.js');
 const home = mkdtempSync(path.join(tmpdir(), 'cdp-restart-'));
 const env = { ...process.env, CDP_HOME: home };
 const children: ChildProcess[] = [];
@@ -41,12 +40,7 @@ function up(): Promise<{ child: ChildProcess; ready: { url: string } }> {
 }
 
 async function importDemo(): Promise<{ rowsRead: number; accepted: number; rejected: number; suppressed: number }> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [cdp, 'import', path.join(root, 'local/demo/erp-clienti.csv'), '--source', 'erp', '--json'],
-    { env, timeout: 60_000 },
-  );
-  return JSON.parse(stdout);
+  return JSON.parse(await cdpOk(home, 'import', path.join(root, 'local/demo/erp-clienti.csv'), '--source', 'erp', '--json'));
 }
 
 async function owner(email: string): Promise<string | undefined> {

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { encodeRecords } from '../../lambdas/adapters/records-codec.ts';
 import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
@@ -13,6 +11,7 @@ import { type ImportReport, importIdOf, reportKey } from '../../lambdas/usecases
 import { startTwin, type Twin } from '../../local/twin.ts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoProfileStore } from '../../lambdas/adapters/dynamo-profile-store.ts';
+import { cdpOk } from '../support/cdp.ts';
 import { profileOf } from '../support/profiles.ts';
 import { waitFor } from './wait.ts';
 
@@ -150,8 +149,7 @@ describe('local twin', () => {
       person: { firstName: 'Piero' },
     };
     await twin.clients.sqs.send(new SendMessageCommand({ QueueUrl: twin.resources.dlqUrls.records, MessageBody: encodeRecords([record], 24 * 1024)[0]! }));
-    const cdp = (...args: string[]) =>
-      promisify(execFile)(process.execPath, [path.resolve(import.meta.dirname, '../../bin/cdp.js'), ...args], { env: { ...process.env, CDP_HOME: home }, timeout: 60_000 });
+    const cdp = async (...args: string[]) => ({ stdout: await cdpOk(home, ...args) });
 
     const listed = JSON.parse((await cdp('dlq', 'list', '--json')).stdout) as { queue: string; messages: number }[];
     expect(listed.find((q) => q.queue === 'records')?.messages).toBe(1);
