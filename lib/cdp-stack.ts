@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
 import { Analytics, Identity, Ingestion, Privacy } from './constructs/capabilities.ts';
 import type { Bindable } from './constructs/grants.ts';
-import { buckets, queues, table } from './definitions.ts';
+import { buckets, queues, secrets, table } from './definitions.ts';
 
 export interface CdpStackProps extends StackProps {
   /** Project root, for bundling the functions. */
@@ -78,12 +78,13 @@ export class CdpStack extends Stack {
         athena: analytics.athenaResults.bucket,
       },
       queues: { fileEvents: ingestion.fileEvents.queue, records: ingestion.records.queue, dsr: privacy.dsr.queue },
+      secrets: { webhooks: ingestion.webhookSecrets },
     };
     const ingest = ingestion.wire(resources);
     const identityFunctions = identity.wire(resources, ingestion.records);
     new Api(this, 'Api', {
       encryptionKey: key,
-      functions: { ingestFile: ingest.fn, resolveRecords: identityFunctions.resolveRecords.fn, getProfile: identityFunctions.getProfile.fn },
+      functions: { ingestFile: ingest.ingestFile.fn, ingestWebhook: ingest.ingestWebhook.fn, resolveRecords: identityFunctions.resolveRecords.fn, getProfile: identityFunctions.getProfile.fn },
     });
 
     const notificationsHandler = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
@@ -107,6 +108,7 @@ export class CdpStack extends Stack {
       new CfnOutput(this, outputKey(def.envVar), { value: q.queueUrl });
       new CfnOutput(this, dlqOutputKey(def.envVar), { value: dlqs[name as keyof typeof queues].queueUrl });
     }
+    new CfnOutput(this, outputKey(secrets.webhooks.envVar), { value: ingestion.webhookSecrets.secretArn });
     new CfnOutput(this, 'AthenaWorkGroup', { value: analytics.workGroup.ref });
     new CfnOutput(this, 'GlueDatabase', { value: analytics.database.ref });
   }

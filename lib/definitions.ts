@@ -7,7 +7,8 @@
 
 export type BucketName = 'landing' | 'raw' | 'lake' | 'exports' | 'athena';
 export type QueueName = 'fileEvents' | 'records' | 'dsr';
-export type FunctionName = 'ingestFile' | 'resolveRecords' | 'getProfile';
+export type FunctionName = 'ingestFile' | 'ingestWebhook' | 'resolveRecords' | 'getProfile';
+export type SecretName = 'webhooks';
 
 export interface TableDefinition {
   /** Environment variable through which functions learn the table name. */
@@ -48,9 +49,12 @@ export interface QueueDefinition {
 }
 
 export type Grant =
-  | { readonly table: 'read' | 'readWrite' }
-  | { readonly bucket: BucketName; readonly access: 'read' | 'write' | 'readWrite' }
-  | { readonly queue: QueueName; readonly access: 'send' };
+  /** `deliveries`: get and put items of the webhook delivery log only (IAM LeadingKeys `WEBHOOK#`). */
+  | { readonly table: 'read' | 'readWrite' | 'deliveries' }
+  /** `prefixes` narrows object access to those key prefixes. */
+  | { readonly bucket: BucketName; readonly access: 'read' | 'write' | 'readWrite'; readonly prefixes?: readonly string[] }
+  | { readonly queue: QueueName; readonly access: 'send' }
+  | { readonly secret: SecretName };
 
 export interface FunctionDefinition {
   /** Entry file, relative to the project root. */
@@ -131,6 +135,20 @@ export const functions: Record<FunctionName, FunctionDefinition> = {
       { table: 'read' },
     ],
   },
+  ingestWebhook: {
+    entry: 'lambdas/handlers/ingest-webhook.ts',
+    description: 'POST /webhooks/{source}: verifies, archives and queues vendor webhooks',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    grants: [
+      { bucket: 'landing', access: 'read', prefixes: ['mappings/'] },
+      { bucket: 'raw', access: 'write', prefixes: ['webhooks/', 'quarantine/'] },
+      { queue: 'records', access: 'send' },
+      { queue: 'dsr', access: 'send' },
+      { table: 'deliveries' },
+      { secret: 'webhooks' },
+    ],
+  },
   resolveRecords: {
     entry: 'lambdas/handlers/resolve-records.ts',
     description: 'Resolves canonical records into unified profiles',
@@ -156,9 +174,27 @@ export interface RouteDefinition {
   readonly function: FunctionName;
   /** `iam`: SigV4-signed callers with permission (locally: the twin's token in CDP_HOME). */
   readonly auth: 'iam' | 'none';
+  /** Why a route is open to unsigned callers (required with `auth: 'none'`; the cdk-nag acknowledgement). */
+  readonly openBecause?: string;
 }
 
-export const routes: readonly RouteDefinition[] = [{ method: 'GET', path: '/profiles/{id}', function: 'getProfile', auth: 'iam' }];
+export const routes: readonly RouteDefinition[] = [
+  { method: 'GET', path: '/profiles/{id}', function: 'getProfile', auth: 'iam' },
+  {
+    method: 'POST',
+    path: '/webhooks/{source}',
+    function: 'ingestWebhook',
+    auth: 'none',
+    openBecause: "Vendors (Shopify, Stripe, form plugins) cannot sign with IAM; the function verifies each vendor's HMAC signature or secret token on the raw body, constant-time, before storing anything.",
+  },
+  {
+    method: 'GET',
+    path: '/webhooks/{source}',
+    function: 'ingestWebhook',
+    auth: 'none',
+    openBecause: 'Mailchimp validates a webhook URL with an unauthenticated GET; the function answers it with no data and stores nothing.',
+  },
+];
 
 /** Stage throttling of the HTTP API (requests per second, burst). */
 export const apiThrottle = { rateLimit: 50, burstLimit: 100 } as const;
@@ -200,9 +236,15 @@ export const queues: Record<QueueName, QueueDefinition> = {
 /** Prefix under which exports must be uploaded to trigger an import. */
 export const LANDING_IMPORT_PREFIX = 'imports/';
 
+/** Secrets Manager secrets of the stack (a JSON object of name -> value each). */
+export const secrets: Record<SecretName, { readonly envVar: string; readonly purpose: string }> = {
+  webhooks: { envVar: 'WEBHOOK_SECRETS_ARN', purpose: 'webhook signing secrets and tokens, one key per source' },
+};
+
 /** Environment variable naming the resource a grant refers to. */
 export function envVarOf(grant: Grant): string {
   if ('table' in grant) return table.envVar;
+  if ('secret' in grant) return secrets[grant.secret].envVar;
   if ('bucket' in grant) return buckets[grant.bucket].envVar;
   return queues[grant.queue].envVar;
 }

@@ -7,6 +7,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Target } from '../cli/target.ts';
 import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName, routes as apiRouteDefinitions } from '../lib/definitions.ts';
+import { secretEnvVar } from '../lambdas/domain/webhooks/receive.ts';
 import { type ApiHandler, compileRoute, localToken, serveRoute } from './api.ts';
 import { type QueryEngine, startDuckDb } from './engines/duckdb.ts';
 import { type Engine, startDynamoDb } from './engines/dynamodb.ts';
@@ -108,6 +109,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     Object.assign(process.env, resourceEnvironment(resources));
 
     await syncSourceMappings(clients.s3, resources.buckets.landing);
+    loadWebhookSecrets(home);
 
     // Bucket notifications: landing ObjectCreated under imports/ -> file-events queue, as the stack configures.
     const pendingNotifications = new Set<Promise<unknown>>();
@@ -234,6 +236,29 @@ async function syncSourceMappings(s3: S3Client, landing: string): Promise<void> 
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
     const body = readFileSync(path.join(dir, file));
     await s3.send(new PutObjectCommand({ Bucket: landing, Key: `mappings/${file}`, Body: body, ContentType: 'application/json' }));
+  }
+}
+
+/**
+ * Webhook secrets for the twin: CDP_HOME/secrets.json ({"<source>": "<secret>"}) becomes the handlers'
+ * CDP_WEBHOOK_SECRET_<SOURCE> variables (what Secrets Manager holds in AWS). A variable set by the user wins.
+ */
+export function loadWebhookSecrets(home: string): void {
+  for (const [name, value] of Object.entries(readWebhookSecrets(home))) {
+    process.env[secretEnvVar(name)] ??= value;
+  }
+}
+
+/** The secrets file's entries (an absent or unreadable file has none). */
+export function readWebhookSecrets(home: string): Record<string, string> {
+  const file = path.join(home, 'secrets.json');
+  if (!existsSync(file)) return {};
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (!parsed || typeof parsed !== 'object') return {};
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+  } catch {
+    return {};
   }
 }
 

@@ -41,6 +41,10 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   ],
   'consents.marketing_sms': ['consenso sms', 'accepts sms marketing', 'sms marketing'],
   'consents.profiling': ['consenso profilazione', 'profilazione', 'profiling consent'],
+  'consents.privacy_notice': [
+    'privacy', 'consenso privacy', 'informativa privacy', 'accetto privacy', 'acceptance privacy', 'privacy policy', 'gdpr',
+    'trattamento dati', 'consenso trattamento dati',
+  ],
   'order.orderId': ['numero ordine', 'n ordine', 'id ordine', 'codice ordine', 'order id', 'order number', 'order no'],
   'order.total': ['totale', 'totale ordine', 'importo', 'importo totale', 'total', 'order total', 'amount', 'grand total'],
   'order.currency': ['valuta', 'currency'],
@@ -208,7 +212,7 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
   },
 ];
 
-const SYNONYM_LOOKUP: ReadonlyMap<string, string> = new Map(
+export const SYNONYM_LOOKUP: ReadonlyMap<string, string> = new Map(
   Object.entries(HEADER_SYNONYMS).flatMap(([field, names]) => names.map((n) => [foldHeader(n), field] as const)),
 );
 

@@ -26,6 +26,14 @@ export interface RowContext {
   readonly objectKey: string;
   readonly importId: string;
   readonly receivedAt: string;
+  /** Webhooks: the record comes from a delivery (its id in the lineage), not from a file's line. */
+  readonly webhook?: {
+    readonly deliveryId: string;
+    /** The vendor's stable key of what was delivered (an order id, an event id). */
+    readonly recordKey: string;
+    /** Consent proof: the form or topic the consent was given on. */
+    readonly form: string;
+  };
 }
 
 export type RowOutcome =
@@ -71,6 +79,7 @@ class Draft {
   occurredAt?: string;
   provinceRaw?: string;
   postalCodeRaw?: string;
+  phonesRaw?: string[];
 
   flag(path: string, reason: string): void {
     if (reason.endsWith('.empty')) return;
@@ -99,7 +108,9 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
     case 'identifiers.email':
       return d.id('email', normaliseEmail(raw), plan.namespace);
     case 'identifiers.phone':
-      return d.id('phone', normalisePhone(raw, plan.defaultCountry as CountryCode), plan.namespace);
+      // Cleaned once the row's country is known (a Canadian customer's number in an Italian shop's export).
+      (d.phonesRaw ??= []).push(raw);
+      return;
     case 'identifiers.externalId':
       return d.id('externalId', { ok: true, value: text(raw) }, plan.namespace);
     case 'identifiers.taxCode':
@@ -288,6 +299,10 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     apply(d, f.path, raw, f, plan);
   }
 
+  if (d.phonesRaw) {
+    const region = (d.address?.country ?? plan.defaultCountry) as CountryCode;
+    for (const raw of d.phonesRaw) d.id('phone', normalisePhone(raw, region), plan.namespace);
+  }
   if (d.fullName !== undefined) {
     const p = (d.person ??= {});
     if (!p.firstName && !p.lastName) Object.assign(p, splitFullName(d.fullName, plan.nameOrder));
@@ -325,7 +340,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     for (const c of d.consents) {
       if (c.granted === undefined) continue;
       const textVersion = c.text ?? plan.consentText;
-      const proof: { form: string; textVersion?: string; ip?: string } = { form: `import:${ctx.source}` };
+      const proof: { form: string; textVersion?: string; ip?: string } = { form: ctx.webhook?.form ?? `import:${ctx.source}` };
       if (textVersion) proof.textVersion = textVersion;
       if (c.ip) proof.ip = c.ip;
       (consents ??= []).push({ purpose: c.purpose, granted: c.granted, at: c.at ?? occurredAt, proof });
@@ -334,7 +349,8 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   let order: Order | undefined;
   if (d.order?.orderId) order = { ...d.order, orderId: d.order.orderId, currency: d.order.currency ?? 'EUR' };
   let recordKey: string;
-  if (plan.recordKey.length === 1) recordKey = cell(cells, plan.recordKey[0]!).trim();
+  if (ctx.webhook) recordKey = ctx.webhook.recordKey;
+  else if (plan.recordKey.length === 1) recordKey = cell(cells, plan.recordKey[0]!).trim();
   else recordKey = plan.recordKey.map((i) => cell(cells, i).trim()).join('|');
   const content = cells.join('\u0001');
   if (recordKey === '' || (plan.recordKey.length > 1 && plan.recordKey.some((i) => !cell(cells, i).trim()))) {
@@ -348,11 +364,13 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   const record: Mutable<CanonicalRecord> = {
     recordId: stableHash(ctx.source, recordKey, content),
     source: ctx.source,
-    channel: 'file',
+    channel: ctx.webhook ? 'webhook' : 'file',
     kind: plan.kind,
     occurredAt,
     receivedAt: ctx.receivedAt,
-    lineage: { objectKey: ctx.objectKey, importId: ctx.importId, recordKey, line },
+    lineage: ctx.webhook
+      ? { objectKey: ctx.objectKey, deliveryId: ctx.webhook.deliveryId, recordKey }
+      : { objectKey: ctx.objectKey, importId: ctx.importId, recordKey, line },
     identifiers: d.identifiers,
   };
   if (d.person) record.person = d.person;

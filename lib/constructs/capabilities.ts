@@ -1,9 +1,10 @@
-import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { buckets, functions, LANDING_IMPORT_PREFIX, queues, table } from '../definitions.ts';
@@ -27,12 +28,25 @@ export class Ingestion extends Construct {
   readonly raw: SecureBucket;
   readonly fileEvents: SecureQueue;
   readonly records: SecureQueue;
+  /** Webhook signing secrets and tokens: a JSON object, one key per source, filled in by the user. */
+  readonly webhookSecrets: Secret;
   private readonly props: CapabilityProps;
 
   constructor(scope: Construct, id: string, props: CapabilityProps) {
     super(scope, id);
     this.props = props;
     const { key, accessLogs } = props;
+    this.webhookSecrets = new Secret(this, 'WebhookSecrets', {
+      description: 'Webhook signing secrets and tokens: {"<source>": "<secret>"}',
+      encryptionKey: key,
+      // Generated only when the secret is created: later deployments never overwrite the values users put in.
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'cdpPlaceholder', excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.webhookSecrets).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The values are issued by the vendors (Shopify, Stripe, ...) and must match what they sign with; AWS cannot rotate them.',
+    });
     this.landing = new SecureBucket(this, 'Landing', { definition: buckets.landing, encryptionKey: key, accessLogs });
     this.raw = new SecureBucket(this, 'Raw', { definition: buckets.raw, encryptionKey: key, accessLogs });
     this.fileEvents = new SecureQueue(this, 'FileEvents', { definition: queues.fileEvents, encryptionKey: key });
@@ -42,14 +56,12 @@ export class Ingestion extends Construct {
     });
   }
 
-  wire(resources: Bindable): CdpFunction {
-    return new CdpFunction(this, 'IngestFile', {
-      definition: functions.ingestFile,
-      resources,
-      sourceQueue: this.fileEvents.queue,
-      encryptionKey: this.props.key,
-      projectRoot: this.props.projectRoot,
-    });
+  wire(resources: Bindable): { ingestFile: CdpFunction; ingestWebhook: CdpFunction } {
+    const common = { resources, encryptionKey: this.props.key, projectRoot: this.props.projectRoot };
+    return {
+      ingestFile: new CdpFunction(this, 'IngestFile', { ...common, definition: functions.ingestFile, sourceQueue: this.fileEvents.queue }),
+      ingestWebhook: new CdpFunction(this, 'IngestWebhook', { ...common, definition: functions.ingestWebhook }),
+    };
   }
 }
 

@@ -4,14 +4,16 @@ import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { type BucketName, envVarOf, type Grant, type QueueName, queues, table as tableDefinition } from '../definitions.ts';
+import { type BucketName, envVarOf, type Grant, type QueueName, queues, type SecretName, table as tableDefinition } from '../definitions.ts';
 
 /** The resources a function's grants can name. */
 export interface Bindable {
   readonly table: ITable;
   readonly buckets: Readonly<Record<BucketName, IBucket>>;
   readonly queues: Readonly<Record<QueueName, IQueue>>;
+  readonly secrets: Readonly<Record<SecretName, ISecret>>;
   /** The customer-managed key that encrypts all of them. */
   readonly key: IKey;
 }
@@ -30,7 +32,11 @@ export const TABLE_ACTIONS = {
     'dynamodb:BatchWriteItem',
     'dynamodb:ConditionCheckItem',
   ],
+  deliveries: ['dynamodb:GetItem', 'dynamodb:PutItem'],
 } as const;
+
+/** Partition keys the `deliveries` grant may touch (the webhook delivery log). */
+export const DELIVERY_LEADING_KEYS = ['WEBHOOK#*'];
 
 export const OBJECT_ACTIONS = {
   read: ['s3:GetObject'],
@@ -52,17 +58,27 @@ function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
  * Sets the environment variable naming the granted resource and adds exactly the statements it needs, in one call.
  */
 export function bindGrant(fn: LambdaFunction, role: IRole, grant: Grant, resources: Bindable): void {
+  if ('secret' in grant) {
+    const secret = resources.secrets[grant.secret];
+    fn.addEnvironment(envVarOf(grant), secret.secretArn);
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: [...KEY_ACTIONS.decrypt], resources: [resources.key.keyArn] }));
+    return;
+  }
   if ('table' in grant) {
     const t = resources.table;
     fn.addEnvironment(envVarOf(grant), t.tableName);
     role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: [...TABLE_ACTIONS[grant.table]],
-        resources: [
-          t.tableArn,
-          ...tableDefinition.globalSecondaryIndexes.map((i) => `${t.tableArn}/index/${i.indexName}`),
-        ],
-      }),
+      grant.table === 'deliveries'
+        ? new PolicyStatement({
+            actions: [...TABLE_ACTIONS.deliveries],
+            resources: [t.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': DELIVERY_LEADING_KEYS } },
+          })
+        : new PolicyStatement({
+            actions: [...TABLE_ACTIONS[grant.table]],
+            resources: [t.tableArn, ...tableDefinition.globalSecondaryIndexes.map((i) => `${t.tableArn}/index/${i.indexName}`)],
+          }),
     );
     role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -75,10 +91,9 @@ export function bindGrant(fn: LambdaFunction, role: IRole, grant: Grant, resourc
   if ('bucket' in grant) {
     const b = resources.buckets[grant.bucket];
     fn.addEnvironment(envVarOf(grant), b.bucketName);
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: [...OBJECT_ACTIONS[grant.access]], resources: [b.arnForObjects('*')] }),
-    );
-    if (grant.access !== 'write') {
+    const objectArns = grant.prefixes ? grant.prefixes.map((p) => b.arnForObjects(`${p}*`)) : [b.arnForObjects('*')];
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: [...OBJECT_ACTIONS[grant.access]], resources: objectArns }));
+    if (grant.access !== 'write' && !grant.prefixes) {
       role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [b.bucketArn] }));
     }
     role.addToPrincipalPolicy(
@@ -87,10 +102,12 @@ export function bindGrant(fn: LambdaFunction, role: IRole, grant: Grant, resourc
         resources: [resources.key.keyArn],
       }),
     );
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(b)}.Arn>/*]`,
-      reason: `Object keys are not known in advance; access is limited to the ${grant.bucket} bucket with the listed, non-wildcard actions.`,
-    });
+    for (const p of grant.prefixes ?? ['']) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(b)}.Arn>/${p}*]`,
+        reason: `Object keys are not known in advance; access is limited to ${p ? `the ${p} prefix of ` : ''}the ${grant.bucket} bucket with the listed, non-wildcard actions.`,
+      });
+    }
     return;
   }
   const q = resources.queues[grant.queue];

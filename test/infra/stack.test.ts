@@ -6,7 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.ts';
 import { KEY_ACTIONS, OBJECT_ACTIONS, TABLE_ACTIONS } from '../../lib/constructs/grants.ts';
-import { buckets, functions, queues } from '../../lib/definitions.ts';
+import { buckets, functions, queues, routes as routeDefinitions } from '../../lib/definitions.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 let template: Template;
@@ -14,26 +14,29 @@ let template: Template;
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
-/** Every action each Lambda role may perform (inline policies attached to it), by function construct path. */
-function actionsByFunction(): Map<string, Set<string>> {
+const ROLE_IDS: Record<string, string> = { IngestFile: 'ingestFile', IngestWebhook: 'ingestWebhook', ResolveRecords: 'resolveRecords', GetProfile: 'getProfile' };
+
+/** Every statement attached to each Lambda role (inline policies), by function name. */
+function statementsByFunction(): Map<string, (Statement & { Condition?: unknown })[]> {
   const json = template.toJSON() as { Resources: Resources };
-  const roles = Object.entries(json.Resources).filter(
-    ([id, r]) => r.Type === 'AWS::IAM::Role' && /(IngestFile|ResolveRecords|GetProfile)Role/.test(id),
-  );
-  const out = new Map<string, Set<string>>();
-  for (const [roleId] of roles) {
-    const actions = new Set<string>();
+  const out = new Map<string, (Statement & { Condition?: unknown })[]>();
+  for (const [roleId, role] of Object.entries(json.Resources)) {
+    const m = /(IngestFile|IngestWebhook|ResolveRecords|GetProfile)Role/.exec(roleId);
+    if (role.Type !== 'AWS::IAM::Role' || !m) continue;
+    const statements: (Statement & { Condition?: unknown })[] = [];
     for (const r of Object.values(json.Resources)) {
       if (r.Type !== 'AWS::IAM::Policy') continue;
       const attached = (r.Properties.Roles as { Ref: string }[]).some((x) => x.Ref === roleId);
-      if (!attached) continue;
-      for (const s of (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
-        for (const a of [s.Action].flat()) actions.add(a);
-      }
+      if (attached) statements.push(...(r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
     }
-    out.set(roleId.includes('IngestFile') ? 'ingestFile' : roleId.includes('GetProfile') ? 'getProfile' : 'resolveRecords', actions);
+    out.set(ROLE_IDS[m[1]!]!, statements);
   }
   return out;
+}
+
+/** Every action each Lambda role may perform, by function name. */
+function actionsByFunction(): Map<string, Set<string>> {
+  return new Map([...statementsByFunction()].map(([fn, statements]) => [fn, new Set(statements.flatMap((s) => [s.Action].flat()))]));
 }
 
 describe('CDK stack', () => {
@@ -176,10 +179,28 @@ describe('CDK stack', () => {
     expect([...actionsByFunction().get('getProfile')!].sort()).toEqual([...logs, 'kms:Decrypt', ...TABLE_ACTIONS.read].sort());
   });
 
-  it('serves every API route with IAM authorisation, access logs and stage throttling', () => {
-    const routes = template.findResources('AWS::ApiGatewayV2::Route');
-    expect(Object.keys(routes).length).toBeGreaterThan(0);
-    for (const r of Object.values(routes)) expect((r as { Properties: { AuthorizationType: string } }).Properties.AuthorizationType).toBe('AWS_IAM');
+  it('lets the webhook receiver read source files, archive raw bodies, queue, and touch only the delivery log', () => {
+    const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    const statements = statementsByFunction().get('ingestWebhook')!;
+    expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual(
+      [...logs, 'kms:Decrypt', 'kms:GenerateDataKey', 's3:GetObject', 's3:PutObject', 'sqs:SendMessage', ...TABLE_ACTIONS.deliveries, 'secretsmanager:GetSecretValue']
+        .filter((a, i, all) => all.indexOf(a) === i)
+        .sort(),
+    );
+    const table = statements.find((s) => [s.Action].flat().includes('dynamodb:PutItem'))!;
+    expect(table.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WEBHOOK#*'] } });
+    const objects = JSON.stringify(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:'))).map((s) => s.Resource));
+    for (const prefix of ['mappings/*', 'webhooks/*', 'quarantine/*']) expect(objects).toContain(prefix);
+    expect(objects).not.toMatch(/"\/\*"/);
+  });
+
+  it('serves the API with IAM authorisation except the vendor webhook routes, with access logs and stage throttling', () => {
+    const routes = template.findResources('AWS::ApiGatewayV2::Route') as Record<string, { Properties: { AuthorizationType: string; RouteKey: string } }>;
+    expect(Object.keys(routes).length).toBe(routeDefinitions.length);
+    for (const r of Object.values(routes)) {
+      const open = /^(POST|GET) \/webhooks\/\{source\}$/.test(r.Properties.RouteKey);
+      expect(r.Properties.AuthorizationType).toBe(open ? 'NONE' : 'AWS_IAM');
+    }
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },

@@ -27,8 +27,9 @@ describe('mapRow', () => {
     expect(r.identifiers).toEqual([
       { type: 'externalId', value: 'C1', namespace: 'erp' },
       { type: 'email', value: 'mario.rossi@example.it' },
-      { type: 'phone', value: '+393331234567' },
       { type: 'taxCode', value: 'RSSMRA80A01H501U' },
+      // Phones are cleaned last, with the row's country once it is known.
+      { type: 'phone', value: '+393331234567' },
     ]);
     expect(r.person).toEqual({ firstName: 'Mario', lastName: 'Rossi', birthDate: '1980-01-01' });
     expect(r.company).toEqual({ name: 'Rossi Impianti S.r.l.' });

@@ -1,0 +1,268 @@
+import * as z from 'zod/mini';
+import type { CanonicalRecord } from '../canonical.ts';
+import { stableHash } from '../hash.ts';
+import { foldHeader, HEADER_SYNONYMS, MULTI_VALUED, SYNONYM_LOOKUP } from '../headers.ts';
+import { mappingSchema, type PlannedField, type RowPlan } from '../mapping.ts';
+import { mapRow } from '../row-mapper.ts';
+import { parseJsonExact } from './json.ts';
+import { safeEqual, verifyBase64Hmac, verifyStripe, verifyTypeform } from './signatures.ts';
+import { type Extracted, type Interpretation, type Payload, VENDORS, type VendorName, type WebhookRequest } from './types.ts';
+import { INTERPRETERS, isWooPing } from './vendors.ts';
+
+/**
+ * The webhook receiver's decisions, pure: which source, whether the sender is authentic, whether the body can be
+ * read, what it says. The use case around it does the I/O (secrets, archive, queues, the delivery log).
+ */
+
+/** API Gateway accepts 10 MB; no vendor sends a webhook near 1 MiB (a large Shopify order is ~100 KB). */
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+/** A source's webhook settings: the `webhook` key of `config/sources/<name>.json`. */
+export const webhookConfigSchema = z.strictObject({
+  vendor: z.enum(VENDORS),
+  /** Name of the secret (Secrets Manager key / CDP_WEBHOOK_SECRET_<NAME>); defaults to the source name. */
+  secret: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/))),
+  /** Header carrying the token for unsigned senders (default: `?token=` or X-CDP-Token). */
+  tokenHeader: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/))),
+});
+
+export const sourceFileSchema = z.looseObject({ webhook: z.optional(webhookConfigSchema) });
+
+export interface SourceSettings {
+  readonly source: string;
+  readonly vendor: VendorName;
+  readonly secretName: string;
+  readonly tokenHeader?: string;
+  /** The source's mapping (the same file's import keys): namespace, default country, fields by label. */
+  readonly mapping?: z.infer<typeof mappingSchema>;
+}
+
+export const SOURCE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** A source named after a vendor needs no file; any other source needs one naming its vendor. */
+export function sourceSettings(source: string, file: unknown): SourceSettings | { readonly error: string } {
+  const parsed = file === undefined ? undefined : sourceFileSchema.safeParse(file);
+  if (parsed && !parsed.success) return { error: `config/sources/${source}.json: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  const webhook = parsed?.data.webhook;
+  const vendor = webhook?.vendor ?? (VENDORS as readonly string[]).find((v) => v === source);
+  if (!vendor) return { error: 'unknown source' };
+  let mapping: z.infer<typeof mappingSchema> | undefined;
+  if (file !== undefined) {
+    const { webhook: _w, ...rest } = file as Record<string, unknown>;
+    const m = mappingSchema.safeParse(rest);
+    if (!m.success) return { error: `config/sources/${source}.json: ${m.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+    mapping = m.data;
+  }
+  return {
+    source,
+    vendor: vendor as VendorName,
+    secretName: webhook?.secret ?? source,
+    ...(webhook?.tokenHeader ? { tokenHeader: webhook.tokenHeader.toLowerCase() } : {}),
+    ...(mapping ? { mapping } : {}),
+  };
+}
+
+/** Environment variable of a source's secret: `CDP_WEBHOOK_SECRET_<NAME>`, upper-cased, other characters as `_`. */
+export const secretEnvVar = (name: string): string => `CDP_WEBHOOK_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+
+export type Refusal = { readonly status: 400 | 401 | 404 | 405 | 413 | 415; readonly reason: string };
+
+type BodyType = 'json' | 'form';
+const BODIES: Record<VendorName, readonly BodyType[]> = {
+  shopify: ['json'],
+  woocommerce: ['json', 'form'],
+  stripe: ['json'],
+  typeform: ['json'],
+  tally: ['json'],
+  mailchimp: ['form'],
+  elementor: ['form', 'json'],
+  cf7: ['json', 'form'],
+  generic: ['json', 'form'],
+};
+
+/** The body's type from its Content-Type (sniffed when a sender leaves it out or sends text/plain). */
+export function bodyType(req: WebhookRequest): BodyType | undefined {
+  const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (ct === 'application/json' || ct.endsWith('+json')) return 'json';
+  if (ct === 'application/x-www-form-urlencoded') return 'form';
+  if (ct === '' || ct === 'text/plain') {
+    const first = Buffer.from(req.body.subarray(0, 64)).toString('utf8').trimStart()[0];
+    return first === '{' || first === '[' ? 'json' : 'form';
+  }
+  return undefined;
+}
+
+/** Checks that need no secret: method, size, content type. */
+export function precheck(settings: SourceSettings, req: WebhookRequest): Refusal | 'validation' | undefined {
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    // Mailchimp validates a new webhook URL with a GET before it sends anything.
+    return settings.vendor === 'mailchimp' ? 'validation' : { status: 405, reason: 'method.notAllowed' };
+  }
+  if (req.method !== 'POST') return { status: 405, reason: 'method.notAllowed' };
+  if (req.body.length > MAX_WEBHOOK_BYTES) return { status: 413, reason: 'body.tooLarge' };
+  const type = bodyType(req);
+  if (!type || !BODIES[settings.vendor].includes(type)) return { status: 415, reason: 'contentType.unsupported' };
+  return undefined;
+}
+
+/** Reads the body; a malformed one is the sender's mistake (400), never a crash. */
+export function parseBody(req: WebhookRequest): Payload | Refusal {
+  const type = bodyType(req);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(req.body);
+  } catch {
+    return { status: 400, reason: 'body.notUtf8' };
+  }
+  if (type === 'json') {
+    try {
+      const value = parseJsonExact(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      if (typeof value !== 'object' || value === null) return { status: 400, reason: 'json.notAnObject' };
+      return { type: 'json', value };
+    } catch {
+      return { status: 400, reason: 'json.malformed' };
+    }
+  }
+  if (text.trim() === '') return { status: 400, reason: 'form.empty' };
+  const value: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    const key = k.endsWith('[]') ? k.slice(0, -2) : k;
+    const prev = value[key];
+    value[key] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  if (Object.keys(value).length === 0) return { status: 400, reason: 'form.malformed' };
+  return { type: 'form', value };
+}
+
+/** WooCommerce's creation ping is unsigned by design; it is answered and nothing is kept. */
+export function isUnsignedPing(settings: SourceSettings, req: WebhookRequest): boolean {
+  if (settings.vendor !== 'woocommerce' || req.headers['x-wc-webhook-signature'] || bodyType(req) !== 'form') return false;
+  const p = parseBody(req);
+  return 'type' in p && isWooPing(p);
+}
+
+export type AuthVerdict = 'ok' | 'missing' | 'mismatch' | 'stale' | 'noSecret';
+
+/** The vendor's scheme on the raw bytes, constant-time; unsigned senders by a token in the URL or a header. */
+export function authenticate(settings: SourceSettings, req: WebhookRequest, secret: string | undefined, nowMs: number): AuthVerdict {
+  if (!secret) return 'noSecret';
+  const h = req.headers;
+  const verdict = (ok: boolean, header: string | undefined): AuthVerdict => (ok ? 'ok' : header ? 'mismatch' : 'missing');
+  switch (settings.vendor) {
+    case 'shopify': {
+      const header = h['x-shopify-hmac-sha256'] ?? h['shopify-hmac-sha256'];
+      return verdict(verifyBase64Hmac(req.body, secret, header), header);
+    }
+    case 'woocommerce':
+      return verdict(verifyBase64Hmac(req.body, secret, h['x-wc-webhook-signature']), h['x-wc-webhook-signature']);
+    case 'tally':
+      return verdict(verifyBase64Hmac(req.body, secret, h['tally-signature']), h['tally-signature']);
+    case 'typeform':
+      return verdict(verifyTypeform(req.body, secret, h['typeform-signature']), h['typeform-signature']);
+    case 'stripe': {
+      const v = verifyStripe(req.body, secret, h['stripe-signature'], nowMs);
+      return v === 'ok' ? 'ok' : v === 'stale' ? 'stale' : v === 'missing' ? 'missing' : 'mismatch';
+    }
+    default: {
+      const token = (settings.tokenHeader ? h[settings.tokenHeader] : undefined) ?? req.query.token ?? h['x-cdp-token'];
+      return verdict(token !== undefined && safeEqual(token, secret), token);
+    }
+  }
+}
+
+export function interpret(settings: SourceSettings, req: WebhookRequest, payload: Payload): Interpretation {
+  const namespace = settings.mapping?.namespace ?? (settings.vendor === 'generic' ? settings.source : settings.vendor);
+  return INTERPRETERS[settings.vendor](req, payload, namespace);
+}
+
+/** Form-builder prefixes that carry no meaning (`your-email`, `form_fields[nome]`, `field_nome`). */
+const PREFIX = /^(?:your|form fields|fields|field|input|wpforms|data|merges) (?=\S)/;
+
+/**
+ * A form label's canonical path: the source's mapping first, then the synonyms of export headers (Italian and
+ * English). Questions ("What is your first name?") match the longest synonym they contain.
+ */
+export function recogniseLabel(label: string, mappingByLabel: ReadonlyMap<string, string>): string | undefined {
+  const folded = foldHeader(label);
+  const byMapping = mappingByLabel.get(folded);
+  if (byMapping) return byMapping;
+  const bare = folded.replace(PREFIX, '');
+  const exact = SYNONYM_LOOKUP.get(bare) ?? SYNONYM_LOOKUP.get(folded);
+  if (exact) return exact;
+  if (bare.split(' ').length < 3) return undefined;
+  let best: [string, number] | undefined;
+  for (const [path, names] of Object.entries(HEADER_SYNONYMS)) {
+    for (const n of names) {
+      const f = foldHeader(n);
+      if (f.length < 4 || (best && f.length <= best[1])) continue;
+      if (` ${bare} `.includes(` ${f} `)) best = [path, f.length];
+    }
+  }
+  return best?.[0];
+}
+
+export interface WebhookContext {
+  readonly source: string;
+  readonly deliveryId: string;
+  /** Where the raw body is archived: the records' lineage. */
+  readonly rawKey: string;
+  readonly receivedAt: string;
+}
+
+export type BuiltRecord = { readonly ok: true; readonly record: CanonicalRecord } | { readonly ok: false; readonly recordKey: string; readonly reasons: readonly string[] };
+
+/** One extracted record through the same cleaning and validation as an imported row. */
+export function buildRecord(x: Extracted, settings: SourceSettings, ctx: WebhookContext): BuiltRecord {
+  const mapping = settings.mapping;
+  const byLabel = new Map<string, string>();
+  for (const [path, spec] of Object.entries(mapping?.fields ?? {})) {
+    const cols = typeof spec === 'object' && !Array.isArray(spec) ? spec.column : spec;
+    for (const c of Array.isArray(cols) ? cols : cols === undefined ? [] : [cols]) if (typeof c === 'string') byLabel.set(foldHeader(c), path);
+  }
+  const cells: string[] = [];
+  const fields: PlannedField[] = [];
+  const taken = new Set<string>();
+  const add = (path: string, value: string): void => {
+    if (taken.has(path) && !MULTI_VALUED.has(path)) return;
+    taken.add(path);
+    fields.push({ path, index: cells.length });
+    cells.push(value);
+  };
+  for (const [path, value] of x.fields ?? []) add(path, value);
+  for (const [label, value] of x.labels ?? []) {
+    const path = recogniseLabel(label, byLabel);
+    if (path) add(path, value);
+  }
+  for (const [path, value] of Object.entries(mapping?.defaults ?? {})) if (!taken.has(path)) add(path, String(value));
+  const plan: RowPlan = {
+    kind: x.kind,
+    fields,
+    recordKey: [],
+    namespace: mapping?.namespace ?? (settings.vendor === 'generic' || ['cf7', 'elementor', 'tally', 'typeform'].includes(settings.vendor) ? settings.source : settings.vendor),
+    defaultCountry: mapping?.defaultCountry ?? 'IT',
+    decimal: '.',
+    dateFormat: mapping?.format?.dateFormat ?? 'auto',
+    nameOrder: mapping?.nameOrder ?? 'firstLast',
+    ...(x.touchpoint || mapping?.touchpoint ? { touchpoint: mapping?.touchpoint ?? x.touchpoint } : {}),
+    ...(mapping?.consentText ? { consentText: mapping.consentText } : {}),
+    unmapped: 0,
+  };
+  const outcome = mapRow(cells, 0, plan, {
+    source: ctx.source,
+    objectKey: ctx.rawKey,
+    importId: '',
+    receivedAt: ctx.receivedAt,
+    webhook: { deliveryId: ctx.deliveryId, recordKey: x.recordKey, form: x.form },
+  });
+  return outcome.accepted ? { ok: true, record: outcome.record } : { ok: false, recordKey: x.recordKey, reasons: outcome.reasons };
+}
+
+/** A delivery's id for the archive's key: the vendor's when it sends one (never personal data), else derived. */
+export function deliveryIdOf(req: WebhookRequest, eventKey: string, receivedAtMs: number): string {
+  const vendorId = req.headers['x-shopify-webhook-id'] ?? req.headers['x-wc-webhook-delivery-id'];
+  if (vendorId && /^[A-Za-z0-9_-]{1,100}$/.test(vendorId)) return vendorId;
+  return `${receivedAtMs.toString(36)}-${stableHash(eventKey, String(receivedAtMs)).slice(0, 16)}`;
+}
+
+/** The delivery log's key of an event: hashed, so vendor ids built from e-mail addresses never reach a key. */
+export const eventHash = (source: string, eventKey: string): string => stableHash(source, eventKey);

@@ -1,0 +1,186 @@
+import type { CanonicalRecord } from '../domain/canonical.ts';
+import {
+  authenticate,
+  buildRecord,
+  deliveryIdOf,
+  eventHash,
+  interpret,
+  isUnsignedPing,
+  parseBody,
+  precheck,
+  type Refusal,
+  SOURCE_NAME,
+  type SourceSettings,
+  sourceSettings,
+} from '../domain/webhooks/receive.ts';
+import type { VendorPrivacyRequest, WebhookRequest } from '../domain/webhooks/types.ts';
+import type { ObjectStore, RecordQueue } from '../ports/index.ts';
+
+/** Where a source's file (`config/sources/<name>.json`) is read from; undefined when it has none. */
+export interface SourceFiles {
+  get(source: string): Promise<unknown>;
+}
+
+/** Webhook secrets by name (Secrets Manager in AWS, the environment locally). */
+export interface SecretStore {
+  get(name: string): Promise<string | undefined>;
+}
+
+/** Events already taken, by hashed event key: a redelivery is acknowledged and not processed again. */
+export interface DeliveryLog {
+  seen(source: string, eventHash: string): Promise<boolean>;
+  remember(source: string, eventHash: string, deliveryId: string, expiresAt: Date): Promise<void>;
+}
+
+/** A data-subject request handed to the privacy capability. */
+export interface PrivacyRequestMessage extends VendorPrivacyRequest {
+  readonly source: string;
+  readonly receivedAt: string;
+  readonly origin: { readonly channel: 'webhook'; readonly deliveryId: string; readonly rawKey: string; readonly topic: string };
+}
+
+export interface PrivacyQueue {
+  send(requests: readonly PrivacyRequestMessage[]): Promise<void>;
+}
+
+export interface WebhookDeps {
+  readonly sources: SourceFiles;
+  readonly secrets: SecretStore;
+  readonly deliveries: DeliveryLog;
+  readonly objects: ObjectStore;
+  readonly rawBucket: string;
+  readonly records: RecordQueue;
+  readonly privacy: PrivacyQueue;
+  readonly now: () => Date;
+}
+
+/** Redeliveries are recognised for this long (Stripe retries for 3 days, Shopify for 4 hours; margin for manual resends). */
+export const DELIVERY_MEMORY_DAYS = 30;
+
+/** What happened, for the response, the log and the metrics. No personal data. */
+export interface WebhookOutcome {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  /** Metric to count (`webhook.accepted`, `webhook.unauthorized`, ...). */
+  readonly metric: string;
+  readonly vendor?: string;
+  readonly topic?: string;
+  readonly reason?: string;
+}
+
+const MESSAGES: Record<string, string> = {
+  'source.unknown': 'No webhook source of that name: name a vendor (shopify, woocommerce, stripe, typeform, tally, mailchimp, elementor, cf7) or add config/sources/<name>.json',
+  'source.invalidConfig': "The source's configuration file is invalid; see the function's log",
+  'method.notAllowed': 'Webhooks are delivered with POST',
+  'body.tooLarge': 'The body is larger than 1 MiB',
+  'contentType.unsupported': "This source's vendor does not send that content type",
+  'auth.missing': 'Unauthorized: the signature or token is missing',
+  'auth.mismatch': 'Unauthorized: the signature or token does not match',
+  'auth.stale': 'Unauthorized: the signature timestamp is outside the 300 s tolerance',
+  'auth.noSecret': 'Unauthorized: no secret is configured for this source',
+  'body.notUtf8': 'The body is not valid UTF-8',
+  'json.malformed': 'The body is not valid JSON',
+  'json.notAnObject': 'The JSON body is not an object',
+  'form.empty': 'The form body is empty',
+  'form.malformed': 'The form body has no fields',
+};
+
+const refuse = (status: number, reason: string, extra: Partial<WebhookOutcome> = {}): WebhookOutcome => ({
+  status,
+  body: { message: MESSAGES[reason] ?? reason, reason },
+  metric: status === 401 ? 'webhook.unauthorized' : 'webhook.refused',
+  reason,
+  ...extra,
+});
+
+const datePart = (d: Date): string => d.toISOString().slice(0, 10);
+
+/**
+ * Receives one webhook delivery: authenticate on the raw bytes, read, archive the raw body, put its records on the
+ * records queue (and any data-subject request on the privacy queue), remember the event, answer. A redelivered event
+ * is answered 200 and not processed again. The sender's mistakes get 4xx with a reason; a malformed body from an
+ * authentic sender is kept in quarantine.
+ */
+export async function receiveWebhook(deps: WebhookDeps, source: string, req: WebhookRequest): Promise<WebhookOutcome> {
+  if (!SOURCE_NAME.test(source)) return refuse(404, 'source.unknown');
+  let file: unknown;
+  try {
+    file = await deps.sources.get(source);
+  } catch {
+    return refuse(404, 'source.invalidConfig');
+  }
+  const settings = sourceSettings(source, file);
+  if ('error' in settings) return refuse(404, settings.error === 'unknown source' ? 'source.unknown' : 'source.invalidConfig', { reason: settings.error });
+  const base = { vendor: settings.vendor };
+
+  const pre = precheck(settings, req);
+  if (pre === 'validation') return { status: 200, body: { ok: true }, metric: 'webhook.validation', ...base };
+  if (pre) return refuse(pre.status, pre.reason, base);
+  if (isUnsignedPing(settings, req)) return { status: 200, body: { received: true, ignored: 'ping' }, metric: 'webhook.ping', ...base };
+
+  const now = deps.now();
+  const auth = authenticate(settings, req, await deps.secrets.get(settings.secretName), now.getTime());
+  if (auth !== 'ok') return refuse(401, `auth.${auth}`, base);
+
+  const payload = parseBody(req);
+  if ('status' in payload) return quarantine(deps, settings, req, payload, now);
+  const meaning = interpret(settings, req, payload);
+  const hash = eventHash(source, meaning.eventKey);
+  const topic = meaning.topic;
+  if (await deps.deliveries.seen(source, hash)) {
+    return { status: 200, body: { received: true, duplicate: true }, metric: 'webhook.duplicate', ...base, topic };
+  }
+
+  const deliveryId = deliveryIdOf(req, meaning.eventKey, now.getTime());
+  const rawKey = `webhooks/${source}/dt=${datePart(now)}/${deliveryId}.${payload.type === 'json' ? 'json' : 'txt'}`;
+  const receivedAt = now.toISOString();
+  const ctx = { source, deliveryId, rawKey, receivedAt };
+  const records: CanonicalRecord[] = [];
+  const rejected: { recordKey: string; reasons: readonly string[] }[] = [];
+  for (const x of meaning.records) {
+    const built = buildRecord(x, settings, ctx);
+    if (built.ok) records.push(built.record);
+    else rejected.push({ recordKey: built.recordKey, reasons: built.reasons });
+  }
+  const privacy: PrivacyRequestMessage[] = meaning.privacy.map((p) => ({ ...p, source, receivedAt, origin: { channel: 'webhook', deliveryId, rawKey, topic } }));
+
+  // Durable before the answer: the raw body, then what it says. A crash in between is retried by the sender; the
+  // records' ids are deterministic, so the resolver takes each once.
+  await deps.objects.put(deps.rawBucket, rawKey, req.body, payload.type === 'json' ? 'application/json' : 'application/x-www-form-urlencoded');
+  if (rejected.length > 0) {
+    const report = { deliveryId, source, vendor: settings.vendor, topic, rawKey, receivedAt, rejected };
+    await deps.objects.put(deps.rawBucket, `quarantine/${source}/webhooks/dt=${datePart(now)}/${deliveryId}.json`, JSON.stringify(report), 'application/json');
+  }
+  if (records.length > 0) await deps.records.send(records);
+  if (privacy.length > 0) await deps.privacy.send(privacy);
+  await deps.deliveries.remember(source, hash, deliveryId, new Date(now.getTime() + DELIVERY_MEMORY_DAYS * 86_400_000));
+
+  return {
+    status: 200,
+    body: {
+      received: true,
+      deliveryId,
+      records: records.length,
+      ...(rejected.length > 0 ? { rejected: rejected.map((r) => ({ recordKey: r.recordKey, reasons: r.reasons })) } : {}),
+      ...(privacy.length > 0 ? { privacyRequests: privacy.length } : {}),
+      ...(meaning.ignored ? { ignored: meaning.ignored } : {}),
+    },
+    metric: rejected.length > 0 ? 'webhook.rejectedRecords' : 'webhook.accepted',
+    ...base,
+    topic,
+  };
+}
+
+/** An authentic sender's unreadable body: kept in quarantine with its reason, answered 400. */
+async function quarantine(deps: WebhookDeps, settings: SourceSettings, req: WebhookRequest, refusal: Refusal, now: Date): Promise<WebhookOutcome> {
+  const deliveryId = deliveryIdOf(req, `malformed:${now.getTime()}`, now.getTime());
+  const prefix = `quarantine/${settings.source}/webhooks/dt=${datePart(now)}/${deliveryId}`;
+  await deps.objects.put(deps.rawBucket, `${prefix}.body`, req.body, 'application/octet-stream');
+  await deps.objects.put(
+    deps.rawBucket,
+    `${prefix}.json`,
+    JSON.stringify({ deliveryId, source: settings.source, vendor: settings.vendor, reason: refusal.reason, receivedAt: now.toISOString(), bytes: req.body.length }),
+    'application/json',
+  );
+  return { ...refuse(refusal.status, refusal.reason, { vendor: settings.vendor }), metric: 'webhook.quarantined', body: { message: MESSAGES[refusal.reason] ?? refusal.reason, reason: refusal.reason, deliveryId } };
+}

@@ -1,0 +1,286 @@
+import { describe, expect, it } from 'vitest';
+import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
+import { signFor } from '../../lambdas/domain/webhooks/signatures.ts';
+import { receiveWebhook } from '../../lambdas/usecases/ingest-webhook.ts';
+import { fixture, memoryWebhookDeps, SECRETS, signed } from '../support/webhooks.ts';
+
+const ids = (r: CanonicalRecord): string[] => r.identifiers.map((i) => (i.namespace ? `${i.type}:${i.namespace}:${i.value}` : `${i.type}:${i.value}`));
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+describe('webhooks: every vendor fixture', () => {
+  it('Shopify orders/create: an order with the exact customer id, archived raw, and its event remembered', async () => {
+    const { deps, records, objects, deliveries } = memoryWebhookDeps();
+    const out = await receiveWebhook(deps, 'shopify', signed('shopify', fixture('shopify/orders_create.json'), { 'x-shopify-topic': 'orders/create', 'x-shopify-event-id': 'ev-1', 'x-shopify-webhook-id': 'wh-1' }));
+    expect(out.status).toBe(200);
+    expect(out.body).toMatchObject({ received: true, records: 1, deliveryId: 'wh-1' });
+    const [r] = records.records;
+    expect(r!.kind).toBe('order');
+    expect(r!.channel).toBe('webhook');
+    // 115310627314723954 is above 2^53: read from the raw text, not rounded by JSON.parse.
+    expect(ids(r!)).toEqual(['externalId:shopify:115310627314723954', 'email:jon@example.com']);
+    expect(r!.order).toEqual({ orderId: '#9999', status: 'cancelled', total: 404.95, currency: 'USD', placedAt: '2022-01-01T00:00:00.000Z' });
+    expect(r!.consents?.[0]).toMatchObject({ purpose: 'marketing_email', granted: true, proof: { form: 'shopify:orders/create' } });
+    expect(r!.lineage).toEqual({ objectKey: 'webhooks/shopify/dt=2026-11-23/wh-1.json', deliveryId: 'wh-1', recordKey: 'order:#9999' });
+    expect(objects.objects.get('raw/webhooks/shopify/dt=2026-11-23/wh-1.json')!.body).toEqual(fixture('shopify/orders_create.json'));
+    expect(deliveries.seenKeys.size).toBe(1);
+  });
+
+  it('Shopify customers/create and update, both consent topics', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    for (const [file, topic] of [
+      ['customers_create', 'customers/create'],
+      ['customers_update', 'customers/update'],
+      ['customers_email_marketing_consent_update', 'customers_email_marketing_consent/update'],
+      ['customers_marketing_consent_update', 'customers_marketing_consent/update'],
+    ] as const) {
+      const out = await receiveWebhook(deps, 'shopify', signed('shopify', fixture(`shopify/${file}.json`), { 'x-shopify-topic': topic, 'x-shopify-event-id': topic }));
+      expect(out.status, topic).toBe(200);
+    }
+    const [created, , emailConsent, smsConsent] = records.records;
+    expect(ids(created!)).toEqual(['externalId:shopify:706405506930370084', 'email:bob@biller.com']);
+    // 555-555-5555 read with the address's country (CA) is a fictional number: flagged, not an identifier.
+    expect(created!.flags).toEqual({ 'identifiers.phone': 'phone.invalid' });
+    expect(created!.person).toEqual({ firstName: 'Bob', lastName: 'Biller' });
+    expect(created!.address).toMatchObject({ line1: "151 O'Connor Street", city: 'Ottawa', postalCode: 'K2P 2L8', province: 'ON', country: 'CA' });
+    expect(emailConsent!.kind).toBe('consent');
+    expect(ids(emailConsent!)).toEqual(['externalId:shopify:706405506930370084', 'email:bob@biller.com']);
+    // not_subscribed says nothing about consent.
+    expect(emailConsent!.consents).toBeUndefined();
+    expect(ids(smsConsent!)).toEqual(['externalId:shopify:706405506930370084']);
+  });
+
+  it('Shopify compliance topics become privacy requests, not records', async () => {
+    const { deps, records, privacy } = memoryWebhookDeps();
+    for (const [file, topic] of [
+      ['customers_data_request', 'customers/data_request'],
+      ['customers_redact', 'customers/redact'],
+      ['shop_redact', 'shop/redact'],
+    ] as const) {
+      const out = await receiveWebhook(deps, 'shopify', signed('shopify', fixture(`shopify/${file}.json`), { 'x-shopify-topic': topic }));
+      expect(out).toMatchObject({ status: 200, body: { privacyRequests: 1, records: 0 } });
+    }
+    expect(records.records).toEqual([]);
+    expect(privacy.requests.map((p) => [p.type, p.scope])).toEqual([
+      ['access', 'subject'],
+      ['erasure', 'subject'],
+      ['erasure', 'source'],
+    ]);
+    expect(privacy.requests[1]!.identifiers).toEqual([
+      { type: 'email', value: 'john@example.com' },
+      // No country in the request: the default region (IT) reads the number, as ingestion did.
+      { type: 'phone', value: '+395556251199' },
+      { type: 'externalId', value: '191167', namespace: 'shopify' },
+    ]);
+    expect(privacy.requests[0]!.reference).toBe('shopify:customers/data_request:9999');
+  });
+
+  it('Shopify customers/delete is acknowledged and ignored (a shop deletion is not an erasure request)', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const out = await receiveWebhook(deps, 'shopify', signed('shopify', fixture('shopify/customers_delete.json'), { 'x-shopify-topic': 'customers/delete' }));
+    expect(out).toMatchObject({ status: 200, body: { ignored: 'topic.noCustomerData' } });
+    expect(records.records).toEqual([]);
+  });
+
+  it('WooCommerce order and customer, and the unsigned creation ping', async () => {
+    const { deps, records, objects } = memoryWebhookDeps();
+    const order = await receiveWebhook(deps, 'woocommerce', signed('woocommerce', fixture('woocommerce/order.created.json'), { 'x-wc-webhook-topic': 'order.created' }));
+    const customer = await receiveWebhook(deps, 'woocommerce', signed('woocommerce', fixture('woocommerce/customer.created.json'), { 'x-wc-webhook-topic': 'customer.created' }));
+    expect([order.status, customer.status]).toEqual([200, 200]);
+    const [o, c] = records.records;
+    expect(o!.order).toEqual({ orderId: '727', status: 'processing', total: 29.35, currency: 'USD', placedAt: '2017-03-22T19:28:02.000Z' });
+    expect(ids(o!)).toEqual(['email:john.doe@example.com']);
+    expect(ids(c!)).toEqual(['externalId:woocommerce:25', 'email:john.doe@example.com']);
+    expect(c!.address).toMatchObject({ city: 'San Francisco', province: 'CA', postalCode: '94103', country: 'US' });
+    const before = objects.objects.size;
+    const ping = await receiveWebhook(deps, 'woocommerce', { method: 'POST', headers: form, query: {}, body: fixture('woocommerce/ping.txt') });
+    expect(ping).toMatchObject({ status: 200, body: { ignored: 'ping' } });
+    expect(objects.objects.size).toBe(before);
+  });
+
+  it('Stripe customer, checkout session and charge; a checkout and its charge are one order', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    for (const f of ['customer.created', 'customer.updated', 'checkout.session.completed', 'charge.succeeded']) {
+      const out = await receiveWebhook(deps, 'stripe', signed('stripe', fixture(`stripe/${f}.json`)));
+      expect(out.status, f).toBe(200);
+    }
+    const byKind = records.records.map((r) => [r.kind, ids(r)]);
+    expect(byKind[0]).toEqual(['contact', ['externalId:stripe:cus_00000000000000']]);
+    const session = records.records.find((r) => r.lineage.recordKey.startsWith('order:') && r.order?.status === 'paid')!;
+    expect(session.order).toMatchObject({ total: 250, currency: 'USD' });
+    expect(ids(session)).toEqual(['externalId:stripe:cus_00000000000000', 'email:example@example.com']);
+  });
+
+  it('Typeform form_response: answers by type and label, hidden fields, legal answer as consent with its wording', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const out = await receiveWebhook(deps, 'typeform', signed('typeform', fixture('typeform/form_response.json')));
+    expect(out.status).toBe(200);
+    const [r] = records.records;
+    expect(ids(r!)).toEqual(['email:laura@example.com']);
+    expect(r!.person?.firstName).toBe('Laura');
+    expect(r!.occurredAt).toBe('2018-01-18T18:17:02.000Z');
+    expect(r!.consents).toEqual([{ purpose: 'privacy_notice', granted: true, at: '2018-01-18T18:17:02.000Z', proof: { form: 'typeform:lT4Z3j' } }]);
+    expect(r!.lineage.recordKey).toBe('response:a3a12ec67a1365927098a606107fac15');
+  });
+
+  it('Mailchimp subscribe, unsubscribe, profile, upemail and cleaned (form-encoded, token in the URL)', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    for (const t of ['subscribe', 'unsubscribe', 'profile', 'upemail', 'cleaned']) {
+      const req = { ...signed('mailchimp', fixture(`mailchimp/${t}.txt`)), headers: form };
+      const out = await receiveWebhook(deps, 'mailchimp', req);
+      expect(out.status, t).toBe(200);
+    }
+    const [sub, unsub, profile, upemail, cleaned] = records.records;
+    expect(sub!.consents).toEqual([{ purpose: 'marketing_email', granted: true, at: '2009-03-26T21:35:57.000Z', proof: { form: 'mailchimp:list:a6b5da1054', ip: '10.20.10.30' } }]);
+    expect(sub!.person).toEqual({ firstName: 'Mailchimp', lastName: 'Api' });
+    expect(unsub!.consents?.[0]).toMatchObject({ granted: false });
+    expect(ids(profile!)).toEqual(['email:api@mailchimp.com']);
+    expect(ids(upemail!)).toEqual(['email:api+old@mailchimp.com', 'email:api+new@mailchimp.com']);
+    expect(cleaned!.attributes).toEqual({ mailchimpCleaned: 'hard' });
+  });
+
+  it('Mailchimp URL validation GET is answered without a token', async () => {
+    const { deps } = memoryWebhookDeps();
+    expect(await receiveWebhook(deps, 'mailchimp', { method: 'GET', headers: {}, query: {}, body: Buffer.alloc(0) })).toMatchObject({ status: 200 });
+    expect(await receiveWebhook(deps, 'shopify', { method: 'GET', headers: {}, query: {}, body: Buffer.alloc(0) })).toMatchObject({ status: 405 });
+  });
+
+  it('Contact Form 7 (Italian tags): Italian labels recognised, checkbox consent, province and E.164 phone', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const it1 = await receiveWebhook(deps, 'cf7', signed('cf7', fixture('contact-form-7/contact_it.SYNTHETIC.json')));
+    const en = await receiveWebhook(deps, 'cf7', signed('cf7', fixture('contact-form-7/contact_default_template.SYNTHETIC.json')));
+    expect([it1.status, en.status]).toEqual([200, 200]);
+    const [r, e] = records.records;
+    expect(ids(r!)).toEqual(['email:mario.rossi@example.it', 'phone:+390200000000']);
+    expect(r!.person).toEqual({ firstName: 'Mario', lastName: 'Rossi' });
+    expect(r!.address).toEqual({ city: 'Milano', province: 'MI', region: 'Lombardia', postalCode: '20121' });
+    expect(r!.consents?.map((c) => [c.purpose, c.granted])).toEqual([
+      ['privacy_notice', true],
+      ['marketing_email', true],
+    ]);
+    expect(r!.interaction).toMatchObject({ subject: 'Richiesta informazioni', summary: 'Vorrei ricevere un preventivo.' });
+    expect(e!.person).toEqual({ firstName: 'Jane', lastName: 'Doe' });
+  });
+
+  it('Elementor Pro advanced data: fields by title, meta IP as consent proof, UTM from the page URL', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const body = new URLSearchParams({
+      'form[id]': 'a1b2c3',
+      'form[name]': 'Richiedi preventivo',
+      'fields[name][id]': 'name',
+      'fields[name][type]': 'text',
+      'fields[name][title]': 'Nome',
+      'fields[name][value]': 'Giulia',
+      'fields[name][raw_value]': 'Giulia',
+      'fields[field_2][id]': 'field_2',
+      'fields[field_2][type]': 'text',
+      'fields[field_2][title]': 'Cognome',
+      'fields[field_2][raw_value]': "D'ANGELO",
+      'fields[email][type]': 'email',
+      'fields[email][title]': 'Indirizzo email',
+      'fields[email][raw_value]': 'Giulia.DAngelo@Esempio.IT',
+      'fields[tel][type]': 'tel',
+      'fields[tel][title]': 'Cellulare',
+      'fields[tel][raw_value]': '333 123 4567',
+      'fields[mkt][type]': 'acceptance',
+      'fields[mkt][title]': 'Consenso marketing',
+      'fields[mkt][raw_value]': 'on',
+      'meta[remote_ip][value]': '203.0.113.9',
+      'meta[page_url][value]': 'https://esempio.it/preventivo?utm_source=google&utm_medium=cpc&utm_campaign=primavera',
+    }).toString();
+    const out = await receiveWebhook(deps, 'elementor', { ...signed('elementor', body), headers: form });
+    expect(out.status).toBe(200);
+    const [r] = records.records;
+    expect(ids(r!)).toEqual(['email:giulia.dangelo@esempio.it', 'phone:+393331234567']);
+    expect(r!.person).toEqual({ firstName: 'Giulia', lastName: "D'Angelo" });
+    expect(r!.lead).toEqual({ source: 'google', medium: 'cpc', campaign: 'primavera' });
+    expect(r!.consents).toEqual([{ purpose: 'marketing_email', granted: true, at: r!.occurredAt, proof: { form: 'elementor:Richiedi preventivo', ip: '203.0.113.9' } }]);
+    expect(r!.interaction).toMatchObject({ touchpoint: 'Richiedi preventivo' });
+  });
+
+  it('a generic source maps its own labels through config/sources/<name>.json', async () => {
+    const { deps, records } = memoryWebhookDeps({
+      moduli: { webhook: { vendor: 'generic', tokenHeader: 'X-Form-Token' }, fields: { 'identifiers.email': 'recapito', 'attributes.interesse': 'prodotto' } },
+    });
+    const body = JSON.stringify({ contatto: { nominativo: 'BIANCHI LUCA', recapito: 'luca@esempio.it' }, prodotto: 'caldaia', cap: '00184' });
+    const out = await receiveWebhook(deps, 'moduli', { method: 'POST', headers: { 'content-type': 'application/json', 'x-form-token': SECRETS.moduli! }, query: {}, body: Buffer.from(body) });
+    expect(out.status).toBe(200);
+    const [r] = records.records;
+    expect(ids(r!)).toEqual(['email:luca@esempio.it']);
+    expect(r!.attributes).toEqual({ interesse: 'caldaia' });
+    expect(r!.address?.postalCode).toBe('00184');
+  });
+});
+
+describe('webhooks: authenticity, replays and bad input', () => {
+  const order = fixture('shopify/orders_create.json');
+
+  it('matches the vendors’ published test vectors', () => {
+    expect(signFor('base64', order, 'test_secret')).toBe('OG3tSTZOV/txloqPatAsPKzAkorQUPFAouVSEVH0XyQ=');
+    expect(signFor('base64', fixture('woocommerce/order.created.json'), 'test_secret')).toBe('dbd8cN7BISGillqMsi0zMR+0Y9kuiw/6Hcjf+nwkYE0=');
+    expect(signFor('typeform', fixture('typeform/form_response.json'), 'test_secret')).toBe('sha256=qrT7DY1lyRcwiZ91GnWxTuBqVzc/VDPhkrSGD6HYXwA=');
+    expect(signFor('stripe', fixture('stripe/customer.created.json'), 'whsec_test_secret', 1_700_000_000_000)).toBe(
+      't=1700000000,v1=0f3f6cbeb5f5191b3632088c91dad736e4af8670fae786ad4b7596102168802d',
+    );
+  });
+
+  it('refuses a tampered body, a wrong or missing signature with 401 and stores nothing', async () => {
+    const { deps, records, objects, deliveries } = memoryWebhookDeps();
+    const good = signed('shopify', order, { 'x-shopify-topic': 'orders/create' });
+    const tampered = { ...good, body: Buffer.from(order.toString().replace('404.95', '4.95')) };
+    const missing = { ...good, headers: { 'content-type': 'application/json' } };
+    const wrongKey = { ...good, headers: { ...good.headers, 'x-shopify-hmac-sha256': signFor('base64', order, 'other') } };
+    for (const req of [tampered, missing, wrongKey]) expect((await receiveWebhook(deps, 'shopify', req)).status).toBe(401);
+    expect(records.records).toEqual([]);
+    expect(objects.objects.size).toBe(0);
+    expect(deliveries.seenKeys.size).toBe(0);
+  });
+
+  it('refuses unsigned senders without the token, and a source with no secret configured', async () => {
+    const { deps } = memoryWebhookDeps({ nosecret: { webhook: { vendor: 'generic' } } });
+    const body = fixture('contact-form-7/contact_it.SYNTHETIC.json');
+    const json = { 'content-type': 'application/json' };
+    expect((await receiveWebhook(deps, 'cf7', { method: 'POST', headers: json, query: {}, body })).body).toMatchObject({ reason: 'auth.missing' });
+    expect((await receiveWebhook(deps, 'cf7', { method: 'POST', headers: json, query: { token: 'nope' }, body })).body).toMatchObject({ reason: 'auth.mismatch' });
+    expect((await receiveWebhook(deps, 'nosecret', { method: 'POST', headers: json, query: { token: '' }, body })).body).toMatchObject({ reason: 'auth.noSecret' });
+  });
+
+  it('refuses a stale Stripe timestamp (a replay) and accepts any v1 while a secret rolls', async () => {
+    const { deps, now } = memoryWebhookDeps();
+    const body = fixture('stripe/customer.created.json');
+    const stale = signed('stripe', body, {}, now.getTime() - 301_000);
+    expect((await receiveWebhook(deps, 'stripe', stale)).body).toMatchObject({ reason: 'auth.stale' });
+    const fresh = signed('stripe', body, {}, now.getTime() - 299_000);
+    const rolled = { ...fresh, headers: { ...fresh.headers, 'stripe-signature': `${fresh.headers['stripe-signature']!.replace('v1=', 'v1=00ab,v1=')}` } };
+    expect((await receiveWebhook(deps, 'stripe', rolled)).status).toBe(200);
+  });
+
+  it('acknowledges a redelivered event without processing it again (an order is counted once)', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const first = signed('shopify', order, { 'x-shopify-topic': 'orders/create', 'x-shopify-event-id': 'same', 'x-shopify-webhook-id': 'try-1' });
+    const retry = signed('shopify', order, { 'x-shopify-topic': 'orders/create', 'x-shopify-event-id': 'same', 'x-shopify-webhook-id': 'try-2' });
+    expect((await receiveWebhook(deps, 'shopify', first)).status).toBe(200);
+    expect(await receiveWebhook(deps, 'shopify', retry)).toMatchObject({ status: 200, body: { duplicate: true } });
+    expect(records.records).toHaveLength(1);
+  });
+
+  it('keeps a malformed body from an authentic sender in quarantine and answers 400 with the reason', async () => {
+    const { deps, objects } = memoryWebhookDeps();
+    const out = await receiveWebhook(deps, 'shopify', signed('shopify', '{"id": 1, "email": '));
+    expect(out).toMatchObject({ status: 400, body: { reason: 'json.malformed' } });
+    const keys = objects.keys('raw/quarantine/shopify/webhooks/');
+    expect(keys.some((k) => k.endsWith('.body'))).toBe(true);
+    const report = JSON.parse(objects.text('raw', keys.find((k) => k.endsWith('.json'))!.slice(4))!);
+    expect(report).toMatchObject({ reason: 'json.malformed', vendor: 'shopify' });
+  });
+
+  it('answers 404 for an unknown source, 413 oversize, 415 wrong content type, and a record without identifiers is reported', async () => {
+    const { deps, objects } = memoryWebhookDeps();
+    expect((await receiveWebhook(deps, 'nonesuch', signed('shopify', order))).status).toBe(404);
+    expect((await receiveWebhook(deps, '../etc', signed('shopify', order))).status).toBe(404);
+    expect((await receiveWebhook(deps, 'shopify', signed('shopify', Buffer.alloc(1024 * 1024 + 1, 32)))).status).toBe(413);
+    expect((await receiveWebhook(deps, 'shopify', { ...signed('shopify', order), headers: { 'content-type': 'application/xml' } })).status).toBe(415);
+    const charge = await receiveWebhook(deps, 'stripe', signed('stripe', fixture('stripe/charge.succeeded.json')));
+    expect(charge).toMatchObject({ status: 200, body: { records: 0, rejected: [{ reasons: ['row.noIdentifier'] }] } });
+    expect(objects.keys('raw/quarantine/stripe/webhooks/')).toHaveLength(1);
+  });
+});
