@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runDemo, runImport, runUp } from './commands.ts';
 import { runDlq } from './dlq.ts';
 import { runProfilesExport, runProfilesGet } from './profiles.ts';
+import { runWebhookSend } from './webhook.ts';
 import { resolveTarget } from './target.ts';
 import { makeOutput, UsageError } from './output.ts';
 
@@ -15,14 +16,15 @@ Usage: cdp <command> [options]     (every command takes --json; --target aws --s
   profiles get --email E | --phone P | --id ID    a unified profile (a merged-away id answers with the survivor)
   profiles export [--format ndjson]       every profile, one a line, with the lineage of its records
   dlq list | redrive [--queue Q]          dead-letter queues: how many messages; move them back once the fault is gone
+  webhook send <source> <file> [--topic T]  sign a payload with the source's secret and POST it (a testing aid)
 
-Arriving with their capabilities (see README): webhook send, profiles unmerge, duplicates,
+Arriving with their capabilities (see README): profiles unmerge, duplicates,
 dsr access|erase|rectify|restrict|list|show, kpi refresh|list|show, segments.
 
 Environment: CDP_HOME (state, default .cdp), CDP_PORT (HTTP port of \`up\`).`;
 
 /** Commands of the design that later capabilities deliver: named so the message is clear, never a silent no-op. */
-const PLANNED = new Set(['webhook', 'duplicates', 'dsr', 'kpi', 'segments']);
+const PLANNED = new Set(['duplicates', 'dsr', 'kpi', 'segments']);
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -44,6 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       id: { type: 'string' },
       format: { type: 'string' },
       queue: { type: 'string' },
+      topic: { type: 'string' },
     },
   });
   const out = makeOutput(values.json ?? false);
@@ -59,6 +62,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runDemo(out, values);
     case 'import':
       return runImport(out, rest, values);
+    case 'webhook':
+      if (rest[0] !== 'send') throw new UsageError('Usage: cdp webhook send <source> <payload-file> [--topic T]');
+      return runWebhookSend(out, await resolveTarget(values), rest.slice(1), values);
     case 'dlq':
       return runDlq(out, await resolveTarget(values), rest[0], values);
     case 'profiles': {

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { dlqOutputKey, outputKey } from '../lib/cdp-stack.ts';
-import { type BucketName, buckets, type QueueName, queues, table } from '../lib/definitions.ts';
+import { type BucketName, buckets, type QueueName, queues, secrets, table } from '../lib/definitions.ts';
 import { type TwinInfo, twinInfoPath, twinSdkEnvironment } from '../local/twin.ts';
 import { UsageError } from './output.ts';
 
@@ -20,6 +20,10 @@ export interface Target {
   readonly buckets: Record<BucketName, string>;
   readonly queueUrls: Record<QueueName, string>;
   readonly dlqUrls: Record<QueueName, string>;
+  /** Base URL of the HTTP API (the twin's server, or API Gateway). */
+  readonly apiUrl: string;
+  /** Where webhook secrets are: the twin's CDP_HOME, or the stack's Secrets Manager secret. */
+  readonly webhookSecrets: { readonly home: string } | { readonly secretArn: string };
 }
 
 export const defaultHome = (): string => path.resolve(process.env.CDP_HOME ?? '.cdp');
@@ -42,6 +46,8 @@ export function localTarget(home = defaultHome()): Target {
     buckets: info.resources.buckets,
     queueUrls: info.resources.queueUrls,
     dlqUrls: info.resources.dlqUrls,
+    apiUrl: info.url,
+    webhookSecrets: { home },
   };
 }
 
@@ -75,6 +81,8 @@ export async function awsTarget(stackName: string): Promise<Target> {
         return [q, value];
       }),
     ) as Record<QueueName, string>,
+    apiUrl: need('API_URL'),
+    webhookSecrets: { secretArn: need(secrets.webhooks.envVar) },
   };
 }
 

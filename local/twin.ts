@@ -208,6 +208,8 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
         buckets: bucketNames,
         queueUrls: queueSet.queueUrls,
         dlqUrls: queueSet.dlqUrls,
+        apiUrl: info.url,
+        webhookSecrets: { home },
       },
       async waitIdle(timeoutMs = 120_000) {
         const deadline = Date.now() + timeoutMs;

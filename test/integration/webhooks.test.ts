@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTwin, type Twin } from '../../local/twin.ts';
+import { cdpOk, runCdp } from '../support/cdp.ts';
+import { profileOf } from '../support/profiles.ts';
+
+/**
+ * Webhooks as a new user wires them, on the running twin: payloads written here in each vendor's format (an Italian
+ * shop's order, a Tally form no fixture has, an Elementor "simple data" post with Italian labels), sent with
+ * `cdp webhook send` (signed with the secrets in CDP_HOME/secrets.json) or posted raw.
+ */
+const home = mkdtempSync(path.join(tmpdir(), 'cdp-webhooks-'));
+let twin: Twin;
+
+const SHOP_ORDER = {
+  id: '5813927493756123456',
+  admin_graphql_api_id: 'gid://shopify/Order/5813927493756123456',
+  name: '#1042',
+  email: 'Francesca.Neri@Example.IT',
+  phone: null,
+  created_at: '2026-11-20T15:04:05+01:00',
+  processed_at: '2026-11-20T15:04:05+01:00',
+  currency: 'EUR',
+  total_price: '129.90',
+  financial_status: 'paid',
+  buyer_accepts_marketing: true,
+  browser_ip: '203.0.113.44',
+  landing_site: '/collections/estate?utm_source=instagram&utm_medium=social&utm_campaign=saldi-estivi',
+  customer_locale: 'it',
+  customer: { id: '7381950947699123456', email: 'francesca.neri@example.it', first_name: 'FRANCESCA', last_name: 'NERI', phone: '+39 347 000 1122' },
+  billing_address: { first_name: 'Francesca', last_name: 'Neri', address1: 'Via Roma 1', city: 'Bergamo', zip: '24121', province_code: 'BG', country_code: 'IT', phone: '347 000 1122' },
+  line_items: [{ id: 1, title: 'Borsa', quantity: 1, price: '129.90' }],
+};
+
+const TALLY = {
+  eventId: 'a1b2c3d4-0000-4000-8000-000000000001',
+  eventType: 'FORM_RESPONSE',
+  createdAt: '2026-11-21T09:30:00.000Z',
+  data: {
+    responseId: 'resp_9Xk2',
+    formId: 'w7Lp3Q',
+    formName: 'Richiesta demo',
+    createdAt: '2026-11-21T09:30:00.000Z',
+    fields: [
+      { key: 'question_1', label: 'Nome', type: 'INPUT_TEXT', value: 'Francesca' },
+      { key: 'question_2', label: 'Cognome', type: 'INPUT_TEXT', value: 'Neri' },
+      { key: 'question_3', label: 'La tua email', type: 'INPUT_EMAIL', value: 'francesca.neri@example.it' },
+      { key: 'question_4', label: 'Azienda', type: 'INPUT_TEXT', value: 'Neri Moda s.r.l.' },
+      { key: 'question_5', label: 'Consenso marketing', type: 'CHECKBOXES', value: ['opt_1'], options: [{ id: 'opt_1', text: 'Acconsento' }] },
+      { key: 'question_6', label: 'utm_source', type: 'HIDDEN_FIELDS', value: 'newsletter' },
+    ],
+  },
+};
+
+const ELEMENTOR_SIMPLE = new URLSearchParams({ Nome: 'Paolo', Cognome: 'Verdi', Email: 'paolo.verdi@example.it', Cellulare: '335 765 4321', Provincia: 'Torino', Messaggio: 'Vorrei un preventivo' }).toString();
+
+const SECRETS = { shopify: 'shpss_local_test', tally: 'tally_local_test', 'sito-contatti': 'tok_sito_123' };
+
+function payload(name: string, body: string): string {
+  const file = path.join(home, name);
+  writeFileSync(file, body);
+  return file;
+}
+
+const profile = (identifierKey: string) => profileOf(twin.clients.dynamodb, twin.resources.tableName, identifierKey);
+
+beforeAll(async () => {
+  writeFileSync(path.join(home, 'secrets.json'), JSON.stringify(SECRETS));
+  twin = await startTwin({ home, port: 0 });
+});
+afterAll(async () => {
+  await twin?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('webhooks on the running twin', () => {
+  it('turns a Shopify order into an order on the right profile, counted once when redelivered', async () => {
+    // Shopify's order ids exceed 2^53; keep them exact in the payload's text as Shopify sends them.
+    const file = payload('order.json', JSON.stringify(SHOP_ORDER).replace(/"(5813927493756123456|7381950947699123456)"/g, '$1'));
+    const first = JSON.parse(await cdpOk(home, 'webhook', 'send', 'shopify', file, '--topic', 'orders/create', '--json'));
+    expect(first).toMatchObject({ status: 200, response: { received: true, records: 1 } });
+    const again = JSON.parse(await cdpOk(home, 'webhook', 'send', 'shopify', file, '--topic', 'orders/create', '--json'));
+    expect(again).toMatchObject({ status: 200, response: { duplicate: true } });
+    // orders/paid for the same order is another event about the same order: taken, but still one order.
+    const paid = JSON.parse(await cdpOk(home, 'webhook', 'send', 'shopify', file, '--topic', 'orders/paid', '--json'));
+    expect(paid).toMatchObject({ status: 200, response: { records: 1 } });
+    await twin.waitIdle();
+    const p = await profile('email:francesca.neri@example.it');
+    expect(p?.orders).toMatchObject({ count: 1, revenue: 129.9 });
+    expect(p?.identifiers).toEqual(expect.arrayContaining(['externalId:shopify:7381950947699123456', 'phone:+393470001122']));
+    expect(p?.attributes).toMatchObject({ firstName: 'Francesca', lastName: 'Neri', province: 'BG' });
+    expect(p?.lead).toMatchObject({ source: 'instagram', medium: 'social', campaign: 'saldi-estivi' });
+    expect(p?.consents.marketing_email).toMatchObject({ granted: true });
+  });
+
+  it('adds a Tally form response to the same person, with the company and consent', async () => {
+    const res = JSON.parse(await cdpOk(home, 'webhook', 'send', 'tally', payload('tally.json', JSON.stringify(TALLY)), '--json'));
+    expect(res).toMatchObject({ status: 200, response: { records: 1 } });
+    await twin.waitIdle();
+    const p = await profile('email:francesca.neri@example.it');
+    expect(p?.sources).toEqual(expect.arrayContaining(['shopify', 'tally']));
+    expect(p?.attributes.companyName).toBe('Neri Moda S.r.l.');
+    expect(p?.orders.count).toBe(1);
+  });
+
+  it('takes an Elementor simple-data post on a source configured by name, with its token in the URL', async () => {
+    // A source named by the user: its file goes where the twin reads sources (the landing bucket's mappings/).
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    await twin.clients.s3.send(new PutObjectCommand({ Bucket: twin.resources.buckets.landing, Key: 'mappings/sito-contatti.json', Body: JSON.stringify({ webhook: { vendor: 'elementor' } }) }));
+    const url = `${twin.url}/webhooks/sito-contatti?token=${SECRETS['sito-contatti']}`;
+    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: ELEMENTOR_SIMPLE });
+    expect(ok.status).toBe(200);
+    await twin.waitIdle();
+    const p = await profile('phone:+393357654321');
+    expect(p?.attributes).toMatchObject({ firstName: 'Paolo', lastName: 'Verdi', province: 'TO' });
+  });
+
+  it('answers 401 to a wrong signature, 404 to an unknown source, 400 to a malformed body, and never 5xx', async () => {
+    const body = JSON.stringify(SHOP_ORDER);
+    const wrong = await fetch(`${twin.url}/webhooks/shopify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shopify-hmac-sha256': 'AAAA', 'x-shopify-topic': 'orders/create' },
+      body,
+    });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ reason: 'auth.mismatch' });
+    expect((await fetch(`${twin.url}/webhooks/magento`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(404);
+    const malformed = await fetch(`${twin.url}/webhooks/sito-contatti?token=${SECRETS['sito-contatti']}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"Nome": ' });
+    expect(malformed.status).toBe(400);
+    const r = await runCdp(home, 'webhook', 'send', 'stripe', payload('x.json', '{}'), '--json');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatch(/CDP_WEBHOOK_SECRET_STRIPE/);
+  });
+});
