@@ -1,10 +1,12 @@
+import './quiet.ts';
 import { coldstart } from './coldstart.ts';
 import { identityBench } from './identity.ts';
 import { importBench } from './import.ts';
 import type { Benchmark, Figure } from './types.ts';
+import { webhookBench } from './webhook.ts';
 
 /** Benchmarks by name; capabilities add theirs here. */
-const BENCHMARKS: readonly Benchmark[] = [coldstart, importBench, identityBench];
+const BENCHMARKS: readonly Benchmark[] = [coldstart, importBench, identityBench, webhookBench];
 
 function table(figures: readonly Figure[]): string {
   const rows = figures.map((f) => [

@@ -34,14 +34,16 @@ const deps = lazy((): WebhookDeps => {
  * signature (or a token) is checked here, on the raw bytes. Logs and metrics carry the source, vendor, topic and
  * outcome, never the payload.
  */
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+export const makeHandler =
+  (dependencies: () => WebhookDeps) =>
+  async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const source = event.pathParameters?.source ?? '';
   const body = event.body === undefined ? new Uint8Array() : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
-  const outcome = await receiveWebhook(deps(), source, { method: event.requestContext?.http?.method ?? 'POST', headers, query, body });
+  const outcome = await receiveWebhook(dependencies(), source, { method: event.requestContext?.http?.method ?? 'POST', headers, query, body });
   logger.info('webhook', {
     source: outcome.status === 404 ? undefined : source,
     vendor: outcome.vendor,
@@ -57,3 +59,5 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   single.addMetric('webhooks', MetricUnit.Count, 1);
   return { statusCode: outcome.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(outcome.body) };
 };
+
+export const handler = makeHandler(deps);

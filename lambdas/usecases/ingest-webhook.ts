@@ -144,15 +144,17 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
   }
   const privacy: PrivacyRequestMessage[] = meaning.privacy.map((p) => ({ ...p, source, receivedAt, origin: { channel: 'webhook', deliveryId, rawKey, topic } }));
 
-  // Durable before the answer: the raw body, then what it says. A crash in between is retried by the sender; the
-  // records' ids are deterministic, so the resolver takes each once.
-  await deps.objects.put(deps.rawBucket, rawKey, req.body, payload.type === 'json' ? 'application/json' : 'application/x-www-form-urlencoded');
+  // Durable before the answer, all at once: the raw body and what it says. If any write fails the sender gets a 5xx
+  // and retries; the records' ids are deterministic, so the resolver takes each once. Only then is the event
+  // remembered, so a failed delivery is never mistaken for a done one.
+  const writes: Promise<void>[] = [deps.objects.put(deps.rawBucket, rawKey, req.body, payload.type === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')];
   if (rejected.length > 0) {
     const report = { deliveryId, source, vendor: settings.vendor, topic, rawKey, receivedAt, rejected };
-    await deps.objects.put(deps.rawBucket, `quarantine/${source}/webhooks/dt=${datePart(now)}/${deliveryId}.json`, JSON.stringify(report), 'application/json');
+    writes.push(deps.objects.put(deps.rawBucket, `quarantine/${source}/webhooks/dt=${datePart(now)}/${deliveryId}.json`, JSON.stringify(report), 'application/json'));
   }
-  if (records.length > 0) await deps.records.send(records);
-  if (privacy.length > 0) await deps.privacy.send(privacy);
+  if (records.length > 0) writes.push(deps.records.send(records));
+  if (privacy.length > 0) writes.push(deps.privacy.send(privacy));
+  await Promise.all(writes);
   await deps.deliveries.remember(source, hash, deliveryId, new Date(now.getTime() + DELIVERY_MEMORY_DAYS * 86_400_000));
 
   return {

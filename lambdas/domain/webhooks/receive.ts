@@ -190,16 +190,15 @@ export function recogniseLabel(label: string, mappingByLabel: ReadonlyMap<string
   const exact = SYNONYM_LOOKUP.get(bare) ?? SYNONYM_LOOKUP.get(folded);
   if (exact) return exact;
   if (bare.split(' ').length < 3) return undefined;
-  let best: [string, number] | undefined;
-  for (const [path, names] of Object.entries(HEADER_SYNONYMS)) {
-    for (const n of names) {
-      const f = foldHeader(n);
-      if (f.length < 4 || (best && f.length <= best[1])) continue;
-      if (` ${bare} `.includes(` ${f} `)) best = [path, f.length];
-    }
-  }
-  return best?.[0];
+  const padded = ` ${bare} `;
+  return SYNONYMS_LONGEST_FIRST.find(([, f]) => padded.includes(` ${f} `))?.[0];
 }
+
+/** Folded synonyms of four letters or more, longest first: a question matches the most specific one it contains. */
+const SYNONYMS_LONGEST_FIRST: readonly (readonly [path: string, folded: string])[] = Object.entries(HEADER_SYNONYMS)
+  .flatMap(([path, names]) => names.map((n) => [path, foldHeader(n)] as const))
+  .filter(([, f]) => f.length >= 4)
+  .sort((a, b) => b[1].length - a[1].length);
 
 export interface WebhookContext {
   readonly source: string;

@@ -1,0 +1,67 @@
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { signFor } from '../../lambdas/domain/webhooks/signatures.ts';
+import { handler } from '../../lambdas/handlers/ingest-webhook.ts';
+import { fixture } from '../support/webhooks.ts';
+
+const s3 = mockClient(S3Client);
+const sqs = mockClient(SQSClient);
+const ddb = mockClient(DynamoDBDocumentClient);
+const sm = mockClient(SecretsManagerClient);
+Object.assign(process.env, {
+  TABLE_NAME: 'table',
+  LANDING_BUCKET: 'landing',
+  RAW_BUCKET: 'raw',
+  RECORDS_QUEUE_URL: 'https://sqs/records',
+  DSR_QUEUE_URL: 'https://sqs/dsr',
+  WEBHOOK_SECRETS_ARN: 'arn:aws:secretsmanager:eu-south-1:1:secret:webhooks',
+  POWERTOOLS_DEV: 'true',
+});
+
+const body = fixture('shopify/orders_create.json');
+const event = (headers: Record<string, string>, payload: Buffer = body): APIGatewayProxyEventV2 =>
+  ({
+    pathParameters: { source: 'shopify' },
+    // API Gateway hands binary-safe bodies over base64-encoded; header names arrive in any case.
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: payload.toString('base64'),
+    isBase64Encoded: true,
+    requestContext: { requestId: 'r1', http: { method: 'POST' } },
+  }) as unknown as APIGatewayProxyEventV2;
+
+describe('ingest-webhook handler', () => {
+  beforeEach(() => {
+    for (const m of [s3, sqs, ddb, sm]) m.reset();
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('no such key'), { name: 'NoSuchKey' }));
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ shopify: 'test_secret' }) });
+    ddb.on(GetCommand).resolves({});
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  });
+
+  it('verifies with the secret from Secrets Manager, archives, queues and remembers the event', async () => {
+    const res = await handler(event({ 'X-Shopify-Hmac-Sha256': signFor('base64', body, 'test_secret'), 'X-Shopify-Topic': 'orders/create', 'X-Shopify-Event-Id': 'e1' }));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body!)).toMatchObject({ received: true, records: 1 });
+    const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
+    expect(put).toMatchObject({ Bucket: 'raw', ContentType: 'application/json' });
+    expect(Buffer.from(put.Body as Uint8Array)).toEqual(body);
+    expect(sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.QueueUrl).toBe('https://sqs/records');
+    const remembered = ddb.commandCalls(PutCommand)[0]!.args[0].input;
+    expect(remembered.Item).toMatchObject({ sk: 'DELIVERY', expiresAt: expect.any(Number) });
+    expect(String(remembered.Item!.pk)).toMatch(/^WEBHOOK#shopify#[0-9a-f]{32}$/);
+  });
+
+  it('answers 401 and touches no store when the signature is wrong', async () => {
+    const res = await handler(event({ 'X-Shopify-Hmac-Sha256': signFor('base64', body, 'wrong') }));
+    expect(res.statusCode).toBe(401);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(res.body).not.toContain('example.com');
+  });
+});
