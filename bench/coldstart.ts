@@ -18,6 +18,7 @@ function sdkClientsOf(name: FunctionName): string[] {
   for (const g of functions[name].grants) {
     if ('table' in g) clients.add("import { DynamoDBClient } from '@aws-sdk/client-dynamodb';");
     else if ('bucket' in g) clients.add("import { S3Client } from '@aws-sdk/client-s3';");
+    else if ('secret' in g) clients.add("import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';");
     else clients.add("import { SQSClient } from '@aws-sdk/client-sqs';");
   }
   return [...clients];

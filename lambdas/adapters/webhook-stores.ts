@@ -1,5 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { secretEnvVar } from '../domain/webhooks/receive.ts';
@@ -8,24 +7,25 @@ import type { DeliveryLog, PrivacyQueue, PrivacyRequestMessage, SecretStore, Sou
 
 /** Keys of the delivery log in the single table (the webhook role may write nothing else: IAM LeadingKeys). */
 export const DELIVERY_KEY_PREFIX = 'WEBHOOK#';
-const deliveryKey = (source: string, hash: string) => ({ pk: `${DELIVERY_KEY_PREFIX}${source}#${hash}`, sk: 'DELIVERY' });
+const deliveryKey = (source: string, hash: string) => ({ pk: { S: `${DELIVERY_KEY_PREFIX}${source}#${hash}` }, sk: { S: 'DELIVERY' } });
 
+/** The delivery log on the plain DynamoDB client (two small items; the document client would only add cold-start time). */
 export class DynamoDeliveryLog implements DeliveryLog {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoDBClient,
     private readonly tableName: string,
   ) {}
 
   async seen(source: string, hash: string): Promise<boolean> {
-    const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: deliveryKey(source, hash), ConsistentRead: true, ProjectionExpression: 'pk' }));
+    const res = await this.db.send(new GetItemCommand({ TableName: this.tableName, Key: deliveryKey(source, hash), ConsistentRead: true, ProjectionExpression: 'pk' }));
     return res.Item !== undefined;
   }
 
   async remember(source: string, hash: string, deliveryId: string, expiresAt: Date): Promise<void> {
     await this.db.send(
-      new PutCommand({
+      new PutItemCommand({
         TableName: this.tableName,
-        Item: { ...deliveryKey(source, hash), deliveryId, expiresAt: Math.floor(expiresAt.getTime() / 1000) },
+        Item: { ...deliveryKey(source, hash), deliveryId: { S: deliveryId }, expiresAt: { N: String(Math.floor(expiresAt.getTime() / 1000)) } },
       }),
     );
   }

@@ -1,9 +1,9 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { documentClient } from '../adapters/dynamo-profile-store.ts';
 import { S3ObjectStore } from '../adapters/s3-object-store.ts';
 import { SqsRecordQueue } from '../adapters/sqs-record-queue.ts';
 import { BucketSourceFiles, DynamoDeliveryLog, SqsPrivacyQueue, WebhookSecrets } from '../adapters/webhook-stores.ts';
@@ -20,7 +20,7 @@ const deps = lazy((): WebhookDeps => {
   return {
     sources: new BucketSourceFiles(objects, requireEnv('LANDING_BUCKET')),
     secrets: new WebhookSecrets(secretId ? new SecretsManagerClient({}) : undefined, secretId),
-    deliveries: new DynamoDeliveryLog(documentClient(), requireEnv('TABLE_NAME')),
+    deliveries: new DynamoDeliveryLog(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
     objects,
     rawBucket: requireEnv('RAW_BUCKET'),
     records: new SqsRecordQueue(sqs, requireEnv('RECORDS_QUEUE_URL')),

@@ -1,7 +1,7 @@
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { fixture } from '../support/webhooks.ts';
 
 const s3 = mockClient(S3Client);
 const sqs = mockClient(SQSClient);
-const ddb = mockClient(DynamoDBDocumentClient);
+const ddb = mockClient(DynamoDBClient);
 const sm = mockClient(SecretsManagerClient);
 Object.assign(process.env, {
   TABLE_NAME: 'table',
@@ -39,7 +39,7 @@ describe('ingest-webhook handler', () => {
     for (const m of [s3, sqs, ddb, sm]) m.reset();
     s3.on(GetObjectCommand).rejects(Object.assign(new Error('no such key'), { name: 'NoSuchKey' }));
     sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ shopify: 'test_secret' }) });
-    ddb.on(GetCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   });
 
@@ -51,9 +51,9 @@ describe('ingest-webhook handler', () => {
     expect(put).toMatchObject({ Bucket: 'raw', ContentType: 'application/json' });
     expect(Buffer.from(put.Body as Uint8Array)).toEqual(body);
     expect(sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.QueueUrl).toBe('https://sqs/records');
-    const remembered = ddb.commandCalls(PutCommand)[0]!.args[0].input;
-    expect(remembered.Item).toMatchObject({ sk: 'DELIVERY', expiresAt: expect.any(Number) });
-    expect(String(remembered.Item!.pk)).toMatch(/^WEBHOOK#shopify#[0-9a-f]{32}$/);
+    const remembered = ddb.commandCalls(PutItemCommand)[0]!.args[0].input;
+    expect(remembered.Item).toMatchObject({ sk: { S: 'DELIVERY' }, expiresAt: { N: expect.stringMatching(/^\d+$/) } });
+    expect(remembered.Item!.pk!.S).toMatch(/^WEBHOOK#shopify#[0-9a-f]{32}$/);
   });
 
   it('answers 401 and touches no store when the signature is wrong', async () => {
@@ -61,7 +61,7 @@ describe('ingest-webhook handler', () => {
     expect(res.statusCode).toBe(401);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutItemCommand)).toHaveLength(0);
     expect(res.body).not.toContain('example.com');
   });
 });
