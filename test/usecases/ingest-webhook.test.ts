@@ -1,8 +1,10 @@
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
 import { signFor } from '../../lambdas/domain/webhooks/signatures.ts';
 import { receiveWebhook } from '../../lambdas/usecases/ingest-webhook.ts';
-import { fixture, memoryWebhookDeps, SECRETS, signed } from '../support/webhooks.ts';
+import { FIXTURES, fixture, memoryWebhookDeps, SECRETS, signed } from '../support/webhooks.ts';
 
 const ids = (r: CanonicalRecord): string[] => r.identifiers.map((i) => (i.namespace ? `${i.type}:${i.namespace}:${i.value}` : `${i.type}:${i.value}`));
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -282,5 +284,23 @@ describe('webhooks: authenticity, replays and bad input', () => {
     const charge = await receiveWebhook(deps, 'stripe', signed('stripe', fixture('stripe/charge.succeeded.json')));
     expect(charge).toMatchObject({ status: 200, body: { records: 0, rejected: [{ reasons: ['row.noIdentifier'] }] } });
     expect(objects.keys('raw/quarantine/stripe/webhooks/')).toHaveLength(1);
+  });
+});
+
+describe('webhooks: every file in the shared fixtures folder', () => {
+  const files = readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(json|txt)$/.test(f) && !f.endsWith('.fields.json'));
+
+  it.each(files)('%s is taken or refused with a reason, never a 5xx', async (file) => {
+    const vendor = file.split(path.sep)[0]!.replace('contact-form-7', 'cf7');
+    const { deps } = memoryWebhookDeps();
+    const body = fixture(file);
+    const contentType = file.endsWith('.txt') ? 'application/x-www-form-urlencoded' : 'application/json';
+    const req = signed(vendor, body);
+    const out = await receiveWebhook(deps, vendor, { ...req, headers: { ...req.headers, 'content-type': contentType } });
+    expect(out.status).toBe(200);
+    expect(out.body.received).toBe(true);
+    const taken = Number(out.body.records ?? 0) + Number(out.body.privacyRequests ?? 0);
+    const rejected = (out.body.rejected as unknown[] | undefined)?.length ?? 0;
+    expect(taken + rejected > 0 || typeof out.body.ignored === 'string').toBe(true);
   });
 });
