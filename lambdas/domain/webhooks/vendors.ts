@@ -1,7 +1,7 @@
 import type { Identifier } from '../canonical.ts';
 import { stableHash } from '../hash.ts';
 import { normaliseEmail, normalisePhone } from '../normalise.ts';
-import type { Interpretation, Payload, VendorName, VendorPrivacyRequest, WebhookRequest } from './types.ts';
+import type { Extracted, Interpretation, Payload, VendorName, VendorPrivacyRequest, WebhookRequest } from './types.ts';
 
 /**
  * Each vendor's payloads read into what they say about people. Pure: the vendor's documented shapes in, labelled
@@ -69,6 +69,10 @@ function subjectIdentifiers(namespace: string, customer: Json): Identifier[] {
 }
 
 const none = (topic: string, eventKey: string, ignored: string): Interpretation => ({ topic, eventKey, records: [], privacy: [], ignored });
+const one = (topic: string, eventKey: string, record: Extracted): Interpretation => ({ topic, eventKey, records: [record], privacy: [] });
+
+/** Labels of checkboxes that are consents: a ticked list means "granted", whatever its option's wording. */
+const CONSENT_LABEL = /consen|newsletter|privacy|marketing|acceptance|accett/i;
 
 // -------------------------------------------------------------------------------------------------------- Shopify
 
@@ -150,7 +154,7 @@ function shopify(req: WebhookRequest, payload: Payload, namespace: string): Inte
       const ref = hostOf(body.referring_site);
       if (ref) fields.push(['lead.source', ref], ['lead.medium', 'referral']);
     }
-    return { topic, eventKey, records: [{ kind: 'order', recordKey: `order:${orderId ?? eventKey}`, fields, form }], privacy: [] };
+    return one(topic, eventKey, { kind: 'order', recordKey: `order:${orderId ?? eventKey}`, fields, form });
   }
   if (topic === 'customers/create' || topic === 'customers/update' || topic === 'customers/enable' || topic === 'customers/disable') {
     shopifyCustomer(fields, body);
@@ -158,19 +162,19 @@ function shopify(req: WebhookRequest, payload: Payload, namespace: string): Inte
     shopifyAddress(fields, address);
     if (!fields.some(([p]) => p === 'identifiers.phone')) put(fields, 'identifiers.phone', address.phone);
     put(fields, 'occurredAt', body.updated_at ?? body.created_at);
-    return { topic, eventKey, records: [{ kind: 'contact', recordKey: `customer:${str(body.id) ?? eventKey}`, fields, form }], privacy: [] };
+    return one(topic, eventKey, { kind: 'contact', recordKey: `customer:${str(body.id) ?? eventKey}`, fields, form });
   }
   if (topic === 'customers_email_marketing_consent/update' || topic === 'customers/email_marketing_consent_update') {
     put(fields, 'identifiers.externalId', body.customer_id);
     put(fields, 'identifiers.email', body.email_address);
     shopifyConsent(fields, 'marketing_email', body.email_marketing_consent);
-    return { topic, eventKey, records: [{ kind: 'consent', recordKey: `customer:${str(body.customer_id) ?? eventKey}`, fields, form }], privacy: [] };
+    return one(topic, eventKey, { kind: 'consent', recordKey: `customer:${str(body.customer_id) ?? eventKey}`, fields, form });
   }
   if (topic === 'customers_marketing_consent/update' || topic === 'customers/marketing_consent_update') {
     put(fields, 'identifiers.externalId', body.id ?? body.customer_id);
     put(fields, 'identifiers.phone', body.phone);
     shopifyConsent(fields, 'marketing_sms', body.sms_marketing_consent);
-    return { topic, eventKey, records: [{ kind: 'consent', recordKey: `customer:${str(body.id) ?? eventKey}`, fields, form }], privacy: [] };
+    return one(topic, eventKey, { kind: 'consent', recordKey: `customer:${str(body.id) ?? eventKey}`, fields, form });
   }
   if (topic === 'customers/data_request' || topic === 'customers/redact') {
     const customer = obj(body.customer);
@@ -240,7 +244,7 @@ function woocommerce(req: WebhookRequest, payload: Payload): Interpretation {
       else if (key === '_wc_order_attribution_utm_medium') put(fields, 'lead.medium', value);
       else if (key === '_wc_order_attribution_utm_campaign') put(fields, 'lead.campaign', value);
     }
-    return { topic, eventKey, records: [{ kind: 'order', recordKey: `order:${orderId ?? eventKey}`, fields, form }], privacy: [] };
+    return one(topic, eventKey, { kind: 'order', recordKey: `order:${orderId ?? eventKey}`, fields, form });
   }
   if (topic.startsWith('customer.')) {
     put(fields, 'identifiers.externalId', id);
@@ -250,7 +254,7 @@ function woocommerce(req: WebhookRequest, payload: Payload): Interpretation {
     put(fields, 'person.lastName', body.last_name ?? billing.last_name);
     wooAddress(fields, billing);
     put(fields, 'occurredAt', gmt(body.date_modified_gmt) ?? gmt(body.date_created_gmt));
-    return { topic, eventKey, records: [{ kind: 'contact', recordKey: `customer:${id ?? eventKey}`, fields, form }], privacy: [] };
+    return one(topic, eventKey, { kind: 'contact', recordKey: `customer:${id ?? eventKey}`, fields, form });
   }
   return none(topic, eventKey, 'topic.noCustomerData');
 }
@@ -292,7 +296,7 @@ function stripe(req: WebhookRequest, payload: Payload): Interpretation {
     const locales = Array.isArray(o.preferred_locales) ? o.preferred_locales : [];
     put(fields, 'person.language', locales[0]);
     put(fields, 'occurredAt', unix(event.created));
-    return { topic, eventKey, records: [{ kind: 'contact', recordKey: `customer:${str(o.id) ?? eventKey}`, fields, form }], privacy: [] };
+    return one(topic, eventKey, { kind: 'contact', recordKey: `customer:${str(o.id) ?? eventKey}`, fields, form });
   }
   if (topic === 'checkout.session.completed' || topic === 'charge.succeeded') {
     // A checkout and its charge are one purchase: both carry the payment intent, which is the order's id.
@@ -319,7 +323,7 @@ function stripe(req: WebhookRequest, payload: Payload): Interpretation {
     put(fields, 'lead.source', meta.utm_source);
     put(fields, 'lead.medium', meta.utm_medium);
     put(fields, 'lead.campaign', meta.utm_campaign);
-    return { topic, eventKey, records: [{ kind: 'order', recordKey: `order:${orderId ?? eventKey}`, fields, form }], privacy: [] };
+    return one(topic, eventKey, { kind: 'order', recordKey: `order:${orderId ?? eventKey}`, fields, form });
   }
   return none(topic, eventKey, 'topic.noCustomerData');
 }
@@ -372,12 +376,7 @@ function typeform(req: WebhookRequest, payload: Payload): Interpretation {
   for (const [k, v] of Object.entries(hidden)) labels.push([k, String(v ?? '')]);
   put(fields, 'occurredAt', r.submitted_at);
   const formName = str(definition.title) ?? str(r.form_id) ?? 'typeform';
-  return {
-    topic,
-    eventKey,
-    records: [{ kind: 'contact', recordKey: `response:${str(r.token) ?? eventKey}`, fields, labels, form: `typeform:${str(r.form_id) ?? 'form'}`, touchpoint: formName }],
-    privacy: [],
-  };
+  return one(topic, eventKey, { kind: 'contact', recordKey: `response:${str(r.token) ?? eventKey}`, fields, labels, form: `typeform:${str(r.form_id) ?? 'form'}`, touchpoint: formName });
 }
 
 // ---------------------------------------------------------------------------------------------------------- Tally
@@ -398,7 +397,7 @@ function tally(req: WebhookRequest, payload: Payload): Interpretation {
     const options = Array.isArray(field.options) ? field.options.map(obj) : [];
     if (Array.isArray(value)) {
       const texts = value.map((v) => str(options.find((o) => o.id === v)?.text) ?? str(v) ?? '');
-      value = type === 'CHECKBOXES' && /consen|newsletter|privacy|marketing/i.test(label) ? String(texts.length > 0) : texts.join(', ');
+      value = type === 'CHECKBOXES' && CONSENT_LABEL.test(label) ? String(texts.length > 0) : texts.join(', ');
     }
     if (type === 'INPUT_EMAIL') put(fields, 'identifiers.email', value);
     else if (type === 'INPUT_PHONE_NUMBER') put(fields, 'identifiers.phone', value);
@@ -406,12 +405,7 @@ function tally(req: WebhookRequest, payload: Payload): Interpretation {
   }
   put(fields, 'occurredAt', data.createdAt ?? body.createdAt);
   const formName = str(data.formName) ?? 'tally';
-  return {
-    topic,
-    eventKey,
-    records: [{ kind: 'contact', recordKey: `response:${str(data.responseId) ?? eventKey}`, fields, labels, form: `tally:${str(data.formId) ?? 'form'}`, touchpoint: formName }],
-    privacy: [],
-  };
+  return one(topic, eventKey, { kind: 'contact', recordKey: `response:${str(data.responseId) ?? eventKey}`, fields, labels, form: `tally:${str(data.formId) ?? 'form'}`, touchpoint: formName });
 }
 
 // ------------------------------------------------------------------------------------------------------ Mailchimp
@@ -476,7 +470,7 @@ function mailchimp(req: WebhookRequest, payload: Payload): Interpretation {
     default:
       return none(topic, eventKey, 'topic.noCustomerData');
   }
-  return { topic, eventKey, records: [{ kind: topic === 'subscribe' || topic === 'unsubscribe' ? 'consent' : 'contact', recordKey: `member:${eventKey}`, fields, form }], privacy: [] };
+  return one(topic, eventKey, { kind: topic === 'subscribe' || topic === 'unsubscribe' ? 'consent' : 'contact', recordKey: `member:${eventKey}`, fields, form });
 }
 
 // --------------------------------------------------------------------------------------- form posts (Elementor, CF7)
@@ -487,7 +481,7 @@ function formPairs(entries: Iterable<[string, unknown]>): Labelled[] {
   for (const [k, v] of entries) {
     if (Array.isArray(v)) {
       const texts = v.map((x) => str(x)).filter((x): x is string => x !== undefined);
-      out.push([k, /consen|newsletter|privacy|marketing|acceptance|accett/i.test(k) ? String(texts.length > 0) : texts.join(', ')]);
+      out.push([k, CONSENT_LABEL.test(k) ? String(texts.length > 0) : texts.join(', ')]);
     } else if (isObject(v)) {
       for (const [k2, v2] of Object.entries(v)) if (!isObject(v2)) out.push([`${k} ${k2}`, str(v2) ?? '']);
     } else out.push([k, str(v) ?? '']);
@@ -507,12 +501,7 @@ function formInterpretation(
   put(fields, 'occurredAt', meta.date);
   if (meta.ip) for (const purpose of ['marketing_email', 'privacy_notice']) fields.push([`consents.${purpose}.ip`, meta.ip]);
   const formName = meta.form ?? vendor;
-  return {
-    topic: 'form',
-    eventKey,
-    records: [{ kind: 'contact', recordKey: `submission:${eventKey.slice(7, 39)}`, fields, labels, form: `${vendor}:${formName}`, touchpoint: formName }],
-    privacy: [],
-  };
+  return one('form', eventKey, { kind: 'contact', recordKey: `submission:${eventKey.slice(7, 39)}`, fields, labels, form: `${vendor}:${formName}`, touchpoint: formName });
 }
 
 /** Elementor Pro's webhook action: simple data (label=value) or advanced data (form[], fields[id][...], meta[...]). */
