@@ -22,7 +22,7 @@ const HTTP_SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 5);
 const CONCURRENCY = 16;
 
 /** A mix of deliveries as vendors send them, each signed; `i` makes every event new (no duplicate short-cut). */
-export function delivery(i: number): { source: string; req: WebhookRequest } {
+function delivery(i: number): { source: string; req: WebhookRequest } {
   const json = { 'content-type': 'application/json' };
   switch (i % 5) {
     case 0: {
@@ -45,7 +45,7 @@ export function delivery(i: number): { source: string; req: WebhookRequest } {
 }
 
 /** The use case with its I/O replaced by no-ops (records still packed into real SQS messages). */
-export function inProcessDeps(): WebhookDeps {
+function inProcessDeps(): WebhookDeps {
   const sqs = { send: async () => ({ Successful: [], Failed: [] }) } as unknown as SQSClient;
   return {
     sources: { get: async () => undefined },

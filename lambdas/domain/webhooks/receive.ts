@@ -170,9 +170,16 @@ export function authenticate(settings: SourceSettings, req: WebhookRequest, secr
   }
 }
 
+/**
+ * Scope of a source's customer ids: the mapping's `namespace`, else the vendor for shops and payment providers
+ * (`shopify:123` meets Shopify's exports), else the source itself for forms (their ids mean nothing elsewhere).
+ */
+const FORM_VENDORS: ReadonlySet<string> = new Set(['generic', 'cf7', 'elementor', 'tally', 'typeform']);
+export const namespaceOf = (settings: SourceSettings): string =>
+  settings.mapping?.namespace ?? (FORM_VENDORS.has(settings.vendor) ? settings.source : settings.vendor);
+
 export function interpret(settings: SourceSettings, req: WebhookRequest, payload: Payload): Interpretation {
-  const namespace = settings.mapping?.namespace ?? (settings.vendor === 'generic' ? settings.source : settings.vendor);
-  return INTERPRETERS[settings.vendor](req, payload, namespace);
+  return INTERPRETERS[settings.vendor](req, payload, namespaceOf(settings));
 }
 
 /** Form-builder prefixes that carry no meaning (`your-email`, `form_fields[nome]`, `field_nome`). */
@@ -237,7 +244,7 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
     kind: x.kind,
     fields,
     recordKey: [],
-    namespace: mapping?.namespace ?? (settings.vendor === 'generic' || ['cf7', 'elementor', 'tally', 'typeform'].includes(settings.vendor) ? settings.source : settings.vendor),
+    namespace: namespaceOf(settings),
     defaultCountry: mapping?.defaultCountry ?? 'IT',
     decimal: '.',
     dateFormat: mapping?.format?.dateFormat ?? 'auto',
