@@ -3,7 +3,7 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { secretEnvVar } from '../domain/webhooks/receive.ts';
 import type { ObjectStore } from '../ports/index.ts';
-import type { DeliveryLog, PrivacyQueue, PrivacyRequestMessage, SecretStore, SourceFiles } from '../usecases/ingest-webhook.ts';
+import { type DeliveryLog, InvalidSourceFileError, type PrivacyQueue, type PrivacyRequestMessage, type SecretStore, type SourceFiles } from '../usecases/ingest-webhook.ts';
 
 /** Keys of the delivery log in the single table (the webhook role may write nothing else: IAM LeadingKeys). */
 export const DELIVERY_KEY_PREFIX = 'WEBHOOK#';
@@ -47,7 +47,12 @@ export class BucketSourceFiles implements SourceFiles {
     const hit = this.cache.get(source);
     if (hit && this.nowMs() - hit.at < CACHE_MS) return hit.value;
     const text = await this.objects.getText(this.bucket, `mappings/${source}.json`);
-    const value = text === undefined ? undefined : JSON.parse(text);
+    let value: unknown;
+    try {
+      value = text === undefined ? undefined : JSON.parse(text);
+    } catch {
+      throw new InvalidSourceFileError(`mappings/${source}.json is not JSON`);
+    }
     this.cache.set(source, { at: this.nowMs(), value });
     return value;
   }

@@ -16,7 +16,16 @@ import {
 import type { VendorPrivacyRequest, WebhookRequest } from '../domain/webhooks/types.ts';
 import type { ObjectStore, RecordQueue } from '../ports/index.ts';
 
-/** Where a source's file (`config/sources/<name>.json`) is read from; undefined when it has none. */
+/** A source's file that exists but is not JSON: the operator's mistake, answered like an unknown source. */
+export class InvalidSourceFileError extends Error {
+  override name = 'InvalidSourceFileError';
+}
+
+/**
+ * Where a source's file (`config/sources/<name>.json`) is read from; undefined when it has none. Throws
+ * InvalidSourceFileError for a file that is not JSON; any other failure (the store unreachable) propagates, so the
+ * sender gets a 5xx and retries instead of a 404 that some vendors (Typeform) take as "disable this webhook".
+ */
 export interface SourceFiles {
   get(source: string): Promise<unknown>;
 }
@@ -106,8 +115,9 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
   let file: unknown;
   try {
     file = await deps.sources.get(source);
-  } catch {
-    return refuse(404, 'source.invalidConfig');
+  } catch (e) {
+    if (e instanceof InvalidSourceFileError) return refuse(404, 'source.invalidConfig');
+    throw e;
   }
   const settings = sourceSettings(source, file);
   if ('error' in settings) return refuse(404, settings.error === 'unknown source' ? 'source.unknown' : 'source.invalidConfig', { reason: settings.error });

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
 import { signFor } from '../../lambdas/domain/webhooks/signatures.ts';
-import { receiveWebhook } from '../../lambdas/usecases/ingest-webhook.ts';
+import { InvalidSourceFileError, receiveWebhook } from '../../lambdas/usecases/ingest-webhook.ts';
 import { FIXTURES, fixture, memoryWebhookDeps, SECRETS, signed } from '../support/webhooks.ts';
 
 const ids = (r: CanonicalRecord): string[] => r.identifiers.map((i) => (i.namespace ? `${i.type}:${i.namespace}:${i.value}` : `${i.type}:${i.value}`));
@@ -284,6 +284,17 @@ describe('webhooks: authenticity, replays and bad input', () => {
     const charge = await receiveWebhook(deps, 'stripe', signed('stripe', fixture('stripe/charge.succeeded.json')));
     expect(charge).toMatchObject({ status: 200, body: { records: 0, rejected: [{ reasons: ['row.noIdentifier'] }] } });
     expect(objects.keys('raw/quarantine/stripe/webhooks/')).toHaveLength(1);
+  });
+});
+
+describe('webhooks: source files', () => {
+  it('answers 404 for a source file that is not JSON, and fails (a 5xx, so the sender retries) when the store is down', async () => {
+    const { deps } = memoryWebhookDeps();
+    const req = signed('shopify', fixture('shopify/orders_create.json'));
+    const broken = { ...deps, sources: { get: async () => Promise.reject(new InvalidSourceFileError('not JSON')) } };
+    expect(await receiveWebhook(broken, 'shopify', req)).toMatchObject({ status: 404, reason: 'source.invalidConfig' });
+    const down = { ...deps, sources: { get: async () => Promise.reject(new Error('S3 unavailable')) } };
+    await expect(receiveWebhook(down, 'shopify', req)).rejects.toThrow('S3 unavailable');
   });
 });
 
