@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runDemo, runImport, runUp } from './commands.ts';
 import { runDlq } from './dlq.ts';
+import { runDsr } from './dsr.ts';
 import { runProfilesExport, runProfilesGet } from './profiles.ts';
 import { runWebhookSend } from './webhook.ts';
 import { resolveTarget } from './target.ts';
@@ -14,17 +15,21 @@ Usage: cdp <command> [options]     (every command takes --json; --target aws --s
   demo                                    fresh local state, load the demo data, print a summary, exit
   import <file> --source S [--mapping M]  upload an export to the landing bucket, wait, print the import report
   profiles get --email E | --phone P | --id ID    a unified profile (a merged-away id answers with the survivor)
-  profiles export [--format ndjson]       every profile, one a line, with the lineage of its records
+  profiles export [--format ndjson] [--activation]   every profile, one a line, with the lineage of its records
+                                          (--activation leaves out restricted profiles)
   dlq list | redrive [--queue Q]          dead-letter queues: how many messages; move them back once the fault is gone
   webhook send <source> <file> [--topic T]  sign a payload with the source's secret and POST it (a testing aid)
+  dsr access|erase|rectify|restrict --email E | --phone P | --id ID [--reference R] [--set field=value] [--wait]
+                                          a data-subject request (GDPR Art. 15-21); prints its requestId
+  dsr list | show <requestId> | extend <requestId> --months 1|2 --reason R
+                                          requests (overdue first), one with its evidence, a deadline extension
 
-Arriving with their capabilities (see README): profiles unmerge, duplicates,
-dsr access|erase|rectify|restrict|list|show, kpi refresh|list|show, segments.
+Arriving with their capabilities (see README): profiles unmerge, duplicates, kpi refresh|list|show, segments.
 
 Environment: CDP_HOME (state, default .cdp), CDP_PORT (HTTP port of \`up\`).`;
 
 /** Commands of the design that later capabilities deliver: named so the message is clear, never a silent no-op. */
-const PLANNED = new Set(['duplicates', 'dsr', 'kpi', 'segments']);
+const PLANNED = new Set(['duplicates', 'kpi', 'segments']);
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -47,6 +52,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       format: { type: 'string' },
       queue: { type: 'string' },
       topic: { type: 'string' },
+      reference: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      wait: { type: 'boolean', default: false },
+      months: { type: 'string' },
+      reason: { type: 'string' },
+      activation: { type: 'boolean', default: false },
     },
   });
   const out = makeOutput(values.json ?? false);
@@ -65,6 +76,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'webhook':
       if (rest[0] !== 'send') throw new UsageError('Usage: cdp webhook send <source> <payload-file> [--topic T]');
       return runWebhookSend(out, await resolveTarget(values), rest.slice(1), values);
+    case 'dsr':
+      return runDsr(out, await resolveTarget(values), rest, values);
     case 'dlq':
       return runDlq(out, await resolveTarget(values), rest[0], values);
     case 'profiles': {

@@ -24,6 +24,8 @@ interface ProfileFlags {
   readonly phone?: string;
   readonly id?: string;
   readonly format?: string;
+  /** Leave out restricted profiles (Art. 18/21): the export that feeds marketing tools. */
+  readonly activation?: boolean;
 }
 
 function describe(p: ProfileView): string {
@@ -38,6 +40,7 @@ function describe(p: ProfileView): string {
   if (place) lines.push(`  address      ${place}`);
   if (p.orders.count > 0) lines.push(`  orders       ${p.orders.count}, revenue ${p.orders.revenue.toFixed(2)}, last ${p.orders.lastAt?.slice(0, 10) ?? '-'}`);
   for (const [purpose, c] of Object.entries(p.consents)) lines.push(`  consent      ${purpose}: ${c.granted ? 'granted' : 'withdrawn'} ${c.at.slice(0, 10)} (${c.source})`);
+  if (p.restricted) lines.push(`  restricted   since ${p.restricted.at.slice(0, 10)} (kept; out of marketing counts and activation exports)`);
   if (p.lead) lines.push(`  lead source  ${[p.lead.source, p.lead.medium, p.lead.campaign].filter(Boolean).join(' / ')}`);
   return lines.join('\n');
 }
@@ -65,9 +68,10 @@ export async function runProfilesExport(out: Output, target: Target, flags: Prof
   const store = profileStore(target);
   let n = 0;
   for await (const p of store.listProfiles()) {
+    if (flags.activation && p.state.restricted) continue;
     const view = viewOf(p.state);
     const lineage = (await store.listLineage(view.profileId)).map(({ source, recordKey, line }) => ({ source, recordKey, ...(line !== undefined ? { line } : {}) }));
-    process.stdout.write(`${JSON.stringify({ profileId: view.profileId, identifiers: view.identifiers, attributes: view.attributes, lifecycle: view.lifecycle, orders: view.orders, lineage })}\n`);
+    process.stdout.write(`${JSON.stringify({ profileId: view.profileId, identifiers: view.identifiers, attributes: view.attributes, lifecycle: view.lifecycle, orders: view.orders, ...(view.restricted ? { restricted: true } : {}), lineage })}\n`);
     if (++n % 500 === 0) out.progress(`${n} profiles exported`);
   }
   out.progress(`${n} profiles exported`);

@@ -24,6 +24,8 @@ export interface Target {
   readonly apiUrl: string;
   /** Where webhook secrets are: the twin's CDP_HOME, or the stack's Secrets Manager secret. */
   readonly webhookSecrets: { readonly home: string } | { readonly secretArn: string };
+  /** Where the privacy salt is: the twin's CDP_HOME, or the stack's privacy secret. */
+  readonly privacySalt: { readonly home: string } | { readonly secretArn: string };
 }
 
 export const defaultHome = (): string => path.resolve(process.env.CDP_HOME ?? '.cdp');
@@ -48,6 +50,7 @@ export function localTarget(home = defaultHome()): Target {
     dlqUrls: info.resources.dlqUrls,
     apiUrl: info.url,
     webhookSecrets: { home },
+    privacySalt: { home },
   };
 }
 
@@ -83,6 +86,7 @@ export async function awsTarget(stackName: string): Promise<Target> {
     ) as Record<QueueName, string>,
     apiUrl: need('API_URL'),
     webhookSecrets: { secretArn: need(secrets.webhooks.envVar) },
+    privacySalt: { secretArn: need(secrets.privacy.envVar) },
   };
 }
 

@@ -78,13 +78,21 @@ export class CdpStack extends Stack {
         athena: analytics.athenaResults.bucket,
       },
       queues: { fileEvents: ingestion.fileEvents.queue, records: ingestion.records.queue, dsr: privacy.dsr.queue },
-      secrets: { webhooks: ingestion.webhookSecrets },
+      secrets: { webhooks: ingestion.webhookSecrets, privacy: privacy.salt },
     };
     const ingest = ingestion.wire(resources);
     const identityFunctions = identity.wire(resources, ingestion.records);
+    const privacyFunctions = privacy.wire(resources);
     new Api(this, 'Api', {
       encryptionKey: key,
-      functions: { ingestFile: ingest.ingestFile.fn, ingestWebhook: ingest.ingestWebhook.fn, resolveRecords: identityFunctions.resolveRecords.fn, getProfile: identityFunctions.getProfile.fn },
+      functions: {
+        ingestFile: ingest.ingestFile.fn,
+        ingestWebhook: ingest.ingestWebhook.fn,
+        resolveRecords: identityFunctions.resolveRecords.fn,
+        getProfile: identityFunctions.getProfile.fn,
+        privacyApi: privacyFunctions.privacyApi.fn,
+        privacyWorker: privacyFunctions.privacyWorker.fn,
+      },
     });
 
     const notificationsHandler = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
@@ -109,6 +117,7 @@ export class CdpStack extends Stack {
       new CfnOutput(this, dlqOutputKey(def.envVar), { value: dlqs[name as keyof typeof queues].queueUrl });
     }
     new CfnOutput(this, outputKey(secrets.webhooks.envVar), { value: ingestion.webhookSecrets.secretArn });
+    new CfnOutput(this, outputKey(secrets.privacy.envVar), { value: privacy.salt.secretArn });
     new CfnOutput(this, 'AthenaWorkGroup', { value: analytics.workGroup.ref });
     new CfnOutput(this, 'GlueDatabase', { value: analytics.database.ref });
   }

@@ -7,8 +7,8 @@
 
 export type BucketName = 'landing' | 'raw' | 'lake' | 'exports' | 'athena';
 export type QueueName = 'fileEvents' | 'records' | 'dsr';
-export type FunctionName = 'ingestFile' | 'ingestWebhook' | 'resolveRecords' | 'getProfile';
-export type SecretName = 'webhooks';
+export type FunctionName = 'ingestFile' | 'ingestWebhook' | 'resolveRecords' | 'getProfile' | 'privacyApi' | 'privacyWorker';
+export type SecretName = 'webhooks' | 'privacy';
 
 export interface TableDefinition {
   /** Environment variable through which functions learn the table name. */
@@ -49,10 +49,13 @@ export interface QueueDefinition {
 }
 
 export type Grant =
-  /** `deliveries`: get and put items of the webhook delivery log only (IAM LeadingKeys `WEBHOOK#`). */
-  | { readonly table: 'read' | 'readWrite' | 'deliveries' }
-  /** `prefixes` narrows object access to those key prefixes. */
-  | { readonly bucket: BucketName; readonly access: 'read' | 'write' | 'readWrite'; readonly prefixes?: readonly string[] }
+  /**
+   * `deliveries`: get and put items of the webhook delivery log only (IAM LeadingKeys `WEBHOOK#`). `suppression`:
+   * point reads of the suppression list only (`SUPPRESS#`). `requests`: read and create privacy requests (`DSR#`).
+   */
+  | { readonly table: 'read' | 'readWrite' | 'deliveries' | 'suppression' | 'requests' }
+  /** `prefixes` narrows object access to those key prefixes. `erase` adds deleting objects and their old versions. */
+  | { readonly bucket: BucketName; readonly access: 'read' | 'write' | 'readWrite' | 'erase'; readonly prefixes?: readonly string[] }
   | { readonly queue: QueueName; readonly access: 'send' }
   | { readonly secret: SecretName };
 
@@ -133,6 +136,7 @@ export const functions: Record<FunctionName, FunctionDefinition> = {
       { queue: 'records', access: 'send' },
       { queue: 'fileEvents', access: 'send' },
       { table: 'read' },
+      { secret: 'privacy' },
     ],
   },
   ingestWebhook: {
@@ -146,7 +150,9 @@ export const functions: Record<FunctionName, FunctionDefinition> = {
       { queue: 'records', access: 'send' },
       { queue: 'dsr', access: 'send' },
       { table: 'deliveries' },
+      { table: 'suppression' },
       { secret: 'webhooks' },
+      { secret: 'privacy' },
     ],
   },
   resolveRecords: {
@@ -155,7 +161,7 @@ export const functions: Record<FunctionName, FunctionDefinition> = {
     timeoutSeconds: 60,
     memoryMb: 512,
     source: { queue: 'records', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 10 },
-    grants: [{ table: 'readWrite' }],
+    grants: [{ table: 'readWrite' }, { secret: 'privacy' }],
   },
   getProfile: {
     entry: 'lambdas/handlers/get-profile.ts',
@@ -163,6 +169,28 @@ export const functions: Record<FunctionName, FunctionDefinition> = {
     timeoutSeconds: 10,
     memoryMb: 256,
     grants: [{ table: 'read' }],
+  },
+  privacyApi: {
+    entry: 'lambdas/handlers/privacy-api.ts',
+    description: 'POST /privacy/requests, GET /privacy/requests[/{id}]: data-subject requests (IAM-authorised)',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: [{ table: 'requests' }, { queue: 'dsr', access: 'send' }, { secret: 'privacy' }],
+  },
+  privacyWorker: {
+    entry: 'lambdas/handlers/privacy-worker.ts',
+    description: 'Works data-subject requests: access bundles, erasure of every copy, rectification, restriction',
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+    source: { queue: 'dsr', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 2 },
+    grants: [
+      { table: 'readWrite' },
+      { bucket: 'landing', access: 'erase' },
+      { bucket: 'raw', access: 'erase' },
+      { bucket: 'exports', access: 'erase' },
+      { queue: 'dsr', access: 'send' },
+      { secret: 'privacy' },
+    ],
   },
 };
 
@@ -180,6 +208,9 @@ export interface RouteDefinition {
 
 export const routes: readonly RouteDefinition[] = [
   { method: 'GET', path: '/profiles/{id}', function: 'getProfile', auth: 'iam' },
+  { method: 'POST', path: '/privacy/requests', function: 'privacyApi', auth: 'iam' },
+  { method: 'GET', path: '/privacy/requests', function: 'privacyApi', auth: 'iam' },
+  { method: 'GET', path: '/privacy/requests/{id}', function: 'privacyApi', auth: 'iam' },
   {
     method: 'POST',
     path: '/webhooks/{source}',
@@ -239,6 +270,7 @@ export const LANDING_IMPORT_PREFIX = 'imports/';
 /** Secrets Manager secrets of the stack (a JSON object of name -> value each). */
 export const secrets: Record<SecretName, { readonly envVar: string; readonly purpose: string }> = {
   webhooks: { envVar: 'WEBHOOK_SECRETS_ARN', purpose: 'webhook signing secrets and tokens, one key per source' },
+  privacy: { envVar: 'PRIVACY_SECRET_ARN', purpose: 'the salt of suppression-list and request hashes (generated at deployment)' },
 };
 
 /** Environment variable naming the resource a grant refers to. */

@@ -97,6 +97,7 @@ export async function serveRoute(req: IncomingMessage, res: ServerResponse, url:
         http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
         requestId: randomUUID(),
         routeKey: `${r.route.method} ${r.route.path}`,
+        ...(r.route.auth === 'iam' ? { authorizer: { iam: { userArn: 'local:cdp-home-token' } } } : {}),
         stage: '$default',
         time: now.toISOString(),
         timeEpoch: now.getTime(),

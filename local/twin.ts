@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
@@ -7,6 +8,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Target } from '../cli/target.ts';
 import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName, routes as apiRouteDefinitions } from '../lib/definitions.ts';
+import { SALT_ENV } from '../lambdas/adapters/privacy-stores.ts';
 import { secretEnvVar } from '../lambdas/domain/webhooks/receive.ts';
 import { type ApiHandler, compileRoute, localToken, serveRoute } from './api.ts';
 import { type QueryEngine, startDuckDb } from './engines/duckdb.ts';
@@ -110,6 +112,10 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
 
     await syncSourceMappings(clients.s3, resources.buckets.landing);
     loadWebhookSecrets(home);
+    // The privacy functions' salt (Secrets Manager in AWS) and where access bundles are handed over (presigned links
+    // in AWS): both under CDP_HOME.
+    process.env[SALT_ENV] = localPrivacySalt(home);
+    process.env.CDP_BUNDLE_DIR = path.join(home, 'exports');
 
     // Bucket notifications: landing ObjectCreated under imports/ -> file-events queue, as the stack configures.
     const pendingNotifications = new Set<Promise<unknown>>();
@@ -210,6 +216,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
         dlqUrls: queueSet.dlqUrls,
         apiUrl: info.url,
         webhookSecrets: { home },
+        privacySalt: { home },
       },
       async waitIdle(timeoutMs = 120_000) {
         const deadline = Date.now() + timeoutMs;
@@ -249,6 +256,15 @@ export function loadWebhookSecrets(home: string): void {
   for (const [name, value] of Object.entries(readWebhookSecrets(home))) {
     process.env[secretEnvVar(name)] ??= value;
   }
+}
+
+/** The twin's suppression salt: CDP_HOME/privacy.json, made on first start, readable by its owner only. */
+export function localPrivacySalt(home: string): string {
+  const file = path.join(home, 'privacy.json');
+  if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { suppressionSalt: string }).suppressionSalt;
+  const suppressionSalt = randomBytes(32).toString('base64url');
+  writeFileSync(file, JSON.stringify({ suppressionSalt }, null, 2), { mode: 0o600 });
+  return suppressionSalt;
 }
 
 /** The secrets file's entries (an absent or unreadable file has none). */

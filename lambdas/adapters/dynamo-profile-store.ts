@@ -1,6 +1,8 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
   type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
@@ -12,7 +14,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ProfileState } from '../domain/profile.ts';
-import type { IdentityItem, ProfileItem, ProfileStore, RecordWrite, StoredOrder, StoredProfile } from '../ports/profiles.ts';
+import { emptyProfile } from '../domain/profile.ts';
+import type { IdentityItem, ProfileItem, ProfileStore, RecordWrite, StoredOrder, StoredProfile, TimelineEntry } from '../ports/profiles.ts';
 
 /**
  * A document client with the default SDK settings (region, endpoint and credentials from the environment, as in
@@ -349,6 +352,102 @@ export class DynamoProfileStore implements ProfileStore {
     }
   }
 
+  async timeline(profileId: string): Promise<TimelineEntry[]> {
+    const events = await this.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+      ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}`, ':e': 'EVENT#' },
+    });
+    return events.map((e) => ({
+      recordId: String(e.recordId),
+      source: String(e.source),
+      kind: String(e.kind),
+      occurredAt: String(e.occurredAt),
+      ...(unpack(e.e) as Omit<TimelineEntry, 'recordId' | 'source' | 'kind' | 'occurredAt'>),
+    }));
+  }
+
+  async updateState(profileId: string, version: number, state: ProfileState): Promise<'ok' | 'conflict'> {
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.profile(profileId),
+          UpdateExpression: 'SET #state = :state, #v = :next, updatedAt = :now',
+          ConditionExpression: '#v = :v AND #s = :active',
+          ExpressionAttributeNames: { '#state': 'state', '#v': 'version', '#s': 'status' },
+          ExpressionAttributeValues: { ':state': pack(state), ':next': version + 1, ':v': version, ':active': 'active', ':now': new Date().toISOString() },
+        }),
+      ),
+    );
+  }
+
+  async beginErasure(profileId: string): Promise<StoredProfile | undefined> {
+    try {
+      const res = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.profile(profileId),
+          // Every write to a profile is conditioned on it being active: from here on none lands.
+          UpdateExpression: 'SET #s = :erasing, #v = #v + :one REMOVE gsi1pk, gsi1sk',
+          ConditionExpression: 'attribute_exists(pk) AND #s <> :merged',
+          ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
+          ExpressionAttributeValues: { ':erasing': 'erasing', ':merged': 'merged', ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return res.Attributes ? toProfile(res.Attributes) : undefined;
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async eraseProfile(profileId: string, recordIds: readonly string[], identifierKeys: readonly string[]) {
+    const items = await this.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}` }, ProjectionExpression: 'pk, sk' });
+    const others = items.filter((i) => i.sk !== 'PROFILE').map((i) => ({ pk: String(i.pk), sk: String(i.sk) }));
+    await this.batchDelete([...others, ...recordIds.map(keys.record)]);
+    let identities = 0;
+    let sharedIdentities = 0;
+    for (const key of new Set(identifierKeys)) {
+      for (;;) {
+        const item = (await this.getIdentities([key])).get(key);
+        if (!item || !item.owners.includes(profileId)) break;
+        const rest = item.owners.filter((o) => o !== profileId);
+        const result = await conditional(() =>
+          this.db.send(
+            rest.length === 0
+              ? new DeleteCommand({ TableName: this.tableName, Key: keys.identity(key), ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': item.version } })
+              : new UpdateCommand({
+                  TableName: this.tableName,
+                  Key: keys.identity(key),
+                  UpdateExpression: 'SET owners = :owners, v = :next',
+                  ConditionExpression: 'v = :v',
+                  ExpressionAttributeValues: { ':owners': rest, ':next': item.version + 1, ':v': item.version },
+                }),
+          ),
+        );
+        if (result === 'ok') {
+          if (rest.length === 0) identities++;
+          else sharedIdentities++;
+          break;
+        }
+      }
+    }
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.profile(profileId) }));
+    return { items: others.length + 1, records: recordIds.length, identities, sharedIdentities };
+  }
+
+  private async batchDelete(keyList: readonly { pk: string; sk: string }[]): Promise<void> {
+    for (let i = 0; i < keyList.length; i += 25) {
+      let request: { DeleteRequest: { Key: Record<string, unknown> } }[] | undefined = keyList.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+      for (let attempt = 0; request && request.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        const res = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: request } }));
+        request = res.UnprocessedItems?.[this.tableName] as typeof request;
+      }
+    }
+  }
+
   async completeMerge(target: string, version: number, state: ProfileState, other: string): Promise<'ok' | 'conflict' | 'alreadyMerged'> {
     try {
       await this.db.send(
@@ -367,9 +466,10 @@ export class DynamoProfileStore implements ProfileStore {
               Update: {
                 TableName: this.tableName,
                 Key: keys.profile(other),
-                UpdateExpression: 'SET #s = :merged, mergedAt = :now REMOVE gsi1pk, gsi1sk',
+                // A merged-away profile keeps only where it went: its data lives on in the survivor, and nowhere else.
+                UpdateExpression: 'SET #s = :merged, mergedAt = :now REMOVE gsi1pk, gsi1sk, #state',
                 ConditionExpression: '#s = :merging AND #into = :into',
-                ExpressionAttributeNames: { '#s': 'status', '#into': 'into' },
+                ExpressionAttributeNames: { '#s': 'status', '#into': 'into', '#state': 'state' },
                 ExpressionAttributeValues: { ':merged': 'merged', ':merging': 'merging', ':into': target, ':now': new Date().toISOString() },
               },
             },
@@ -406,7 +506,7 @@ function profileItem(profileId: string, state: ProfileState, version: number, no
 
 function toProfile(item: Record<string, unknown>): StoredProfile {
   return {
-    state: unpack(item.state) as ProfileState,
+    state: item.state === undefined ? emptyProfile(String(item.profileId ?? String(item.pk).slice(8)), '') : (unpack(item.state) as ProfileState),
     status: (item.status as StoredProfile['status']) ?? 'active',
     ...(item.into ? { into: String(item.into) } : {}),
     version: Number(item.version ?? 0),

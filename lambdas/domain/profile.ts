@@ -31,7 +31,12 @@ export interface ProfileState {
   readonly consents: Readonly<Record<string, { readonly granted: boolean; readonly at: string; readonly source: string; readonly r: string }>>;
   readonly lead?: { readonly source?: string; readonly medium?: string; readonly campaign?: string; readonly at: string; readonly r: string };
   readonly orders: { readonly count: number; readonly revenue: number; readonly firstAt?: string; readonly lastAt?: string };
+  /** Art. 18/21: kept, but out of marketable counts and activation exports. The request that restricted it. */
+  readonly restricted?: { readonly at: string; readonly r: string };
 }
+
+/** Values corrected on a data subject's request carry this source prefix and outrank every other source. */
+export const RECTIFIED_SOURCE_PREFIX = 'dsr:';
 
 /** Values kept per field (the best by survivorship order; the rest are in the timeline). */
 const MAX_VALUES = 8;
@@ -60,6 +65,7 @@ const FIELDS: readonly [string, (r: CanonicalRecord) => string | undefined][] = 
 /** Survivorship order: configured source priority, then the most recent, then record id (a total order). */
 function rank(config: IdentityConfig): (a: FieldValue, b: FieldValue) => number {
   const priority = (s: string) => {
+    if (s.startsWith(RECTIFIED_SOURCE_PREFIX)) return -1;
     const i = config.sourcePriority.indexOf(s);
     return i < 0 ? config.sourcePriority.length : i;
   };
@@ -163,8 +169,28 @@ export function mergeStates(target: ProfileState, other: ProfileState, config: I
     consents,
     ...(leads[0] ? { lead: leads[0] } : {}),
     orders,
+    ...(target.restricted || other.restricted ? { restricted: (target.restricted ?? other.restricted)! } : {}),
   };
 }
+
+/** The fields a data subject may have corrected (Art. 16). */
+export const RECTIFIABLE_FIELDS: readonly string[] = FIELDS.map(([f]) => f);
+
+/**
+ * Art. 16: the corrected value replaces every value seen for the field (they were wrong), with the request as its
+ * provenance; it outranks later records' values until the person's data changes again by request.
+ */
+export function rectify(state: ProfileState, changes: Readonly<Record<string, string>>, requestId: string, at: string): ProfileState {
+  const values: Record<string, readonly FieldValue[]> = { ...state.values };
+  for (const [field, v] of Object.entries(changes)) {
+    if (v === '') delete values[field];
+    else values[field] = [{ v, s: `${RECTIFIED_SOURCE_PREFIX}${requestId}`, t: at, r: requestId }];
+  }
+  return { ...state, values, attributes: survive(values) };
+}
+
+/** Art. 18/21: the profile is kept and marked; KPIs' marketable counts and activation exports leave it out. */
+export const restrict = (state: ProfileState, requestId: string, at: string): ProfileState => ({ ...state, restricted: state.restricted ?? { at, r: requestId } });
 
 /** Everything the profile knows that tells its person apart from another. */
 export function personKeyOfProfile(state: ProfileState): PersonKey {

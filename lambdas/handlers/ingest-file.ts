@@ -2,6 +2,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoSuppressionList, loadSuppression, PrivacySalt } from '../adapters/privacy-stores.ts';
 import { S3ObjectStore } from '../adapters/s3-object-store.ts';
 import { SqsContinuationQueue, SqsRecordQueue } from '../adapters/sqs-record-queue.ts';
 import { stableHash } from '../domain/hash.ts';
@@ -18,6 +21,12 @@ const clients = lazy(() => {
     queue: new SqsRecordQueue(sqs, requireEnv('RECORDS_QUEUE_URL')),
     continuations: new SqsContinuationQueue(sqs, requireEnv('FILE_EVENTS_QUEUE_URL')),
     rawBucket: requireEnv('RAW_BUCKET'),
+    // Loaded at the start of every import (one query; the salt only when the list is not empty).
+    suppression: () =>
+      loadSuppression(
+        new DynamoSuppressionList(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+        new PrivacySalt(() => new SecretsManagerClient({}), process.env.PRIVACY_SECRET_ARN),
+      ),
   };
 });
 

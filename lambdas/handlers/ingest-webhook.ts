@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { DynamoSuppressionList, PrivacySalt, SuppressionLookup } from '../adapters/privacy-stores.ts';
 import { S3ObjectStore } from '../adapters/s3-object-store.ts';
 import { SqsRecordQueue } from '../adapters/sqs-record-queue.ts';
 import { BucketSourceFiles, DynamoDeliveryLog, SqsPrivacyQueue, WebhookSecrets } from '../adapters/webhook-stores.ts';
@@ -17,15 +18,20 @@ const deps = lazy((): WebhookDeps => {
   const objects = new S3ObjectStore(new S3Client({}));
   const sqs = new SQSClient({});
   const secretId = process.env.WEBHOOK_SECRETS_ARN;
+  const db = new DynamoDBClient({});
   return {
     sources: new BucketSourceFiles(objects, requireEnv('LANDING_BUCKET')),
     secrets: new WebhookSecrets(secretId ? new SecretsManagerClient({}) : undefined, secretId),
-    deliveries: new DynamoDeliveryLog(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+    deliveries: new DynamoDeliveryLog(db, requireEnv('TABLE_NAME')),
     objects,
     rawBucket: requireEnv('RAW_BUCKET'),
     records: new SqsRecordQueue(sqs, requireEnv('RECORDS_QUEUE_URL')),
     privacy: new SqsPrivacyQueue(sqs, requireEnv('DSR_QUEUE_URL')),
     now: () => new Date(),
+    suppression: new SuppressionLookup(
+      new DynamoSuppressionList(db, requireEnv('TABLE_NAME')),
+      new PrivacySalt(() => new SecretsManagerClient({}), process.env.PRIVACY_SECRET_ARN),
+    ),
   };
 });
 

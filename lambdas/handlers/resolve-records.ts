@@ -2,6 +2,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import identityJson from '../../config/identity.json' with { type: 'json' };
 import { DynamoProfileStore, documentClient } from '../adapters/dynamo-profile-store.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoSuppressionList, PrivacySalt, SuppressionLookup } from '../adapters/privacy-stores.ts';
 import { decodeRecords } from '../adapters/records-codec.ts';
 import { parseIdentityConfig } from '../domain/identity-config.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
@@ -11,6 +14,10 @@ import { resolveRecord } from '../usecases/resolve-record.ts';
 const processor = new BatchProcessor(EventType.SQS);
 const deps = lazy(() => ({
   store: new DynamoProfileStore(documentClient(), requireEnv('TABLE_NAME')),
+  suppression: new SuppressionLookup(
+    new DynamoSuppressionList(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+    new PrivacySalt(() => new SecretsManagerClient({}), process.env.PRIVACY_SECRET_ARN),
+  ),
   // Identity rules ship with the code (config/identity.json), validated at the first invocation.
   config: parseIdentityConfig(identityJson),
 }));
@@ -20,16 +27,19 @@ const deps = lazy(() => ({
  * are recognised as duplicates when it is redelivered.
  */
 async function recordHandler(message: SQSRecord): Promise<void> {
-  const { store, config } = deps();
+  const { store, config, suppression } = deps();
   const records = decodeRecords(message.body);
   let applied = 0;
   let merges = 0;
+  let suppressed = 0;
   for (const record of records) {
-    const outcome = await resolveRecord(store, record, config);
+    const outcome = await resolveRecord(store, record, config, suppression);
     if (outcome.result === 'applied') applied++;
+    if (outcome.result === 'suppressed') suppressed++;
     merges += outcome.merged.length;
   }
-  logger.debug('records resolved', { messageId: message.messageId, records: records.length, applied, merges });
+  if (suppressed > 0) logger.info('records of erased people dropped', { messageId: message.messageId, suppressed });
+  logger.debug('records resolved', { messageId: message.messageId, records: records.length, applied, merges, suppressed });
 }
 
 export const handler = async (event: SQSEvent, context: Context) =>

@@ -6,6 +6,8 @@ export interface ObjectHead {
   readonly versionId?: string;
   readonly etag?: string;
   readonly contentLength?: number;
+  /** User metadata (`x-amz-meta-*`), lower-case keys. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** Objects in a bucket (landing, raw, lake, exports). */

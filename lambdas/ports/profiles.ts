@@ -8,7 +8,8 @@ export interface IdentityItem {
   readonly version: number;
 }
 
-export type ProfileStatus = 'active' | 'merging' | 'merged';
+/** `erasing`: an erasure has begun; nothing is applied or merged into it any more. */
+export type ProfileStatus = 'active' | 'merging' | 'merged' | 'erasing';
 
 export interface StoredProfile {
   readonly state: ProfileState;
@@ -23,6 +24,21 @@ export interface StoredOrder {
   readonly placedAt?: string;
   readonly occurredAt: string;
   readonly recordId: string;
+}
+
+/** One record as the profile's timeline keeps it (what access bundles show and erasure follows). */
+export interface TimelineEntry {
+  readonly recordId: string;
+  readonly source: string;
+  readonly kind: string;
+  readonly occurredAt: string;
+  readonly channel?: string;
+  readonly identifiers?: readonly { type: string; value: string; namespace?: string }[];
+  readonly lineage: { readonly objectKey: string; readonly recordKey: string; readonly line?: number; readonly deliveryId?: string; readonly importId?: string };
+  readonly interaction?: unknown;
+  readonly order?: unknown;
+  readonly consents?: readonly { purpose: string; granted: boolean; at: string; proof?: unknown }[];
+  readonly lead?: unknown;
 }
 
 /** One item of a profile's partition other than the profile itself (timeline events, orders, consents, lineage). */
@@ -70,6 +86,17 @@ export interface ProfileStore {
   listProfiles(): AsyncIterable<StoredProfile>;
   /** Where a profile's records came from: one entry per timeline event. */
   listLineage(profileId: string): Promise<{ source: string; objectKey: string; recordKey: string; line?: number; deliveryId?: string }[]>;
+  /** A profile's timeline: one entry per record applied, decoded. */
+  timeline(profileId: string): Promise<TimelineEntry[]>;
+  /** Replaces an active profile's state at the version read (rectification, restriction). */
+  updateState(profileId: string, version: number, state: ProfileState): Promise<'ok' | 'conflict'>;
+  /** Marks a profile as being erased, from any status but merged; undefined when there is no such profile. */
+  beginErasure(profileId: string): Promise<StoredProfile | undefined>;
+  /**
+   * Deletes everything of an erased profile: its items, the applied-record markers of its records, its claims on
+   * identifiers (an identifier other people own too keeps them), and last the profile itself.
+   */
+  eraseProfile(profileId: string, recordIds: readonly string[], identifierKeys: readonly string[]): Promise<{ items: number; records: number; identities: number; sharedIdentities: number }>;
   /** Writes the survivor's merged state and marks `other` merged, atomically. */
   completeMerge(target: string, version: number, state: ProfileState, other: string): Promise<'ok' | 'conflict' | 'alreadyMerged'>;
 }

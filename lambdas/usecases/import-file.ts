@@ -1,6 +1,6 @@
 import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { CanonicalRecord } from '../domain/canonical.ts';
+import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
 import { detectDelimiter, detectEncoding, type TextEncoding } from '../domain/dialect.ts';
 import { stableHash } from '../domain/hash.ts';
 import { compilePlan, type Mapping, parseMapping, type RowPlan } from '../domain/mapping.ts';
@@ -21,6 +21,8 @@ export interface ImportDeps {
   /** Time left in this invocation; an import stops at a checkpoint when it falls under `reserveMs`. */
   readonly remainingMs: () => number;
   readonly reserveMs?: number;
+  /** The suppression list, loaded when the import starts: whether a record's identifier keys name an erased person. */
+  readonly suppression?: () => Promise<(identifierKeys: readonly string[]) => boolean>;
 }
 
 /** What an import did, reconciled: rowsRead = accepted + rejected + suppressed. No personal data. */
@@ -28,7 +30,8 @@ export interface ImportReport {
   readonly importId: string;
   readonly source: string;
   readonly objectKey: string;
-  readonly status: 'completed' | 'failed';
+  /** `skipped`: the object is an erasure's rewrite of an export already imported (nothing new in it; no report kept). */
+  readonly status: 'completed' | 'failed' | 'skipped';
   /** Why the file could not be read at all (status failed): a stable code, and a sentence for people. */
   readonly error?: string;
   readonly errorDetail?: string;
@@ -86,6 +89,9 @@ const SEND_CHUNK = 500;
 const MAX_SENDS_IN_FLIGHT = 4;
 const QUARANTINE_PART_BYTES = 4 * 1024 * 1024;
 const CHECK_EVERY_ROWS = 2000;
+
+/** User metadata an erasure sets on the exports it rewrites (S3: `x-amz-meta-cdp-erasure`). */
+export const ERASURE_REWRITE_MARKER = 'cdp-erasure';
 
 export const reportKey = (importId: string): string => `reports/imports/${importId}.json`;
 
@@ -252,6 +258,11 @@ export async function importObject(
     }
     throw e;
   }
+  if (!resume && object.metadata?.[ERASURE_REWRITE_MARKER]) {
+    object.body.destroy();
+    const at = deps.now().toISOString();
+    return { done: true, report: { importId, source, objectKey, status: 'skipped', mapping: 'none', rowsRead: 0, accepted: 0, rejected: 0, suppressed: 0, reasons: {}, flagged: {}, quarantineKeys: [], continuations: 0, startedAt, finishedAt: at } };
+  }
   if (!resume) {
     importId = importIdOf(bucket, objectKey, object.versionId ?? object.etag);
     quarantine = new Quarantine(deps, `quarantine/${source}/${importId}`, []);
@@ -312,6 +323,7 @@ export async function importObject(
   }
 
   const ctx: RowContext = { source, objectKey, importId, receivedAt: startedAt };
+  const isSuppressed = deps.suppression ? await deps.suppression() : () => false;
   const hasHeader = format === 'csv' || format === 'xlsx' ? mapping?.format?.header !== false : false;
   let headers: readonly string[] | undefined = resume?.headers;
   let plan: RowPlan | undefined;
@@ -411,6 +423,11 @@ export async function importObject(
       const outcome = mapRow(cells, row.line, rowPlan, ctx);
       if (!outcome.accepted) {
         await reject(row.line, outcome.reasons, row.headers ? Object.fromEntries(row.headers.map((h, i) => [h, cells[i]])) : cells);
+        continue;
+      }
+      // An erased person's row is dropped and counted, never sent, never quarantined (that would keep a copy).
+      if (isSuppressed(outcome.record.identifiers.map(identifierKey))) {
+        counts.suppressed++;
         continue;
       }
       counts.accepted++;

@@ -1,4 +1,4 @@
-import type { CanonicalRecord } from '../domain/canonical.ts';
+import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
 import {
   authenticate,
   buildRecord,
@@ -15,6 +15,7 @@ import {
 } from '../domain/webhooks/receive.ts';
 import type { VendorPrivacyRequest, WebhookRequest } from '../domain/webhooks/types.ts';
 import type { ObjectStore, RecordQueue } from '../ports/index.ts';
+import type { SuppressionCheck } from '../ports/privacy.ts';
 
 /** A source's file that exists but is not JSON: the operator's mistake, answered like an unknown source. */
 export class InvalidSourceFileError extends Error {
@@ -61,6 +62,8 @@ export interface WebhookDeps {
   readonly records: RecordQueue;
   readonly privacy: PrivacyQueue;
   readonly now: () => Date;
+  /** Erased people's identifiers: their records are dropped and counted. */
+  readonly suppression?: SuppressionCheck;
 }
 
 /** Redeliveries are recognised for this long (Stripe retries for 3 days, Shopify for 4 hours; margin for manual resends). */
@@ -152,12 +155,20 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
     if (built.ok) records.push(built.record);
     else rejected.push({ recordKey: built.recordKey, reasons: built.reasons });
   }
+  let suppressed = 0;
+  if (deps.suppression && records.length > 0) {
+    const checks = await Promise.all(records.map((r) => deps.suppression!.isSuppressed(r.identifiers.map(identifierKey))));
+    suppressed = checks.filter(Boolean).length;
+    if (suppressed > 0) records.splice(0, records.length, ...records.filter((_r, i) => !checks[i]));
+  }
+  // A delivery about an erased person and no one else is not archived: the archive would be a new copy of them.
+  const archive = !(suppressed > 0 && records.length === 0 && rejected.length === 0 && meaning.privacy.length === 0);
   const privacy: PrivacyRequestMessage[] = meaning.privacy.map((p) => ({ ...p, source, receivedAt, origin: { channel: 'webhook', deliveryId, rawKey, topic } }));
 
   // Durable before the answer, all at once: the raw body and what it says. If any write fails the sender gets a 5xx
   // and retries; the records' ids are deterministic, so the resolver takes each once. Only then is the event
   // remembered, so a failed delivery is never mistaken for a done one.
-  const writes: Promise<void>[] = [deps.objects.put(deps.rawBucket, rawKey, req.body, payload.type === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')];
+  const writes: Promise<void>[] = archive ? [deps.objects.put(deps.rawBucket, rawKey, req.body, payload.type === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')] : [];
   if (rejected.length > 0) {
     const report = { deliveryId, source, vendor: settings.vendor, topic, rawKey, receivedAt, rejected };
     writes.push(deps.objects.put(deps.rawBucket, `quarantine/${source}/webhooks/dt=${datePart(now)}/${deliveryId}.json`, JSON.stringify(report), 'application/json'));
@@ -173,11 +184,12 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
       received: true,
       deliveryId,
       records: records.length,
+      ...(suppressed > 0 ? { suppressed } : {}),
       ...(rejected.length > 0 ? { rejected: rejected.map((r) => ({ recordKey: r.recordKey, reasons: r.reasons })) } : {}),
       ...(privacy.length > 0 ? { privacyRequests: privacy.length } : {}),
       ...(meaning.ignored ? { ignored: meaning.ignored } : {}),
     },
-    metric: rejected.length > 0 ? 'webhook.rejectedRecords' : 'webhook.accepted',
+    metric: rejected.length > 0 ? 'webhook.rejectedRecords' : suppressed > 0 ? 'webhook.suppressed' : 'webhook.accepted',
     ...base,
     topic,
   };

@@ -21,6 +21,7 @@ export interface ProfileView {
   readonly recordCount: number;
   readonly firstSeenAt: string;
   readonly lastSeenAt: string;
+  readonly restricted?: ProfileState['restricted'];
 }
 
 export function viewOf(state: ProfileState, requestedId?: string): ProfileView {
@@ -40,6 +41,7 @@ export function viewOf(state: ProfileState, requestedId?: string): ProfileView {
     recordCount: state.recordCount,
     firstSeenAt: state.firstSeenAt,
     lastSeenAt: state.lastSeenAt,
+    ...(state.restricted ? { restricted: state.restricted } : {}),
   };
 }
 

@@ -2,13 +2,14 @@ import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
 import type { IdentityConfig } from '../domain/identity-config.ts';
 import { applyRecord, emptyProfile, mergeStates, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
 import { type IdentifierView, linkingIdentifiers, planResolution } from '../domain/resolution.ts';
+import type { SuppressionCheck } from '../ports/privacy.ts';
 import type { ProfileStore, StoredOrder, StoredProfile } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
 
 const MAX_ATTEMPTS = 12;
 const MAX_HOPS = 20;
 
-export type ResolveOutcome = { readonly profileId: string; readonly result: 'applied' | 'duplicate'; readonly merged: readonly string[] };
+export type ResolveOutcome = { readonly profileId: string; readonly result: 'applied' | 'duplicate' | 'suppressed'; readonly merged: readonly string[] };
 
 /**
  * The active profile a profile id stands for now: merged profiles are followed to their survivor, and a merge left
@@ -19,6 +20,8 @@ export async function activeProfile(store: ProfileStore, config: IdentityConfig,
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     const p = (await store.getProfiles([id])).get(id);
     if (!p || p.status === 'active') return { id, ...(p ? { profile: p } : {}) };
+    // A profile being erased stands for nobody any more.
+    if (p.status === 'erasing') return { id };
     if (p.status === 'merging') await finishMerge(store, config, id);
     id = p.into!;
   }
@@ -33,7 +36,7 @@ export async function activeProfile(store: ProfileStore, config: IdentityConfig,
 export async function mergeInto(store: ProfileStore, config: IdentityConfig, target: string, other: string): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const o = (await store.getProfiles([other])).get(other);
-    if (!o || o.status === 'merged') return;
+    if (!o || o.status === 'merged' || o.status === 'erasing') return;
     if (o.status === 'merging') {
       await finishMerge(store, config, other);
       return;
@@ -93,8 +96,13 @@ function recount(orders: readonly StoredOrder[]): ProfileState['orders'] {
  * redelivery in any order, and with a resolver dying at any step: identifier claims and profile updates are
  * conditional, merges are resumable, and a record id is applied at most once.
  */
-export async function resolveRecord(store: ProfileStore, record: CanonicalRecord, config: IdentityConfig): Promise<ResolveOutcome> {
+export async function resolveRecord(store: ProfileStore, record: CanonicalRecord, config: IdentityConfig, suppression?: SuppressionCheck): Promise<ResolveOutcome> {
   if (await store.wasApplied(record.recordId)) return { profileId: '', result: 'duplicate', merged: [] };
+  // An erased person is never re-created: the check is a consistent read, and an erasure writes the list before it
+  // marks the profile, so a record that raced it meets either the list or the erasing profile (checked again below).
+  const allKeys = record.identifiers.map(identifierKey);
+  const suppressed = async () => (suppression ? suppression.isSuppressed(allKeys) : false);
+  if (await suppressed()) return { profileId: '', result: 'suppressed', merged: [] };
   const identifiers = linkingIdentifiers(record, config);
   const keys = identifiers.map(identifierKey);
   const merged: string[] = [];
@@ -105,12 +113,15 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
     const owners = [...new Set([...items.values()].flatMap((i) => i.owners))];
     const read = owners.length > 0 ? await store.getProfiles(owners) : new Map<string, StoredProfile>();
     const active = new Map<string, { id: string; profile: StoredProfile }>();
+    let erasing = false;
     for (const owner of owners) {
       const p = read.get(owner);
       // One batch read for all owners; only merged ones are followed, one hop at a time.
       const a = p?.status === 'active' ? { id: owner, profile: p } : await activeProfile(store, config, owner);
       if (a.profile) active.set(owner, { id: a.id, profile: a.profile });
+      else erasing = true;
     }
+    if (erasing && (await suppressed())) return { profileId: '', result: 'suppressed', merged: [] };
     const views: IdentifierView[] = identifiers.map((identifier, i) => {
       const seen = new Set<string>();
       const owners = [];

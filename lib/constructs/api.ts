@@ -47,7 +47,7 @@ export class Api extends Construct {
       const added = this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${route.function}${route.method}Integration`, fn),
+        integration: new HttpLambdaIntegration(`${route.function}${route.method}${route.path.replace(/[^A-Za-z]/g, '')}Integration`, fn),
         authorizer: route.auth === 'iam' ? new HttpIamAuthorizer() : new HttpNoneAuthorizer(),
       });
       if (route.auth === 'none') {

@@ -104,16 +104,38 @@ export class Identity extends Construct {
   }
 }
 
-/** Data-subject requests: the exports bucket for access bundles and the request queue. */
+/** Data-subject requests: the exports bucket for access bundles, the request queue, the salt, the API and worker. */
 export class Privacy extends Construct {
   readonly exports: SecureBucket;
   readonly dsr: SecureQueue;
+  /** `{"suppressionSalt": ...}`: generated once at creation; suppression hashes depend on it, so it never rotates. */
+  readonly salt: Secret;
+  private readonly props: CapabilityProps;
 
   constructor(scope: Construct, id: string, props: CapabilityProps) {
     super(scope, id);
+    this.props = props;
     const { key, accessLogs } = props;
     this.exports = new SecureBucket(this, 'Exports', { definition: buckets.exports, encryptionKey: key, accessLogs });
     this.dsr = new SecureQueue(this, 'Requests', { definition: queues.dsr, encryptionKey: key });
+    this.salt = new Secret(this, 'Salt', {
+      description: 'Salt of the suppression list and of privacy requests\' subject hashes',
+      encryptionKey: key,
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'suppressionSalt', excludePunctuation: true, passwordLength: 48 },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.salt).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The suppression list holds hashes made with this salt; rotating it would let erased people back in.',
+    });
+  }
+
+  wire(resources: Bindable): { privacyApi: CdpFunction; privacyWorker: CdpFunction } {
+    const common = { resources, encryptionKey: this.props.key, projectRoot: this.props.projectRoot };
+    return {
+      privacyApi: new CdpFunction(this, 'PrivacyApi', { ...common, definition: functions.privacyApi }),
+      privacyWorker: new CdpFunction(this, 'PrivacyWorker', { ...common, definition: functions.privacyWorker, sourceQueue: this.dsr.queue }),
+    };
   }
 }
 

@@ -33,15 +33,21 @@ export const TABLE_ACTIONS = {
     'dynamodb:ConditionCheckItem',
   ],
   deliveries: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  suppression: ['dynamodb:BatchGetItem'],
+  requests: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
 } as const;
 
 /** Partition keys the `deliveries` grant may touch (the webhook delivery log). */
 export const DELIVERY_LEADING_KEYS = ['WEBHOOK#*'];
 
+/** Partition keys of the narrow table grants (IAM `dynamodb:LeadingKeys`). */
+export const LEADING_KEYS = { deliveries: DELIVERY_LEADING_KEYS, suppression: ['SUPPRESS#*'], requests: ['DSR#*'] } as const;
+
 export const OBJECT_ACTIONS = {
   read: ['s3:GetObject'],
   write: ['s3:PutObject'],
   readWrite: ['s3:GetObject', 's3:PutObject'],
+  erase: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
 } as const;
 
 export const KEY_ACTIONS = {
@@ -68,12 +74,17 @@ export function bindGrant(fn: LambdaFunction, role: IRole, grant: Grant, resourc
   if ('table' in grant) {
     const t = resources.table;
     fn.addEnvironment(envVarOf(grant), t.tableName);
+    const narrow = grant.table === 'deliveries' || grant.table === 'suppression' || grant.table === 'requests';
+    if (grant.table === 'requests') {
+      // Listing requests reads the keys-only index (request ids, dates), which has no DSR# partition key to match.
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: tableDefinition.globalSecondaryIndexes.map((i) => `${t.tableArn}/index/${i.indexName}`) }));
+    }
     role.addToPrincipalPolicy(
-      grant.table === 'deliveries'
+      narrow
         ? new PolicyStatement({
-            actions: [...TABLE_ACTIONS.deliveries],
+            actions: [...TABLE_ACTIONS[grant.table]],
             resources: [t.tableArn],
-            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': DELIVERY_LEADING_KEYS } },
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...LEADING_KEYS[grant.table]] } },
           })
         : new PolicyStatement({
             actions: [...TABLE_ACTIONS[grant.table]],
@@ -82,7 +93,7 @@ export function bindGrant(fn: LambdaFunction, role: IRole, grant: Grant, resourc
     );
     role.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: [...KEY_ACTIONS[grant.table === 'read' ? 'decrypt' : 'encrypt']],
+        actions: [...KEY_ACTIONS[grant.table === 'read' || grant.table === 'suppression' ? 'decrypt' : 'encrypt']],
         resources: [resources.key.keyArn],
       }),
     );
@@ -94,7 +105,9 @@ export function bindGrant(fn: LambdaFunction, role: IRole, grant: Grant, resourc
     const objectArns = grant.prefixes ? grant.prefixes.map((p) => b.arnForObjects(`${p}*`)) : [b.arnForObjects('*')];
     role.addToPrincipalPolicy(new PolicyStatement({ actions: [...OBJECT_ACTIONS[grant.access]], resources: objectArns }));
     if (grant.access !== 'write' && !grant.prefixes) {
-      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [b.bucketArn] }));
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: grant.access === 'erase' ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'], resources: [b.bucketArn] }),
+      );
     }
     role.addToPrincipalPolicy(
       new PolicyStatement({

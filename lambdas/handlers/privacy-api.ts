@@ -1,0 +1,69 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { listOrder, REQUEST_TYPES } from '../domain/privacy/request.ts';
+import { lazy } from '../shared/env.ts';
+import { logger } from '../shared/logger.ts';
+import { InvalidRequestError, type PrivacyDeps, submitRequest } from '../usecases/privacy.ts';
+import { privacyDeps } from './privacy-deps.ts';
+
+const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  body: JSON.stringify(body),
+});
+
+const REQUEST_ID = /^dsr_[0-9a-f]{20}$/;
+
+const body = z.strictObject({
+  type: z.enum(REQUEST_TYPES),
+  email: z.string().max(320).optional(),
+  phone: z.string().max(40).optional(),
+  profileId: z.string().max(40).optional(),
+  reference: z.string().max(128).optional(),
+  changes: z.record(z.string(), z.string().max(500)).optional(),
+});
+
+/** The caller as IAM authenticated it (its ARN), kept as the request's requester. */
+function requesterOf(event: APIGatewayProxyEventV2): string {
+  const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam;
+  return iam?.userArn ?? 'iam:unknown';
+}
+
+/**
+ * POST /privacy/requests, GET /privacy/requests and GET /privacy/requests/{id}: IAM-authorised (privacy officers'
+ * roles). Bodies and answers name the subject only as the caller gave it; logs carry request ids and types.
+ */
+export const makeHandler =
+  (deps: () => PrivacyDeps) =>
+  async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const d = deps();
+    if (event.requestContext.http.method === 'POST') {
+      let parsed: z.infer<typeof body>;
+      try {
+        const text = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+        const result = body.safeParse(JSON.parse(text));
+        if (!result.success) return json(400, { message: 'Invalid request', issues: result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
+        parsed = result.data;
+      } catch {
+        return json(400, { message: 'The body must be a JSON object' });
+      }
+      try {
+        const submitted = await submitRequest(d, { ...parsed, requester: requesterOf(event), origin: 'api' });
+        logger.info('privacy request received', { requestId: submitted.requestId, type: parsed.type, created: submitted.created });
+        return json(submitted.created ? 202 : 200, submitted);
+      } catch (e) {
+        if (e instanceof InvalidRequestError) return json(400, { message: e.message });
+        throw e;
+      }
+    }
+    const id = event.pathParameters?.id;
+    if (id === undefined) {
+      const now = new Date();
+      return json(200, { requests: (await d.log.list()).sort(listOrder(now)) });
+    }
+    if (!REQUEST_ID.test(id)) return json(400, { message: 'A request id looks like dsr_ followed by 20 hexadecimal digits' });
+    const state = await d.log.read(id);
+    return state ? json(200, state) : json(404, { message: 'No such request' });
+  };
+
+export const handler = makeHandler(lazy(() => privacyDeps()));

@@ -1,0 +1,589 @@
+import { randomBytes } from 'node:crypto';
+import { strToU8, zipSync } from 'fflate';
+import { identifierKey, type Identifier } from '../domain/canonical.ts';
+import { stableHash } from '../domain/hash.ts';
+import type { IdentityConfig } from '../domain/identity-config.ts';
+import { normaliseDate, normaliseEmail, normaliseName, normalisePhone } from '../domain/normalise.ts';
+import { type AccessBundle, BASE_PURPOSES, bundleFiles, type RawRow } from '../domain/privacy/bundle.ts';
+import { isOpen, type LocatedObject, type RequestEvent, type RequestState, type RequestType } from '../domain/privacy/request.ts';
+import { jsonMentionsSubject, rowMentionsSubject, type SubjectValues, subjectValues, suppressionHash, valueIsSubject } from '../domain/privacy/subject.ts';
+import { RECTIFIABLE_FIELDS, rectify, restrict } from '../domain/profile.ts';
+import { pickRows, rewriteWithout } from '../formats/rewrite.ts';
+import type { SourceRow } from '../formats/types.ts';
+import type { ObjectVault, PrivacyWork, RequestLog, SaltSource, SuppressionList, WorkQueue } from '../ports/privacy.ts';
+import type { ProfileStore, StoredProfile, TimelineEntry } from '../ports/profiles.ts';
+import { CdpError } from '../shared/errors.ts';
+import { reportKey } from './import-file.ts';
+import { activeProfile } from './resolve-record.ts';
+
+export interface PrivacyDeps {
+  readonly log: RequestLog;
+  readonly suppression: SuppressionList;
+  readonly salt: SaltSource;
+  readonly work: WorkQueue;
+  readonly profiles: ProfileStore;
+  readonly config: IdentityConfig;
+  readonly vault: ObjectVault;
+  readonly buckets: { readonly landing: string; readonly raw: string; readonly exports: string };
+  readonly now: () => Date;
+  /** How long an access bundle's link is valid (default 24 hours). */
+  readonly linkSeconds?: number;
+}
+
+/** A request the caller got wrong: answered 400 / exit 2 with this message (never personal data). */
+export class InvalidRequestError extends CdpError {}
+
+/** The subject cannot be told apart (a household e-mail): the request is rejected with the reason. */
+class SubjectError extends CdpError {}
+
+export interface Submission {
+  readonly type: RequestType;
+  readonly email?: string;
+  readonly phone?: string;
+  readonly profileId?: string;
+  /** Identifiers as a vendor sends them (Shopify's customer id, e-mail, phone), already normalised. */
+  readonly identifiers?: readonly Identifier[];
+  readonly reference?: string;
+  readonly requester: string;
+  readonly origin: string;
+  readonly scope?: 'subject' | 'source';
+  readonly scopeSource?: string;
+  /** Rectification: field -> corrected value. */
+  readonly changes?: Readonly<Record<string, string>>;
+  readonly at?: string;
+}
+
+const PROFILE_ID = /^p_[0-9a-f]{20}$/;
+const REFERENCE = /^[\w.:/#@-]{1,128}$/;
+
+/** The subject's identifiers as keys; the request's own validation. */
+export function subjectKeys(s: Submission): string[] {
+  const keys: string[] = [];
+  if (s.email !== undefined) {
+    const e = normaliseEmail(s.email);
+    if (!e.ok) throw new InvalidRequestError(`The e-mail address is not valid (${e.reason})`);
+    keys.push(`email:${e.value}`);
+  }
+  if (s.phone !== undefined) {
+    const p = normalisePhone(s.phone);
+    if (!p.ok) throw new InvalidRequestError(`The phone number is not valid (${p.reason})`);
+    keys.push(`phone:${p.value}`);
+  }
+  if (s.profileId !== undefined) {
+    if (!PROFILE_ID.test(s.profileId)) throw new InvalidRequestError('A profile id looks like p_ followed by 20 hexadecimal digits');
+    keys.push(`profile:${s.profileId}`);
+  }
+  for (const id of s.identifiers ?? []) keys.push(identifierKey(id));
+  return [...new Set(keys)];
+}
+
+function validateChanges(changes: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, raw] of Object.entries(changes ?? {})) {
+    if (!RECTIFIABLE_FIELDS.includes(field)) throw new InvalidRequestError(`${field} cannot be rectified; fields: ${RECTIFIABLE_FIELDS.join(', ')}`);
+    const v = raw.trim();
+    if (v === '') {
+      out[field] = '';
+      continue;
+    }
+    if (field === 'firstName' || field === 'lastName') {
+      const n = normaliseName(v);
+      if (!n.ok) throw new InvalidRequestError(`${field}: ${n.reason}`);
+      out[field] = n.value;
+    } else if (field === 'birthDate') {
+      const d = normaliseDate(v);
+      if (!d.ok) throw new InvalidRequestError(`birthDate: ${d.reason}`);
+      out[field] = d.value;
+    } else out[field] = v;
+  }
+  return out;
+}
+
+export interface Submitted {
+  readonly requestId: string;
+  readonly status: RequestState['status'];
+  readonly deadline: string;
+  readonly created: boolean;
+}
+
+/**
+ * Records a request (its `received` event) and hands it to the worker. The same reference for the same subject is
+ * the same request: a vendor's redelivery, or a privacy officer's second click, does not open a second one.
+ */
+export async function submitRequest(deps: PrivacyDeps, s: Submission): Promise<Submitted> {
+  const scope = s.scope ?? 'subject';
+  if (s.reference !== undefined && !REFERENCE.test(s.reference)) throw new InvalidRequestError('A reference is 1-128 letters, digits or . : / # @ - _');
+  const keys = subjectKeys(s);
+  if (scope === 'subject' && keys.length === 0) throw new InvalidRequestError('Name the subject: --email, --phone or --id');
+  if (scope === 'source' && (!s.scopeSource || s.type !== 'erasure')) throw new InvalidRequestError('A source-wide request is an erasure of one source');
+  const changes = validateChanges(s.changes);
+  if (s.type === 'rectification' && Object.keys(changes).length === 0) throw new InvalidRequestError('A rectification needs the corrected values (--set field=value)');
+  if (s.type !== 'rectification' && Object.keys(changes).length > 0) throw new InvalidRequestError('Only a rectification takes corrected values');
+  const salt = await deps.salt.get();
+  const subject = keys.map((k) => ({ kind: k.slice(0, k.indexOf(':')), hash: suppressionHash(salt, k) }));
+  const requestId = s.reference
+    ? `dsr_${stableHash(s.type, scope, s.scopeSource ?? '', s.reference, ...subject.map((x) => x.hash).sort()).slice(0, 20)}`
+    : `dsr_${randomBytes(10).toString('hex')}`;
+  const at = s.at ?? deps.now().toISOString();
+  const created = await deps.log.create(requestId, {
+    type: 'received',
+    at,
+    requestType: s.type,
+    subject,
+    ...(s.reference ? { reference: s.reference } : {}),
+    requester: s.requester,
+    origin: s.origin,
+    scope,
+    ...(s.scopeSource ? { scopeSource: s.scopeSource } : {}),
+  });
+  const state = (await deps.log.read(requestId))!;
+  // A new request, or one whose hand-over may have failed before: (re)send the work; the worker is idempotent.
+  if (created === 'created' || state.status === 'received') await deps.work.send({ requestId, identifiers: keys, ...(Object.keys(changes).length > 0 ? { changes } : {}) });
+  return { requestId, status: state.status, deadline: state.deadline, created: created === 'created' };
+}
+
+/** Appends an event, re-reading and retrying when another writer came first. */
+async function record(deps: PrivacyDeps, state: RequestState, event: RequestEvent): Promise<RequestState> {
+  let current = state;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const next = await deps.log.append(current, event);
+    if (next !== 'conflict') return next;
+    current = (await deps.log.read(state.requestId))!;
+  }
+  throw new CdpError('The request log stayed contended');
+}
+
+/** Art. 12(3): extends the deadline once, by one or two months, with the reason the subject is told. */
+export async function extendRequest(deps: PrivacyDeps, requestId: string, months: 1 | 2, reason: string): Promise<RequestState> {
+  const state = await deps.log.read(requestId);
+  if (!state) throw new InvalidRequestError('No such request');
+  return record(deps, state, { type: 'extended', at: deps.now().toISOString(), months, reason });
+}
+
+/**
+ * Works one request: finds the subject, does what the request asks, and records the outcome with its evidence.
+ * Idempotent: a request already completed is left alone, and an erasure resumes from what it located.
+ */
+export async function processWork(deps: PrivacyDeps, work: PrivacyWork): Promise<RequestState | undefined> {
+  let state = await deps.log.read(work.requestId);
+  if (!state || !isOpen(state)) return state;
+  state = await record(deps, state, { type: 'started', at: deps.now().toISOString() });
+  try {
+    let evidence: Record<string, unknown>;
+    if (state.scope === 'source') evidence = await eraseSource(deps, state);
+    else if (state.requestType === 'access') evidence = await access(deps, state, work.identifiers);
+    else if (state.requestType === 'erasure') evidence = await erase(deps, state, work.identifiers, (s) => (state = s));
+    else evidence = await amend(deps, state, work);
+    return await record(deps, state, { type: 'completed', at: deps.now().toISOString(), evidence });
+  } catch (e) {
+    if (e instanceof SubjectError) return record(deps, state, { type: 'rejected', at: deps.now().toISOString(), reason: e.message });
+    await record(deps, state, { type: 'failed', at: deps.now().toISOString(), reason: (e as Error).name || 'Error' }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * The profiles the identifiers name, as they are now (merged ones followed). With several identifiers, the profiles
+ * all of them name; more than one person is ambiguous and refused, so no one receives or loses another's data.
+ */
+async function findSubject(deps: PrivacyDeps, keys: readonly string[]): Promise<{ id: string; profile: StoredProfile }[]> {
+  const sets: Map<string, StoredProfile>[] = [];
+  for (const key of keys) {
+    const found = new Map<string, StoredProfile>();
+    const owners = key.startsWith('profile:') ? [key.slice(8)] : ((await deps.profiles.getIdentities([key])).get(key)?.owners ?? []);
+    for (const owner of owners) {
+      const a = await activeProfile(deps.profiles, deps.config, owner);
+      if (a.profile) found.set(a.id, a.profile);
+    }
+    if (found.size > 0) sets.push(found);
+  }
+  if (sets.length === 0) return [];
+  let ids = [...sets[0]!.keys()].filter((id) => sets.every((s) => s.has(id)));
+  if (ids.length === 0) ids = [...new Set(sets.flatMap((s) => [...s.keys()]))];
+  if (ids.length > 1) throw new SubjectError(`The identifiers given belong to ${ids.length} different people; name the person by profile id`);
+  return ids.map((id) => ({ id, profile: sets.find((s) => s.has(id))!.get(id)! }));
+}
+
+const fileEntries = (timeline: readonly TimelineEntry[]) => timeline.filter((t) => !t.lineage.deliveryId && t.channel !== 'webhook');
+const webhookEntries = (timeline: readonly TimelineEntry[]) => timeline.filter((t) => t.lineage.deliveryId || t.channel === 'webhook');
+
+/** A row is the subject's when it is where the lineage says and still holds the record's key or an identifier. */
+function belongs(row: SourceRow, recordKey: string | undefined, subject: SubjectValues): boolean {
+  if (rowMentionsSubject(row.cells, subject)) return true;
+  if (!recordKey || recordKey.startsWith('row:')) return false;
+  const cells = new Set(row.cells.map((c) => c.trim()));
+  return recordKey.split('|').every((part) => cells.has(part));
+}
+
+function groupByObject(entries: readonly TimelineEntry[]): Map<string, Map<number, string>> {
+  const out = new Map<string, Map<number, string>>();
+  for (const t of entries) {
+    const lines = out.get(t.lineage.objectKey) ?? new Map<number, string>();
+    if (t.lineage.line !== undefined) lines.set(t.lineage.line, t.lineage.recordKey);
+    out.set(t.lineage.objectKey, lines);
+  }
+  return out;
+}
+
+function parseBody(bytes: Uint8Array): unknown {
+  const text = Buffer.from(bytes).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+}
+
+async function access(deps: PrivacyDeps, state: RequestState, keys: readonly string[]): Promise<Record<string, unknown>> {
+  const found = await findSubject(deps, keys);
+  const generatedAt = deps.now().toISOString();
+  const profiles: AccessBundle['profiles'][number][] = [];
+  const timeline: Record<string, unknown>[] = [];
+  const orders: Record<string, unknown>[] = [];
+  const consents: Record<string, unknown>[] = [];
+  const rawRows: RawRow[] = [];
+  const unavailable: { objectKey: string; reason: string }[] = [];
+  let mismatched = 0;
+  for (const { id, profile } of found) {
+    const s = profile.state;
+    profiles.push({
+      profileId: id,
+      attributes: s.attributes,
+      values: Object.fromEntries(Object.entries(s.values).map(([f, list]) => [f, list.map(({ v, s: src, t }) => ({ v, s: src, t }))])),
+      identifiers: s.identifiers,
+      sources: s.sources,
+      orders: s.orders,
+      ...(s.lead ? { lead: { source: s.lead.source, medium: s.lead.medium, campaign: s.lead.campaign, at: s.lead.at } } : {}),
+      ...(s.restricted ? { restricted: { at: s.restricted.at } } : {}),
+    });
+    const entries = await deps.profiles.timeline(id);
+    for (const t of entries) {
+      timeline.push({ profileId: id, occurredAt: t.occurredAt, source: t.source, kind: t.kind, channel: t.channel, interaction: t.interaction, order: t.order, lead: t.lead });
+    }
+    for (const item of await deps.profiles.listItems(id)) {
+      const { sk, ...rest } = item;
+      if (sk.startsWith('ORDER#')) orders.push({ profileId: id, ...rest });
+      if (sk.startsWith('CONSENT#')) consents.push({ profileId: id, ...rest });
+    }
+    const subject = subjectValues([...keys.filter((k) => !k.startsWith('profile:')), ...s.identifiers]);
+    for (const [objectKey, lines] of groupByObject(fileEntries(entries))) {
+      const obj = await deps.vault.get(deps.buckets.landing, objectKey);
+      if (!obj) {
+        unavailable.push({ objectKey, reason: 'the export has expired or was removed' });
+        continue;
+      }
+      const source = objectKey.split('/')[1] ?? '';
+      for (const row of await pickRows(obj.bytes, objectKey, (line) => lines.has(line))) {
+        const cells = Object.values(row.values);
+        if (!belongs({ cells, line: row.line }, lines.get(row.line), subject)) {
+          mismatched++; // the file was replaced since: that line is someone else's now
+          continue;
+        }
+        rawRows.push({ source, channel: 'file', objectKey, line: row.line, values: row.values });
+      }
+    }
+    for (const t of webhookEntries(entries)) {
+      const obj = await deps.vault.get(deps.buckets.raw, t.lineage.objectKey);
+      if (!obj) unavailable.push({ objectKey: t.lineage.objectKey, reason: 'the webhook body has expired' });
+      else if (!rawRows.some((r) => r.objectKey === t.lineage.objectKey)) {
+        rawRows.push({ source: t.source, channel: 'webhook', objectKey: t.lineage.objectKey, ...(t.lineage.deliveryId ? { deliveryId: t.lineage.deliveryId } : {}), values: parseBody(obj.bytes) });
+      }
+    }
+  }
+  const sources = [...new Set(profiles.flatMap((p) => p.sources))].sort();
+  const purposes = [...BASE_PURPOSES, ...new Set(consents.filter((c) => c.granted === true).map((c) => `${String(c.purpose)} (consent, Art. 6(1)(a))`))];
+  const bundle: AccessBundle = {
+    requestId: state.requestId,
+    generatedAt,
+    profiles,
+    timeline,
+    orders,
+    consents,
+    sources: sources.map((source) => ({ source, purposes })),
+    rawRows,
+  };
+  const files = bundleFiles(bundle);
+  const zip = zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, strToU8(text)])));
+  const key = `dsr/${state.requestId}/access-bundle.zip`;
+  await deps.vault.put(deps.buckets.exports, key, zip, 'application/zip');
+  const seconds = deps.linkSeconds ?? 24 * 3600;
+  const link = await deps.vault.link(deps.buckets.exports, key, seconds);
+  return {
+    profiles: profiles.length,
+    timeline: timeline.length,
+    orders: orders.length,
+    consents: consents.length,
+    rawRows: rawRows.length,
+    ...(unavailable.length > 0 ? { unavailable } : {}),
+    ...(mismatched > 0 ? { rowsNoLongerTheSubjects: mismatched } : {}),
+    bundleKey: key,
+    files: Object.keys(files),
+    link,
+    linkExpiresAt: new Date(deps.now().getTime() + seconds * 1000).toISOString(),
+  };
+}
+
+interface ErasureTally {
+  profiles: number;
+  dynamodbItems: number;
+  records: number;
+  identities: number;
+  sharedIdentitiesKept: number;
+  files: { bucket: string; key: string; rowsRemoved: number }[];
+  deleted: { bucket: string; key: string }[];
+  oldVersionsDeleted: number;
+  conflictsRetried: number;
+}
+
+const REWRITE_ATTEMPTS = 4;
+
+/**
+ * Rewrites one object without the rows `remove` picks, only if it did not change since it was read; a change means
+ * read again and decide again (the concurrent writer's rows are kept). Then its old versions go.
+ */
+async function rewriteObject(deps: PrivacyDeps, bucket: string, key: string, requestId: string, remove: (row: SourceRow) => boolean, tally: ErasureTally): Promise<void> {
+  for (let attempt = 0; attempt < REWRITE_ATTEMPTS; attempt++) {
+    const obj = await deps.vault.get(bucket, key);
+    if (!obj) return;
+    const out = await rewriteWithout(obj.bytes, key, remove);
+    if (out.removed.length === 0) return;
+    if ((await deps.vault.replace(bucket, key, out.bytes, obj, { 'cdp-erasure': requestId })) === 'changed') {
+      tally.conflictsRetried++;
+      continue;
+    }
+    tally.files.push({ bucket: bucketName(deps, bucket), key, rowsRemoved: out.removed.length });
+    tally.oldVersionsDeleted += await deps.vault.purgeOldVersions(bucket, key);
+    return;
+  }
+  throw new CdpError('An export kept changing while it was being rewritten');
+}
+
+const bucketName = (deps: PrivacyDeps, physical: string): string =>
+  (Object.entries(deps.buckets).find(([, v]) => v === physical)?.[0] ?? physical);
+
+async function deleteObject(deps: PrivacyDeps, bucket: string, key: string, tally: ErasureTally): Promise<void> {
+  await deps.vault.delete(bucket, key);
+  tally.deleted.push({ bucket: bucketName(deps, bucket), key });
+  tally.oldVersionsDeleted += await deps.vault.purgeOldVersions(bucket, key);
+}
+
+/** Everything of these profiles: their rows in exports, their webhook bodies, their items. Returns the identifier keys seen. */
+async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readonly string[], requestKeys: readonly string[], tally: ErasureTally, onLocated: (s: RequestState) => void): Promise<{ state: RequestState; keys: Set<string> }> {
+  const keys = new Set(requestKeys.filter((k) => !k.startsWith('profile:')));
+  const perProfile: { id: string; entries: TimelineEntry[]; identifiers: readonly string[] }[] = [];
+  for (const id of ids) {
+    const p = await deps.profiles.beginErasure(id);
+    for (const k of p?.state.identifiers ?? []) keys.add(k);
+    perProfile.push({ id, entries: await deps.profiles.timeline(id), identifiers: p?.state.identifiers ?? [] });
+  }
+  // Where the data is, recorded before anything is removed: a retry after the items are gone still knows.
+  const objects = new Map<string, LocatedObject>();
+  for (const o of state.located?.objects ?? []) objects.set(`${o.bucket}/${o.key}`, o);
+  const recordKeys = new Map<string, Map<number, string>>();
+  for (const { entries } of perProfile) {
+    for (const [key, lines] of groupByObject(fileEntries(entries))) {
+      const prior = objects.get(`landing/${key}`);
+      const importIds = [...new Set([...(prior?.importIds ?? []), ...entries.filter((e) => e.lineage.objectKey === key && e.lineage.importId).map((e) => e.lineage.importId!)])];
+      objects.set(`landing/${key}`, { bucket: 'landing', key, lines: [...new Set([...(prior?.lines ?? []), ...lines.keys()])].sort((a, b) => a - b), importIds });
+      recordKeys.set(key, new Map([...(recordKeys.get(key) ?? []), ...lines]));
+    }
+    for (const t of webhookEntries(entries)) objects.set(`raw/${t.lineage.objectKey}`, { bucket: 'raw', key: t.lineage.objectKey });
+  }
+  const profileIds = [...new Set([...(state.located?.profileIds ?? []), ...ids])];
+  state = await record(deps, state, { type: 'located', at: deps.now().toISOString(), profileIds, objects: [...objects.values()] });
+  onLocated(state);
+
+  const subject = subjectValues(keys);
+  for (const o of objects.values()) {
+    if (o.bucket === 'landing') {
+      const lines = new Set(o.lines ?? []);
+      const rk = recordKeys.get(o.key);
+      await rewriteObject(deps, deps.buckets.landing, o.key, state.requestId, (row) => lines.has(row.line) && belongs(row, rk?.get(row.line), subject), tally);
+      // The report of the import that read the original: without it, uploading the original again imports it again
+      // (and counts the person as suppressed) rather than answering with the old report.
+      for (const importId of o.importIds ?? []) await deps.vault.delete(deps.buckets.raw, reportKey(importId));
+    } else if (o.bucket === 'raw') await deleteObject(deps, deps.buckets.raw, o.key, tally);
+  }
+  for (const { id, entries, identifiers } of perProfile) {
+    const erased = await deps.profiles.eraseProfile(id, entries.map((e) => e.recordId), identifiers);
+    tally.profiles++;
+    tally.dynamodbItems += erased.items;
+    tally.records += erased.records;
+    tally.identities += erased.identities;
+    tally.sharedIdentitiesKept += erased.sharedIdentities;
+  }
+  return { state, keys };
+}
+
+/** Identifier keys no one but the erased profiles holds: those the suppression list takes. */
+async function exclusiveKeys(deps: PrivacyDeps, keys: Iterable<string>, erased: ReadonlySet<string>): Promise<string[]> {
+  const out: string[] = [];
+  const list = [...keys].filter((k) => !k.startsWith('profile:'));
+  const items = await deps.profiles.getIdentities(list);
+  for (const key of list) {
+    const owners = items.get(key)?.owners ?? [];
+    let shared = false;
+    for (const owner of owners) {
+      if (erased.has(owner)) continue;
+      const a = await activeProfile(deps.profiles, deps.config, owner);
+      if (a.profile && !erased.has(a.id)) shared = true;
+    }
+    if (!shared) out.push(key);
+  }
+  return out;
+}
+
+/** Quarantined rows and bodies that name the subject (rejected rows have no lineage: they are found by content). */
+async function scrubQuarantine(deps: PrivacyDeps, requestId: string, subject: SubjectValues, tally: ErasureTally): Promise<number> {
+  let scanned = 0;
+  for await (const { key } of deps.vault.list(deps.buckets.raw, 'quarantine/')) {
+    scanned++;
+    const obj = await deps.vault.get(deps.buckets.raw, key);
+    if (!obj) continue;
+    if (key.endsWith('.ndjson')) {
+      const text = Buffer.from(obj.bytes).toString('utf8');
+      const lines = text.split('\n');
+      const kept = lines.filter((line) => {
+        if (!line.trim()) return true;
+        try {
+          return !jsonMentionsSubject((JSON.parse(line) as { raw?: unknown }).raw ?? JSON.parse(line), subject);
+        } catch {
+          return !textMentionsSubject(line, subject);
+        }
+      });
+      if (kept.length === lines.length) continue;
+      if ((await deps.vault.replace(deps.buckets.raw, key, Buffer.from(kept.join('\n')), obj, { 'cdp-erasure': requestId })) === 'changed') throw new CdpError('A quarantine file changed while it was being rewritten');
+      tally.files.push({ bucket: 'raw', key, rowsRemoved: lines.length - kept.length });
+      tally.oldVersionsDeleted += await deps.vault.purgeOldVersions(deps.buckets.raw, key);
+    } else {
+      const text = Buffer.from(obj.bytes).toString('utf8');
+      let mentions: boolean;
+      try {
+        mentions = jsonMentionsSubject(JSON.parse(text), subject);
+      } catch {
+        mentions = textMentionsSubject(text, subject);
+      }
+      if (mentions) await deleteObject(deps, deps.buckets.raw, key, tally);
+    }
+  }
+  return scanned;
+}
+
+const PHONE_IN_TEXT = /\+?\d[\d\s()./-]{5,20}\d/g;
+function textMentionsSubject(text: string, subject: SubjectValues): boolean {
+  const lower = text.toLowerCase();
+  for (const e of subject.emails) if (lower.includes(e) || lower.includes(encodeURIComponent(e))) return true;
+  for (const m of text.matchAll(PHONE_IN_TEXT)) if (valueIsSubject(m[0], subject)) return true;
+  for (const token of text.split(/[^\w@.+-]+/)) if (token && valueIsSubject(decodeURIComponent(token.replace(/\+/g, ' ')), subject)) return true;
+  return false;
+}
+
+/** Access bundles issued earlier for the same person: they are copies too. */
+async function deleteEarlierBundles(deps: PrivacyDeps, state: RequestState, tally: ErasureTally): Promise<number> {
+  const mine = new Set(state.subject.map((s) => s.hash));
+  let n = 0;
+  for (const other of await deps.log.list()) {
+    if (other.requestId === state.requestId || other.requestType !== 'access') continue;
+    if (!other.subject.some((s) => mine.has(s.hash))) continue;
+    for await (const { key } of deps.vault.list(deps.buckets.exports, `dsr/${other.requestId}/`)) {
+      await deleteObject(deps, deps.buckets.exports, key, tally);
+      n++;
+    }
+  }
+  return n;
+}
+
+const PITR_DAYS = 35;
+
+async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly string[], onState: (s: RequestState) => void): Promise<Record<string, unknown>> {
+  const tally: ErasureTally = { profiles: 0, dynamodbItems: 0, records: 0, identities: 0, sharedIdentitiesKept: 0, files: [], deleted: [], oldVersionsDeleted: 0, conflictsRetried: 0 };
+  const found = await findSubject(deps, keys);
+  const ids = new Set([...found.map((f) => f.id), ...(state.located?.profileIds ?? [])]);
+  const subjectKeySet = new Set(keys.filter((k) => !k.startsWith('profile:')));
+  for (const f of found) for (const k of f.profile.state.identifiers) subjectKeySet.add(k);
+  // The suppression list first: from now on no import, webhook or resolver re-creates the person.
+  const salt = await deps.salt.get();
+  const suppressed = await exclusiveKeys(deps, subjectKeySet, ids);
+  await deps.suppression.add(suppressed.map((k) => suppressionHash(salt, k)), state.requestId, deps.now().toISOString());
+
+  const erased = await eraseProfiles(deps, state, [...ids], keys, tally, onState);
+  state = erased.state;
+  // A record that passed the check just before the list was written may have made a new profile: sweep for it.
+  for (let sweep = 0; sweep < 3; sweep++) {
+    const again = new Set<string>();
+    const items = await deps.profiles.getIdentities(suppressed);
+    for (const item of items.values()) {
+      for (const owner of item.owners) {
+        const a = await activeProfile(deps.profiles, deps.config, owner);
+        if (a.profile) again.add(a.id);
+      }
+    }
+    if (again.size === 0) break;
+    state = (await eraseProfiles(deps, state, [...again], suppressed, tally, onState)).state;
+  }
+  const subject = subjectValues(erased.keys);
+  const quarantineScanned = await scrubQuarantine(deps, state.requestId, subject, tally);
+  const bundles = await deleteEarlierBundles(deps, state, tally);
+  const pitrAgesOutAt = new Date(deps.now().getTime() + PITR_DAYS * 86_400_000).toISOString().slice(0, 10);
+  return {
+    profiles: tally.profiles,
+    dynamodb: { items: tally.dynamodbItems, appliedRecordMarkers: tally.records, identifiers: tally.identities, sharedIdentifiersKept: tally.sharedIdentitiesKept },
+    filesRewritten: tally.files,
+    objectsDeleted: tally.deleted,
+    quarantineObjectsScanned: quarantineScanned,
+    earlierBundlesDeleted: bundles,
+    oldVersionsDeleted: tally.oldVersionsDeleted,
+    rewriteConflictsRetried: tally.conflictsRetried,
+    suppressedIdentifiers: suppressed.length,
+    backups: { dynamodbPitr: `point-in-time backups age out by ${pitrAgesOutAt}; re-apply this erasure after any restore` },
+  };
+}
+
+/** Shopify's shop/redact: everything received from one source goes. */
+async function eraseSource(deps: PrivacyDeps, state: RequestState): Promise<Record<string, unknown>> {
+  const source = state.scopeSource!;
+  const tally: ErasureTally = { profiles: 0, dynamodbItems: 0, records: 0, identities: 0, sharedIdentitiesKept: 0, files: [], deleted: [], oldVersionsDeleted: 0, conflictsRetried: 0 };
+  for (const [bucket, prefix] of [
+    [deps.buckets.raw, `webhooks/${source}/`],
+    [deps.buckets.raw, `quarantine/${source}/`],
+    [deps.buckets.landing, `imports/${source}/`],
+  ] as const) {
+    for await (const { key } of deps.vault.list(bucket, prefix)) await deleteObject(deps, bucket, key, tally);
+  }
+  const only: string[] = [];
+  let mixed = 0;
+  for await (const p of deps.profiles.listProfiles()) {
+    if (!p.state.sources.includes(source)) continue;
+    if (p.state.sources.length === 1) only.push(p.state.profileId);
+    else mixed++;
+  }
+  for (const id of only) state = (await eraseProfiles(deps, state, [id], [], tally, () => undefined)).state;
+  return {
+    source,
+    profiles: tally.profiles,
+    dynamodb: { items: tally.dynamodbItems, identifiers: tally.identities },
+    objectsDeleted: tally.deleted.length,
+    oldVersionsDeleted: tally.oldVersionsDeleted,
+    profilesAlsoFromOtherSourcesKept: mixed,
+  };
+}
+
+/** Rectification and restriction: the profile's state changed at the version read. */
+async function amend(deps: PrivacyDeps, state: RequestState, work: PrivacyWork): Promise<Record<string, unknown>> {
+  const found = await findSubject(deps, work.identifiers);
+  if (found.length === 0) throw new SubjectError('No profile holds these identifiers');
+  const at = deps.now().toISOString();
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const { id } = found[0]!;
+    const current = await activeProfile(deps.profiles, deps.config, id);
+    if (!current.profile) throw new SubjectError('The profile no longer exists');
+    const next =
+      state.requestType === 'rectification'
+        ? rectify(current.profile.state, work.changes ?? {}, state.requestId, at)
+        : restrict(current.profile.state, state.requestId, at);
+    if ((await deps.profiles.updateState(current.id, current.profile.version, next)) === 'ok') {
+      return state.requestType === 'rectification' ? { profileId: current.id, fieldsRectified: Object.keys(work.changes ?? {}) } : { profileId: current.id, restricted: true };
+    }
+  }
+  throw new CdpError('The profile stayed contended');
+}

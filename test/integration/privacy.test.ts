@@ -1,0 +1,199 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { strFromU8, unzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTwin, type Twin } from '../../local/twin.ts';
+import { cdpOk, runCdp } from '../support/cdp.ts';
+import { buildXlsx } from '../support/xlsx.ts';
+
+/**
+ * GDPR requests on the twin, tried as a new user would: three exports in three formats name Mario Rossi (an ERP in
+ * Windows-1252 with `;`, a newsletter workbook, a shop's JSON export); a household shares one address.
+ */
+const EMAIL = 'mario.rossi@libero.it';
+const PHONES = ['347 1234567', '3471234567', '+393471234567', '+39 347 1234567'];
+
+const ERP = Buffer.from(
+  [
+    'Codice;Nome;Cognome;E-mail;Cellulare;Città;Provincia;Note',
+    "C001;Mario;Rossi;Mario.Rossi@Libero.it;347 1234567;Forlì;FC;=cmd|' /C calc'!A0",
+    'C002;Giulia;Ferri;giulia.ferri@example.com;340 1112233;Torino;TO;',
+    'C003;Anna;Verdi;famiglia.verdi@example.it;;Parma;PR;',
+    'C004;Luca;Verdi;famiglia.verdi@example.it;;Parma;PR;',
+    'C005;Sara;Lombardi;sara.lombardi@gmail.com;339 9876543;Bologna;BO;',
+  ].join('\r\n') + '\r\n',
+  'latin1',
+);
+const NEWSLETTER = buildXlsx({
+  Iscritti: [
+    ['Email', 'Nome', 'Cognome', 'Consenso marketing'],
+    ['chiara.galli@example.it', 'Chiara', 'Galli', 'Sì'],
+    ['mario.rossi@libero.it', 'Mario', 'Rossi', 'Sì'],
+    ['paolo.rinaldi@example.it', 'Paolo', 'Rinaldi', 'No'],
+  ],
+});
+const SHOP = Buffer.from(
+  `${JSON.stringify(
+    [
+      { id: 7001, email: 'giulia.ferri@example.com', first_name: 'Giulia', last_name: 'Ferri', phone: '+393401112233' },
+      { id: 7002, email: 'MARIO.ROSSI@LIBERO.IT', first_name: 'Mario', last_name: 'Rossi', phone: '+39 347 1234567' },
+      { id: 7003, email: 'anne.dupont@example.fr', first_name: 'Anne', last_name: 'Dupont', phone: '+33612345678' },
+    ],
+    null,
+    2,
+  )}\n`,
+);
+const OTHERS = ['giulia.ferri@example.com', 'famiglia.verdi@example.it', 'sara.lombardi@gmail.com', 'chiara.galli@example.it', 'paolo.rinaldi@example.it', 'anne.dupont@example.fr'];
+
+const home = mkdtempSync(path.join(tmpdir(), 'cdp-privacy-'));
+let twin: Twin;
+
+async function cdpImport(name: string, body: Uint8Array, source: string) {
+  const file = path.join(home, 'uploads', name);
+  writeFileSync(file, body);
+  return JSON.parse(await cdpOk(home, 'import', file, '--source', source, '--json')) as { rowsRead: number; accepted: number; rejected: number; suppressed: number };
+}
+
+async function dsr(...args: string[]) {
+  const r = await runCdp(home, 'dsr', ...args, '--wait', '--json');
+  return { code: r.code, state: JSON.parse(r.stdout) as { requestId: string; status: string; evidence?: Record<string, unknown>; rejection?: string } };
+}
+
+/** Every file under CDP_HOME but DynamoDB Local's database (checked through the API) and the uploads made here. */
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (p === path.join(home, 'dynamodb') || p === path.join(home, 'uploads')) continue;
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Whether bytes hold the address or a form of the phone (UTF-8, Latin-1, UTF-16, any case; deflated or zipped too). */
+function mentions(bytes: Buffer): boolean {
+  const texts = [bytes.toString('latin1').toLowerCase(), bytes.toString('utf16le').toLowerCase()];
+  try {
+    texts.push(inflateRawSync(bytes).toString('utf8').toLowerCase());
+  } catch {
+    /* not deflated */
+  }
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
+    try {
+      for (const f of Object.values(unzipSync(bytes))) texts.push(strFromU8(f).toLowerCase());
+    } catch {
+      /* not a zip */
+    }
+  }
+  return texts.some((t) => t.includes(EMAIL) || PHONES.some((p) => t.includes(p)));
+}
+
+async function dynamoMentions(): Promise<number> {
+  let hits = 0;
+  let ExclusiveStartKey: Record<string, never> | undefined;
+  do {
+    const res = await twin.clients.dynamodb.send(new ScanCommand({ TableName: twin.resources.tableName, ExclusiveStartKey }));
+    for (const item of res.Items ?? []) {
+      const parts: Buffer[] = [Buffer.from(JSON.stringify(item))];
+      for (const v of Object.values(item)) if (v.B) parts.push(Buffer.from(v.B));
+      if (parts.some(mentions)) hits++;
+    }
+    ExclusiveStartKey = res.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (ExclusiveStartKey);
+  return hits;
+}
+
+beforeAll(async () => {
+  twin = await startTwin({ home, port: 0 });
+  rmSync(path.join(home, 'uploads'), { recursive: true, force: true });
+  (await import('node:fs')).mkdirSync(path.join(home, 'uploads'));
+  expect(await cdpImport('clienti.csv', ERP, 'erp')).toMatchObject({ rowsRead: 5, accepted: 5 });
+  expect(await cdpImport('iscritti.xlsx', NEWSLETTER, 'newsletter')).toMatchObject({ rowsRead: 3, accepted: 3 });
+  expect(await cdpImport('customers.json', SHOP, 'shop')).toMatchObject({ rowsRead: 3, accepted: 3 });
+  await twin.waitIdle();
+});
+afterAll(async () => {
+  await twin?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('data-subject requests on the twin', () => {
+  let accessBundle = '';
+
+  it('refuses a request that names two people (a household address) rather than mixing them', async () => {
+    const { code, state } = await dsr('access', '--email', 'famiglia.verdi@example.it');
+    expect(code).toBe(1);
+    expect(state.status).toBe('rejected');
+    expect(state.rejection).toMatch(/2 different people/);
+  });
+
+  it('access: a bundle with the raw rows from all three sources, and nothing of anyone else', async () => {
+    const { code, state } = await dsr('access', '--email', 'MARIO.ROSSI@libero.it', '--reference', 'ticket-42');
+    expect(code).toBe(0);
+    expect(state.status).toBe('completed');
+    expect(state.evidence).toMatchObject({ profiles: 1, rawRows: 3 });
+    accessBundle = String(state.evidence!.link);
+    expect(accessBundle.startsWith(home)).toBe(true);
+    const files = unzipSync(readFileSync(accessBundle));
+    const bundle = JSON.parse(strFromU8(files['bundle.json']!)) as { rawRows: { source: string; values: Record<string, string> }[]; sources: { source: string }[] };
+    expect(bundle.rawRows.map((r) => r.source).sort()).toEqual(['erp', 'newsletter', 'shop']);
+    expect(bundle.sources.map((s) => s.source)).toEqual(['erp', 'newsletter', 'shop']);
+    for (const f of Object.values(files)) for (const other of OTHERS) expect(strFromU8(f).toLowerCase()).not.toContain(other);
+    // The ERP's note was a formula (DDE): in the bundle's CSV it is text.
+    const raw = strFromU8(files['raw_rows.csv']!);
+    expect(raw).toContain(`'=cmd|`);
+    expect(raw).not.toMatch(/(^|,)"?=cmd/m);
+    // The subject's identifiers appear in the request log only as hashes.
+    expect(JSON.stringify(await cdpOk(home, 'dsr', 'show', state.requestId, '--json'))).not.toContain('mario');
+  });
+
+  it('restriction keeps the profile but leaves it out of activation exports', async () => {
+    const { state } = await dsr('restrict', '--phone', '347 1234567');
+    expect(state.status).toBe('completed');
+    const lines = (await cdpOk(home, 'profiles', 'export', '--activation')).trim().split('\n');
+    expect(lines.some((l) => l.includes(EMAIL))).toBe(false);
+    expect((await cdpOk(home, 'profiles', 'export')).includes(EMAIL)).toBe(true);
+  });
+
+  it('erasure reaches every copy under CDP_HOME, keeps everyone else, and re-imports count the person as suppressed', async () => {
+    const { code, state } = await dsr('erase', '--email', EMAIL);
+    expect(code).toBe(0);
+    expect(state.status).toBe('completed');
+    const evidence = state.evidence as { filesRewritten: { key: string; rowsRemoved: number }[]; earlierBundlesDeleted: number; suppressedIdentifiers: number };
+    expect(evidence.filesRewritten.map((f) => f.key).sort()).toEqual(['imports/erp/clienti.csv', 'imports/newsletter/iscritti.xlsx', 'imports/shop/customers.json']);
+    expect(evidence.earlierBundlesDeleted).toBe(1);
+    expect(evidence.suppressedIdentifiers).toBeGreaterThanOrEqual(2);
+    expect(existsSync(accessBundle)).toBe(false);
+    await twin.waitIdle();
+
+    const hits = filesUnder(home).filter((f) => mentions(readFileSync(f)));
+    expect(hits).toEqual([]);
+    expect(await dynamoMentions()).toBe(0);
+    expect((await runCdp(home, 'profiles', 'get', '--email', EMAIL)).code).toBe(1);
+    expect(await cdpOk(home, 'profiles', 'export')).not.toContain(EMAIL);
+
+    // Everyone else is still there, and the ERP export is the original minus one line, byte for byte.
+    const erpNow = readFileSync(filesUnder(home).find((f) => f.includes('clienti.csv') && !f.endsWith('.json') && readFileSync(f).includes('C002'))!);
+    expect(erpNow.equals(Buffer.from(ERP.toString('latin1').replace(/C001;[^\r]*\r\n/, ''), 'latin1'))).toBe(true);
+    for (const other of ['giulia.ferri@example.com', 'sara.lombardi@gmail.com', 'chiara.galli@example.it', 'anne.dupont@example.fr']) {
+      expect(JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', other, '--json'))).toHaveLength(1);
+    }
+
+    // The original exports again: the person is suppressed, not re-created.
+    expect(await cdpImport('clienti.csv', ERP, 'erp')).toMatchObject({ rowsRead: 5, accepted: 4, suppressed: 1 });
+    expect(await cdpImport('iscritti.xlsx', NEWSLETTER, 'newsletter')).toMatchObject({ rowsRead: 3, accepted: 2, suppressed: 1 });
+    expect(await cdpImport('customers.json', SHOP, 'shop')).toMatchObject({ rowsRead: 3, accepted: 2, suppressed: 1 });
+    await twin.waitIdle();
+    expect((await runCdp(home, 'profiles', 'get', '--email', EMAIL)).code).toBe(1);
+    expect(await dynamoMentions()).toBe(0);
+  });
+
+  it('lists requests with their status, and a completed one stays completed when asked again', async () => {
+    const list = JSON.parse(await cdpOk(home, 'dsr', 'list', '--json')) as { requestType: string; status: string }[];
+    expect(list.map((r) => `${r.requestType}:${r.status}`).sort()).toEqual(['access:completed', 'access:rejected', 'erasure:completed', 'restriction:completed']);
+  });
+});
