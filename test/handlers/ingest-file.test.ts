@@ -1,5 +1,8 @@
 import { Readable } from 'node:stream';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { suppressionHash } from '../../lambdas/domain/privacy/subject.ts';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import type { Context, SQSEvent } from 'aws-lambda';
@@ -12,6 +15,10 @@ import type { ImportReport } from '../../lambdas/usecases/import-file.ts';
 
 const s3 = mockClient(S3Client);
 const sqs = mockClient(SQSClient);
+const ddb = mockClient(DynamoDBClient);
+const sm = mockClient(SecretsManagerClient);
+process.env.TABLE_NAME = 'table';
+process.env.PRIVACY_SECRET_ARN = 'arn:aws:secretsmanager:eu-south-1:1:secret:privacy';
 process.env.RAW_BUCKET = 'raw-bucket';
 process.env.RECORDS_QUEUE_URL = 'https://sqs.local/records';
 process.env.FILE_EVENTS_QUEUE_URL = 'https://sqs.local/file-events';
@@ -55,6 +62,10 @@ describe('ingest-file handler', () => {
   beforeEach(() => {
     s3.reset();
     sqs.reset();
+    ddb.reset();
+    sm.reset();
+    // An empty suppression list: the salt is not even read.
+    ddb.on(QueryCommand).resolves({ Items: [] });
     s3.on(PutObjectCommand).resolves({});
     // No mapping files, no earlier report: only the landing objects a test defines exist.
     s3.on(GetObjectCommand).rejects(noSuchKey());
@@ -98,6 +109,17 @@ describe('ingest-file handler', () => {
       [3, ['email.syntax']],
       [4, ['row.columnCount']],
     ]);
+  });
+
+  it("counts an erased person's row as suppressed: not sent, not quarantined", async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ suppressionSalt: 'salt' }) });
+    ddb.on(QueryCommand).resolves({ Items: [{ gsi1sk: { S: suppressionHash('salt', 'email:gone@example.it') } }] });
+    const csv = 'Codice cliente;E-mail\r\nC1;Gone@Example.it\r\nC2;kept@example.it\r\n';
+    s3.on(GetObjectCommand, { Bucket: 'landing', Key: 'imports/erp/c.csv' }).resolves({ Body: body(Buffer.from(csv)), ETag: '"e2"' });
+    expect((await handler(notification('imports/erp/c.csv'), context)).batchItemFailures).toEqual([]);
+    expect(sentRecords().map((r) => r.identifiers.find((i) => i.type === 'email')?.value)).toEqual(['kept@example.it']);
+    expect(JSON.parse(putBodies('reports/imports/')[0]!)).toMatchObject({ rowsRead: 2, accepted: 1, rejected: 0, suppressed: 1 });
+    expect(putBodies('quarantine/')).toEqual([]);
   });
 
   it('fails an unreadable file with a stored report instead of retrying it', async () => {

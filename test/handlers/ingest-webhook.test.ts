@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -20,6 +20,7 @@ Object.assign(process.env, {
   RECORDS_QUEUE_URL: 'https://sqs/records',
   DSR_QUEUE_URL: 'https://sqs/dsr',
   WEBHOOK_SECRETS_ARN: 'arn:aws:secretsmanager:eu-south-1:1:secret:webhooks',
+  PRIVACY_SECRET_ARN: 'arn:aws:secretsmanager:eu-south-1:1:secret:privacy',
   POWERTOOLS_DEV: 'true',
 });
 
@@ -38,8 +39,10 @@ describe('ingest-webhook handler', () => {
   beforeEach(() => {
     for (const m of [s3, sqs, ddb, sm]) m.reset();
     s3.on(GetObjectCommand).rejects(Object.assign(new Error('no such key'), { name: 'NoSuchKey' }));
-    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ shopify: 'test_secret' }) });
+    sm.on(GetSecretValueCommand, { SecretId: process.env.WEBHOOK_SECRETS_ARN }).resolves({ SecretString: JSON.stringify({ shopify: 'test_secret' }) });
+    sm.on(GetSecretValueCommand, { SecretId: process.env.PRIVACY_SECRET_ARN }).resolves({ SecretString: JSON.stringify({ suppressionSalt: 'salt' }) });
     ddb.on(GetItemCommand).resolves({});
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { table: [] } });
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   });
 
@@ -54,6 +57,19 @@ describe('ingest-webhook handler', () => {
     const remembered = ddb.commandCalls(PutItemCommand)[0]!.args[0].input;
     expect(remembered.Item).toMatchObject({ sk: { S: 'DELIVERY' }, expiresAt: { N: expect.stringMatching(/^\d+$/) } });
     expect(remembered.Item!.pk!.S).toMatch(/^WEBHOOK#shopify#[0-9a-f]{32}$/);
+  });
+
+  it("drops an erased person's delivery: counted, not queued, not archived", async () => {
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { table: [{ pk: { S: 'SUPPRESS#x' } }] } });
+    const res = await handler(event({ 'X-Shopify-Hmac-Sha256': signFor('base64', body, 'test_secret'), 'X-Shopify-Topic': 'orders/create', 'X-Shopify-Event-Id': 'e2' }));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body!)).toMatchObject({ received: true, records: 0, suppressed: 1 });
+    // Point reads of SUPPRESS# keys only (the role's LeadingKeys), consistent.
+    const read = ddb.commandCalls(BatchGetItemCommand)[0]!.args[0].input.RequestItems!.table!;
+    expect(read.ConsistentRead).toBe(true);
+    expect(read.Keys!.every((k) => k.pk!.S!.startsWith('SUPPRESS#'))).toBe(true);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
   });
 
   it('answers 401 and touches no store when the signature is wrong', async () => {

@@ -1,4 +1,5 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -8,7 +9,10 @@ import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
 import { handler } from '../../lambdas/handlers/resolve-records.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
+const plain = mockClient(DynamoDBClient);
+const sm = mockClient(SecretsManagerClient);
 process.env.TABLE_NAME = 'table';
+process.env.PRIVACY_SECRET_ARN = 'arn:aws:secretsmanager:eu-south-1:1:secret:privacy';
 const context = { functionName: 'resolve' } as unknown as Context;
 
 const record = (id: string, email: string): CanonicalRecord => ({
@@ -41,9 +45,23 @@ const cancelled = (...codes: string[]) =>
 describe('resolve-records handler', () => {
   beforeEach(() => {
     ddb.reset();
+    plain.reset();
+    sm.reset();
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ suppressionSalt: 'salt' }) });
+    plain.on(BatchGetItemCommand).resolves({ Responses: { table: [] } });
     ddb.on(GetCommand).resolves({});
     ddb.on(BatchGetCommand).resolves({ Responses: { table: [] } });
     ddb.on(TransactWriteCommand).resolves({});
+  });
+
+  it("drops a record of an erased person: nothing is written", async () => {
+    plain.on(BatchGetItemCommand).resolves({ Responses: { table: [{ pk: { S: 'SUPPRESS#x' } }] } });
+    const res = await handler(event(record('r9', 'erased@example.it')), context);
+    expect(res.batchItemFailures).toEqual([]);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    const keys = plain.commandCalls(BatchGetItemCommand)[0]!.args[0].input.RequestItems!.table!.Keys!;
+    // Salted hashes, not the address.
+    expect(keys.map((k) => k.pk!.S)).toEqual([expect.stringMatching(/^SUPPRESS#[0-9a-f]{40}$/)]);
   });
 
   it('creates a new person in one transaction: marker first, the profile, and the claim of each identifier', async () => {

@@ -14,14 +14,21 @@ let template: Template;
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
-const ROLE_IDS: Record<string, string> = { IngestFile: 'ingestFile', IngestWebhook: 'ingestWebhook', ResolveRecords: 'resolveRecords', GetProfile: 'getProfile' };
+const ROLE_IDS: Record<string, string> = {
+  IngestFile: 'ingestFile',
+  IngestWebhook: 'ingestWebhook',
+  ResolveRecords: 'resolveRecords',
+  GetProfile: 'getProfile',
+  PrivacyApi: 'privacyApi',
+  PrivacyWorker: 'privacyWorker',
+};
 
 /** Every statement attached to each Lambda role (inline policies), by function name. */
 function statementsByFunction(): Map<string, (Statement & { Condition?: unknown })[]> {
   const json = template.toJSON() as { Resources: Resources };
   const out = new Map<string, (Statement & { Condition?: unknown })[]>();
   for (const [roleId, role] of Object.entries(json.Resources)) {
-    const m = /(IngestFile|IngestWebhook|ResolveRecords|GetProfile)Role/.exec(roleId);
+    const m = /(IngestFile|IngestWebhook|ResolveRecords|GetProfile|PrivacyApi|PrivacyWorker)Role/.exec(roleId);
     if (role.Type !== 'AWS::IAM::Role' || !m) continue;
     const statements: (Statement & { Condition?: unknown })[] = [];
     for (const r of Object.values(json.Resources)) {
@@ -163,12 +170,13 @@ describe('CDK stack', () => {
         ...OBJECT_ACTIONS.write,
         'sqs:SendMessage',
         ...TABLE_ACTIONS.read,
+        'secretsmanager:GetSecretValue',
       ]
         .filter((a, i, all) => all.indexOf(a) === i)
         .sort(),
     );
     expect([...roles.get('resolveRecords')!].sort()).toEqual(
-      [...logs, ...consume, 'kms:Decrypt', ...KEY_ACTIONS.encrypt, ...TABLE_ACTIONS.readWrite]
+      [...logs, ...consume, 'kms:Decrypt', ...KEY_ACTIONS.encrypt, ...TABLE_ACTIONS.readWrite, 'secretsmanager:GetSecretValue']
         .filter((a, i, all) => all.indexOf(a) === i)
         .sort(),
     );
@@ -183,15 +191,45 @@ describe('CDK stack', () => {
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     const statements = statementsByFunction().get('ingestWebhook')!;
     expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual(
-      [...logs, 'kms:Decrypt', 'kms:GenerateDataKey', 's3:GetObject', 's3:PutObject', 'sqs:SendMessage', ...TABLE_ACTIONS.deliveries, 'secretsmanager:GetSecretValue']
+      [...logs, 'kms:Decrypt', 'kms:GenerateDataKey', 's3:GetObject', 's3:PutObject', 'sqs:SendMessage', ...TABLE_ACTIONS.deliveries, ...TABLE_ACTIONS.suppression, 'secretsmanager:GetSecretValue']
         .filter((a, i, all) => all.indexOf(a) === i)
         .sort(),
     );
     const table = statements.find((s) => [s.Action].flat().includes('dynamodb:PutItem'))!;
     expect(table.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WEBHOOK#*'] } });
+    // The suppression list: point reads of SUPPRESS# items, nothing else of the table.
+    const suppression = statements.find((s) => [s.Action].flat().includes('dynamodb:BatchGetItem'))!;
+    expect([suppression.Action].flat()).toEqual(['dynamodb:BatchGetItem']);
+    expect(suppression.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SUPPRESS#*'] } });
     const objects = JSON.stringify(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:'))).map((s) => s.Resource));
     for (const prefix of ['mappings/*', 'webhooks/*', 'quarantine/*']) expect(objects).toContain(prefix);
     expect(objects).not.toMatch(/"\/\*"/);
+  });
+
+  it('lets the privacy API create and read requests only (DSR# items), queue work and read the salt', () => {
+    const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    const statements = statementsByFunction().get('privacyApi')!;
+    expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual(
+      [...logs, 'kms:Decrypt', 'kms:GenerateDataKey', 'sqs:SendMessage', ...TABLE_ACTIONS.requests, 'secretsmanager:GetSecretValue'].filter((a, i, all) => all.indexOf(a) === i).sort(),
+    );
+    const table = statements.find((s) => [s.Action].flat().includes('dynamodb:PutItem'))!;
+    expect(table.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DSR#*'] } });
+    const index = statements.find((s) => JSON.stringify(s.Resource).includes('/index/'))!;
+    expect([index.Action].flat()).toEqual(['dynamodb:Query']);
+  });
+
+  it('lets the privacy worker erase objects and their old versions, and nothing in the lake', () => {
+    const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    const consume = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+    const statements = statementsByFunction().get('privacyWorker')!;
+    expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual(
+      [...logs, ...consume, 'kms:Decrypt', 'kms:GenerateDataKey', ...OBJECT_ACTIONS.erase, 's3:ListBucket', 's3:ListBucketVersions', 'sqs:SendMessage', ...TABLE_ACTIONS.readWrite, 'secretsmanager:GetSecretValue']
+        .filter((a, i, all) => all.indexOf(a) === i)
+        .sort(),
+    );
+    const buckets = JSON.stringify(statements.filter((s) => [s.Action].flat().includes('s3:DeleteObjectVersion')).map((s) => s.Resource));
+    for (const b of ['Landing', 'Raw', 'Exports']) expect(buckets).toContain(b);
+    expect(buckets).not.toContain('Lake');
   });
 
   it('serves the API with IAM authorisation except the vendor webhook routes, with access logs and stage throttling', () => {
