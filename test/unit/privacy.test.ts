@@ -1,0 +1,162 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { strFromU8, unzipSync } from 'fflate';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readXlsx } from '../../lambdas/formats/xlsx.ts';
+import { bundleFiles, csvCell, toCsv } from '../../lambdas/domain/privacy/bundle.ts';
+import { addMonths, applyEvent, foldRequest, IllegalTransitionError, isOverdue, listOrder, type RequestEvent } from '../../lambdas/domain/privacy/request.ts';
+import { jsonMentionsSubject, subjectValues, suppressionHash, valueIsSubject } from '../../lambdas/domain/privacy/subject.ts';
+import { pickRows, rewriteWithout } from '../../lambdas/formats/rewrite.ts';
+import { buildXlsx } from '../support/xlsx.ts';
+
+const received = (at = '2026-01-31T10:00:00.000Z'): RequestEvent => ({
+  type: 'received',
+  at,
+  requestType: 'erasure',
+  subject: [{ kind: 'email', hash: 'h' }],
+  requester: 'dpo',
+  origin: 'cli',
+  scope: 'subject',
+});
+
+describe('request lifecycle', () => {
+  it('folds a full history into completed, with the Art. 12(3) deadline one month on (end of month clamped)', () => {
+    const s = foldRequest('dsr_1', [
+      received(),
+      { type: 'started', at: '2026-02-01T00:00:00.000Z' },
+      { type: 'failed', at: '2026-02-01T00:01:00.000Z', reason: 'ServiceUnavailable' },
+      { type: 'started', at: '2026-02-01T00:05:00.000Z' },
+      { type: 'located', at: '2026-02-01T00:05:01.000Z', profileIds: ['p_1'], objects: [] },
+      { type: 'completed', at: '2026-02-01T00:06:00.000Z', evidence: { profiles: 1 } },
+    ])!;
+    expect(s).toMatchObject({ status: 'completed', attempts: 2, deadline: '2026-02-28T10:00:00.000Z', evidence: { profiles: 1 }, events: 6 });
+    expect(addMonths('2024-01-31T00:00:00.000Z', 1)).toBe('2024-02-29T00:00:00.000Z');
+  });
+
+  it('extends once, by at most two months, with a reason, before the deadline', () => {
+    const s = applyEvent(applyEvent(undefined, received(), 'dsr_1'), { type: 'extended', at: '2026-02-10T00:00:00.000Z', months: 2, reason: 'complex: 14 sources' }, 'dsr_1');
+    expect(s.deadline).toBe('2026-04-28T10:00:00.000Z');
+    expect(() => applyEvent(s, { type: 'extended', at: '2026-02-11T00:00:00.000Z', months: 1, reason: 'again' }, 'dsr_1')).toThrow(IllegalTransitionError);
+    const late = applyEvent(undefined, received(), 'dsr_2');
+    expect(() => applyEvent(late, { type: 'extended', at: '2026-03-30T00:00:00.000Z', months: 1, reason: 'too late' }, 'dsr_2')).toThrow(IllegalTransitionError);
+    expect(() => applyEvent(late, { type: 'extended', at: '2026-02-01T00:00:00.000Z', months: 1, reason: ' ' }, 'dsr_2')).toThrow(IllegalTransitionError);
+  });
+
+  it.each([
+    ['a second received', [received(), received()]],
+    ['completed before started', [received(), { type: 'completed', at: 'x', evidence: {} }]],
+    ['anything before received', [{ type: 'started', at: 'x' }]],
+    ['started after completed', [received(), { type: 'started', at: 'x' }, { type: 'completed', at: 'x', evidence: {} }, { type: 'started', at: 'y' }]],
+    ['located when not in progress', [received(), { type: 'located', at: 'x', profileIds: [], objects: [] }]],
+    ['rejected after completed', [received(), { type: 'started', at: 'x' }, { type: 'completed', at: 'x', evidence: {} }, { type: 'rejected', at: 'y', reason: 'r' }]],
+  ] as [string, RequestEvent[]][])('refuses %s', (_name, events) => {
+    expect(() => foldRequest('dsr_1', events)).toThrow(IllegalTransitionError);
+  });
+
+  it('lists overdue requests first, then open ones by deadline', () => {
+    const now = new Date('2026-03-15T00:00:00.000Z');
+    const a = foldRequest('a', [received('2026-03-01T00:00:00.000Z')])!;
+    const overdue = foldRequest('b', [received('2026-01-01T00:00:00.000Z')])!;
+    const done = foldRequest('c', [received('2025-12-01T00:00:00.000Z'), { type: 'started', at: 'x' }, { type: 'completed', at: 'y', evidence: {} }])!;
+    expect(isOverdue(overdue, now)).toBe(true);
+    expect(isOverdue(done, now)).toBe(false);
+    expect([done, a, overdue].sort(listOrder(now)).map((s) => s.requestId)).toEqual(['b', 'a', 'c']);
+  });
+});
+
+describe('subject matching and hashes', () => {
+  const s = subjectValues(['email:mario.rossi@libero.it', 'phone:+393471234567', 'taxCode:RSSMRA80A01H501U', 'externalId:erp:12']);
+  it('recognises the identifiers however they were written, and nothing else', () => {
+    for (const v of [' Mario.Rossi@LIBERO.it ', 'Mario <mario.rossi@libero.it>', '347 123 4567', '0039 347-1234567', '+39 (347) 1234567', 'rssmra80a01h501u']) expect(valueIsSubject(v, s)).toBe(true);
+    for (const v of ['mario.rossi@libero.com', '347 1234568', '12', 'Mario Rossi', '']) expect(valueIsSubject(v, s)).toBe(false);
+    expect(jsonMentionsSubject({ customer: { contacts: [{ phone: '+39 347 1234567' }] } }, s)).toBe(true);
+    expect(jsonMentionsSubject({ customer: { id: 12, email: 'x@y.it' } }, s)).toBe(false);
+  });
+  it('hashes with the salt: the same key, a different salt, a different hash', () => {
+    expect(suppressionHash('a', 'email:x@y.it')).toBe(suppressionHash('a', 'email:x@y.it'));
+    expect(suppressionHash('a', 'email:x@y.it')).not.toBe(suppressionHash('b', 'email:x@y.it'));
+    expect(suppressionHash('a', 'email:x@y.it')).toMatch(/^[0-9a-f]{40}$/);
+  });
+});
+
+describe('bundle CSV', () => {
+  it('neutralises cells a spreadsheet would run as formulas, and quotes what needs quoting', () => {
+    expect(csvCell('=1+2')).toBe("'=1+2");
+    expect(csvCell('+39 347')).toBe("'+39 347");
+    expect(csvCell('-2')).toBe("'-2");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('\t=cmd')).toBe("'\t=cmd");
+    expect(csvCell('=HYPERLINK("x","y")')).toBe(`"'=HYPERLINK(""x"",""y"")"`);
+    expect(csvCell('Via Roma, 1')).toBe('"Via Roma, 1"');
+    expect(csvCell('plain')).toBe('plain');
+    fc.assert(fc.property(fc.string(), (v) => !/^"?[=+\-@\t\r]/.test(csvCell(v))));
+  });
+  it('writes one table per file, raw rows one value a line', () => {
+    expect(toCsv([{ a: 1 }, { b: '=x' }])).toBe("a,b\r\n1,\r\n,'=x\r\n");
+    const files = bundleFiles({ requestId: 'dsr_1', generatedAt: 'now', profiles: [], timeline: [], orders: [], consents: [], sources: [], rawRows: [{ source: 'erp', channel: 'file', objectKey: 'k', line: 2, values: { Note: '=cmd', Nome: 'Mario' } }] });
+    expect(files['raw_rows.csv']).toBe("source,channel,objectKey,line,deliveryId,field,value\r\nerp,file,k,2,,Note,'=cmd\r\nerp,file,k,2,,Nome,Mario\r\n");
+  });
+});
+
+describe('rewriting an export without some rows', () => {
+  const drop = (cell: string) => (row: { cells: readonly string[] }) => row.cells.includes(cell);
+
+  it('cuts CSV rows out of the bytes, keeping encoding, quoting, line endings and every other row', async () => {
+    const text = 'sep=;\r\nNome;Note\r\n"Niccolò";"riga 1\r\nriga 2"\r\nMario;"x;y"\r\nAnna;€ 5\r\n';
+    for (const [encoding, bytes] of [
+      ['windows-1252', Buffer.from(text.replace('€', '\x80'), 'latin1')],
+      ['utf8', Buffer.from(`\ufeff${text}`, 'utf8')],
+      ['utf16le', Buffer.from(`\ufeff${text}`, 'utf16le')],
+    ] as const) {
+      const out = await rewriteWithout(bytes, 'imports/erp/a.csv', drop('Niccolò'));
+      expect(out.removed, encoding).toEqual([3]);
+      const expected = encoding === 'windows-1252' ? Buffer.from(text.replace('€', '\x80').replace(/"Niccolò";"riga 1\r\nriga 2"\r\n/, ''), 'latin1') : Buffer.from(`\ufeff${text.replace(/"Niccolò";"riga 1\r\nriga 2"\r\n/, '')}`, encoding);
+      expect(Buffer.from(out.bytes).equals(expected), encoding).toBe(true);
+    }
+  });
+
+  it('never removes the header, and leaves a file without the rows untouched', async () => {
+    const bytes = Buffer.from('Nome\nMario\n');
+    expect((await rewriteWithout(bytes, 'a.csv', drop('Nome'))).removed).toEqual([]);
+    expect((await rewriteWithout(bytes, 'a.csv', drop('Luca'))).bytes).toBe(bytes);
+  });
+
+  it('cuts NDJSON lines, JSON array elements (big integers exact) and gzip stays gzip', async () => {
+    const nd = Buffer.from('{"e":"a"}\r\n{"e":"b"}\n{"e":"c"}');
+    expect(Buffer.from((await rewriteWithout(nd, 'x.ndjson', drop('c'))).bytes).toString()).toBe('{"e":"a"}\r\n{"e":"b"}\n');
+    const json = Buffer.from('{"customers": [\n  {"id": 7381950947628123456, "e": "a"},\n  {"e": "b"}\n]}');
+    const out = Buffer.from((await rewriteWithout(json, 'x.json', drop('b'))).bytes).toString();
+    expect(out).toBe('{"customers": [\n  {"id": 7381950947628123456, "e": "a"}\n]}');
+    const gz = gzipSync(Buffer.from('E-mail\nmario@x.it\nanna@x.it\n'));
+    expect(gunzipSync((await rewriteWithout(gz, 'imports/x/a.csv.gz', drop('mario@x.it'))).bytes).toString()).toBe('E-mail\nanna@x.it\n');
+  });
+
+  it('removes XLSX rows and blanks the shared strings only they used', async () => {
+    const book = buildXlsx({ S: [['Email', 'Città'], ['mario@x.it', 'Forlì'], ['anna@x.it', 'Forlì']] });
+    const out = await rewriteWithout(book, 'x.xlsx', drop('mario@x.it'));
+    expect(out.removed).toEqual([2]);
+    expect([...readXlsx(out.bytes)].map((r) => r.cells)).toEqual([['Email', 'Città'], ['anna@x.it', 'Forlì']]);
+    const all = Object.values(unzipSync(out.bytes)).map(strFromU8).join('');
+    expect(all).not.toContain('mario@x.it');
+    expect(all).toContain('anna@x.it');
+    expect((all.match(/<si>/g) ?? []).length).toBe(5); // indices kept: the other cells still point at their strings
+  });
+
+  it('picks rows by line with their headers (the access bundle)', async () => {
+    const rows = await pickRows(Buffer.from('Nome;Email\nMario;m@x.it\nAnna;a@x.it\n'), 'a.csv', (l) => l === 3);
+    expect(rows).toEqual([{ line: 3, values: { Nome: 'Anna', Email: 'a@x.it' } }]);
+  });
+
+  it('keeps every row it was not asked to remove (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.stringMatching(/^[a-z]{1,6}$/), fc.boolean()), { minLength: 1, maxLength: 30 }), async (rows) => {
+        const lines = rows.map(([v], i) => `${i};${v}`);
+        const bytes = Buffer.from(`id;v\n${lines.join('\n')}\n`);
+        const out = await rewriteWithout(bytes, 'a.csv', (row) => rows[Number(row.cells[0])]![1]);
+        const kept = rows.map(([v], i) => [`${i};${v}`, rows[i]![1]] as const).filter(([, gone]) => !gone).map(([l]) => l);
+        expect(Buffer.from(out.bytes).toString()).toBe(`id;v\n${kept.map((l) => `${l}\n`).join('')}`);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
