@@ -1,0 +1,165 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoProfileStore } from '../../lambdas/adapters/dynamo-profile-store.ts';
+import { DynamoRequestLog, DynamoSuppressionList, SuppressionLookup } from '../../lambdas/adapters/privacy-stores.ts';
+import { S3Vault } from '../../lambdas/adapters/s3-vault.ts';
+import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
+import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
+import type { ObjectVault, PrivacyWork } from '../../lambdas/ports/privacy.ts';
+import { type PrivacyDeps, processWork, submitRequest } from '../../lambdas/usecases/privacy.ts';
+import { resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
+import { startTwin, type Twin } from '../../local/twin.ts';
+
+/**
+ * Erasure's hard cases, on the twin's real DynamoDB and S3: a person merged from many records, an import racing the
+ * erasure, and an export that changes while it is being rewritten.
+ */
+const home = mkdtempSync(path.join(tmpdir(), 'cdp-erasure-'));
+let twin: Twin;
+let store: DynamoProfileStore;
+const config = DEFAULT_IDENTITY_CONFIG;
+const salt = { get: async () => 'test-salt' };
+
+function deps(vault?: ObjectVault): PrivacyDeps & { sent: PrivacyWork[] } {
+  const sent: PrivacyWork[] = [];
+  return {
+    sent,
+    log: new DynamoRequestLog(twin.clients.dynamodb, twin.resources.tableName),
+    suppression: new DynamoSuppressionList(twin.clients.dynamodb, twin.resources.tableName),
+    salt,
+    work: { send: async (m) => void sent.push(m) },
+    profiles: store,
+    config,
+    vault: vault ?? new S3Vault(twin.clients.s3),
+    buckets: { landing: twin.resources.buckets.landing, raw: twin.resources.buckets.raw, exports: twin.resources.buckets.exports },
+    now: () => new Date(),
+  };
+}
+
+let n = 0;
+const rec = (identifiers: Identifier[], extra: Partial<CanonicalRecord> = {}, objectKey = 'imports/shop/none.csv', line?: number): CanonicalRecord => ({
+  recordId: `r${++n}-${Math.random().toString(36).slice(2)}`,
+  source: 'shop',
+  channel: 'file',
+  kind: 'contact',
+  occurredAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
+  receivedAt: '2026-02-01T00:00:00.000Z',
+  lineage: { objectKey, recordKey: `k${n}`, ...(line !== undefined ? { line } : {}) },
+  identifiers,
+  person: { firstName: 'Marta', lastName: 'Conti' },
+  ...extra,
+});
+const email = (v: string): Identifier => ({ type: 'email', value: v });
+const phone = (v: string): Identifier => ({ type: 'phone', value: v });
+
+async function erase(d: PrivacyDeps & { sent: PrivacyWork[] }, who: { email?: string; phone?: string }) {
+  const { requestId } = await submitRequest(d, { type: 'erasure', ...who, requester: 'test', origin: 'test' });
+  return (await processWork(d, d.sent.find((w) => w.requestId === requestId)!))!;
+}
+
+async function tableMentions(...needles: string[]): Promise<number> {
+  const res = await twin.clients.dynamodb.send(new ScanCommand({ TableName: twin.resources.tableName }));
+  return (res.Items ?? []).filter((item) => {
+    const texts = [JSON.stringify(item)];
+    for (const v of Object.values(item)) {
+      if (v.B) {
+        try {
+          texts.push(inflateRawSync(v.B).toString());
+        } catch {
+          /* not packed */
+        }
+      }
+    }
+    return texts.some((t) => needles.some((x) => t.includes(x)));
+  }).length;
+}
+
+beforeAll(async () => {
+  twin = await startTwin({ home, port: 0 });
+  store = new DynamoProfileStore(DynamoDBDocumentClient.from(twin.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } }), twin.resources.tableName);
+});
+afterAll(async () => {
+  await twin?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('erasure', () => {
+  it('erases a person merged from many records: every item, claim and marker, nothing of the merged-away profiles', async () => {
+    const d = deps();
+    const a = 'marta.conti@example.it';
+    const p = '+393331112222';
+    // Two profiles (one per identifier) merged by a record with both, then orders and consents on the survivor.
+    await resolveRecord(store, rec([email(a)]), config);
+    await resolveRecord(store, rec([phone(p)]), config);
+    const merged = await resolveRecord(store, rec([email(a), phone(p)]), config);
+    expect(merged.merged).toHaveLength(1);
+    for (let i = 0; i < 5; i++) await resolveRecord(store, rec([email(a)], { kind: 'order', order: { orderId: `o${i}`, total: 10 + i } }), config);
+    await resolveRecord(store, rec([phone(p)], { consents: [{ purpose: 'marketing_sms', granted: true, at: '2026-01-02T00:00:00.000Z' }] }), config);
+    // Someone else, untouched.
+    await resolveRecord(store, rec([email('other@example.it')], { person: { firstName: 'Ugo' } }), config);
+    expect(await tableMentions(a, p)).toBeGreaterThan(3);
+
+    const done = await erase(d, { phone: '333 111 2222' });
+    expect(done.status).toBe('completed');
+    expect(done.evidence).toMatchObject({ profiles: 1, suppressedIdentifiers: 2, dynamodb: { appliedRecordMarkers: 9, identifiers: 2 } });
+    expect(await tableMentions(a, p, 'Marta')).toBe(0);
+    expect(await tableMentions('other@example.it')).toBeGreaterThan(0);
+    // The person comes back through any identifier: dropped.
+    expect((await resolveRecord(store, rec([email(a)]), config, new SuppressionLookup(d.suppression, salt))).result).toBe('suppressed');
+    expect((await resolveRecord(store, rec([phone(p), email('new@example.it')]), config, new SuppressionLookup(d.suppression, salt))).result).toBe('suppressed');
+    expect(await tableMentions(a, p)).toBe(0);
+  });
+
+  it('wins a race with an import of the same person: afterwards no profile holds them, and later records are dropped', async () => {
+    const d = deps();
+    const a = 'gara@example.it';
+    const suppression = new SuppressionLookup(d.suppression, salt);
+    await resolveRecord(store, rec([email(a)]), config, suppression);
+    // 40 records of the person resolved by 4 concurrent "resolvers" while the erasure runs.
+    const stream = Array.from({ length: 40 }, (_, i) => rec([email(a), ...(i % 3 === 0 ? [phone(`+39333000${String(i).padStart(4, '0')}`)] : [])]));
+    const workers = Array.from({ length: 4 }, async (_, w) => {
+      const outcomes: string[] = [];
+      for (let i = w; i < stream.length; i += 4) outcomes.push((await resolveRecord(store, stream[i]!, config, suppression)).result);
+      return outcomes;
+    });
+    const [done, ...outcomes] = await Promise.all([erase(d, { email: a }), ...workers]);
+    expect(done.status).toBe('completed');
+    expect(outcomes.flat().length).toBe(40);
+    // Whatever got in before the list was written was erased with the profile, or swept after it.
+    expect(await tableMentions(a)).toBe(0);
+    expect((await resolveRecord(store, rec([email(a)]), config, suppression)).result).toBe('suppressed');
+    expect(await tableMentions(a)).toBe(0);
+  });
+
+  it('re-reads an export that changed while it was being rewritten, keeping the concurrent change', async () => {
+    // Outside imports/, so the twin does not import it as well.
+    const key = 'archive/crm/contatti.csv';
+    const original = 'Email;Nome\r\nlia@example.it;Lia\r\nteo@example.it;Teo\r\n';
+    await twin.clients.s3.send(new PutObjectCommand({ Bucket: twin.resources.buckets.landing, Key: key, Body: original }));
+    await twin.waitIdle();
+    await resolveRecord(store, rec([email('lia@example.it')], { source: 'crm' }, key, 2), config);
+    const real = new S3Vault(twin.clients.s3);
+    let interfered = false;
+    // Someone uploads a new version between the erasure's read and its write.
+    const racing: ObjectVault = Object.assign(Object.create(real) as ObjectVault, {
+      async replace(bucket: string, k: string, bytes: Uint8Array, read: Parameters<ObjectVault['replace']>[3], marker: Record<string, string>) {
+        if (!interfered && k === key) {
+          interfered = true;
+          await twin.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: `${original}eva@example.it;Eva\r\n` }));
+        }
+        return real.replace(bucket, k, bytes, read, marker);
+      },
+    });
+    const done = await erase(deps(racing), { email: 'lia@example.it' });
+    expect(done.status).toBe('completed');
+    expect(done.evidence).toMatchObject({ rewriteConflictsRetried: 1, filesRewritten: [{ bucket: 'landing', key, rowsRemoved: 1 }] });
+    const now = await (await twin.clients.s3.send(new GetObjectCommand({ Bucket: twin.resources.buckets.landing, Key: key }))).Body!.transformToString();
+    expect(now).toBe('Email;Nome\r\nteo@example.it;Teo\r\neva@example.it;Eva\r\n');
+  });
+});
