@@ -151,6 +151,42 @@ describe('data-subject requests on the twin', () => {
     expect(JSON.stringify(await cdpOk(home, 'dsr', 'show', state.requestId, '--json'))).not.toContain('mario');
   });
 
+  it('rectification: the corrected value wins, with the request as its provenance, also over later imports', async () => {
+    const { state } = await dsr('rectify', '--email', 'giulia.ferri@example.com', '--set', 'lastName=ferri bianchi');
+    expect(state.status).toBe('completed');
+    const get = async () => JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'giulia.ferri@example.com', '--json'))[0] as { attributes: Record<string, string>; values: Record<string, { v: string; s: string }[]> };
+    expect((await get()).attributes.lastName).toBe('Ferri Bianchi');
+    expect((await get()).values.lastName).toEqual([expect.objectContaining({ v: 'Ferri Bianchi', s: `dsr:${state.requestId}` })]);
+    await cdpImport('giulia.csv', Buffer.from('E-mail;Nome;Cognome\ngiulia.ferri@example.com;Giulia;Ferri\n'), 'crm');
+    await twin.waitIdle();
+    expect((await get()).attributes.lastName).toBe('Ferri Bianchi');
+    // A field that cannot be rectified is the caller's mistake: exit 2, nothing recorded.
+    const bad = await runCdp(home, 'dsr', 'rectify', '--email', 'giulia.ferri@example.com', '--set', 'score=100', '--json');
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout).error).toMatch(/score cannot be rectified/);
+  });
+
+  it('serves the privacy API behind the IAM stand-in: 401 without credentials, 400 for bad input, 202 with a request id', async () => {
+    const token = (JSON.parse(readFileSync(path.join(home, 'credentials.json'), 'utf8')) as { token: string }).token;
+    const post = (body: unknown, auth = true) =>
+      fetch(`${twin.url}/privacy/requests`, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    expect((await post({ type: 'access', email: 'sara.lombardi@gmail.com' }, false)).status).toBe(401);
+    const invalid = await post({ type: 'forget', email: 'x@y.it' });
+    expect(invalid.status).toBe(400);
+    expect(JSON.stringify(await invalid.json())).not.toContain('x@y.it');
+    expect((await post({ type: 'access', email: 'not an address' })).status).toBe(400);
+    const ok = await post({ type: 'access', email: 'sara.lombardi@gmail.com', reference: 'api-1' });
+    expect(ok.status).toBe(202);
+    const { requestId } = (await ok.json()) as { requestId: string };
+    // The same reference again is the same request.
+    const again = await post({ type: 'access', email: 'sara.lombardi@gmail.com', reference: 'api-1' });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { requestId: string }).requestId).toBe(requestId);
+    await twin.waitIdle();
+    const shown = await fetch(`${twin.url}/privacy/requests/${requestId}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await shown.json()).toMatchObject({ requestId, status: 'completed', requester: 'local:cdp-home-token' });
+  });
+
   it('restriction keeps the profile but leaves it out of activation exports', async () => {
     const { state } = await dsr('restrict', '--phone', '347 1234567');
     expect(state.status).toBe('completed');
@@ -194,6 +230,6 @@ describe('data-subject requests on the twin', () => {
 
   it('lists requests with their status, and a completed one stays completed when asked again', async () => {
     const list = JSON.parse(await cdpOk(home, 'dsr', 'list', '--json')) as { requestType: string; status: string }[];
-    expect(list.map((r) => `${r.requestType}:${r.status}`).sort()).toEqual(['access:completed', 'access:rejected', 'erasure:completed', 'restriction:completed']);
+    expect(list.map((r) => `${r.requestType}:${r.status}`).sort()).toEqual(['access:completed', 'access:completed', 'access:rejected', 'erasure:completed', 'rectification:completed', 'restriction:completed']);
   });
 });

@@ -117,6 +117,38 @@ describe('webhooks on the running twin', () => {
     expect(p?.attributes).toMatchObject({ firstName: 'Paolo', lastName: 'Verdi', province: 'TO' });
   });
 
+  it("works Shopify's GDPR topics: data_request becomes an access bundle, customers/redact an erasure that sticks", async () => {
+    const customer = { id: 7381950947699123456n, email: 'francesca.neri@example.it', phone: '+39 347 000 1122' };
+    const body = (extra: object) => JSON.stringify({ shop_id: 954889, shop_domain: 'negozio.myshopify.com', customer, ...extra }, (_k, v) => (typeof v === 'bigint' ? `#${v}#` : v)).replace(/"#(\d+)#"/g, '$1');
+    const requests = async () => JSON.parse(await cdpOk(home, 'dsr', 'list', '--json')) as { requestType: string; status: string; origin: string; evidence?: Record<string, unknown> }[];
+    const settled = async (count: number) => {
+      for (let i = 0; i < 300; i++) {
+        const all = await requests();
+        if (all.length >= count && all.every((r) => r.status === 'completed' || r.status === 'rejected')) return all;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error('privacy requests did not settle');
+    };
+
+    const asked = JSON.parse(await cdpOk(home, 'webhook', 'send', 'shopify', payload('dr.json', body({ orders_requested: [1], data_request: { id: 9999 } })), '--topic', 'customers/data_request', '--json'));
+    expect(asked).toMatchObject({ status: 200, response: { privacyRequests: 1 } });
+    const [access] = await settled(1);
+    expect(access).toMatchObject({ requestType: 'access', status: 'completed', origin: expect.stringContaining('webhook:shopify') });
+    // The order and the Tally form: both raw bodies are in the bundle.
+    expect(Number(access!.evidence!.rawRows)).toBeGreaterThanOrEqual(2);
+
+    await cdpOk(home, 'webhook', 'send', 'shopify', payload('redact.json', body({ orders_to_redact: [1] })), '--topic', 'customers/redact', '--json');
+    const all = await settled(2);
+    expect(all.find((r) => r.requestType === 'erasure')).toMatchObject({ status: 'completed', evidence: { profiles: 1, earlierBundlesDeleted: 1 } });
+    expect(await profile('email:francesca.neri@example.it')).toBeUndefined();
+    // Shopify sends the order again (a retry, an edit): the person is not re-created, and the body is not archived.
+    const file = payload('order2.json', JSON.stringify({ ...SHOP_ORDER, id: '5813927493756999999' }));
+    const again = JSON.parse(await cdpOk(home, 'webhook', 'send', 'shopify', file, '--topic', 'orders/updated', '--json'));
+    expect(again).toMatchObject({ status: 200, response: { records: 0, suppressed: 1 } });
+    await twin.waitIdle();
+    expect(await profile('email:francesca.neri@example.it')).toBeUndefined();
+  });
+
   it('answers 401 to a wrong signature, 404 to an unknown source, 400 to a malformed body, and never 5xx', async () => {
     const body = JSON.stringify(SHOP_ORDER);
     const wrong = await fetch(`${twin.url}/webhooks/shopify`, {
