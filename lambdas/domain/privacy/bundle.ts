@@ -52,7 +52,13 @@ export function csvCell(value: unknown): string {
 export function toCsv(rows: readonly Record<string, unknown>[]): string {
   const header: string[] = [];
   const seen = new Set<string>();
-  for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) seen.add(k), header.push(k);
+  for (const r of rows) {
+    for (const k of Object.keys(r)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      header.push(k);
+    }
+  }
   const lines = [header.map(csvCell).join(',')];
   for (const r of rows) lines.push(header.map((h) => csvCell(r[h])).join(','));
   return `${lines.join('\r\n')}\r\n`;
