@@ -5,7 +5,7 @@ import { DynamoRequestLog, DynamoSuppressionList, PrivacySalt, SALT_ENV } from '
 import { S3Vault } from '../lambdas/adapters/s3-vault.ts';
 import { SqsWorkQueue } from '../lambdas/adapters/sqs-work-queue.ts';
 import { isOverdue, listOrder, type RequestState, type RequestType } from '../lambdas/domain/privacy/request.ts';
-import { extendRequest, InvalidRequestError, type PrivacyDeps, submitRequest } from '../lambdas/usecases/privacy.ts';
+import { extendRequest, InvalidRequestError, type PrivacyDeps, submitRequest } from '../lambdas/usecases/privacy-requests.ts';
 import { localPrivacySalt } from '../local/twin.ts';
 import { type Output, UsageError } from './output.ts';
 import { identityConfig, profileStore } from './profiles.ts';

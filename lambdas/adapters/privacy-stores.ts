@@ -1,7 +1,7 @@
 import { type AttributeValue, BatchGetItemCommand, type BatchGetItemCommandOutput, type DynamoDBClient, PutItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { applyEvent, foldRequest, type RequestEvent, type RequestState } from '../domain/privacy/request.ts';
-import { suppressionHash } from '../domain/privacy/subject.ts';
+import { suppressionHash } from '../domain/privacy/hash.ts';
 import type { RequestLog, SaltSource, SuppressionCheck, SuppressionList } from '../ports/privacy.ts';
 import { ConfigurationError } from '../shared/errors.ts';
 

@@ -1,10 +1,15 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { listOrder, REQUEST_TYPES } from '../domain/privacy/request.ts';
 import { lazy } from '../shared/env.ts';
 import { logger } from '../shared/logger.ts';
-import { InvalidRequestError, type PrivacyDeps, submitRequest } from '../usecases/privacy.ts';
-import { privacyDeps } from './privacy-deps.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoRequestLog, PrivacySalt } from '../adapters/privacy-stores.ts';
+import { SqsWorkQueue } from '../adapters/sqs-work-queue.ts';
+import { requireEnv } from '../shared/env.ts';
+import { InvalidRequestError, type RequestDeps, submitRequest } from '../usecases/privacy-requests.ts';
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
@@ -14,13 +19,15 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 
 const REQUEST_ID = /^dsr_[0-9a-f]{20}$/;
 
+// zod/mini: the same checks at a tenth of the bundle.
+const text = (max: number) => z.optional(z.string().check(z.maxLength(max)));
 const body = z.strictObject({
   type: z.enum(REQUEST_TYPES),
-  email: z.string().max(320).optional(),
-  phone: z.string().max(40).optional(),
-  profileId: z.string().max(40).optional(),
-  reference: z.string().max(128).optional(),
-  changes: z.record(z.string(), z.string().max(500)).optional(),
+  email: text(320),
+  phone: text(40),
+  profileId: text(40),
+  reference: text(128),
+  changes: z.optional(z.record(z.string(), z.string().check(z.maxLength(500)))),
 });
 
 /** The caller as IAM authenticated it (its ARN), kept as the request's requester. */
@@ -34,7 +41,7 @@ function requesterOf(event: APIGatewayProxyEventV2): string {
  * roles). Bodies and answers name the subject only as the caller gave it; logs carry request ids and types.
  */
 export const makeHandler =
-  (deps: () => PrivacyDeps) =>
+  (deps: () => RequestDeps) =>
   async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const d = deps();
     if (event.requestContext.http.method === 'POST') {
@@ -66,4 +73,11 @@ export const makeHandler =
     return state ? json(200, state) : json(404, { message: 'No such request' });
   };
 
-export const handler = makeHandler(lazy(() => privacyDeps()));
+export const handler = makeHandler(
+  lazy(() => ({
+    log: new DynamoRequestLog(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+    salt: new PrivacySalt(() => new SecretsManagerClient({}), process.env.PRIVACY_SECRET_ARN),
+    work: new SqsWorkQueue(new SQSClient({}), requireEnv('DSR_QUEUE_URL')),
+    now: () => new Date(),
+  })),
+);

@@ -9,7 +9,7 @@ import { SqsWorkQueue } from '../adapters/sqs-work-queue.ts';
 import { directoryLinks, presignedLinks, S3Vault } from '../adapters/s3-vault.ts';
 import { parseIdentityConfig } from '../domain/identity-config.ts';
 import { requireEnv } from '../shared/env.ts';
-import type { PrivacyDeps } from '../usecases/privacy.ts';
+import type { PrivacyDeps } from '../usecases/privacy-requests.ts';
 
 /**
  * What the privacy functions work with, from their environment. CDP_BUNDLE_DIR (set by the local twin) hands access

@@ -1,15 +1,11 @@
-import { createHmac } from 'node:crypto';
 import { normaliseEmail, normalisePhone } from '../normalise.ts';
+
+export { suppressionHash } from './hash.ts';
 
 /**
  * Who a data-subject request is about. The plain identifiers exist only in memory while a request is worked on; what
  * is stored (request state, the suppression list) are salted hashes, so neither a table dump nor a log names anyone.
  */
-
-/** Salted hash of an identifier key (`email:mario@rossi.it`): the suppression list's and the request log's form. */
-export function suppressionHash(salt: string, identifierKey: string): string {
-  return createHmac('sha256', salt).update(identifierKey).digest('hex').slice(0, 40);
-}
 
 /** The plain identifiers of a subject, as identifier keys (`type:value`, `type:namespace:value`). */
 export interface SubjectValues {
