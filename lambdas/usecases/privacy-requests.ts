@@ -26,6 +26,8 @@ export interface PrivacyDeps {
   readonly now: () => Date;
   /** How long an access bundle's link is valid (default 24 hours). */
   readonly linkSeconds?: number;
+  /** How long a worker holds a request it started (default 15 minutes, the worker's timeout). */
+  readonly leaseMs?: number;
 }
 
 /** What recording requests needs (the privacy API has nothing more). */

@@ -1,6 +1,6 @@
 import { strToU8, zipSync } from 'fflate';
 import { type AccessBundle, BASE_PURPOSES, bundleFiles, type RawRow } from '../domain/privacy/bundle.ts';
-import { isOpen, type LocatedObject, type RequestState } from '../domain/privacy/request.ts';
+import { IllegalTransitionError, type LocatedObject, mayStart, type RequestEvent, type RequestState } from '../domain/privacy/request.ts';
 import { jsonMentionsSubject, rowMentionsSubject, type SubjectValues, subjectValues, suppressionHash, valueIsSubject } from '../domain/privacy/subject.ts';
 import { rectify, restrict } from '../domain/profile.ts';
 import { pickRows, rewriteWithout } from '../formats/rewrite.ts';
@@ -19,19 +19,41 @@ export { extendRequest, InvalidRequestError, type PrivacyDeps, type Submission, 
  * Idempotent: a request already completed is left alone, and an erasure resumes from what it located.
  */
 export async function processWork(deps: PrivacyDeps, work: PrivacyWork): Promise<RequestState | undefined> {
+  const lease = deps.leaseMs ?? DEFAULT_LEASE_MS;
   let state = await deps.log.read(work.requestId);
-  if (!state || !isOpen(state)) return state;
-  state = await record(deps, state, { type: 'started', at: deps.now().toISOString() });
+  // Take the request: the append is conditional on the log as read, so of two workers at once only one starts it.
+  for (;;) {
+    if (!state || !mayStart(state, deps.now(), lease)) return state;
+    const taken = await deps.log.append(state, { type: 'started', at: deps.now().toISOString() });
+    if (taken !== 'conflict') {
+      state = taken;
+      break;
+    }
+    state = await deps.log.read(work.requestId);
+  }
   try {
     let evidence: Record<string, unknown>;
     if (state.scope === 'source') evidence = await eraseSource(deps, state);
     else if (state.requestType === 'access') evidence = await access(deps, state, work.identifiers);
     else if (state.requestType === 'erasure') evidence = await erase(deps, state, work.identifiers, (s) => (state = s));
     else evidence = await amend(deps, state, work);
-    return await record(deps, state, { type: 'completed', at: deps.now().toISOString(), evidence });
+    return await finish(deps, state, { type: 'completed', at: deps.now().toISOString(), evidence });
   } catch (e) {
-    if (e instanceof SubjectError) return record(deps, state, { type: 'rejected', at: deps.now().toISOString(), reason: e.message });
+    if (e instanceof SubjectError) return finish(deps, state, { type: 'rejected', at: deps.now().toISOString(), reason: e.message });
     await record(deps, state, { type: 'failed', at: deps.now().toISOString(), reason: (e as Error).name || 'Error' }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The worker's lease on a request: its function's timeout (a duplicate work order within it is skipped). */
+const DEFAULT_LEASE_MS = 15 * 60_000;
+
+/** Records the outcome; when another worker's attempt already ended the request, its outcome stands. */
+async function finish(deps: PrivacyDeps, state: RequestState, event: Extract<RequestEvent, { type: 'completed' | 'rejected' }>): Promise<RequestState> {
+  try {
+    return await record(deps, state, event);
+  } catch (e) {
+    if (e instanceof IllegalTransitionError) return (await deps.log.read(state.requestId))!;
     throw e;
   }
 }

@@ -162,4 +162,37 @@ describe('erasure', () => {
     const now = await (await twin.clients.s3.send(new GetObjectCommand({ Bucket: twin.resources.buckets.landing, Key: key }))).Body!.transformToString();
     expect(now).toBe('Email;Nome\r\nteo@example.it;Teo\r\neva@example.it;Eva\r\n');
   });
+
+  it("erases everything from one shop (Shopify's shop/redact): its raw objects and the people known only from it", async () => {
+    const d = deps();
+    const only = rec([email('solo.negozio@example.it')], { source: 'negozio' });
+    const both = rec([email('anche.erp@example.it')], { source: 'negozio' });
+    await resolveRecord(store, only, config);
+    await resolveRecord(store, both, config);
+    await resolveRecord(store, rec([email('anche.erp@example.it')], { source: 'erp' }), config);
+    for (const key of ['webhooks/negozio/dt=2026-11-01/d1.json', 'quarantine/negozio/webhooks/dt=2026-11-01/d2.json']) {
+      await twin.clients.s3.send(new PutObjectCommand({ Bucket: twin.resources.buckets.raw, Key: key, Body: '{"email":"solo.negozio@example.it"}' }));
+    }
+    const { requestId } = await submitRequest(d, { type: 'erasure', scope: 'source', scopeSource: 'negozio', reference: 'shopify:shop/redact:954889', requester: 'webhook:negozio', origin: 'webhook:negozio:shop/redact' });
+    const done = await processWork(d, d.sent.find((w) => w.requestId === requestId)!);
+    expect(done).toMatchObject({ status: 'completed', evidence: { source: 'negozio', profiles: 1, objectsDeleted: 2, profilesAlsoFromOtherSourcesKept: 1 } });
+    expect(await tableMentions('solo.negozio@example.it')).toBe(0);
+    expect(await tableMentions('anche.erp@example.it')).toBeGreaterThan(0);
+  });
+
+  it('takes a request once when its work order arrives twice at once (a resubmission, an SQS redelivery)', async () => {
+    const d = deps();
+    await resolveRecord(store, rec([email('doppio@example.it')]), config);
+    const { requestId } = await submitRequest(d, { type: 'access', email: 'doppio@example.it', requester: 'test', origin: 'test' });
+    const work = d.sent.find((w) => w.requestId === requestId)!;
+    const [a, b] = await Promise.all([processWork(d, work), processWork(d, work)]);
+    const final = await d.log.read(requestId);
+    expect(final).toMatchObject({ status: 'completed', attempts: 1 });
+    expect([a?.status, b?.status]).toContain('completed');
+    // A worker that died half-way is resumed once its lease has run out.
+    const { requestId: second } = await submitRequest(d, { type: 'access', email: 'doppio@example.it', requester: 'test', origin: 'test' });
+    const state = (await d.log.read(second))!;
+    await d.log.append(state, { type: 'started', at: new Date(Date.now() - 16 * 60_000).toISOString() });
+    expect(await processWork(d, d.sent.find((w) => w.requestId === second)!)).toMatchObject({ status: 'completed', attempts: 2 });
+  });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -109,8 +109,7 @@ async function dynamoMentions(): Promise<number> {
 
 beforeAll(async () => {
   twin = await startTwin({ home, port: 0 });
-  rmSync(path.join(home, 'uploads'), { recursive: true, force: true });
-  (await import('node:fs')).mkdirSync(path.join(home, 'uploads'));
+  mkdirSync(path.join(home, 'uploads'));
   expect(await cdpImport('clienti.csv', ERP, 'erp')).toMatchObject({ rowsRead: 5, accepted: 5 });
   expect(await cdpImport('iscritti.xlsx', NEWSLETTER, 'newsletter')).toMatchObject({ rowsRead: 3, accepted: 3 });
   expect(await cdpImport('customers.json', SHOP, 'shop')).toMatchObject({ rowsRead: 3, accepted: 3 });
@@ -151,7 +150,7 @@ describe('data-subject requests on the twin', () => {
     expect(JSON.stringify(await cdpOk(home, 'dsr', 'show', state.requestId, '--json'))).not.toContain('mario');
   });
 
-  it('rectification: the corrected value wins, with the request as its provenance, also over later imports', async () => {
+  it('rectification: the corrected value wins, with the request as its provenance, also over later imports', { timeout: 180_000 }, async () => {
     const { state } = await dsr('rectify', '--email', 'giulia.ferri@example.com', '--set', 'lastName=ferri bianchi');
     expect(state.status).toBe('completed');
     const get = async () => JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'giulia.ferri@example.com', '--json'))[0] as { attributes: Record<string, string>; values: Record<string, { v: string; s: string }[]> };
@@ -195,7 +194,8 @@ describe('data-subject requests on the twin', () => {
     expect((await cdpOk(home, 'profiles', 'export')).includes(EMAIL)).toBe(true);
   });
 
-  it('erasure reaches every copy under CDP_HOME, keeps everyone else, and re-imports count the person as suppressed', async () => {
+  // Many `cdp` runs (a Node start each) and three re-imports: minutes on a loaded 2-core machine.
+  it('erasure reaches every copy under CDP_HOME, keeps everyone else, and re-imports count the person as suppressed', { timeout: 300_000 }, async () => {
     const { code, state } = await dsr('erase', '--email', EMAIL);
     expect(code).toBe(0);
     expect(state.status).toBe('completed');

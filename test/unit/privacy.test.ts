@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readXlsx } from '../../lambdas/formats/xlsx.ts';
 import { bundleFiles, csvCell, toCsv } from '../../lambdas/domain/privacy/bundle.ts';
-import { addMonths, applyEvent, foldRequest, IllegalTransitionError, isOverdue, listOrder, type RequestEvent } from '../../lambdas/domain/privacy/request.ts';
+import { addMonths, applyEvent, foldRequest, IllegalTransitionError, isOverdue, listOrder, mayStart, type RequestEvent } from '../../lambdas/domain/privacy/request.ts';
 import { jsonMentionsSubject, subjectValues, suppressionHash, valueIsSubject } from '../../lambdas/domain/privacy/subject.ts';
 import { pickRows, rewriteWithout } from '../../lambdas/formats/rewrite.ts';
 import { buildXlsx } from '../support/xlsx.ts';
@@ -51,6 +51,15 @@ describe('request lifecycle', () => {
     ['rejected after completed', [received(), { type: 'started', at: 'x' }, { type: 'completed', at: 'x', evidence: {} }, { type: 'rejected', at: 'y', reason: 'r' }]],
   ] as [string, RequestEvent[]][])('refuses %s', (_name, events) => {
     expect(() => foldRequest('dsr_1', events)).toThrow(IllegalTransitionError);
+  });
+
+  it('lets one worker hold a started request until its lease runs out', () => {
+    const started = foldRequest('dsr_1', [received(), { type: 'started', at: '2026-02-01T00:00:00.000Z' }])!;
+    expect(mayStart(started, new Date('2026-02-01T00:10:00.000Z'), 15 * 60_000)).toBe(false);
+    expect(mayStart(started, new Date('2026-02-01T00:15:00.000Z'), 15 * 60_000)).toBe(true);
+    expect(mayStart(foldRequest('dsr_1', [received()])!, new Date(), 1)).toBe(true);
+    const done = foldRequest('dsr_1', [received(), { type: 'started', at: 'x' }, { type: 'completed', at: 'y', evidence: {} }])!;
+    expect(mayStart(done, new Date('2030-01-01T00:00:00.000Z'), 1)).toBe(false);
   });
 
   it('lists overdue requests first, then open ones by deadline', () => {

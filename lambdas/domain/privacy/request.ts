@@ -59,6 +59,8 @@ export interface RequestState {
   readonly deadline: string;
   readonly extension?: { readonly months: 1 | 2; readonly reason: string; readonly at: string };
   readonly attempts: number;
+  /** When the current attempt started (a worker holds the request until its lease runs out). */
+  readonly startedAt?: string;
   readonly located?: { readonly profileIds: readonly string[]; readonly objects: readonly LocatedObject[] };
   readonly completedAt?: string;
   readonly evidence?: Evidence;
@@ -120,7 +122,7 @@ export function applyEvent(state: RequestState | undefined, event: RequestEvent,
       return { ...next, extension: { months: event.months, reason: event.reason, at: event.at }, deadline: addMonths(state.deadline, event.months) };
     case 'started':
       if (state.status !== 'received' && state.status !== 'failed' && state.status !== 'in_progress') throw illegal();
-      return { ...next, status: 'in_progress', attempts: state.attempts + 1 };
+      return { ...next, status: 'in_progress', attempts: state.attempts + 1, startedAt: event.at };
     case 'located':
       if (state.status !== 'in_progress') throw illegal();
       return { ...next, located: { profileIds: event.profileIds, objects: event.objects } };
@@ -144,6 +146,16 @@ export function foldRequest(requestId: string, events: readonly RequestEvent[]):
 }
 
 export const isOpen = (s: RequestState): boolean => OPEN.includes(s.status);
+
+/**
+ * Whether a worker may take the request now: it is open, and not in progress under another worker's lease (a
+ * duplicate work order is skipped; an attempt whose worker died is resumed once its lease has run out).
+ */
+export function mayStart(s: RequestState, now: Date, leaseMs: number): boolean {
+  if (!isOpen(s)) return false;
+  if (s.status !== 'in_progress' || !s.startedAt) return true;
+  return new Date(s.startedAt).getTime() + leaseMs <= now.getTime();
+}
 export const isOverdue = (s: RequestState, now: Date): boolean => isOpen(s) && s.deadline < now.toISOString();
 
 /** `cdp dsr list`: overdue first, then by deadline, then by receipt. */
