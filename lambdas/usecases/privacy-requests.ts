@@ -4,7 +4,7 @@ import { stableHash } from '../domain/hash.ts';
 import type { IdentityConfig } from '../domain/identity-config.ts';
 import { normaliseDate, normaliseEmail, normaliseName, normalisePhone } from '../domain/normalise.ts';
 import { suppressionHash } from '../domain/privacy/hash.ts';
-import type { RequestEvent, RequestState, RequestType } from '../domain/privacy/request.ts';
+import { applyEvent, type RequestEvent, type RequestState, type RequestType } from '../domain/privacy/request.ts';
 import { RECTIFIABLE_FIELDS } from '../domain/profile.ts';
 import type { ObjectVault, RequestLog, SaltSource, SuppressionList, WorkQueue } from '../ports/privacy.ts';
 import type { ProfileStore } from '../ports/profiles.ts';
@@ -128,7 +128,7 @@ export async function submitRequest(deps: RequestDeps, s: Submission): Promise<S
     ? `dsr_${stableHash(s.type, scope, s.scopeSource ?? '', s.reference, ...subject.map((x) => x.hash).sort()).slice(0, 20)}`
     : `dsr_${randomBytes(10).toString('hex')}`;
   const at = s.at ?? deps.now().toISOString();
-  const created = await deps.log.create(requestId, {
+  const received: Extract<RequestEvent, { type: 'received' }> = {
     type: 'received',
     at,
     requestType: s.type,
@@ -138,8 +138,10 @@ export async function submitRequest(deps: RequestDeps, s: Submission): Promise<S
     origin: s.origin,
     scope,
     ...(s.scopeSource ? { scopeSource: s.scopeSource } : {}),
-  });
-  const state = (await deps.log.read(requestId))!;
+  };
+  const created = await deps.log.create(requestId, received);
+  // A new request's state is its first event; an existing one is read.
+  const state = created === 'created' ? applyEvent(undefined, received, requestId) : (await deps.log.read(requestId))!;
   // A new request, or one whose hand-over may have failed before: (re)send the work; the worker is idempotent.
   if (created === 'created' || state.status === 'received') await deps.work.send({ requestId, identifiers: keys, ...(Object.keys(changes).length > 0 ? { changes } : {}) });
   return { requestId, status: state.status, deadline: state.deadline, created: created === 'created' };
