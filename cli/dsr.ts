@@ -1,6 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoProfileStore } from '../lambdas/adapters/dynamo-profile-store.ts';
 import { DynamoRequestLog, DynamoSuppressionList, PrivacySalt, SALT_ENV } from '../lambdas/adapters/privacy-stores.ts';
 import { S3Vault } from '../lambdas/adapters/s3-vault.ts';
 import { SqsWorkQueue } from '../lambdas/adapters/sqs-work-queue.ts';
@@ -31,9 +29,9 @@ export function cliPrivacyDeps(target: Target): PrivacyDeps {
     suppression: new DynamoSuppressionList(target.dynamodb, target.tableName),
     salt: new PrivacySalt(() => new SecretsManagerClient({}), 'secretArn' in target.privacySalt ? target.privacySalt.secretArn : undefined, env),
     work: new SqsWorkQueue(target.sqs, target.queueUrls.dsr),
-    profiles: profileStore(target) as DynamoProfileStore,
+    profiles: profileStore(target),
     config: identityConfig(),
-    vault: new S3Vault(target.s3 as S3Client),
+    vault: new S3Vault(target.s3),
     buckets: { landing: target.buckets.landing, raw: target.buckets.raw, exports: target.buckets.exports },
     now: () => new Date(),
   };

@@ -16,6 +16,22 @@ const eventKey = (id: string, n: number) => ({ pk: { S: `DSR#${id}` }, sk: { S: 
 const isConditionFailure = (e: unknown): boolean =>
   e instanceof Error && (e.name === 'ConditionalCheckFailedException' || e.name === 'TransactionCanceledException');
 
+type Key = Record<string, AttributeValue>;
+
+/** BatchGetItem in pages of 100 keys, retrying unprocessed keys. */
+async function batchGetAll(db: DynamoDBClient, table: string, keys: readonly Key[], options: { ConsistentRead?: boolean; ProjectionExpression?: string }): Promise<Key[]> {
+  const out: Key[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Key[] | undefined = keys.slice(i, i + 100);
+    while (pending && pending.length > 0) {
+      const res: BatchGetItemCommandOutput = await db.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ...options } } }));
+      out.push(...(res.Responses?.[table] ?? []));
+      pending = res.UnprocessedKeys?.[table]?.Keys;
+    }
+  }
+  return out;
+}
+
 /** Requests and their event logs on the plain DynamoDB client; the folded state is kept beside the log for listing. */
 export class DynamoRequestLog implements RequestLog {
   constructor(
@@ -96,18 +112,13 @@ export class DynamoRequestLog implements RequestLog {
       KeyConditionExpression: 'gsi1pk = :p',
       ExpressionAttributeValues: { ':p': { S: REQUESTS_INDEX_KEY } },
     });
-    const out: RequestState[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, { S: string }>[] }> | undefined = {
-        [this.tableName]: { Keys: keys.slice(i, i + 100).map((k) => ({ pk: { S: k.pk!.S! }, sk: { S: 'REQUEST' } })) },
-      };
-      while (request) {
-        const res: BatchGetItemCommandOutput = await this.db.send(new BatchGetItemCommand({ RequestItems: request }));
-        for (const item of res.Responses?.[this.tableName] ?? []) out.push(JSON.parse(item.state!.S!) as RequestState);
-        const left: Record<string, AttributeValue>[] | undefined = res.UnprocessedKeys?.[this.tableName]?.Keys;
-        request = left?.length ? { [this.tableName]: { Keys: left as Record<string, { S: string }>[] } } : undefined;
-      }
-    }
+    const items = await batchGetAll(
+      this.db,
+      this.tableName,
+      keys.map((k) => ({ pk: { S: k.pk!.S! }, sk: { S: 'REQUEST' } })),
+      {},
+    );
+    const out = items.map((item) => JSON.parse(item.state!.S!) as RequestState);
     return out;
   }
 
@@ -142,19 +153,8 @@ export class DynamoSuppressionList implements SuppressionList {
   }
 
   async containsAny(hashes: readonly string[]): Promise<boolean> {
-    const unique = [...new Set(hashes)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, { S: string }>[]; ConsistentRead: boolean; ProjectionExpression: string }> | undefined = {
-        [this.tableName]: { Keys: unique.slice(i, i + 100).map(suppressKey), ConsistentRead: true, ProjectionExpression: 'pk' },
-      };
-      while (request) {
-        const res: BatchGetItemCommandOutput = await this.db.send(new BatchGetItemCommand({ RequestItems: request }));
-        if ((res.Responses?.[this.tableName] ?? []).length > 0) return true;
-        const left: Record<string, AttributeValue>[] | undefined = res.UnprocessedKeys?.[this.tableName]?.Keys;
-        request = left?.length ? { [this.tableName]: { Keys: left as Record<string, { S: string }>[], ConsistentRead: true, ProjectionExpression: 'pk' } } : undefined;
-      }
-    }
-    return false;
+    const found = await batchGetAll(this.db, this.tableName, [...new Set(hashes)].map(suppressKey), { ConsistentRead: true, ProjectionExpression: 'pk' });
+    return found.length > 0;
   }
 
   async all(): Promise<ReadonlySet<string>> {

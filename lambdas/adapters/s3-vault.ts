@@ -19,21 +19,23 @@ const preconditionFailed = (e: unknown): boolean =>
 
 /** How access bundles are handed over: a presigned S3 link, or (set CDP_BUNDLE_DIR) a copy in a local directory. */
 export interface LinkIssuer {
-  issue(s3: S3Client, bucket: string, key: string, bytes: Uint8Array | undefined, expiresSeconds: number): Promise<string>;
+  /** `read` fetches the object's bytes, for issuers that hand over a copy. */
+  issue(s3: S3Client, bucket: string, key: string, read: () => Promise<Uint8Array | undefined>, expiresSeconds: number): Promise<string>;
   revoke(key: string): Promise<void>;
 }
 
 export const presignedLinks: LinkIssuer = {
-  issue: (s3, bucket, key, _bytes, expiresSeconds) => getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresSeconds }),
+  issue: (s3, bucket, key, _read, expiresSeconds) => getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresSeconds }),
   revoke: async () => undefined,
 };
 
 /** A directory of copies (the local twin's CDP_HOME/exports): the "link" is the file's path. */
 export function directoryLinks(dir: string): LinkIssuer {
   return {
-    async issue(_s3, _bucket, key, bytes) {
+    async issue(_s3, _bucket, key, read) {
       const file = path.join(dir, ...key.split('/'));
       mkdirSync(path.dirname(file), { recursive: true });
+      const bytes = await read();
       if (bytes) writeFileSync(file, bytes, { mode: 0o600 });
       return file;
     },
@@ -127,7 +129,6 @@ export class S3Vault implements ObjectVault {
   }
 
   async link(bucket: string, key: string, expiresSeconds: number): Promise<string> {
-    const needsBytes = this.links !== presignedLinks;
-    return this.links.issue(this.s3, bucket, key, needsBytes ? (await this.get(bucket, key))?.bytes : undefined, expiresSeconds);
+    return this.links.issue(this.s3, bucket, key, async () => (await this.get(bucket, key))?.bytes, expiresSeconds);
   }
 }

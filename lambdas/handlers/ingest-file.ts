@@ -21,12 +21,9 @@ const clients = lazy(() => {
     queue: new SqsRecordQueue(sqs, requireEnv('RECORDS_QUEUE_URL')),
     continuations: new SqsContinuationQueue(sqs, requireEnv('FILE_EVENTS_QUEUE_URL')),
     rawBucket: requireEnv('RAW_BUCKET'),
-    // Loaded at the start of every import (one query; the salt only when the list is not empty).
-    suppression: () =>
-      loadSuppression(
-        new DynamoSuppressionList(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
-        new PrivacySalt(() => new SecretsManagerClient({}), process.env.PRIVACY_SECRET_ARN),
-      ),
+    suppressionList: new DynamoSuppressionList(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+    // Read once per container, and only when the list is not empty.
+    salt: new PrivacySalt(() => new SecretsManagerClient({}), process.env.PRIVACY_SECRET_ARN),
   };
 });
 
@@ -40,7 +37,14 @@ interface FileEvent {
 async function recordHandler(message: SQSRecord, context: Context): Promise<void> {
   const event = JSON.parse(message.body) as FileEvent;
   if (event.Event === 's3:TestEvent') return;
-  const deps: ImportDeps = { ...clients(), now: () => new Date(), remainingMs: () => context.getRemainingTimeInMillis() };
+  const { suppressionList, salt, ...io } = clients();
+  const deps: ImportDeps = {
+    ...io,
+    // The list is loaded at the start of every import (one query of the keys-only index).
+    suppression: () => loadSuppression(suppressionList, salt),
+    now: () => new Date(),
+    remainingMs: () => context.getRemainingTimeInMillis(),
+  };
   const jobs: { bucket: string; key: string; resume?: ImportCheckpoint }[] = event.cdpImportContinuation
     ? [{ bucket: event.cdpImportContinuation.bucket, key: event.cdpImportContinuation.objectKey, resume: event.cdpImportContinuation }]
     : (event.Records ?? [])

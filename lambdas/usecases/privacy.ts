@@ -35,7 +35,7 @@ export async function processWork(deps: PrivacyDeps, work: PrivacyWork): Promise
     let evidence: Record<string, unknown>;
     if (state.scope === 'source') evidence = await eraseSource(deps, state);
     else if (state.requestType === 'access') evidence = await access(deps, state, work.identifiers);
-    else if (state.requestType === 'erasure') evidence = await erase(deps, state, work.identifiers, (s) => (state = s));
+    else if (state.requestType === 'erasure') evidence = await erase(deps, state, work.identifiers);
     else evidence = await amend(deps, state, work);
     return await finish(deps, state, { type: 'completed', at: deps.now().toISOString(), evidence });
   } catch (e) {
@@ -244,7 +244,7 @@ async function deleteObject(deps: PrivacyDeps, bucket: string, key: string, tall
 }
 
 /** Everything of these profiles: their rows in exports, their webhook bodies, their items. Returns the identifier keys seen. */
-async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readonly string[], requestKeys: readonly string[], tally: ErasureTally, onLocated: (s: RequestState) => void): Promise<{ state: RequestState; keys: Set<string> }> {
+async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readonly string[], requestKeys: readonly string[], tally: ErasureTally): Promise<{ state: RequestState; keys: Set<string> }> {
   const keys = new Set(requestKeys.filter((k) => !k.startsWith('profile:')));
   const perProfile: { id: string; entries: TimelineEntry[]; identifiers: readonly string[] }[] = [];
   for (const id of ids) {
@@ -267,7 +267,6 @@ async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readon
   }
   const profileIds = [...new Set([...(state.located?.profileIds ?? []), ...ids])];
   state = await record(deps, state, { type: 'located', at: deps.now().toISOString(), profileIds, objects: [...objects.values()] });
-  onLocated(state);
 
   const subject = subjectValues(keys);
   for (const o of objects.values()) {
@@ -322,7 +321,8 @@ async function scrubQuarantine(deps: PrivacyDeps, requestId: string, subject: Su
       const kept = lines.filter((line) => {
         if (!line.trim()) return true;
         try {
-          return !jsonMentionsSubject((JSON.parse(line) as { raw?: unknown }).raw ?? JSON.parse(line), subject);
+          const entry = JSON.parse(line) as { raw?: unknown };
+          return !jsonMentionsSubject(entry.raw ?? entry, subject);
         } catch {
           return !textMentionsSubject(line, subject);
         }
@@ -371,7 +371,7 @@ async function deleteEarlierBundles(deps: PrivacyDeps, state: RequestState, tall
 
 const PITR_DAYS = 35;
 
-async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly string[], onState: (s: RequestState) => void): Promise<Record<string, unknown>> {
+async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly string[]): Promise<Record<string, unknown>> {
   const tally: ErasureTally = { profiles: 0, dynamodbItems: 0, records: 0, identities: 0, sharedIdentitiesKept: 0, files: [], deleted: [], oldVersionsDeleted: 0, conflictsRetried: 0 };
   const found = await findSubject(deps, keys);
   const ids = new Set([...found.map((f) => f.id), ...(state.located?.profileIds ?? [])]);
@@ -382,7 +382,7 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
   const suppressed = await exclusiveKeys(deps, subjectKeySet, ids);
   await deps.suppression.add(suppressed.map((k) => suppressionHash(salt, k)), state.requestId, deps.now().toISOString());
 
-  const erased = await eraseProfiles(deps, state, [...ids], keys, tally, onState);
+  const erased = await eraseProfiles(deps, state, [...ids], keys, tally);
   state = erased.state;
   // A record that passed the check just before the list was written may have made a new profile: sweep for it.
   for (let sweep = 0; sweep < 3; sweep++) {
@@ -395,7 +395,7 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
       }
     }
     if (again.size === 0) break;
-    state = (await eraseProfiles(deps, state, [...again], suppressed, tally, onState)).state;
+    state = (await eraseProfiles(deps, state, [...again], suppressed, tally)).state;
   }
   const subject = subjectValues(erased.keys);
   const quarantineScanned = await scrubQuarantine(deps, state.requestId, subject, tally);
@@ -433,7 +433,7 @@ async function eraseSource(deps: PrivacyDeps, state: RequestState): Promise<Reco
     if (p.state.sources.length === 1) only.push(p.state.profileId);
     else mixed++;
   }
-  for (const id of only) state = (await eraseProfiles(deps, state, [id], [], tally, () => undefined)).state;
+  for (const id of only) state = (await eraseProfiles(deps, state, [id], [], tally)).state;
   return {
     source,
     profiles: tally.profiles,
