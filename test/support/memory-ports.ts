@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
 import type { ContinuationQueue, ObjectHead, ObjectStore, RecordQueue } from '../../lambdas/ports/index.ts';
+import type { LakeStore } from '../../lambdas/ports/lake.ts';
 
 /** In-memory implementations of the use cases' own ports (not of AWS): for use-case tests. */
 export class MemoryObjects implements ObjectStore {
@@ -41,5 +42,27 @@ export class MemoryContinuations implements ContinuationQueue {
   readonly scheduled: unknown[] = [];
   async schedule(checkpoint: unknown): Promise<void> {
     this.scheduled.push(JSON.parse(JSON.stringify(checkpoint)));
+  }
+}
+
+/** The lake bucket in memory (the KPI publisher's own port). */
+export class MemoryLake implements LakeStore {
+  readonly objects = new Map<string, { bytes: Uint8Array; hash: string }>();
+  puts = 0;
+  async put(key: string, bytes: Uint8Array, contentHash: string): Promise<void> {
+    this.puts++;
+    this.objects.set(key, { bytes, hash: contentHash });
+  }
+  async contentHash(key: string): Promise<string | undefined> {
+    return this.objects.get(key)?.hash;
+  }
+  async get(key: string): Promise<Uint8Array | undefined> {
+    return this.objects.get(key)?.bytes;
+  }
+  async *list(prefix: string): AsyncIterable<string> {
+    for (const k of [...this.objects.keys()].sort()) if (k.startsWith(prefix)) yield k;
+  }
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key);
   }
 }

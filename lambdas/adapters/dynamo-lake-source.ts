@@ -1,0 +1,101 @@
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { ImportFacts } from '../domain/lake/rows.ts';
+import type { RequestState } from '../domain/privacy/request.ts';
+import type { ProfileState } from '../domain/profile.ts';
+import type { LakeSource, LakeVisitor } from '../ports/lake.ts';
+import { unpack } from './dynamo-profile-store.ts';
+
+/** Parallel scan segments: the table is read by this many concurrent scans. */
+const SEGMENTS = 4;
+
+/**
+ * The operational stores as the publisher reads them: one parallel Scan of the single table (profiles, their events
+ * and orders, merge tombstones, privacy requests) and the import reports in the raw bucket.
+ */
+export class DynamoLakeSource implements LakeSource {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly s3: S3Client,
+    private readonly rawBucket: string,
+  ) {}
+
+  async scan(visitor: LakeVisitor): Promise<void> {
+    await Promise.all(Array.from({ length: SEGMENTS }, (_, segment) => this.scanSegment(segment, visitor)));
+  }
+
+  private async scanSegment(segment: number, visitor: LakeVisitor): Promise<void> {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const res = await this.db.send(
+        new ScanCommand({ TableName: this.tableName, Segment: segment, TotalSegments: SEGMENTS, ...(start ? { ExclusiveStartKey: start } : {}) }),
+      );
+      for (const item of res.Items ?? []) visit(item, visitor);
+      start = res.LastEvaluatedKey;
+    } while (start);
+  }
+
+  async *importReports(): AsyncIterable<ImportFacts> {
+    let token: string | undefined;
+    do {
+      const res = await this.s3.send(new ListObjectsV2Command({ Bucket: this.rawBucket, Prefix: 'reports/imports/', ...(token ? { ContinuationToken: token } : {}) }));
+      for (const o of res.Contents ?? []) {
+        if (!o.Key?.endsWith('.json')) continue;
+        const got = await this.s3.send(new GetObjectCommand({ Bucket: this.rawBucket, Key: o.Key }));
+        const text = await got.Body?.transformToString('utf-8');
+        if (!text) continue;
+        try {
+          yield JSON.parse(text) as ImportFacts;
+        } catch {
+          // A report that is not JSON is not an import report.
+        }
+      }
+      token = res.IsTruncated ? res.NextContinuationToken : undefined;
+    } while (token);
+  }
+}
+
+const s = (v: AttributeValue | undefined): string | undefined => v?.S;
+const n = (v: AttributeValue | undefined): number | undefined => (v?.N !== undefined ? Number(v.N) : undefined);
+
+function visit(item: Record<string, AttributeValue>, visitor: LakeVisitor): void {
+  const pk = s(item.pk) ?? '';
+  const sk = s(item.sk) ?? '';
+  if (pk.startsWith('PROFILE#')) {
+    const profileId = pk.slice(8);
+    if (sk === 'PROFILE') {
+      const status = s(item.status);
+      if (status === 'active' && item.state?.B) visitor.profile(unpack(item.state.B) as ProfileState);
+      else if (status === 'merged' && s(item.into)) visitor.merged(profileId, s(item.into)!);
+      return;
+    }
+    if (sk.startsWith('EVENT#')) {
+      const e = (item.e?.B ? unpack(item.e.B) : {}) as { channel?: string; interaction?: { touchpoint?: string }; blocked?: { reason: string }[] };
+      visitor.event({
+        profileId,
+        occurredAt: s(item.occurredAt) ?? sk.slice(6, 30),
+        source: s(item.source) ?? 'unknown',
+        kind: s(item.kind) ?? 'contact',
+        ...(e.channel ? { channel: e.channel } : {}),
+        ...(e.interaction?.touchpoint ? { touchpoint: e.interaction.touchpoint } : {}),
+        ...(e.blocked ? { blocked: e.blocked } : {}),
+      });
+      return;
+    }
+    if (sk.startsWith('ORDER#')) {
+      const total = n(item.total);
+      visitor.order({
+        profileId,
+        orderKey: sk.slice(6),
+        source: s(item.source) ?? sk.slice(6).split('#')[0]!,
+        placedAt: s(item.placedAt) ?? s(item.occurredAt) ?? '',
+        ...(s(item.status) ? { status: s(item.status)! } : {}),
+        ...(total !== undefined ? { total } : {}),
+        ...(s(item.currency) ? { currency: s(item.currency)! } : {}),
+      });
+    }
+    return;
+  }
+  if (pk.startsWith('DSR#') && sk === 'REQUEST' && s(item.state)) visitor.request(JSON.parse(s(item.state)!) as RequestState);
+}

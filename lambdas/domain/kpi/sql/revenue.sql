@@ -1,0 +1,30 @@
+-- revenue: orders, revenue, buyers and average order value per month (the last 24 months), and an 'all' row with the
+-- repeat-purchase rate (share of buyers with two orders or more) and the customer lifetime value (revenue per buyer).
+-- Cancelled and refunded orders do not count.
+WITH o AS (
+  SELECT profile_id, coalesce(total, 0) AS total, year(placed_at) * 12 + month(placed_at) - 1 AS m
+  FROM orders
+  WHERE placed_at < {{as_of}} + INTERVAL '1' DAY
+    AND lower(coalesce(status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'annullato', 'rimborsato')
+),
+buyers AS (
+  SELECT profile_id, count(*) AS n, sum(total) AS spent FROM o GROUP BY profile_id
+)
+SELECT period, orders, revenue, buyers, aov, repeat_rate, clv
+FROM (
+  SELECT
+    concat(CAST(CAST((m - m % 12) / 12 AS integer) AS varchar), '-', lpad(CAST(m % 12 + 1 AS varchar), 2, '0')) AS period,
+    count(*) AS orders, round(sum(total), 2) AS revenue, count(DISTINCT profile_id) AS buyers,
+    round(sum(total) / count(*), 2) AS aov, CAST(NULL AS double) AS repeat_rate, CAST(NULL AS double) AS clv
+  FROM o
+  WHERE m > year({{as_of}}) * 12 + month({{as_of}}) - 1 - 24
+  GROUP BY m
+  UNION ALL
+  SELECT 'all', sum(n), round(sum(spent), 2), count(*),
+    round(sum(spent) / sum(n), 2),
+    round(CAST(sum(CASE WHEN n >= 2 THEN 1 ELSE 0 END) AS double) / count(*), 4),
+    round(sum(spent) / count(*), 2)
+  FROM buyers
+  HAVING count(*) > 0
+) r
+ORDER BY period

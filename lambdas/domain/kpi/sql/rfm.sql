@@ -1,0 +1,41 @@
+-- rfm: buyers scored 1-5 on recency (days since the last order), frequency (orders) and monetary value (revenue),
+-- by quintile (ties broken by profile id, so a refresh is repeatable), and named by their R and F scores.
+WITH b AS (
+  SELECT profile_id,
+    date_diff('day', max(placed_at), {{as_of}} + INTERVAL '1' DAY) AS recency_days,
+    count(*) AS frequency,
+    sum(coalesce(total, 0)) AS monetary
+  FROM orders
+  WHERE placed_at < {{as_of}} + INTERVAL '1' DAY
+    AND lower(coalesce(status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'annullato', 'rimborsato')
+  GROUP BY profile_id
+),
+scored AS (
+  SELECT b.*,
+    ntile(5) OVER (ORDER BY recency_days DESC, profile_id) AS r,
+    ntile(5) OVER (ORDER BY frequency, profile_id) AS f,
+    ntile(5) OVER (ORDER BY monetary, profile_id) AS mo
+  FROM b
+),
+named AS (
+  SELECT scored.*,
+    CASE
+      WHEN r >= 4 AND f >= 4 THEN 'champions'
+      WHEN r >= 3 AND f >= 3 THEN 'loyal'
+      WHEN r >= 4 AND f <= 1 THEN 'new'
+      WHEN r >= 3 THEN 'potential'
+      WHEN f >= 4 THEN 'cannot_lose'
+      WHEN f >= 2 THEN 'at_risk'
+      ELSE 'hibernating'
+    END AS segment
+  FROM scored
+)
+SELECT segment,
+  count(*) AS customers,
+  round(avg(recency_days), 1) AS avg_recency_days,
+  round(avg(frequency), 2) AS avg_frequency,
+  round(avg(monetary), 2) AS avg_monetary,
+  round(sum(monetary), 2) AS revenue
+FROM named
+GROUP BY segment
+ORDER BY segment

@@ -1,0 +1,149 @@
+import { lifecycleOf, type ProfileState } from '../profile.ts';
+import type { RequestState } from '../privacy/request.ts';
+import { SOURCED_FIELDS, type Row } from './tables.ts';
+
+/**
+ * The curated tables' rows, from what the operational stores hold (pure). Only pseudonymous facts leave: the profile
+ * id, places no finer than a city, an age band, sources and counts.
+ */
+
+/** Age bands of marketing (18-24, ..., 65+); under 18 and impossible ages are `unknown`. */
+export function ageBand(birthDate: string | undefined, asOf: string): string | null {
+  if (!birthDate || !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) return null;
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = asOf.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const age = y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+  if (age < 0 || age > 120) return 'unknown';
+  if (age < 18) return 'under 18';
+  if (age >= 65) return '65+';
+  const bands: [number, number][] = [[18, 24], [25, 34], [35, 44], [45, 54], [55, 64]];
+  const [lo, hi] = bands.find(([lo, hi]) => age >= lo && age <= hi)!;
+  return `${lo}-${hi}`;
+}
+
+const day = (iso: string | undefined): string | null => (iso && iso.length >= 10 ? iso.slice(0, 10) : null);
+
+export function profileRow(state: ProfileState, asOf: string): Row {
+  const a = state.attributes;
+  const { lifecycle, score } = lifecycleOf(state);
+  const has = (type: string) => state.identifiers.some((k) => k.startsWith(`${type}:`));
+  const row: Row = {
+    profile_id: state.profileId,
+    first_seen: day(state.firstSeenAt),
+    last_seen: day(state.lastSeenAt),
+    record_count: state.recordCount,
+    source_count: state.sources.length,
+    country: a.country ?? null,
+    region: a.region ?? null,
+    province: a.province ?? null,
+    city: a.city ?? null,
+    age_band: ageBand(a.birthDate, asOf),
+    gender: a.gender ?? null,
+    is_company: Boolean(a.companyName || a.companyVatNumber),
+    company_size: a.companySize ?? null,
+    company_sector: a.companySector ?? null,
+    lifecycle,
+    lead_score: score,
+    lead_source: state.lead?.source ?? null,
+    lead_medium: state.lead?.medium ?? null,
+    orders_count: state.orders.count,
+    revenue: Math.round(state.orders.revenue * 100) / 100,
+    first_order_date: day(state.orders.firstAt),
+    last_order_date: day(state.orders.lastAt),
+    restricted: state.restricted !== undefined,
+    has_email: has('email'),
+    has_phone: has('phone'),
+    has_tax_code: has('taxCode'),
+  };
+  for (const [column, field] of SOURCED_FIELDS) row[`src_${column}`] = state.values[field]?.[0]?.s ?? null;
+  return row;
+}
+
+export function consentRows(state: ProfileState): Row[] {
+  return Object.entries(state.consents).map(([purpose, c]) => ({
+    profile_id: state.profileId,
+    purpose,
+    granted: c.granted,
+    decided_at: c.at,
+    source: c.source,
+  }));
+}
+
+/** A timeline event as the store keeps it (its payload unpacked). */
+export interface EventFacts {
+  readonly profileId: string;
+  readonly occurredAt: string;
+  readonly source: string;
+  readonly kind: string;
+  readonly channel?: string;
+  readonly touchpoint?: string;
+  readonly blocked?: readonly { readonly reason: string }[];
+}
+
+export function eventRow(e: EventFacts): Row {
+  return {
+    profile_id: e.profileId,
+    occurred_at: e.occurredAt,
+    source: e.source,
+    kind: e.kind,
+    channel: e.channel ?? null,
+    touchpoint: e.touchpoint ?? null,
+    blocked_links: e.blocked?.length ?? 0,
+    blocked_reason: e.blocked?.[0]?.reason ?? null,
+  };
+}
+
+export interface OrderFacts {
+  readonly profileId: string;
+  readonly orderKey: string;
+  readonly source: string;
+  readonly placedAt: string;
+  readonly status?: string;
+  readonly total?: number;
+  readonly currency?: string;
+}
+
+export const orderRow = (o: OrderFacts): Row => ({
+  profile_id: o.profileId,
+  order_key: o.orderKey,
+  source: o.source,
+  placed_at: o.placedAt,
+  status: o.status ?? null,
+  total: o.total ?? null,
+  currency: o.currency ?? null,
+});
+
+export const requestRow = (r: RequestState): Row => ({
+  request_id: r.requestId,
+  request_type: r.requestType,
+  status: r.status,
+  received_at: r.receivedAt,
+  completed_at: r.completedAt ?? null,
+  deadline: r.deadline,
+});
+
+/** What the curated `imports` table needs of an import report. */
+export interface ImportFacts {
+  readonly importId: string;
+  readonly source: string;
+  readonly status: string;
+  readonly finishedAt: string;
+  readonly rowsRead: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly suppressed: number;
+  readonly reasons: Readonly<Record<string, number>>;
+}
+
+/** One total row per completed import (reason null), then one per reject reason. */
+export function importRows(r: ImportFacts): Row[] {
+  if (r.status !== 'completed') return [];
+  const base = { import_id: r.importId, source: r.source, finished_at: r.finishedAt, rows_read: r.rowsRead, accepted: r.accepted, rejected: r.rejected, suppressed: r.suppressed };
+  return [
+    { ...base, reason: null, row_count: r.rowsRead },
+    ...Object.entries(r.reasons).map(([reason, rows]) => ({ ...base, reason, row_count: rows })),
+  ];
+}
+
+/** The partition a timestamp falls in (`yyyy-MM`). */
+export const monthOf = (iso: string): string => iso.slice(0, 7);

@@ -1,0 +1,36 @@
+import type { EventFacts, ImportFacts, OrderFacts } from '../domain/lake/rows.ts';
+import type { RequestState } from '../domain/privacy/request.ts';
+import type { ProfileState } from '../domain/profile.ts';
+
+/** What the operational stores hold, as the KPI publisher reads it (one pass over the table). */
+export interface LakeVisitor {
+  profile(state: ProfileState): void;
+  merged(profileId: string, into: string): void;
+  event(facts: EventFacts): void;
+  order(facts: OrderFacts): void;
+  request(state: RequestState): void;
+}
+
+export interface LakeSource {
+  /** Every active profile, merged tombstone, timeline event, order and privacy request. */
+  scan(visitor: LakeVisitor): Promise<void>;
+  /** The import reports kept in the raw bucket. */
+  importReports(): AsyncIterable<ImportFacts>;
+}
+
+/** The lake bucket. */
+export interface LakeStore {
+  put(key: string, bytes: Uint8Array, contentHash: string): Promise<void>;
+  /** The content hash an object was written with (undefined when absent or written by something else). */
+  contentHash(key: string): Promise<string | undefined>;
+  get(key: string): Promise<Uint8Array | undefined>;
+  list(prefix: string): AsyncIterable<string>;
+  delete(key: string): Promise<void>;
+}
+
+/** Athena in AWS, DuckDB on the twin: runs a KPI's SQL over the curated tables. */
+export interface SqlEngine {
+  /** Makes the curated tables just written visible (the twin mirrors the lake's files; Athena needs nothing). */
+  refresh(): Promise<void>;
+  query(sql: string): Promise<Record<string, unknown>[]>;
+}

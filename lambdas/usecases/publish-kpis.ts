@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import { renderSql, KPIS, type KpiConfig, type KpiDefinition, segmentSql, type SegmentDefinition } from '../domain/kpi/definitions.ts';
+import { consentRows, eventRow, importRows, monthOf, orderRow, profileRow, requestRow } from '../domain/lake/rows.ts';
+import { type Column, type CuratedTable, curatedTables, kpiPrefix, partitionPath, type Row, segmentPrefix } from '../domain/lake/tables.ts';
+import { ColumnBuffer } from '../formats/parquet.ts';
+import type { LakeSource, LakeStore, SqlEngine } from '../ports/lake.ts';
+
+export interface PublishDeps {
+  readonly source: LakeSource;
+  readonly lake: LakeStore;
+  readonly engine: SqlEngine;
+  /** A KPI's SQL text, by name. */
+  readonly sql: (name: string) => string;
+  readonly config: KpiConfig;
+  readonly segments: readonly SegmentDefinition[];
+  readonly now: () => Date;
+}
+
+export interface PublishReport {
+  readonly snapshotDate: string;
+  /** Rows written per curated table. */
+  readonly tables: Record<CuratedTable, number>;
+  /** Files written, and files left as they were because their content had not changed (incremental). */
+  readonly files: { readonly written: number; readonly unchanged: number; readonly removed: number };
+  readonly kpis: Record<string, number>;
+  readonly segments: Record<string, number>;
+  readonly seconds: { readonly snapshot: number; readonly kpis: number };
+}
+
+/** Rows per Parquet file: bounds the publisher's memory whatever the size of the customer base. */
+export const ROWS_PER_FILE = 250_000;
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** Writes one curated table's partitions as files of at most ROWS_PER_FILE rows; skips files whose bytes are unchanged. */
+class PartitionWriter {
+  private readonly open = new Map<string, { buffer: ColumnBuffer; part: number }>();
+  private readonly written = new Set<string>();
+  readonly counts = { rows: 0, written: 0, unchanged: 0 };
+  private readonly pending: Promise<void>[] = [];
+
+  constructor(
+    private readonly lake: LakeStore,
+    private readonly prefixOf: (partition: string) => string,
+    private readonly columns: readonly Column[],
+  ) {}
+
+  add(partition: string, row: Row): void {
+    let slot = this.open.get(partition);
+    if (!slot) {
+      slot = { buffer: new ColumnBuffer(this.columns), part: 0 };
+      this.open.set(partition, slot);
+    }
+    slot.buffer.add(row);
+    this.counts.rows++;
+    if (slot.buffer.rows >= ROWS_PER_FILE) {
+      this.pending.push(this.flush(partition, slot.buffer, slot.part));
+      slot.buffer = new ColumnBuffer(this.columns);
+      slot.part++;
+    }
+  }
+
+  private async flush(partition: string, buffer: ColumnBuffer, part: number): Promise<void> {
+    const key = `${this.prefixOf(partition)}part-${String(part).padStart(5, '0')}.parquet`;
+    this.written.add(key);
+    const bytes = buffer.toParquet();
+    const hash = sha256(bytes);
+    if ((await this.lake.contentHash(key)) === hash) {
+      this.counts.unchanged++;
+      return;
+    }
+    await this.lake.put(key, bytes, hash);
+    this.counts.written++;
+  }
+
+  /** Flushes what is left; returns the keys this run wrote (or found unchanged). */
+  async close(): Promise<Set<string>> {
+    for (const [partition, slot] of this.open) if (slot.buffer.rows > 0 || slot.part === 0) this.pending.push(this.flush(partition, slot.buffer, slot.part));
+    await Promise.all(this.pending);
+    return this.written;
+  }
+}
+
+/** The snapshot date of a run: the UTC date of `now`. */
+export const snapshotDateOf = (now: Date): string => now.toISOString().slice(0, 10);
+
+/**
+ * The KPI publisher (`publish-kpis`, daily and on `cdp kpi refresh`):
+ * 1. one pass over the operational stores writes the curated tables: snapshot tables under today's partition, events
+ *    and orders by month (a month whose file came out byte-identical is not rewritten; a month that no longer has
+ *    rows is removed);
+ * 2. every KPI's SQL runs on the engine (Athena, or DuckDB on the twin) and its rows become `kpi/<name>/`;
+ * 3. every saved segment's membership becomes `segments/<name>/`.
+ */
+export async function publishKpis(deps: PublishDeps, asOf = snapshotDateOf(deps.now())): Promise<PublishReport> {
+  const started = Date.now();
+  const t = curatedTables;
+  const writer = (table: CuratedTable) => new PartitionWriter(deps.lake, (p) => partitionPath(t[table], p), t[table].columns);
+  const w = {
+    profiles: writer('profiles'),
+    events: writer('events'),
+    orders: writer('orders'),
+    consents: writer('consents'),
+    imports: writer('imports'),
+    requests: writer('requests'),
+    merges: writer('merges'),
+  } satisfies Record<CuratedTable, PartitionWriter>;
+
+  await deps.source.scan({
+    profile(state) {
+      w.profiles.add(asOf, profileRow(state, asOf));
+      for (const row of consentRows(state)) w.consents.add(asOf, row);
+    },
+    merged(profileId, into) {
+      w.merges.add(asOf, { profile_id: profileId, into_profile_id: into });
+    },
+    event(facts) {
+      w.events.add(monthOf(facts.occurredAt), eventRow(facts));
+    },
+    order(facts) {
+      w.orders.add(monthOf(facts.placedAt), orderRow(facts));
+    },
+    request(state) {
+      w.requests.add(asOf, requestRow(state));
+    },
+  });
+  const latest = new Map<string, Row[]>();
+  for await (const report of deps.source.importReports()) latest.set(report.importId, importRows(report));
+  for (const rows of latest.values()) for (const row of rows) w.imports.add(asOf, row);
+
+  const tables = {} as Record<CuratedTable, number>;
+  const files = { written: 0, unchanged: 0, removed: 0 };
+  for (const [name, pw] of Object.entries(w) as [CuratedTable, PartitionWriter][]) {
+    const keys = await pw.close();
+    tables[name] = pw.counts.rows;
+    files.written += pw.counts.written;
+    files.unchanged += pw.counts.unchanged;
+    // Month-partitioned tables are rewritten whole: what this run did not write is gone from the source (an erasure,
+    // a merge that moved an order). Snapshot tables only ever gain today's partition; their old ones age out.
+    const def = t[name];
+    const stale: string[] = [];
+    for await (const key of deps.lake.list(def.prefix)) {
+      if (keys.has(key)) continue;
+      if (def.partition.name === 'month' || key.startsWith(partitionPath(def, asOf))) stale.push(key);
+    }
+    for (const key of stale) await deps.lake.delete(key);
+    files.removed += stale.length;
+  }
+  const snapshotSeconds = (Date.now() - started) / 1000;
+
+  await deps.engine.refresh();
+  const kpiStarted = Date.now();
+  const kpis: Record<string, number> = {};
+  for (const kpi of KPIS) {
+    const rows = await runKpi(deps, kpi, asOf);
+    await writeTable(deps.lake, `${kpiPrefix(kpi.name)}snapshot_date=${asOf}/`, kpi.columns, rows);
+    kpis[kpi.name] = rows.length;
+  }
+  const segments: Record<string, number> = {};
+  for (const segment of deps.segments) {
+    const rows = await deps.engine.query(renderSql(segmentSql(segment), { asOf, config: deps.config }));
+    await writeTable(deps.lake, `${segmentPrefix(segment.name)}snapshot_date=${asOf}/`, [{ name: 'profile_id', type: 'string' }], rows as Row[]);
+    segments[segment.name] = rows.length;
+  }
+  return {
+    snapshotDate: asOf,
+    tables,
+    files,
+    kpis,
+    segments,
+    seconds: { snapshot: round(snapshotSeconds), kpis: round((Date.now() - kpiStarted) / 1000) },
+  };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** A KPI's rows, with each column as the definition types it (engines answer numbers as strings or bigints). */
+export async function runKpi(deps: Pick<PublishDeps, 'engine' | 'sql' | 'config'>, kpi: KpiDefinition, asOf: string): Promise<Row[]> {
+  const raw = await deps.engine.query(renderSql(deps.sql(kpi.name), { asOf, config: deps.config }));
+  return raw.map((r) => {
+    const row: Row = {};
+    for (const c of kpi.columns) {
+      const v = r[c.name];
+      row[c.name] = v === null || v === undefined ? null : c.type === 'string' ? String(v) : Number(v);
+    }
+    return row;
+  });
+}
+
+async function writeTable(lake: LakeStore, prefix: string, columns: readonly Column[], rows: readonly Row[]): Promise<void> {
+  const buffer = new ColumnBuffer(columns);
+  for (const row of rows) buffer.add(row);
+  const bytes = buffer.toParquet();
+  await lake.put(`${prefix}part-00000.parquet`, bytes, sha256(bytes));
+}

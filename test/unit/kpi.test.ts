@@ -1,0 +1,229 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import parser from 'node-sql-parser/build/trino.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repositoryKpiFiles, loadKpiFiles } from '../../lambdas/adapters/kpi-files.ts';
+import { DEFAULT_KPI_CONFIG, KPIS, renderSql, segmentSql, SegmentError } from '../../lambdas/domain/kpi/definitions.ts';
+import { ageBand, profileRow } from '../../lambdas/domain/lake/rows.ts';
+import { curatedTables, type Row } from '../../lambdas/domain/lake/tables.ts';
+import { readParquet } from '../../lambdas/formats/parquet.ts';
+import { publishKpis, type PublishReport, ROWS_PER_FILE } from '../../lambdas/usecases/publish-kpis.ts';
+import { DuckLakeEngine } from '../../local/engines/duckdb.ts';
+import { AS_OF, FixtureSource, PROFILES } from '../support/kpi-fixture.ts';
+import { MemoryLake } from '../support/memory-ports.ts';
+
+const files = loadKpiFiles(repositoryKpiFiles());
+
+describe('KPI SQL: one file per KPI, in the subset Athena (Trino) and DuckDB share', () => {
+  const trino = new parser.Parser();
+  it.each(KPIS.map((k) => k.name))('%s parses as Trino SQL', (name) => {
+    const sql = renderSql(files.sql(name), { asOf: AS_OF, config: DEFAULT_KPI_CONFIG });
+    expect(() => trino.astify(sql, { database: 'trino' })).not.toThrow();
+  });
+
+  it('saved segments parse as Trino SQL, and a filter that tries to end the statement is refused', () => {
+    expect(files.segments.length).toBeGreaterThan(0);
+    for (const s of files.segments) expect(() => trino.astify(renderSql(segmentSql(s), { asOf: AS_OF, config: DEFAULT_KPI_CONFIG }), { database: 'trino' })).not.toThrow();
+    expect(() => segmentSql({ name: 'x', description: '', where: "1=1; DROP TABLE profiles" })).toThrow(SegmentError);
+    expect(() => segmentSql({ name: 'x', description: '', where: '1=1 -- comment' })).toThrow(SegmentError);
+  });
+
+  it('keeps to the common subset: no integer division, FILTER, date_add or DuckDB/Trino-only names', () => {
+    for (const k of KPIS) {
+      const sql = files.sql(k.name).replace(/--.*$/gm, '');
+      expect(sql, k.name).not.toMatch(/\bFILTER\s*\(|\bdate_add\b|\bdate_format\b|\bquantile|\bmedian\(|\bstrftime\b|::|\/\/|\bilike\b/i);
+    }
+  });
+
+  it('refuses an unknown placeholder and a malformed date', () => {
+    expect(() => renderSql('SELECT {{nope}}', { asOf: AS_OF, config: DEFAULT_KPI_CONFIG })).toThrow(/nope/);
+    expect(() => renderSql('SELECT 1', { asOf: "2026-01-01' OR 1=1", config: DEFAULT_KPI_CONFIG })).toThrow(/yyyy-MM-dd/);
+  });
+});
+
+describe('curated rows are pseudonymous', () => {
+  it('an age band, never the birth date; no names, e-mails or phones', () => {
+    expect(ageBand('2008-11-24', '2026-11-23')).toBe('under 18');
+    expect(ageBand('2008-11-23', '2026-11-23')).toBe('18-24');
+    expect(ageBand('1961-11-23', '2026-11-23')).toBe('65+');
+    expect(ageBand('1961-11-24', '2026-11-23')).toBe('55-64');
+    expect(ageBand(undefined, '2026-11-23')).toBeNull();
+    const text = JSON.stringify(PROFILES.map((p) => profileRow(p, AS_OF)));
+    for (const secret of ['Giulia', 'Rossi', 'giulia@example.it', '3331234567', '1990-05-01', 'Ferri']) expect(text).not.toContain(secret);
+    const columns = Object.values(curatedTables).flatMap((t) => t.columns.map((c) => c.name));
+    for (const banned of ['email', 'phone', 'first_name', 'last_name', 'birth_date', 'line1', 'street', 'tax_code']) expect(columns).not.toContain(banned);
+  });
+});
+
+describe('every KPI on DuckDB over a customer base worked out by hand', () => {
+  let dir: string;
+  let lake: MemoryLake;
+  let engine: DuckLakeEngine;
+  let report: PublishReport;
+  const kpi = async (name: string): Promise<Row[]> => {
+    const bytes = await lake.get(`kpi/${name}/snapshot_date=${AS_OF}/part-00000.parquet`);
+    expect(bytes, name).toBeDefined();
+    return readParquet(bytes!);
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'cdp-kpi-'));
+    lake = new MemoryLake();
+    engine = new DuckLakeEngine(lake, dir);
+    const segments = [
+      { name: 'milan', description: 'Milan', where: "p.province = 'MI'" },
+      { name: 'recent-buyers', description: 'bought over 40 in 90 days', where: "p.profile_id IN (SELECT o.profile_id FROM orders o WHERE o.placed_at >= {{as_of}} - INTERVAL '90' DAY AND o.total > 40 AND coalesce(o.status, '') <> 'cancelled')" },
+    ];
+    report = await publishKpis({ source: new FixtureSource(), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments, now: () => new Date(`${AS_OF}T10:00:00Z`) });
+  }, 60_000);
+  afterAll(async () => {
+    await engine.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes the curated tables, partitioned by snapshot date and by month', () => {
+    expect(report.tables).toEqual({ profiles: 4, events: 7, orders: 5, consents: 3, imports: 4, requests: 6, merges: 1 });
+    const keys = [...lake.objects.keys()];
+    expect(keys).toContain(`curated/profiles/snapshot_date=${AS_OF}/part-00000.parquet`);
+    expect(keys).toContain('curated/events/month=2026-10/part-00000.parquet');
+    expect(keys).toContain('curated/orders/month=2022-03/part-00000.parquet');
+  });
+
+  it('answers exactly the declared columns for every KPI', async () => {
+    for (const k of KPIS) {
+      const rows = await engine.query(renderSql(files.sql(k.name), { asOf: AS_OF, config: DEFAULT_KPI_CONFIG }));
+      expect(rows.length, k.name).toBeGreaterThan(0);
+      expect(Object.keys(rows[0]!), k.name).toEqual(k.columns.map((c) => c.name));
+    }
+  });
+
+  it('customer_base: totals, active, new, lost and reactivated per month', async () => {
+    const rows = await kpi('customer_base');
+    expect(rows).toHaveLength(24);
+    expect(rows[0]!.month).toBe('2024-12');
+    expect(rows.at(-1)!.month).toBe('2026-11');
+    const at = (m: string) => rows.find((r) => r.month === m)!;
+    expect(at('2024-12')).toMatchObject({ total_profiles: 2, new_profiles: 0, active: 1, lost: 0 });
+    expect(at('2025-01')).toMatchObject({ total_profiles: 2, active: 0, lost: 1 });
+    expect(at('2025-06')).toMatchObject({ total_profiles: 3, new_profiles: 1, active: 1, new_customers: 1 });
+    expect(at('2026-02')).toMatchObject({ active: 1, reactivated: 0, lost: 0 });
+    expect(at('2026-10')).toMatchObject({ active: 2, reactivated: 1, new_customers: 0 });
+    expect(at('2026-11')).toMatchObject({ total_profiles: 4, new_profiles: 1, active: 2 });
+    expect(rows.reduce((s, r) => s + Number(r.lost), 0)).toBe(1);
+    expect(rows.reduce((s, r) => s + Number(r.new_customers), 0)).toBe(1);
+  });
+
+  it('geography: people per province with customers and revenue', async () => {
+    expect(await kpi('geography')).toEqual([
+      { country: 'IT', region: 'Lombardia', province: 'MI', profiles: 2, customers: 1, revenue: 150 },
+      { country: 'IT', region: 'Lazio', province: 'RM', profiles: 1, customers: 1, revenue: 80 },
+      { country: 'unknown', region: 'unknown', province: 'unknown', profiles: 1, customers: 1, revenue: 40 },
+    ]);
+  });
+
+  it('demographics: age bands and gender of people, size and sector of companies', async () => {
+    expect(await kpi('demographics')).toEqual([
+      { dimension: 'age_band', value: '18-24', profiles: 1, customers: 1 },
+      { dimension: 'age_band', value: '35-44', profiles: 1, customers: 1 },
+      { dimension: 'age_band', value: 'unknown', profiles: 1, customers: 1 },
+      { dimension: 'company_sector', value: 'retail', profiles: 1, customers: 0 },
+      { dimension: 'company_size', value: '10-49', profiles: 1, customers: 0 },
+      { dimension: 'gender', value: 'F', profiles: 1, customers: 1 },
+      { dimension: 'gender', value: 'M', profiles: 1, customers: 1 },
+      { dimension: 'gender', value: 'unknown', profiles: 1, customers: 1 },
+    ]);
+  });
+
+  it('sources: records, profiles, profiles created and fields enriched per source and touchpoint', async () => {
+    expect(await kpi('sources')).toEqual([
+      { source: 'erp', touchpoint: '(all)', records: 3, profiles: 3, new_profiles: 2, enriched_fields: 8 },
+      { source: 'erp', touchpoint: 'file', records: 3, profiles: 3, new_profiles: 2, enriched_fields: null },
+      { source: 'forms', touchpoint: '(all)', records: 1, profiles: 1, new_profiles: 0, enriched_fields: 0 },
+      { source: 'forms', touchpoint: 'web-form', records: 1, profiles: 1, new_profiles: 0, enriched_fields: null },
+      { source: 'shop', touchpoint: '(all)', records: 3, profiles: 2, new_profiles: 2, enriched_fields: 9 },
+      { source: 'shop', touchpoint: 'webhook', records: 3, profiles: 2, new_profiles: 2, enriched_fields: null },
+    ]);
+  });
+
+  it('revenue: per month of the last 24, and the repeat rate and lifetime value overall (cancelled orders left out)', async () => {
+    expect(await kpi('revenue')).toEqual([
+      { period: '2025-06', orders: 1, revenue: 80, buyers: 1, aov: 80, repeat_rate: null, clv: null },
+      { period: '2026-10', orders: 1, revenue: 50, buyers: 1, aov: 50, repeat_rate: null, clv: null },
+      { period: 'all', orders: 4, revenue: 270, buyers: 3, aov: 67.5, repeat_rate: 0.3333, clv: 90 },
+    ]);
+  });
+
+  it('rfm: buyers in named segments by recency and frequency quintiles', async () => {
+    expect(await kpi('rfm')).toEqual([
+      { segment: 'at_risk', customers: 1, avg_recency_days: 1729, avg_frequency: 1, avg_monetary: 40, revenue: 40 },
+      { segment: 'hibernating', customers: 1, avg_recency_days: 537, avg_frequency: 1, avg_monetary: 80, revenue: 80 },
+      { segment: 'loyal', customers: 1, avg_recency_days: 40, avg_frequency: 2, avg_monetary: 150, revenue: 150 },
+    ]);
+  });
+
+  it('consents: the marketable base leaves out restricted profiles and those without the channel', async () => {
+    expect(await kpi('consents')).toEqual([{ purpose: 'marketing', granted: 2, denied: 1, marketable_email: 1, marketable_phone: 0, restricted: 1 }]);
+  });
+
+  it('data_quality: completeness per field, rejects per source and reason, stale profiles', async () => {
+    const rows = await kpi('data_quality');
+    const get = (metric: string, detail: string | null, source: string | null = null) => rows.find((r) => r.metric === metric && r.detail === detail && r.source === source);
+    expect(get('completeness', 'email')).toMatchObject({ value: 0.5, row_count: 2 });
+    expect(get('completeness', 'phone')).toMatchObject({ value: 0.25, row_count: 1 });
+    expect(get('completeness', 'city')).toMatchObject({ value: 0.75, row_count: 3 });
+    expect(get('completeness', 'address')).toMatchObject({ value: 0, row_count: 0 });
+    expect(get('rejected_rows', 'email.invalid', 'erp')).toMatchObject({ row_count: 1 });
+    expect(get('rejected_rows', 'date.impossible', 'erp')).toMatchObject({ row_count: 1 });
+    expect(get('rejection_rate', null, 'erp')).toMatchObject({ value: 0.2, row_count: 2 });
+    expect(get('rejection_rate', null, 'shop')).toMatchObject({ value: 0, row_count: 0 });
+    expect(get('stale_profiles', null)).toMatchObject({ value: 1, row_count: 1 });
+    expect(rows.filter((r) => r.metric === 'completeness')).toHaveLength(12);
+  });
+
+  it('identity_health: merge rate, merged profiles, cluster sizes, blocked links', async () => {
+    expect(await kpi('identity_health')).toEqual([
+      { metric: 'blocked_links', bucket: 'email.role', value: 1 },
+      { metric: 'cluster_size', bucket: '1', value: 2 },
+      { metric: 'cluster_size', bucket: '2', value: 1 },
+      { metric: 'cluster_size', bucket: '3', value: 1 },
+      { metric: 'merge_rate', bucket: null, value: 0.4286 },
+      { metric: 'merged_profiles', bucket: null, value: 1 },
+      { metric: 'profiles', bucket: null, value: 4 },
+      { metric: 'records', bucket: null, value: 7 },
+    ]);
+  });
+
+  it('privacy_requests: by type, open past the deadline, median days to complete', async () => {
+    expect(await kpi('privacy_requests')).toEqual([
+      { request_type: 'access', received: 2, completed: 0, rejected_or_failed: 0, open: 2, overdue: 1, median_days_to_complete: null },
+      { request_type: 'erasure', received: 3, completed: 3, rejected_or_failed: 0, open: 0, overdue: 0, median_days_to_complete: 2.5 },
+      { request_type: 'rectification', received: 1, completed: 0, rejected_or_failed: 1, open: 0, overdue: 0, median_days_to_complete: 1 },
+    ]);
+  });
+
+  it('segments: membership per snapshot, restricted profiles never members', async () => {
+    expect(report.segments).toEqual({ milan: 1, 'recent-buyers': 1 });
+    const rows = await readParquet((await lake.get(`segments/milan/snapshot_date=${AS_OF}/part-00000.parquet`))!);
+    expect(rows).toEqual([{ profile_id: 'p1' }]);
+  });
+
+  it('a second run over unchanged data rewrites no month file, and a month that lost its rows is removed', async () => {
+    const again = await publishKpis({ source: new FixtureSource(), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T11:00:00Z`) });
+    expect(again.files.written).toBe(0);
+    expect(again.files.unchanged).toBe(report.files.written);
+    const fewer = new FixtureSource({ profiles: PROFILES.slice(0, 3), events: [], orders: [], requests: [], imports: [], merges: [] });
+    const third = await publishKpis({ source: fewer, lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T12:00:00Z`) });
+    expect([...lake.objects.keys()].filter((k) => k.startsWith('curated/events/') || k.startsWith('curated/orders/'))).toEqual([]);
+    expect(third.files.removed).toBeGreaterThan(0);
+    expect((await kpi('geography')).reduce((s, r) => s + Number(r.profiles), 0)).toBe(3);
+  });
+
+  it('writes files of bounded size', () => {
+    expect(ROWS_PER_FILE).toBeLessThanOrEqual(250_000);
+  });
+});
+
+it('the KPI SQL files on disk are the ones the registry names', () => {
+  for (const k of KPIS) expect(readFileSync(path.join(repositoryKpiFiles().sqlDir, `${k.name}.sql`), 'utf8')).toMatch(new RegExp(`^-- ${k.name}:`));
+});
