@@ -13,6 +13,9 @@ export interface CdpStackProps extends StackProps {
   readonly projectRoot: string;
 }
 
+/** Output naming the KPI publisher function (`cdp kpi refresh --target aws` invokes it). */
+export const PUBLISHER_OUTPUT = 'PublishKpisFunction';
+
 /** Output key of a queue's dead-letter queue (`RecordsQueueUrl` -> `RecordsDlqUrl`). */
 export const dlqOutputKey = (envVar: string): string => outputKey(envVar).replace(/QueueUrl$/, 'DlqUrl');
 
@@ -79,10 +82,12 @@ export class CdpStack extends Stack {
       },
       queues: { fileEvents: ingestion.fileEvents.queue, records: ingestion.records.queue, dsr: privacy.dsr.queue },
       secrets: { webhooks: ingestion.webhookSecrets, privacy: privacy.salt },
+      athena: { workGroup: analytics.workGroupName, database: analytics.databaseName },
     };
     const ingest = ingestion.wire(resources);
     const identityFunctions = identity.wire(resources, ingestion.records);
     const privacyFunctions = privacy.wire(resources);
+    const analyticsFunctions = analytics.wire(resources);
     new Api(this, 'Api', {
       encryptionKey: key,
       functions: {
@@ -120,5 +125,6 @@ export class CdpStack extends Stack {
     new CfnOutput(this, outputKey(secrets.privacy.envVar), { value: privacy.salt.secretArn });
     new CfnOutput(this, 'AthenaWorkGroup', { value: analytics.workGroup.ref });
     new CfnOutput(this, 'GlueDatabase', { value: analytics.database.ref });
+    new CfnOutput(this, PUBLISHER_OUTPUT, { value: analyticsFunctions.publishKpis.fn.functionName });
   }
 }

@@ -7,7 +7,7 @@
 
 export type BucketName = 'landing' | 'raw' | 'lake' | 'exports' | 'athena';
 export type QueueName = 'fileEvents' | 'records' | 'dsr';
-export type FunctionName = 'ingestFile' | 'ingestWebhook' | 'resolveRecords' | 'getProfile' | 'privacyApi' | 'privacyWorker';
+export type FunctionName = 'ingestFile' | 'ingestWebhook' | 'resolveRecords' | 'getProfile' | 'privacyApi' | 'privacyWorker' | 'publishKpis';
 export type SecretName = 'webhooks' | 'privacy';
 
 export interface TableDefinition {
@@ -31,6 +31,8 @@ export interface BucketDefinition {
   readonly expireAfterDays?: number;
   /** Non-current versions expire after this many days (erasure reaches old versions at the latest then). */
   readonly noncurrentExpireAfterDays?: number;
+  /** Objects under these prefixes expire after so many days (snapshots that a newer one replaces). */
+  readonly expirePrefixes?: readonly { readonly prefix: string; readonly days: number }[];
   readonly purpose: string;
 }
 
@@ -53,9 +55,14 @@ export type Grant =
    * `deliveries`: get and put items of the webhook delivery log only (IAM LeadingKeys `WEBHOOK#`). `suppression`:
    * point reads of the suppression list only (`SUPPRESS#`). `requests`: read and create privacy requests (`DSR#`).
    */
-  | { readonly table: 'read' | 'readWrite' | 'deliveries' | 'suppression' | 'requests' }
-  /** `prefixes` narrows object access to those key prefixes. `erase` adds deleting objects and their old versions. */
-  | { readonly bucket: BucketName; readonly access: 'read' | 'write' | 'readWrite' | 'erase'; readonly prefixes?: readonly string[] }
+  | { readonly table: 'read' | 'readWrite' | 'deliveries' | 'suppression' | 'requests' | 'scan' }
+  /**
+   * `prefixes` narrows object access to those key prefixes. `manage` adds deleting objects (files a newer run
+   * replaces); `erase` adds deleting objects and their old versions.
+   */
+  | { readonly bucket: BucketName; readonly access: 'read' | 'write' | 'readWrite' | 'manage' | 'erase'; readonly prefixes?: readonly string[] }
+  /** Run queries in the stack's Athena workgroup over its Glue database (results in the athena bucket). */
+  | { readonly athena: 'query' }
   | { readonly queue: QueueName; readonly access: 'send' }
   | { readonly secret: SecretName };
 
@@ -74,6 +81,10 @@ export interface FunctionDefinition {
   };
   /** What the function may touch. Each grant also sets the environment variable naming the resource. */
   readonly grants: readonly Grant[];
+  /** Files the function reads at run time, copied into its bundle (`from` relative to the project root). */
+  readonly files?: readonly { readonly from: string; readonly to: string }[];
+  /** Invoked on a schedule (EventBridge cron, UTC), besides on demand. */
+  readonly schedule?: { readonly hour: number; readonly minute: number };
 }
 
 export const table: TableDefinition = {
@@ -103,6 +114,11 @@ export const buckets: Record<BucketName, BucketDefinition> = {
     envVar: 'LAKE_BUCKET',
     versioned: true,
     noncurrentExpireAfterDays: 1,
+    // Daily snapshots of profiles (and segment membership) are replaced by the next; a month of them is kept.
+    expirePrefixes: [
+      ...['profiles', 'consents', 'imports', 'requests', 'merges'].map((t) => ({ prefix: `curated/${t}/`, days: 35 })),
+      { prefix: 'segments/', days: 35 },
+    ],
     purpose: 'pseudonymous curated tables and KPI tables (Parquet)',
   },
   exports: {
@@ -188,9 +204,28 @@ export const functions: Record<FunctionName, FunctionDefinition> = {
       { bucket: 'landing', access: 'erase' },
       { bucket: 'raw', access: 'erase' },
       { bucket: 'exports', access: 'erase' },
+      { bucket: 'lake', access: 'erase', prefixes: ['curated/', 'segments/'] },
       { queue: 'dsr', access: 'send' },
       { secret: 'privacy' },
     ],
+  },
+  publishKpis: {
+    entry: 'lambdas/handlers/publish-kpis.ts',
+    description: 'Daily and on demand: curated Parquet tables, every KPI through Athena, segment membership',
+    timeoutSeconds: 900,
+    memoryMb: 2048,
+    grants: [
+      { table: 'scan' },
+      { bucket: 'raw', access: 'read', prefixes: ['reports/imports/'] },
+      { bucket: 'lake', access: 'manage' },
+      { athena: 'query' },
+    ],
+    files: [
+      { from: 'lambdas/domain/kpi/sql', to: 'kpi/sql' },
+      { from: 'config/kpi.json', to: 'kpi/kpi.json' },
+      { from: 'config/segments', to: 'kpi/segments' },
+    ],
+    schedule: { hour: 3, minute: 15 },
   },
 };
 
@@ -274,7 +309,11 @@ export const secrets: Record<SecretName, { readonly envVar: string; readonly pur
 };
 
 /** Environment variable naming the resource a grant refers to. */
+/** Where the publisher learns its Athena workgroup and Glue database. */
+export const ATHENA_ENV = { workGroup: 'ATHENA_WORKGROUP', database: 'GLUE_DATABASE' } as const;
+
 export function envVarOf(grant: Grant): string {
+  if ('athena' in grant) return ATHENA_ENV.workGroup;
   if ('table' in grant) return table.envVar;
   if ('secret' in grant) return secrets[grant.secret].envVar;
   if ('bucket' in grant) return buckets[grant.bucket].envVar;

@@ -1,7 +1,11 @@
 import { Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { CfnDatabase } from 'aws-cdk-lib/aws-glue';
+import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { KPIS, renderSqlWith } from '../../lambdas/domain/kpi/definitions.ts';
+import { curatedTables, kpiPrefix, type Column, type TableDefinition } from '../../lambdas/domain/lake/tables.ts';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -145,9 +149,14 @@ export class Analytics extends Construct {
   readonly athenaResults: SecureBucket;
   readonly database: CfnDatabase;
   readonly workGroup: CfnWorkGroup;
+  /** Plain names (not tokens), so grants and nag acknowledgements can name them. */
+  readonly databaseName: string;
+  readonly workGroupName: string;
+  private readonly props: CapabilityProps;
 
   constructor(scope: Construct, id: string, props: CapabilityProps) {
     super(scope, id);
+    this.props = props;
     const { key, accessLogs } = props;
     this.lake = new SecureBucket(this, 'Lake', { definition: buckets.lake, encryptionKey: key, accessLogs });
     this.athenaResults = new SecureBucket(this, 'AthenaResults', {
@@ -157,15 +166,17 @@ export class Analytics extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const stackName = Stack.of(this).stackName;
+    this.databaseName = `${stackName.toLowerCase().replace(/[^a-z0-9_]/g, '_')}_kpi`;
+    this.workGroupName = `${stackName}-kpi`;
     this.database = new CfnDatabase(this, 'Database', {
       catalogId: Aws.ACCOUNT_ID,
       databaseInput: {
-        name: `${stackName.toLowerCase().replace(/[^a-z0-9_]/g, '_')}_kpi`,
+        name: this.databaseName,
         description: 'Pseudonymous curated tables and KPI tables',
       },
     });
     this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
-      name: `${stackName}-kpi`,
+      name: this.workGroupName,
       description: 'KPI queries: results encrypted with the data key, scan limit per query',
       state: 'ENABLED',
       recursiveDeleteOption: true,
@@ -180,5 +191,84 @@ export class Analytics extends Construct {
         },
       },
     });
+
+    // Glue tables over the lake with partition projection: no crawler, no MSCK REPAIR; a new partition is queryable
+    // as soon as its files are written.
+    const databaseName = this.database.ref;
+    const location = (prefix: string) => `s3://${this.lake.bucket.bucketName}/${prefix}`;
+    const addTable = (id: string, name: string, prefix: string, columns: readonly Column[], partition: TableDefinition['partition'], description: string) => {
+      const projected = partition.format === 'yyyy-MM'
+        ? { range: '1990-01,NOW', interval: '1', unit: 'MONTHS' }
+        : { range: '2024-01-01,NOW', interval: '1', unit: 'DAYS' };
+      const t = new CfnTable(this, id, {
+        catalogId: Aws.ACCOUNT_ID,
+        databaseName,
+        tableInput: {
+          name,
+          description,
+          tableType: 'EXTERNAL_TABLE',
+          parameters: {
+            classification: 'parquet',
+            'projection.enabled': 'true',
+            [`projection.${partition.name}.type`]: 'date',
+            [`projection.${partition.name}.format`]: partition.format,
+            [`projection.${partition.name}.range`]: projected.range,
+            [`projection.${partition.name}.interval`]: projected.interval,
+            [`projection.${partition.name}.interval.unit`]: projected.unit,
+            'storage.location.template': `${location(prefix)}${partition.name}=\${${partition.name}}/`,
+          },
+          partitionKeys: [{ name: partition.name, type: 'string' }],
+          storageDescriptor: {
+            location: location(prefix),
+            columns: columns.map((c) => ({ name: c.name, type: c.type, ...(c.comment ? { comment: c.comment } : {}) })),
+            inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+            outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+            serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+          },
+        },
+      });
+      t.addResourceDependency(this.database);
+      return t;
+    };
+    const snapshot = { name: 'snapshot_date', format: 'yyyy-MM-dd' } as const;
+    for (const [name, def] of Object.entries(curatedTables)) addTable(`Curated${pascal(name)}`, name, def.prefix, def.columns, def.partition, def.description);
+    for (const kpi of KPIS) addTable(`Kpi${pascal(kpi.name)}`, `kpi_${kpi.name}`, kpiPrefix(kpi.name), kpi.columns, snapshot, kpi.title);
+
+    // One named query per KPI: its definition, as the publisher runs it, for today's snapshot.
+    for (const kpi of KPIS) {
+      const sql = readFileSync(path.join(props.projectRoot, 'lambdas', 'domain', 'kpi', 'sql', `${kpi.name}.sql`), 'utf8');
+      const q = new CfnNamedQuery(this, `Query${pascal(kpi.name)}`, {
+        name: `kpi ${kpi.name}`,
+        description: kpi.title,
+        database: databaseName,
+        workGroup: this.workGroup.ref,
+        queryString: renderSqlWith(sql, ATHENA_TODAY),
+      });
+      q.addResourceDependency(this.workGroup);
+    }
+  }
+
+  /** The KPI publisher, daily and on demand. */
+  wire(resources: Bindable): { publishKpis: CdpFunction } {
+    const publishKpis = new CdpFunction(this, 'PublishKpis', {
+      resources,
+      encryptionKey: this.props.key,
+      projectRoot: this.props.projectRoot,
+      definition: functions.publishKpis,
+    });
+    // Its grants name the workgroup and database by name: deploy them first.
+    publishKpis.node.addDependency(this.workGroup, this.database);
+    return { publishKpis };
   }
 }
+
+const pascal = (s: string) => s.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+
+/** Placeholders of the named queries: today's snapshot, in Athena's own terms. */
+const ATHENA_TODAY = {
+  as_of: 'current_date',
+  snapshot: "CAST(current_date AS varchar)",
+  active_months: '12',
+  stale_months: '24',
+  activity_kinds: "'order', 'interaction'",
+};

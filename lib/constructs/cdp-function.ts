@@ -1,4 +1,6 @@
 import * as path from 'node:path';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -78,8 +80,25 @@ export class CdpFunction extends Construct {
         mainFields: ['module', 'main'],
         externalModules: EXTERNAL_MODULES,
         banner: ESM_REQUIRE_BANNER,
+        ...(definition.files
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  definition.files!.map((f) => `mkdir -p "${path.dirname(path.join(outputDir, f.to))}" && cp -R "${path.join(inputDir, f.from)}" "${path.join(outputDir, f.to)}"`),
+              },
+            }
+          : {}),
       },
     });
+    if (definition.schedule) {
+      new Rule(this, 'Schedule', {
+        description: `Runs ${id} daily`,
+        schedule: Schedule.cron({ hour: String(definition.schedule.hour), minute: String(definition.schedule.minute) }),
+        targets: [new LambdaFunction(this.fn, { retryAttempts: 2 })],
+      });
+    }
     // The function's key was granted through the role's policy built above; the environment key needs decrypt too.
     props.encryptionKey.grantDecrypt(role);
 

@@ -1,4 +1,4 @@
-import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -6,7 +6,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { type BucketName, envVarOf, type Grant, type QueueName, queues, type SecretName, table as tableDefinition } from '../definitions.ts';
+import { ATHENA_ENV, type BucketName, envVarOf, type Grant, type QueueName, queues, type SecretName, table as tableDefinition } from '../definitions.ts';
 
 /** The resources a function's grants can name. */
 export interface Bindable {
@@ -16,6 +16,8 @@ export interface Bindable {
   readonly secrets: Readonly<Record<SecretName, ISecret>>;
   /** The customer-managed key that encrypts all of them. */
   readonly key: IKey;
+  /** The KPI workgroup and Glue database (names), and the bucket Athena writes results to. */
+  readonly athena?: { readonly workGroup: string; readonly database: string };
 }
 
 /** Exact actions per grant: no wildcard actions on data, so a test can assert each role's reach. */
@@ -35,7 +37,14 @@ export const TABLE_ACTIONS = {
   deliveries: ['dynamodb:GetItem', 'dynamodb:PutItem'],
   suppression: ['dynamodb:BatchGetItem'],
   requests: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
+  scan: ['dynamodb:Scan', 'dynamodb:DescribeTable'],
 } as const;
+
+/** Running KPI queries: the workgroup's query calls, the catalogue reads Athena makes as the caller. */
+export const ATHENA_ACTIONS = ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'] as const;
+export const GLUE_ACTIONS = ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'] as const;
+/** Athena writes results to the workgroup's location as the caller. */
+export const RESULT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'] as const;
 
 /** Partition keys the `deliveries` grant may touch (the webhook delivery log). */
 export const DELIVERY_LEADING_KEYS = ['WEBHOOK#*'];
@@ -47,6 +56,7 @@ export const OBJECT_ACTIONS = {
   read: ['s3:GetObject'],
   write: ['s3:PutObject'],
   readWrite: ['s3:GetObject', 's3:PutObject'],
+  manage: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
   erase: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
 } as const;
 
@@ -64,6 +74,39 @@ function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
  * Sets the environment variable naming the granted resource and adds exactly the statements it needs, in one call.
  */
 export function bindGrant(fn: LambdaFunction, role: IRole, grant: Grant, resources: Bindable): void {
+  if ('athena' in grant) {
+    const athena = resources.athena;
+    if (!athena) throw new Error('An athena grant needs the Analytics workgroup and database');
+    const stack = Stack.of(fn);
+    fn.addEnvironment(ATHENA_ENV.workGroup, athena.workGroup);
+    fn.addEnvironment(ATHENA_ENV.database, athena.database);
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...ATHENA_ACTIONS], resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: athena.workGroup })] }),
+    );
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [...GLUE_ACTIONS],
+        resources: [
+          stack.formatArn({ service: 'glue', resource: 'catalog' }),
+          stack.formatArn({ service: 'glue', resource: 'database', resourceName: athena.database }),
+          stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${athena.database}/*` }),
+        ],
+      }),
+    );
+    const results = resources.buckets.athena;
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: [...RESULT_ACTIONS], resources: [results.arnForObjects('results/*')] }));
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [results.bucketArn, resources.buckets.lake.bucketArn] }));
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: [...KEY_ACTIONS.encrypt], resources: [resources.key.keyArn] }));
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(results)}.Arn>/results/*]`,
+      reason: 'Athena names each result object by query id; access is limited to the results/ prefix of the results bucket.',
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}:table/${athena.database}/*]`,
+      reason: "Read-only catalogue calls on the stack's own KPI database, whose tables the stack defines.",
+    });
+    return;
+  }
   if ('secret' in grant) {
     const secret = resources.secrets[grant.secret];
     fn.addEnvironment(envVarOf(grant), secret.secretArn);
@@ -93,7 +136,7 @@ export function bindGrant(fn: LambdaFunction, role: IRole, grant: Grant, resourc
     );
     role.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: [...KEY_ACTIONS[grant.table === 'read' || grant.table === 'suppression' ? 'decrypt' : 'encrypt']],
+        actions: [...KEY_ACTIONS[grant.table === 'read' || grant.table === 'suppression' || grant.table === 'scan' ? 'decrypt' : 'encrypt']],
         resources: [resources.key.keyArn],
       }),
     );
@@ -104,9 +147,15 @@ export function bindGrant(fn: LambdaFunction, role: IRole, grant: Grant, resourc
     fn.addEnvironment(envVarOf(grant), b.bucketName);
     const objectArns = grant.prefixes ? grant.prefixes.map((p) => b.arnForObjects(`${p}*`)) : [b.arnForObjects('*')];
     role.addToPrincipalPolicy(new PolicyStatement({ actions: [...OBJECT_ACTIONS[grant.access]], resources: objectArns }));
-    if (grant.access !== 'write' && !grant.prefixes) {
+    if (grant.access !== 'write') {
+      const listing = grant.access === 'erase' ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'];
       role.addToPrincipalPolicy(
-        new PolicyStatement({ actions: grant.access === 'erase' ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'], resources: [b.bucketArn] }),
+        new PolicyStatement({
+          actions: listing,
+          resources: [b.bucketArn],
+          // With prefixes, listing is limited to them too.
+          ...(grant.prefixes ? { conditions: { StringLike: { 's3:prefix': grant.prefixes.map((p) => `${p}*`) } } } : {}),
+        }),
       );
     }
     role.addToPrincipalPolicy(

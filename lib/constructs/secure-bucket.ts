@@ -49,6 +49,7 @@ export class SecureBucket extends Construct {
             ? { noncurrentVersionExpiration: Duration.days(definition.noncurrentExpireAfterDays) }
             : {}),
         },
+        ...(definition.expirePrefixes ?? []).map((e) => ({ id: `expire-${e.prefix.replace(/[^a-z0-9]+/gi, '-')}`, prefix: e.prefix, expiration: Duration.days(e.days) })),
       ],
     });
   }

@@ -5,7 +5,9 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.ts';
-import { KEY_ACTIONS, OBJECT_ACTIONS, TABLE_ACTIONS } from '../../lib/constructs/grants.ts';
+import { ATHENA_ACTIONS, GLUE_ACTIONS, KEY_ACTIONS, OBJECT_ACTIONS, RESULT_ACTIONS, TABLE_ACTIONS } from '../../lib/constructs/grants.ts';
+import { KPIS } from '../../lambdas/domain/kpi/definitions.ts';
+import { CURATED_TABLES } from '../../lambdas/domain/lake/tables.ts';
 import { buckets, functions, queues, routes as routeDefinitions } from '../../lib/definitions.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
@@ -21,6 +23,7 @@ const ROLE_IDS: Record<string, string> = {
   GetProfile: 'getProfile',
   PrivacyApi: 'privacyApi',
   PrivacyWorker: 'privacyWorker',
+  PublishKpis: 'publishKpis',
 };
 
 /** Every statement attached to each Lambda role (inline policies), by function name. */
@@ -28,7 +31,7 @@ function statementsByFunction(): Map<string, (Statement & { Condition?: unknown 
   const json = template.toJSON() as { Resources: Resources };
   const out = new Map<string, (Statement & { Condition?: unknown })[]>();
   for (const [roleId, role] of Object.entries(json.Resources)) {
-    const m = /(IngestFile|IngestWebhook|ResolveRecords|GetProfile|PrivacyApi|PrivacyWorker)Role/.exec(roleId);
+    const m = /(IngestFile|IngestWebhook|ResolveRecords|GetProfile|PrivacyApi|PrivacyWorker|PublishKpis)Role/.exec(roleId);
     if (role.Type !== 'AWS::IAM::Role' || !m) continue;
     const statements: (Statement & { Condition?: unknown })[] = [];
     for (const r of Object.values(json.Resources)) {
@@ -191,7 +194,7 @@ describe('CDK stack', () => {
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     const statements = statementsByFunction().get('ingestWebhook')!;
     expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual(
-      [...logs, 'kms:Decrypt', 'kms:GenerateDataKey', 's3:GetObject', 's3:PutObject', 'sqs:SendMessage', ...TABLE_ACTIONS.deliveries, ...TABLE_ACTIONS.suppression, 'secretsmanager:GetSecretValue']
+      [...logs, 'kms:Decrypt', 'kms:GenerateDataKey', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sqs:SendMessage', ...TABLE_ACTIONS.deliveries, ...TABLE_ACTIONS.suppression, 'secretsmanager:GetSecretValue']
         .filter((a, i, all) => all.indexOf(a) === i)
         .sort(),
     );
@@ -204,6 +207,9 @@ describe('CDK stack', () => {
     const objects = JSON.stringify(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:'))).map((s) => s.Resource));
     for (const prefix of ['mappings/*', 'webhooks/*', 'quarantine/*']) expect(objects).toContain(prefix);
     expect(objects).not.toMatch(/"\/\*"/);
+    // Listing (so a missing source file is a 404, not an access error) only under mappings/.
+    const listing = statements.find((s) => [s.Action].flat().includes('s3:ListBucket'))!;
+    expect(listing.Condition).toEqual({ StringLike: { 's3:prefix': ['mappings/*'] } });
   });
 
   it('lets the privacy API create and read requests only (DSR# items), queue work and read the salt', () => {
@@ -218,7 +224,7 @@ describe('CDK stack', () => {
     expect([index.Action].flat()).toEqual(['dynamodb:Query']);
   });
 
-  it('lets the privacy worker erase objects and their old versions, and nothing in the lake', () => {
+  it('lets the privacy worker erase objects and their old versions, in the lake only under curated/ and segments/', () => {
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     const consume = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
     const statements = statementsByFunction().get('privacyWorker')!;
@@ -228,8 +234,42 @@ describe('CDK stack', () => {
         .sort(),
     );
     const buckets = JSON.stringify(statements.filter((s) => [s.Action].flat().includes('s3:DeleteObjectVersion')).map((s) => s.Resource));
-    for (const b of ['Landing', 'Raw', 'Exports']) expect(buckets).toContain(b);
-    expect(buckets).not.toContain('Lake');
+    for (const b of ['Landing', 'Raw', 'Exports', 'Lake']) expect(buckets).toContain(b);
+    const lake = statements.filter((s) => JSON.stringify(s.Resource).includes('Lake') && [s.Action].flat().includes('s3:DeleteObject'));
+    expect(JSON.stringify(lake.map((s) => s.Resource))).toMatch(/curated\/\*.*segments\/\*/);
+    expect(JSON.stringify(lake.map((s) => s.Resource))).not.toContain('kpi/');
+    const listing = statements.find((s) => JSON.stringify(s.Resource).includes('Lake') && [s.Action].flat().includes('s3:ListBucket'))!;
+    expect(listing.Condition).toEqual({ StringLike: { 's3:prefix': ['curated/*', 'segments/*'] } });
+  });
+
+  it('lets the KPI publisher scan the table, read import reports, manage the lake and query its own workgroup only', () => {
+    const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    const statements = statementsByFunction().get('publishKpis')!;
+    expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual(
+      [...logs, 'kms:Decrypt', 'kms:GenerateDataKey', ...TABLE_ACTIONS.scan, ...OBJECT_ACTIONS.manage, 's3:ListBucket', 's3:GetBucketLocation', ...ATHENA_ACTIONS, ...GLUE_ACTIONS, ...RESULT_ACTIONS]
+        .filter((a, i, all) => all.indexOf(a) === i)
+        .sort(),
+    );
+    const athena = statements.find((s) => [s.Action].flat().includes('athena:StartQueryExecution'))!;
+    expect(JSON.stringify(athena.Resource)).toContain('workgroup/cdp-test-kpi');
+    const raw = statements.find((s) => JSON.stringify(s.Resource).includes('Raw') && [s.Action].flat().includes('s3:GetObject'))!;
+    expect(JSON.stringify(raw.Resource)).toContain('reports/imports/*');
+    expect(statements.some((s) => [s.Action].flat().includes('dynamodb:PutItem'))).toBe(false);
+  });
+
+  it('catalogues every curated and KPI table in Glue with partition projection, a named query per KPI, a daily schedule', () => {
+    const tables = template.findResources('AWS::Glue::Table') as Record<string, { Properties: { TableInput: { Name: string; Parameters: Record<string, string> } } }>;
+    const names = Object.values(tables).map((t) => t.Properties.TableInput.Name).sort();
+    expect(names).toEqual([...CURATED_TABLES, ...KPIS.map((k) => `kpi_${k.name}`)].sort());
+    for (const t of Object.values(tables)) {
+      expect(t.Properties.TableInput.Parameters['projection.enabled']).toBe('true');
+      expect(t.Properties.TableInput.Parameters['storage.location.template']).toBeDefined();
+    }
+    const queries = template.findResources('AWS::Athena::NamedQuery') as Record<string, { Properties: { QueryString: string } }>;
+    expect(Object.keys(queries)).toHaveLength(KPIS.length);
+    for (const q of Object.values(queries)) expect(q.Properties.QueryString).not.toMatch(/\{\{/);
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(15 3 * * ? *)' });
+    expect(template.findResources('AWS::Glue::Crawler')).toEqual({});
   });
 
   it('serves the API with IAM authorisation except the vendor webhook routes, with access logs and stage throttling', () => {

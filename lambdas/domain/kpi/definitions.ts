@@ -73,6 +73,11 @@ export function renderSql(sql: string, params: RenderParams): string {
     stale_months: String(params.config.staleMonths),
     activity_kinds: params.config.activityKinds.map((k) => `'${k}'`).join(', '),
   };
+  return renderSqlWith(sql, values);
+}
+
+/** The SQL with its placeholders replaced by these SQL fragments (the named queries use `current_date`). */
+export function renderSqlWith(sql: string, values: Readonly<Record<string, string>>): string {
   return sql.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
     const v = values[name];
     if (v === undefined) throw new Error(`Unknown placeholder {{${name}}} in KPI SQL`);
