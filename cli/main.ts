@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runDemo, runImport, runUp } from './commands.ts';
 import { runDlq } from './dlq.ts';
 import { runDsr } from './dsr.ts';
+import { runKpi, runSegments } from './kpi.ts';
 import { runProfilesExport, runProfilesGet } from './profiles.ts';
 import { runWebhookSend } from './webhook.ts';
 import { resolveTarget } from './target.ts';
@@ -24,12 +25,16 @@ Usage: cdp <command> [options]     (every command takes --json; --target aws --s
   dsr list | show <requestId> | extend <requestId> --months 1|2 --reason R
                                           requests (overdue first), one with its evidence, a deadline extension
 
-Arriving with their capabilities (see README): profiles unmerge, duplicates, kpi refresh|list|show, segments.
+  kpi refresh [--date D] | list | show <name> [--date D]
+                                          publish the curated tables and KPI tables; list them; print one
+  segments list | show <name>             saved segments (config/segments/) and their members
+
+Arriving with their capabilities (see README): profiles unmerge, duplicates.
 
 Environment: CDP_HOME (state, default .cdp), CDP_PORT (HTTP port of \`up\`).`;
 
 /** Commands of the design that later capabilities deliver: named so the message is clear, never a silent no-op. */
-const PLANNED = new Set(['duplicates', 'kpi', 'segments']);
+const PLANNED = new Set(['duplicates']);
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -58,6 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       months: { type: 'string' },
       reason: { type: 'string' },
       activation: { type: 'boolean', default: false },
+      date: { type: 'string' },
     },
   });
   const out = makeOutput(values.json ?? false);
@@ -78,6 +84,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runWebhookSend(out, await resolveTarget(values), rest.slice(1), values);
     case 'dsr':
       return runDsr(out, await resolveTarget(values), rest, values);
+    case 'kpi':
+      return runKpi(out, await resolveTarget(values), rest, values);
+    case 'segments':
+      return runSegments(out, await resolveTarget(values), rest, values);
     case 'dlq':
       return runDlq(out, await resolveTarget(values), rest[0], values);
     case 'profiles': {

@@ -4,7 +4,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { dlqOutputKey, outputKey } from '../lib/cdp-stack.ts';
+import { dlqOutputKey, outputKey, PUBLISHER_OUTPUT } from '../lib/cdp-stack.ts';
 import { type BucketName, buckets, type QueueName, queues, secrets, table } from '../lib/definitions.ts';
 import { type TwinInfo, twinInfoPath, twinSdkEnvironment } from '../local/twin.ts';
 import { UsageError } from './output.ts';
@@ -26,6 +26,8 @@ export interface Target {
   readonly webhookSecrets: { readonly home: string } | { readonly secretArn: string };
   /** Where the privacy salt is: the twin's CDP_HOME, or the stack's privacy secret. */
   readonly privacySalt: { readonly home: string } | { readonly secretArn: string };
+  /** The deployed KPI publisher function (the twin runs the publisher in process). */
+  readonly kpiPublisher?: string;
 }
 
 export const defaultHome = (): string => path.resolve(process.env.CDP_HOME ?? '.cdp');
@@ -87,6 +89,7 @@ export async function awsTarget(stackName: string): Promise<Target> {
     apiUrl: need('API_URL'),
     webhookSecrets: { secretArn: need(secrets.webhooks.envVar) },
     privacySalt: { secretArn: need(secrets.privacy.envVar) },
+    ...(outputs.get(PUBLISHER_OUTPUT) ? { kpiPublisher: outputs.get(PUBLISHER_OUTPUT)! } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { publishLocally } from './kpi.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,8 @@ export const DEMO_FILES: readonly { readonly file: string; readonly source: stri
 export interface DemoSummary {
   readonly imports: readonly ImportReport[];
   readonly profiles: number;
+  /** The snapshot date of the KPI tables published after loading (the dashboard draws them). */
+  readonly kpiSnapshot: string;
 }
 
 /** Uploads each demo export to the landing bucket the way a user would, one source after the other. */
@@ -34,7 +37,9 @@ export async function loadDemo(twin: Twin, progress?: (msg: string) => void): Pr
     imports.push(await uploadAndWait(twin.target, key, readFileSync(path.join(DEMO_DIR, file))));
     await twin.waitIdle();
   }
-  return { imports, profiles: await countProfiles(twin) };
+  progress?.('publishing the KPI tables');
+  const kpis = await publishLocally(twin.target, twin.home);
+  return { imports, profiles: await countProfiles(twin), kpiSnapshot: kpis.snapshotDate };
 }
 
 /** Active profiles, counted on the listing index (keys only) without reading them. */

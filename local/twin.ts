@@ -9,13 +9,16 @@ import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-s
 import type { Target } from '../cli/target.ts';
 import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName, routes as apiRouteDefinitions } from '../lib/definitions.ts';
 import { SALT_ENV } from '../lambdas/adapters/privacy-stores.ts';
+import { S3LakeStore } from '../lambdas/adapters/s3-lake-store.ts';
 import { secretEnvVar } from '../lambdas/domain/webhooks/receive.ts';
 import { type ApiHandler, compileRoute, localToken, serveRoute } from './api.ts';
 import { type QueryEngine, startDuckDb } from './engines/duckdb.ts';
 import { type Engine, startDynamoDb } from './engines/dynamodb.ts';
 import { type S3EventRecord, startS3 } from './engines/s3.ts';
 import { startSqs } from './engines/sqs.ts';
+import { dashboardRoutes } from './dashboard.ts';
 import { type Route, sendJson, startHttp } from './http.ts';
+import { publishLocally } from './kpi.ts';
 import { QueuePoller, type SqsHandler } from './poller.ts';
 import { createBuckets, createQueues, createTable, type LocalResources, resourceEnvironment } from './resources.ts';
 
@@ -166,7 +169,14 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const routes: Record<string, Route> = {
       'GET /health': (_req, res) =>
         sendJson(res, 200, { status: 'ok', engines: { dynamodb: 'up', s3: 'up', sqs: 'up', duckdb: 'up' } }),
+      ...dashboardRoutes(new S3LakeStore(clients.s3, resources.buckets.lake)),
     };
+    // EventBridge's daily schedule of the KPI publisher.
+    const daily = setInterval(() => {
+      publishLocally({ ...clients, tableName, buckets: bucketNames }, home).catch(() => undefined);
+    }, 24 * 3600 * 1000);
+    daily.unref();
+    stops.push(async () => clearInterval(daily));
     // The HTTP API's routes, from the same definitions as the stack, on the unchanged handlers.
     const token = localToken(home);
     const apiRoutes: ReturnType<typeof compileRoute>[] = [];

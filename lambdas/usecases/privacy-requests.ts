@@ -22,7 +22,8 @@ export interface PrivacyDeps {
   readonly profiles: ProfileStore;
   readonly config: IdentityConfig;
   readonly vault: ObjectVault;
-  readonly buckets: { readonly landing: string; readonly raw: string; readonly exports: string };
+  /** `lake`: where the curated tables are (erasure removes the person's pseudonymous rows there too). */
+  readonly buckets: { readonly landing: string; readonly raw: string; readonly exports: string; readonly lake?: string };
   readonly now: () => Date;
   /** How long an access bundle's link is valid (default 24 hours). */
   readonly linkSeconds?: number;

@@ -11,6 +11,7 @@ import { CdpError } from '../shared/errors.ts';
 import { reportKey } from './import-file.ts';
 import { type PrivacyDeps, record, SubjectError } from './privacy-requests.ts';
 import { activeProfile } from './resolve-record.ts';
+import { eraseFromLake } from './erase-lake.ts';
 
 export { extendRequest, InvalidRequestError, type PrivacyDeps, type Submission, submitRequest } from './privacy-requests.ts';
 
@@ -400,6 +401,8 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
   const subject = subjectValues(erased.keys);
   const quarantineScanned = await scrubQuarantine(deps, state.requestId, subject, tally);
   const bundles = await deleteEarlierBundles(deps, state, tally);
+  const lake = deps.buckets.lake ? await eraseFromLake(deps.vault, deps.buckets.lake, state.requestId, new Set(state.located?.profileIds ?? ids)) : undefined;
+  if (lake) tally.oldVersionsDeleted += lake.oldVersionsDeleted;
   const pitrAgesOutAt = new Date(deps.now().getTime() + PITR_DAYS * 86_400_000).toISOString().slice(0, 10);
   return {
     profiles: tally.profiles,
@@ -408,6 +411,7 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
     objectsDeleted: tally.deleted,
     quarantineObjectsScanned: quarantineScanned,
     earlierBundlesDeleted: bundles,
+    ...(lake ? { lake: { filesScanned: lake.filesScanned, filesRewritten: lake.filesRewritten } } : {}),
     oldVersionsDeleted: tally.oldVersionsDeleted,
     rewriteConflictsRetried: tally.conflictsRetried,
     suppressedIdentifiers: suppressed.length,
@@ -434,6 +438,7 @@ async function eraseSource(deps: PrivacyDeps, state: RequestState): Promise<Reco
     else mixed++;
   }
   for (const id of only) state = (await eraseProfiles(deps, state, [id], [], tally)).state;
+  const lake = deps.buckets.lake && only.length > 0 ? await eraseFromLake(deps.vault, deps.buckets.lake, state.requestId, new Set(only)) : undefined;
   return {
     source,
     profiles: tally.profiles,
@@ -441,6 +446,7 @@ async function eraseSource(deps: PrivacyDeps, state: RequestState): Promise<Reco
     objectsDeleted: tally.deleted.length,
     oldVersionsDeleted: tally.oldVersionsDeleted,
     profilesAlsoFromOtherSourcesKept: mixed,
+    ...(lake ? { lakeFilesRewritten: lake.filesRewritten.length } : {}),
   };
 }
 

@@ -33,7 +33,8 @@ export function profileRow(state: ProfileState, asOf: string): Row {
     last_seen: day(state.lastSeenAt),
     record_count: state.recordCount,
     source_count: state.sources.length,
-    country: a.country ?? null,
+    // A province is an Italian province code (the normaliser accepts no other), so its country is Italy.
+    country: a.country ?? (a.province ? 'IT' : null),
     region: a.region ?? null,
     province: a.province ?? null,
     city: a.city ?? null,
