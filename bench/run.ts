@@ -1,13 +1,14 @@
 import './quiet.ts';
 import { coldstart } from './coldstart.ts';
 import { erasureBench } from './erasure.ts';
+import { kpiBench } from './kpi.ts';
 import { identityBench } from './identity.ts';
 import { importBench } from './import.ts';
 import type { Benchmark, Figure } from './types.ts';
 import { webhookBench } from './webhook.ts';
 
 /** Benchmarks by name; capabilities add theirs here. */
-const BENCHMARKS: readonly Benchmark[] = [coldstart, importBench, identityBench, webhookBench, erasureBench];
+const BENCHMARKS: readonly Benchmark[] = [coldstart, importBench, identityBench, webhookBench, erasureBench, kpiBench];
 
 function table(figures: readonly Figure[]): string {
   const rows = figures.map((f) => [

@@ -80,7 +80,8 @@ export class ColumnBuffer {
   toParquet(): Uint8Array {
     const schema: SchemaElement[] = [{ name: 'root', num_children: this.columns.length }, ...this.columns.map((c) => element(c.name, c.type))];
     const buffer = parquetWriteBuffer({
-      columnData: this.columns.map((c, i) => ({ name: c.name, data: this.data[i] as never })),
+      // Min/max statistics let engines skip row groups by date or number; on strings they cost more than they save.
+      columnData: this.columns.map((c, i) => ({ name: c.name, data: this.data[i] as never, statistics: c.type !== 'string' })),
       schema,
       rowGroupSize: 250_000,
     });

@@ -27,8 +27,10 @@ export interface PublishReport {
   readonly seconds: { readonly snapshot: number; readonly kpis: number };
 }
 
-/** Rows per Parquet file: bounds the publisher's memory whatever the size of the customer base. */
+/** Rows per Parquet file at most. */
 export const ROWS_PER_FILE = 250_000;
+/** Rows a table may hold in memory across its open partitions; past it the largest is written out as a part. */
+export const ROWS_BUFFERED = 300_000;
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -37,6 +39,7 @@ class PartitionWriter {
   private readonly open = new Map<string, { buffer: ColumnBuffer; part: number }>();
   private readonly written = new Set<string>();
   readonly counts = { rows: 0, written: 0, unchanged: 0 };
+  private buffered = 0;
   private readonly pending: Promise<void>[] = [];
 
   constructor(
@@ -53,11 +56,20 @@ class PartitionWriter {
     }
     slot.buffer.add(row);
     this.counts.rows++;
-    if (slot.buffer.rows >= ROWS_PER_FILE) {
-      this.pending.push(this.flush(partition, slot.buffer, slot.part));
-      slot.buffer = new ColumnBuffer(this.columns);
-      slot.part++;
+    this.buffered++;
+    if (slot.buffer.rows >= ROWS_PER_FILE) this.rotate(partition, slot);
+    else if (this.buffered >= ROWS_BUFFERED) {
+      // Many partitions filling at once (events spread over years of months): write the largest, keep memory bounded.
+      const [largest, s] = [...this.open].reduce((a, b) => (b[1].buffer.rows > a[1].buffer.rows ? b : a));
+      this.rotate(largest, s);
     }
+  }
+
+  private rotate(partition: string, slot: { buffer: ColumnBuffer; part: number }): void {
+    this.buffered -= slot.buffer.rows;
+    this.pending.push(this.flush(partition, slot.buffer, slot.part));
+    slot.buffer = new ColumnBuffer(this.columns);
+    slot.part++;
   }
 
   private async flush(partition: string, buffer: ColumnBuffer, part: number): Promise<void> {

@@ -1,4 +1,5 @@
 /* The twin's KPI dashboard: one chart per KPI, from the published KPI tables (GET /dashboard/kpis.json). */
+/* global document, Chart */
 'use strict';
 
 const PALETTE = ['#3e7bfa', '#27ab83', '#f0b429', '#e12d39', '#8662c7', '#2bb0ed', '#616e7c'];

@@ -227,3 +227,18 @@ describe('every KPI on DuckDB over a customer base worked out by hand', () => {
 it('the KPI SQL files on disk are the ones the registry names', () => {
   for (const k of KPIS) expect(readFileSync(path.join(repositoryKpiFiles().sqlDir, `${k.name}.sql`), 'utf8')).toMatch(new RegExp(`^-- ${k.name}:`));
 });
+
+it('keeps at most ROWS_BUFFERED rows in memory however many month partitions fill at once', async () => {
+  const { ROWS_BUFFERED } = await import('../../lambdas/usecases/publish-kpis.ts');
+  const lake = new MemoryLake();
+  const events = Array.from({ length: ROWS_BUFFERED + 1000 }, (_, i) => ({ profileId: `p${i}`, occurredAt: `20${10 + (i % 12)}-0${1 + (i % 9)}-01T00:00:00.000Z`, source: 'erp', kind: 'contact' }));
+  const engine = { refresh: async () => undefined, query: async () => [] };
+  const report = await publishKpis({ source: new FixtureSource({ profiles: [], events, orders: [], requests: [], imports: [], merges: [] }), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`) });
+  expect(report.tables.events).toBe(events.length);
+  // The largest month was written out early as its own part: more files than months.
+  const months = new Set(events.map((e) => e.occurredAt.slice(0, 7)));
+  expect([...lake.objects.keys()].filter((k) => k.startsWith('curated/events/')).length).toBeGreaterThan(months.size);
+  let rows = 0;
+  for (const [k, o] of lake.objects) if (k.startsWith('curated/events/')) rows += (await readParquet(o.bytes, ['profile_id'])).length;
+  expect(rows).toBe(events.length);
+}, 60_000);

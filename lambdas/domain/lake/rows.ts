@@ -10,16 +10,18 @@ import { SOURCED_FIELDS, type Row } from './tables.ts';
 /** Age bands of marketing (18-24, ..., 65+); under 18 and impossible ages are `unknown`. */
 export function ageBand(birthDate: string | undefined, asOf: string): string | null {
   if (!birthDate || !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) return null;
-  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-  const [y, m, d] = asOf.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const num = (s: string, from: number, to: number) => Number(s.slice(from, to));
+  const [by, bm, bd] = [num(birthDate, 0, 4), num(birthDate, 5, 7), num(birthDate, 8, 10)];
+  const [y, m, d] = [num(asOf, 0, 4), num(asOf, 5, 7), num(asOf, 8, 10)];
   const age = y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
   if (age < 0 || age > 120) return 'unknown';
   if (age < 18) return 'under 18';
   if (age >= 65) return '65+';
-  const bands: [number, number][] = [[18, 24], [25, 34], [35, 44], [45, 54], [55, 64]];
-  const [lo, hi] = bands.find(([lo, hi]) => age >= lo && age <= hi)!;
-  return `${lo}-${hi}`;
+  return AGE_BANDS[Math.floor((age - 15) / 10)]!;
 }
+
+/** 18-24, then decades from 25 (indexed by (age - 15) / 10). */
+const AGE_BANDS = ['18-24', '25-34', '35-44', '45-54', '55-64'];
 
 const day = (iso: string | undefined): string | null => (iso && iso.length >= 10 ? iso.slice(0, 10) : null);
 
