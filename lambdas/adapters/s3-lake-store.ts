@@ -1,8 +1,8 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { LakeStore } from '../ports/lake.ts';
+import { isNotFound as notFound } from './s3-errors.ts';
 
 const HASH_KEY = 'content-sha256';
-const notFound = (e: unknown) => (e as Error).name === 'NoSuchKey' || (e as Error).name === 'NotFound' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
 
 /** The lake bucket through S3. Objects carry the SHA-256 of their content (an SSE-KMS ETag is not an MD5). */
 export class S3LakeStore implements LakeStore {

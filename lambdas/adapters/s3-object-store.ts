@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { ObjectHead, ObjectStore } from '../ports/index.ts';
+import { isNotFound } from './s3-errors.ts';
 
 export class S3ObjectStore implements ObjectStore {
   constructor(private readonly s3: S3Client) {}
@@ -23,7 +24,7 @@ export class S3ObjectStore implements ObjectStore {
       const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return await res.Body?.transformToString('utf-8');
     } catch (e) {
-      if ((e as Error).name === 'NoSuchKey' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+      if (isNotFound(e)) return undefined;
       throw e;
     }
   }

@@ -11,9 +11,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ObjectVault, StoredObject } from '../ports/privacy.ts';
+import { isNotFound as notFound } from './s3-errors.ts';
 
-const notFound = (e: unknown): boolean =>
-  (e as Error).name === 'NoSuchKey' || (e as Error).name === 'NotFound' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
 const preconditionFailed = (e: unknown): boolean =>
   (e as Error).name === 'PreconditionFailed' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412;
 

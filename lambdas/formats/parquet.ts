@@ -103,7 +103,10 @@ const asyncBuffer = (bytes: Uint8Array) => {
 /** The rows of a Parquet file (dates as `yyyy-MM-dd`, timestamps as ISO strings, 64-bit integers as numbers). */
 export async function readParquet(bytes: Uint8Array, columns?: string[]): Promise<Row[]> {
   const file = asyncBuffer(bytes);
-  const rows = (await parquetReadObjects({ file, ...(columns ? { columns } : {}) })) as Record<string, unknown>[];
+  // The footer is parsed once: for the reader, and to tell DATE columns from timestamps.
+  const metadata = parquetMetadata(file);
+  const dates = new Set(metadata.schema.filter((e) => e.converted_type === 'DATE').map((e) => e.name));
+  const rows = (await parquetReadObjects({ file, metadata, ...(columns ? { columns } : {}) })) as Record<string, unknown>[];
   return rows.map((r) => {
     const out: Row = {};
     for (const [k, v] of Object.entries(r)) {
@@ -113,25 +116,13 @@ export async function readParquet(bytes: Uint8Array, columns?: string[]): Promis
           : typeof v === 'bigint'
             ? Number(v)
             : v instanceof Date
-              ? isMidnight(v) && dateColumns(bytes).has(k)
+              ? dates.has(k)
                 ? v.toISOString().slice(0, 10)
                 : v.toISOString()
               : (v as string | number | boolean);
     }
     return out;
   });
-}
-
-const isMidnight = (d: Date) => d.getTime() % DAY_MS === 0;
-const dateColumnCache = new WeakMap<Uint8Array, Set<string>>();
-function dateColumns(bytes: Uint8Array): Set<string> {
-  let set = dateColumnCache.get(bytes);
-  if (!set) {
-    const meta = parquetMetadata(asyncBuffer(bytes));
-    set = new Set(meta.schema.filter((e) => e.converted_type === 'DATE').map((e) => e.name));
-    dateColumnCache.set(bytes, set);
-  }
-  return set;
 }
 
 /** Compressed bytes per column of a Parquet file (what Athena scans when a query reads that column). */
