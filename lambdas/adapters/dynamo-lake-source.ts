@@ -32,6 +32,7 @@ export class DynamoLakeSource implements LakeSource {
         new ScanCommand({ TableName: this.tableName, Segment: segment, TotalSegments: SEGMENTS, ...(start ? { ExclusiveStartKey: start } : {}) }),
       );
       for (const item of res.Items ?? []) visit(item, visitor);
+      await visitor.drain();
       start = res.LastEvaluatedKey;
     } while (start);
   }

@@ -9,6 +9,8 @@ export interface LakeVisitor {
   event(facts: EventFacts): void;
   order(facts: OrderFacts): void;
   request(state: RequestState): void;
+  /** Called by the source between pages: resolves once the visitor's writes have caught up (back-pressure). */
+  drain(): Promise<void>;
 }
 
 export interface LakeSource {

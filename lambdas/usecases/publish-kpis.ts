@@ -14,6 +14,13 @@ export interface PublishDeps {
   readonly config: KpiConfig;
   readonly segments: readonly SegmentDefinition[];
   readonly now: () => Date;
+  /** Memory bounds (defaults ROWS_PER_FILE and ROWS_BUFFERED); tests make them small. */
+  readonly limits?: WriteLimits;
+}
+
+export interface WriteLimits {
+  readonly rowsPerFile: number;
+  readonly rowsBuffered: number;
 }
 
 export interface PublishReport {
@@ -29,10 +36,17 @@ export interface PublishReport {
 
 /** Rows per Parquet file at most. */
 export const ROWS_PER_FILE = 250_000;
-/** Rows a table may hold in memory across its open partitions; past it the largest is written out as a part. */
-export const ROWS_BUFFERED = 300_000;
+/**
+ * Rows a table may hold in memory across its open partitions; past it the largest is written out as a part. Buffered
+ * rows cost about 100 bytes each (numbers unboxed, strings shared), so 2M rows of events fit a 2 GB function with room
+ * to spare, and 5M events spread over five years of months come out as a few parts per month, not hundreds of files.
+ */
+export const ROWS_BUFFERED = 2_000_000;
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** Files a table may have encoded and waiting for their upload; past it the source is held (LakeVisitor.drain). */
+export const FILES_IN_FLIGHT = 4;
 
 /** Writes one curated table's partitions as files of at most ROWS_PER_FILE rows; skips files whose bytes are unchanged. */
 class PartitionWriter {
@@ -40,12 +54,14 @@ class PartitionWriter {
   private readonly written = new Set<string>();
   readonly counts = { rows: 0, written: 0, unchanged: 0 };
   private buffered = 0;
-  private readonly pending: Promise<void>[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
 
   constructor(
     private readonly lake: LakeStore,
     private readonly prefixOf: (partition: string) => string,
     private readonly columns: readonly Column[],
+    private readonly limits: WriteLimits,
   ) {}
 
   add(partition: string, row: Row): void {
@@ -57,19 +73,36 @@ class PartitionWriter {
     slot.buffer.add(row);
     this.counts.rows++;
     this.buffered++;
-    if (slot.buffer.rows >= ROWS_PER_FILE) this.rotate(partition, slot);
-    else if (this.buffered >= ROWS_BUFFERED) {
+    if (slot.buffer.rows >= this.limits.rowsPerFile) this.rotate(partition, slot);
+    else if (this.buffered >= this.limits.rowsBuffered) {
       // Many partitions filling at once (events spread over years of months): write the largest, keep memory bounded.
       const [largest, s] = [...this.open].reduce((a, b) => (b[1].buffer.rows > a[1].buffer.rows ? b : a));
       this.rotate(largest, s);
     }
   }
 
+  /** Resolves when at most FILES_IN_FLIGHT files wait for their upload; rejects when an upload failed. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > FILES_IN_FLIGHT) await Promise.race(this.inFlight);
+    if (this.failure) throw this.failure.error;
+  }
+
   private rotate(partition: string, slot: { buffer: ColumnBuffer; part: number }): void {
     this.buffered -= slot.buffer.rows;
-    this.pending.push(this.flush(partition, slot.buffer, slot.part));
+    this.start(partition, slot.buffer, slot.part);
     slot.buffer = new ColumnBuffer(this.columns);
     slot.part++;
+  }
+
+  private start(partition: string, buffer: ColumnBuffer, part: number): void {
+    const upload: Promise<void> = this.flush(partition, buffer, part).then(
+      () => void this.inFlight.delete(upload),
+      (error: unknown) => {
+        this.failure ??= { error };
+        this.inFlight.delete(upload);
+      },
+    );
+    this.inFlight.add(upload);
   }
 
   private async flush(partition: string, buffer: ColumnBuffer, part: number): Promise<void> {
@@ -85,10 +118,17 @@ class PartitionWriter {
     this.counts.written++;
   }
 
-  /** Flushes what is left; returns the keys this run wrote (or found unchanged). */
+  /** Starts writing what is left (every table's last files encode at once). */
+  finish(): void {
+    for (const [partition, slot] of this.open) if (slot.buffer.rows > 0 || slot.part === 0) this.start(partition, slot.buffer, slot.part);
+    this.open.clear();
+  }
+
+  /** Waits for every file; returns the keys this run wrote (or found unchanged). */
   async close(): Promise<Set<string>> {
-    for (const [partition, slot] of this.open) if (slot.buffer.rows > 0 || slot.part === 0) this.pending.push(this.flush(partition, slot.buffer, slot.part));
-    await Promise.all(this.pending);
+    this.finish();
+    await Promise.all(this.inFlight);
+    if (this.failure) throw this.failure.error;
     return this.written;
   }
 }
@@ -106,8 +146,9 @@ export const snapshotDateOf = (now: Date): string => now.toISOString().slice(0, 
  */
 export async function publishKpis(deps: PublishDeps, asOf = snapshotDateOf(deps.now())): Promise<PublishReport> {
   const started = Date.now();
+  const limits = deps.limits ?? { rowsPerFile: ROWS_PER_FILE, rowsBuffered: ROWS_BUFFERED };
   const t = curatedTables;
-  const writer = (table: CuratedTable) => new PartitionWriter(deps.lake, (p) => partitionPath(t[table], p), t[table].columns);
+  const writer = (table: CuratedTable) => new PartitionWriter(deps.lake, (p) => partitionPath(t[table], p), t[table].columns, limits);
   const w = {
     profiles: writer('profiles'),
     events: writer('events'),
@@ -135,11 +176,15 @@ export async function publishKpis(deps: PublishDeps, asOf = snapshotDateOf(deps.
     request(state) {
       w.requests.add(asOf, requestRow(state));
     },
+    async drain() {
+      for (const pw of Object.values(w)) await pw.drain();
+    },
   });
   const latest = new Map<string, Row[]>();
   for await (const report of deps.source.importReports()) latest.set(report.importId, importRows(report));
   for (const rows of latest.values()) for (const row of rows) w.imports.add(asOf, row);
 
+  for (const pw of Object.values(w)) pw.finish();
   const tables = {} as Record<CuratedTable, number>;
   const files = { written: 0, unchanged: 0, removed: 0 };
   for (const [name, pw] of Object.entries(w) as [CuratedTable, PartitionWriter][]) {

@@ -7,11 +7,13 @@ import { repositoryKpiFiles, loadKpiFiles } from '../../lambdas/adapters/kpi-fil
 import { DEFAULT_KPI_CONFIG, KPIS, renderSql, segmentSql, SegmentError } from '../../lambdas/domain/kpi/definitions.ts';
 import { ageBand, profileRow } from '../../lambdas/domain/lake/rows.ts';
 import { curatedTables, type Row } from '../../lambdas/domain/lake/tables.ts';
-import { readParquet } from '../../lambdas/formats/parquet.ts';
-import { publishKpis, type PublishReport, ROWS_PER_FILE } from '../../lambdas/usecases/publish-kpis.ts';
+import fc from 'fast-check';
+import { isoDays, isoMillis, readParquet } from '../../lambdas/formats/parquet.ts';
+import { FILES_IN_FLIGHT, publishKpis, type PublishReport, ROWS_PER_FILE } from '../../lambdas/usecases/publish-kpis.ts';
 import { DuckLakeEngine } from '../../local/engines/duckdb.ts';
 import { AS_OF, FixtureSource, PROFILES } from '../support/kpi-fixture.ts';
 import { MemoryLake } from '../support/memory-ports.ts';
+import type { LakeVisitor } from '../../lambdas/ports/lake.ts';
 
 const files = loadKpiFiles(repositoryKpiFiles());
 
@@ -228,12 +230,12 @@ it('the KPI SQL files on disk are the ones the registry names', () => {
   for (const k of KPIS) expect(readFileSync(path.join(repositoryKpiFiles().sqlDir, `${k.name}.sql`), 'utf8')).toMatch(new RegExp(`^-- ${k.name}:`));
 });
 
-it('keeps at most ROWS_BUFFERED rows in memory however many month partitions fill at once', async () => {
-  const { ROWS_BUFFERED } = await import('../../lambdas/usecases/publish-kpis.ts');
+it('keeps at most rowsBuffered rows in memory however many month partitions fill at once', async () => {
+  const limits = { rowsPerFile: 20_000, rowsBuffered: 30_000 };
   const lake = new MemoryLake();
-  const events = Array.from({ length: ROWS_BUFFERED + 1000 }, (_, i) => ({ profileId: `p${i}`, occurredAt: `20${10 + (i % 12)}-0${1 + (i % 9)}-01T00:00:00.000Z`, source: 'erp', kind: 'contact' }));
+  const events = Array.from({ length: limits.rowsBuffered + 1000 }, (_, i) => ({ profileId: `p${i}`, occurredAt: `20${10 + (i % 12)}-0${1 + (i % 9)}-01T00:00:00.000Z`, source: 'erp', kind: 'contact' }));
   const engine = { refresh: async () => undefined, query: async () => [] };
-  const report = await publishKpis({ source: new FixtureSource({ profiles: [], events, orders: [], requests: [], imports: [], merges: [] }), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`) });
+  const report = await publishKpis({ source: new FixtureSource({ profiles: [], events, orders: [], requests: [], imports: [], merges: [] }), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`), limits });
   expect(report.tables.events).toBe(events.length);
   // The largest month was written out early as its own part: more files than months.
   const months = new Set(events.map((e) => e.occurredAt.slice(0, 7)));
@@ -242,3 +244,68 @@ it('keeps at most ROWS_BUFFERED rows in memory however many month partitions fil
   for (const [k, o] of lake.objects) if (k.startsWith('curated/events/')) rows += (await readParquet(o.bytes, ['profile_id'])).length;
   expect(rows).toBe(events.length);
 }, 60_000);
+
+describe('Parquet timestamps and dates are read as Date.parse reads them', () => {
+  const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+  const digits = (n: number) => fc.stringMatching(new RegExp(`^\\d{${n}}$`));
+  const shaped = fc
+    .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), digits(3))
+    .map(([y, mo, d, h, mi, sec, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${sec}.${ms}Z`);
+
+  it('any instant, as toISOString writes it', () => {
+    fc.assert(fc.property(fc.date({ min: new Date(-5e12), max: new Date(2e13), noInvalidDate: true }), (d) => isoMillis(d.toISOString()) === d.getTime()), { numRuns: 5000 });
+  });
+
+  it('any string of that shape, impossible dates and times included, and any other string', () => {
+    fc.assert(fc.property(shaped, (s) => same(isoMillis(s), Date.parse(s)) && same(isoDays(s), Math.floor(Date.parse(s.slice(0, 10)) / 86_400_000))), { numRuns: 5000 });
+    fc.assert(fc.property(fc.string(), (s) => same(isoMillis(s), Date.parse(s))));
+    expect(isoMillis('2026-13-01T00:00:00.000Z')).toBeNaN();
+    expect(isoMillis('2026-11-23T03:15:00Z')).toBe(Date.parse('2026-11-23T03:15:00Z'));
+    expect(isoDays('2026-11-23')).toBe(20_780);
+  });
+});
+
+describe('back-pressure: the source waits while uploads catch up', () => {
+  /** A lake whose uploads take a while; counts how many run at once while the source is still scanning. */
+  class SlowLake extends MemoryLake {
+    active = 0;
+    peak = 0;
+    scanning = true;
+    failOn?: string;
+    override async put(key: string, bytes: Uint8Array, hash: string): Promise<void> {
+      if (this.scanning) this.peak = Math.max(this.peak, ++this.active);
+      else this.active++;
+      await new Promise((r) => setTimeout(r, 2));
+      this.active--;
+      if (this.failOn && key.includes(this.failOn)) throw new Error('upload refused');
+      await super.put(key, bytes, hash);
+    }
+  }
+  const limits = { rowsPerFile: 50, rowsBuffered: 100 };
+  const engine = { refresh: async () => undefined, query: async () => [] };
+  const source = (lake: SlowLake) => ({
+    async scan(v: LakeVisitor) {
+      for (let i = 0; i < 3000; i++) {
+        v.event({ profileId: `p${i}`, occurredAt: `20${10 + (i % 10)}-0${1 + (i % 9)}-01T00:00:00.000Z`, source: 'erp', kind: 'contact' });
+        await v.drain();
+      }
+      lake.scanning = false;
+    },
+    async *importReports() {},
+  });
+
+  it(`keeps at most ${FILES_IN_FLIGHT} files of a table waiting for their upload`, async () => {
+    const lake = new SlowLake();
+    const report = await publishKpis({ source: source(lake), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`), limits });
+    expect(report.tables.events).toBe(3000);
+    expect(report.files.written).toBeGreaterThan(30);
+    expect(lake.peak).toBeGreaterThan(1);
+    expect(lake.peak).toBeLessThanOrEqual(FILES_IN_FLIGHT + 1);
+  });
+
+  it('a failed upload fails the run with its error, nothing left unhandled', async () => {
+    const lake = new SlowLake();
+    lake.failOn = 'month=2012-03';
+    await expect(publishKpis({ source: source(lake), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`), limits })).rejects.toThrow('upload refused');
+  });
+});

@@ -23,6 +23,9 @@ export function ageBand(birthDate: string | undefined, asOf: string): string | n
 /** 18-24, then decades from 25 (indexed by (age - 15) / 10). */
 const AGE_BANDS = ['18-24', '25-34', '35-44', '45-54', '55-64'];
 
+/** `src_<field>` columns and the profile field whose surviving value's source each holds. */
+const SOURCED_COLUMNS = SOURCED_FIELDS.map(([column, field]) => [`src_${column}`, field] as const);
+
 const day = (iso: string | undefined): string | null => (iso && iso.length >= 10 ? iso.slice(0, 10) : null);
 
 export function profileRow(state: ProfileState, asOf: string): Row {
@@ -58,7 +61,7 @@ export function profileRow(state: ProfileState, asOf: string): Row {
     has_phone: has('phone'),
     has_tax_code: has('taxCode'),
   };
-  for (const [column, field] of SOURCED_FIELDS) row[`src_${column}`] = state.values[field]?.[0]?.s ?? null;
+  for (const [column, field] of SOURCED_COLUMNS) row[column] = state.values[field]?.[0]?.s ?? null;
   return row;
 }
 
