@@ -83,6 +83,8 @@ export interface FunctionDefinition {
   readonly grants: readonly Grant[];
   /** Files the function reads at run time, copied into its bundle (`from` relative to the project root). */
   readonly files?: readonly { readonly from: string; readonly to: string }[];
+  /** Worker-thread scripts the function starts, each bundled beside the handler as `<name>.mjs` (see threadScript). */
+  readonly threads?: readonly string[];
   /** Invoked on a schedule (EventBridge cron, UTC), besides on demand. */
   readonly schedule?: { readonly hour: number; readonly minute: number };
 }
@@ -213,7 +215,8 @@ export const functions: Record<FunctionName, FunctionDefinition> = {
     entry: 'lambdas/handlers/publish-kpis.ts',
     description: 'Daily and on demand: curated Parquet tables, every KPI through Athena, segment membership',
     timeoutSeconds: 900,
-    memoryMb: 2048,
+    // 3,538 MB is two full vCPUs: the snapshot runs one thread per vCPU.
+    memoryMb: 3538,
     grants: [
       { table: 'scan' },
       { bucket: 'raw', access: 'read', prefixes: ['reports/imports/'] },
@@ -225,6 +228,7 @@ export const functions: Record<FunctionName, FunctionDefinition> = {
       { from: 'config/kpi.json', to: 'kpi/kpi.json' },
       { from: 'config/segments', to: 'kpi/segments' },
     ],
+    threads: ['lambdas/handlers/publish-kpis-part.ts'],
     schedule: { hour: 3, minute: 15 },
   },
 };

@@ -3,10 +3,10 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import type { ImportFacts } from '../domain/lake/rows.ts';
 import type { RequestState } from '../domain/privacy/request.ts';
 import type { ProfileState } from '../domain/profile.ts';
-import type { LakeSource, LakeVisitor } from '../ports/lake.ts';
+import type { LakeSource, LakeVisitor, ScanPart } from '../ports/lake.ts';
 import { unpack } from './dynamo-profile-store.ts';
 
-/** Parallel scan segments: the table is read by this many concurrent scans. */
+/** Parallel scan segments per part: each part of the table is read by this many concurrent scans. */
 const SEGMENTS = 4;
 
 /**
@@ -21,15 +21,17 @@ export class DynamoLakeSource implements LakeSource {
     private readonly rawBucket: string,
   ) {}
 
-  async scan(visitor: LakeVisitor): Promise<void> {
-    await Promise.all(Array.from({ length: SEGMENTS }, (_, segment) => this.scanSegment(segment, visitor)));
+  /** Part i of n reads segments i*4 .. i*4+3 of a 4n-segment parallel Scan (a profile's items may fall in any part). */
+  async scan(visitor: LakeVisitor, part: ScanPart = { index: 0, count: 1 }): Promise<void> {
+    const total = SEGMENTS * part.count;
+    await Promise.all(Array.from({ length: SEGMENTS }, (_, s) => this.scanSegment(part.index * SEGMENTS + s, total, visitor)));
   }
 
-  private async scanSegment(segment: number, visitor: LakeVisitor): Promise<void> {
+  private async scanSegment(segment: number, total: number, visitor: LakeVisitor): Promise<void> {
     let start: Record<string, AttributeValue> | undefined;
     do {
       const res = await this.db.send(
-        new ScanCommand({ TableName: this.tableName, Segment: segment, TotalSegments: SEGMENTS, ...(start ? { ExclusiveStartKey: start } : {}) }),
+        new ScanCommand({ TableName: this.tableName, Segment: segment, TotalSegments: total, ...(start ? { ExclusiveStartKey: start } : {}) }),
       );
       for (const item of res.Items ?? []) visit(item, visitor);
       await visitor.drain();

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AthenaClient } from '@aws-sdk/client-athena';
@@ -10,7 +11,8 @@ import { bundledKpiFiles, loadKpiFiles, repositoryKpiFiles } from '../adapters/k
 import { S3LakeStore } from '../adapters/s3-lake-store.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
 import { logger } from '../shared/logger.ts';
-import { publishKpis, type PublishReport } from '../usecases/publish-kpis.ts';
+import { partsOnThreads, publishKpis, type PublishReport } from '../usecases/publish-kpis.ts';
+import { threadScript } from '../shared/threads.ts';
 
 const deps = lazy(() => {
   const s3 = new S3Client({});
@@ -23,6 +25,8 @@ const deps = lazy(() => {
     engine: new AthenaEngine(new AthenaClient({}), requireEnv('ATHENA_WORKGROUP'), requireEnv('GLUE_DATABASE')),
     ...files,
     now: () => new Date(),
+    // The snapshot runs on one thread per vCPU, each scanning its part of the table and encoding its own files.
+    ...(availableParallelism() > 1 ? { parts: partsOnThreads(threadScript('publish-kpis-part', import.meta.url), availableParallelism()) } : {}),
   };
 });
 

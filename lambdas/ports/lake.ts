@@ -13,9 +13,15 @@ export interface LakeVisitor {
   drain(): Promise<void>;
 }
 
+/** A share of the table scan: part `index` of `count` disjoint parts that together cover the table. */
+export interface ScanPart {
+  readonly index: number;
+  readonly count: number;
+}
+
 export interface LakeSource {
-  /** Every active profile, merged tombstone, timeline event, order and privacy request. */
-  scan(visitor: LakeVisitor): Promise<void>;
+  /** Every active profile, merged tombstone, timeline event, order and privacy request (of one part of the table). */
+  scan(visitor: LakeVisitor, part?: ScanPart): Promise<void>;
   /** The import reports kept in the raw bucket. */
   importReports(): AsyncIterable<ImportFacts>;
 }

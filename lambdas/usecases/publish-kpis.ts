@@ -1,21 +1,38 @@
 import { createHash } from 'node:crypto';
 import { renderSql, KPIS, type KpiConfig, type KpiDefinition, segmentSql, type SegmentDefinition } from '../domain/kpi/definitions.ts';
 import { consentRows, eventRow, importRows, monthOf, orderRow, profileRow, requestRow } from '../domain/lake/rows.ts';
-import { type Column, type CuratedTable, curatedTables, kpiPrefix, partitionPath, type Row, segmentPrefix } from '../domain/lake/tables.ts';
+import { type Column, CURATED_TABLES, type CuratedTable, curatedTables, kpiPrefix, partitionPath, type Row, segmentPrefix } from '../domain/lake/tables.ts';
 import { ColumnBuffer } from '../formats/parquet.ts';
-import type { LakeSource, LakeStore, SqlEngine } from '../ports/lake.ts';
+import type { LakeSource, LakeStore, ScanPart, SqlEngine } from '../ports/lake.ts';
+import { runThread } from '../shared/threads.ts';
 
-export interface PublishDeps {
+/** What writing the curated tables (or a part of them) needs. */
+export interface CuratedDeps {
   readonly source: LakeSource;
   readonly lake: LakeStore;
+  /** Memory bounds (defaults ROWS_PER_FILE and ROWS_BUFFERED); tests make them small. */
+  readonly limits?: WriteLimits;
+}
+
+/** What one part of the snapshot wrote. */
+export interface CuratedPart {
+  /** Rows written per curated table. */
+  readonly tables: Record<CuratedTable, number>;
+  /** Keys of the files written or found unchanged. */
+  readonly keys: string[];
+  readonly written: number;
+  readonly unchanged: number;
+}
+
+export interface PublishDeps extends CuratedDeps {
   readonly engine: SqlEngine;
   /** A KPI's SQL text, by name. */
   readonly sql: (name: string) => string;
   readonly config: KpiConfig;
   readonly segments: readonly SegmentDefinition[];
   readonly now: () => Date;
-  /** Memory bounds (defaults ROWS_PER_FILE and ROWS_BUFFERED); tests make them small. */
-  readonly limits?: WriteLimits;
+  /** Writes the snapshot's parts (on threads, see partsOnThreads); by default one part, here. */
+  readonly parts?: (asOf: string) => Promise<CuratedPart[]>;
 }
 
 export interface WriteLimits {
@@ -62,6 +79,7 @@ class PartitionWriter {
     private readonly prefixOf: (partition: string) => string,
     private readonly columns: readonly Column[],
     private readonly limits: WriteLimits,
+    private readonly part: ScanPart,
   ) {}
 
   add(partition: string, row: Row): void {
@@ -106,7 +124,8 @@ class PartitionWriter {
   }
 
   private async flush(partition: string, buffer: ColumnBuffer, part: number): Promise<void> {
-    const key = `${this.prefixOf(partition)}part-${String(part).padStart(5, '0')}.parquet`;
+    // Parts of a split scan number their files apart: file n of part i of k is n*k + i.
+    const key = `${this.prefixOf(partition)}part-${String(part * this.part.count + this.part.index).padStart(5, '0')}.parquet`;
     this.written.add(key);
     const bytes = buffer.toParquet();
     const hash = sha256(bytes);
@@ -136,19 +155,17 @@ class PartitionWriter {
 /** The snapshot date of a run: the UTC date of `now`. */
 export const snapshotDateOf = (now: Date): string => now.toISOString().slice(0, 10);
 
+const WHOLE: ScanPart = { index: 0, count: 1 };
+
 /**
- * The KPI publisher (`publish-kpis`, daily and on `cdp kpi refresh`):
- * 1. one pass over the operational stores writes the curated tables: snapshot tables under today's partition, events
- *    and orders by month (a month whose file came out byte-identical is not rewritten; a month that no longer has
- *    rows is removed);
- * 2. every KPI's SQL runs on the engine (Athena, or DuckDB on the twin) and its rows become `kpi/<name>/`;
- * 3. every saved segment's membership becomes `segments/<name>/`.
+ * One pass over (a part of) the operational stores writes the curated tables: snapshot tables under today's partition,
+ * events and orders by month. A file that comes out byte-identical is not rewritten. Part 0 also writes the import
+ * reports. Parts write disjoint files, so they can run at once (on threads: partsOnThreads).
  */
-export async function publishKpis(deps: PublishDeps, asOf = snapshotDateOf(deps.now())): Promise<PublishReport> {
-  const started = Date.now();
+export async function writeCuratedPart(deps: CuratedDeps, asOf: string, part: ScanPart = WHOLE): Promise<CuratedPart> {
   const limits = deps.limits ?? { rowsPerFile: ROWS_PER_FILE, rowsBuffered: ROWS_BUFFERED };
   const t = curatedTables;
-  const writer = (table: CuratedTable) => new PartitionWriter(deps.lake, (p) => partitionPath(t[table], p), t[table].columns, limits);
+  const writer = (table: CuratedTable) => new PartitionWriter(deps.lake, (p) => partitionPath(t[table], p), t[table].columns, limits, part);
   const w = {
     profiles: writer('profiles'),
     events: writer('events'),
@@ -159,45 +176,77 @@ export async function publishKpis(deps: PublishDeps, asOf = snapshotDateOf(deps.
     merges: writer('merges'),
   } satisfies Record<CuratedTable, PartitionWriter>;
 
-  await deps.source.scan({
-    profile(state) {
-      w.profiles.add(asOf, profileRow(state, asOf));
-      for (const row of consentRows(state)) w.consents.add(asOf, row);
+  await deps.source.scan(
+    {
+      profile(state) {
+        w.profiles.add(asOf, profileRow(state, asOf));
+        for (const row of consentRows(state)) w.consents.add(asOf, row);
+      },
+      merged(profileId, into) {
+        w.merges.add(asOf, { profile_id: profileId, into_profile_id: into });
+      },
+      event(facts) {
+        w.events.add(monthOf(facts.occurredAt), eventRow(facts));
+      },
+      order(facts) {
+        w.orders.add(monthOf(facts.placedAt), orderRow(facts));
+      },
+      request(state) {
+        w.requests.add(asOf, requestRow(state));
+      },
+      async drain() {
+        for (const pw of Object.values(w)) await pw.drain();
+      },
     },
-    merged(profileId, into) {
-      w.merges.add(asOf, { profile_id: profileId, into_profile_id: into });
-    },
-    event(facts) {
-      w.events.add(monthOf(facts.occurredAt), eventRow(facts));
-    },
-    order(facts) {
-      w.orders.add(monthOf(facts.placedAt), orderRow(facts));
-    },
-    request(state) {
-      w.requests.add(asOf, requestRow(state));
-    },
-    async drain() {
-      for (const pw of Object.values(w)) await pw.drain();
-    },
-  });
-  const latest = new Map<string, Row[]>();
-  for await (const report of deps.source.importReports()) latest.set(report.importId, importRows(report));
-  for (const rows of latest.values()) for (const row of rows) w.imports.add(asOf, row);
+    part,
+  );
+  if (part.index === 0) {
+    const latest = new Map<string, Row[]>();
+    for await (const report of deps.source.importReports()) latest.set(report.importId, importRows(report));
+    for (const rows of latest.values()) for (const row of rows) w.imports.add(asOf, row);
+  }
 
   for (const pw of Object.values(w)) pw.finish();
-  const tables = {} as Record<CuratedTable, number>;
-  const files = { written: 0, unchanged: 0, removed: 0 };
+  const result = { tables: {} as Record<CuratedTable, number>, keys: [] as string[], written: 0, unchanged: 0 };
   for (const [name, pw] of Object.entries(w) as [CuratedTable, PartitionWriter][]) {
-    const keys = await pw.close();
-    tables[name] = pw.counts.rows;
-    files.written += pw.counts.written;
-    files.unchanged += pw.counts.unchanged;
+    result.keys.push(...(await pw.close()));
+    result.tables[name] = pw.counts.rows;
+    result.written += pw.counts.written;
+    result.unchanged += pw.counts.unchanged;
+  }
+  return result;
+}
+
+/**
+ * The snapshot split over `count` threads, each scanning its part of the table and encoding its own files (both cores
+ * of a 3.5 GB function). `script` is a thread script that serves writeCuratedPart with its own adapters.
+ */
+export const partsOnThreads =
+  (script: URL, count: number) =>
+  (asOf: string): Promise<CuratedPart[]> =>
+    Promise.all(Array.from({ length: count }, (_, index) => runThread<CuratedPart>(script, { asOf, part: { index, count } })));
+
+/**
+ * The KPI publisher (`publish-kpis`, daily and on `cdp kpi refresh`):
+ * 1. one pass over the operational stores writes the curated tables: snapshot tables under today's partition, events
+ *    and orders by month (a month whose file came out byte-identical is not rewritten; a month that no longer has
+ *    rows is removed);
+ * 2. every KPI's SQL runs on the engine (Athena, or DuckDB on the twin) and its rows become `kpi/<name>/`;
+ * 3. every saved segment's membership becomes `segments/<name>/`.
+ */
+export async function publishKpis(deps: PublishDeps, asOf = snapshotDateOf(deps.now())): Promise<PublishReport> {
+  const started = Date.now();
+  const parts = deps.parts ? await deps.parts(asOf) : [await writeCuratedPart(deps, asOf)];
+  const written = new Set(parts.flatMap((p) => p.keys));
+  const tables = Object.fromEntries(CURATED_TABLES.map((t) => [t, parts.reduce((n, p) => n + p.tables[t], 0)])) as Record<CuratedTable, number>;
+  const files = { written: parts.reduce((n, p) => n + p.written, 0), unchanged: parts.reduce((n, p) => n + p.unchanged, 0), removed: 0 };
+  for (const name of CURATED_TABLES) {
     // Month-partitioned tables are rewritten whole: what this run did not write is gone from the source (an erasure,
     // a merge that moved an order). Snapshot tables only ever gain today's partition; their old ones age out.
-    const def = t[name];
+    const def = curatedTables[name];
     const stale: string[] = [];
     for await (const key of deps.lake.list(def.prefix)) {
-      if (keys.has(key)) continue;
+      if (written.has(key)) continue;
       if (def.partition.name === 'month' || key.startsWith(partitionPath(def, asOf))) stale.push(key);
     }
     for (const key of stale) await deps.lake.delete(key);

@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.ts';
+import { runThread, threadScript } from '../../lambdas/shared/threads.ts';
 import { ATHENA_ACTIONS, GLUE_ACTIONS, KEY_ACTIONS, OBJECT_ACTIONS, RESULT_ACTIONS, TABLE_ACTIONS } from '../../lib/constructs/grants.ts';
 import { KPIS } from '../../lambdas/domain/kpi/definitions.ts';
 import { CURATED_TABLES } from '../../lambdas/domain/lake/tables.ts';
@@ -255,6 +258,19 @@ describe('CDK stack', () => {
     const raw = statements.find((s) => JSON.stringify(s.Resource).includes('Raw') && [s.Action].flat().includes('s3:GetObject'))!;
     expect(JSON.stringify(raw.Resource)).toContain('reports/imports/*');
     expect(statements.some((s) => [s.Action].flat().includes('dynamodb:PutItem'))).toBe(false);
+  });
+
+  it("bundles the KPI publisher's snapshot thread beside its handler, and the bundled thread runs", async () => {
+    const json = template.toJSON() as { Resources: Resources };
+    const [, fn] = Object.entries(json.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes('PublishKpisFunction'))!;
+    expect(fn.Properties.MemorySize).toBe(3538);
+    const key = (fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+    const bundle = path.join(projectRoot, 'cdk.out', 'test', `asset.${key}`);
+    expect(existsSync(path.join(bundle, 'index.mjs'))).toBe(true);
+    const script = threadScript('publish-kpis-part', pathToFileURL(path.join(bundle, 'index.mjs')).href);
+    expect(script.pathname.endsWith('/publish-kpis-part.mjs')).toBe(true);
+    // Started as the handler starts it: it loads, runs, and answers (here, that it has no table to read).
+    await expect(runThread(script, { asOf: '2026-11-23', part: { index: 0, count: 2 } })).rejects.toThrow('Missing required environment variable TABLE_NAME');
   });
 
   it('catalogues every curated and KPI table in Glue with partition projection, a named query per KPI, a daily schedule', () => {

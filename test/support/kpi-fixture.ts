@@ -1,7 +1,7 @@
 import type { EventFacts, ImportFacts, OrderFacts } from '../../lambdas/domain/lake/rows.ts';
 import type { RequestState } from '../../lambdas/domain/privacy/request.ts';
 import { emptyProfile, type FieldValue, type ProfileState } from '../../lambdas/domain/profile.ts';
-import type { LakeSource, LakeVisitor } from '../../lambdas/ports/lake.ts';
+import type { LakeSource, LakeVisitor, ScanPart } from '../../lambdas/ports/lake.ts';
 
 /**
  * A small customer base whose KPIs are worked out by hand in test/unit/kpi.test.ts: four people (Milan, Rome, a
@@ -133,12 +133,14 @@ export class FixtureSource implements LakeSource {
   constructor(
     private readonly data = { profiles: PROFILES, events: EVENTS, orders: ORDERS, requests: REQUESTS, imports: IMPORTS, merges: [['p9', 'p1']] as [string, string][] },
   ) {}
-  async scan(v: LakeVisitor): Promise<void> {
-    for (const p of this.data.profiles) v.profile(p);
-    for (const [id, into] of this.data.merges) v.merged(id, into);
-    for (const e of this.data.events) v.event(e);
-    for (const o of this.data.orders) v.order(o);
-    for (const r of this.data.requests) v.request(r);
+  /** A part holds every count-th item of each kind, so a profile's events and orders scatter over parts as in a table. */
+  async scan(v: LakeVisitor, part: ScanPart = { index: 0, count: 1 }): Promise<void> {
+    const mine = (_: unknown, i: number) => i % part.count === part.index;
+    for (const p of this.data.profiles.filter(mine)) v.profile(p);
+    for (const [id, into] of this.data.merges.filter(mine)) v.merged(id, into);
+    for (const e of this.data.events.filter(mine)) v.event(e);
+    for (const o of this.data.orders.filter(mine)) v.order(o);
+    for (const r of this.data.requests.filter(mine)) v.request(r);
   }
   async *importReports() {
     yield* this.data.imports;

@@ -9,7 +9,7 @@ import { ageBand, profileRow } from '../../lambdas/domain/lake/rows.ts';
 import { curatedTables, type Row } from '../../lambdas/domain/lake/tables.ts';
 import fc from 'fast-check';
 import { isoDays, isoMillis, readParquet } from '../../lambdas/formats/parquet.ts';
-import { FILES_IN_FLIGHT, publishKpis, type PublishReport, ROWS_PER_FILE } from '../../lambdas/usecases/publish-kpis.ts';
+import { FILES_IN_FLIGHT, publishKpis, type PublishReport, ROWS_PER_FILE, writeCuratedPart } from '../../lambdas/usecases/publish-kpis.ts';
 import { DuckLakeEngine } from '../../local/engines/duckdb.ts';
 import { AS_OF, FixtureSource, PROFILES } from '../support/kpi-fixture.ts';
 import { MemoryLake } from '../support/memory-ports.ts';
@@ -309,3 +309,27 @@ describe('back-pressure: the source waits while uploads catch up', () => {
     await expect(publishKpis({ source: source(lake), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`), limits })).rejects.toThrow('upload refused');
   });
 });
+
+it('a snapshot split in parts (threads in AWS) publishes the same KPIs as one pass, in files of its own per part', async () => {
+  const run = async (count: number) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cdp-kpi-parts-'));
+    const lake = new MemoryLake();
+    const engine = new DuckLakeEngine(lake, dir);
+    try {
+      const parts = (asOf: string) => Promise.all(Array.from({ length: count }, (_, index) => writeCuratedPart({ source: new FixtureSource(), lake }, asOf, { index, count })));
+      const report = await publishKpis({ source: new FixtureSource(), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`), parts });
+      const kpis: Record<string, Row[]> = {};
+      for (const k of KPIS) kpis[k.name] = await readParquet((await lake.get(`kpi/${k.name}/snapshot_date=${AS_OF}/part-00000.parquet`))!);
+      return { report, kpis, keys: [...lake.objects.keys()] };
+    } finally {
+      await engine.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const [whole, split] = [await run(1), await run(3)];
+  expect(split.report.tables).toEqual(whole.report.tables);
+  expect(split.kpis).toEqual(whole.kpis);
+  expect(split.keys).toContain(`curated/profiles/snapshot_date=${AS_OF}/part-00002.parquet`);
+  // Only part 0 reads the import reports.
+  expect(split.keys.filter((k) => k.startsWith('curated/imports/'))).toEqual([`curated/imports/snapshot_date=${AS_OF}/part-00000.parquet`]);
+}, 60_000);
