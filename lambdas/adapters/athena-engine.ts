@@ -9,6 +9,9 @@ import type { SqlEngine } from '../ports/lake.ts';
 
 /** Athena in the stack's workgroup (which enforces its encrypted result location and bytes-scanned limit). */
 export class AthenaEngine implements SqlEngine {
+  /** KPIs start together: each query spends most of its time queued and starting, not scanning. */
+  readonly concurrency = 4;
+
   constructor(
     private readonly athena: AthenaClient,
     private readonly workGroup: string,

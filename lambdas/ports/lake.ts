@@ -41,4 +41,6 @@ export interface SqlEngine {
   /** Makes the curated tables just written visible (the twin mirrors the lake's files; Athena needs nothing). */
   refresh(): Promise<void>;
   query(sql: string): Promise<Record<string, unknown>[]>;
+  /** Queries worth running at once (Athena queues them server-side; one DuckDB connection runs one); default 1. */
+  readonly concurrency?: number;
 }

@@ -256,12 +256,16 @@ export async function publishKpis(deps: PublishDeps, asOf = snapshotDateOf(deps.
 
   await deps.engine.refresh();
   const kpiStarted = Date.now();
-  const kpis: Record<string, number> = {};
-  for (const kpi of KPIS) {
-    const rows = await runKpi(deps, kpi, asOf);
-    await writeTable(deps.lake, `${kpiPrefix(kpi.name)}snapshot_date=${asOf}/`, kpi.columns, rows);
-    kpis[kpi.name] = rows.length;
-  }
+  const kpis: Record<string, number> = Object.fromEntries(KPIS.map((k) => [k.name, 0]));
+  const queue = [...KPIS];
+  const worker = async () => {
+    for (let kpi = queue.shift(); kpi; kpi = queue.shift()) {
+      const rows = await runKpi(deps, kpi, asOf);
+      await writeTable(deps.lake, `${kpiPrefix(kpi.name)}snapshot_date=${asOf}/`, kpi.columns, rows);
+      kpis[kpi.name] = rows.length;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, deps.engine.concurrency ?? 1) }, worker));
   const segments: Record<string, number> = {};
   for (const segment of deps.segments) {
     const rows = await deps.engine.query(renderSql(segmentSql(segment), { asOf, config: deps.config }));

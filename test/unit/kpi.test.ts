@@ -333,3 +333,23 @@ it('a snapshot split in parts (threads in AWS) publishes the same KPIs as one pa
   // Only part 0 reads the import reports.
   expect(split.keys.filter((k) => k.startsWith('curated/imports/'))).toEqual([`curated/imports/snapshot_date=${AS_OF}/part-00000.parquet`]);
 }, 60_000);
+
+it('runs as many KPI queries at once as the engine takes (Athena: several), and publishes every KPI', async () => {
+  let running = 0;
+  let peak = 0;
+  const engine = {
+    concurrency: 3,
+    refresh: async () => undefined,
+    async query() {
+      peak = Math.max(peak, ++running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      return [];
+    },
+  };
+  const lake = new MemoryLake();
+  const report = await publishKpis({ source: new FixtureSource(), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`) });
+  expect(peak).toBe(3);
+  expect(Object.keys(report.kpis)).toEqual(KPIS.map((k) => k.name));
+  for (const k of KPIS) expect(lake.objects.has(`kpi/${k.name}/snapshot_date=${AS_OF}/part-00000.parquet`), k.name).toBe(true);
+});
