@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Twin } from '../../local/twin.ts';
-import { cdpOk, runCdp } from '../support/cdp.ts';
+import { runCdp } from '../support/cdp.ts';
 
 /**
  * No personal data in logs (issue 8). The twin runs in this process with Powertools at DEBUG, so every handler's log
