@@ -5,6 +5,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
 import { Analytics, Identity, Ingestion, Privacy } from './constructs/capabilities.ts';
+import { Operations } from './constructs/operations.ts';
 import type { Bindable } from './constructs/grants.ts';
 import { buckets, queues, secrets, table } from './definitions.ts';
 
@@ -126,5 +127,22 @@ export class CdpStack extends Stack {
     new CfnOutput(this, 'AthenaWorkGroup', { value: analytics.workGroup.ref });
     new CfnOutput(this, 'GlueDatabase', { value: analytics.database.ref });
     new CfnOutput(this, PUBLISHER_OUTPUT, { value: analyticsFunctions.publishKpis.fn.functionName });
+
+    const operations = new Operations(this, 'Operations', {
+      key,
+      functions: {
+        ingestFile: ingest.ingestFile.fn,
+        ingestWebhook: ingest.ingestWebhook.fn,
+        resolveRecords: identityFunctions.resolveRecords.fn,
+        getProfile: identityFunctions.getProfile.fn,
+        privacyApi: privacyFunctions.privacyApi.fn,
+        privacyWorker: privacyFunctions.privacyWorker.fn,
+        publishKpis: analyticsFunctions.publishKpis.fn,
+      },
+      queues: resources.queues,
+      deadLetterQueues: dlqs,
+    });
+    new CfnOutput(this, 'AlarmTopic', { value: operations.topic.topicArn, description: 'Subscribe (e-mail, chat) to receive the alarms' });
+    new CfnOutput(this, 'Dashboard', { value: operations.dashboard.dashboardName });
   }
 }

@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC_NAMESPACE, WEBHOOKS } from '../shared/metrics.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -12,7 +13,7 @@ import { lazy, requireEnv } from '../shared/env.ts';
 import { logger } from '../shared/logger.ts';
 import { receiveWebhook, type WebhookDeps } from '../usecases/ingest-webhook.ts';
 
-const metrics = new Metrics({ namespace: 'cdp', serviceName: 'cdp-ingest-webhook' });
+const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: WEBHOOKS.service });
 
 const deps = lazy((): WebhookDeps => {
   const objects = new S3ObjectStore(new S3Client({}));
@@ -62,7 +63,7 @@ export const makeHandler =
   });
   const single = metrics.singleMetric();
   single.addDimension('outcome', outcome.metric);
-  single.addMetric('webhooks', MetricUnit.Count, 1);
+  single.addMetric(WEBHOOKS.name, MetricUnit.Count, 1);
   return { statusCode: outcome.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(outcome.body) };
 };
 

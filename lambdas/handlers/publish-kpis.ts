@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -11,8 +12,11 @@ import { bundledKpiFiles, loadKpiFiles, repositoryKpiFiles } from '../adapters/k
 import { S3LakeStore } from '../adapters/s3-lake-store.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
 import { logger } from '../shared/logger.ts';
+import { METRIC_NAMESPACE, OVERDUE_REQUESTS } from '../shared/metrics.ts';
 import { partsOnThreads, publishKpis, type PublishReport } from '../usecases/publish-kpis.ts';
 import { threadScript } from '../shared/threads.ts';
+
+const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: OVERDUE_REQUESTS.service });
 
 const deps = lazy(() => {
   const s3 = new S3Client({});
@@ -35,6 +39,7 @@ export const handler = async (event: { snapshotDate?: string } = {}): Promise<Pu
   const date = typeof event.snapshotDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(event.snapshotDate) ? event.snapshotDate : undefined;
   const report = await publishKpis(deps(), date);
   // Counts and timings only: the report names tables and KPIs, never a person.
-  logger.info('kpis published', { snapshotDate: report.snapshotDate, tables: report.tables, files: report.files, seconds: report.seconds });
+  logger.info('kpis published', { snapshotDate: report.snapshotDate, tables: report.tables, files: report.files, seconds: report.seconds, overdueRequests: report.overdueRequests });
+  metrics.singleMetric().addMetric(OVERDUE_REQUESTS.name, MetricUnit.Count, report.overdueRequests);
   return report;
 };

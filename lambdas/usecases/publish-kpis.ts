@@ -49,6 +49,8 @@ export interface PublishReport {
   readonly kpis: Record<string, number>;
   readonly segments: Record<string, number>;
   readonly seconds: { readonly snapshot: number; readonly kpis: number };
+  /** Data-subject requests still open past their deadline (the privacy_requests KPI's `overdue`): alarmed on in AWS. */
+  readonly overdueRequests: number;
 }
 
 /** Rows per Parquet file at most. */
@@ -257,10 +259,12 @@ export async function publishKpis(deps: PublishDeps, asOf = snapshotDateOf(deps.
   await deps.engine.refresh();
   const kpiStarted = Date.now();
   const kpis: Record<string, number> = Object.fromEntries(KPIS.map((k) => [k.name, 0]));
+  let overdueRequests = 0;
   const queue = [...KPIS];
   const worker = async () => {
     for (let kpi = queue.shift(); kpi; kpi = queue.shift()) {
       const rows = await runKpi(deps, kpi, asOf);
+      if (kpi.name === 'privacy_requests') overdueRequests = rows.reduce((n, r) => n + (Number(r.overdue) || 0), 0);
       await writeTable(deps.lake, `${kpiPrefix(kpi.name)}snapshot_date=${asOf}/`, kpi.columns, rows);
       kpis[kpi.name] = rows.length;
     }
@@ -279,6 +283,7 @@ export async function publishKpis(deps: PublishDeps, asOf = snapshotDateOf(deps.
     kpis,
     segments,
     seconds: { snapshot: round(snapshotSeconds), kpis: round((Date.now() - kpiStarted) / 1000) },
+    overdueRequests,
   };
 }
 

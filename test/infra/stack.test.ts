@@ -273,6 +273,34 @@ describe('CDK stack', () => {
     await expect(runThread(script, { asOf: '2026-11-23', part: { index: 0, count: 2 } })).rejects.toThrow('Missing required environment variable TABLE_NAME');
   });
 
+  it('alarms to one encrypted topic on every DLQ holding a message, every function error and throttle, and overdue privacy requests', () => {
+    const json = template.toJSON() as { Resources: Resources };
+    const alarms = Object.values(json.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties);
+    const fnCount = Object.keys(functions).length;
+    const queueCount = Object.keys(queues).length;
+    expect(alarms).toHaveLength(queueCount + 2 * fnCount + 1);
+    const [topicId] = Object.entries(json.Resources).find(([, r]) => r.Type === 'AWS::SNS::Topic')!;
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    for (const a of alarms) {
+      expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(a).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    }
+    const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(queueCount);
+    expect(byMetric('Errors')).toHaveLength(fnCount);
+    expect(byMetric('Throttles')).toHaveLength(fnCount);
+    expect(byMetric('overduePrivacyRequests')).toEqual([expect.objectContaining({ Namespace: 'cdp', Dimensions: [{ Name: 'service', Value: 'cdp-publish-kpis' }], Period: 86_400 })]);
+    // Each DLQ alarm names the command that shows and replays it.
+    expect(byMetric('ApproximateNumberOfMessagesVisible').every((a) => /cdp dlq redrive/.test(String(a.AlarmDescription)))).toBe(true);
+    // CloudWatch may use the key only for this account's alarms.
+    const key = Object.values(json.Resources).find((r) => r.Type === 'AWS::KMS::Key')!;
+    const statements = (key.Properties.KeyPolicy as { Statement: { Principal?: { Service?: string }; Condition?: unknown }[] }).Statement;
+    expect(statements.find((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com')?.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+    const dashboard = Object.values(json.Resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')!;
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const title of ['Queue depth', 'Dead-letter queues', 'Errors and throttles', 'Webhooks by outcome', 'Privacy requests past the deadline']) expect(body).toContain(title);
+  });
+
   it('catalogues every curated and KPI table in Glue with partition projection, a named query per KPI, a daily schedule', () => {
     const tables = template.findResources('AWS::Glue::Table') as Record<string, { Properties: { TableInput: { Name: string; Parameters: Record<string, string> } } }>;
     const names = Object.values(tables).map((t) => t.Properties.TableInput.Name).sort();

@@ -202,6 +202,8 @@ describe('every KPI on DuckDB over a customer base worked out by hand', () => {
       { request_type: 'erasure', received: 3, completed: 3, rejected_or_failed: 0, open: 0, overdue: 0, median_days_to_complete: 2.5 },
       { request_type: 'rectification', received: 1, completed: 0, rejected_or_failed: 1, open: 0, overdue: 0, median_days_to_complete: 1 },
     ]);
+    // What the AWS alarm on requests past the GDPR deadline watches.
+    expect(report.overdueRequests).toBe(1);
   });
 
   it('segments: membership per snapshot, restricted profiles never members', async () => {
