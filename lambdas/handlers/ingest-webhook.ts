@@ -59,6 +59,8 @@ export const makeHandler =
     outcome: outcome.metric,
     reason: outcome.reason,
     bytes: body.length,
+    // The vendor's delivery id (or its hash): what the raw body, the records' lineage and a quarantine entry carry.
+    deliveryId: typeof outcome.body.deliveryId === 'string' ? outcome.body.deliveryId : undefined,
     requestId: event.requestContext?.requestId,
   });
   const single = metrics.singleMetric();

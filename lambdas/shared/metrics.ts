@@ -8,4 +8,4 @@ export const METRIC_NAMESPACE = 'cdp';
 export const OVERDUE_REQUESTS = { service: 'cdp-publish-kpis', name: 'overduePrivacyRequests' } as const;
 
 /** Webhook deliveries by outcome (`webhook.accepted`, `webhook.unauthorized`, ...), emitted by the receiver. */
-export const WEBHOOKS = { service: 'cdp-ingest-webhook', name: 'webhooks', outcomes: ['webhook.accepted', 'webhook.duplicate', 'webhook.quarantined', 'webhook.suppressed', 'webhook.validation', 'webhook.unauthorized', 'webhook.refused', 'webhook.ping'] } as const;
+export const WEBHOOKS = { service: 'cdp-ingest-webhook', name: 'webhooks', outcomes: ['webhook.accepted', 'webhook.duplicate', 'webhook.rejectedRecords', 'webhook.quarantined', 'webhook.suppressed', 'webhook.validation', 'webhook.unauthorized', 'webhook.refused', 'webhook.ping'] } as const;
