@@ -1,7 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { parseMapping } from '../../lambdas/domain/mapping.ts';
+import { applyEvent, type RequestState } from '../../lambdas/domain/privacy/request.ts';
+import { makeHandler as privacyApi } from '../../lambdas/handlers/privacy-api.ts';
+import type { RequestLog } from '../../lambdas/ports/privacy.ts';
 import { receiveWebhook } from '../../lambdas/usecases/ingest-webhook.ts';
 import { importObject, mappingKeys } from '../../lambdas/usecases/import-file.ts';
 import { MemoryContinuations, MemoryObjects, MemoryRecordQueue } from '../support/memory-ports.ts';
@@ -155,5 +159,51 @@ describe(`fuzzing, ${RUNS.toLocaleString('en')} inputs per entry point`, () => {
     );
     // Accepted, malformed, unauthenticated, unknown source and wrong method all happened.
     expect([...statuses.keys()].sort()).toEqual(expect.arrayContaining([200, 400, 401, 404, 405]));
+  }, 600_000);
+
+  it('privacy API: any body is a 400 with what is wrong, or a recorded request (202, or 200 when resubmitted)', async () => {
+    const states = new Map<string, RequestState>();
+    const log: RequestLog = {
+      async create(id, event) {
+        if (states.has(id)) return 'exists';
+        states.set(id, applyEvent(undefined, event, id));
+        return 'created';
+      },
+      read: async (id) => states.get(id),
+      append: async (state, event) => {
+        const next = applyEvent(state, event, state.requestId);
+        states.set(state.requestId, next);
+        return next;
+      },
+      list: async () => [...states.values()],
+    };
+    const work: unknown[] = [];
+    const handler = privacyApi(() => ({ log, salt: { get: async () => 'salt' }, work: { send: async (m) => void work.push(m) }, now: () => new Date('2026-11-23T10:00:00Z') }));
+    const statuses = new Map<number, number>();
+    const field = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('mario.rossi@example.it', '+39 333 1234567', 'p_0123456789abcdef0123', ''), fc.integer(), fc.constant(null));
+    const submission = fc.oneof(
+      fc.record({ type: fc.constantFrom('access', 'erasure', 'restriction'), email: fc.constantFrom('mario.rossi@example.it', 'anna.verdi@example.it'), reference: fc.constantFrom('ticket-1', 'ticket-2') }).map((b) => JSON.stringify(b)),
+      fc.record({ type: fc.constantFrom('access', 'erasure', 'rectification', 'restriction', 'objection', 'portability', 'delete'), email: field, phone: field, profileId: field, reference: field, changes: fc.dictionary(fc.string({ maxLength: 12 }), field) }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+      fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
+      fc.string({ maxLength: 80 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(submission, fc.boolean(), async (text, base64) => {
+        const event = {
+          requestContext: { http: { method: 'POST' }, requestId: 'r' },
+          body: base64 ? Buffer.from(text).toString('base64') : text,
+          isBase64Encoded: base64,
+        } as unknown as APIGatewayProxyEventV2;
+        const res = await handler(event);
+        const status = res.statusCode ?? 0;
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        expect([200, 202, 400], String(res.body)).toContain(status);
+        const answer = JSON.parse(String(res.body)) as { message?: string; requestId?: string };
+        if (status === 400) expect(answer.message).toBeTruthy();
+        else expect(answer.requestId).toMatch(/^dsr_[0-9a-f]{20}$/);
+      }),
+      { numRuns: RUNS },
+    );
+    expect([...statuses.keys()].sort()).toEqual([200, 202, 400]);
   }, 600_000);
 });
