@@ -1,13 +1,14 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
 import { Analytics, Identity, Ingestion, Privacy } from './constructs/capabilities.ts';
 import { Operations } from './constructs/operations.ts';
 import type { Bindable } from './constructs/grants.ts';
-import { buckets, queues, secrets, table } from './definitions.ts';
+import { buckets, type FunctionName, queues, secrets, table } from './definitions.ts';
 
 export interface CdpStackProps extends StackProps {
   /** Project root, for bundling the functions. */
@@ -89,17 +90,16 @@ export class CdpStack extends Stack {
     const identityFunctions = identity.wire(resources, ingestion.records);
     const privacyFunctions = privacy.wire(resources);
     const analyticsFunctions = analytics.wire(resources);
-    new Api(this, 'Api', {
-      encryptionKey: key,
-      functions: {
-        ingestFile: ingest.ingestFile.fn,
-        ingestWebhook: ingest.ingestWebhook.fn,
-        resolveRecords: identityFunctions.resolveRecords.fn,
-        getProfile: identityFunctions.getProfile.fn,
-        privacyApi: privacyFunctions.privacyApi.fn,
-        privacyWorker: privacyFunctions.privacyWorker.fn,
-      },
-    });
+    const functionsByName: Record<FunctionName, IFunction> = {
+      ingestFile: ingest.ingestFile.fn,
+      ingestWebhook: ingest.ingestWebhook.fn,
+      resolveRecords: identityFunctions.resolveRecords.fn,
+      getProfile: identityFunctions.getProfile.fn,
+      privacyApi: privacyFunctions.privacyApi.fn,
+      privacyWorker: privacyFunctions.privacyWorker.fn,
+      publishKpis: analyticsFunctions.publishKpis.fn,
+    };
+    new Api(this, 'Api', { encryptionKey: key, functions: functionsByName });
 
     const notificationsHandler = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
     if (notificationsHandler) {
@@ -128,20 +128,7 @@ export class CdpStack extends Stack {
     new CfnOutput(this, 'GlueDatabase', { value: analytics.database.ref });
     new CfnOutput(this, PUBLISHER_OUTPUT, { value: analyticsFunctions.publishKpis.fn.functionName });
 
-    const operations = new Operations(this, 'Operations', {
-      key,
-      functions: {
-        ingestFile: ingest.ingestFile.fn,
-        ingestWebhook: ingest.ingestWebhook.fn,
-        resolveRecords: identityFunctions.resolveRecords.fn,
-        getProfile: identityFunctions.getProfile.fn,
-        privacyApi: privacyFunctions.privacyApi.fn,
-        privacyWorker: privacyFunctions.privacyWorker.fn,
-        publishKpis: analyticsFunctions.publishKpis.fn,
-      },
-      queues: resources.queues,
-      deadLetterQueues: dlqs,
-    });
+    const operations = new Operations(this, 'Operations', { key, functions: functionsByName, queues: resources.queues, deadLetterQueues: dlqs });
     new CfnOutput(this, 'AlarmTopic', { value: operations.topic.topicArn, description: 'Subscribe (e-mail, chat) to receive the alarms' });
     new CfnOutput(this, 'Dashboard', { value: operations.dashboard.dashboardName });
   }
