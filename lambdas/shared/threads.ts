@@ -20,6 +20,8 @@ export function runThread<T>(script: URL, input: unknown): Promise<T> {
       settled = true;
       if (m.error !== undefined) reject(new Error(m.error));
       else resolve(m.result as T);
+      // The answer is all there is: idle keep-alive sockets must not hold the thread (or a Lambda container) open.
+      void worker.terminate();
     });
     worker.once('error', (e) => {
       settled = true;
