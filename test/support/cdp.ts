@@ -28,6 +28,7 @@ export async function runCdp(home: string, ...args: string[]): Promise<CdpRun> {
 /** Runs `cdp …` and answers its stdout; fails (with its stderr) when the command does. */
 export async function cdpOk(home: string, ...args: string[]): Promise<string> {
   const r = await runCdp(home, ...args);
-  if (r.code !== 0) throw new Error(`cdp ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  // With --json a command's error is on stdout: show both.
+  if (r.code !== 0) throw new Error(`cdp ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
   return r.stdout;
 }
