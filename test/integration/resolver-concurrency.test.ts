@@ -192,6 +192,8 @@ describe('resolver on DynamoDB Local, under real delivery', () => {
       {
         numRuns: Number(process.env.RESOLVER_PROPERTY_RUNS ?? 12),
         endOnFailure: true,
+        // Three fixed cases first, which have merges and crashes, so the check below never rests on luck alone.
+        examples: fc.sample(fc.tuple(stream, fc.integer()), { seed: 20261123, numRuns: 3 }),
         // Replay a failure: RESOLVER_PROPERTY_SEED and RESOLVER_PROPERTY_PATH from its report.
         ...(process.env.RESOLVER_PROPERTY_SEED ? { seed: Number(process.env.RESOLVER_PROPERTY_SEED), path: process.env.RESOLVER_PROPERTY_PATH } : {}),
       },
