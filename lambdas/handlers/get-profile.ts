@@ -3,7 +3,7 @@ import identityJson from '../../config/identity.json' with { type: 'json' };
 import { DynamoProfileStore, documentClient } from '../adapters/dynamo-profile-store.ts';
 import { parseIdentityConfig } from '../domain/identity-config.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
-import { logger } from '../shared/logger.ts';
+import { logger, withContext } from '../shared/logger.ts';
 import { profileById } from '../usecases/read-profiles.ts';
 
 const deps = lazy(() => ({
@@ -20,11 +20,11 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 });
 
 /** GET /profiles/{id}: the unified profile (a merged-away id answers with the survivor). IAM-authorised. */
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+export const handler = withContext(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const id = event.pathParameters?.id ?? '';
   if (!PROFILE_ID.test(id)) return json(400, { message: 'A profile id looks like p_ followed by 20 hexadecimal digits' });
   const { store, config } = deps();
   const profile = await profileById(store, config, id);
   logger.info('profile read', { profileId: id, found: profile !== undefined, requestId: event.requestContext?.requestId });
   return profile ? json(200, profile) : json(404, { message: 'No such profile' });
-};
+});

@@ -9,7 +9,7 @@ import { S3ObjectStore } from '../adapters/s3-object-store.ts';
 import { SqsContinuationQueue, SqsRecordQueue } from '../adapters/sqs-record-queue.ts';
 import { stableHash } from '../domain/hash.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
-import { logger } from '../shared/logger.ts';
+import { logger, withContext } from '../shared/logger.ts';
 import { type ImportCheckpoint, type ImportDeps, importObject } from '../usecases/import-file.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -74,5 +74,6 @@ async function recordHandler(message: SQSRecord, context: Context): Promise<void
   }
 }
 
-export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, (m: SQSRecord) => recordHandler(m, context), processor, { context });
+export const handler = withContext(async (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, (m: SQSRecord) => recordHandler(m, context), processor, { context }),
+);

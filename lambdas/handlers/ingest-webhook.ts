@@ -10,7 +10,7 @@ import { S3ObjectStore } from '../adapters/s3-object-store.ts';
 import { SqsRecordQueue } from '../adapters/sqs-record-queue.ts';
 import { BucketSourceFiles, DynamoDeliveryLog, SqsPrivacyQueue, WebhookSecrets } from '../adapters/webhook-stores.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
-import { logger } from '../shared/logger.ts';
+import { logger, withContext } from '../shared/logger.ts';
 import { receiveWebhook, type WebhookDeps } from '../usecases/ingest-webhook.ts';
 
 const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: WEBHOOKS.service });
@@ -69,4 +69,4 @@ export const makeHandler =
   return { statusCode: outcome.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(outcome.body) };
 };
 
-export const handler = makeHandler(deps);
+export const handler = withContext(makeHandler(deps));

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import * as z from 'zod/mini';
 import { listOrder, REQUEST_TYPES } from '../domain/privacy/request.ts';
 import { lazy } from '../shared/env.ts';
-import { logger } from '../shared/logger.ts';
+import { logger, withContext } from '../shared/logger.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -73,11 +73,13 @@ export const makeHandler =
     return state ? json(200, state) : json(404, { message: 'No such request' });
   };
 
-export const handler = makeHandler(
-  lazy(() => ({
-    log: new DynamoRequestLog(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
-    salt: new PrivacySalt(() => new SecretsManagerClient({}), process.env.PRIVACY_SECRET_ARN),
-    work: new SqsWorkQueue(new SQSClient({}), requireEnv('DSR_QUEUE_URL')),
-    now: () => new Date(),
-  })),
+export const handler = withContext(
+  makeHandler(
+    lazy(() => ({
+      log: new DynamoRequestLog(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+      salt: new PrivacySalt(() => new SecretsManagerClient({}), process.env.PRIVACY_SECRET_ARN),
+      work: new SqsWorkQueue(new SQSClient({}), requireEnv('DSR_QUEUE_URL')),
+      now: () => new Date(),
+    })),
+  ),
 );

@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { lazy } from '../shared/env.ts';
-import { logger } from '../shared/logger.ts';
+import { logger, withContext } from '../shared/logger.ts';
 import type { PrivacyWork } from '../ports/privacy.ts';
 import type { PrivacyRequestMessage } from '../usecases/ingest-webhook.ts';
 import { InvalidRequestError, processWork, submitRequest } from '../usecases/privacy.ts';
@@ -46,4 +46,4 @@ async function recordHandler(message: SQSRecord): Promise<void> {
   logger.warn('unknown message on the DSR queue', { messageId: message.messageId });
 }
 
-export const handler = async (event: SQSEvent, context: Context) => processPartialResponse(event, recordHandler, processor, { context });
+export const handler = withContext(async (event: SQSEvent, context: Context) => processPartialResponse(event, recordHandler, processor, { context }));

@@ -11,7 +11,7 @@ import { DynamoLakeSource } from '../adapters/dynamo-lake-source.ts';
 import { bundledKpiFiles, loadKpiFiles, repositoryKpiFiles } from '../adapters/kpi-files.ts';
 import { S3LakeStore } from '../adapters/s3-lake-store.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
-import { logger } from '../shared/logger.ts';
+import { logger, withContext } from '../shared/logger.ts';
 import { METRIC_NAMESPACE, OVERDUE_REQUESTS } from '../shared/metrics.ts';
 import { partsOnThreads, publishKpis, type PublishReport } from '../usecases/publish-kpis.ts';
 import { threadScript } from '../shared/threads.ts';
@@ -35,11 +35,11 @@ const deps = lazy(() => {
 });
 
 /** Daily (EventBridge) and on demand (`cdp kpi refresh --target aws` invokes it with `{"snapshotDate"?}`). */
-export const handler = async (event: { snapshotDate?: string } = {}): Promise<PublishReport> => {
+export const handler = withContext(async (event: { snapshotDate?: string } = {}): Promise<PublishReport> => {
   const date = typeof event.snapshotDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(event.snapshotDate) ? event.snapshotDate : undefined;
   const report = await publishKpis(deps(), date);
   // Counts and timings only: the report names tables and KPIs, never a person.
   logger.info('kpis published', { snapshotDate: report.snapshotDate, tables: report.tables, files: report.files, seconds: report.seconds, overdueRequests: report.overdueRequests });
   metrics.singleMetric().addMetric(OVERDUE_REQUESTS.name, MetricUnit.Count, report.overdueRequests);
   return report;
-};
+});

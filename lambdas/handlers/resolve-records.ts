@@ -8,7 +8,7 @@ import { DynamoSuppressionList, PrivacySalt, SuppressionLookup } from '../adapte
 import { decodeRecords } from '../adapters/records-codec.ts';
 import { parseIdentityConfig } from '../domain/identity-config.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
-import { logger } from '../shared/logger.ts';
+import { logger, withContext } from '../shared/logger.ts';
 import { resolveRecord } from '../usecases/resolve-record.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -42,5 +42,4 @@ async function recordHandler(message: SQSRecord): Promise<void> {
   logger.debug('records resolved', { messageId: message.messageId, records: records.length, applied, merges, suppressed });
 }
 
-export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, recordHandler, processor, { context });
+export const handler = withContext(async (event: SQSEvent, context: Context) => processPartialResponse(event, recordHandler, processor, { context }));

@@ -2,11 +2,12 @@ import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } f
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { signFor } from '../../lambdas/domain/webhooks/signatures.ts';
 import { handler } from '../../lambdas/handlers/ingest-webhook.ts';
+import { logger } from '../../lambdas/shared/logger.ts';
 import { fixture } from '../support/webhooks.ts';
 
 const s3 = mockClient(S3Client);
@@ -79,5 +80,22 @@ describe('ingest-webhook handler', () => {
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
     expect(ddb.commandCalls(PutItemCommand)).toHaveLength(0);
     expect(res.body).not.toContain('example.com');
+  });
+
+  it("logs with the invocation's request id (the correlation id) and the delivery id", async () => {
+    const lines: string[] = [];
+    // The logger writes one JSON document a call to stdout (the module loaded before POWERTOOLS_DEV was set above).
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    const level = logger.getLevelName();
+    logger.setLogLevel('INFO'); // tests run at WARN (test/setup.ts)
+    try {
+      const context = { awsRequestId: 'req-123', functionName: 'cdp-ingest-webhook', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '256' } as unknown as Context;
+      await handler(event({ 'X-Shopify-Hmac-Sha256': signFor('base64', body, 'test_secret'), 'X-Shopify-Topic': 'orders/create', 'X-Shopify-Event-Id': 'e3' }), context);
+    } finally {
+      spy.mockRestore();
+      logger.setLogLevel(level);
+    }
+    const line = lines.flatMap((l) => (l.trim().startsWith('{') ? [JSON.parse(l) as Record<string, unknown>] : [])).find((l) => l.message === 'webhook');
+    expect(line).toMatchObject({ function_request_id: 'req-123', function_name: 'cdp-ingest-webhook', deliveryId: expect.any(String), outcome: 'webhook.accepted' });
   });
 });
