@@ -113,29 +113,6 @@ function fromNumbers(type: Exclude<ColumnType, 'string'>, data: Float64Array, ro
   return out;
 }
 
-/** One file's columns, ready to encode (what a ColumnBuffer holds). */
-export interface ColumnFile {
-  readonly columns: readonly Column[];
-  readonly rows: number;
-  /** Per column: its values as numbers (NaN for null) for every type but string. */
-  readonly numbers: readonly (Float64Array | undefined)[];
-  /** Per column: its values for strings. */
-  readonly strings: readonly ((string | null)[] | undefined)[];
-}
-
-/** A Parquet file from its columns. */
-export function encodeColumns(file: ColumnFile): Uint8Array {
-  const { columns } = file;
-  const schema: SchemaElement[] = [{ name: 'root', num_children: columns.length }, ...columns.map((c) => element(c.name, c.type))];
-  const columnData = columns.map((c, i) => ({
-    name: c.name,
-    data: (file.strings[i] ?? fromNumbers(c.type as Exclude<ColumnType, 'string'>, file.numbers[i]!, file.rows)) as never,
-    // Min/max statistics let engines skip row groups by date or number; on strings they cost more than they save.
-    statistics: c.type !== 'string',
-  }));
-  return new Uint8Array(parquetWriteBuffer({ columnData, schema, rowGroupSize: 250_000 }));
-}
-
 /**
  * Column buffers for one file: rows go in one at a time, the file comes out columnar. Numbers, dates, timestamps and
  * booleans are kept unboxed in a Float64Array (8 bytes a value, nothing for the garbage collector to trace), strings
@@ -172,13 +149,15 @@ export class ColumnBuffer {
     this.rows++;
   }
 
-  /** The buffered columns, trimmed to the rows added (the buffer is not to be used after). */
-  take(): ColumnFile {
-    return { columns: this.columns, rows: this.rows, numbers: this.numbers.map((d) => d?.slice(0, this.rows)), strings: this.strings };
-  }
-
   toParquet(): Uint8Array {
-    return encodeColumns(this.take());
+    const schema: SchemaElement[] = [{ name: 'root', num_children: this.columns.length }, ...this.columns.map((c) => element(c.name, c.type))];
+    const columnData = this.columns.map((c, i) => ({
+      name: c.name,
+      data: (this.strings[i] ?? fromNumbers(c.type as Exclude<ColumnType, 'string'>, this.numbers[i]!, this.rows)) as never,
+      // Min/max statistics let engines skip row groups by date or number; on strings they cost more than they save.
+      statistics: c.type !== 'string',
+    }));
+    return new Uint8Array(parquetWriteBuffer({ columnData, schema, rowGroupSize: 250_000 }));
   }
 }
 
