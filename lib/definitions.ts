@@ -54,8 +54,9 @@ export type Grant =
   /**
    * `deliveries`: get and put items of the webhook delivery log only (IAM LeadingKeys `WEBHOOK#`). `suppression`:
    * point reads of the suppression list only (`SUPPRESS#`). `requests`: read and create privacy requests (`DSR#`).
+   * `failures`: put notes in the failure log only (`FAILED#`, why a queue message failed).
    */
-  | { readonly table: 'read' | 'readWrite' | 'deliveries' | 'suppression' | 'requests' | 'scan' }
+  | { readonly table: 'read' | 'readWrite' | 'deliveries' | 'suppression' | 'requests' | 'failures' | 'scan' }
   /**
    * `prefixes` narrows object access to those key prefixes. `manage` adds deleting objects (files a newer run
    * replaces); `erase` adds deleting objects and their old versions.
@@ -154,6 +155,7 @@ export const functions: Record<FunctionName, FunctionDefinition> = {
       { queue: 'records', access: 'send' },
       { queue: 'fileEvents', access: 'send' },
       { table: 'read' },
+      { table: 'failures' },
       { secret: 'privacy' },
     ],
   },

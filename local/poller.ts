@@ -138,12 +138,16 @@ export class QueuePoller {
     }
     const succeeded = messages.filter((m) => !failedIds.has(m.MessageId!));
     for (let i = 0; i < succeeded.length; i += 10) {
-      await this.options.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: this.options.queueUrl,
-          Entries: succeeded.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })),
-        }),
-      );
+      // A delete that fails (a receipt handle gone stale because the visibility timeout ran out during the batch)
+      // leaves the message to be delivered again, as in Lambda; handlers are idempotent. The poller goes on.
+      await this.options.sqs
+        .send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: this.options.queueUrl,
+            Entries: succeeded.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })),
+          }),
+        )
+        .catch(() => undefined);
     }
     this.options.onInvocation?.({
       name,

@@ -115,14 +115,18 @@ export async function createQueueWithDlq(
   return { queueUrl: q.QueueUrl!, dlqUrl: dlq.QueueUrl! };
 }
 
+/** Queue settings that a twin started for fault injection changes (see TwinOptions.queues). */
+export type QueueOverrides = Partial<Record<QueueName, Partial<Pick<QueueDefinition, 'visibilityTimeoutSeconds' | 'maxReceiveCount'>>>>;
+
 /** Every queue of the definitions, with its DLQ. */
 export async function createQueues(
   sqs: SQSClient,
+  overrides: QueueOverrides = {},
 ): Promise<{ queueUrls: Record<QueueName, string>; dlqUrls: Record<QueueName, string> }> {
   const queueUrls = {} as Record<QueueName, string>;
   const dlqUrls = {} as Record<QueueName, string>;
   for (const [name, def] of Object.entries(queues) as [QueueName, QueueDefinition][]) {
-    const created = await createQueueWithDlq(sqs, localNames.queue(name), def);
+    const created = await createQueueWithDlq(sqs, localNames.queue(name), { ...def, ...overrides[name] });
     queueUrls[name] = created.queueUrl;
     dlqUrls[name] = created.dlqUrl;
   }

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -20,7 +21,7 @@ import { dashboardRoutes } from './dashboard.ts';
 import { type Route, sendJson, startHttp } from './http.ts';
 import { publishLocally } from './kpi.ts';
 import { QueuePoller, type SqsHandler } from './poller.ts';
-import { createBuckets, createQueues, createTable, type LocalResources, resourceEnvironment } from './resources.ts';
+import { createBuckets, createQueues, createTable, type LocalResources, type QueueOverrides, resourceEnvironment } from './resources.ts';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_REGION = 'eu-south-1';
@@ -34,7 +35,17 @@ export interface TwinOptions {
   readonly concurrency?: Partial<Record<FunctionName, number>>;
   /** Told of every invocation's outcome (counts only). */
   readonly onInvocation?: (o: { name: string; received: number; failed: number; error?: Error }) => void;
+  /**
+   * Queue settings that differ from the definitions' (a fault-injection run shortens visibility timeouts so that
+   * redeliveries happen within seconds, not the production minutes).
+   */
+  readonly queues?: QueueOverrides;
+  /** Wraps every function handler the twin invokes (fault injection: crashes, per-invocation context). */
+  readonly wrap?: HandlerWrapper;
 }
+
+/** Wraps a handler of the named function; must keep its signature. */
+export type HandlerWrapper = <H extends (...args: never[]) => Promise<unknown>>(name: FunctionName, handler: H) => H;
 
 export interface TwinInfo {
   readonly pid: number;
@@ -108,7 +119,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const [tableName, bucketNames, queueSet] = await Promise.all([
       createTable(clients.dynamodb),
       createBuckets(clients.s3),
-      createQueues(clients.sqs),
+      createQueues(clients.sqs, options.queues),
     ]);
     const resources: LocalResources = { tableName, buckets: bucketNames, ...queueSet };
     Object.assign(process.env, resourceEnvironment(resources));
@@ -141,6 +152,8 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       pendingNotifications.add(p);
     });
 
+    const runtime = await concurrentRuntime();
+    const wrap: HandlerWrapper = (name, h) => runtime(options.wrap ? options.wrap(name, h) : h);
     const pollers: QueuePoller[] = [];
     for (const [name, def] of Object.entries(functions) as [FunctionName, (typeof functions)[FunctionName]][]) {
       if (!def.source) continue;
@@ -152,7 +165,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
         queueUrl: resources.queueUrls[def.source.queue],
         queueArn,
         region: LOCAL_REGION,
-        handler: mod.handler,
+        handler: wrap(name, mod.handler),
         batchSize: def.source.batchSize,
         maxBatchingWindowSeconds: def.source.maxBatchingWindowSeconds,
         concurrency: Math.max(1, Math.min(def.source.maxConcurrency ?? 2, options.concurrency?.[name] ?? 2)),
@@ -182,7 +195,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const apiRoutes: ReturnType<typeof compileRoute>[] = [];
     for (const route of apiRouteDefinitions) {
       const mod = (await import(handlerUrl(functions[route.function].entry, start))) as { handler: ApiHandler };
-      apiRoutes.push(compileRoute(route, mod.handler));
+      apiRoutes.push(compileRoute(route, wrap(route.function, mod.handler)));
     }
     const http = await startHttp(options.port ?? 0, routes, (req, res, url) => serveRoute(req, res, url, apiRoutes, token));
     stops.push(() => closeServer(http.server));
@@ -246,6 +259,22 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     await stopAll();
     throw e;
   }
+}
+
+/**
+ * The twin runs many invocations of one function at once in one process, as Lambda's multi-concurrency runtime does:
+ * each invocation gets its own context in the runtime's InvokeStore, where Powertools keeps per-invocation state (the
+ * batch processor's records and failures, the logger's keys). Without it, two concurrent batches would share one
+ * processor's state and report each other's failures.
+ */
+async function concurrentRuntime(): Promise<<H extends (...args: never[]) => Promise<unknown>>(handler: H) => H> {
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '10';
+  const store = await InvokeStore.getInstanceAsync(true);
+  return <H extends (...args: never[]) => Promise<unknown>>(handler: H): H =>
+    ((...args: Parameters<H>) => {
+      const requestId = (args[1] as { awsRequestId?: string } | undefined)?.awsRequestId ?? randomUUID();
+      return store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: requestId }, () => handler(...args));
+    }) as H;
 }
 
 /** The repository's config/sources/<source>.json become the sources' mappings in the landing bucket. */

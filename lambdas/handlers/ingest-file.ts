@@ -1,27 +1,28 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoFailureLog } from '../adapters/failure-log.ts';
 import { DynamoSuppressionList, loadSuppression, PrivacySalt } from '../adapters/privacy-stores.ts';
 import { S3ObjectStore } from '../adapters/s3-object-store.ts';
 import { SqsContinuationQueue, SqsRecordQueue } from '../adapters/sqs-record-queue.ts';
 import { stableHash } from '../domain/hash.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
-import { logger, withContext } from '../shared/logger.ts';
+import { logger } from '../shared/logger.ts';
+import { sqsBatchHandler } from '../shared/sqs-batch.ts';
 import { type ImportCheckpoint, type ImportDeps, importObject } from '../usecases/import-file.ts';
-
-const processor = new BatchProcessor(EventType.SQS);
 
 const clients = lazy(() => {
   const sqs = new SQSClient({});
+  const db = new DynamoDBClient({});
   return {
     objects: new S3ObjectStore(new S3Client({})),
     queue: new SqsRecordQueue(sqs, requireEnv('RECORDS_QUEUE_URL')),
     continuations: new SqsContinuationQueue(sqs, requireEnv('FILE_EVENTS_QUEUE_URL')),
     rawBucket: requireEnv('RAW_BUCKET'),
-    suppressionList: new DynamoSuppressionList(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+    suppressionList: new DynamoSuppressionList(db, requireEnv('TABLE_NAME')),
+    failures: new DynamoFailureLog(db, requireEnv('TABLE_NAME')),
     // Read once per container, and only when the list is not empty.
     salt: new PrivacySalt(() => new SecretsManagerClient({}), process.env.PRIVACY_SECRET_ARN),
   };
@@ -37,7 +38,7 @@ interface FileEvent {
 async function recordHandler(message: SQSRecord, context: Context): Promise<void> {
   const event = JSON.parse(message.body) as FileEvent;
   if (event.Event === 's3:TestEvent') return;
-  const { suppressionList, salt, ...io } = clients();
+  const { suppressionList, salt, failures: _failures, ...io } = clients();
   const deps: ImportDeps = {
     ...io,
     // The list is loaded at the start of every import (one query of the keys-only index).
@@ -74,6 +75,4 @@ async function recordHandler(message: SQSRecord, context: Context): Promise<void
   }
 }
 
-export const handler = withContext(async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, (m: SQSRecord) => recordHandler(m, context), processor, { context }),
-);
+export const handler = sqsBatchHandler('fileEvents', recordHandler, () => clients().failures);

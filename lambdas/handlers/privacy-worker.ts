@@ -1,14 +1,16 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { lazy } from '../shared/env.ts';
-import { logger, withContext } from '../shared/logger.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
+import { DynamoFailureLog } from '../adapters/failure-log.ts';
+import { lazy, requireEnv } from '../shared/env.ts';
+import { logger } from '../shared/logger.ts';
+import { sqsBatchHandler } from '../shared/sqs-batch.ts';
 import type { PrivacyWork } from '../ports/privacy.ts';
 import type { PrivacyRequestMessage } from '../usecases/ingest-webhook.ts';
 import { InvalidRequestError, processWork, submitRequest } from '../usecases/privacy.ts';
 import { privacyDeps } from './privacy-deps.ts';
 
-const processor = new BatchProcessor(EventType.SQS);
 const deps = lazy(() => privacyDeps());
+const failures = lazy(() => new DynamoFailureLog(new DynamoDBClient({}), requireEnv('TABLE_NAME')));
 
 /**
  * One message of the DSR queue: a request a vendor sent through a webhook (recorded, then worked like any other), or
@@ -46,4 +48,4 @@ async function recordHandler(message: SQSRecord): Promise<void> {
   logger.warn('unknown message on the DSR queue', { messageId: message.messageId });
 }
 
-export const handler = withContext(async (event: SQSEvent, context: Context) => processPartialResponse(event, recordHandler, processor, { context }));
+export const handler = sqsBatchHandler('dsr', recordHandler, failures);

@@ -1,17 +1,17 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import identityJson from '../../config/identity.json' with { type: 'json' };
 import { DynamoProfileStore, documentClient } from '../adapters/dynamo-profile-store.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoFailureLog } from '../adapters/failure-log.ts';
 import { DynamoSuppressionList, PrivacySalt, SuppressionLookup } from '../adapters/privacy-stores.ts';
 import { decodeRecords } from '../adapters/records-codec.ts';
 import { parseIdentityConfig } from '../domain/identity-config.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
-import { logger, withContext } from '../shared/logger.ts';
+import { logger } from '../shared/logger.ts';
+import { sqsBatchHandler } from '../shared/sqs-batch.ts';
 import { resolveRecord } from '../usecases/resolve-record.ts';
 
-const processor = new BatchProcessor(EventType.SQS);
 const deps = lazy(() => ({
   store: new DynamoProfileStore(documentClient(), requireEnv('TABLE_NAME')),
   suppression: new SuppressionLookup(
@@ -20,6 +20,7 @@ const deps = lazy(() => ({
   ),
   // Identity rules ship with the code (config/identity.json), validated at the first invocation.
   config: parseIdentityConfig(identityJson),
+  failures: new DynamoFailureLog(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
 }));
 
 /**
@@ -42,4 +43,4 @@ async function recordHandler(message: SQSRecord): Promise<void> {
   logger.debug('records resolved', { messageId: message.messageId, records: records.length, applied, merges, suppressed });
 }
 
-export const handler = withContext(async (event: SQSEvent, context: Context) => processPartialResponse(event, recordHandler, processor, { context }));
+export const handler = sqsBatchHandler('records', recordHandler, () => deps().failures);

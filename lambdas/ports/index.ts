@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { CanonicalRecord } from '../domain/canonical.ts';
+import type { FailureNote } from '../domain/failures.ts';
 
 export interface ObjectHead {
   readonly body: Readable;
@@ -28,4 +29,9 @@ export interface RecordQueue {
 /** Where an import that must continue in a fresh invocation leaves its checkpoint. */
 export interface ContinuationQueue {
   schedule(checkpoint: unknown): Promise<void>;
+}
+
+/** Why messages of a queue failed, kept as long as its dead-letter queue keeps them (`cdp dlq list` reads it). */
+export interface FailureLog {
+  note(queue: string, messageBody: string, note: FailureNote): Promise<void>;
 }

@@ -37,6 +37,7 @@ export const TABLE_ACTIONS = {
   deliveries: ['dynamodb:GetItem', 'dynamodb:PutItem'],
   suppression: ['dynamodb:BatchGetItem'],
   requests: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
+  failures: ['dynamodb:PutItem'],
   scan: ['dynamodb:Scan', 'dynamodb:DescribeTable'],
 } as const;
 
@@ -50,7 +51,7 @@ export const RESULT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:AbortMultipar
 export const DELIVERY_LEADING_KEYS = ['WEBHOOK#*'];
 
 /** Partition keys of the narrow table grants (IAM `dynamodb:LeadingKeys`). */
-export const LEADING_KEYS = { deliveries: DELIVERY_LEADING_KEYS, suppression: ['SUPPRESS#*'], requests: ['DSR#*'] } as const;
+export const LEADING_KEYS = { deliveries: DELIVERY_LEADING_KEYS, suppression: ['SUPPRESS#*'], requests: ['DSR#*'], failures: ['FAILED#*'] } as const;
 
 export const OBJECT_ACTIONS = {
   read: ['s3:GetObject'],
@@ -117,7 +118,7 @@ export function bindGrant(fn: LambdaFunction, role: IRole, grant: Grant, resourc
   if ('table' in grant) {
     const t = resources.table;
     fn.addEnvironment(envVarOf(grant), t.tableName);
-    const narrow = grant.table === 'deliveries' || grant.table === 'suppression' || grant.table === 'requests';
+    const narrow = grant.table === 'deliveries' || grant.table === 'suppression' || grant.table === 'requests' || grant.table === 'failures';
     if (grant.table === 'requests') {
       // Listing requests reads the keys-only index (request ids, dates), which has no DSR# partition key to match.
       role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: tableDefinition.globalSecondaryIndexes.map((i) => `${t.tableArn}/index/${i.indexName}`) }));

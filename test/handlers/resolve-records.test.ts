@@ -1,4 +1,4 @@
-import { BatchGetItemCommand, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, PutItemCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
@@ -97,5 +97,18 @@ describe('resolve-records handler', () => {
     });
     const res = await handler(event(record('r1', 'a@example.it'), record('r2', 'b@example.it')), context);
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'r2' }]);
+  });
+
+  it('notes why a message failed in the failure log (FAILED#records), by body hash, with values masked', async () => {
+    ddb.on(TransactWriteCommand).rejects(Object.assign(new Error("Item 'b@example.it' with key +39 333 123 4567 too large"), { name: 'ValidationException' }));
+    const failing = event(record('r2', 'b@example.it'));
+    failing.Records[0]!.attributes = { ApproximateReceiveCount: '4' } as SQSEvent['Records'][0]['attributes'];
+    await expect(handler(failing, context)).rejects.toThrow(); // the whole batch failed: Lambda retries it
+    const puts = plain.commandCalls(PutItemCommand).map((c) => c.args[0].input.Item!);
+    expect(puts).toHaveLength(1);
+    expect(puts[0]).toMatchObject({ pk: { S: 'FAILED#records' }, error: { S: 'ValidationException' }, fn: { S: 'resolve' }, receiveCount: { N: '4' } });
+    expect(puts[0]!.sk!.S).toMatch(/^[0-9a-f]{32}$/);
+    expect(puts[0]!.detail!.S).toBe('Item <value> with key <number> too large');
+    expect(JSON.stringify(puts)).not.toMatch(/example\.it|333/);
   });
 });

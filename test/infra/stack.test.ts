@@ -176,11 +176,19 @@ describe('CDK stack', () => {
         ...OBJECT_ACTIONS.write,
         'sqs:SendMessage',
         ...TABLE_ACTIONS.read,
+        ...TABLE_ACTIONS.failures,
         'secretsmanager:GetSecretValue',
       ]
         .filter((a, i, all) => all.indexOf(a) === i)
         .sort(),
     );
+    // The importer writes to the table only its failure notes (FAILED# items: why a message failed).
+    const writes = statementsByFunction()
+      .get('ingestFile')!
+      .filter((s) => [s.Action].flat().some((a) => a === 'dynamodb:PutItem'));
+    expect(writes).toHaveLength(1);
+    expect([writes[0]!.Action].flat()).toEqual(['dynamodb:PutItem']);
+    expect(writes[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FAILED#*'] } });
     expect([...roles.get('resolveRecords')!].sort()).toEqual(
       [...logs, ...consume, 'kms:Decrypt', ...KEY_ACTIONS.encrypt, ...TABLE_ACTIONS.readWrite, 'secretsmanager:GetSecretValue']
         .filter((a, i, all) => all.indexOf(a) === i)

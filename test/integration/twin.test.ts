@@ -151,8 +151,10 @@ describe('local twin', () => {
     await twin.clients.sqs.send(new SendMessageCommand({ QueueUrl: twin.resources.dlqUrls.records, MessageBody: encodeRecords([record], 24 * 1024)[0]! }));
     const cdp = async (...args: string[]) => ({ stdout: await cdpOk(home, ...args) });
 
-    const listed = JSON.parse((await cdp('dlq', 'list', '--json')).stdout) as { queue: string; messages: number }[];
+    const listed = JSON.parse((await cdp('dlq', 'list', '--json')).stdout) as { queue: string; messages: number; reasons: { reason: string; messages: number }[] }[];
     expect(listed.find((q) => q.queue === 'records')?.messages).toBe(1);
+    // Put there by hand, so no function noted why: the list says so (the chaos suite checks real failures' reasons).
+    expect(listed.find((q) => q.queue === 'records')?.reasons).toEqual([{ reason: expect.stringMatching(/^unknown: no failure note/), messages: 1 }]);
     expect(JSON.stringify(listed)).not.toContain('parcheggiato');
 
     expect(JSON.parse((await cdp('dlq', 'redrive', '--queue', 'records', '--json')).stdout)).toEqual({ moved: { records: 1 } });
