@@ -1,9 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -152,8 +151,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       pendingNotifications.add(p);
     });
 
-    const runtime = await concurrentRuntime();
-    const wrap: HandlerWrapper = (name, h) => runtime(options.wrap ? options.wrap(name, h) : h);
+    const wrap: HandlerWrapper = options.wrap ?? ((_name, h) => h);
     const pollers: QueuePoller[] = [];
     for (const [name, def] of Object.entries(functions) as [FunctionName, (typeof functions)[FunctionName]][]) {
       if (!def.source) continue;
@@ -259,22 +257,6 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     await stopAll();
     throw e;
   }
-}
-
-/**
- * The twin runs many invocations of one function at once in one process, as Lambda's multi-concurrency runtime does:
- * each invocation gets its own context in the runtime's InvokeStore, where Powertools keeps per-invocation state (the
- * batch processor's records and failures, the logger's keys). Without it, two concurrent batches would share one
- * processor's state and report each other's failures.
- */
-async function concurrentRuntime(): Promise<<H extends (...args: never[]) => Promise<unknown>>(handler: H) => H> {
-  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '10';
-  const store = await InvokeStore.getInstanceAsync(true);
-  return <H extends (...args: never[]) => Promise<unknown>>(handler: H): H =>
-    ((...args: Parameters<H>) => {
-      const requestId = (args[1] as { awsRequestId?: string } | undefined)?.awsRequestId ?? randomUUID();
-      return store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: requestId }, () => handler(...args));
-    }) as H;
 }
 
 /** The repository's config/sources/<source>.json become the sources' mappings in the landing bucket. */

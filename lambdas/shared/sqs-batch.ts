@@ -14,8 +14,10 @@ export function sqsBatchHandler(
   recordHandler: (message: SQSRecord, context: Context) => Promise<void>,
   failures: () => FailureLog,
 ): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
   return withContext(async (event: SQSEvent, context: Context) => {
+    // One processor per invocation: its state (records, failures) must never be shared by two batches, as it would
+    // be by concurrent invocations in one process (the twin; Lambda's multi-concurrency runtimes).
+    const processor = new BatchProcessor(EventType.SQS);
     try {
       return await processPartialResponse(event, (m: SQSRecord) => recordHandler(m, context), processor, { context });
     } finally {
