@@ -23,6 +23,9 @@ export interface LinkIssuer {
   revoke(key: string): Promise<void>;
 }
 
+/** A link to an access bundle lives one day at most, whatever a caller asks for. */
+export const MAX_LINK_SECONDS = 24 * 3600;
+
 export const presignedLinks: LinkIssuer = {
   issue: (s3, bucket, key, _read, expiresSeconds) => getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresSeconds }),
   revoke: async () => undefined,
@@ -128,6 +131,6 @@ export class S3Vault implements ObjectVault {
   }
 
   async link(bucket: string, key: string, expiresSeconds: number): Promise<string> {
-    return this.links.issue(this.s3, bucket, key, async () => (await this.get(bucket, key))?.bytes, expiresSeconds);
+    return this.links.issue(this.s3, bucket, key, async () => (await this.get(bucket, key))?.bytes, Math.min(expiresSeconds, MAX_LINK_SECONDS));
   }
 }

@@ -7,7 +7,7 @@ import { DynamoFailureLog } from '../adapters/failure-log.ts';
 import { DynamoSuppressionList, loadSuppression, PrivacySalt } from '../adapters/privacy-stores.ts';
 import { S3ObjectStore } from '../adapters/s3-object-store.ts';
 import { SqsContinuationQueue, SqsRecordQueue } from '../adapters/sqs-record-queue.ts';
-import { stableHash } from '../domain/hash.ts';
+import { objectKeyHash } from '../domain/hash.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
 import { logger } from '../shared/logger.ts';
 import { sqsBatchHandler } from '../shared/sqs-batch.ts';
@@ -54,17 +54,17 @@ async function recordHandler(message: SQSRecord, context: Context): Promise<void
         .map((r) => ({ bucket: r.s3.bucket.name, key: decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')) }));
   for (const job of jobs) {
     const outcome = await importObject(deps, job.bucket, job.key, job.resume);
-    const objectKeyHash = stableHash(job.key).slice(0, 12);
+    const keyHash = objectKeyHash(job.key);
     if (!outcome.done) {
       await deps.continuations.schedule(outcome.checkpoint);
-      logger.info('import continues in a new invocation', { importId: outcome.checkpoint.importId, objectKeyHash, ...outcome.checkpoint.counts });
+      logger.info('import continues in a new invocation', { importId: outcome.checkpoint.importId, objectKeyHash: keyHash, ...outcome.checkpoint.counts });
       continue;
     }
     const r = outcome.report;
     logger.info('import finished', {
       importId: r.importId,
       source: r.source,
-      objectKeyHash,
+      objectKeyHash: keyHash,
       status: r.status,
       error: r.error,
       rowsRead: r.rowsRead,
@@ -75,4 +75,8 @@ async function recordHandler(message: SQSRecord, context: Context): Promise<void
   }
 }
 
-export const handler = sqsBatchHandler('fileEvents', recordHandler, () => clients().failures);
+export const handler = sqsBatchHandler('fileEvents', recordHandler, () => clients().failures, (m) => {
+  const event = JSON.parse(m.body) as FileEvent;
+  const keys = event.cdpImportContinuation ? [event.cdpImportContinuation.objectKey] : (event.Records ?? []).map((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')));
+  return { objectKeyHashes: keys.map(objectKeyHash) };
+});

@@ -6,6 +6,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoFailureLog } from '../adapters/failure-log.ts';
 import { DynamoSuppressionList, PrivacySalt, SuppressionLookup } from '../adapters/privacy-stores.ts';
 import { decodeRecords } from '../adapters/records-codec.ts';
+import type { CanonicalRecord } from '../domain/canonical.ts';
+import { objectKeyHash } from '../domain/hash.ts';
 import { parseIdentityConfig } from '../domain/identity-config.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
 import { logger } from '../shared/logger.ts';
@@ -39,8 +41,22 @@ async function recordHandler(message: SQSRecord): Promise<void> {
     if (outcome.result === 'suppressed') suppressed++;
     merges += outcome.merged.length;
   }
-  if (suppressed > 0) logger.info('records of erased people dropped', { messageId: message.messageId, suppressed });
-  logger.debug('records resolved', { messageId: message.messageId, records: records.length, applied, merges, suppressed });
+  if (suppressed > 0) logger.info('records of erased people dropped', { messageId: message.messageId, suppressed, ...correlationIds(records) });
+  logger.debug('records resolved', { messageId: message.messageId, records: records.length, applied, merges, suppressed, ...correlationIds(records) });
 }
 
-export const handler = sqsBatchHandler('records', recordHandler, () => deps().failures);
+/**
+ * What ties a message's records to the stage before: a webhook's delivery id, an import's object key hash (the
+ * `objectKeyHash` of the importer's "import finished" line). Searching the log groups for one follows it end to end.
+ */
+export function correlationIds(records: readonly CanonicalRecord[]): { deliveryIds?: string[]; objectKeyHashes?: string[] } {
+  const deliveries = new Set<string>();
+  const objects = new Set<string>();
+  for (const r of records) {
+    if (r.lineage.deliveryId) deliveries.add(r.lineage.deliveryId);
+    else objects.add(objectKeyHash(r.lineage.objectKey));
+  }
+  return { ...(deliveries.size > 0 ? { deliveryIds: [...deliveries].slice(0, 10) } : {}), ...(objects.size > 0 ? { objectKeyHashes: [...objects].slice(0, 10) } : {}) };
+}
+
+export const handler = sqsBatchHandler('records', recordHandler, () => deps().failures, (m) => correlationIds(decodeRecords(m.body)));

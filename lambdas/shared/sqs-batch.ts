@@ -13,6 +13,8 @@ export function sqsBatchHandler(
   queue: string,
   recordHandler: (message: SQSRecord, context: Context) => Promise<void>,
   failures: () => FailureLog,
+  /** The ids that follow a message's items across stages (import, delivery, request), for its failure log line. */
+  correlate: (message: SQSRecord) => Record<string, unknown> = () => ({}),
 ): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   return withContext(async (event: SQSEvent, context: Context) => {
     // One processor per invocation: its state (records, failures) must never be shared by two batches, as it would
@@ -21,17 +23,30 @@ export function sqsBatchHandler(
     try {
       return await processPartialResponse(event, (m: SQSRecord) => recordHandler(m, context), processor, { context });
     } finally {
-      await noteFailures(queue, processor.failureMessages as SQSRecord[], processor.errors, context?.functionName ?? 'unknown', failures);
+      await noteFailures(queue, processor.failureMessages as SQSRecord[], processor.errors, context?.functionName ?? 'unknown', failures, correlate);
     }
   });
 }
 
-async function noteFailures(queue: string, messages: readonly SQSRecord[], errors: readonly Error[], fn: string, failures: () => FailureLog): Promise<void> {
+async function noteFailures(
+  queue: string,
+  messages: readonly SQSRecord[],
+  errors: readonly Error[],
+  fn: string,
+  failures: () => FailureLog,
+  correlate: (message: SQSRecord) => Record<string, unknown>,
+): Promise<void> {
   await Promise.all(
     messages.map(async (message, i) => {
       const { error, detail } = describeFailure(errors[i]);
       const receiveCount = Number(message.attributes?.ApproximateReceiveCount ?? 1);
-      logger.warn('message failed', { messageId: message.messageId, error, detail, receiveCount });
+      let ids: Record<string, unknown> = {};
+      try {
+        ids = correlate(message);
+      } catch {
+        // An unreadable body has no ids to follow; its failure is logged all the same.
+      }
+      logger.warn('message failed', { messageId: message.messageId, error, detail, receiveCount, ...ids });
       try {
         await failures().note(queue, message.body, { error, detail, fn, receiveCount, at: new Date().toISOString() });
       } catch (e) {

@@ -3,9 +3,10 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeRecords } from '../../lambdas/adapters/records-codec.ts';
 import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
+import { objectKeyHash } from '../../lambdas/domain/hash.ts';
 import { handler } from '../../lambdas/handlers/resolve-records.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -110,5 +111,20 @@ describe('resolve-records handler', () => {
     expect(puts[0]!.sk!.S).toMatch(/^[0-9a-f]{32}$/);
     expect(puts[0]!.detail!.S).toBe('Item <value> with key <number> too large');
     expect(JSON.stringify(puts)).not.toMatch(/example\.it|333/);
+  });
+
+  it("logs a failed message with the ids that follow it back to its import (the importer's objectKeyHash)", async () => {
+    ddb.on(TransactWriteCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    const lines: string[] = [];
+    const capture = (chunk: unknown) => (lines.push(String(chunk)), true);
+    const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
+    try {
+      await expect(handler(event(record('r3', 'c@example.it')), context)).rejects.toThrow();
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+    const line = lines.flatMap((l) => (l.trim().startsWith('{') ? [JSON.parse(l) as Record<string, unknown>] : [])).find((l) => l.message === 'message failed');
+    expect(line).toMatchObject({ messageId: 'r3', error: 'ThrottlingException', objectKeyHashes: [objectKeyHash('imports/erp/a.csv')] });
+    expect(JSON.stringify(line)).not.toContain('example.it');
   });
 });
