@@ -1,6 +1,6 @@
 import { strToU8, zipSync } from 'fflate';
 import { type AccessBundle, BASE_PURPOSES, bundleFiles, type RawRow } from '../domain/privacy/bundle.ts';
-import { IllegalTransitionError, type LocatedObject, mayStart, type RequestEvent, type RequestState } from '../domain/privacy/request.ts';
+import { IllegalTransitionError, isOpen, type LocatedObject, mayStart, type RequestEvent, type RequestState } from '../domain/privacy/request.ts';
 import { jsonMentionsSubject, rowMentionsSubject, type SubjectValues, subjectValues, suppressionHash, valueIsSubject } from '../domain/privacy/subject.ts';
 import { rectify, restrict } from '../domain/profile.ts';
 import { pickRows, rewriteWithout } from '../formats/rewrite.ts';
@@ -24,7 +24,14 @@ export async function processWork(deps: PrivacyDeps, work: PrivacyWork): Promise
   let state = await deps.log.read(work.requestId);
   // Take the request: the append is conditional on the log as read, so of two workers at once only one starts it.
   for (;;) {
-    if (!state || !mayStart(state, deps.now(), lease)) return state;
+    if (!state) return state;
+    if (!mayStart(state, deps.now(), lease)) {
+      // Open, and leased by a worker that is still at it or died at it: the work order must stay on the queue (it
+      // comes back after the visibility timeout) until that worker ends the request or its lease runs out. Taking it
+      // off would leave a dead worker's request in progress for ever.
+      if (isOpen(state)) throw new RequestBusyError();
+      return state;
+    }
     const taken = await deps.log.append(state, { type: 'started', at: deps.now().toISOString() });
     if (taken !== 'conflict') {
       state = taken;
@@ -46,7 +53,15 @@ export async function processWork(deps: PrivacyDeps, work: PrivacyWork): Promise
   }
 }
 
-/** The worker's lease on a request: its function's timeout (a duplicate work order within it is skipped). */
+/** A request another worker holds: its work order is retried later (the queue's redelivery), not dropped. */
+export class RequestBusyError extends Error {
+  override name = 'RequestBusyError';
+  constructor() {
+    super('The request is being worked by another invocation; retried after its lease');
+  }
+}
+
+/** The worker's lease on a request: its function's timeout (a duplicate work order within it waits for it). */
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
 /** Records the outcome; when another worker's attempt already ended the request, its outcome stands. */

@@ -14,7 +14,7 @@ import { localToken } from '../../local/api.ts';
 import { startTwin, type Twin, type TwinOptions } from '../../local/twin.ts';
 import { cdpOk } from '../support/cdp.ts';
 import { type Corpus, type Delivery, generateCorpus, WEBHOOK_SECRETS } from './corpus.ts';
-import { FaultInjector, NO_FAULTS, type Outage, seeded } from './faults.ts';
+import { FaultInjector, type FaultPlan, NO_FAULTS, type Outage, seeded } from './faults.ts';
 
 /**
  * The whole pipeline under attack, on the local twin's real engines: the same inputs go once through a clean twin and
@@ -123,7 +123,7 @@ interface DlqListing {
   readonly reasons: readonly { reason: string; function?: string; messages: number }[];
 }
 
-async function runPipeline(chaos: { injector: FaultInjector; outages: Outage[] } | undefined): Promise<RunResult> {
+async function runPipeline(chaos: { injector: FaultInjector; plan: FaultPlan; outages: Outage[] } | undefined): Promise<RunResult> {
   const home = mkdtempSync(path.join(tmpdir(), chaos ? 'cdp-chaos-' : 'cdp-clean-'));
   homes.push(home);
   writeFileSync(path.join(home, 'secrets.json'), JSON.stringify(WEBHOOK_SECRETS));
@@ -138,7 +138,10 @@ async function runPipeline(chaos: { injector: FaultInjector; outages: Outage[] }
   const twin = await startTwin(options);
   twins.push(twin);
 
+  // The erasures are made before the faults begin: a request whose worker dies keeps its lease (the function's
+  // 15 minutes) before another may resume it, longer than this run.
   await erase(twin, home);
+  if (chaos) chaos.injector.plan = chaos.plan;
   const put = (u: Corpus['uploads'][number]) => twin.clients.s3.send(new PutObjectCommand({ Bucket: twin.resources.buckets.landing, Key: u.key, Body: u.body }));
   const [lastUpload, ...firstUploads] = [...corpus.uploads].reverse();
   for (const u of firstUploads) await put(u);
@@ -304,12 +307,12 @@ describe(`the pipeline under faults (seed ${SEED}, ${corpus.expected.rows} rows 
     const clean = await runPipeline(undefined);
 
     const injector = new FaultInjector(seeded(SEED ^ 0x5eed));
-    injector.plan = { dynamoThrottle: 0.04, s3Error: 0.04, crash: 0.04, crashInMerge: 0.15, slow: { rate: 0.02, ms: 7000 } };
     injector.install();
     let chaotic: RunResult;
     try {
       chaotic = await runPipeline({
         injector,
+        plan: { dynamoThrottle: 0.04, s3Error: 0.04, crash: 0.04, crashInMerge: 0.15, slow: { rate: 0.02, ms: 7000 } },
         outages: [
           { fn: 'resolveRecords', command: /^TransactWriteItems/, error: { name: 'InternalServerError', status: 500, message: 'Internal server error' } },
           { fn: 'ingestFile', command: /^GetObject/, error: { name: 'AccessDenied', status: 403, message: 'User is not authorized to perform s3:GetObject on imports/shop/ordini-2.csv' } },
