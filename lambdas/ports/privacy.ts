@@ -53,7 +53,8 @@ export interface ObjectVault {
 
 /** Where privacy requests go to be worked on (the DSR queue); carries the plain identifiers, encrypted. */
 export interface WorkQueue {
-  send(message: PrivacyWork): Promise<void>;
+  /** With `delaySeconds` (at most 900, SQS's limit), the order is delivered that much later. */
+  send(message: PrivacyWork, options?: { delaySeconds?: number }): Promise<void>;
 }
 
 /** One request's work order. The identifiers are the subject's, as given; they live in the KMS-encrypted queue only. */

@@ -26,10 +26,13 @@ export async function processWork(deps: PrivacyDeps, work: PrivacyWork): Promise
   for (;;) {
     if (!state) return state;
     if (!mayStart(state, deps.now(), lease)) {
-      // Open, and leased by a worker that is still at it or died at it: the work order must stay on the queue (it
-      // comes back after the visibility timeout) until that worker ends the request or its lease runs out. Taking it
-      // off would leave a dead worker's request in progress for ever.
-      if (isOpen(state)) throw new RequestBusyError();
+      // Open, and leased by a worker that is still at it or died at it. Dropping this order would leave a dead
+      // worker's request in progress for ever; waiting on it would hold the queue for the whole lease. So it is
+      // posted again for when the lease ends: by then the request is done (and the order a no-op) or may be resumed.
+      if (isOpen(state)) {
+        const leaseEnds = new Date(state.startedAt ?? deps.now().toISOString()).getTime() + lease;
+        await deps.work.send(work, { delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil((leaseEnds - deps.now().getTime()) / 1000) + 5)) });
+      }
       return state;
     }
     const taken = await deps.log.append(state, { type: 'started', at: deps.now().toISOString() });
@@ -53,15 +56,10 @@ export async function processWork(deps: PrivacyDeps, work: PrivacyWork): Promise
   }
 }
 
-/** A request another worker holds: its work order is retried later (the queue's redelivery), not dropped. */
-export class RequestBusyError extends Error {
-  override name = 'RequestBusyError';
-  constructor() {
-    super('The request is being worked by another invocation; retried after its lease');
-  }
-}
+/** SQS's longest delivery delay: a lease longer than that is re-checked more than once. */
+const MAX_DELAY_SECONDS = 900;
 
-/** The worker's lease on a request: its function's timeout (a duplicate work order within it waits for it). */
+/** The worker's lease on a request: its function's timeout (a duplicate work order within it is re-checked after). */
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
 /** Records the outcome; when another worker's attempt already ended the request, its outcome stands. */
