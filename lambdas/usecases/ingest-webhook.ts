@@ -1,8 +1,10 @@
 import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
+import { stableHash } from '../domain/hash.ts';
 import {
   authenticate,
   buildRecord,
   deliveryIdOf,
+  vendorDeliveryId,
   eventHash,
   interpret,
   isUnsignedPing,
@@ -197,7 +199,8 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
 
 /** An authentic sender's unreadable body: kept in quarantine with its reason, answered 400. */
 async function quarantine(deps: WebhookDeps, settings: SourceSettings, req: WebhookRequest, refusal: Refusal, now: Date): Promise<WebhookOutcome> {
-  const deliveryId = deliveryIdOf(req, `malformed:${now.getTime()}`, now.getTime());
+  // Named by the vendor's delivery id, else by the body: a sender retrying after a 5xx quarantines it once.
+  const deliveryId = vendorDeliveryId(req) ?? `q-${stableHash('malformed', settings.source, Buffer.from(req.body).toString('latin1')).slice(0, 20)}`;
   const prefix = `quarantine/${settings.source}/webhooks/dt=${datePart(now)}/${deliveryId}`;
   await deps.objects.put(deps.rawBucket, `${prefix}.body`, req.body, 'application/octet-stream');
   await deps.objects.put(

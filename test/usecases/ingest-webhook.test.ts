@@ -273,6 +273,10 @@ describe('webhooks: authenticity, replays and bad input', () => {
     expect(keys.some((k) => k.endsWith('.body'))).toBe(true);
     const report = JSON.parse(objects.text('raw', keys.find((k) => k.endsWith('.json'))!.slice(4))!);
     expect(report).toMatchObject({ reason: 'json.malformed', vendor: 'shopify' });
+    // The sender retries it (after a 5xx, or as vendors do): it is quarantined once, under the same name.
+    const again = await receiveWebhook(deps, 'shopify', signed('shopify', '{"id": 1, "email": '));
+    expect(again.body.deliveryId).toBe(out.body.deliveryId);
+    expect(objects.keys('raw/quarantine/shopify/webhooks/')).toEqual(keys);
   });
 
   it('answers 404 for an unknown source, 413 oversize, 415 wrong content type, and a record without identifiers is reported', async () => {

@@ -265,9 +265,15 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
 
 /** A delivery's id for the archive's key: the vendor's when it sends one (never personal data), else derived. */
 export function deliveryIdOf(req: WebhookRequest, eventKey: string, receivedAtMs: number): string {
-  const vendorId = req.headers['x-shopify-webhook-id'] ?? req.headers['x-wc-webhook-delivery-id'];
-  if (vendorId && /^[A-Za-z0-9_-]{1,100}$/.test(vendorId)) return vendorId;
+  const vendorId = vendorDeliveryId(req);
+  if (vendorId) return vendorId;
   return `${receivedAtMs.toString(36)}-${stableHash(eventKey, String(receivedAtMs)).slice(0, 16)}`;
+}
+
+/** The delivery id a vendor sends with each delivery (Shopify, WooCommerce), when it is a safe object-key part. */
+export function vendorDeliveryId(req: WebhookRequest): string | undefined {
+  const id = req.headers['x-shopify-webhook-id'] ?? req.headers['x-wc-webhook-delivery-id'];
+  return id && /^[A-Za-z0-9_-]{1,100}$/.test(id) ? id : undefined;
 }
 
 /** The delivery log's key of an event: hashed, so vendor ids built from e-mail addresses never reach a key. */
