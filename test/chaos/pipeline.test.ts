@@ -380,9 +380,10 @@ describe(`the pipeline under faults (seed ${SEED}, ${corpus.expected.rows} rows 
     expect(clean.revenueCents).toBe(e.revenueCents);
     expect(chaotic.partition).toEqual(clean.partition);
     expect(chaotic.profiles).toBeLessThan(chaotic.markers); // merges happened
-    // The faults did happen: crashes (some mid-merge), stalls, throttles, S3 errors; the DLQs filled and said why.
+    // The faults did happen: crashes, stalls, throttles, S3 errors; the DLQs filled and said why. Crashes half-way
+    // through a merge are counted and printed, not required: whether merges meet a crash depends on the run's
+    // interleaving (122, 138 and 0 in three full runs); the resolver-concurrency property test requires them.
     expect(f.crashes).toBeGreaterThan(0);
-    expect(f.crashesInMerge).toBeGreaterThan(0);
     expect(f.slowCalls).toBeGreaterThan(0);
     expect(f.dynamoThrottles).toBeGreaterThan(0);
     expect(f.s3Errors).toBeGreaterThan(0);
