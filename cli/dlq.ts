@@ -47,7 +47,7 @@ export async function dlqStates(target: Target): Promise<DlqState[]> {
     const messages = Number(attrs.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(attrs.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
     const bodies = messages > 0 ? await peek(target, target.dlqUrls[queue]) : [];
     const notes = await failures.read(queue, bodies);
-    const reasons = new Map<string, { reason: string; function?: string; messages: number; receives?: number; lastFailedAt?: string }>();
+    const reasons = new Map<string, { -readonly [K in keyof DlqReason]: DlqReason[K] }>();
     for (const body of bodies) {
       const note = notes.get(body);
       const reason = note ? `${note.error}${note.detail ? `: ${note.detail}` : ''}` : NO_NOTE;

@@ -15,18 +15,18 @@ import { type ImportCheckpoint, type ImportDeps, importObject } from '../usecase
 
 const clients = lazy(() => {
   const sqs = new SQSClient({});
-  const db = new DynamoDBClient({});
   return {
     objects: new S3ObjectStore(new S3Client({})),
     queue: new SqsRecordQueue(sqs, requireEnv('RECORDS_QUEUE_URL')),
     continuations: new SqsContinuationQueue(sqs, requireEnv('FILE_EVENTS_QUEUE_URL')),
     rawBucket: requireEnv('RAW_BUCKET'),
-    suppressionList: new DynamoSuppressionList(db, requireEnv('TABLE_NAME')),
-    failures: new DynamoFailureLog(db, requireEnv('TABLE_NAME')),
+    suppressionList: new DynamoSuppressionList(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
     // Read once per container, and only when the list is not empty.
     salt: new PrivacySalt(() => new SecretsManagerClient({}), process.env.PRIVACY_SECRET_ARN),
   };
 });
+// Made at the first failure only: nothing of it on a cold start that fails nothing.
+const failures = lazy(() => new DynamoFailureLog(new DynamoDBClient({}), requireEnv('TABLE_NAME')));
 
 interface FileEvent {
   readonly Event?: string;
@@ -34,11 +34,23 @@ interface FileEvent {
   readonly cdpImportContinuation?: ImportCheckpoint;
 }
 
+/** The objects a message asks to import: a continuation's, or those of the notification's ObjectCreated records. */
+function jobsOf(event: FileEvent): { bucket: string; key: string; resume?: ImportCheckpoint }[] {
+  if (event.cdpImportContinuation) {
+    const c = event.cdpImportContinuation;
+    return [{ bucket: c.bucket, key: c.objectKey, resume: c }];
+  }
+  return (event.Records ?? [])
+    .filter((r) => !r.eventName || r.eventName.startsWith('ObjectCreated'))
+    // S3 URL-encodes keys in notifications, with '+' for spaces.
+    .map((r) => ({ bucket: r.s3.bucket.name, key: decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')) }));
+}
+
 /** One message of the file-events queue: an S3 notification, or the continuation of a long import. */
 async function recordHandler(message: SQSRecord, context: Context): Promise<void> {
   const event = JSON.parse(message.body) as FileEvent;
   if (event.Event === 's3:TestEvent') return;
-  const { suppressionList, salt, failures: _failures, ...io } = clients();
+  const { suppressionList, salt, ...io } = clients();
   const deps: ImportDeps = {
     ...io,
     // The list is loaded at the start of every import (one query of the keys-only index).
@@ -46,13 +58,7 @@ async function recordHandler(message: SQSRecord, context: Context): Promise<void
     now: () => new Date(),
     remainingMs: () => context.getRemainingTimeInMillis(),
   };
-  const jobs: { bucket: string; key: string; resume?: ImportCheckpoint }[] = event.cdpImportContinuation
-    ? [{ bucket: event.cdpImportContinuation.bucket, key: event.cdpImportContinuation.objectKey, resume: event.cdpImportContinuation }]
-    : (event.Records ?? [])
-        .filter((r) => !r.eventName || r.eventName.startsWith('ObjectCreated'))
-        // S3 URL-encodes keys in notifications, with '+' for spaces.
-        .map((r) => ({ bucket: r.s3.bucket.name, key: decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')) }));
-  for (const job of jobs) {
+  for (const job of jobsOf(event)) {
     const outcome = await importObject(deps, job.bucket, job.key, job.resume);
     const keyHash = objectKeyHash(job.key);
     if (!outcome.done) {
@@ -75,8 +81,6 @@ async function recordHandler(message: SQSRecord, context: Context): Promise<void
   }
 }
 
-export const handler = sqsBatchHandler('fileEvents', recordHandler, () => clients().failures, (m) => {
-  const event = JSON.parse(m.body) as FileEvent;
-  const keys = event.cdpImportContinuation ? [event.cdpImportContinuation.objectKey] : (event.Records ?? []).map((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')));
-  return { objectKeyHashes: keys.map(objectKeyHash) };
-});
+export const handler = sqsBatchHandler('fileEvents', recordHandler, failures, (m) => ({
+  objectKeyHashes: jobsOf(JSON.parse(m.body) as FileEvent).map((j) => objectKeyHash(j.key)),
+}));

@@ -22,8 +22,9 @@ const deps = lazy(() => ({
   ),
   // Identity rules ship with the code (config/identity.json), validated at the first invocation.
   config: parseIdentityConfig(identityJson),
-  failures: new DynamoFailureLog(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
 }));
+// Made at the first failure only: nothing of it on a cold start that fails nothing.
+const failures = lazy(() => new DynamoFailureLog(new DynamoDBClient({}), requireEnv('TABLE_NAME')));
 
 /**
  * One message: a small batch of records, resolved in order. A failure fails the message; the records already applied
@@ -59,4 +60,4 @@ export function correlationIds(records: readonly CanonicalRecord[]): { deliveryI
   return { ...(deliveries.size > 0 ? { deliveryIds: [...deliveries].slice(0, 10) } : {}), ...(objects.size > 0 ? { objectKeyHashes: [...objects].slice(0, 10) } : {}) };
 }
 
-export const handler = sqsBatchHandler('records', recordHandler, () => deps().failures, (m) => correlationIds(decodeRecords(m.body)));
+export const handler = sqsBatchHandler('records', recordHandler, failures, (m) => correlationIds(decodeRecords(m.body)));

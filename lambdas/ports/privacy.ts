@@ -53,7 +53,7 @@ export interface ObjectVault {
 
 /** Where privacy requests go to be worked on (the DSR queue); carries the plain identifiers, encrypted. */
 export interface WorkQueue {
-  /** With `delaySeconds` (at most 900, SQS's limit), the order is delivered that much later. */
+  /** With `delaySeconds`, the order is delivered that much later (SQS delays 900 s at most: a longer wait is cut). */
   send(message: PrivacyWork, options?: { delaySeconds?: number }): Promise<void>;
 }
 

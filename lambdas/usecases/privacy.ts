@@ -31,7 +31,7 @@ export async function processWork(deps: PrivacyDeps, work: PrivacyWork): Promise
       // posted again for when the lease ends: by then the request is done (and the order a no-op) or may be resumed.
       if (isOpen(state)) {
         const leaseEnds = new Date(state.startedAt ?? deps.now().toISOString()).getTime() + lease;
-        await deps.work.send(work, { delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil((leaseEnds - deps.now().getTime()) / 1000) + 5)) });
+        await deps.work.send(work, { delaySeconds: Math.max(1, Math.ceil((leaseEnds - deps.now().getTime()) / 1000) + 5) });
       }
       return state;
     }
@@ -55,9 +55,6 @@ export async function processWork(deps: PrivacyDeps, work: PrivacyWork): Promise
     throw e;
   }
 }
-
-/** SQS's longest delivery delay: a lease longer than that is re-checked more than once. */
-const MAX_DELAY_SECONDS = 900;
 
 /** The worker's lease on a request: its function's timeout (a duplicate work order within it is re-checked after). */
 const DEFAULT_LEASE_MS = 15 * 60_000;
