@@ -77,7 +77,7 @@ function febrl(file: string, source: string): { records: CanonicalRecord[]; trut
   return { records, truth };
 }
 
-async function load(name: string): Promise<Dataset> {
+export async function load(name: string): Promise<Dataset> {
   if (name === 'febrl3') return { name, ...febrl(path.join(DATA, 'febrl3', 'dataset3.csv'), 'febrl3') };
   if (name === 'febrl4') {
     const a = febrl(path.join(DATA, 'febrl4', 'dataset4a.csv'), 'a');
@@ -112,7 +112,7 @@ async function load(name: string): Promise<Dataset> {
 const pairs = (n: number) => (n * (n - 1)) / 2;
 
 /** Pairwise precision/recall/F1 (cross-side only where sides are given), B-cubed F1, and cluster count. */
-function score(ds: Dataset, predicted: Map<string, string>) {
+export function score(ds: Dataset, predicted: Map<string, string>) {
   const cell = new Map<string, Map<string, number>>();
   const byPred = new Map<string, string[]>();
   for (const [r, p] of predicted) byPred.set(p, [...(byPred.get(p) ?? []), r]);

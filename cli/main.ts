@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runDemo, runImport, runUp } from './commands.ts';
 import { runDlq } from './dlq.ts';
 import { runDsr } from './dsr.ts';
+import { runDuplicates } from './duplicates.ts';
 import { runKpi, runSegments } from './kpi.ts';
 import { runProfilesExport, runProfilesGet } from './profiles.ts';
 import { runWebhookSend } from './webhook.ts';
@@ -18,6 +19,9 @@ Usage: cdp <command> [options]     (every command takes --json; --target aws --s
   profiles get --email E | --phone P | --id ID    a unified profile (a merged-away id answers with the survivor)
   profiles export [--format ndjson] [--activation]   every profile, one a line, with the lineage of its records
                                           (--activation leaves out restricted profiles)
+  duplicates list | merge <pairId> | dismiss <pairId>
+                                          pairs the matcher was unsure of (score and per-field explanation),
+                                          for a person to merge or rule out
   dlq list | redrive [--queue Q]          dead-letter queues: how many messages; move them back once the fault is gone
   webhook send <source> <file> [--topic T]  sign a payload with the source's secret and POST it (a testing aid)
   dsr access|erase|rectify|restrict --email E | --phone P | --id ID [--reference R] [--set field=value] [--wait]
@@ -29,12 +33,10 @@ Usage: cdp <command> [options]     (every command takes --json; --target aws --s
                                           publish the curated tables and KPI tables; list them; print one
   segments list | show <name>             saved segments (config/segments/) and their members
 
-Arriving with their capabilities (see README): profiles unmerge, duplicates.
+Arriving with their capabilities (see README): profiles unmerge.
 
 Environment: CDP_HOME (state, default .cdp), CDP_PORT (HTTP port of \`up\`).`;
 
-/** Commands of the design that later capabilities deliver: named so the message is clear, never a silent no-op. */
-const PLANNED = new Set(['duplicates']);
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -90,6 +92,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runSegments(out, await resolveTarget(values), rest, values);
     case 'dlq':
       return runDlq(out, await resolveTarget(values), rest[0], values);
+    case 'duplicates':
+      return runDuplicates(out, await resolveTarget(values), rest[0], rest[1]);
     case 'profiles': {
       const [sub] = rest;
       if (sub === 'get') return runProfilesGet(out, await resolveTarget(values), values);
@@ -98,11 +102,6 @@ export async function main(argv: readonly string[]): Promise<number> {
       throw new UsageError('Usage: cdp profiles get --email E | --phone P | --id ID   |   cdp profiles export --format ndjson');
     }
     default:
-      if (PLANNED.has(command)) {
-        throw new UsageError(
-          `\`cdp ${command}\` is part of the design but not built yet in this version (see README, "Status").`,
-        );
-      }
       throw new UsageError(`Unknown command \`${command}\`. Run \`cdp --help\` for the list.`);
   }
 }

@@ -6,6 +6,7 @@ import {
   type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
@@ -13,9 +14,20 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { MatchSnapshot } from '../domain/matching.ts';
 import type { ProfileState } from '../domain/profile.ts';
 import { emptyProfile } from '../domain/profile.ts';
-import type { IdentityItem, ProfileItem, ProfileStore, RecordWrite, StoredOrder, StoredProfile, TimelineEntry } from '../ports/profiles.ts';
+import type {
+  DuplicateCandidate,
+  FiledSnapshot,
+  IdentityItem,
+  ProfileItem,
+  ProfileStore,
+  RecordWrite,
+  StoredOrder,
+  StoredProfile,
+  TimelineEntry,
+} from '../ports/profiles.ts';
 
 /**
  * A document client with the default SDK settings (region, endpoint and credentials from the environment, as in
@@ -32,6 +44,9 @@ export const keys = {
   order: (profileId: string, orderKey: string) => ({ pk: `PROFILE#${profileId}`, sk: `ORDER#${orderKey}` }),
   consent: (profileId: string, purpose: string) => ({ pk: `PROFILE#${profileId}`, sk: `CONSENT#${purpose}` }),
   record: (recordId: string) => ({ pk: `RECORD#${recordId}`, sk: 'RECORD' }),
+  /** A record's match snapshot under one (hashed) blocking key. */
+  block: (blockKey: string, recordId: string) => ({ pk: `BLOCK#${blockKey}`, sk: recordId }),
+  duplicate: (pairId: string) => ({ pk: 'DUPLICATES', sk: pairId }),
 };
 
 /** Listing index of active profiles (the `gsi1` of the table definition). */
@@ -150,6 +165,7 @@ export class DynamoProfileStore implements ProfileStore {
               ...(record.consents ? { consents: record.consents } : {}),
               ...(record.lead ? { lead: record.lead } : {}),
               ...(write.blocked.length > 0 ? { blocked: write.blocked } : {}),
+              ...(write.blocks?.length ? { blocks: write.blocks } : {}),
             }),
           },
         },
@@ -402,10 +418,16 @@ export class DynamoProfileStore implements ProfileStore {
     }
   }
 
-  async eraseProfile(profileId: string, recordIds: readonly string[], identifierKeys: readonly string[]) {
+  async eraseProfile(
+    profileId: string,
+    recordIds: readonly string[],
+    identifierKeys: readonly string[],
+    filed: readonly { readonly recordId: string; readonly blocks: readonly string[] }[] = [],
+  ) {
     const items = await this.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}` }, ProjectionExpression: 'pk, sk' });
     const others = items.filter((i) => i.sk !== 'PROFILE').map((i) => ({ pk: String(i.pk), sk: String(i.sk) }));
-    await this.batchDelete([...others, ...recordIds.map(keys.record)]);
+    const snapshots = filed.flatMap((f) => f.blocks.map((b) => keys.block(b, f.recordId)));
+    await this.batchDelete([...others, ...recordIds.map(keys.record), ...snapshots]);
     let identities = 0;
     let sharedIdentities = 0;
     for (const key of new Set(identifierKeys)) {
@@ -437,15 +459,79 @@ export class DynamoProfileStore implements ProfileStore {
     return { items: others.length + 1, records: recordIds.length, identities, sharedIdentities };
   }
 
-  private async batchDelete(keyList: readonly { pk: string; sk: string }[]): Promise<void> {
-    for (let i = 0; i < keyList.length; i += 25) {
-      let request: { DeleteRequest: { Key: Record<string, unknown> } }[] | undefined = keyList.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+  async fileSnapshot(blockKeys: readonly string[], recordId: string, snapshot: MatchSnapshot): Promise<void> {
+    const s = JSON.stringify(snapshot);
+    await this.batchWrite(blockKeys.map((b) => ({ PutRequest: { Item: { ...keys.block(b, recordId), s } } })));
+  }
+
+  async unfileSnapshot(blockKeys: readonly string[], recordId: string): Promise<void> {
+    await this.batchDelete(blockKeys.map((b) => keys.block(b, recordId)));
+  }
+
+  async findSnapshots(blockKeys: readonly string[], limit: number): Promise<FiledSnapshot[]> {
+    const found = new Map<string, FiledSnapshot>();
+    const pages = await Promise.all(
+      blockKeys.map((b) =>
+        // One page, one more than the limit: a key that fills it is too common to find anyone by.
+        this.db.send(new QueryCommand({ TableName: this.tableName, ConsistentRead: true, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `BLOCK#${b}` }, Limit: limit + 1 })),
+      ),
+    );
+    for (const page of pages) {
+      const items = page.Items ?? [];
+      if (items.length > limit) continue;
+      for (const i of items) if (!found.has(String(i.sk))) found.set(String(i.sk), { recordId: String(i.sk), snapshot: JSON.parse(String(i.s)) as MatchSnapshot });
+    }
+    return [...found.values()];
+  }
+
+  async appliedProfiles(recordIds: readonly string[]): Promise<Map<string, string>> {
+    const items = await this.batchGet([...new Set(recordIds)].map(keys.record));
+    return new Map(items.map((i) => [String(i.pk).slice(7), String(i.profileId)]));
+  }
+
+  async putDuplicate(c: DuplicateCandidate): Promise<void> {
+    await conditional(() =>
+      this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.duplicate(c.pairId), ...c }, ConditionExpression: 'attribute_not_exists(pk)' })),
+    );
+  }
+
+  async getDuplicate(pairId: string): Promise<DuplicateCandidate | undefined> {
+    const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.duplicate(pairId), ConsistentRead: true }));
+    return res.Item ? toDuplicate(res.Item) : undefined;
+  }
+
+  async listDuplicates(): Promise<DuplicateCandidate[]> {
+    return (await this.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'DUPLICATES' } })).map(toDuplicate);
+  }
+
+  async decideDuplicate(pairId: string, status: 'dismissed' | 'merged'): Promise<'ok' | 'conflict'> {
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.duplicate(pairId),
+          UpdateExpression: 'SET #s = :s, decidedAt = :now',
+          ConditionExpression: '#s = :open',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': status, ':open': 'open', ':now': new Date().toISOString() },
+        }),
+      ),
+    );
+  }
+
+  private async batchWrite(requests: readonly Record<string, unknown>[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += 25) {
+      let request: Record<string, unknown>[] | undefined = requests.slice(i, i + 25);
       for (let attempt = 0; request && request.length > 0; attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        const res = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: request } }));
+        const res = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: request as never } }));
         request = res.UnprocessedItems?.[this.tableName] as typeof request;
       }
     }
+  }
+
+  private async batchDelete(keyList: readonly { pk: string; sk: string }[]): Promise<void> {
+    await this.batchWrite(keyList.map((Key) => ({ DeleteRequest: { Key } })));
   }
 
   async completeMerge(target: string, version: number, state: ProfileState, other: string): Promise<'ok' | 'conflict' | 'alreadyMerged'> {
@@ -502,6 +588,11 @@ function profileItem(profileId: string, state: ProfileState, version: number, no
     gsi1pk: ACTIVE_PROFILES,
     gsi1sk: profileId,
   };
+}
+
+function toDuplicate(item: Record<string, unknown>): DuplicateCandidate {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as unknown as DuplicateCandidate;
 }
 
 function toProfile(item: Record<string, unknown>): StoredProfile {

@@ -28,6 +28,20 @@ export const identityConfigSchema = z.strictObject({
     'email:test@test.com', 'email:test@test.it', 'email:a@a.it', 'email:a@a.com', 'email:nomail@nomail.it',
     'email:noemail@noemail.com', 'email:no@email.it', 'email:email@email.com', 'email:example@example.com',
   ]),
+  /**
+   * Probabilistic matching of records that share no identifier (domain/matching.ts): at `mergeAt` or above the
+   * records merge, from `reviewAt` they become a duplicate candidate; a blocking key shared by more than
+   * `maxBlockSize` records finds no one. `enabled: false` keeps resolution deterministic.
+   */
+  matching: z._default(
+    z.strictObject({
+      enabled: z._default(z.boolean(), true),
+      mergeAt: z._default(z.number(), 12),
+      reviewAt: z._default(z.number(), 7),
+      maxBlockSize: z._default(z.int().check(z.positive()), 100),
+    }),
+    { enabled: true, mergeAt: 12, reviewAt: 7, maxBlockSize: 100 },
+  ),
   /** Source priority for survivorship, highest first; sources not listed rank below, then the most recent value wins. */
   sourcePriority: z._default(z.array(z.string()), []),
 });

@@ -41,7 +41,7 @@ export function jaroWinkler(a: string, b: string): number {
 }
 
 /** `Mario`/`Maria`, `Giulio`/`Giulia`, `Paolo`/`Paola`: one letter apart, but two people (brother and sister). */
-function genderPair(a: string, b: string): boolean {
+export function genderPair(a: string, b: string): boolean {
   if (a.length !== b.length || a.length < 3 || a.slice(0, -1) !== b.slice(0, -1)) return false;
   const ends = `${a.at(-1)}${b.at(-1)}`;
   return ends === 'oa' || ends === 'ao' || ends === 'ea' || ends === 'ae';

@@ -1,4 +1,5 @@
 import type { CanonicalRecord } from '../domain/canonical.ts';
+import type { FieldComparison, MatchSnapshot } from '../domain/matching.ts';
 import type { ProfileState } from '../domain/profile.ts';
 
 /** An identifier value's owners (profile ids), with the version its conditional updates check. */
@@ -39,6 +40,28 @@ export interface TimelineEntry {
   readonly order?: unknown;
   readonly consents?: readonly { purpose: string; granted: boolean; at: string; proof?: unknown }[];
   readonly lead?: unknown;
+  /** Blocking keys its match snapshot is filed under (erasure removes them). */
+  readonly blocks?: readonly string[];
+}
+
+/** A record's match snapshot as filed under a blocking key. */
+export interface FiledSnapshot {
+  readonly recordId: string;
+  readonly snapshot: MatchSnapshot;
+}
+
+/**
+ * Two records that may be one person: scored between the review and merge thresholds. Named by records, not profiles
+ * (profiles merge on); holds the per-field explanation, never the values.
+ */
+export interface DuplicateCandidate {
+  readonly pairId: string;
+  readonly records: readonly [string, string];
+  readonly score: number;
+  readonly fields: readonly FieldComparison[];
+  readonly foundAt: string;
+  readonly status: 'open' | 'dismissed' | 'merged';
+  readonly decidedAt?: string;
 }
 
 /** One item of a profile's partition other than the profile itself (timeline events, orders, consents, lineage). */
@@ -54,6 +77,8 @@ export interface RecordWrite {
   /** The order item as it should be after this record, when the record changes it. */
   readonly order?: { readonly key: string; readonly item: StoredOrder & Record<string, unknown>; readonly expectedRecordId?: string };
   readonly blocked: readonly { readonly key: string; readonly reason: string; readonly profileId?: string }[];
+  /** Blocking keys the record's match snapshot is filed under, kept on its timeline event. */
+  readonly blocks?: readonly string[];
   /** Identifiers the profile takes ownership of, in the same transaction, each at the version it was read at. */
   readonly claims: readonly { readonly key: string; readonly expected?: IdentityItem }[];
 }
@@ -93,10 +118,30 @@ export interface ProfileStore {
   /** Marks a profile as being erased, from any status but merged; undefined when there is no such profile. */
   beginErasure(profileId: string): Promise<StoredProfile | undefined>;
   /**
-   * Deletes everything of an erased profile: its items, the applied-record markers of its records, its claims on
+   * Deletes everything of an erased profile: its items, the applied-record markers of its records, the match snapshots
+   * they filed, its claims on
    * identifiers (an identifier other people own too keeps them), and last the profile itself.
    */
-  eraseProfile(profileId: string, recordIds: readonly string[], identifierKeys: readonly string[]): Promise<{ items: number; records: number; identities: number; sharedIdentities: number }>;
+  eraseProfile(
+    profileId: string,
+    recordIds: readonly string[],
+    identifierKeys: readonly string[],
+    filed?: readonly { readonly recordId: string; readonly blocks: readonly string[] }[],
+  ): Promise<{ items: number; records: number; identities: number; sharedIdentities: number }>;
+  /** Files a record's match snapshot under each blocking key (idempotent). */
+  fileSnapshot(blockKeys: readonly string[], recordId: string, snapshot: MatchSnapshot): Promise<void>;
+  /** Removes what fileSnapshot filed. */
+  unfileSnapshot(blockKeys: readonly string[], recordId: string): Promise<void>;
+  /** Snapshots filed under the keys, each record once, read consistently; a key holding more than `limit` is skipped. */
+  findSnapshots(blockKeys: readonly string[], limit: number): Promise<FiledSnapshot[]>;
+  /** The profile each applied record was applied to (merged profiles are not followed); absent when not applied. */
+  appliedProfiles(recordIds: readonly string[]): Promise<Map<string, string>>;
+  /** Records a duplicate candidate, unless the pair is known already (open, dismissed or merged). */
+  putDuplicate(candidate: DuplicateCandidate): Promise<void>;
+  getDuplicate(pairId: string): Promise<DuplicateCandidate | undefined>;
+  listDuplicates(): Promise<DuplicateCandidate[]>;
+  /** Closes an open candidate; 'conflict' when it was not open. */
+  decideDuplicate(pairId: string, status: 'dismissed' | 'merged'): Promise<'ok' | 'conflict'>;
   /** Writes the survivor's merged state and marks `other` merged, atomically. */
   completeMerge(target: string, version: number, state: ProfileState, other: string): Promise<'ok' | 'conflict' | 'alreadyMerged'>;
 }

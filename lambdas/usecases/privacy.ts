@@ -291,7 +291,8 @@ async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readon
     } else if (o.bucket === 'raw') await deleteObject(deps, deps.buckets.raw, o.key, tally);
   }
   for (const { id, entries, identifiers } of perProfile) {
-    const erased = await deps.profiles.eraseProfile(id, entries.map((e) => e.recordId), identifiers);
+    const filed = entries.flatMap((e) => (e.blocks?.length ? [{ recordId: e.recordId, blocks: e.blocks }] : []));
+    const erased = await deps.profiles.eraseProfile(id, entries.map((e) => e.recordId), identifiers, filed);
     tally.profiles++;
     tally.dynamodbItems += erased.items;
     tally.records += erased.records;

@@ -1,7 +1,9 @@
 import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
+import { stableHash } from '../domain/hash.ts';
 import type { IdentityConfig } from '../domain/identity-config.ts';
+import { blockingKeys, compareSnapshots, decide, type MatchSnapshot, snapshotOf } from '../domain/matching.ts';
 import { applyRecord, emptyProfile, mergeStates, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
-import { type IdentifierView, linkingIdentifiers, planResolution } from '../domain/resolution.ts';
+import { conflict, type IdentifierView, linkingIdentifiers, planResolution } from '../domain/resolution.ts';
 import type { SuppressionCheck } from '../ports/privacy.ts';
 import type { ProfileStore, StoredOrder, StoredProfile } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
@@ -9,7 +11,13 @@ import { ContentionError } from '../shared/errors.ts';
 const MAX_ATTEMPTS = 12;
 const MAX_HOPS = 20;
 
-export type ResolveOutcome = { readonly profileId: string; readonly result: 'applied' | 'duplicate' | 'suppressed'; readonly merged: readonly string[] };
+export type ResolveOutcome = {
+  readonly profileId: string;
+  readonly result: 'applied' | 'duplicate' | 'suppressed';
+  readonly merged: readonly string[];
+  /** Duplicate candidates this record opened (pairs scored between the review and merge thresholds). */
+  readonly candidates?: number;
+};
 
 /**
  * The active profile a profile id stands for now: merged profiles are followed to their survivor, and a merge left
@@ -97,7 +105,13 @@ function recount(orders: readonly StoredOrder[]): ProfileState['orders'] {
  * conditional, merges are resumable, and a record id is applied at most once.
  */
 export async function resolveRecord(store: ProfileStore, record: CanonicalRecord, config: IdentityConfig, suppression?: SuppressionCheck): Promise<ResolveOutcome> {
-  if (await store.wasApplied(record.recordId)) return { profileId: '', result: 'duplicate', merged: [] };
+  const matching = matchingOf(record, config);
+  const appliedTo = (await store.appliedProfiles([record.recordId])).get(record.recordId);
+  if (appliedTo !== undefined) {
+    // Applied before, but the resolver may have died before matching it: matching again finds what is left to do.
+    const m = matching ? await matchRecord(store, config, record.recordId, matching, appliedTo) : undefined;
+    return { profileId: appliedTo, result: 'duplicate', merged: m?.merged ?? [], ...(m?.candidates ? { candidates: m.candidates } : {}) };
+  }
   // An erased person is never re-created: the check is a consistent read, and an erasure writes the list before it
   // marks the profile, so a record that raced it meets either the list or the erasing profile (checked again below).
   const allKeys = record.identifiers.map(identifierKey);
@@ -170,8 +184,78 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
     }
     const state = applyRecord(base, record, record.identifiers.map(identifierKey), config, orders);
     const claims = plan.claim.map((key) => ({ key, ...(items.has(key) ? { expected: items.get(key)! } : {}) }));
-    const result = await store.applyRecord(plan.target, targetProfile?.version ?? 0, { record, state, claims, ...(order ? { order } : {}), blocked: plan.blocked });
-    if (result !== 'conflict') return { profileId: plan.target, result, merged };
+    const result = await store.applyRecord(plan.target, targetProfile?.version ?? 0, {
+      record,
+      state,
+      claims,
+      ...(order ? { order } : {}),
+      blocked: plan.blocked,
+      ...(matching ? { blocks: matching.keys } : {}),
+    });
+    if (result === 'conflict') continue;
+    const m = matching ? await matchRecord(store, config, record.recordId, matching, plan.target) : undefined;
+    return { profileId: plan.target, result, merged: [...merged, ...(m?.merged ?? [])], ...(m?.candidates ? { candidates: m.candidates } : {}) };
   }
   throw new ContentionError(`Profile still contended after ${MAX_ATTEMPTS} attempts`);
+}
+
+interface Matching {
+  readonly snapshot: MatchSnapshot;
+  readonly keys: readonly string[];
+}
+
+function matchingOf(record: CanonicalRecord, config: IdentityConfig): Matching | undefined {
+  if (!config.matching.enabled) return undefined;
+  const snapshot = snapshotOf(record);
+  const keys = snapshot ? blockingKeys(snapshot) : [];
+  return snapshot && keys.length > 0 ? { snapshot, keys } : undefined;
+}
+
+/** A candidate pair's name: the same whichever of its records finds the other. */
+export const pairIdOf = (a: string, b: string): string => `dup_${stableHash('pair', ...[a, b].sort()).slice(0, 20)}`;
+
+/**
+ * Probabilistic matching, after the record is applied: its snapshot is filed under its blocking keys, then every
+ * record filed under the same keys is scored against it. A pair at the merge threshold merges their profiles (unless
+ * the people clearly differ); a pair between the thresholds becomes a duplicate candidate.
+ *
+ * Filing, then reading, after applying is what makes this safe with many resolvers: of two records of one person
+ * resolved at once, at least one finds the other filed and applied. Each pair is judged on the two records alone, so
+ * the result does not depend on the order records arrive in.
+ */
+async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId: string, m: Matching, appliedTo: string): Promise<{ merged: string[]; candidates: number }> {
+  await store.fileSnapshot(m.keys, recordId, m.snapshot);
+  const self0 = await activeProfile(store, config, appliedTo);
+  if (!self0.profile) {
+    // Erased meanwhile: the erasure may have missed what was just filed.
+    await store.unfileSnapshot(m.keys, recordId);
+    return { merged: [], candidates: 0 };
+  }
+  const scored = (await store.findSnapshots(m.keys, config.matching.maxBlockSize))
+    .filter((f) => f.recordId !== recordId)
+    .map((f) => ({ recordId: f.recordId, ...compareSnapshots(m.snapshot, f.snapshot) }))
+    .filter((f) => decide(f, config.matching) !== 'apart')
+    .sort((a, b) => b.score - a.score || a.recordId.localeCompare(b.recordId));
+  const merged: string[] = [];
+  let candidates = 0;
+  if (scored.length === 0) return { merged, candidates };
+  // A record not applied yet is skipped: it will find this one when it is.
+  const owners = await store.appliedProfiles(scored.map((f) => f.recordId));
+  for (const f of scored) {
+    const owner = owners.get(f.recordId);
+    if (owner === undefined) continue;
+    const self = await activeProfile(store, config, appliedTo);
+    const other = await activeProfile(store, config, owner);
+    if (!self.profile || !other.profile || self.id === other.id) continue;
+    if (decide(f, config.matching) === 'merge' && !conflict(personKeyOfProfile(self.profile.state), personKeyOfProfile(other.profile.state))?.startsWith('conflict.taxCode')) {
+      // Into the older id, as deterministic merges do: the same survivor whichever record finds the pair.
+      const [target, from] = [self.id, other.id].sort() as [string, string];
+      await mergeInto(store, config, target, from);
+      merged.push(from);
+      continue;
+    }
+    await store.putDuplicate({ pairId: pairIdOf(recordId, f.recordId), records: [recordId, f.recordId].sort() as [string, string], score: f.score, fields: f.fields, foundAt: new Date().toISOString(), status: 'open' });
+    candidates++;
+  }
+  return { merged, candidates };
 }

@@ -41,7 +41,7 @@ describe('cdp command', () => {
   });
 
   it('fails a planned but unbuilt command clearly, as JSON with --json', async () => {
-    const { code, stdout } = await cli('duplicates', 'list', '--json');
+    const { code, stdout } = await cli('profiles', 'unmerge', 'p_1', '--json');
     expect(code).toBe(2);
     expect(JSON.parse(stdout).error).toMatch(/not built yet/);
   });

@@ -110,7 +110,8 @@ describe('erasure', () => {
     const done = await erase(d, { phone: '333 111 2222' });
     expect(done.status).toBe('completed');
     expect(done.evidence).toMatchObject({ profiles: 1, suppressedIdentifiers: 2, dynamodb: { appliedRecordMarkers: 9, identifiers: 2 } });
-    expect(await tableMentions(a, p, 'Marta')).toBe(0);
+    // Match snapshots hold names folded to lower case: none is left either.
+    expect(await tableMentions(a, p, 'Marta', 'marta')).toBe(0);
     expect(await tableMentions('other@example.it')).toBeGreaterThan(0);
     // The person comes back through any identifier: dropped.
     expect((await resolveRecord(store, rec([email(a)]), config, new SuppressionLookup(d.suppression, salt))).result).toBe('suppressed');

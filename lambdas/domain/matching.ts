@@ -1,0 +1,202 @@
+/**
+ * Probabilistic matching of people who share no strong identifier (pure; no I/O).
+ *
+ * A record is reduced to a small snapshot of what tells people apart; snapshots are found again through blocking keys
+ * (phonetic name codes with birth date or postcode), and two snapshots are compared field by field in the
+ * Fellegi-Sunter way: each field's agreement level adds its weight (log2 of how much likelier that agreement is
+ * between two records of one person than between two records of different people), and the sum decides: merge, ask
+ * a person (a duplicate candidate), or leave apart.
+ */
+import { doubleMetaphone } from 'double-metaphone';
+import { distance } from 'fastest-levenshtein';
+import type { CanonicalRecord } from './canonical.ts';
+import { stableHash } from './hash.ts';
+import { compatibleBirthDates, genderPair, jaroWinkler } from './similarity.ts';
+import { foldText } from './text.ts';
+
+/** What a record says about who its person is, folded for comparison. Short keys: it is stored once per blocking key. */
+export interface MatchSnapshot {
+  /** first name */
+  readonly f?: string;
+  /** last name */
+  readonly l?: string;
+  /** birth date, yyyy-MM-dd */
+  readonly d?: string;
+  /** gender */
+  readonly g?: string;
+  /** postal code */
+  readonly z?: string;
+  /** city */
+  readonly c?: string;
+  /** street line */
+  readonly a?: string;
+  /** identifiers: `type:namespace:value` keys of e-mails, phones and per-source ids */
+  readonly i?: readonly string[];
+}
+
+export interface MatchConfig {
+  /** At or above this total weight two records are one person and merge. */
+  readonly mergeAt: number;
+  /** At or above this (and below mergeAt) the pair becomes a duplicate candidate for a person to decide. */
+  readonly reviewAt: number;
+  /** A blocking key shared by more records than this is too common to find anyone by (a frequent name). */
+  readonly maxBlockSize: number;
+}
+
+
+const IDENTIFYING = new Set(['email', 'phone', 'externalId', 'taxCode', 'loyaltyCard']);
+
+/** The record's snapshot, or undefined when it has too little to match a person by (no name at all). */
+export function snapshotOf(record: CanonicalRecord): MatchSnapshot | undefined {
+  const p = record.person;
+  const f = p?.firstName ? foldText(p.firstName) : '';
+  const l = p?.lastName ? foldText(p.lastName) : '';
+  if (!f && !l) return undefined;
+  const a = record.address;
+  const ids = record.identifiers.filter((i) => IDENTIFYING.has(i.type)).map((i) => (i.namespace ? `${i.type}:${i.namespace}:${i.value}` : `${i.type}:${i.value}`));
+  const gender = p?.gender ? foldText(p.gender).charAt(0) : '';
+  const snap: Record<string, unknown> = {};
+  if (f) snap.f = f;
+  if (l) snap.l = l;
+  if (p?.birthDate) snap.d = p.birthDate;
+  if (gender === 'm' || gender === 'f') snap.g = gender;
+  if (a?.postalCode) snap.z = foldText(a.postalCode).replace(/ /g, '');
+  if (a?.city) snap.c = foldText(a.city);
+  if (a?.line1) snap.a = foldText(a.line1);
+  if (ids.length > 0) snap.i = [...new Set(ids)].sort();
+  return snap as MatchSnapshot;
+}
+
+/** The primary Double Metaphone code of a name's longest token (English and Italian spellings of one sound agree). */
+export function phoneticKey(name: string): string {
+  const token = name.split(' ').reduce((best, t) => (t.length > best.length ? t : best), '');
+  return token ? doubleMetaphone(token)[0] || token : '';
+}
+
+/**
+ * Keys under which a snapshot is filed and looked up: records of one person share at least one despite a typo in any
+ * single field. Hashed: the table's keys show no names.
+ */
+export function blockingKeys(s: MatchSnapshot): string[] {
+  const pf = s.f ? phoneticKey(s.f) : '';
+  const pl = s.l ? phoneticKey(s.l) : '';
+  const keys: string[] = [];
+  if (pf && pl) keys.push(`n:${[pf, pl].sort().join('|')}`);
+  if (s.d && pf) keys.push(`fd:${pf}|${s.d}`);
+  if (s.d && pl) keys.push(`ld:${pl}|${s.d}`);
+  if (s.z && pl) keys.push(`zl:${s.z}|${pl}`);
+  if (s.z && s.d) keys.push(`zd:${s.z}|${s.d}`);
+  if (s.c && s.d) keys.push(`cd:${phoneticKey(s.c)}|${s.d}`);
+  return keys.map((k) => stableHash('block', k).slice(0, 20));
+}
+
+/** One field's part of a comparison: how the two values agree, and the weight that adds. No values: safe to show. */
+export interface FieldComparison {
+  readonly field: string;
+  readonly level: string;
+  readonly weight: number;
+}
+
+export interface MatchScore {
+  readonly score: number;
+  readonly fields: readonly FieldComparison[];
+  /**
+   * Whether something beyond name and place agrees: birth date, street address or an identifier's exact value. Namesakes in one
+   * town (two Marco Rossi in Milano) agree on everything else, so without it a pair is only ever a candidate.
+   */
+  readonly corroborated: boolean;
+}
+
+type Level = readonly [level: string, weight: number];
+
+function nameLevel(a: string, b: string, w: { exact: number; close: number; near: number; other: number }): Level {
+  if (a === b) return ['exact', w.exact];
+  if (genderPair(a, b)) return ['sibling', w.other];
+  const ta = a.split(' ');
+  const tb = b.split(' ');
+  if (ta.some((t) => t.length > 1 && tb.includes(t))) return ['token', w.close];
+  const jw = jaroWinkler(a.replace(/ /g, ''), b.replace(/ /g, ''));
+  if (jw >= 0.92 || phoneticKey(a) === phoneticKey(b)) return ['similar', w.close];
+  if (jw >= 0.8) return ['near', w.near];
+  if ((ta[0]!.length === 1 && b.startsWith(ta[0]!)) || (tb[0]!.length === 1 && a.startsWith(tb[0]!))) return ['initial', 1];
+  return ['different', w.other];
+}
+
+const FIRST = { exact: 6.5, close: 4.5, near: 1.5, other: -12 };
+const LAST = { exact: 7.5, close: 5, near: 1.5, other: -5 };
+
+/** A value typed twice with at most two keys wrong: one edit, or two same-length substitutions (a swap). */
+const typo = (a: string, b: string): boolean => distance(a, b) <= (a.length === b.length ? 2 : 1);
+
+const digitsOf = (s: string): string => s.replace(/\D/g, '');
+
+function identifierLevel(a: readonly string[], b: readonly string[]): FieldComparison[] {
+  const out: FieldComparison[] = [];
+  const kinds = new Set([...a, ...b].map((k) => k.slice(0, k.lastIndexOf(':'))));
+  for (const kind of kinds) {
+    const va = a.filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(kind.length + 1));
+    const vb = b.filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(kind.length + 1));
+    if (va.length === 0 || vb.length === 0) continue;
+    const type = kind.split(':')[0]!;
+    const field = type === 'externalId' ? 'customerId' : type;
+    if (va.some((v) => vb.includes(v))) out.push({ field, level: 'exact', weight: type === 'externalId' || type === 'taxCode' ? 10 : 8 });
+    // A typo, not a neighbour: `rossi3@` and `rossi47@`, `C00013` and `C00031` are other people's.
+    else if (va.some((x) => vb.some((y) => typo(x, y) && digitsOf(x) === digitsOf(y)))) out.push({ field, level: 'typo', weight: 3 });
+    else if (type !== 'email' && va.some((x) => vb.some((y) => typo(x, y)))) out.push({ field, level: 'near', weight: 1 });
+    // People have many e-mails and phones: a different one says little. Ids and tax codes are one per person.
+    else out.push({ field, level: 'different', weight: type === 'email' || type === 'phone' ? -1 : -4 });
+  }
+  return out;
+}
+
+/**
+ * Compares two snapshots field by field. Missing values weigh nothing; first and last name swapped (`ROSSI MARIO`
+ * read as first name Rossi) compare as the names they are, at a small cost.
+ */
+export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore {
+  const fields: FieldComparison[] = [];
+  const add = (field: string, [level, weight]: Level) => fields.push({ field, level, weight });
+  const straight = (a.f && b.f ? nameLevel(a.f, b.f, FIRST)[1] : 0) + (a.l && b.l ? nameLevel(a.l, b.l, LAST)[1] : 0);
+  // Crossed, both halves weigh as first names (the smaller weights): the same whichever record is `a`.
+  const crossed = a.f && b.f && a.l && b.l ? nameLevel(a.f, b.l, FIRST)[1] + nameLevel(a.l, b.f, FIRST)[1] - 1 : -Infinity;
+  if (crossed > straight) {
+    const [fl, fw] = nameLevel(a.l!, b.f!, FIRST);
+    const [ll, lw] = nameLevel(a.f!, b.l!, FIRST);
+    add('firstName', [`swapped.${fl}`, fw - 1]);
+    add('lastName', [`swapped.${ll}`, lw]);
+  } else {
+    if (a.f && b.f) add('firstName', nameLevel(a.f, b.f, FIRST));
+    if (a.l && b.l) add('lastName', nameLevel(a.l, b.l, LAST));
+  }
+  if (a.d && b.d) {
+    if (a.d === b.d) add('birthDate', ['exact', 8]);
+    else if (compatibleBirthDates(a.d, b.d)) add('birthDate', ['typo', 3.5]);
+    else if (typo(a.d, b.d)) add('birthDate', ['near', 0.5]);
+    // A generation apart is a parent and child of one name at one address, whatever else agrees.
+    else if (Math.abs(Number(a.d.slice(0, 4)) - Number(b.d.slice(0, 4))) >= 15) add('birthDate', ['generation', -30]);
+    else add('birthDate', ['different', -10]);
+  }
+  if (a.g && b.g) add('gender', a.g === b.g ? ['same', 0.5] : ['different', -4]);
+  if (a.z && b.z) add('postalCode', a.z === b.z ? ['exact', 5] : typo(a.z, b.z) && a.z.length === b.z.length ? ['typo', 1.5] : ['different', -2.5]);
+  if (a.c && b.c) {
+    const jw = a.c === b.c ? 1 : jaroWinkler(a.c, b.c);
+    add('city', jw === 1 ? ['exact', 3] : jw >= 0.88 ? ['similar', 1.5] : ['different', -1.5]);
+  }
+  if (a.a && b.a) {
+    const jw = a.a === b.a ? 1 : jaroWinkler(a.a, b.a);
+    add('address', jw === 1 ? ['exact', 6] : jw >= 0.9 ? ['similar', 3.5] : jw >= 0.75 ? ['near', 1] : ['different', -2.5]);
+  }
+  fields.push(...identifierLevel(a.i ?? [], b.i ?? []));
+  const score = Math.round(fields.reduce((s, f) => s + f.weight, 0) * 100) / 100;
+  const corroborated = fields.some((f) => f.weight > 0 && (f.field === 'birthDate' || f.field === 'address' || (IDENTIFIER_FIELDS.has(f.field) && f.level === 'exact')));
+  return { score, fields, corroborated };
+}
+
+const IDENTIFIER_FIELDS = new Set(['customerId', 'email', 'phone', 'taxCode', 'loyaltyCard']);
+
+export type MatchDecision = 'merge' | 'review' | 'apart';
+
+export function decide(match: Pick<MatchScore, 'score' | 'corroborated'>, config: MatchConfig): MatchDecision {
+  if (match.score >= config.mergeAt && match.corroborated) return 'merge';
+  return match.score >= config.reviewAt ? 'review' : 'apart';
+}

@@ -1,0 +1,65 @@
+import type { IdentityConfig } from '../domain/identity-config.ts';
+import type { DuplicateCandidate, ProfileStore } from '../ports/profiles.ts';
+import { activeProfile, mergeInto } from './resolve-record.ts';
+
+/** An open duplicate candidate as a person reviews it: the two profiles its records are in now. */
+export interface DuplicateView extends DuplicateCandidate {
+  readonly profiles: readonly [string, string];
+}
+
+/** The active profiles a candidate's records are in now; undefined when one of them is gone (erased). */
+async function profilesOf(store: ProfileStore, config: IdentityConfig, c: DuplicateCandidate): Promise<[string, string] | undefined> {
+  const applied = await store.appliedProfiles(c.records);
+  const ids: string[] = [];
+  for (const r of c.records) {
+    const at = applied.get(r);
+    if (at === undefined) return undefined;
+    const active = await activeProfile(store, config, at);
+    if (!active.profile) return undefined;
+    ids.push(active.id);
+  }
+  return ids as [string, string];
+}
+
+/**
+ * Open candidates whose records are still in two different profiles, best score first; one per pair of profiles
+ * (several records of one profile may each have found the other).
+ */
+export async function listDuplicates(store: ProfileStore, config: IdentityConfig): Promise<DuplicateView[]> {
+  const all: DuplicateView[] = [];
+  for (const c of await store.listDuplicates()) {
+    if (c.status !== 'open') continue;
+    const profiles = await profilesOf(store, config, c);
+    if (profiles && profiles[0] !== profiles[1]) all.push({ ...c, profiles: profiles.toSorted() as [string, string] });
+  }
+  all.sort((a, b) => b.score - a.score || a.pairId.localeCompare(b.pairId));
+  const seen = new Set<string>();
+  return all.filter((d) => !seen.has(d.profiles.join('|')) && Boolean(seen.add(d.profiles.join('|'))));
+}
+
+export type DuplicateDecision =
+  | { readonly result: 'merged'; readonly profileId: string; readonly merged?: string }
+  | { readonly result: 'dismissed' }
+  | { readonly result: 'notFound' | 'gone' }
+  | { readonly result: 'alreadyDecided'; readonly status: string };
+
+/** A person confirms a candidate: its two profiles merge (into the older id, as every merge does). */
+export async function mergeDuplicate(store: ProfileStore, config: IdentityConfig, pairId: string): Promise<DuplicateDecision> {
+  const c = await store.getDuplicate(pairId);
+  if (!c) return { result: 'notFound' };
+  if (c.status !== 'open') return { result: 'alreadyDecided', status: c.status };
+  const profiles = await profilesOf(store, config, c);
+  if (!profiles) return { result: 'gone' };
+  const [target, other] = [...profiles].sort() as [string, string];
+  if (target !== other) await mergeInto(store, config, target, other);
+  await store.decideDuplicate(pairId, 'merged');
+  return { result: 'merged', profileId: target, ...(target !== other ? { merged: other } : {}) };
+}
+
+/** A person rules a candidate out: it is closed, and the pair is never proposed again. */
+export async function dismissDuplicate(store: ProfileStore, pairId: string): Promise<DuplicateDecision> {
+  const c = await store.getDuplicate(pairId);
+  if (!c) return { result: 'notFound' };
+  if (c.status !== 'open') return { result: 'alreadyDecided', status: c.status };
+  return (await store.decideDuplicate(pairId, 'dismissed')) === 'ok' ? { result: 'dismissed' } : { result: 'alreadyDecided', status: 'decided' };
+}

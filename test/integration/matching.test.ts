@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoProfileStore } from '../../lambdas/adapters/dynamo-profile-store.ts';
+import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
+import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
+import { blockingKeys, snapshotOf } from '../../lambdas/domain/matching.ts';
+import type { ProfileStore } from '../../lambdas/ports/profiles.ts';
+import { dismissDuplicate, listDuplicates, mergeDuplicate } from '../../lambdas/usecases/duplicates.ts';
+import { activeProfile, resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
+import { type Engine, startDynamoDb } from '../../local/engines/dynamodb.ts';
+import { createTable } from '../../local/resources.ts';
+
+/** Probabilistic matching and duplicate candidates on the twin's real DynamoDB (DynamoDB Local). */
+const config = DEFAULT_IDENTITY_CONFIG;
+let engine: Engine;
+let dir: string;
+let doc: DynamoDBDocumentClient;
+let tables = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'cdp-match-'));
+  engine = await startDynamoDb(dir);
+  doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: engine.endpoint, region: 'eu-south-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+});
+afterAll(async () => {
+  await engine?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function freshStore(): Promise<DynamoProfileStore> {
+  const name = `match-${++tables}`;
+  await createTable(doc as unknown as DynamoDBClient, name);
+  return new DynamoProfileStore(doc, name);
+}
+
+let n = 0;
+const rec = (source: string, person: CanonicalRecord['person'], address: CanonicalRecord['address'] = {}, identifiers: CanonicalRecord['identifiers'] = []): CanonicalRecord => ({
+  recordId: `m${++n}`,
+  source,
+  channel: 'file',
+  kind: 'contact',
+  occurredAt: '2026-01-01T00:00:00.000Z',
+  receivedAt: '2026-01-01T00:00:00.000Z',
+  lineage: { objectKey: `imports/${source}/a.csv`, recordKey: String(n) },
+  identifiers,
+  ...(person ? { person } : {}),
+  address,
+});
+const profileOf = async (store: ProfileStore, recordId: string) => (await activeProfile(store, config, (await store.appliedProfiles([recordId])).get(recordId)!)).id;
+
+describe('probabilistic matching in the resolver', () => {
+  it('merges records of one person that share no identifier, and keeps namesakes apart as a candidate', async () => {
+    const store = await freshStore();
+    const erp = rec('erp', { firstName: 'ROSSI', lastName: 'MARIO', birthDate: '1971-06-24' }, { line1: 'Via Roma 12', postalCode: '20121', city: 'Milano' }, [{ type: 'externalId', namespace: 'erp', value: 'C001' }]);
+    const shop = rec('shop', { firstName: 'Mario', lastName: 'Rosi', birthDate: '1971-06-24' }, { line1: 'via Roma, 12', postalCode: '20121', city: 'Milano' }, [{ type: 'email', value: 'mario@example.it' }]);
+    const namesake = rec('newsletter', { firstName: 'Mario', lastName: 'Rossi' }, { postalCode: '20121', city: 'Milano' }, [{ type: 'email', value: 'mrossi77@example.it' }]);
+    await resolveRecord(store, erp, config);
+    const second = await resolveRecord(store, shop, config);
+    expect(second.merged).toHaveLength(1);
+    expect(await profileOf(store, erp.recordId)).toBe(await profileOf(store, shop.recordId));
+
+    const third = await resolveRecord(store, namesake, config);
+    expect(third.candidates).toBeGreaterThan(0);
+    expect(await profileOf(store, namesake.recordId)).not.toBe(await profileOf(store, erp.recordId));
+    const open = await listDuplicates(store, config);
+    expect(open).toHaveLength(1);
+    expect(open[0]!.profiles.toSorted()).toEqual([await profileOf(store, erp.recordId), await profileOf(store, namesake.recordId)].sort());
+    expect(open[0]!.fields.map((f) => f.field)).toContain('firstName');
+    // The explanation holds no values.
+    expect(JSON.stringify(open[0])).not.toMatch(/mario|rossi|milano|example/i);
+
+    // A person confirms: the profiles merge and the candidate is closed.
+    const decision = await mergeDuplicate(store, config, open[0]!.pairId);
+    expect(decision.result).toBe('merged');
+    expect(await profileOf(store, namesake.recordId)).toBe(await profileOf(store, erp.recordId));
+    expect(await listDuplicates(store, config)).toEqual([]);
+    expect((await mergeDuplicate(store, config, open[0]!.pairId)).result).toBe('alreadyDecided');
+    expect((await dismissDuplicate(store, 'dup_unknown')).result).toBe('notFound');
+  });
+
+  it('never proposes a dismissed pair again, even when its records are resolved again', async () => {
+    const store = await freshStore();
+    const a = rec('erp', { firstName: 'Giulia', lastName: 'Bianchi' }, { postalCode: '00184', city: 'Roma' });
+    const b = rec('shop', { firstName: 'Giulia', lastName: 'Bianchi' }, { postalCode: '00184', city: 'Roma' });
+    await resolveRecord(store, a, config);
+    await resolveRecord(store, b, config);
+    const [candidate] = await listDuplicates(store, config);
+    expect(candidate).toBeDefined();
+    expect((await dismissDuplicate(store, candidate!.pairId)).result).toBe('dismissed');
+    expect((await resolveRecord(store, b, config)).result).toBe('duplicate');
+    expect(await listDuplicates(store, config)).toEqual([]);
+    expect(await profileOf(store, a.recordId)).not.toBe(await profileOf(store, b.recordId));
+  });
+
+  it('finishes the match of a record whose resolver died after applying it', async () => {
+    const store = await freshStore();
+    const a = rec('erp', { firstName: 'Chiara', lastName: 'Ferrari', birthDate: '1985-03-02' }, { postalCode: '40121' });
+    const b = rec('shop', { firstName: 'Kiara', lastName: 'Ferrari', birthDate: '1985-03-02' }, { postalCode: '40121' });
+    await resolveRecord(store, a, config);
+    let dies = true;
+    const dying = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop === 'fileSnapshot' && dies) {
+          return async () => {
+            dies = false;
+            throw new Error('runtime died');
+          };
+        }
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await expect(resolveRecord(dying, b, config)).rejects.toThrow('runtime died');
+    expect(await profileOf(store, a.recordId)).not.toBe(await profileOf(store, b.recordId));
+    // The redelivery finds the record applied, and matches it.
+    const again = await resolveRecord(store, b, config);
+    expect(again.result).toBe('duplicate');
+    expect(again.merged).toHaveLength(1);
+    expect(await profileOf(store, a.recordId)).toBe(await profileOf(store, b.recordId));
+  });
+
+  it('two records of one person resolved at once by concurrent resolvers end in one profile', async () => {
+    for (let round = 0; round < 5; round++) {
+      const store = await freshStore();
+      const a = rec('erp', { firstName: 'Sara', lastName: 'Greco', birthDate: '1990-09-09' }, { postalCode: '80121' });
+      const b = rec('shop', { firstName: 'Sara', lastName: 'Grecco', birthDate: '1990-09-09' }, { postalCode: '80121' });
+      await Promise.all([resolveRecord(store, a, config), resolveRecord(store, b, config)]);
+      expect(await profileOf(store, a.recordId)).toBe(await profileOf(store, b.recordId));
+    }
+  });
+
+  it('files a snapshot under hashed keys only, and erasure takes it away with the profile', async () => {
+    const store = await freshStore();
+    const a = rec('erp', { firstName: 'Elena', lastName: 'Marino', birthDate: '1979-01-05' }, { postalCode: '47121' });
+    await resolveRecord(store, a, config);
+    const keys = blockingKeys(snapshotOf(a)!);
+    expect((await store.findSnapshots(keys, 100)).map((f) => f.recordId)).toEqual([a.recordId]);
+    const id = await profileOf(store, a.recordId);
+    const entries = await store.timeline(id);
+    expect(entries[0]!.blocks).toEqual(keys);
+    await store.beginErasure(id);
+    await store.eraseProfile(id, [a.recordId], [], entries.map((e) => ({ recordId: e.recordId, blocks: e.blocks ?? [] })));
+    expect(await store.findSnapshots(keys, 100)).toEqual([]);
+  });
+});

@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
+import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
+import { blockingKeys, compareSnapshots, decide, type MatchSnapshot, phoneticKey, snapshotOf } from '../../lambdas/domain/matching.ts';
+
+const config = DEFAULT_IDENTITY_CONFIG.matching;
+const rec = (over: Partial<CanonicalRecord>): CanonicalRecord => ({
+  recordId: 'r1',
+  source: 'erp',
+  channel: 'file',
+  kind: 'contact',
+  occurredAt: '2026-01-01T00:00:00.000Z',
+  receivedAt: '2026-01-01T00:00:00.000Z',
+  lineage: { objectKey: 'imports/erp/a.csv', recordKey: '1' },
+  identifiers: [],
+  ...over,
+});
+const verdict = (a: MatchSnapshot, b: MatchSnapshot) => decide(compareSnapshots(a, b), config);
+const level = (a: MatchSnapshot, b: MatchSnapshot, field: string) => compareSnapshots(a, b).fields.find((f) => f.field === field)?.level;
+
+const mario: MatchSnapshot = { f: 'mario', l: 'rossi', d: '1971-06-24', z: '20121', c: 'milano', a: 'via roma 12' };
+
+describe('match snapshots', () => {
+  it('folds what tells people apart, and gives none for a record without a name', () => {
+    const s = snapshotOf(
+      rec({
+        person: { firstName: 'Niccolò', lastName: "D'Angelo", birthDate: '1980-02-03', gender: 'M' },
+        address: { line1: 'Via Roma, 12', postalCode: '20121', city: 'Milano' },
+        identifiers: [{ type: 'email', value: 'n@example.it' }, { type: 'externalId', namespace: 'shopify', value: '7' }, { type: 'vatNumber', value: 'IT1' }],
+      }),
+    );
+    expect(s).toEqual({ f: 'niccolo', l: 'd angelo', d: '1980-02-03', g: 'm', z: '20121', c: 'milano', a: 'via roma 12', i: ['email:n@example.it', 'externalId:shopify:7'] });
+    expect(snapshotOf(rec({ identifiers: [{ type: 'email', value: 'n@example.it' }] }))).toBeUndefined();
+  });
+
+  it('spells Italian and English names that sound alike the same', () => {
+    expect(phoneticKey('niccolo')).toBe(phoneticKey('nicolo'));
+    expect(phoneticKey('chiara')).toBe(phoneticKey('kiara'));
+    expect(phoneticKey('smith')).toBe(phoneticKey('smyth'));
+    expect(phoneticKey('rossi')).not.toBe(phoneticKey('bianchi'));
+  });
+
+  it('files one person under a shared key despite a typo in any one field (property)', () => {
+    const typo = (s: string, i: number) => (s.length < 2 ? `${s}x` : `${s.slice(0, i % s.length)}${s[(i + 1) % s.length]}${s.slice((i % s.length) + 1)}`);
+    fc.assert(
+      fc.property(fc.constantFrom('f', 'l', 'd', 'z'), fc.nat(10), (field, at) => {
+        const other = { ...mario, [field]: typo(String(mario[field as keyof MatchSnapshot]), at) };
+        const shared = blockingKeys(mario).filter((k) => blockingKeys(other).includes(k));
+        expect(shared.length).toBeGreaterThan(0);
+      }),
+    );
+  });
+
+  it('keys are hashes: the table shows no names', () => {
+    for (const k of blockingKeys(mario)) expect(k).toMatch(/^[0-9a-f]{20}$/);
+  });
+});
+
+describe('comparing two records', () => {
+  it('merges the same person typed twice with typos in name, birth date and street', () => {
+    const other: MatchSnapshot = { f: 'maro', l: 'rosi', d: '1971-06-42'.replace('42', '24').replace('06', '05'), z: '20121', c: 'milano', a: 'via roma 21' };
+    expect(level(mario, other, 'birthDate')).toBe('typo');
+    expect(verdict(mario, other)).toBe('merge');
+  });
+
+  it('reads first and last name swapped as the same names', () => {
+    const swapped = { ...mario, f: 'rossi', l: 'mario' };
+    expect(level(mario, swapped, 'firstName')).toMatch(/^swapped\./);
+    expect(verdict(mario, swapped)).toBe('merge');
+  });
+
+  it('keeps a household apart: same surname, address and postcode, another first name', () => {
+    expect(verdict(mario, { ...mario, f: 'giulia', d: undefined })).not.toBe('merge');
+    expect(verdict({ ...mario, d: undefined }, { ...mario, f: 'maria', d: undefined })).not.toBe('merge');
+    expect(level(mario, { ...mario, f: 'maria' }, 'firstName')).toBe('sibling');
+  });
+
+  it('keeps a father and son of one name at one address apart', () => {
+    expect(level(mario, { ...mario, d: '1998-03-02' }, 'birthDate')).toBe('generation');
+    expect(verdict(mario, { ...mario, d: '1998-03-02' })).toBe('apart');
+  });
+
+  it('only proposes namesakes in one town: name and place alone never merge', () => {
+    const a: MatchSnapshot = { f: 'marco', l: 'rossi', z: '20121', c: 'milano', i: ['email:marco.rossi3@gmail.com'] };
+    const b: MatchSnapshot = { f: 'marco', l: 'rossi', z: '20121', c: 'milano', i: ['email:marco.rossi47@gmail.com'] };
+    const m = compareSnapshots(a, b);
+    expect(m.corroborated).toBe(false);
+    expect(m.score).toBeGreaterThanOrEqual(config.mergeAt);
+    expect(decide(m, config)).toBe('review');
+    // Numbered mailboxes are neighbours, not typos of one another.
+    expect(level(a, b, 'email')).toBe('different');
+  });
+
+  it('merges namesakes in one town once an identifier agrees exactly', () => {
+    const a: MatchSnapshot = { f: 'marco', l: 'rossi', z: '20121', i: ['phone:+393331234567'] };
+    expect(verdict(a, { ...a, i: ['email:m@x.it', 'phone:+393331234567'] })).toBe('merge');
+  });
+
+  it('explains each field without its values', () => {
+    const m = compareSnapshots(mario, { ...mario, f: 'maro' });
+    expect(m.fields.map((f) => f.field)).toEqual(['firstName', 'lastName', 'birthDate', 'postalCode', 'city', 'address']);
+    expect(JSON.stringify(m.fields)).not.toMatch(/mar|rossi|milano|roma|20121/);
+    expect(m.score).toBe(m.fields.reduce((s, f) => s + f.weight, 0));
+  });
+
+  it('is symmetric (property)', () => {
+    const snap = fc.record(
+      { f: fc.constantFrom('mario', 'maria', 'marco', 'rossi'), l: fc.constantFrom('rossi', 'rosi', 'bianchi'), d: fc.constantFrom('1971-06-24', '1971-05-24', '1990-01-01'), z: fc.constantFrom('20121', '20122', '00184') },
+      { requiredKeys: ['f'] },
+    );
+    fc.assert(
+      fc.property(snap, snap, (a, b) => {
+        expect(compareSnapshots(a, b).score).toBe(compareSnapshots(b, a).score);
+        expect(compareSnapshots(a, b).corroborated).toBe(compareSnapshots(b, a).corroborated);
+      }),
+    );
+  });
+});
