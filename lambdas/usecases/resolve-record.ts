@@ -199,6 +199,8 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
   throw new ContentionError(`Profile still contended after ${MAX_ATTEMPTS} attempts`);
 }
 
+const taxCodesOnly = (state: ProfileState) => ({ ...personKeyOfProfile(state), firstNames: [], lastNames: [], birthDates: [] });
+
 interface Matching {
   readonly snapshot: MatchSnapshot;
   readonly keys: readonly string[];
@@ -247,7 +249,8 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
     const self = await activeProfile(store, config, appliedTo);
     const other = await activeProfile(store, config, owner);
     if (!self.profile || !other.profile || self.id === other.id) continue;
-    if (decide(f, config.matching) === 'merge' && !conflict(personKeyOfProfile(self.profile.state), personKeyOfProfile(other.profile.state))?.startsWith('conflict.taxCode')) {
+    // The score weighed names and dates; a tax code is the one value no typo explains.
+    if (decide(f, config.matching) === 'merge' && conflict(taxCodesOnly(self.profile.state), taxCodesOnly(other.profile.state)) === undefined) {
       // Into the older id, as deterministic merges do: the same survivor whichever record finds the pair.
       const [target, from] = [self.id, other.id].sort() as [string, string];
       await mergeInto(store, config, target, from);

@@ -166,8 +166,16 @@ describe('identity on holdout exports of three sources', () => {
     const recall = tp / [...byPerson.values()].reduce((s, n) => s + pairs(n), 0);
     console.log(`holdout: ${truth.size} records of ${byPerson.size} people -> ${byProfile.size} profiles; pairwise precision ${precision.toFixed(4)}, recall ${recall.toFixed(4)}`);
     expect(precision).toBeGreaterThanOrEqual(0.99);
-    // Recall ≥ 0.95 is the acceptance target; without fuzzy matching, people whose records share no identifier
-    // across sources stay apart. This floor guards against regressions of the deterministic links.
-    expect(recall).toBeGreaterThanOrEqual(0.8);
+    // Recall ≥ 0.95 is the acceptance target. What stays apart are records that share nothing but name and town with
+    // the rest of their person (an ERP row with the company mailbox, a shop row with a personal one): this population
+    // has namesakes in every town, so those pairs are duplicate candidates for a person, never merges.
+    expect(recall).toBeGreaterThanOrEqual(0.9);
+    const candidates = JSON.parse((await run('duplicates', 'list', '--json')).stdout) as { pairId: string; profiles: string[]; score: number; fields: { field: string; level: string; weight: number }[] }[];
+    expect(candidates.length).toBeGreaterThan(0);
+    const profileIds = new Set(lines.map((l) => l.profileId as string));
+    for (const c of candidates) {
+      expect(c.profiles.every((p) => profileIds.has(p))).toBe(true);
+      expect(c.fields.map((f) => f.field)).toEqual(expect.arrayContaining(['firstName', 'lastName']));
+    }
   }, 300_000);
 });
