@@ -15,7 +15,7 @@ import type { Benchmark, Figure } from './types.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DATA = path.resolve(ROOT, '..', 'shared', 'benchmarks', 'identity');
-const WORKERS = 8;
+const WORKERS = Number(process.env.BENCH_IDENTITY_WORKERS ?? 8);
 
 /** Splink's documented example models on a 2-core machine (../shared/benchmarks/identity/README.md). */
 const REFERENCE: Record<string, { f1: number; precision: number; recall: number; seconds: number }> = {
