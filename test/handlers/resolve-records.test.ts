@@ -78,7 +78,7 @@ describe('resolve-records handler', () => {
   });
 
   it('does nothing for a record already applied', async () => {
-    ddb.on(GetCommand, { Key: { pk: 'RECORD#r1', sk: 'RECORD' } }).resolves({ Item: { pk: 'RECORD#r1' } });
+    ddb.on(BatchGetCommand).resolves({ Responses: { table: [{ pk: 'RECORD#r1', sk: 'RECORD', profileId: 'p_1' }] } });
     const res = await handler(event(record('r1', 'a@example.it')), context);
     expect(res.batchItemFailures).toEqual([]);
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);

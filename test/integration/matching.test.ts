@@ -1,44 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoProfileStore } from '../../lambdas/adapters/dynamo-profile-store.ts';
+import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
 import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
 import { blockingKeys, snapshotOf } from '../../lambdas/domain/matching.ts';
 import type { ProfileStore } from '../../lambdas/ports/profiles.ts';
 import { dismissDuplicate, listDuplicates, mergeDuplicate } from '../../lambdas/usecases/duplicates.ts';
 import { activeProfile, resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
-import { type Engine, startDynamoDb } from '../../local/engines/dynamodb.ts';
-import { createTable } from '../../local/resources.ts';
+import { dynamoDbLocal } from '../support/dynamodb-local.ts';
 
 /** Probabilistic matching and duplicate candidates on the twin's real DynamoDB (DynamoDB Local). */
 const config = DEFAULT_IDENTITY_CONFIG;
-let engine: Engine;
-let dir: string;
-let doc: DynamoDBDocumentClient;
-let tables = 0;
-
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'cdp-match-'));
-  engine = await startDynamoDb(dir);
-  doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: engine.endpoint, region: 'eu-south-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
-});
-afterAll(async () => {
-  await engine?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function freshStore(): Promise<DynamoProfileStore> {
-  const name = `match-${++tables}`;
-  await createTable(doc as unknown as DynamoDBClient, name);
-  return new DynamoProfileStore(doc, name);
-}
+const local = dynamoDbLocal('match');
+const freshStore = () => local.store();
 
 let n = 0;
 const rec = (source: string, person: CanonicalRecord['person'], address: CanonicalRecord['address'] = {}, identifiers: CanonicalRecord['identifiers'] = []): CanonicalRecord => ({

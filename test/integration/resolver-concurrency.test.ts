@@ -1,44 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoProfileStore } from '../../lambdas/adapters/dynamo-profile-store.ts';
 import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
 import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
 import type { ProfileStore } from '../../lambdas/ports/profiles.ts';
 import { activeProfile, resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
-import { type Engine, startDynamoDb } from '../../local/engines/dynamodb.ts';
-import { createTable } from '../../local/resources.ts';
+import { dynamoDbLocal } from '../support/dynamodb-local.ts';
 
 const config = DEFAULT_IDENTITY_CONFIG;
-let engine: Engine;
-let dir: string;
-let doc: DynamoDBDocumentClient;
-let tables = 0;
 let totalCrashes = 0;
 let totalMerges = 0;
 
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'cdp-ddb-'));
-  engine = await startDynamoDb(dir);
-  doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: engine.endpoint, region: 'eu-south-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
-});
-afterAll(async () => {
-  await engine?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function freshStore(): Promise<DynamoProfileStore> {
-  const name = `resolver-${++tables}`;
-  await createTable(doc as unknown as DynamoDBClient, name);
-  return new DynamoProfileStore(doc, name);
-}
+const local = dynamoDbLocal('resolver');
+const freshStore = () => local.store();
 
 /** A resolver dies (the Lambda times out, the container is recycled) before or right after a write lands. */
 class Crash extends Error {}
@@ -138,8 +112,7 @@ const stream = people.chain((ps) =>
 async function outcome(store: DynamoProfileStore, records: readonly CanonicalRecord[]) {
   const groups = new Map<string, string[]>();
   for (const r of records) {
-    const marker = await doc.send(new (await import('@aws-sdk/lib-dynamodb')).GetCommand({ TableName: (store as unknown as { tableName: string }).tableName, Key: { pk: `RECORD#${r.recordId}`, sk: 'RECORD' }, ConsistentRead: true }));
-    const applied = marker.Item?.profileId as string | undefined;
+    const applied = (await store.appliedProfiles([r.recordId])).get(r.recordId);
     if (!applied) throw new Error(`record ${r.recordId} was never applied`);
     const active = await activeProfile(store, config, applied);
     groups.set(active.id, [...(groups.get(active.id) ?? []), r.recordId]);
