@@ -10,6 +10,8 @@ import { ContentionError } from '../shared/errors.ts';
 
 const MAX_ATTEMPTS = 12;
 const MAX_HOPS = 20;
+/** Duplicate candidates one record may open: its best-scored pairs with other profiles. */
+const MAX_CANDIDATES_PER_RECORD = 3;
 
 export type ResolveOutcome = {
   readonly profileId: string;
@@ -243,18 +245,24 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
   if (scored.length === 0) return { merged, candidates };
   // A record not applied yet is skipped: it will find this one when it is.
   const owners = await store.appliedProfiles(scored.map((f) => f.recordId));
+  let self = self0;
+  const seen = new Set<string>();
   for (const f of scored) {
+    const verdict = decide(f, config.matching);
+    // Every merge is made; candidates are bounded (a common name in one town would propose every namesake).
+    if (verdict === 'review' && candidates >= MAX_CANDIDATES_PER_RECORD) continue;
     const owner = owners.get(f.recordId);
     if (owner === undefined) continue;
-    const self = await activeProfile(store, config, appliedTo);
     const other = await activeProfile(store, config, owner);
-    if (!self.profile || !other.profile || self.id === other.id) continue;
+    if (!self.profile || !other.profile || self.id === other.id || (verdict === 'review' && seen.has(other.id))) continue;
+    seen.add(other.id);
     // The score weighed names and dates; a tax code is the one value no typo explains.
-    if (decide(f, config.matching) === 'merge' && conflict(taxCodesOnly(self.profile.state), taxCodesOnly(other.profile.state)) === undefined) {
+    if (verdict === 'merge' && conflict(taxCodesOnly(self.profile.state), taxCodesOnly(other.profile.state)) === undefined) {
       // Into the older id, as deterministic merges do: the same survivor whichever record finds the pair.
       const [target, from] = [self.id, other.id].sort() as [string, string];
       await mergeInto(store, config, target, from);
       merged.push(from);
+      self = await activeProfile(store, config, appliedTo);
       continue;
     }
     await store.putDuplicate({ pairId: pairIdOf(recordId, f.recordId), records: [recordId, f.recordId].sort() as [string, string], score: f.score, fields: f.fields, foundAt: new Date().toISOString(), status: 'open' });
