@@ -121,11 +121,6 @@ export class DynamoProfileStore implements ProfileStore {
     }
   }
 
-  async wasApplied(recordId: string): Promise<boolean> {
-    const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.record(recordId), ConsistentRead: true }));
-    return res.Item !== undefined;
-  }
-
   async applyRecord(profileId: string, version: number, write: RecordWrite): Promise<'applied' | 'duplicate' | 'conflict'> {
     const { record, state } = write;
     const now = new Date().toISOString();

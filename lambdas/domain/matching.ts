@@ -9,7 +9,7 @@
  */
 import { doubleMetaphone } from 'double-metaphone';
 import { distance } from 'fastest-levenshtein';
-import type { CanonicalRecord } from './canonical.ts';
+import { type CanonicalRecord, identifierKey } from './canonical.ts';
 import { stableHash } from './hash.ts';
 import { compatibleBirthDates, genderPair, jaroWinkler } from './similarity.ts';
 import { foldText } from './text.ts';
@@ -43,7 +43,6 @@ export interface MatchConfig {
   readonly maxBlockSize: number;
 }
 
-
 const IDENTIFYING = new Set(['email', 'phone', 'externalId', 'taxCode', 'loyaltyCard']);
 
 /** The record's snapshot, or undefined when it has too little to match a person by (no name at all). */
@@ -53,7 +52,7 @@ export function snapshotOf(record: CanonicalRecord): MatchSnapshot | undefined {
   const l = p?.lastName ? foldText(p.lastName) : '';
   if (!f && !l) return undefined;
   const a = record.address;
-  const ids = record.identifiers.filter((i) => IDENTIFYING.has(i.type)).map((i) => (i.namespace ? `${i.type}:${i.namespace}:${i.value}` : `${i.type}:${i.value}`));
+  const ids = record.identifiers.filter((i) => IDENTIFYING.has(i.type)).map(identifierKey);
   const gender = p?.gender ? foldText(p.gender).charAt(0) : '';
   const snap: Record<string, unknown> = {};
   if (f) snap.f = f;

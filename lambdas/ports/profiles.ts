@@ -89,7 +89,6 @@ export interface ProfileStore {
   getProfiles(ids: readonly string[]): Promise<Map<string, StoredProfile>>;
   /** Replaces `from` by `to` among an identifier's owners (idempotent). */
   repointIdentity(key: string, from: string, to: string): Promise<void>;
-  wasApplied(recordId: string): Promise<boolean>;
   /**
    * Applies a record once, atomically: marker, identifier claims, profile state (conditioned on `version`; 0 creates
    * the profile), timeline event, lineage and order. A profile therefore never exists without its claims, nor a claim

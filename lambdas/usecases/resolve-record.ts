@@ -229,26 +229,28 @@ export const pairIdOf = (a: string, b: string): string => `dup_${stableHash('pai
  */
 async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId: string, m: Matching, appliedTo: string): Promise<{ merged: string[]; candidates: number }> {
   await store.fileSnapshot(m.keys, recordId, m.snapshot);
-  const self0 = await activeProfile(store, config, appliedTo);
-  if (!self0.profile) {
+  let self = await activeProfile(store, config, appliedTo);
+  if (!self.profile) {
     // Erased meanwhile: the erasure may have missed what was just filed.
     await store.unfileSnapshot(m.keys, recordId);
     return { merged: [], candidates: 0 };
   }
   const scored = (await store.findSnapshots(m.keys, config.matching.maxBlockSize))
     .filter((f) => f.recordId !== recordId)
-    .map((f) => ({ recordId: f.recordId, ...compareSnapshots(m.snapshot, f.snapshot) }))
-    .filter((f) => decide(f, config.matching) !== 'apart')
+    .map((f) => {
+      const match = compareSnapshots(m.snapshot, f.snapshot);
+      return { recordId: f.recordId, ...match, verdict: decide(match, config.matching) };
+    })
+    .filter((f) => f.verdict !== 'apart')
     .sort((a, b) => b.score - a.score || a.recordId.localeCompare(b.recordId));
   const merged: string[] = [];
   let candidates = 0;
   if (scored.length === 0) return { merged, candidates };
   // A record not applied yet is skipped: it will find this one when it is.
   const owners = await store.appliedProfiles(scored.map((f) => f.recordId));
-  let self = self0;
   const seen = new Set<string>();
   for (const f of scored) {
-    const verdict = decide(f, config.matching);
+    const { verdict } = f;
     // Every merge is made; candidates are bounded (a common name in one town would propose every namesake).
     if (verdict === 'review' && candidates >= MAX_CANDIDATES_PER_RECORD) continue;
     const owner = owners.get(f.recordId);
