@@ -484,6 +484,18 @@ export class DynamoProfileStore implements ProfileStore {
     return new Map(items.map((i) => [String(i.pk).slice(7), String(i.profileId)]));
   }
 
+  async appliedRecord(recordId: string): Promise<{ profileId: string; matched: boolean } | undefined> {
+    const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.record(recordId), ConsistentRead: true, ProjectionExpression: 'profileId, matched' }));
+    return res.Item ? { profileId: String(res.Item.profileId), matched: res.Item.matched === true } : undefined;
+  }
+
+  async markMatched(recordId: string): Promise<void> {
+    // Conditional, so an erasure that removed the marker meanwhile is not undone by a stray marker.
+    await conditional(() =>
+      this.db.send(new UpdateCommand({ TableName: this.tableName, Key: keys.record(recordId), UpdateExpression: 'SET matched = :t', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':t': true } })),
+    );
+  }
+
   async putDuplicate(c: DuplicateCandidate): Promise<void> {
     await conditional(() =>
       this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.duplicate(c.pairId), ...c }, ConditionExpression: 'attribute_not_exists(pk)' })),

@@ -135,6 +135,10 @@ export interface ProfileStore {
   findSnapshots(blockKeys: readonly string[], limit: number): Promise<FiledSnapshot[]>;
   /** The profile each applied record was applied to (merged profiles are not followed); absent when not applied. */
   appliedProfiles(recordIds: readonly string[]): Promise<Map<string, string>>;
+  /** One record's marker, read consistently: the profile it was applied to, and whether its matching finished. */
+  appliedRecord(recordId: string): Promise<{ readonly profileId: string; readonly matched: boolean } | undefined>;
+  /** Notes on an applied record's marker that its matching finished (a no-op when the marker is gone). */
+  markMatched(recordId: string): Promise<void>;
   /** Records a duplicate candidate, unless the pair is known already (open, dismissed or merged). */
   putDuplicate(candidate: DuplicateCandidate): Promise<void>;
   getDuplicate(pairId: string): Promise<DuplicateCandidate | undefined>;

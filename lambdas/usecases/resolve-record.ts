@@ -108,11 +108,12 @@ function recount(orders: readonly StoredOrder[]): ProfileState['orders'] {
  */
 export async function resolveRecord(store: ProfileStore, record: CanonicalRecord, config: IdentityConfig, suppression?: SuppressionCheck): Promise<ResolveOutcome> {
   const matching = matchingOf(record, config);
-  const appliedTo = (await store.appliedProfiles([record.recordId])).get(record.recordId);
-  if (appliedTo !== undefined) {
-    // Applied before, but the resolver may have died before matching it: matching again finds what is left to do.
-    const m = matching ? await matchRecord(store, config, record.recordId, matching, appliedTo) : undefined;
-    return { profileId: appliedTo, result: 'duplicate', merged: m?.merged ?? [], ...(m?.candidates ? { candidates: m.candidates } : {}) };
+  const applied = await store.appliedRecord(record.recordId);
+  if (applied !== undefined) {
+    // Applied before, but the resolver may have died before its matching finished: then matching again finds what is
+    // left to do. A finished one is not redone (a redelivered batch would otherwise pay for its matching twice).
+    const m = matching && !applied.matched ? await matchRecord(store, config, record.recordId, matching, applied.profileId) : undefined;
+    return { profileId: applied.profileId, result: 'duplicate', merged: m?.merged ?? [], ...(m?.candidates ? { candidates: m.candidates } : {}) };
   }
   // An erased person is never re-created: the check is a consistent read, and an erasure writes the list before it
   // marks the profile, so a record that raced it meets either the list or the erasing profile (checked again below).
@@ -235,6 +236,7 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
     await store.unfileSnapshot(m.keys, recordId);
     return { merged: [], candidates: 0 };
   }
+  let reviews = 0;
   const scored = (await store.findSnapshots(m.keys, config.matching.maxBlockSize))
     .filter((f) => f.recordId !== recordId)
     .map((f) => {
@@ -242,33 +244,44 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
       return { recordId: f.recordId, ...match, verdict: decide(match, config.matching) };
     })
     .filter((f) => f.verdict !== 'apart')
-    .sort((a, b) => b.score - a.score || a.recordId.localeCompare(b.recordId));
+    .sort((a, b) => b.score - a.score || a.recordId.localeCompare(b.recordId))
+    // Every merge is weighed; reviews are bounded before anything is read (a common name in one town would propose
+    // every namesake): twice the candidates a record may open, as some may share a profile.
+    .filter((f) => f.verdict === 'merge' || reviews++ < 2 * MAX_CANDIDATES_PER_RECORD);
   const merged: string[] = [];
   let candidates = 0;
-  if (scored.length === 0) return { merged, candidates };
-  // A record not applied yet is skipped: it will find this one when it is.
-  const owners = await store.appliedProfiles(scored.map((f) => f.recordId));
-  const seen = new Set<string>();
-  for (const f of scored) {
-    const { verdict } = f;
-    // Every merge is made; candidates are bounded (a common name in one town would propose every namesake).
-    if (verdict === 'review' && candidates >= MAX_CANDIDATES_PER_RECORD) continue;
-    const owner = owners.get(f.recordId);
-    if (owner === undefined) continue;
-    const other = await activeProfile(store, config, owner);
-    if (!self.profile || !other.profile || self.id === other.id || (verdict === 'review' && seen.has(other.id))) continue;
-    seen.add(other.id);
-    // The score weighed names and dates; a tax code is the one value no typo explains.
-    if (verdict === 'merge' && conflict(taxCodesOnly(self.profile.state), taxCodesOnly(other.profile.state)) === undefined) {
-      // Into the older id, as deterministic merges do: the same survivor whichever record finds the pair.
-      const [target, from] = [self.id, other.id].sort() as [string, string];
-      await mergeInto(store, config, target, from);
-      merged.push(from);
-      self = await activeProfile(store, config, appliedTo);
-      continue;
+  if (scored.length > 0) {
+    // A record not applied yet is skipped: it will find this one when it is.
+    const owners = await store.appliedProfiles(scored.map((f) => f.recordId));
+    // One read for the profiles reviews point at; merges read theirs afresh, as each may have changed the picture.
+    const read = await store.getProfiles([...new Set(owners.values())]);
+    const absorbed = new Set<string>();
+    const seen = new Set<string>();
+    for (const f of scored) {
+      const { verdict } = f;
+      if (verdict === 'review' && candidates >= MAX_CANDIDATES_PER_RECORD) continue;
+      const owner = owners.get(f.recordId);
+      // Records of this profile already, or of one merged into it here: nothing to do.
+      if (owner === undefined || owner === self.id || absorbed.has(owner)) continue;
+      const known = read.get(owner);
+      const other = verdict === 'review' && known?.status === 'active' ? { id: owner, profile: known } : await activeProfile(store, config, owner);
+      if (!self.profile || !other.profile || self.id === other.id || absorbed.has(other.id) || (verdict === 'review' && seen.has(other.id))) continue;
+      seen.add(other.id);
+      // The score weighed names and dates; a tax code is the one value no typo explains.
+      if (verdict === 'merge' && conflict(taxCodesOnly(self.profile.state), taxCodesOnly(other.profile.state)) === undefined) {
+        // Into the older id, as deterministic merges do: the same survivor whichever record finds the pair.
+        const [target, from] = [self.id, other.id].sort() as [string, string];
+        await mergeInto(store, config, target, from);
+        merged.push(from);
+        absorbed.add(from);
+        self = await activeProfile(store, config, appliedTo);
+        continue;
+      }
+      await store.putDuplicate({ pairId: pairIdOf(recordId, f.recordId), records: [recordId, f.recordId].sort() as [string, string], score: f.score, fields: f.fields, foundAt: new Date().toISOString(), status: 'open' });
+      candidates++;
     }
-    await store.putDuplicate({ pairId: pairIdOf(recordId, f.recordId), records: [recordId, f.recordId].sort() as [string, string], score: f.score, fields: f.fields, foundAt: new Date().toISOString(), status: 'open' });
-    candidates++;
   }
+  // Last: a redelivery that finds this mark has nothing left to match.
+  await store.markMatched(recordId);
   return { merged, candidates };
 }

@@ -1,6 +1,6 @@
 import { BatchGetItemCommand, DynamoDBClient, PutItemCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -77,11 +77,15 @@ describe('resolve-records handler', () => {
     });
   });
 
-  it('does nothing for a record already applied', async () => {
-    ddb.on(BatchGetCommand).resolves({ Responses: { table: [{ pk: 'RECORD#r1', sk: 'RECORD', profileId: 'p_1' }] } });
-    const res = await handler(event(record('r1', 'a@example.it')), context);
+  it('does nothing for a record already applied and matched', async () => {
+    ddb.on(GetCommand, { Key: { pk: 'RECORD#r1', sk: 'RECORD' } }).resolves({ Item: { profileId: 'p_1', matched: true } });
+    // A named record is matched after it is applied; a redelivery finds the matching finished and does not redo it.
+    const res = await handler(event({ ...record('r1', 'a@example.it'), person: { firstName: 'Anna', lastName: 'Verdi' } }), context);
     expect(res.batchItemFailures).toEqual([]);
+    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 1);
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand);
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(ddb).not.toHaveReceivedCommand(BatchGetCommand);
   });
 
   it('re-plans when another resolver claimed the identifier first', async () => {

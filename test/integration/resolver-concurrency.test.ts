@@ -16,7 +16,7 @@ const freshStore = () => local.store();
 
 /** A resolver dies (the Lambda times out, the container is recycled) before or right after a write lands. */
 class Crash extends Error {}
-const WRITES = ['repointIdentity', 'applyRecord', 'fileSnapshot', 'markMerging', 'retargetMerge', 'moveItem', 'completeMerge', 'putDuplicate'] as const;
+const WRITES = ['repointIdentity', 'applyRecord', 'fileSnapshot', 'markMerging', 'retargetMerge', 'moveItem', 'completeMerge', 'putDuplicate', 'markMatched'] as const;
 function crashing(store: ProfileStore, rate: number, rand: () => number, onMerge: () => void): ProfileStore {
   return new Proxy(store, {
     get(target, prop, receiver) {
