@@ -31,6 +31,7 @@ async function ndjsonSizes(): Promise<Record<CuratedTable, number>> {
     event: (e) => line('events', eventRow(e)),
     order: (o) => line('orders', orderRow(o)),
     request: () => undefined,
+    duplicate: () => undefined,
     drain: async () => undefined,
   });
   return sizes;

@@ -119,7 +119,7 @@ export const buckets: Record<BucketName, BucketDefinition> = {
     noncurrentExpireAfterDays: 1,
     // Daily snapshots of profiles (and segment membership) are replaced by the next; a month of them is kept.
     expirePrefixes: [
-      ...['profiles', 'consents', 'imports', 'requests', 'merges'].map((t) => ({ prefix: `curated/${t}/`, days: 35 })),
+      ...['profiles', 'consents', 'imports', 'requests', 'merges', 'duplicates'].map((t) => ({ prefix: `curated/${t}/`, days: 35 })),
       { prefix: 'segments/', days: 35 },
     ],
     purpose: 'pseudonymous curated tables and KPI tables (Parquet)',

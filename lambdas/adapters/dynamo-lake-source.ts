@@ -11,7 +11,7 @@ const SEGMENTS = 4;
 
 /**
  * The operational stores as the publisher reads them: one parallel Scan of the single table (profiles, their events
- * and orders, merge tombstones, privacy requests) and the import reports in the raw bucket.
+ * and orders, merge tombstones, privacy requests, duplicate candidates) and the import reports in the raw bucket.
  */
 export class DynamoLakeSource implements LakeSource {
   constructor(
@@ -101,4 +101,8 @@ function visit(item: Record<string, AttributeValue>, visitor: LakeVisitor): void
     return;
   }
   if (pk.startsWith('DSR#') && sk === 'REQUEST' && s(item.state)) visitor.request(JSON.parse(s(item.state)!) as RequestState);
+  else if (pk === 'DUPLICATES') {
+    const decidedAt = s(item.decidedAt);
+    visitor.duplicate({ pairId: sk, status: s(item.status) ?? 'open', score: n(item.score) ?? 0, foundAt: s(item.foundAt) ?? '', ...(decidedAt ? { decidedAt } : {}) });
+  }
 }

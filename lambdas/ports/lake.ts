@@ -1,4 +1,4 @@
-import type { EventFacts, ImportFacts, OrderFacts } from '../domain/lake/rows.ts';
+import type { DuplicateFacts, EventFacts, ImportFacts, OrderFacts } from '../domain/lake/rows.ts';
 import type { RequestState } from '../domain/privacy/request.ts';
 import type { ProfileState } from '../domain/profile.ts';
 
@@ -9,6 +9,7 @@ export interface LakeVisitor {
   event(facts: EventFacts): void;
   order(facts: OrderFacts): void;
   request(state: RequestState): void;
+  duplicate(facts: DuplicateFacts): void;
   /** Called by the source between pages: resolves once the visitor's writes have caught up (back-pressure). */
   drain(): Promise<void>;
 }
@@ -20,7 +21,7 @@ export interface ScanPart {
 }
 
 export interface LakeSource {
-  /** Every active profile, merged tombstone, timeline event, order and privacy request (of one part of the table). */
+  /** Every active profile, merged tombstone, timeline event, order, privacy request and duplicate candidate (of one part of the table). */
   scan(visitor: LakeVisitor, part?: ScanPart): Promise<void>;
   /** The import reports kept in the raw bucket. */
   importReports(): AsyncIterable<ImportFacts>;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { renderSql, KPIS, type KpiConfig, type KpiDefinition, segmentSql, type SegmentDefinition } from '../domain/kpi/definitions.ts';
-import { consentRows, eventRow, importRows, monthOf, orderRow, profileRow, requestRow } from '../domain/lake/rows.ts';
+import { consentRows, duplicateRow, eventRow, importRows, monthOf, orderRow, profileRow, requestRow } from '../domain/lake/rows.ts';
 import { type Column, CURATED_TABLES, type CuratedTable, curatedTables, kpiPrefix, partitionPath, type Row, segmentPrefix } from '../domain/lake/tables.ts';
 import { ColumnBuffer } from '../formats/parquet.ts';
 import type { LakeSource, LakeStore, ScanPart, SqlEngine } from '../ports/lake.ts';
@@ -176,6 +176,7 @@ export async function writeCuratedPart(deps: CuratedDeps, asOf: string, part: Sc
     imports: writer('imports'),
     requests: writer('requests'),
     merges: writer('merges'),
+    duplicates: writer('duplicates'),
   } satisfies Record<CuratedTable, PartitionWriter>;
 
   await deps.source.scan(
@@ -195,6 +196,9 @@ export async function writeCuratedPart(deps: CuratedDeps, asOf: string, part: Sc
       },
       request(state) {
         w.requests.add(asOf, requestRow(state));
+      },
+      duplicate(facts) {
+        w.duplicates.add(asOf, duplicateRow(facts));
       },
       async drain() {
         for (const pw of Object.values(w)) await pw.drain();

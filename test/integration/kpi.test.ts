@@ -112,6 +112,12 @@ describe('KPIs from holdout exports', () => {
     expect(all.map((r) => r.source).sort()).toEqual(['erp', 'newsletter', 'shop-orders', 'shopify']);
     expect(all.find((r) => r.source === 'erp')!.records).toBe(population.filter((p) => p.inErp).length);
     expect((await json('kpi', 'list')).every((k: { latest: string | null }) => k.latest === report.snapshotDate)).toBe(true);
+    // Namesakes in one town (every name here is shared by twelve people) are left apart as duplicate candidates, and
+    // data quality counts them: at least the pairs of profiles `cdp duplicates list` shows (it shows each pair once).
+    const listed = (await json('duplicates', 'list')) as unknown[];
+    expect(listed.length).toBeGreaterThan(0);
+    const quality = (await json('kpi', 'show', 'data_quality')) as { metric: string; detail: string | null; row_count: number }[];
+    expect(quality.find((r) => r.metric === 'duplicate_candidates' && r.detail === 'open')?.row_count).toBeGreaterThanOrEqual(listed.length);
   }, 180_000);
 
   it("the Lambda's snapshot threads, each scanning part of the table, write what one pass writes", async () => {

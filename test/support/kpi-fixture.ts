@@ -1,4 +1,4 @@
-import type { EventFacts, ImportFacts, OrderFacts } from '../../lambdas/domain/lake/rows.ts';
+import type { DuplicateFacts, EventFacts, ImportFacts, OrderFacts } from '../../lambdas/domain/lake/rows.ts';
 import type { RequestState } from '../../lambdas/domain/privacy/request.ts';
 import { emptyProfile, type FieldValue, type ProfileState } from '../../lambdas/domain/profile.ts';
 import type { LakeSource, LakeVisitor, ScanPart } from '../../lambdas/ports/lake.ts';
@@ -129,9 +129,17 @@ export const IMPORTS: ImportFacts[] = [
   { importId: 'imp3', source: 'erp', status: 'failed', finishedAt: '2026-11-02T00:00:00.000Z', rowsRead: 0, accepted: 0, rejected: 0, suppressed: 0, reasons: {} },
 ];
 
+/** Duplicate candidates: two open, one dismissed, one merged. */
+export const DUPLICATES: DuplicateFacts[] = [
+  { pairId: 'dup_a', status: 'open', score: 9.5, foundAt: '2026-11-02T00:00:00.000Z' },
+  { pairId: 'dup_b', status: 'open', score: 14, foundAt: '2026-11-03T00:00:00.000Z' },
+  { pairId: 'dup_c', status: 'dismissed', score: 8, foundAt: '2026-10-01T00:00:00.000Z', decidedAt: '2026-10-02T00:00:00.000Z' },
+  { pairId: 'dup_d', status: 'merged', score: 11, foundAt: '2026-10-01T00:00:00.000Z', decidedAt: '2026-10-05T00:00:00.000Z' },
+];
+
 export class FixtureSource implements LakeSource {
   constructor(
-    private readonly data = { profiles: PROFILES, events: EVENTS, orders: ORDERS, requests: REQUESTS, imports: IMPORTS, merges: [['p9', 'p1']] as [string, string][] },
+    private readonly data = { profiles: PROFILES, events: EVENTS, orders: ORDERS, requests: REQUESTS, imports: IMPORTS, merges: [['p9', 'p1']] as [string, string][], duplicates: DUPLICATES },
   ) {}
   /** A part holds every count-th item of each kind, so a profile's events and orders scatter over parts as in a table. */
   async scan(v: LakeVisitor, part: ScanPart = { index: 0, count: 1 }): Promise<void> {
@@ -141,6 +149,7 @@ export class FixtureSource implements LakeSource {
     for (const e of this.data.events.filter(mine)) v.event(e);
     for (const o of this.data.orders.filter(mine)) v.order(o);
     for (const r of this.data.requests.filter(mine)) v.request(r);
+    for (const d of this.data.duplicates.filter(mine)) v.duplicate(d);
   }
   async *importReports() {
     yield* this.data.imports;

@@ -85,7 +85,7 @@ describe('every KPI on DuckDB over a customer base worked out by hand', () => {
   });
 
   it('writes the curated tables, partitioned by snapshot date and by month', () => {
-    expect(report.tables).toEqual({ profiles: 4, events: 7, orders: 5, consents: 3, imports: 4, requests: 6, merges: 1 });
+    expect(report.tables).toEqual({ profiles: 4, events: 7, orders: 5, consents: 3, imports: 4, requests: 6, merges: 1, duplicates: 4 });
     const keys = [...lake.objects.keys()];
     expect(keys).toContain(`curated/profiles/snapshot_date=${AS_OF}/part-00000.parquet`);
     expect(keys).toContain('curated/events/month=2026-10/part-00000.parquet');
@@ -168,7 +168,7 @@ describe('every KPI on DuckDB over a customer base worked out by hand', () => {
     expect(await kpi('consents')).toEqual([{ purpose: 'marketing', granted: 2, denied: 1, marketable_email: 1, marketable_phone: 0, restricted: 1 }]);
   });
 
-  it('data_quality: completeness per field, rejects per source and reason, stale profiles', async () => {
+  it('data_quality: completeness per field, rejects per source and reason, stale profiles, duplicate candidates', async () => {
     const rows = await kpi('data_quality');
     const get = (metric: string, detail: string | null, source: string | null = null) => rows.find((r) => r.metric === metric && r.detail === detail && r.source === source);
     expect(get('completeness', 'email')).toMatchObject({ value: 0.5, row_count: 2 });
@@ -181,6 +181,11 @@ describe('every KPI on DuckDB over a customer base worked out by hand', () => {
     expect(get('rejection_rate', null, 'shop')).toMatchObject({ value: 0, row_count: 0 });
     expect(get('stale_profiles', null)).toMatchObject({ value: 1, row_count: 1 });
     expect(rows.filter((r) => r.metric === 'completeness')).toHaveLength(12);
+    expect(rows.filter((r) => r.metric === 'duplicate_candidates').map((r) => [r.detail, r.row_count])).toEqual([
+      ['dismissed', 1],
+      ['merged', 1],
+      ['open', 2],
+    ]);
   });
 
   it('identity_health: merge rate, merged profiles, cluster sizes, blocked links', async () => {
@@ -216,7 +221,7 @@ describe('every KPI on DuckDB over a customer base worked out by hand', () => {
     const again = await publishKpis({ source: new FixtureSource(), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T11:00:00Z`) });
     expect(again.files.written).toBe(0);
     expect(again.files.unchanged).toBe(report.files.written);
-    const fewer = new FixtureSource({ profiles: PROFILES.slice(0, 3), events: [], orders: [], requests: [], imports: [], merges: [] });
+    const fewer = new FixtureSource({ profiles: PROFILES.slice(0, 3), events: [], orders: [], requests: [], imports: [], merges: [], duplicates: [] });
     const third = await publishKpis({ source: fewer, lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T12:00:00Z`) });
     expect([...lake.objects.keys()].filter((k) => k.startsWith('curated/events/') || k.startsWith('curated/orders/'))).toEqual([]);
     expect(third.files.removed).toBeGreaterThan(0);
@@ -237,7 +242,7 @@ it('keeps at most rowsBuffered rows in memory however many month partitions fill
   const lake = new MemoryLake();
   const events = Array.from({ length: limits.rowsBuffered + 1000 }, (_, i) => ({ profileId: `p${i}`, occurredAt: `20${10 + (i % 12)}-0${1 + (i % 9)}-01T00:00:00.000Z`, source: 'erp', kind: 'contact' }));
   const engine = { refresh: async () => undefined, query: async () => [] };
-  const report = await publishKpis({ source: new FixtureSource({ profiles: [], events, orders: [], requests: [], imports: [], merges: [] }), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`), limits });
+  const report = await publishKpis({ source: new FixtureSource({ profiles: [], events, orders: [], requests: [], imports: [], merges: [], duplicates: [] }), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`), limits });
   expect(report.tables.events).toBe(events.length);
   // The largest month was written out early as its own part: more files than months.
   const months = new Set(events.map((e) => e.occurredAt.slice(0, 7)));

@@ -119,6 +119,23 @@ export const orderRow = (o: OrderFacts): Row => ({
   currency: o.currency ?? null,
 });
 
+/** A duplicate candidate as the curated `duplicates` table keeps it: its pair id, verdict and score (never its records). */
+export interface DuplicateFacts {
+  readonly pairId: string;
+  readonly status: string;
+  readonly score: number;
+  readonly foundAt: string;
+  readonly decidedAt?: string;
+}
+
+export const duplicateRow = (d: DuplicateFacts): Row => ({
+  pair_id: d.pairId,
+  status: d.status,
+  score: d.score,
+  found_at: d.foundAt,
+  decided_at: d.decidedAt ?? null,
+});
+
 export const requestRow = (r: RequestState): Row => ({
   request_id: r.requestId,
   request_type: r.requestType,

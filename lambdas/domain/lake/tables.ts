@@ -146,6 +146,18 @@ export const curatedTables = {
     description: 'Profiles merged away into another (identity health)',
     columns: [c('profile_id', 'string'), c('into_profile_id', 'string')],
   },
+  duplicates: {
+    prefix: 'curated/duplicates/',
+    partition: SNAPSHOT,
+    description: 'Duplicate candidates of probabilistic matching: pair id, status and score (never the records or values)',
+    columns: [
+      c('pair_id', 'string'),
+      c('status', 'string', 'open | dismissed | merged'),
+      c('score', 'double'),
+      c('found_at', 'timestamp'),
+      c('decided_at', 'timestamp'),
+    ],
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type CuratedTable = keyof typeof curatedTables;

@@ -1,7 +1,10 @@
 -- data_quality: how clean the database is.
 -- completeness: share of profiles with the field (detail), row_count = profiles with it;
 -- rejected_rows: rows quarantined per source and reason; rejection_rate: rejected / rows read per source;
--- stale_profiles: profiles with no record in {{stale_months}} months.
+-- stale_profiles: profiles with no record in {{stale_months}} months;
+-- duplicate_candidates: pairs of records probabilistic matching found alike, per status (detail: open, dismissed,
+-- merged), value = row_count = pairs. An open pair may have been joined since by other evidence; `cdp duplicates
+-- list` shows the ones still apart.
 WITH p AS (
   SELECT * FROM profiles WHERE snapshot_date = {{snapshot}}
 ),
@@ -37,5 +40,8 @@ FROM (
   UNION ALL
   SELECT 'stale_profiles', CAST(NULL AS varchar), CAST(NULL AS varchar), CAST(count(*) AS double), CAST(count(*) AS bigint)
   FROM p WHERE last_seen < {{as_of}} - INTERVAL '{{stale_months}}' MONTH
+  UNION ALL
+  SELECT 'duplicate_candidates', CAST(NULL AS varchar), status, CAST(count(*) AS double), CAST(count(*) AS bigint)
+  FROM duplicates WHERE snapshot_date = {{snapshot}} GROUP BY status
 ) q
 ORDER BY metric, source, detail
