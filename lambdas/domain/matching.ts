@@ -74,7 +74,7 @@ export function phoneticKey(name: string): string {
 
 /**
  * Keys under which a snapshot is filed and looked up: records of one person share at least one despite a typo in any
- * single field. Hashed: the table's keys show no names.
+ * single field, and records sharing an identifier share one. Hashed: the table's keys show no names.
  */
 export function blockingKeys(s: MatchSnapshot): string[] {
   const pf = s.f ? phoneticKey(s.f) : '';
@@ -86,6 +86,9 @@ export function blockingKeys(s: MatchSnapshot): string[] {
   if (s.z && pl) keys.push(`zl:${s.z}|${pl}`);
   if (s.z && s.d) keys.push(`zd:${s.z}|${s.d}`);
   if (s.c && s.d) keys.push(`cd:${phoneticKey(s.c)}|${s.d}`);
+  // Records that share an identifier the deterministic links refused (a birth date beyond a typo, a name spelt
+  // differently) meet here, and their score decides.
+  for (const id of s.i ?? []) keys.push(`i:${id}`);
   return keys.map((k) => stableHash('block', k).slice(0, 20));
 }
 
@@ -104,6 +107,12 @@ export interface MatchScore {
    * town (two Marco Rossi in Milano) agree on everything else, so without it a pair is only ever a candidate.
    */
   readonly corroborated: boolean;
+  /**
+   * Whether the first names clearly differ (Mario and Maria, Marco and Luca): twins, and a household behind one
+   * e-mail, agree on everything else. Such a pair is never merged on its score, only proposed, as the deterministic
+   * links refuse it too.
+   */
+  readonly firstNamesDiffer: boolean;
 }
 
 type Level = readonly [level: string, weight: number];
@@ -188,14 +197,15 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
   fields.push(...identifierLevel(a.i ?? [], b.i ?? []));
   const score = Math.round(fields.reduce((s, f) => s + f.weight, 0) * 100) / 100;
   const corroborated = fields.some((f) => f.weight > 0 && (f.field === 'birthDate' || f.field === 'address' || (IDENTIFIER_FIELDS.has(f.field) && f.level === 'exact')));
-  return { score, fields, corroborated };
+  const firstNamesDiffer = fields.some((f) => f.field === 'firstName' && f.weight <= FIRST.other);
+  return { score, fields, corroborated, firstNamesDiffer };
 }
 
 const IDENTIFIER_FIELDS = new Set(['customerId', 'email', 'phone', 'taxCode', 'loyaltyCard']);
 
 export type MatchDecision = 'merge' | 'review' | 'apart';
 
-export function decide(match: Pick<MatchScore, 'score' | 'corroborated'>, config: MatchConfig): MatchDecision {
-  if (match.score >= config.mergeAt && match.corroborated) return 'merge';
+export function decide(match: Pick<MatchScore, 'score' | 'corroborated' | 'firstNamesDiffer'>, config: MatchConfig): MatchDecision {
+  if (match.score >= config.mergeAt && match.corroborated && !match.firstNamesDiffer) return 'merge';
   return match.score >= config.reviewAt ? 'review' : 'apart';
 }

@@ -71,6 +71,25 @@ describe('probabilistic matching in the resolver', () => {
     expect(await profileOf(store, a.recordId)).not.toBe(await profileOf(store, b.recordId));
   });
 
+  it('lets the score join records the deterministic links refused, when an id and all else agree', async () => {
+    const store = await freshStore();
+    const ssn = [{ type: 'externalId' as const, namespace: 'ssn', value: '8841203' }];
+    const a = rec('a', { firstName: 'Mario', lastName: 'Rossi', birthDate: '1971-06-24' }, { line1: 'Via Roma 12', postalCode: '20121', city: 'Milano' }, ssn);
+    // A surname typo that changes how it sounds, and a birth date no typo explains: no name or date key is shared.
+    const b = rec('b', { firstName: 'Mario', lastName: 'Tossi', birthDate: '1977-11-02' }, { line1: 'Via Roma 12', postalCode: '20121', city: 'Milano' }, ssn);
+    expect(blockingKeys(snapshotOf(a)!).filter((k) => blockingKeys(snapshotOf(b)!).includes(k))).toHaveLength(1);
+    await resolveRecord(store, a, config);
+    const second = await resolveRecord(store, b, config);
+    expect(second.merged).toHaveLength(1);
+    expect(await profileOf(store, a.recordId)).toBe(await profileOf(store, b.recordId));
+    // Twins behind one e-mail stay apart whatever else agrees: a candidate only.
+    const twin = rec('c', { firstName: 'Luca', lastName: 'Rossi', birthDate: '1971-06-24' }, { line1: 'Via Roma 12', postalCode: '20121', city: 'Milano' }, ssn);
+    const third = await resolveRecord(store, twin, config);
+    expect(third.merged).toEqual([]);
+    expect(await profileOf(store, twin.recordId)).not.toBe(await profileOf(store, a.recordId));
+    expect(third.candidates).toBeGreaterThan(0);
+  });
+
   it('finishes the match of a record whose resolver died after applying it', async () => {
     const store = await freshStore();
     const a = rec('erp', { firstName: 'Chiara', lastName: 'Ferrari', birthDate: '1985-03-02' }, { postalCode: '40121' });

@@ -76,6 +76,25 @@ describe('comparing two records', () => {
     expect(level(mario, { ...mario, f: 'maria' }, 'firstName')).toBe('sibling');
   });
 
+  it('never merges twins: same surname, birth date and address, another first name', () => {
+    const twin = { ...mario, f: 'luca', i: ['email:luca@example.it'] };
+    const m = compareSnapshots({ ...mario, i: ['email:mario@example.it'] }, twin);
+    expect(m.score).toBeGreaterThanOrEqual(config.mergeAt);
+    expect(m.firstNamesDiffer).toBe(true);
+    expect(decide(m, config)).toBe('review');
+    // Nor a household behind one e-mail, however much else agrees.
+    expect(verdict({ ...mario, d: undefined, i: ['email:casa@example.it', 'phone:+39021234567'] }, { ...mario, f: 'maria', d: undefined, i: ['email:casa@example.it', 'phone:+39021234567'] })).toBe('review');
+  });
+
+  it('files records that share an identifier under one key, whatever their names and dates', () => {
+    const a: MatchSnapshot = { f: 'mario', l: 'rossi', d: '1971-06-24', i: ['externalId:ssn:123'] };
+    const b: MatchSnapshot = { f: 'maria', l: 'bianchi', d: '1990-01-01', i: ['externalId:ssn:123'] };
+    expect(blockingKeys(a).filter((k) => blockingKeys(b).includes(k))).toHaveLength(1);
+    // A birth date the deterministic links refuse (beyond a typo) is outweighed when the id and all else agree.
+    const typed = { ...mario, i: ['externalId:ssn:123'] };
+    expect(verdict(typed, { ...typed, d: '1977-11-02' })).toBe('merge');
+  });
+
   it('keeps a father and son of one name at one address apart', () => {
     expect(level(mario, { ...mario, d: '1998-03-02' }, 'birthDate')).toBe('generation');
     expect(verdict(mario, { ...mario, d: '1998-03-02' })).toBe('apart');
