@@ -108,9 +108,9 @@ export interface MatchScore {
    */
   readonly corroborated: boolean;
   /**
-   * Whether the first names clearly differ (Mario and Maria, Marco and Luca): twins, and a household behind one
-   * e-mail, agree on everything else. Such a pair is never merged on its score, only proposed, as the deterministic
-   * links refuse it too.
+   * Whether the first names clearly differ (Mario and Maria, Marco and Luca) and no customer id or tax code agrees:
+   * twins, and a household behind one e-mail, agree on everything else. Such a pair is never merged on its score, only
+   * proposed, as the deterministic links refuse it too.
    */
   readonly firstNamesDiffer: boolean;
 }
@@ -150,7 +150,8 @@ function identifierLevel(a: readonly string[], b: readonly string[]): FieldCompa
     if (va.some((v) => vb.includes(v))) out.push({ field, level: 'exact', weight: type === 'externalId' || type === 'taxCode' ? 10 : 8 });
     // A typo, not a neighbour: `rossi3@` and `rossi47@`, `C00013` and `C00031` are other people's.
     else if (va.some((x) => vb.some((y) => typo(x, y) && digitsOf(x) === digitsOf(y)))) out.push({ field, level: 'typo', weight: 3 });
-    else if (type !== 'email' && va.some((x) => vb.some((y) => typo(x, y)))) out.push({ field, level: 'near', weight: 1 });
+    // One key mistyped; two are a neighbour (`C000111` and `C001119`: sequential codes of other customers).
+    else if (type !== 'email' && va.some((x) => vb.some((y) => distance(x, y) === 1))) out.push({ field, level: 'near', weight: 1 });
     // People have many e-mails and phones: a different one says little. Ids and tax codes are one per person.
     else out.push({ field, level: 'different', weight: type === 'email' || type === 'phone' ? -1 : -4 });
   }
@@ -196,12 +197,23 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
   }
   fields.push(...identifierLevel(a.i ?? [], b.i ?? []));
   const score = Math.round(fields.reduce((s, f) => s + f.weight, 0) * 100) / 100;
-  const corroborated = fields.some((f) => f.weight > 0 && (f.field === 'birthDate' || f.field === 'address' || (IDENTIFIER_FIELDS.has(f.field) && f.level === 'exact')));
-  const firstNamesDiffer = fields.some((f) => f.field === 'firstName' && f.weight <= FIRST.other);
+  // A birth date or street that agrees (exactly, or but for a typo); two dates two digits apart, or streets merely
+  // alike, are what namesakes in one town have.
+  // Two customer ids of one system, or two tax codes, that differ say "two accounts": then only an exact birth date,
+  // the street or an exact identifier corroborates, not a date a typo away.
+  const idsDiffer = fields.some((f) => (f.field === 'customerId' || f.field === 'taxCode') && f.level === 'different');
+  const corroborated = fields.some(
+    (f) => (CORROBORATING[f.field]?.includes(f.level) && !(idsDiffer && f.level === 'typo')) || (IDENTIFIER_FIELDS.has(f.field) && f.level === 'exact'),
+  );
+  // Unless an id that is one person's alone (a customer id, a tax code) agrees: twins have their own; a household shares
+  // an e-mail or a phone.
+  const ownIdAgrees = fields.some((f) => (f.field === 'customerId' || f.field === 'taxCode') && f.level === 'exact');
+  const firstNamesDiffer = !ownIdAgrees && fields.some((f) => f.field === 'firstName' && f.weight <= FIRST.other);
   return { score, fields, corroborated, firstNamesDiffer };
 }
 
 const IDENTIFIER_FIELDS = new Set(['customerId', 'email', 'phone', 'taxCode', 'loyaltyCard']);
+const CORROBORATING: Record<string, readonly string[] | undefined> = { birthDate: ['exact', 'typo'], address: ['exact', 'similar'] };
 
 export type MatchDecision = 'merge' | 'review' | 'apart';
 

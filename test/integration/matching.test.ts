@@ -82,8 +82,10 @@ describe('probabilistic matching in the resolver', () => {
     const second = await resolveRecord(store, b, config);
     expect(second.merged).toHaveLength(1);
     expect(await profileOf(store, a.recordId)).toBe(await profileOf(store, b.recordId));
-    // Twins behind one e-mail stay apart whatever else agrees: a candidate only.
-    const twin = rec('c', { firstName: 'Luca', lastName: 'Rossi', birthDate: '1971-06-24' }, { line1: 'Via Roma 12', postalCode: '20121', city: 'Milano' }, ssn);
+    // A twin behind the family's e-mail stays apart whatever else agrees: a candidate only.
+    const home = { type: 'email' as const, value: 'casa.rossi@example.it' };
+    await resolveRecord(store, rec('a', { firstName: 'Mario', lastName: 'Rossi', birthDate: '1971-06-24' }, { line1: 'Via Roma 12', postalCode: '20121', city: 'Milano' }, [...ssn, home]), config);
+    const twin = rec('c', { firstName: 'Luca', lastName: 'Rossi', birthDate: '1971-06-24' }, { line1: 'Via Roma 12', postalCode: '20121', city: 'Milano' }, [home]);
     const third = await resolveRecord(store, twin, config);
     expect(third.merged).toEqual([]);
     expect(await profileOf(store, twin.recordId)).not.toBe(await profileOf(store, a.recordId));

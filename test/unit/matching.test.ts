@@ -111,6 +111,21 @@ describe('comparing two records', () => {
     expect(level(a, b, 'email')).toBe('different');
   });
 
+  it('does not take a date two digits away, or a neighbouring customer code, for the same person', () => {
+    // Namesakes in one town, born eight years apart on the same day: the dates differ in two digits.
+    const a: MatchSnapshot = { f: 'luca', l: 'greco', d: '1962-04-28', c: 'torino', i: ['externalId:erp:C000111'] };
+    const b: MatchSnapshot = { f: 'luca', l: 'greco', d: '1970-04-28', c: 'torino', i: ['externalId:erp:C001119'] };
+    expect(level(a, b, 'birthDate')).toBe('near');
+    expect(level(a, b, 'customerId')).toBe('different');
+    expect(verdict(a, b)).toBe('review');
+    // One digit apart, but two customer codes of one system: two accounts, a candidate for a person to judge.
+    const c = { ...b, d: '1961-04-28' };
+    expect(level({ ...a, d: '1969-04-28' }, c, 'birthDate')).toBe('typo');
+    expect(verdict({ ...a, d: '1969-04-28' }, c)).toBe('review');
+    // The same date, though, corroborates: the same person registered twice.
+    expect(verdict(a, { ...b, d: a.d })).toBe('merge');
+  });
+
   it('merges namesakes in one town once an identifier agrees exactly', () => {
     const a: MatchSnapshot = { f: 'marco', l: 'rossi', z: '20121', i: ['phone:+393331234567'] };
     expect(verdict(a, { ...a, i: ['email:m@x.it', 'phone:+393331234567'] })).toBe('merge');
