@@ -103,8 +103,9 @@ export interface MatchScore {
   readonly score: number;
   readonly fields: readonly FieldComparison[];
   /**
-   * Whether something beyond name and place agrees: birth date, street address or an identifier's exact value. Namesakes in one
-   * town (two Marco Rossi in Milano) agree on everything else, so without it a pair is only ever a candidate.
+   * Whether something beyond name and place agrees: the birth date (exactly, or but for a typo unless two customer ids
+   * of one system differ), the street, or an identifier's exact value. Namesakes in one town (two Marco Rossi in
+   * Milano) agree on everything else, so without it a pair is only ever a candidate.
    */
   readonly corroborated: boolean;
   /**
@@ -198,15 +199,14 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
   fields.push(...identifierLevel(a.i ?? [], b.i ?? []));
   const score = Math.round(fields.reduce((s, f) => s + f.weight, 0) * 100) / 100;
   // A birth date or street that agrees (exactly, or but for a typo); two dates two digits apart, or streets merely
-  // alike, are what namesakes in one town have.
-  // Two customer ids of one system, or two tax codes, that differ say "two accounts": then only an exact birth date,
-  // the street or an exact identifier corroborates, not a date a typo away.
+  // alike, are what namesakes in one town have. Two customer ids of one system, or two tax codes, that differ say
+  // "two accounts": then a date a typo away does not corroborate.
   const idsDiffer = fields.some((f) => (f.field === 'customerId' || f.field === 'taxCode') && f.level === 'different');
   const corroborated = fields.some(
     (f) => (CORROBORATING[f.field]?.includes(f.level) && !(idsDiffer && f.level === 'typo')) || (IDENTIFIER_FIELDS.has(f.field) && f.level === 'exact'),
   );
-  // Unless an id that is one person's alone (a customer id, a tax code) agrees: twins have their own; a household shares
-  // an e-mail or a phone.
+  // First names that clearly differ hold a merge back, unless an id that is one person's alone (a customer id, a tax
+  // code) agrees: twins have their own; a household shares an e-mail or a phone.
   const ownIdAgrees = fields.some((f) => (f.field === 'customerId' || f.field === 'taxCode') && f.level === 'exact');
   const firstNamesDiffer = !ownIdAgrees && fields.some((f) => f.field === 'firstName' && f.weight <= FIRST.other);
   return { score, fields, corroborated, firstNamesDiffer };
