@@ -1,6 +1,6 @@
 import { BatchGetItemCommand, DynamoDBClient, PutItemCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -53,6 +53,10 @@ describe('resolve-records handler', () => {
     ddb.on(GetCommand).resolves({});
     ddb.on(BatchGetCommand).resolves({ Responses: { table: [] } });
     ddb.on(TransactWriteCommand).resolves({});
+    // Matching, after a named record is applied: its snapshot filed, its blocks read (empty), the mark that it finished.
+    ddb.on(BatchWriteCommand).resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(UpdateCommand).resolves({});
   });
 
   it("drops a record of an erased person: nothing is written", async () => {
@@ -75,6 +79,10 @@ describe('resolve-records handler', () => {
       Item: { owners: [expect.stringMatching(/^p_/)] },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
+    // Then it is matched: its snapshot is filed under hashed keys (here under its e-mail's, the one key a first name
+    // and an e-mail make).
+    const filed = ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems!.table!;
+    expect(filed.map((w) => w.PutRequest?.Item?.pk)).toEqual([expect.stringMatching(/^BLOCK#[0-9a-f]{20}$/)]);
   });
 
   it('does nothing for a record already applied and matched', async () => {
