@@ -201,18 +201,20 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
   // A birth date or street that agrees (exactly, or but for a typo); two dates two digits apart, or streets merely
   // alike, are what namesakes in one town have. Two customer ids of one system, or two tax codes, that differ say
   // "two accounts": then a date a typo away does not corroborate.
-  const idsDiffer = fields.some((f) => (f.field === 'customerId' || f.field === 'taxCode') && f.level === 'different');
+  const idsDiffer = fields.some((f) => OWN_IDS.has(f.field) && f.level === 'different');
   const corroborated = fields.some(
     (f) => (CORROBORATING[f.field]?.includes(f.level) && !(idsDiffer && f.level === 'typo')) || (IDENTIFIER_FIELDS.has(f.field) && f.level === 'exact'),
   );
   // First names that clearly differ hold a merge back, unless an id that is one person's alone (a customer id, a tax
   // code) agrees: twins have their own; a household shares an e-mail or a phone.
-  const ownIdAgrees = fields.some((f) => (f.field === 'customerId' || f.field === 'taxCode') && f.level === 'exact');
+  const ownIdAgrees = fields.some((f) => OWN_IDS.has(f.field) && f.level === 'exact');
   const firstNamesDiffer = !ownIdAgrees && fields.some((f) => f.field === 'firstName' && f.weight <= FIRST.other);
   return { score, fields, corroborated, firstNamesDiffer };
 }
 
 const IDENTIFIER_FIELDS = new Set(['customerId', 'email', 'phone', 'taxCode', 'loyaltyCard']);
+/** Identifiers one person has alone: a household or a company shares e-mails and phones, not these. */
+const OWN_IDS = new Set(['customerId', 'taxCode']);
 const CORROBORATING: Record<string, readonly string[] | undefined> = { birthDate: ['exact', 'typo'], address: ['exact', 'similar'] };
 
 export type MatchDecision = 'merge' | 'review' | 'apart';

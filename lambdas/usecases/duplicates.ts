@@ -26,11 +26,26 @@ async function profilesOf(store: ProfileStore, config: IdentityConfig, c: Duplic
  * (several records of one profile may each have found the other).
  */
 export async function listDuplicates(store: ProfileStore, config: IdentityConfig): Promise<DuplicateView[]> {
+  const open = (await store.listDuplicates()).filter((c) => c.status === 'open');
+  // One read of every record's marker and one of the profiles they name; only merged ones are followed further.
+  const applied = await store.appliedProfiles(open.flatMap((c) => c.records));
+  const read = await store.getProfiles([...new Set(applied.values())]);
+  const active = new Map<string, string | undefined>();
+  const activeOf = async (profileId: string): Promise<string | undefined> => {
+    if (!active.has(profileId)) {
+      if (read.get(profileId)?.status === 'active') active.set(profileId, profileId);
+      else {
+        const a = await activeProfile(store, config, profileId);
+        active.set(profileId, a.profile ? a.id : undefined);
+      }
+    }
+    return active.get(profileId);
+  };
   const all: DuplicateView[] = [];
-  for (const c of await store.listDuplicates()) {
-    if (c.status !== 'open') continue;
-    const profiles = await profilesOf(store, config, c);
-    if (profiles && profiles[0] !== profiles[1]) all.push({ ...c, profiles: profiles.toSorted() as [string, string] });
+  for (const c of open) {
+    const [a, b] = c.records.map((r) => applied.get(r));
+    const profiles = a === undefined || b === undefined ? [] : [await activeOf(a), await activeOf(b)];
+    if (profiles[0] && profiles[1] && profiles[0] !== profiles[1]) all.push({ ...c, profiles: profiles.toSorted() as [string, string] });
   }
   all.sort((a, b) => b.score - a.score || a.pairId.localeCompare(b.pairId));
   const seen = new Set<string>();
