@@ -5,7 +5,7 @@ import { detectDelimiter, detectEncoding, type TextEncoding } from '../domain/di
 import { stableHash } from '../domain/hash.ts';
 import { compilePlan, type Mapping, parseMapping, type RowPlan } from '../domain/mapping.ts';
 import { mapRow, type RowContext } from '../domain/row-mapper.ts';
-import { readCsv } from '../formats/csv.ts';
+import { readCsvBatches } from '../formats/csv.ts';
 import { readJsonArray, readNdjson } from '../formats/json.ts';
 import { sniff } from '../formats/sniff.ts';
 import { type FileFormat, type SourceRow, UnreadableFileError } from '../formats/types.ts';
@@ -307,16 +307,16 @@ export async function importObject(
   facts = { format, compressed, ...(encoding ? { encoding } : {}), ...(delimiter ? { delimiter } : {}) };
 
   // Rows.
-  let rows: AsyncIterable<SourceRow & { text?: string }> | Iterable<SourceRow>;
+  let batches: AsyncIterable<readonly (SourceRow & { text?: string })[]>;
   const seekable = !compressed && (format === 'ndjson' || (format === 'csv' && encoding !== 'utf16be'));
   const offset = seekable ? (resume?.offset ?? 0) : 0;
   try {
     if (format === 'csv') {
       const decoded = encoding === 'utf16be' ? body.pipe(utf16beToUtf8()) : body;
-      rows = readCsv(decoded, { encoding: encoding === 'utf16be' ? 'utf8' : encoding!, delimiter: delimiter!, baseOffset: offset, firstLine: seekable && resume ? resume.nextLine : 1 });
-    } else if (format === 'ndjson') rows = readNdjson(body, offset, seekable && resume ? resume.nextLine : 1);
-    else if (format === 'json') rows = readJsonArray(body);
-    else rows = readXlsx(await readAll(body), mapping?.format?.sheet);
+      batches = readCsvBatches(decoded, { encoding: encoding === 'utf16be' ? 'utf8' : encoding!, delimiter: delimiter!, baseOffset: offset, firstLine: seekable && resume ? resume.nextLine : 1 });
+    } else if (format === 'ndjson') batches = inBatches(readNdjson(body, offset, seekable && resume ? resume.nextLine : 1));
+    else if (format === 'json') batches = inBatches(readJsonArray(body));
+    else batches = inBatches(readXlsx(await readAll(body), mapping?.format?.sheet));
   } catch (e) {
     if (e instanceof UnreadableFileError) return finish({ status: 'failed', error: e.reason, errorDetail: e.message });
     throw e;
@@ -371,7 +371,7 @@ export async function importObject(
   let sinceCheck = 0;
   const reserve = deps.reserveMs ?? 90_000;
   try {
-    for await (const row of rows) {
+    for await (const rows of batches) for (const row of rows) {
       if (skip > 0) {
         skip--;
         continue;
@@ -464,7 +464,7 @@ export async function importObject(
             continuations: (resume?.continuations ?? 0) + 1,
             startedAt,
           };
-          (rows as { return?: () => unknown }).return?.();
+          (batches as { return?: () => unknown }).return?.();
           body.destroy();
           return { done: false, checkpoint };
         }
@@ -495,6 +495,19 @@ function planErrorDetail(code: string, compiled: ReturnType<typeof compilePlan>)
     return 'no column could be recognised as e-mail, phone, customer id, tax code or name; add a mapping (cdp import --mapping)';
   }
   return code;
+}
+
+/** Rows of a reader that yields them one at a time, in arrays (as the CSV reader yields them). */
+async function* inBatches<T>(rows: AsyncIterable<T> | Iterable<T>, size = 500): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const row of rows) {
+    batch.push(row);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 async function readAll(body: Readable): Promise<Uint8Array> {
