@@ -222,10 +222,10 @@ export class SuppressionLookup implements SuppressionCheck {
   }
 }
 
-/** The whole list in memory (imports: one query, then every row checked without a request). */
-export async function loadSuppression(list: Pick<SuppressionList, 'all'>, salt: SaltSource): Promise<(identifierKeys: readonly string[]) => boolean> {
+/** The whole list in memory (imports: one query, then every row checked without a request); undefined when empty. */
+export async function loadSuppression(list: Pick<SuppressionList, 'all'>, salt: SaltSource): Promise<((identifierKeys: readonly string[]) => boolean) | undefined> {
   const hashes = await list.all();
-  if (hashes.size === 0) return () => false;
+  if (hashes.size === 0) return undefined;
   const s = await salt.get();
   return (keys) => keys.some((k) => hashes.has(suppressionHash(s, k)));
 }

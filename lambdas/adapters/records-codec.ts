@@ -26,51 +26,71 @@ const contextOf = (r: CanonicalRecord): Context => ({
 
 const OPTIONAL = ['person', 'company', 'address', 'consents', 'order', 'interaction', 'lead', 'attributes', 'flags'] as const;
 
-/** One record without its context, written field by field (no intermediate object). */
-function encodeRecord(r: CanonicalRecord): string {
+/** One record without its context (and without `occurredAt` when it is the context's `receivedAt`, as for most file rows). */
+function slim(r: CanonicalRecord, receivedAt: string): Record<string, unknown> {
   const { lineage: l } = r;
-  let s = `{"recordId":${JSON.stringify(r.recordId)},"kind":"${r.kind}","occurredAt":"${r.occurredAt}","lineage":{"recordKey":${JSON.stringify(l.recordKey)}`;
-  if (l.line !== undefined) s += `,"line":${l.line}`;
-  if (l.deliveryId !== undefined) s += `,"deliveryId":${JSON.stringify(l.deliveryId)}`;
-  s += `},"identifiers":${JSON.stringify(r.identifiers)}`;
+  const out: Record<string, unknown> = { recordId: r.recordId, kind: r.kind };
+  if (r.occurredAt !== receivedAt) out.occurredAt = r.occurredAt;
+  out.lineage = l.deliveryId !== undefined ? { recordKey: l.recordKey, line: l.line, deliveryId: l.deliveryId } : { recordKey: l.recordKey, line: l.line };
+  out.identifiers = r.identifiers;
   for (const k of OPTIONAL) {
     const v = r[k];
-    if (v !== undefined) s += `,"${k}":${JSON.stringify(v)}`;
+    if (v !== undefined) out[k] = v;
   }
-  return `${s}}`;
+  return out;
 }
 
-/** Splits records into message bodies of at most `maxBytes` (UTF-8), each with one shared context. */
+/** Records per message to try first, before the first message of a batch has shown their size. */
+const FIRST_GUESS = 16;
+
+/**
+ * Splits records into message bodies of at most `maxBytes` (UTF-8), each with one shared context (a record larger
+ * than that travels alone). Each message's records are written by one JSON.stringify call (one native call a record
+ * costs more than the serialising): the count a message takes is guessed from the bytes a record took so far, and
+ * a guess that overshoots is retried smaller.
+ */
 export function encodeRecords(records: readonly CanonicalRecord[], maxBytes: number): string[] {
   const bodies: string[] = [];
-  let ctx: Context | undefined;
-  let parts: string[] = [];
-  let size = 0;
-  const close = () => {
-    if (ctx && parts.length > 0) bodies.push(`{"ctx":${JSON.stringify(ctx)},"records":[${parts.join(',')}]}`);
-    parts = [];
-    size = 0;
-  };
-  for (const r of records) {
-    const encoded = encodeRecord(r);
-    const bytes = Buffer.byteLength(encoded) + 1;
-    if (!ctx || !sameContext(ctx, r) || (parts.length > 0 && size + bytes > maxBytes - 512)) {
-      close();
-      ctx = contextOf(r);
+  const budget = maxBytes - 512;
+  let perRecord = 0;
+  for (let start = 0; start < records.length; ) {
+    const ctx = contextOf(records[start]!);
+    let end = start + 1;
+    while (end < records.length && sameContext(ctx, records[end]!)) end++;
+    const head = `{"ctx":${JSON.stringify(ctx)},"records":`;
+    const slims = records.slice(start, end).map((r) => slim(r, ctx.receivedAt));
+    for (let i = 0; i < slims.length; ) {
+      let n = Math.min(slims.length - i, perRecord > 0 ? Math.max(1, Math.floor(budget / perRecord)) : FIRST_GUESS);
+      for (;;) {
+        const json = JSON.stringify(n === slims.length ? slims : slims.slice(i, i + n));
+        const bytes = Buffer.byteLength(json);
+        if (bytes <= budget || n === 1) {
+          bodies.push(`${head}${json}}`);
+          perRecord = bytes / n;
+          i += n;
+          break;
+        }
+        n = Math.max(1, Math.min(n - 1, Math.floor((n * budget) / bytes)));
+      }
     }
-    parts.push(encoded);
-    size += bytes;
+    start = end;
   }
-  close();
   return bodies;
 }
 
 /** Full canonical records from a message body. */
 export function decodeRecords(body: string): CanonicalRecord[] {
-  const msg = JSON.parse(body) as { ctx: Context; records: (Omit<CanonicalRecord, 'source' | 'channel' | 'receivedAt' | 'lineage'> & { lineage: Omit<CanonicalRecord['lineage'], 'objectKey' | 'importId'> })[] };
+  const msg = JSON.parse(body) as {
+    ctx: Context;
+    records: (Omit<CanonicalRecord, 'source' | 'channel' | 'receivedAt' | 'lineage' | 'occurredAt'> & {
+      occurredAt?: string;
+      lineage: Omit<CanonicalRecord['lineage'], 'objectKey' | 'importId'>;
+    })[];
+  };
   const { ctx } = msg;
   return msg.records.map((r) => ({
     ...r,
+    occurredAt: r.occurredAt ?? ctx.receivedAt,
     source: ctx.source,
     channel: ctx.channel as CanonicalRecord['channel'],
     receivedAt: ctx.receivedAt,

@@ -108,10 +108,10 @@ export async function* readCsvBatches(body: Readable, options: CsvOptions): Asyn
   let extra = 0;
   for await (const parsed of parser as AsyncIterable<Parsed[]>) {
     const out: SourceRow[] = [];
-    for (const { record, lines, bytes } of parsed) {
-      const cells = fix ? record.map(fix1252) : record;
+    for (const { record: cells, lines, bytes } of parsed) {
+      if (fix) for (let i = 0; i < cells.length; i++) cells[i] = fix1252(cells[i]!);
       let breaks = 0;
-      for (const c of record) {
+      for (const c of cells) {
         if (!c.includes('\n') && !c.includes('\r')) continue;
         for (let i = 0; i < c.length; i++) {
           const ch = c[i];

@@ -21,8 +21,11 @@ export interface ImportDeps {
   /** Time left in this invocation; an import stops at a checkpoint when it falls under `reserveMs`. */
   readonly remainingMs: () => number;
   readonly reserveMs?: number;
-  /** The suppression list, loaded when the import starts: whether a record's identifier keys name an erased person. */
-  readonly suppression?: () => Promise<(identifierKeys: readonly string[]) => boolean>;
+  /**
+   * The suppression list, loaded when the import starts: whether a record's identifier keys name an erased person
+   * (undefined when the list is empty: no row needs its keys checked).
+   */
+  readonly suppression?: () => Promise<((identifierKeys: readonly string[]) => boolean) | undefined>;
 }
 
 /** What an import did, reconciled: rowsRead = accepted + rejected + suppressed. No personal data. */
@@ -323,7 +326,7 @@ export async function importObject(
   }
 
   const ctx: RowContext = { source, objectKey, importId, receivedAt: startedAt };
-  const isSuppressed = deps.suppression ? await deps.suppression() : () => false;
+  const isSuppressed = deps.suppression ? await deps.suppression() : undefined;
   const hasHeader = format === 'csv' || format === 'xlsx' ? mapping?.format?.header !== false : false;
   let headers: readonly string[] | undefined = resume?.headers;
   let plan: RowPlan | undefined;
@@ -426,7 +429,7 @@ export async function importObject(
         continue;
       }
       // An erased person's row is dropped and counted, never sent, never quarantined (that would keep a copy).
-      if (isSuppressed(outcome.record.identifiers.map(identifierKey))) {
+      if (isSuppressed?.(outcome.record.identifiers.map(identifierKey))) {
         counts.suppressed++;
         continue;
       }
