@@ -66,7 +66,7 @@ export function encodeRecords(records: readonly CanonicalRecord[], maxBytes: num
         const bytes = Buffer.byteLength(json);
         if (bytes <= budget || n === 1) {
           bodies.push(`${head}${json}}`);
-          perRecord = bytes / n;
+          if (bytes <= budget) perRecord = bytes / n; // a record over the limit says nothing of the next ones
           i += n;
           break;
         }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readCsv } from '../../lambdas/formats/csv.ts';
+import { readCsv, readCsvBatches } from '../../lambdas/formats/csv.ts';
 import { readJsonArray, readNdjson } from '../../lambdas/formats/json.ts';
 import { sniff } from '../../lambdas/formats/sniff.ts';
 import type { SourceRow } from '../../lambdas/formats/types.ts';
@@ -35,6 +35,14 @@ describe('readCsv', () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Email\tNome\na@b.it\tZoë\n', 'utf16le')]);
     const rows = await all(readCsv(chunked(bytes), { encoding: 'utf16le', delimiter: '\t' }));
     expect(rows.map((r) => r.cells)).toEqual([['Email', 'Nome'], ['a@b.it', 'Zoë']]);
+  });
+
+  it('yields the rows of a chunk read as one array: one await per chunk, not per row', async () => {
+    const text = `a;b\n${Array.from({ length: 100 }, (_, i) => `${i};x`).join('\n')}\n`;
+    const batches = await all(readCsvBatches(Readable.from([Buffer.from(text)]), { encoding: 'utf8', delimiter: ';' }));
+    // csv-parse keeps the last record until the input ends, so that one comes in a second array.
+    expect(batches.map((b) => b.length)).toEqual([100, 1]);
+    expect(batches.flat().map((r) => r.line)).toEqual(Array.from({ length: 101 }, (_, i) => i + 1));
   });
 
   it('resumed at any row end yields exactly the rows after it, with the same lines (property)', async () => {

@@ -31,4 +31,17 @@ describe('records codec', () => {
       { numRuns: 500 },
     );
   });
+
+  it('fills messages near the limit whatever the record sizes, and sends a record larger than the limit alone', () => {
+    const base = fc.sample(record, { seed: 7, numRuns: 1 })[0]!;
+    const sized = (i: number, bytes: number): CanonicalRecord => ({ ...base, recordId: String(i).padStart(32, '0'), source: 'erp', receivedAt: 'r', lineage: { ...base.lineage, objectKey: 'k' }, attributes: { a: 'x'.repeat(bytes) } });
+    const records = Array.from({ length: 61 }, (_, i) => sized(i, i === 30 ? 5000 : i % 3 === 0 ? 900 : 40));
+    const bodies = encodeRecords(records, 4096);
+    expect(bodies.flatMap(decodeRecords)).toEqual(records);
+    const oversized = bodies.filter((b) => Buffer.byteLength(b) > 4096);
+    expect(oversized.map((b) => decodeRecords(b).map((r) => r.recordId.slice(-2)))).toEqual([['30']]);
+    // Near-full messages: at most two more than the bytes need (the ones either side of the oversized record).
+    const total = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0);
+    expect(bodies.length).toBeLessThanOrEqual(Math.ceil(total / (4096 - 512)) + 2);
+  });
 });
