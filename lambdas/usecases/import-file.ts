@@ -500,15 +500,23 @@ function planErrorDetail(code: string, compiled: ReturnType<typeof compilePlan>)
   return code;
 }
 
-/** Rows of a reader that yields them one at a time, in arrays (as the CSV reader yields them). */
+/**
+ * Rows of a reader that yields them one at a time, in arrays (as the CSV reader yields them). When the reader fails
+ * (a corrupt gzip stream), the rows it gave before go out first, so they are imported, not lost with the rest.
+ */
 async function* inBatches<T>(rows: AsyncIterable<T> | Iterable<T>, size = 500): AsyncGenerator<T[]> {
   let batch: T[] = [];
-  for await (const row of rows) {
-    batch.push(row);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
+  try {
+    for await (const row of rows) {
+      batch.push(row);
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
     }
+  } catch (e) {
+    if (batch.length > 0) yield batch;
+    throw e;
   }
   if (batch.length > 0) yield batch;
 }
