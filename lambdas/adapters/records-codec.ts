@@ -62,7 +62,7 @@ export function encodeRecords(records: readonly CanonicalRecord[], maxBytes: num
     for (let i = 0; i < slims.length; ) {
       let n = Math.min(slims.length - i, perRecord > 0 ? Math.max(1, Math.floor(budget / perRecord)) : FIRST_GUESS);
       for (;;) {
-        const json = JSON.stringify(n === slims.length ? slims : slims.slice(i, i + n));
+        const json = JSON.stringify(slims.slice(i, i + n));
         const bytes = Buffer.byteLength(json);
         if (bytes <= budget || n === 1) {
           bodies.push(`${head}${json}}`);

@@ -33,11 +33,8 @@ export async function listDuplicates(store: ProfileStore, config: IdentityConfig
   const active = new Map<string, string | undefined>();
   const activeOf = async (profileId: string): Promise<string | undefined> => {
     if (!active.has(profileId)) {
-      if (read.get(profileId)?.status === 'active') active.set(profileId, profileId);
-      else {
-        const a = await activeProfile(store, config, profileId);
-        active.set(profileId, a.profile ? a.id : undefined);
-      }
+      const a = await activeProfile(store, config, profileId, read.get(profileId));
+      active.set(profileId, a.profile ? a.id : undefined);
     }
     return active.get(profileId);
   };

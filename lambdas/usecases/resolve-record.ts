@@ -23,12 +23,18 @@ export type ResolveOutcome = {
 
 /**
  * The active profile a profile id stands for now: merged profiles are followed to their survivor, and a merge left
- * half-done (by a resolver that died) is finished on the way.
+ * half-done (by a resolver that died) is finished on the way. `read` is the profile as a batch read just found it,
+ * which saves the first read.
  */
-export async function activeProfile(store: ProfileStore, config: IdentityConfig, profileId: string): Promise<{ id: string; profile?: StoredProfile }> {
+export async function activeProfile(
+  store: ProfileStore,
+  config: IdentityConfig,
+  profileId: string,
+  read?: StoredProfile,
+): Promise<{ id: string; profile?: StoredProfile }> {
   let id = profileId;
   for (let hop = 0; hop < MAX_HOPS; hop++) {
-    const p = (await store.getProfiles([id])).get(id);
+    const p = hop === 0 && read ? read : (await store.getProfiles([id])).get(id);
     if (!p || p.status === 'active') return { id, ...(p ? { profile: p } : {}) };
     // A profile being erased stands for nobody any more.
     if (p.status === 'erasing') return { id };
@@ -263,8 +269,7 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
       const owner = owners.get(f.recordId);
       // Records of this profile already, or of one merged into it here: nothing to do.
       if (owner === undefined || owner === self.id || absorbed.has(owner)) continue;
-      const known = read.get(owner);
-      const other = verdict === 'review' && known?.status === 'active' ? { id: owner, profile: known } : await activeProfile(store, config, owner);
+      const other = await activeProfile(store, config, owner, verdict === 'review' ? read.get(owner) : undefined);
       if (!self.profile || !other.profile || self.id === other.id || absorbed.has(other.id) || (verdict === 'review' && seen.has(other.id))) continue;
       seen.add(other.id);
       // The score weighed names and dates; a tax code is the one value no typo explains.
