@@ -23,9 +23,9 @@ async function ndjsonSizes(): Promise<Record<CuratedTable, number>> {
   const sizes = Object.fromEntries(CURATED_TABLES.map((t) => [t, 0])) as Record<CuratedTable, number>;
   const line = (t: CuratedTable, row: object) => (sizes[t] += Buffer.byteLength(JSON.stringify(row)) + 1);
   await new SyntheticSource().scan({
-    profile: (s) => {
-      line('profiles', profileRow(s, AS_OF));
-      for (const c of consentRows(s)) line('consents', c);
+    profile: (s, key) => {
+      line('profiles', profileRow(s, key, AS_OF));
+      for (const c of consentRows(s, key)) line('consents', c);
     },
     merged: () => undefined,
     event: (e) => line('events', eventRow(e)),

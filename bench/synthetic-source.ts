@@ -45,7 +45,7 @@ export class SyntheticSource implements LakeSource {
       const times = Array.from({ length: EVENTS_PER_PROFILE }, at).sort();
       const src = SOURCES[i % SOURCES.length]!;
       const buyer = i % 3 === 0;
-      const orders: OrderFacts[] = buyer ? times.slice(0, 1 + (i % 4)).map((t, k) => ({ profileId: id, orderKey: `shopify#${i}-${k}`, source: 'shopify', placedAt: t, total: 20 + (i % 200), currency: 'EUR' })) : [];
+      const orders: OrderFacts[] = buyer ? times.slice(0, 1 + (i % 4)).map((t, k) => ({ profileId: id, profileKey: i, orderKey: `shopify#${i}-${k}`, source: 'shopify', placedAt: t, total: 20 + (i % 200), currency: 'EUR' })) : [];
       const state: ProfileState = {
         ...emptyProfile(id, times[0]!),
         values: valuesFrom[i % SOURCES.length]!,
@@ -58,9 +58,9 @@ export class SyntheticSource implements LakeSource {
         consents: i % 2 ? { marketing: { granted: i % 4 === 1, at: times[0]!, source: src, r: 'r' } } : {},
         orders: { count: orders.length, revenue: orders.reduce((s, o) => s + (o.total ?? 0), 0), ...(orders[0] ? { firstAt: orders[0].placedAt, lastAt: orders.at(-1)!.placedAt } : {}) },
       };
-      v.profile(state);
+      v.profile(state, i);
       for (let k = 0; k < times.length; k++) {
-        const e: EventFacts = { profileId: id, occurredAt: times[k]!, source: k < orders.length ? 'shopify' : SOURCES[(i + k) % SOURCES.length]!, kind: k < orders.length ? 'order' : k % 2 ? 'interaction' : 'contact', channel: k % 2 ? 'webhook' : 'file' };
+        const e: EventFacts = { profileId: id, profileKey: i, occurredAt: times[k]!, source: k < orders.length ? 'shopify' : SOURCES[(i + k) % SOURCES.length]!, kind: k < orders.length ? 'order' : k % 2 ? 'interaction' : 'contact', channel: k % 2 ? 'webhook' : 'file' };
         v.event(e);
       }
       for (const o of orders) v.order(o);

@@ -21,7 +21,11 @@ export class DynamoLakeSource implements LakeSource {
     private readonly rawBucket: string,
   ) {}
 
-  /** Part i of n reads segments i*4 .. i*4+3 of a 4n-segment parallel Scan (a profile's items may fall in any part). */
+  /**
+   * Part i of n reads segments i*4 .. i*4+3 of a 4n-segment parallel Scan. A profile's items (one partition key) are
+   * one item collection, which a segment returns whole and in a fixed order; so numbering profile ids per segment as
+   * it meets them (k-th id of segment s: k * segments + s) gives each profile one number, the same for the same table.
+   */
   async scan(visitor: LakeVisitor, part: ScanPart = { index: 0, count: 1 }): Promise<void> {
     const total = SEGMENTS * part.count;
     await Promise.all(Array.from({ length: SEGMENTS }, (_, s) => this.scanSegment(part.index * SEGMENTS + s, total, visitor)));
@@ -29,11 +33,12 @@ export class DynamoLakeSource implements LakeSource {
 
   private async scanSegment(segment: number, total: number, visitor: LakeVisitor): Promise<void> {
     let start: Record<string, AttributeValue> | undefined;
+    const numbers = new ProfileNumbers(segment, total);
     do {
       const res = await this.db.send(
         new ScanCommand({ TableName: this.tableName, Segment: segment, TotalSegments: total, ...(start ? { ExclusiveStartKey: start } : {}) }),
       );
-      for (const item of res.Items ?? []) visit(item, visitor);
+      for (const item of res.Items ?? []) visit(item, visitor, numbers);
       await visitor.drain();
       start = res.LastEvaluatedKey;
     } while (start);
@@ -59,17 +64,34 @@ export class DynamoLakeSource implements LakeSource {
   }
 }
 
+/**
+ * Numbers for the profile ids one segment meets: k * total + segment for the k-th. Remembered per id, not just the
+ * last one, so an id met again later in the segment (a collection the scan did not return in one run) keeps its number.
+ */
+class ProfileNumbers {
+  private readonly known = new Map<string, number>();
+  constructor(
+    private readonly segment: number,
+    private readonly total: number,
+  ) {}
+  of(profileId: string): number {
+    let n = this.known.get(profileId);
+    if (n === undefined) this.known.set(profileId, (n = this.known.size * this.total + this.segment));
+    return n;
+  }
+}
+
 const s = (v: AttributeValue | undefined): string | undefined => v?.S;
 const n = (v: AttributeValue | undefined): number | undefined => (v?.N !== undefined ? Number(v.N) : undefined);
 
-function visit(item: Record<string, AttributeValue>, visitor: LakeVisitor): void {
+function visit(item: Record<string, AttributeValue>, visitor: LakeVisitor, numbers: ProfileNumbers): void {
   const pk = s(item.pk) ?? '';
   const sk = s(item.sk) ?? '';
   if (pk.startsWith('PROFILE#')) {
     const profileId = pk.slice(8);
     if (sk === 'PROFILE') {
       const status = s(item.status);
-      if (status === 'active' && item.state?.B) visitor.profile(unpack(item.state.B) as ProfileState);
+      if (status === 'active' && item.state?.B) visitor.profile(unpack(item.state.B) as ProfileState, numbers.of(profileId));
       else if (status === 'merged' && s(item.into)) visitor.merged(profileId, s(item.into)!);
       return;
     }
@@ -77,6 +99,7 @@ function visit(item: Record<string, AttributeValue>, visitor: LakeVisitor): void
       const e = (item.e?.B ? unpack(item.e.B) : {}) as { channel?: string; interaction?: { touchpoint?: string }; blocked?: { reason: string }[] };
       visitor.event({
         profileId,
+        profileKey: numbers.of(profileId),
         occurredAt: s(item.occurredAt) ?? sk.slice(6, 30),
         source: s(item.source) ?? 'unknown',
         kind: s(item.kind) ?? 'contact',
@@ -90,6 +113,7 @@ function visit(item: Record<string, AttributeValue>, visitor: LakeVisitor): void
       const total = n(item.total);
       visitor.order({
         profileId,
+        profileKey: numbers.of(profileId),
         orderKey: sk.slice(6),
         source: s(item.source) ?? sk.slice(6).split('#')[0]!,
         placedAt: s(item.placedAt) ?? s(item.occurredAt) ?? '',

@@ -100,11 +100,11 @@ function toNumber(type: Exclude<ColumnType, 'string'>, v: unknown): number {
   }
 }
 
-/** The column's Parquet values from its stored numbers. */
-function fromNumbers(type: Exclude<ColumnType, 'string'>, data: Float64Array, rows: number): unknown[] {
-  const out = new Array<unknown>(rows);
-  for (let i = 0; i < rows; i++) {
-    const n = data[i]!;
+/** The column's Parquet values from its stored numbers, in the order `rows` lists (all of them in turn when absent). */
+function fromNumbers(type: Exclude<ColumnType, 'string'>, data: Float64Array, count: number, rows?: Uint32Array): unknown[] {
+  const out = new Array<unknown>(count);
+  for (let i = 0; i < count; i++) {
+    const n = data[rows ? rows[i]! : i]!;
     if (!Number.isFinite(n)) out[i] = null;
     else if (type === 'bigint' || type === 'timestamp') out[i] = BigInt(n);
     else if (type === 'boolean') out[i] = n === 1;
@@ -112,6 +112,43 @@ function fromNumbers(type: Exclude<ColumnType, 'string'>, data: Float64Array, ro
   }
   return out;
 }
+
+const ROW_BITS = 2 ** 21;
+const KEY_LIMIT = 2 ** 31;
+
+/**
+ * Row numbers sorted by a numeric column (nulls last; equal values keep the order they were added in), or undefined
+ * when the rows are in that order already. Keys that are ints (profile numbers) sort as key * 2^21 + row in one
+ * native sort of a Float64Array, three times faster than a comparator.
+ */
+function sortedRows(data: Float64Array, count: number): Uint32Array | undefined {
+  // A null (any non-finite number, as fromNumbers reads it) sorts last.
+  const rank = (i: number) => (Number.isFinite(data[i]!) ? data[i]! : Number.POSITIVE_INFINITY);
+  let inOrder = true;
+  let ints = count < ROW_BITS;
+  for (let i = 0; i < count; i++) {
+    const k = rank(i);
+    if (k !== Number.POSITIVE_INFINITY) ints &&= Number.isInteger(k) && k >= 0 && k < KEY_LIMIT;
+    if (i > 0 && k < rank(i - 1)) inOrder = false;
+  }
+  if (inOrder) return undefined;
+  const rows = new Uint32Array(count);
+  if (ints) {
+    const packed = new Float64Array(count);
+    for (let i = 0; i < count; i++) packed[i] = Math.min(rank(i), KEY_LIMIT) * ROW_BITS + i;
+    packed.sort();
+    for (let i = 0; i < count; i++) rows[i] = packed[i]! % ROW_BITS;
+    return rows;
+  }
+  for (let i = 0; i < count; i++) rows[i] = i;
+  return rows.sort((a, b) => rank(a) - rank(b) || a - b);
+}
+
+/**
+ * Integer columns (ints, dates, timestamps) are delta-encoded: sorted keys take a few bits a row, and timestamps of
+ * one month about four bytes instead of eight. Athena (Trino) and DuckDB read DELTA_BINARY_PACKED natively.
+ */
+const DELTA_TYPES: ReadonlySet<ColumnType> = new Set(['int', 'bigint', 'date', 'timestamp']);
 
 /**
  * Column buffers for one file: rows go in one at a time, the file comes out columnar. Numbers, dates, timestamps and
@@ -123,7 +160,11 @@ export class ColumnBuffer {
   private readonly strings: ((string | null)[] | undefined)[];
   rows = 0;
 
-  constructor(private readonly columns: readonly Column[]) {
+  /** `orderBy` names a numeric column the file's rows are sorted by when it is written. */
+  constructor(
+    private readonly columns: readonly Column[],
+    private readonly orderBy?: string,
+  ) {
     this.numbers = columns.map((c) => (c.type === 'string' ? undefined : new Float64Array(256)));
     this.strings = columns.map((c) => (c.type === 'string' ? [] : undefined));
   }
@@ -151,12 +192,22 @@ export class ColumnBuffer {
 
   toParquet(): Uint8Array {
     const schema: SchemaElement[] = [{ name: 'root', num_children: this.columns.length }, ...this.columns.map((c) => element(c.name, c.type))];
-    const columnData = this.columns.map((c, i) => ({
-      name: c.name,
-      data: (this.strings[i] ?? fromNumbers(c.type as Exclude<ColumnType, 'string'>, this.numbers[i]!, this.rows)) as never,
-      // Min/max statistics let engines skip row groups by date or number; on strings they cost more than they save.
-      statistics: c.type !== 'string',
-    }));
+    const sortBy = this.orderBy === undefined ? -1 : this.columns.findIndex((c) => c.name === this.orderBy && c.type !== 'string');
+    const order = sortBy >= 0 ? sortedRows(this.numbers[sortBy]!, this.rows) : undefined;
+    const columnData = this.columns.map((c, i) => {
+      const strings = this.strings[i];
+      return {
+        name: c.name,
+        data: (strings
+          ? order
+            ? Array.from(order, (r) => strings[r])
+            : strings
+          : fromNumbers(c.type as Exclude<ColumnType, 'string'>, this.numbers[i]!, this.rows, order)) as never,
+        ...(DELTA_TYPES.has(c.type) ? { encoding: 'DELTA_BINARY_PACKED' as const } : {}),
+        // Min/max statistics let engines skip row groups by date or number; on strings they cost more than they save.
+        statistics: c.type !== 'string',
+      };
+    });
     return new Uint8Array(parquetWriteBuffer({ columnData, schema, rowGroupSize: 250_000 }));
   }
 }

@@ -2,9 +2,13 @@ import type { DuplicateFacts, EventFacts, ImportFacts, OrderFacts } from '../dom
 import type { RequestState } from '../domain/privacy/request.ts';
 import type { ProfileState } from '../domain/profile.ts';
 
-/** What the operational stores hold, as the KPI publisher reads it (one pass over the table). */
+/**
+ * What the operational stores hold, as the KPI publisher reads it (one pass over the table). The source numbers the
+ * profiles it meets (`key` of a profile, `profileKey` of its events and orders): one number per profile id, the same
+ * in every part of the scan, unique across parts, small (an int), and the same again for the same table.
+ */
 export interface LakeVisitor {
-  profile(state: ProfileState): void;
+  profile(state: ProfileState, key: number): void;
   merged(profileId: string, into: string): void;
   event(facts: EventFacts): void;
   order(facts: OrderFacts): void;

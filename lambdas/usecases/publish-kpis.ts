@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { renderSql, KPIS, type KpiConfig, type KpiDefinition, segmentSql, type SegmentDefinition } from '../domain/kpi/definitions.ts';
 import { consentRows, duplicateRow, eventRow, importRows, monthOf, orderRow, profileRow, requestRow } from '../domain/lake/rows.ts';
-import { type Column, CURATED_TABLES, type CuratedTable, curatedTables, kpiPrefix, partitionPath, type Row, segmentPrefix } from '../domain/lake/tables.ts';
+import { type Column, CURATED_TABLES, type CuratedTable, curatedTables, kpiPrefix, partitionPath, type Row, segmentPrefix, type TableDefinition } from '../domain/lake/tables.ts';
 import { ColumnBuffer } from '../formats/parquet.ts';
 import type { LakeSource, LakeStore, ScanPart, SqlEngine } from '../ports/lake.ts';
 import { runThread } from '../shared/threads.ts';
@@ -79,7 +79,7 @@ class PartitionWriter {
   constructor(
     private readonly lake: LakeStore,
     private readonly prefixOf: (partition: string) => string,
-    private readonly columns: readonly Column[],
+    private readonly table: TableDefinition,
     private readonly limits: WriteLimits,
     private readonly part: ScanPart,
   ) {}
@@ -87,7 +87,7 @@ class PartitionWriter {
   add(partition: string, row: Row): void {
     let slot = this.open.get(partition);
     if (!slot) {
-      slot = { buffer: new ColumnBuffer(this.columns), part: 0 };
+      slot = { buffer: new ColumnBuffer(this.table.columns, this.table.orderBy), part: 0 };
       this.open.set(partition, slot);
     }
     slot.buffer.add(row);
@@ -110,7 +110,7 @@ class PartitionWriter {
   private rotate(partition: string, slot: { buffer: ColumnBuffer; part: number }): void {
     this.buffered -= slot.buffer.rows;
     this.start(partition, slot.buffer, slot.part);
-    slot.buffer = new ColumnBuffer(this.columns);
+    slot.buffer = new ColumnBuffer(this.table.columns, this.table.orderBy);
     slot.part++;
   }
 
@@ -167,7 +167,7 @@ const WHOLE: ScanPart = { index: 0, count: 1 };
 export async function writeCuratedPart(deps: CuratedDeps, asOf: string, part: ScanPart = WHOLE): Promise<CuratedPart> {
   const limits = deps.limits ?? { rowsPerFile: ROWS_PER_FILE, rowsBuffered: ROWS_BUFFERED };
   const t = curatedTables;
-  const writer = (table: CuratedTable) => new PartitionWriter(deps.lake, (p) => partitionPath(t[table], p), t[table].columns, limits, part);
+  const writer = (table: CuratedTable) => new PartitionWriter(deps.lake, (p) => partitionPath(t[table], p), t[table], limits, part);
   const w = {
     profiles: writer('profiles'),
     events: writer('events'),
@@ -181,9 +181,9 @@ export async function writeCuratedPart(deps: CuratedDeps, asOf: string, part: Sc
 
   await deps.source.scan(
     {
-      profile(state) {
-        w.profiles.add(asOf, profileRow(state, asOf));
-        for (const row of consentRows(state)) w.consents.add(asOf, row);
+      profile(state, key) {
+        w.profiles.add(asOf, profileRow(state, key, asOf));
+        for (const row of consentRows(state, key)) w.consents.add(asOf, row);
       },
       merged(profileId, into) {
         w.merges.add(asOf, { profile_id: profileId, into_profile_id: into });

@@ -98,6 +98,22 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
+/** How the files at `keys` number profiles: ids seen, and any id with two numbers or number with two ids. */
+async function numberingOf(lake: S3LakeStore, keys: string[]): Promise<{ ids: number; clashes: string[] }> {
+  const numberOf = new Map<string, number>();
+  const idOf = new Map<number, string>();
+  const clashes: string[] = [];
+  for (const key of keys.filter((k) => /^curated\/(profiles|consents|events|orders)\//.test(k))) {
+    for (const r of await readParquet((await lake.get(key))!, ['profile_id', 'profile_key'])) {
+      const [id, n] = [String(r.profile_id), Number(r.profile_key)];
+      if ((numberOf.get(id) ?? n) !== n || (idOf.get(n) ?? id) !== id) clashes.push(`${key}: ${id} ${n}`);
+      numberOf.set(id, n);
+      idOf.set(n, id);
+    }
+  }
+  return { ids: numberOf.size, clashes };
+}
+
 describe('KPIs from holdout exports', () => {
   it('geography counts the true number of people per province, and sources names every source imported', async () => {
     const report = await json('kpi', 'refresh');
@@ -128,10 +144,18 @@ describe('KPIs from holdout exports', () => {
       return ids.sort();
     };
     const asOf = '2031-01-01';
-    const whole = await writeCuratedPart({ source: new DynamoLakeSource(twin.clients.dynamodb, twin.resources.tableName, twin.clients.s3, twin.resources.buckets.raw), lake }, asOf);
+    const source = new DynamoLakeSource(twin.clients.dynamodb, twin.resources.tableName, twin.clients.s3, twin.resources.buckets.raw);
+    const whole = await writeCuratedPart({ source, lake }, asOf);
     // Read now: the month files of events and orders are shared with the parts, which write part-00000 again.
     const wholeRows = { profiles: await rowsOf(whole.keys, 'profiles'), events: await rowsOf(whole.keys, 'events'), orders: await rowsOf(whole.keys, 'orders') };
     expect(wholeRows.profiles).toHaveLength(population.length);
+    const wholeNumbering = await numberingOf(lake, whole.keys);
+    expect(wholeNumbering.clashes).toEqual([]);
+    expect(wholeNumbering.ids).toBe(population.length);
+    // The same table numbers its profiles the same way again, so an unchanged month's file comes out byte-identical.
+    const again = await writeCuratedPart({ source, lake }, asOf);
+    expect(again.written).toBe(0);
+    expect(again.unchanged).toBe(whole.written + whole.unchanged);
     // The thread script reads its configuration from the environment, as in Lambda.
     Object.assign(process.env, twinSdkEnvironment(twin.endpoints), { TABLE_NAME: twin.resources.tableName, RAW_BUCKET: twin.resources.buckets.raw, LAKE_BUCKET: twin.resources.buckets.lake });
     const script = threadScript('publish-kpis-part', new URL('../../lambdas/handlers/publish-kpis.ts', import.meta.url).href);
@@ -142,6 +166,11 @@ describe('KPIs from holdout exports', () => {
       expect(parts[0]!.tables[table] + parts[1]!.tables[table], table).toBe(whole.tables[table]);
       expect(await rowsOf(parts.flatMap((p) => p.keys), table), table).toEqual(wholeRows[table]);
     }
+    // Both runs number each profile once: the same number on its profile, consent, event and order rows, and no
+    // number on two profiles, whichever thread wrote the row.
+    const numbering = await numberingOf(lake, parts.flatMap((p) => p.keys));
+    expect(numbering.clashes).toEqual([]);
+    expect(numbering.ids).toBe(population.length);
     // The 2031 snapshot partitions written here are not the twin's: remove them.
     for (const key of new Set([...whole.keys, ...parts.flatMap((p) => p.keys)])) if (key.includes('2031-01')) await lake.delete(key);
   }, 120_000);

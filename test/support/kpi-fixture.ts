@@ -93,7 +93,10 @@ export const PROFILES: ProfileState[] = [
   }),
 ];
 
-export const EVENTS: EventFacts[] = [
+/** Facts as a fixture writes them: the source numbers the profiles (LakeVisitor). */
+export type Unkeyed<T> = Omit<T, 'profileKey'>;
+
+export const EVENTS: Unkeyed<EventFacts>[] = [
   { profileId: 'p1', occurredAt: '2024-01-10T00:00:00.000Z', source: 'shop', kind: 'order', channel: 'webhook' },
   { profileId: 'p1', occurredAt: '2025-05-01T00:00:00.000Z', source: 'erp', kind: 'contact', channel: 'file' },
   { profileId: 'p1', occurredAt: '2026-10-15T00:00:00.000Z', source: 'shop', kind: 'order', channel: 'webhook' },
@@ -103,7 +106,7 @@ export const EVENTS: EventFacts[] = [
   { profileId: 'p4', occurredAt: '2022-03-01T00:00:00.000Z', source: 'erp', kind: 'order', channel: 'file' },
 ];
 
-export const ORDERS: OrderFacts[] = [
+export const ORDERS: Unkeyed<OrderFacts>[] = [
   { profileId: 'p1', orderKey: 'shop#1', source: 'shop', placedAt: '2024-01-10T00:00:00.000Z', total: 100, currency: 'EUR' },
   { profileId: 'p1', orderKey: 'shop#2', source: 'shop', placedAt: '2026-10-15T00:00:00.000Z', total: 50, currency: 'EUR' },
   { profileId: 'p2', orderKey: 'shop#3', source: 'shop', placedAt: '2025-06-05T00:00:00.000Z', total: 80, currency: 'EUR' },
@@ -141,13 +144,18 @@ export class FixtureSource implements LakeSource {
   constructor(
     private readonly data = { profiles: PROFILES, events: EVENTS, orders: ORDERS, requests: REQUESTS, imports: IMPORTS, merges: [['p9', 'p1']] as [string, string][], duplicates: DUPLICATES },
   ) {}
-  /** A part holds every count-th item of each kind, so a profile's events and orders scatter over parts as in a table. */
+  /**
+   * A part holds every count-th item of each kind, so a profile's events and orders scatter over parts (harder than a
+   * table, where they share a scan segment). Profiles are numbered 10, 20, ... in order of first mention.
+   */
   async scan(v: LakeVisitor, part: ScanPart = { index: 0, count: 1 }): Promise<void> {
     const mine = (_: unknown, i: number) => i % part.count === part.index;
-    for (const p of this.data.profiles.filter(mine)) v.profile(p);
+    const ids = [...new Set([...this.data.profiles.map((p) => p.profileId), ...this.data.events.map((e) => e.profileId), ...this.data.orders.map((o) => o.profileId)])];
+    const keys = new Map(ids.map((id, i) => [id, (i + 1) * 10]));
+    for (const p of this.data.profiles.filter(mine)) v.profile(p, keys.get(p.profileId)!);
     for (const [id, into] of this.data.merges.filter(mine)) v.merged(id, into);
-    for (const e of this.data.events.filter(mine)) v.event(e);
-    for (const o of this.data.orders.filter(mine)) v.order(o);
+    for (const e of this.data.events.filter(mine)) v.event({ ...e, profileKey: keys.get(e.profileId)! });
+    for (const o of this.data.orders.filter(mine)) v.order({ ...o, profileKey: keys.get(o.profileId)! });
     for (const r of this.data.requests.filter(mine)) v.request(r);
     for (const d of this.data.duplicates.filter(mine)) v.duplicate(d);
   }

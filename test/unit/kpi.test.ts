@@ -8,7 +8,10 @@ import { DEFAULT_KPI_CONFIG, KPIS, renderSql, segmentSql, SegmentError } from '.
 import { ageBand, profileRow } from '../../lambdas/domain/lake/rows.ts';
 import { curatedTables, type Row } from '../../lambdas/domain/lake/tables.ts';
 import fc from 'fast-check';
-import { isoDays, isoMillis, readParquet } from '../../lambdas/formats/parquet.ts';
+import { ColumnBuffer, isoDays, isoMillis, readParquet } from '../../lambdas/formats/parquet.ts';
+import { parquetMetadata } from 'hyparquet';
+import { writeFileSync } from 'node:fs';
+import { startDuckDb } from '../../local/engines/duckdb.ts';
 import { FILES_IN_FLIGHT, publishKpis, type PublishReport, ROWS_PER_FILE, writeCuratedPart } from '../../lambdas/usecases/publish-kpis.ts';
 import { DuckLakeEngine } from '../../local/engines/duckdb.ts';
 import { AS_OF, FixtureSource, PROFILES } from '../support/kpi-fixture.ts';
@@ -51,7 +54,7 @@ describe('curated rows are pseudonymous', () => {
     expect(ageBand('1961-11-23', '2026-11-23')).toBe('65+');
     expect(ageBand('1961-11-24', '2026-11-23')).toBe('55-64');
     expect(ageBand(undefined, '2026-11-23')).toBeNull();
-    const text = JSON.stringify(PROFILES.map((p) => profileRow(p, AS_OF)));
+    const text = JSON.stringify(PROFILES.map((p, i) => profileRow(p, i, AS_OF)));
     for (const secret of ['Giulia', 'Rossi', 'giulia@example.it', '3331234567', '1990-05-01', 'Ferri']) expect(text).not.toContain(secret);
     const columns = Object.values(curatedTables).flatMap((t) => t.columns.map((c) => c.name));
     for (const banned of ['email', 'phone', 'first_name', 'last_name', 'birth_date', 'line1', 'street', 'tax_code']) expect(columns).not.toContain(banned);
@@ -252,6 +255,75 @@ it('keeps at most rowsBuffered rows in memory however many month partitions fill
   expect(rows).toBe(events.length);
 }, 60_000);
 
+describe('curated files: rows sorted by profile number, integers delta-encoded', () => {
+  // Keys out of order, repeated, and a null; timestamps, ints and strings with nulls.
+  const rows: Row[] = Array.from({ length: 700 }, (_, i) => ({
+    profile_id: `p_${(i * 7919) % 701}`,
+    profile_key: i === 5 ? null : ((i * 7919) % 701) * 3,
+    occurred_at: i % 11 === 0 ? null : new Date(Date.UTC(2026, 0, 1) + ((i * 104_729) % 2_600_000) * 1000).toISOString(),
+    source: i % 3 ? 'erp' : null,
+    kind: 'contact',
+    channel: null,
+    touchpoint: null,
+    blocked_links: i % 13 === 0 ? null : i % 4,
+    blocked_reason: null,
+  }));
+  const buffer = new ColumnBuffer(curatedTables.events.columns, curatedTables.events.orderBy);
+  for (const r of rows) buffer.add(r);
+  const bytes = buffer.toParquet();
+  // Sorted by key (nulls last), rows of one key in the order they came.
+  const expected = rows.map((r, i) => [r, i] as const).sort(([a, i], [b, j]) => ((a.profile_key as number | null) ?? Infinity) - ((b.profile_key as number | null) ?? Infinity) || i - j).map(([r]) => r);
+
+  it('reads back every value, in key order', async () => {
+    expect(await readParquet(bytes)).toEqual(expected);
+  });
+
+  it('writes the integer columns DELTA_BINARY_PACKED, which DuckDB reads to the same values', async () => {
+    const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    const encodings = new Map(meta.row_groups[0]!.columns.map((c) => [c.meta_data!.path_in_schema[0]!, c.meta_data!.encodings]));
+    for (const c of ['profile_key', 'occurred_at', 'blocked_links']) expect(encodings.get(c), c).toContain('DELTA_BINARY_PACKED');
+    expect(encodings.get('profile_id')).not.toContain('DELTA_BINARY_PACKED');
+    const dir = mkdtempSync(path.join(tmpdir(), 'cdp-parquet-'));
+    const duck = await startDuckDb();
+    try {
+      writeFileSync(path.join(dir, 'events.parquet'), bytes);
+      const read = await duck.query(
+        `SELECT profile_key, strftime(occurred_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS occurred_at, blocked_links FROM read_parquet('${path.join(dir, 'events.parquet')}')`,
+      );
+      expect(read).toEqual(expected.map((r) => ({ profile_key: r.profile_key, occurred_at: r.occurred_at, blocked_links: r.blocked_links })));
+    } finally {
+      await duck.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sorts any keys stably, nulls last: ints, doubles, keys past 2^31, rows already in order (property)', async () => {
+    const columns = [
+      { name: 'k', type: 'double' as const },
+      { name: 'i', type: 'int' as const },
+    ];
+    const key = fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constant(null), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), fc.constant(2 ** 31 + 5));
+    await fc.assert(
+      fc.asyncProperty(fc.array(key, { maxLength: 300 }), fc.boolean(), async (keys, presorted) => {
+        const rank = (k: number | null) => (k === null ? Infinity : k);
+        const input = presorted ? [...keys].sort((a, b) => rank(a) - rank(b) || 0) : keys;
+        const b = new ColumnBuffer(columns, 'k');
+        input.forEach((k, i) => b.add({ k, i }));
+        const want = input.map((k, i) => ({ k: Object.is(k, -0) ? 0 : k, i })).sort((x, y) => rank(x.k) - rank(y.k) || x.i - y.i);
+        const got = (await readParquet(b.toParquet())).map((r) => ({ k: Object.is(r.k, -0) ? 0 : r.k, i: r.i }));
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('makes the sorted profile numbers the cheapest column to scan', () => {
+    const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    const size = new Map(meta.row_groups[0]!.columns.map((c) => [c.meta_data!.path_in_schema[0]!, Number(c.meta_data!.total_compressed_size)]));
+    expect(size.get('profile_key')! * 4).toBeLessThan(size.get('profile_id')!);
+  });
+});
+
 describe('Parquet timestamps and dates are read as Date.parse reads them', () => {
   const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
   const digits = (n: number) => fc.stringMatching(new RegExp(`^\\d{${n}}$`));
@@ -293,7 +365,7 @@ describe('back-pressure: the source waits while uploads catch up', () => {
   const source = (lake: SlowLake) => ({
     async scan(v: LakeVisitor) {
       for (let i = 0; i < 3000; i++) {
-        v.event({ profileId: `p${i}`, occurredAt: `20${10 + (i % 10)}-0${1 + (i % 9)}-01T00:00:00.000Z`, source: 'erp', kind: 'contact' });
+        v.event({ profileId: `p${i}`, profileKey: i, occurredAt: `20${10 + (i % 10)}-0${1 + (i % 9)}-01T00:00:00.000Z`, source: 'erp', kind: 'contact' });
         await v.drain();
       }
       lake.scanning = false;

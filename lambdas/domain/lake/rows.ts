@@ -28,12 +28,14 @@ const SOURCED_COLUMNS = SOURCED_FIELDS.map(([column, field]) => [`src_${column}`
 
 const day = (iso: string | undefined): string | null => (iso && iso.length >= 10 ? iso.slice(0, 10) : null);
 
-export function profileRow(state: ProfileState, asOf: string): Row {
+/** A profile's row; `key` is its number in this refresh (the source's, see LakeVisitor). */
+export function profileRow(state: ProfileState, key: number, asOf: string): Row {
   const a = state.attributes;
   const { lifecycle, score } = lifecycleOf(state);
   const has = (type: string) => state.identifiers.some((k) => k.startsWith(`${type}:`));
   const row: Row = {
     profile_id: state.profileId,
+    profile_key: key,
     first_seen: day(state.firstSeenAt),
     last_seen: day(state.lastSeenAt),
     record_count: state.recordCount,
@@ -65,9 +67,10 @@ export function profileRow(state: ProfileState, asOf: string): Row {
   return row;
 }
 
-export function consentRows(state: ProfileState): Row[] {
+export function consentRows(state: ProfileState, key: number): Row[] {
   return Object.entries(state.consents).map(([purpose, c]) => ({
     profile_id: state.profileId,
+    profile_key: key,
     purpose,
     granted: c.granted,
     decided_at: c.at,
@@ -78,6 +81,8 @@ export function consentRows(state: ProfileState): Row[] {
 /** A timeline event as the store keeps it (its payload unpacked). */
 export interface EventFacts {
   readonly profileId: string;
+  /** The profile's number in this refresh (LakeVisitor). */
+  readonly profileKey: number;
   readonly occurredAt: string;
   readonly source: string;
   readonly kind: string;
@@ -89,6 +94,7 @@ export interface EventFacts {
 export function eventRow(e: EventFacts): Row {
   return {
     profile_id: e.profileId,
+    profile_key: e.profileKey,
     occurred_at: e.occurredAt,
     source: e.source,
     kind: e.kind,
@@ -101,6 +107,8 @@ export function eventRow(e: EventFacts): Row {
 
 export interface OrderFacts {
   readonly profileId: string;
+  /** The profile's number in this refresh (LakeVisitor). */
+  readonly profileKey: number;
   readonly orderKey: string;
   readonly source: string;
   readonly placedAt: string;
@@ -111,6 +119,7 @@ export interface OrderFacts {
 
 export const orderRow = (o: OrderFacts): Row => ({
   profile_id: o.profileId,
+  profile_key: o.profileKey,
   order_key: o.orderKey,
   source: o.source,
   placed_at: o.placedAt,

@@ -8,7 +8,7 @@ SELECT
   sum(CASE WHEN c.granted AND NOT p.restricted AND p.has_phone THEN 1 ELSE 0 END) AS marketable_phone,
   sum(CASE WHEN c.granted AND p.restricted THEN 1 ELSE 0 END) AS restricted
 FROM consents c
-JOIN profiles p ON p.profile_id = c.profile_id AND p.snapshot_date = {{snapshot}}
+JOIN profiles p ON p.profile_key = c.profile_key AND p.snapshot_date = {{snapshot}}
 WHERE c.snapshot_date = {{snapshot}}
 GROUP BY c.purpose
 ORDER BY c.purpose

@@ -4,14 +4,14 @@
 -- new_customers: first activity ever; lost: no activity for {{active_months}} months (churned this month);
 -- reactivated: active again after a lost spell.
 WITH activity AS (
-  SELECT DISTINCT profile_id, year(occurred_at) * 12 + month(occurred_at) - 1 AS m
+  SELECT DISTINCT profile_key, year(occurred_at) * 12 + month(occurred_at) - 1 AS m
   FROM events
   WHERE kind IN ({{activity_kinds}}) AND occurred_at < {{as_of}} + INTERVAL '1' DAY
 ),
 spells AS (
-  SELECT profile_id, m,
-    lag(m) OVER (PARTITION BY profile_id ORDER BY m) AS prev_m,
-    lead(m) OVER (PARTITION BY profile_id ORDER BY m) AS next_m
+  SELECT profile_key, m,
+    lag(m) OVER (PARTITION BY profile_key ORDER BY m) AS prev_m,
+    lead(m) OVER (PARTITION BY profile_key ORDER BY m) AS next_m
   FROM activity
 ),
 months AS (

@@ -2,19 +2,19 @@
 -- repeat-purchase rate (share of buyers with two orders or more) and the customer lifetime value (revenue per buyer).
 -- Cancelled and refunded orders do not count.
 WITH o AS (
-  SELECT profile_id, coalesce(total, 0) AS total, year(placed_at) * 12 + month(placed_at) - 1 AS m
+  SELECT profile_key, coalesce(total, 0) AS total, year(placed_at) * 12 + month(placed_at) - 1 AS m
   FROM orders
   WHERE placed_at < {{as_of}} + INTERVAL '1' DAY
     AND lower(coalesce(status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'annullato', 'rimborsato')
 ),
 buyers AS (
-  SELECT profile_id, count(*) AS n, sum(total) AS spent FROM o GROUP BY profile_id
+  SELECT profile_key, count(*) AS n, sum(total) AS spent FROM o GROUP BY profile_key
 )
 SELECT period, orders, revenue, buyers, aov, repeat_rate, clv
 FROM (
   SELECT
     concat(CAST(CAST((m - m % 12) / 12 AS integer) AS varchar), '-', lpad(CAST(m % 12 + 1 AS varchar), 2, '0')) AS period,
-    count(*) AS orders, round(sum(total), 2) AS revenue, count(DISTINCT profile_id) AS buyers,
+    count(*) AS orders, round(sum(total), 2) AS revenue, count(DISTINCT profile_key) AS buyers,
     round(sum(total) / count(*), 2) AS aov, CAST(NULL AS double) AS repeat_rate, CAST(NULL AS double) AS clv
   FROM o
   WHERE m > year({{as_of}}) * 12 + month({{as_of}}) - 1 - 24

@@ -1,20 +1,20 @@
 -- rfm: buyers scored 1-5 on recency (days since the last order), frequency (orders) and monetary value (revenue),
--- by quintile (ties broken by profile id, so a refresh is repeatable), and named by their R and F scores.
+-- by quintile (ties broken by profile number, so a refresh of the same data is repeatable), and named by their R and F scores.
 WITH b AS (
-  SELECT profile_id,
+  SELECT profile_key,
     date_diff('day', max(placed_at), {{as_of}} + INTERVAL '1' DAY) AS recency_days,
     count(*) AS frequency,
     sum(coalesce(total, 0)) AS monetary
   FROM orders
   WHERE placed_at < {{as_of}} + INTERVAL '1' DAY
     AND lower(coalesce(status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'annullato', 'rimborsato')
-  GROUP BY profile_id
+  GROUP BY profile_key
 ),
 scored AS (
   SELECT b.*,
-    ntile(5) OVER (ORDER BY recency_days DESC, profile_id) AS r,
-    ntile(5) OVER (ORDER BY frequency, profile_id) AS f,
-    ntile(5) OVER (ORDER BY monetary, profile_id) AS mo
+    ntile(5) OVER (ORDER BY recency_days DESC, profile_key) AS r,
+    ntile(5) OVER (ORDER BY frequency, profile_key) AS f,
+    ntile(5) OVER (ORDER BY monetary, profile_key) AS mo
   FROM b
 ),
 named AS (

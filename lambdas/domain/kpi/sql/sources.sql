@@ -2,11 +2,11 @@
 -- created (their first record came from it). The source's '(all)' row adds enriched_fields: surviving profile values
 -- that came from it.
 WITH ev AS (
-  SELECT profile_id, source, coalesce(touchpoint, channel, 'unknown') AS touchpoint, occurred_at FROM events
+  SELECT profile_key, source, coalesce(touchpoint, channel, 'unknown') AS touchpoint, occurred_at FROM events
 ),
 firsts AS (
-  SELECT profile_id, source, touchpoint
-  FROM (SELECT profile_id, source, touchpoint, row_number() OVER (PARTITION BY profile_id ORDER BY occurred_at, source, touchpoint) AS rn FROM ev) r
+  SELECT profile_key, source, touchpoint
+  FROM (SELECT profile_key, source, touchpoint, row_number() OVER (PARTITION BY profile_key ORDER BY occurred_at, source, touchpoint) AS rn FROM ev) r
   WHERE rn = 1
 ),
 created AS (
@@ -32,11 +32,11 @@ enriched AS (
   SELECT source, count(*) AS n FROM fields GROUP BY source
 ),
 per_touchpoint AS (
-  SELECT ev.source, ev.touchpoint, count(*) AS records, count(DISTINCT ev.profile_id) AS profiles
+  SELECT ev.source, ev.touchpoint, count(*) AS records, count(DISTINCT ev.profile_key) AS profiles
   FROM ev GROUP BY ev.source, ev.touchpoint
 ),
 per_source AS (
-  SELECT source, count(*) AS records, count(DISTINCT profile_id) AS profiles FROM ev GROUP BY source
+  SELECT source, count(*) AS records, count(DISTINCT profile_key) AS profiles FROM ev GROUP BY source
 )
 SELECT source, touchpoint, records, profiles, new_profiles, enriched_fields
 FROM (
