@@ -78,7 +78,6 @@ class PartitionWriter {
 
   constructor(
     private readonly lake: LakeStore,
-    private readonly prefixOf: (partition: string) => string,
     private readonly table: TableDefinition,
     private readonly limits: WriteLimits,
     private readonly part: ScanPart,
@@ -87,7 +86,7 @@ class PartitionWriter {
   add(partition: string, row: Row): void {
     let slot = this.open.get(partition);
     if (!slot) {
-      slot = { buffer: new ColumnBuffer(this.table.columns, this.table.orderBy), part: 0 };
+      slot = { buffer: this.buffer(), part: 0 };
       this.open.set(partition, slot);
     }
     slot.buffer.add(row);
@@ -110,8 +109,12 @@ class PartitionWriter {
   private rotate(partition: string, slot: { buffer: ColumnBuffer; part: number }): void {
     this.buffered -= slot.buffer.rows;
     this.start(partition, slot.buffer, slot.part);
-    slot.buffer = new ColumnBuffer(this.table.columns, this.table.orderBy);
+    slot.buffer = this.buffer();
     slot.part++;
+  }
+
+  private buffer(): ColumnBuffer {
+    return new ColumnBuffer(this.table.columns, this.table.orderBy);
   }
 
   private start(partition: string, buffer: ColumnBuffer, part: number): void {
@@ -127,7 +130,7 @@ class PartitionWriter {
 
   private async flush(partition: string, buffer: ColumnBuffer, part: number): Promise<void> {
     // Parts of a split scan number their files apart: file n of part i of k is n*k + i.
-    const key = `${this.prefixOf(partition)}part-${String(part * this.part.count + this.part.index).padStart(5, '0')}.parquet`;
+    const key = `${partitionPath(this.table, partition)}part-${String(part * this.part.count + this.part.index).padStart(5, '0')}.parquet`;
     this.written.add(key);
     const bytes = buffer.toParquet();
     const hash = sha256(bytes);
@@ -166,8 +169,7 @@ const WHOLE: ScanPart = { index: 0, count: 1 };
  */
 export async function writeCuratedPart(deps: CuratedDeps, asOf: string, part: ScanPart = WHOLE): Promise<CuratedPart> {
   const limits = deps.limits ?? { rowsPerFile: ROWS_PER_FILE, rowsBuffered: ROWS_BUFFERED };
-  const t = curatedTables;
-  const writer = (table: CuratedTable) => new PartitionWriter(deps.lake, (p) => partitionPath(t[table], p), t[table], limits, part);
+  const writer = (table: CuratedTable) => new PartitionWriter(deps.lake, curatedTables[table], limits, part);
   const w = {
     profiles: writer('profiles'),
     events: writer('events'),

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import parser from 'node-sql-parser/build/trino.js';
@@ -8,12 +8,10 @@ import { DEFAULT_KPI_CONFIG, KPIS, renderSql, segmentSql, SegmentError } from '.
 import { ageBand, profileRow } from '../../lambdas/domain/lake/rows.ts';
 import { curatedTables, type Row } from '../../lambdas/domain/lake/tables.ts';
 import fc from 'fast-check';
-import { ColumnBuffer, isoDays, isoMillis, readParquet } from '../../lambdas/formats/parquet.ts';
+import { ColumnBuffer, columnBytes, isoDays, isoMillis, readParquet } from '../../lambdas/formats/parquet.ts';
 import { parquetMetadata } from 'hyparquet';
-import { writeFileSync } from 'node:fs';
-import { startDuckDb } from '../../local/engines/duckdb.ts';
 import { FILES_IN_FLIGHT, publishKpis, type PublishReport, ROWS_PER_FILE, writeCuratedPart } from '../../lambdas/usecases/publish-kpis.ts';
-import { DuckLakeEngine } from '../../local/engines/duckdb.ts';
+import { DuckLakeEngine, startDuckDb } from '../../local/engines/duckdb.ts';
 import { AS_OF, FixtureSource, PROFILES } from '../support/kpi-fixture.ts';
 import { MemoryLake } from '../support/memory-ports.ts';
 import type { LakeVisitor } from '../../lambdas/ports/lake.ts';
@@ -318,8 +316,7 @@ describe('curated files: rows sorted by profile number, integers delta-encoded',
   });
 
   it('makes the sorted profile numbers the cheapest column to scan', () => {
-    const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-    const size = new Map(meta.row_groups[0]!.columns.map((c) => [c.meta_data!.path_in_schema[0]!, Number(c.meta_data!.total_compressed_size)]));
+    const size = columnBytes(bytes);
     expect(size.get('profile_key')! * 4).toBeLessThan(size.get('profile_id')!);
   });
 });
