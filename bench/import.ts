@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { functions } from '../lib/definitions.ts';
 import type { Benchmark, Figure } from './types.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -43,7 +44,8 @@ async function generate(rows: number, file: string): Promise<void> {
 }
 
 function measure(mode: 'baseline' | 'import', file: string): { rows: number; seconds: number; rowsPerSecond: number; peakRssMB: number } {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'import-worker.ts'), mode, file], {
+  // Both runs get the import Lambda's V8 flags (NODE_OPTIONS), so the baseline runs as the import does.
+  const res = spawnSync(process.execPath, [...(functions.ingestFile.nodeOptions ?? []), '--import', 'tsx', path.join(ROOT, 'bench', 'import-worker.ts'), mode, file], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 1 << 20,

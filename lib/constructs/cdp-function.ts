@@ -76,7 +76,7 @@ export class CdpFunction extends Construct {
       projectRoot: props.projectRoot,
       depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: ['--enable-source-maps', ...(definition.nodeOptions ?? [])].join(' '),
         POWERTOOLS_SERVICE_NAME: `cdp-${definition.entry.replace(/^.*\/|\.ts$/g, '')}`,
       },
       bundling: {

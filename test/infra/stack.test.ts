@@ -142,6 +142,7 @@ describe('CDK stack', () => {
         Timeout: def.timeoutSeconds,
         MemorySize: def.memoryMb,
         KmsKeyArn: Match.anyValue(),
+        Environment: { Variables: Match.objectLike({ NODE_OPTIONS: ['--enable-source-maps', ...(def.nodeOptions ?? [])].join(' ') }) },
       });
       if (def.source) {
         template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -150,6 +151,8 @@ describe('CDK stack', () => {
         });
       }
     }
+    // The importer runs with the V8 flags its benchmark measured.
+    expect(functions.ingestFile.nodeOptions).toContain('--max-semi-space-size=32');
     // One encrypted log group per function, and the API's access logs.
     template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: Match.anyValue() }, Object.keys(functions).length + 1);
     template.resourceCountIs('AWS::Logs::LogGroup', Object.keys(functions).length + 1);

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readCsv, readCsvBatches } from '../../lambdas/formats/csv.ts';
+import { parseCsvBatches, readCsv, readCsvBatches } from '../../lambdas/formats/csv.ts';
 import { readJsonArray, readNdjson } from '../../lambdas/formats/json.ts';
 import { sniff } from '../../lambdas/formats/sniff.ts';
 import type { SourceRow } from '../../lambdas/formats/types.ts';
@@ -40,8 +40,7 @@ describe('readCsv', () => {
   it('yields the rows of a chunk read as one array: one await per chunk, not per row', async () => {
     const text = `a;b\n${Array.from({ length: 100 }, (_, i) => `${i};x`).join('\n')}\n`;
     const batches = await all(readCsvBatches(Readable.from([Buffer.from(text)]), { encoding: 'utf8', delimiter: ';' }));
-    // csv-parse keeps the last record until the input ends, so that one comes in a second array.
-    expect(batches.map((b) => b.length)).toEqual([100, 1]);
+    expect(batches.map((b) => b.length)).toEqual([101]);
     expect(batches.flat().map((r) => r.line)).toEqual(Array.from({ length: 101 }, (_, i) => i + 1));
   });
 
@@ -69,6 +68,67 @@ describe('readCsv', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('readCsvBatches: lines split where they stand, csv-parse from the first quote on', () => {
+  // Cells of a generated export: plain text, Windows-1252's C1 characters, multi-byte UTF-8, and now and then what
+  // only csv-parse may read (a quote, a carriage return inside a line).
+  const plain = fc.string({ unit: fc.constantFrom('a', 'Z', '1', ' ', 'à', 'ò', '€', '@', '.', '\u0080'), maxLength: 5 });
+  const rare = fc.constantFrom('"', 'x"y', '"q;r"', '\r', 'a\rb', '""');
+  const row = fc.array(fc.oneof({ weight: 30, arbitrary: plain }, { weight: 1, arbitrary: rare }), { minLength: 0, maxLength: 4 });
+  const file = fc.record({
+    rows: fc.array(row, { minLength: 0, maxLength: 30 }),
+    eol: fc.constantFrom('\n', '\r\n', '\r'),
+    bom: fc.constantFrom('', 'utf8', 'utf16'),
+    lastEol: fc.boolean(),
+    delimiter: fc.constantFrom(';', ',', '\t', '|'),
+    utf8: fc.boolean(),
+    chunk: fc.integer({ min: 1, max: 64 }),
+  });
+  const strip = (rows: SourceRow[][]) => rows.flat().map((r) => ({ cells: r.cells, line: r.line, end: r.endOffset, error: r.error }));
+
+  it('yields what csv-parse alone yields: cells, lines, end offsets and unreadable records (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(file, async (f) => {
+        const text = f.rows.map((r) => r.join(f.delimiter)).join(f.eol) + (f.lastEol ? f.eol : '');
+        const body = f.utf8 ? Buffer.from(text, 'utf8') : Buffer.from(text.replace(/€/g, '\u0080'), 'latin1');
+        const bytes = f.bom ? Buffer.concat([Buffer.from(f.bom === 'utf8' ? [0xef, 0xbb, 0xbf] : [0xff, 0xfe]), body]) : body;
+        const options = { encoding: f.utf8 ? ('utf8' as const) : ('windows-1252' as const), delimiter: f.delimiter };
+        const reference = strip(await all(parseCsvBatches(chunked(bytes, f.chunk), options)));
+        expect(strip(await all(readCsvBatches(chunked(bytes, f.chunk), options)))).toEqual(reference);
+        // Resumed after any row, as a continued import is.
+        if (reference.length > 1) {
+          const from = reference[Math.floor(reference.length / 2) - 1]!;
+          const next = reference[Math.floor(reference.length / 2)]!;
+          if (from.end !== undefined && from.error === undefined && next.error === undefined) {
+            const resumed = { ...options, baseOffset: from.end, firstLine: next.line };
+            expect(strip(await all(readCsvBatches(chunked(bytes.subarray(from.end), f.chunk), resumed)))).toEqual(
+              strip(await all(parseCsvBatches(chunked(bytes.subarray(from.end), f.chunk), resumed))),
+            );
+          }
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('hands a line of over a megabyte to csv-parse rather than joining its chunks again and again', async () => {
+    const bytes = Buffer.from(`a;b\n${'x'.repeat(1_500_000)};y\nc;d\n`);
+    const rows = strip(await all(readCsvBatches(chunked(bytes, 64 * 1024), { encoding: 'utf8', delimiter: ';' })));
+    expect(rows).toEqual(strip(await all(parseCsvBatches(chunked(bytes, 64 * 1024), { encoding: 'utf8', delimiter: ';' }))));
+    expect(rows.map((r) => [r.cells.length, r.line])).toEqual([[2, 1], [2, 2], [2, 3]]);
+  });
+
+  it('hands the rest of the file to csv-parse at the first quote: a quoted newline stays in its row', async () => {
+    const text = 'Nome;Note\r\nAnna;uno\r\nBea;"due\r\nrighe"\r\nCarla;tre\r\n';
+    const rows = (await all(readCsvBatches(chunked(Buffer.from(text), 4), { encoding: 'utf8', delimiter: ';' }))).flat();
+    expect(rows.map((r) => [r.cells, r.line, r.endOffset])).toEqual([
+      [['Nome', 'Note'], 1, 11],
+      [['Anna', 'uno'], 2, 21],
+      [["Bea", "due\r\nrighe"], 3, 39],
+      [["Carla", "tre"], 5, 50],
+    ]);
   });
 });
 
