@@ -18,7 +18,7 @@ const DATA = path.resolve(ROOT, '..', 'shared', 'benchmarks', 'identity');
 const WORKERS = Number(process.env.BENCH_IDENTITY_WORKERS ?? 8);
 
 /** Splink's documented example models on a 2-core machine (../shared/benchmarks/identity/README.md). */
-const REFERENCE: Record<string, { f1: number; precision: number; recall: number; seconds: number }> = {
+export const REFERENCE: Record<string, { f1: number; precision: number; recall: number; seconds: number }> = {
   febrl3: { f1: 0.9954, precision: 0.998, recall: 0.993, seconds: 4.5 },
   febrl4: { f1: 0.9997, precision: 0.9998, recall: 0.9996, seconds: 7.2 },
   fake_1000: { f1: 0.838, precision: 0.9, recall: 0.78, seconds: 2.9 },

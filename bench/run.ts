@@ -3,12 +3,13 @@ import { coldstart } from './coldstart.ts';
 import { erasureBench } from './erasure.ts';
 import { kpiBench } from './kpi.ts';
 import { identityBench } from './identity.ts';
+import { identityModelBench } from './identity-model.ts';
 import { importBench } from './import.ts';
 import type { Benchmark, Figure } from './types.ts';
 import { webhookBench } from './webhook.ts';
 
 /** Benchmarks by name; capabilities add theirs here. */
-const BENCHMARKS: readonly Benchmark[] = [coldstart, importBench, identityBench, webhookBench, erasureBench, kpiBench];
+const BENCHMARKS: readonly Benchmark[] = [coldstart, importBench, identityModelBench, identityBench, webhookBench, erasureBench, kpiBench];
 
 function table(figures: readonly Figure[]): string {
   const rows = figures.map((f) => [

@@ -11,6 +11,7 @@ import { doubleMetaphone } from 'double-metaphone';
 import { distance } from 'fastest-levenshtein';
 import { type CanonicalRecord, identifierKey } from './canonical.ts';
 import { stableHash } from './hash.ts';
+import { shareGivenName } from './nicknames.ts';
 import { compatibleBirthDates, genderPair, jaroWinkler } from './similarity.ts';
 import { foldText } from './text.ts';
 
@@ -45,11 +46,32 @@ export interface MatchConfig {
 
 const IDENTIFYING = new Set(['email', 'phone', 'externalId', 'taxCode', 'loyaltyCard']);
 
+/**
+ * Honorifics and titles that arrive in name fields (`Dott. Mario Rossi`, `Sig.ra Bianchi`, `Sir … Baronet`): they
+ * say nothing about who a person is, and as shared "names" they would join strangers. Only words that are not also
+ * given names or surnames (so not `Conte`, `Duca`, `Don`).
+ */
+const TITLES = new Set([
+  // Italian
+  'sig', 'sigra', 'signa', 'sigg', 'signor', 'signora', 'signorina', 'dott', 'dottssa', 'dottsa', 'dottor', 'dottore', 'dottoressa', 'dr', 'dra',
+  'ing', 'avv', 'arch', 'geom', 'rag', 'prof', 'profssa', 'professore', 'professoressa', 'spett', 'egr', 'gent', 'gentma', 'ill', 'mons', 'onle',
+  // English
+  'mr', 'mrs', 'ms', 'miss', 'mx', 'mstr', 'sir', 'dame', 'lord', 'lady', 'baronet', 'bart', 'bt', 'rev', 'revd', 'hon', 'esq', 'jr', 'sr',
+]);
+
+function withoutTitles(folded: string): string {
+  if (!folded) return folded;
+  // `Sig.ra`, `Dott.ssa`, `Prof.ssa`, `Gent.ma` fold to two words.
+  const tokens = folded.replace(/\b(sig|dott|prof|gent) (ra|na|ssa|ma)\b/g, '$1$2').split(' ');
+  const kept = tokens.filter((t) => !TITLES.has(t));
+  return kept.length === tokens.length ? folded : kept.join(' ');
+}
+
 /** The record's snapshot, or undefined when it has too little to match a person by (no name at all). */
 export function snapshotOf(record: CanonicalRecord): MatchSnapshot | undefined {
   const p = record.person;
-  const f = p?.firstName ? foldText(p.firstName) : '';
-  const l = p?.lastName ? foldText(p.lastName) : '';
+  const f = p?.firstName ? withoutTitles(foldText(p.firstName)) : '';
+  const l = p?.lastName ? withoutTitles(foldText(p.lastName)) : '';
   if (!f && !l) return undefined;
   const a = record.address;
   const ids = record.identifiers.filter((i) => IDENTIFYING.has(i.type)).map(identifierKey);
@@ -114,6 +136,12 @@ export interface MatchScore {
    * proposed, as the deterministic links refuse it too.
    */
   readonly firstNamesDiffer: boolean;
+  /**
+   * Whether the surnames agree (exactly, or but for a spelling), or an identifier does. A first name and a birth date
+   * alone are what every John born in 1850 shares: a record without a surname would otherwise join them all into one
+   * profile, one pair at a time. Without it a merge needs `SURNAMELESS_MARGIN` more.
+   */
+  readonly surnameVouched: boolean;
 }
 
 type Level = readonly [level: string, weight: number];
@@ -124,6 +152,7 @@ function nameLevel(a: string, b: string, w: { exact: number; close: number; near
   const ta = a.split(' ');
   const tb = b.split(' ');
   if (ta.some((t) => t.length > 1 && tb.includes(t))) return ['token', w.close];
+  if (w === FIRST && shareGivenName(a, b)) return ['nickname', w.close];
   const jw = jaroWinkler(a.replace(/ /g, ''), b.replace(/ /g, ''));
   if (jw >= 0.92 || phoneticKey(a) === phoneticKey(b)) return ['similar', w.close];
   if (jw >= 0.8) return ['near', w.near];
@@ -136,6 +165,25 @@ const LAST = { exact: 7.5, close: 5, near: 1.5, other: -5 };
 
 /** A value typed twice with at most two keys wrong: one edit, or two same-length substitutions (a swap). */
 const typo = (a: string, b: string): boolean => distance(a, b) <= (a.length === b.length ? 2 : 1);
+
+const YEAR_W = Number(process.env.YEAR_W ?? 3);
+const SAMEYEAR_W = Number(process.env.SAMEYEAR_W ?? 1);
+const YEARNEAR_W = Number(process.env.YEARNEAR_W ?? -1);
+/**
+ * A 1 January birth date is as often a year written as a date (or a placeholder: 1900-01-01) as a birthday: it
+ * agrees with every namesake born that year, so it weighs as a year, and never corroborates.
+ */
+const STREET_W = 6;
+/**
+ * Postcodes that name a street or a part of one (the UK's `SW1A 2AA`, the Netherlands' `1234 AB`, Canada's `K1A 0B6`:
+ * letters and digits, five or more): as telling as the street itself. Italy's CAP, like other all-digit codes, names
+ * a town or a district.
+ */
+const streetLevel = (z: string): boolean => z.length >= 5 && /[a-z]/.test(z) && /\d/.test(z);
+
+const isYearOnly = (d: string): boolean => d.endsWith('-01-01');
+
+const daysApart = (a: string, b: string): number => Math.abs(Date.parse(a) - Date.parse(b)) / 86_400_000;
 
 const digitsOf = (s: string): string => s.replace(/\D/g, '');
 
@@ -178,16 +226,25 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
     if (a.f && b.f) add('firstName', nameLevel(a.f, b.f, FIRST));
     if (a.l && b.l) add('lastName', nameLevel(a.l, b.l, LAST));
   }
+  const ids = identifierLevel(a.i ?? [], b.i ?? []);
+  const ownIdAgrees = ids.some((f) => OWN_IDS.has(f.field) && f.level === 'exact');
   if (a.d && b.d) {
-    if (a.d === b.d) add('birthDate', ['exact', 8]);
+    const yearOnly = isYearOnly(a.d) || isYearOnly(b.d);
+    if (yearOnly && a.d.slice(0, 4) === b.d.slice(0, 4)) add('birthDate', a.d === b.d ? ['year', YEAR_W] : ['sameYear', SAMEYEAR_W]);
+    else if (yearOnly && Math.abs(Number(a.d.slice(0, 4)) - Number(b.d.slice(0, 4))) <= 2) add('birthDate', ['yearNear', YEARNEAR_W]);
+    else if (a.d === b.d) add('birthDate', ['exact', 8]);
     else if (compatibleBirthDates(a.d, b.d)) add('birthDate', ['typo', 3.5]);
     else if (typo(a.d, b.d)) add('birthDate', ['near', 0.5]);
+    // One account (a customer id, a tax code) with two dates is a date mistyped in one system: a parent and child
+    // have an account each.
+    else if (ownIdAgrees) add('birthDate', ['different.sameAccount', -2]);
+    else if (daysApart(a.d, b.d) <= 366) add('birthDate', ['close', -2]);
     // A generation apart is a parent and child of one name at one address, whatever else agrees.
     else if (Math.abs(Number(a.d.slice(0, 4)) - Number(b.d.slice(0, 4))) >= 15) add('birthDate', ['generation', -30]);
     else add('birthDate', ['different', -10]);
   }
   if (a.g && b.g) add('gender', a.g === b.g ? ['same', 0.5] : ['different', -4]);
-  if (a.z && b.z) add('postalCode', a.z === b.z ? ['exact', 5] : typo(a.z, b.z) && a.z.length === b.z.length ? ['typo', 1.5] : ['different', -2.5]);
+  if (a.z && b.z) add('postalCode', a.z === b.z ? (streetLevel(a.z) ? ['street', STREET_W] : ['exact', 5]) : typo(a.z, b.z) && a.z.length === b.z.length ? ['typo', 1.5] : ['different', -2.5]);
   if (a.c && b.c) {
     const jw = a.c === b.c ? 1 : jaroWinkler(a.c, b.c);
     add('city', jw === 1 ? ['exact', 3] : jw >= 0.88 ? ['similar', 1.5] : ['different', -1.5]);
@@ -196,7 +253,7 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
     const jw = a.a === b.a ? 1 : jaroWinkler(a.a, b.a);
     add('address', jw === 1 ? ['exact', 6] : jw >= 0.9 ? ['similar', 3.5] : jw >= 0.75 ? ['near', 1] : ['different', -2.5]);
   }
-  fields.push(...identifierLevel(a.i ?? [], b.i ?? []));
+  fields.push(...ids);
   const score = Math.round(fields.reduce((s, f) => s + f.weight, 0) * 100) / 100;
   // A birth date or street that agrees (exactly, or but for a typo); two dates two digits apart, or streets merely
   // alike, are what namesakes in one town have. Two customer ids of one system, or two tax codes, that differ say
@@ -207,19 +264,24 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
   );
   // First names that clearly differ hold a merge back, unless an id that is one person's alone (a customer id, a tax
   // code) agrees: twins have their own; a household shares an e-mail or a phone.
-  const ownIdAgrees = fields.some((f) => OWN_IDS.has(f.field) && f.level === 'exact');
   const firstNamesDiffer = !ownIdAgrees && fields.some((f) => f.field === 'firstName' && f.weight <= FIRST.other);
-  return { score, fields, corroborated, firstNamesDiffer };
+  const agrees = (field: string) => fields.some((f) => f.field === field && f.weight > 0);
+  const surnameVouched = (agrees('lastName') && agrees('firstName')) || fields.some((f) => IDENTIFIER_FIELDS.has(f.field) && f.level === 'exact');
+  return { score, fields, corroborated, firstNamesDiffer, surnameVouched };
 }
 
 const IDENTIFIER_FIELDS = new Set(['customerId', 'email', 'phone', 'taxCode', 'loyaltyCard']);
 /** Identifiers one person has alone: a household or a company shares e-mails and phones, not these. */
 const OWN_IDS = new Set(['customerId', 'taxCode']);
-const CORROBORATING: Record<string, readonly string[] | undefined> = { birthDate: ['exact', 'typo'], address: ['exact', 'similar'] };
+const CORROBORATING: Record<string, readonly string[] | undefined> = { birthDate: ['exact', 'typo'], address: ['exact', 'similar'], postalCode: ['street'] };
 
 export type MatchDecision = 'merge' | 'review' | 'apart';
 
-export function decide(match: Pick<MatchScore, 'score' | 'corroborated' | 'firstNamesDiffer'>, config: MatchConfig): MatchDecision {
-  if (match.score >= config.mergeAt && match.corroborated && !match.firstNamesDiffer) return 'merge';
+/** What a merge needs beyond `mergeAt` when neither the surnames nor an identifier agree (a name missing, or changed). */
+export const SURNAMELESS_MARGIN = 3;
+
+export function decide(match: Pick<MatchScore, 'score' | 'corroborated' | 'firstNamesDiffer' | 'surnameVouched'>, config: MatchConfig): MatchDecision {
+  const mergeAt = match.surnameVouched ? config.mergeAt : config.mergeAt + SURNAMELESS_MARGIN;
+  if (match.score >= mergeAt && match.corroborated && !match.firstNamesDiffer) return 'merge';
   return match.score >= config.reviewAt ? 'review' : 'apart';
 }

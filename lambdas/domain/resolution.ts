@@ -25,13 +25,23 @@ const anyPair = (a: readonly string[], b: readonly string[], ok: (x: string, y: 
   a.some((x) => b.some((y) => ok(x, y)));
 
 /**
+ * Identifiers one person holds alone: a customer id of one system, a tax code. A household shares e-mails and phones,
+ * and colleagues a company's, but not these.
+ */
+export const OWN_IDENTIFIERS: ReadonlySet<string> = new Set(['taxCode', 'externalId']);
+
+/**
  * Why two people cannot be one, or undefined when they may be: different tax codes, birth dates (beyond a typo),
  * first names (a household behind one e-mail) or surnames (colleagues behind one company phone). Missing values never
  * conflict; first and last name swapped (`ROSSI MARIO` read as first name Rossi) are the same person.
+ *
+ * `sameAccount`: the two share an identifier one person holds alone (a customer id, a tax code). Then a birth date
+ * that disagrees is a data-entry error in one system, not a second person (a parent and child have two accounts);
+ * names still tell apart the contacts a company keeps under one account.
  */
-export function conflict(a: PersonKey, b: PersonKey): string | undefined {
+export function conflict(a: PersonKey, b: PersonKey, sameAccount = false): string | undefined {
   if (a.taxCodes.length > 0 && b.taxCodes.length > 0 && !a.taxCodes.some((t) => b.taxCodes.includes(t))) return 'conflict.taxCode';
-  if (a.birthDates.length > 0 && b.birthDates.length > 0 && !anyPair(a.birthDates, b.birthDates, compatibleBirthDates)) return 'conflict.birthDate';
+  if (!sameAccount && a.birthDates.length > 0 && b.birthDates.length > 0 && !anyPair(a.birthDates, b.birthDates, compatibleBirthDates)) return 'conflict.birthDate';
   const firstOk = a.firstNames.length === 0 || b.firstNames.length === 0 || anyPair(a.firstNames, b.firstNames, compatibleFirstNames);
   const lastOk = a.lastNames.length === 0 || b.lastNames.length === 0 || anyPair(a.lastNames, b.lastNames, compatibleLastNames);
   if (firstOk && lastOk) return undefined;
@@ -106,7 +116,7 @@ export function linkingIdentifiers(record: CanonicalRecord, config: IdentityConf
 export function planResolution(record: CanonicalRecord, views: readonly IdentifierView[], config: IdentityConfig): ResolutionPlan {
   const person = personKeyOf(record);
   const blocked: BlockedLink[] = [];
-  const shared = new Map<string, { owner: OwnerView; count: number }>();
+  const shared = new Map<string, { owner: OwnerView; count: number; sameAccount: boolean }>();
   const linkable: IdentifierView[] = [];
   for (const view of views) {
     const reason = blockedReason(view.identifier.type, view.identifier.value, config);
@@ -115,23 +125,26 @@ export function planResolution(record: CanonicalRecord, views: readonly Identifi
       continue;
     }
     linkable.push(view);
+    const sameAccount = OWN_IDENTIFIERS.has(view.identifier.type);
     for (const owner of view.owners) {
-      const why = conflict(person, owner.person);
+      const why = conflict(person, owner.person, sameAccount);
       if (why) {
         blocked.push({ key: view.key, reason: why, profileId: owner.profileId });
         continue;
       }
       const s = shared.get(owner.profileId);
-      if (s) s.count++;
-      else shared.set(owner.profileId, { owner, count: 1 });
+      if (s) {
+        s.count++;
+        s.sameAccount ||= sameAccount;
+      } else shared.set(owner.profileId, { owner, count: 1, sameAccount });
     }
   }
 
   const ranked = [...shared.values()].sort((a, b) => b.count - a.count || a.owner.profileId.localeCompare(b.owner.profileId));
   const cluster: OwnerView[] = [];
   let clusterKey = person;
-  for (const { owner } of ranked) {
-    const why = conflict(clusterKey, owner.person);
+  for (const { owner, sameAccount } of ranked) {
+    const why = conflict(clusterKey, owner.person, sameAccount);
     if (why) {
       blocked.push({ key: 'cluster', reason: why, profileId: owner.profileId });
       continue;

@@ -1,4 +1,5 @@
 /** String similarity and name keys for matching people (pure; no I/O). */
+import { shareGivenName } from './nicknames.ts';
 import { foldText } from './text.ts';
 
 /** Lower case, no accents, letters and digits only, single spaces. */
@@ -49,7 +50,7 @@ export function genderPair(a: string, b: string): boolean {
 
 /**
  * Whether two first names can belong to one person: equal, an initial of the other (`M.` and `Mario`), one a token of
- * the other (`Anna` and `Anna Maria`), or a near spelling (Jaro-Winkler ≥ 0.88: `Nicolo`/`Niccolò`) that is not a
+ * the other (`Anna` and `Anna Maria`), a short form (`Bill` and `William`, `Beppe` and `Giuseppe`), or a near spelling (Jaro-Winkler ≥ 0.88: `Nicolo`/`Niccolò`) that is not a
  * masculine/feminine pair (`Mario`/`Maria`).
  */
 export function compatibleFirstNames(a: string, b: string): boolean {
@@ -61,6 +62,7 @@ export function compatibleFirstNames(a: string, b: string): boolean {
   if (ta.some((t) => tb.includes(t))) return true;
   const initial = (t: string[], other: string) => t.length === 1 && t[0]!.length === 1 && other.startsWith(t[0]!);
   if (initial(ta, fb) || initial(tb, fa)) return true;
+  if (shareGivenName(fa, fb)) return true;
   if (genderPair(fa, fb)) return false;
   return jaroWinkler(fa, fb) >= 0.88;
 }

@@ -71,17 +71,34 @@ describe('probabilistic matching in the resolver', () => {
     expect(await profileOf(store, a.recordId)).not.toBe(await profileOf(store, b.recordId));
   });
 
-  it('lets the score join records the deterministic links refused, when an id and all else agree', async () => {
+  it('joins two records of one customer id whose birth dates disagree: one system mistyped it', async () => {
     const store = await freshStore();
     const ssn = [{ type: 'externalId' as const, namespace: 'ssn', value: '8841203' }];
     const a = rec('a', { firstName: 'Mario', lastName: 'Rossi', birthDate: '1971-06-24' }, { line1: 'Via Roma 12', postalCode: '20121', city: 'Milano' }, ssn);
-    // A surname typo that changes how it sounds, and a birth date no typo explains: no name or date key is shared.
     const b = rec('b', { firstName: 'Mario', lastName: 'Tossi', birthDate: '1977-11-02' }, { line1: 'Via Roma 12', postalCode: '20121', city: 'Milano' }, ssn);
-    expect(blockingKeys(snapshotOf(a)!).filter((k) => blockingKeys(snapshotOf(b)!).includes(k))).toHaveLength(1);
+    await resolveRecord(store, a, config);
+    expect((await resolveRecord(store, b, config)).merged).toEqual([]);
+    expect(await profileOf(store, b.recordId)).toBe(await profileOf(store, a.recordId));
+    // An e-mail is not an account: the same two dates behind one keep two people apart.
+    const mail = [{ type: 'email' as const, value: 'mario.rossi@example.it' }];
+    const c = rec('c', { firstName: 'Mario', lastName: 'Rossi', birthDate: '1950-03-10' }, { postalCode: '20121' }, mail);
+    const d = rec('d', { firstName: 'Mario', lastName: 'Rossi', birthDate: '1977-11-02' }, { postalCode: '20121' }, mail);
+    await resolveRecord(store, c, config);
+    await resolveRecord(store, d, config);
+    expect(await profileOf(store, c.recordId)).not.toBe(await profileOf(store, d.recordId));
+  });
+
+  it('lets the score join records the deterministic links refused, when an identifier and all else agree', async () => {
+    const store = await freshStore();
+    const mail = [{ type: 'email' as const, value: 'mario.rossi@example.it' }];
+    const a = rec('a', { firstName: 'Mario', lastName: 'Rossi', birthDate: '1971-06-24' }, { line1: 'Via Roma 12', postalCode: '20121', city: 'Milano' }, mail);
+    // Two months apart: no typo explains it, so the e-mail alone does not link them.
+    const b = rec('b', { firstName: 'Mario', lastName: 'Rossi', birthDate: '1971-08-14' }, { line1: 'Via Roma 12', postalCode: '20121', city: 'Milano' }, mail);
     await resolveRecord(store, a, config);
     const second = await resolveRecord(store, b, config);
     expect(second.merged).toHaveLength(1);
     expect(await profileOf(store, a.recordId)).toBe(await profileOf(store, b.recordId));
+    const ssn = [{ type: 'externalId' as const, namespace: 'ssn', value: '8841203' }];
     // A twin behind the family's e-mail stays apart whatever else agrees: a candidate only.
     const home = { type: 'email' as const, value: 'casa.rossi@example.it' };
     await resolveRecord(store, rec('a', { firstName: 'Mario', lastName: 'Rossi', birthDate: '1971-06-24' }, { line1: 'Via Roma 12', postalCode: '20121', city: 'Milano' }, [...ssn, home]), config);

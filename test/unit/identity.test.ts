@@ -5,6 +5,7 @@ import { identifierKey } from '../../lambdas/domain/canonical.ts';
 import { blockedReason, DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
 import { applyRecord, emptyProfile, lifecycleOf, mergeStates, personKeyOfProfile } from '../../lambdas/domain/profile.ts';
 import { conflict, type IdentifierView, newProfileIdFor, planResolution } from '../../lambdas/domain/resolution.ts';
+import { sameGivenName } from '../../lambdas/domain/nicknames.ts';
 import { compatibleBirthDates, compatibleFirstNames, jaroWinkler } from '../../lambdas/domain/similarity.ts';
 
 const config = DEFAULT_IDENTITY_CONFIG;
@@ -81,6 +82,19 @@ describe('guards', () => {
     expect(conflict(key({ taxCodes: ['A'] }), key({ taxCodes: ['B'] }))).toBe('conflict.taxCode');
     expect(conflict(key({ firstNames: ['Mario'], lastNames: ['Rossi'] }), key({ firstNames: ['Rossi'], lastNames: ['Mario'] }))).toBeUndefined();
     expect(conflict(key({ firstNames: ['Mario'] }), key({ lastNames: ['Rossi'] }))).toBeUndefined();
+    // Behind one account (a customer id, a tax code) only the birth dates may disagree.
+    expect(conflict(key({ birthDates: ['1980-01-01'] }), key({ birthDates: ['1975-06-12'] }), true)).toBeUndefined();
+    expect(conflict(key({ firstNames: ['Anna'] }), key({ firstNames: ['Marco'] }), true)).toBe('conflict.firstName');
+    expect(conflict(key({ taxCodes: ['A'] }), key({ taxCodes: ['B'] }), true)).toBe('conflict.taxCode');
+  });
+
+  it('takes a short form for the name it stands for, in English and Italian', () => {
+    for (const [a, b] of [['Bill', 'William'], ['Peggy', 'Margaret'], ['Beppe', 'Giuseppe'], ['Gigi', 'Luigi'], ['Nino', 'Antonio'], ['Nino', 'Giovanni'], ['Anna Maria', 'Annie']]) {
+      expect(compatibleFirstNames(a!, b!)).toBe(true);
+    }
+    // A short form of two names does not make those names one.
+    expect(sameGivenName('giovanni', 'antonio')).toBe(false);
+    expect(compatibleFirstNames('Giovanni', 'Antonio')).toBe(false);
   });
 });
 
@@ -122,6 +136,18 @@ describe('planResolution', () => {
     expect(plan.isNew).toBe(true);
     expect(plan.claim).toEqual([]);
     expect(plan.blocked.map((b) => b.reason)).toContain('identifier.tooManyPeople');
+  });
+
+  it('joins one customer id or tax code whatever its birth dates say, but not one e-mail', () => {
+    const account = { type: 'externalId', namespace: 'shop', value: '1042' } as const;
+    const owner = { profileId: 'p_a', person: key({ firstNames: ['Mario'], lastNames: ['Rossi'], birthDates: ['1971-06-24'] }) };
+    const person = { firstName: 'Mario', lastName: 'Rossi', birthDate: '1977-11-02' };
+    // One account is one customer: the shop has a date mistyped, not a second Mario.
+    expect(planResolution(rec({ identifiers: [account], person }), [view(account, [owner])], config)).toMatchObject({ target: 'p_a', merge: [], blocked: [] });
+    // A family e-mail is not an account: the dates keep the two apart.
+    expect(planResolution(rec({ identifiers: [email], person }), [view(email, [owner])], config).blocked).toEqual([{ key: 'email:casa@rossi.it', reason: 'conflict.birthDate', profileId: 'p_a' }]);
+    // Names still tell apart the contacts a company keeps under one customer code.
+    expect(planResolution(rec({ identifiers: [account], person: { ...person, firstName: 'Luca' } }), [view(account, [owner])], config).isNew).toBe(true);
   });
 
   it('never links a role address', () => {

@@ -131,6 +131,60 @@ describe('comparing two records', () => {
     expect(verdict(a, { ...a, i: ['email:m@x.it', 'phone:+393331234567'] })).toBe('merge');
   });
 
+  it('takes two birth dates of one account for a typo, and dates months apart as weak disagreement', () => {
+    const account = { ...mario, i: ['externalId:shop:1042'] };
+    expect(level(account, { ...account, d: '1977-11-02' }, 'birthDate')).toBe('different.sameAccount');
+    expect(verdict(account, { ...account, d: '1977-11-02' })).toBe('merge');
+    // Without an account, a date two months off is a disagreement, if a small one; it never corroborates.
+    const close = { ...mario, d: '1971-09-03', z: undefined, a: undefined };
+    expect(level(mario, close, 'birthDate')).toBe('close');
+    expect(compareSnapshots(mario, close).corroborated).toBe(false);
+    expect(verdict({ ...mario, i: ['email:m@example.it'] }, { ...close, i: ['email:m@example.it'] })).toBe('merge');
+  });
+
+  it('does not let a first name and a birth date alone join a record without a surname', () => {
+    // Every John born that day would match it, and through it one another.
+    const john: MatchSnapshot = { f: 'john', d: '1850-03-02' };
+    const bond: MatchSnapshot = { f: 'john', l: 'bond', d: '1850-03-02' };
+    const m = compareSnapshots(john, bond);
+    expect(m.score).toBeGreaterThanOrEqual(config.mergeAt);
+    expect(m.surnameVouched).toBe(false);
+    expect(decide(m, config)).toBe('review');
+    // A surname tells more people apart than a first name: with the exact date it is enough, a date a typo away not.
+    expect(verdict({ l: 'bond', d: '1850-03-02' }, bond)).toBe('merge');
+    expect(verdict({ l: 'bond', d: '1850-03-12' }, bond)).toBe('review');
+    // An identifier that agrees vouches for it, as does much more agreeing.
+    expect(verdict({ ...john, i: ['email:jb@example.com'] }, { ...bond, i: ['email:jb@example.com'] })).toBe('merge');
+    expect(verdict({ ...john, z: 'sw1a2aa', c: 'london' }, { ...bond, z: 'sw1a2aa', c: 'london' })).toBe('merge');
+  });
+
+  it('weighs a 1 January birth date as a year: namesakes born that year do not merge on it', () => {
+    const a: MatchSnapshot = { f: 'frederick', l: 'foottet', d: '1850-01-01', z: 'nr58dd', c: 'norwich' };
+    const b: MatchSnapshot = { f: 'frederick', l: 'foottet', d: '1850-01-01', z: 'cm81bp', c: 'braintree' };
+    expect(level(a, b, 'birthDate')).toBe('year');
+    expect(verdict(a, b)).not.toBe('merge');
+    expect(level(a, { ...b, d: '1850-06-12' }, 'birthDate')).toBe('sameYear');
+    expect(level(a, { ...b, d: '1851-01-01' }, 'birthDate')).toBe('yearNear');
+    // One postcode of a street (as British ones are) corroborates; an Italian CAP names a whole district.
+    expect(verdict(a, { ...a })).toBe('merge');
+    expect(level(a, a, 'postalCode')).toBe('street');
+    expect(level(mario, mario, 'postalCode')).toBe('exact');
+  });
+
+  it('leaves titles out of names: Dott., Sig.ra, Sir and Baronet are nobody', () => {
+    expect(snapshotOf(rec({ person: { firstName: 'Dott. Mario', lastName: 'Rossi' } }))).toMatchObject({ f: 'mario', l: 'rossi' });
+    expect(snapshotOf(rec({ person: { firstName: 'Sig.ra Anna', lastName: 'Bianchi' } }))).toMatchObject({ f: 'anna', l: 'bianchi' });
+    expect(snapshotOf(rec({ person: { firstName: 'Sir', lastName: 'Baronet' } }))).toBeUndefined();
+    // Surnames that are also titles elsewhere stay: Conte, Duca.
+    expect(snapshotOf(rec({ person: { firstName: 'Paolo', lastName: 'Conte' } }))).toMatchObject({ l: 'conte' });
+  });
+
+  it('reads a short form as the first name it stands for', () => {
+    expect(level({ ...mario, f: 'william', l: 'owen' }, { ...mario, f: 'bill', l: 'owen' }, 'firstName')).toBe('nickname');
+    expect(level({ ...mario, f: 'giuseppe' }, { ...mario, f: 'beppe' }, 'firstName')).toBe('nickname');
+    expect(verdict({ ...mario, f: 'giuseppe' }, { ...mario, f: 'beppe' })).toBe('merge');
+  });
+
   it('explains each field without its values', () => {
     const m = compareSnapshots(mario, { ...mario, f: 'maro' });
     expect(m.fields.map((f) => f.field)).toEqual(['firstName', 'lastName', 'birthDate', 'postalCode', 'city', 'address']);
@@ -140,13 +194,14 @@ describe('comparing two records', () => {
 
   it('is symmetric (property)', () => {
     const snap = fc.record(
-      { f: fc.constantFrom('mario', 'maria', 'marco', 'rossi'), l: fc.constantFrom('rossi', 'rosi', 'bianchi'), d: fc.constantFrom('1971-06-24', '1971-05-24', '1990-01-01'), z: fc.constantFrom('20121', '20122', '00184') },
+      { f: fc.constantFrom('mario', 'maria', 'marco', 'rossi'), l: fc.constantFrom('rossi', 'rosi', 'bianchi'), d: fc.constantFrom('1971-06-24', '1971-05-24', '1971-08-14', '1990-01-01', '1990-07-02'), z: fc.constantFrom('20121', '20122', '00184', 'sw1a2aa') },
       { requiredKeys: ['f'] },
     );
     fc.assert(
       fc.property(snap, snap, (a, b) => {
         expect(compareSnapshots(a, b).score).toBe(compareSnapshots(b, a).score);
         expect(compareSnapshots(a, b).corroborated).toBe(compareSnapshots(b, a).corroborated);
+        expect(compareSnapshots(a, b).surnameVouched).toBe(compareSnapshots(b, a).surnameVouched);
       }),
     );
   });
