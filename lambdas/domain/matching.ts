@@ -137,9 +137,10 @@ export interface MatchScore {
    */
   readonly firstNamesDiffer: boolean;
   /**
-   * Whether the surnames agree (exactly, or but for a spelling), or an identifier does. A first name and a birth date
-   * alone are what every John born in 1850 shares: a record without a surname would otherwise join them all into one
-   * profile, one pair at a time. Without it a merge needs `SURNAMELESS_MARGIN` more.
+   * Whether both surnames and first names agree (exactly, or but for a spelling or a short form), or an identifier
+   * does. A first name and a birth date alone are what every John born in 1850 shares: a record without a surname
+   * would otherwise join them all into one profile, one pair at a time. Without it a merge needs
+   * `SURNAMELESS_MARGIN` more.
    */
   readonly surnameVouched: boolean;
 }
@@ -166,14 +167,6 @@ const LAST = { exact: 7.5, close: 5, near: 1.5, other: -5 };
 /** A value typed twice with at most two keys wrong: one edit, or two same-length substitutions (a swap). */
 const typo = (a: string, b: string): boolean => distance(a, b) <= (a.length === b.length ? 2 : 1);
 
-const YEAR_W = Number(process.env.YEAR_W ?? 3);
-const SAMEYEAR_W = Number(process.env.SAMEYEAR_W ?? 1);
-const YEARNEAR_W = Number(process.env.YEARNEAR_W ?? -1);
-/**
- * A 1 January birth date is as often a year written as a date (or a placeholder: 1900-01-01) as a birthday: it
- * agrees with every namesake born that year, so it weighs as a year, and never corroborates.
- */
-const STREET_W = 6;
 /**
  * Postcodes that name a street or a part of one (the UK's `SW1A 2AA`, the Netherlands' `1234 AB`, Canada's `K1A 0B6`:
  * letters and digits, five or more): as telling as the street itself. Italy's CAP, like other all-digit codes, names
@@ -181,6 +174,10 @@ const STREET_W = 6;
  */
 const streetLevel = (z: string): boolean => z.length >= 5 && /[a-z]/.test(z) && /\d/.test(z);
 
+/**
+ * A 1 January birth date is as often a year written as a date (or a placeholder: 1900-01-01) as a birthday: it
+ * agrees with every namesake born that year, so it weighs as a year, and never corroborates.
+ */
 const isYearOnly = (d: string): boolean => d.endsWith('-01-01');
 
 const daysApart = (a: string, b: string): number => Math.abs(Date.parse(a) - Date.parse(b)) / 86_400_000;
@@ -230,8 +227,8 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
   const ownIdAgrees = ids.some((f) => OWN_IDS.has(f.field) && f.level === 'exact');
   if (a.d && b.d) {
     const yearOnly = isYearOnly(a.d) || isYearOnly(b.d);
-    if (yearOnly && a.d.slice(0, 4) === b.d.slice(0, 4)) add('birthDate', a.d === b.d ? ['year', YEAR_W] : ['sameYear', SAMEYEAR_W]);
-    else if (yearOnly && Math.abs(Number(a.d.slice(0, 4)) - Number(b.d.slice(0, 4))) <= 2) add('birthDate', ['yearNear', YEARNEAR_W]);
+    if (yearOnly && a.d.slice(0, 4) === b.d.slice(0, 4)) add('birthDate', a.d === b.d ? ['year', 3] : ['sameYear', 1]);
+    else if (yearOnly && Math.abs(Number(a.d.slice(0, 4)) - Number(b.d.slice(0, 4))) <= 2) add('birthDate', ['yearNear', -1]);
     else if (a.d === b.d) add('birthDate', ['exact', 8]);
     else if (compatibleBirthDates(a.d, b.d)) add('birthDate', ['typo', 3.5]);
     else if (typo(a.d, b.d)) add('birthDate', ['near', 0.5]);
@@ -244,7 +241,7 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
     else add('birthDate', ['different', -10]);
   }
   if (a.g && b.g) add('gender', a.g === b.g ? ['same', 0.5] : ['different', -4]);
-  if (a.z && b.z) add('postalCode', a.z === b.z ? (streetLevel(a.z) ? ['street', STREET_W] : ['exact', 5]) : typo(a.z, b.z) && a.z.length === b.z.length ? ['typo', 1.5] : ['different', -2.5]);
+  if (a.z && b.z) add('postalCode', a.z === b.z ? (streetLevel(a.z) ? ['street', 6] : ['exact', 5]) : typo(a.z, b.z) && a.z.length === b.z.length ? ['typo', 1.5] : ['different', -2.5]);
   if (a.c && b.c) {
     const jw = a.c === b.c ? 1 : jaroWinkler(a.c, b.c);
     add('city', jw === 1 ? ['exact', 3] : jw >= 0.88 ? ['similar', 1.5] : ['different', -1.5]);
@@ -277,7 +274,7 @@ const CORROBORATING: Record<string, readonly string[] | undefined> = { birthDate
 
 export type MatchDecision = 'merge' | 'review' | 'apart';
 
-/** What a merge needs beyond `mergeAt` when neither the surnames nor an identifier agree (a name missing, or changed). */
+/** What a merge needs beyond `mergeAt` when the names do not both agree and no identifier does (a name missing, or changed). */
 export const SURNAMELESS_MARGIN = 3;
 
 export function decide(match: Pick<MatchScore, 'score' | 'corroborated' | 'firstNamesDiffer' | 'surnameVouched'>, config: MatchConfig): MatchDecision {
