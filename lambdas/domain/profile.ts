@@ -33,6 +33,11 @@ export interface ProfileState {
   readonly orders: { readonly count: number; readonly revenue: number; readonly firstAt?: string; readonly lastAt?: string };
   /** Art. 18/21: kept, but out of marketable counts and activation exports. The request that restricted it. */
   readonly restricted?: { readonly at: string; readonly r: string };
+  /**
+   * Profiles an unmerge split from this one: never merged with it again, by a link or a score (a person may still
+   * merge them by hand). Ids as they were then; whoever checks follows merged ones to their survivor.
+   */
+  readonly apart?: readonly string[];
 }
 
 /** Values corrected on a data subject's request carry this source prefix and outrank every other source. */
@@ -170,7 +175,19 @@ export function mergeStates(target: ProfileState, other: ProfileState, config: I
     ...(leads[0] ? { lead: leads[0] } : {}),
     orders,
     ...(target.restricted || other.restricted ? { restricted: (target.restricted ?? other.restricted)! } : {}),
+    ...(target.apart || other.apart ? { apart: union(target.apart ?? [], other.apart ?? []) } : {}),
   };
+}
+
+/** `state` with the values of `former` that `keep` selects added (each field's values ranked as ever). */
+export function keepValues(state: ProfileState, former: ProfileState, keep: (v: FieldValue) => boolean, config: IdentityConfig): ProfileState {
+  const order = rank(config);
+  const values: Record<string, readonly FieldValue[]> = { ...state.values };
+  for (const [field, list] of Object.entries(former.values)) {
+    const more = list.filter(keep);
+    if (more.length > 0) values[field] = addValues(values[field] ?? [], more, order);
+  }
+  return { ...state, values, attributes: survive(values) };
 }
 
 /** The fields a data subject may have corrected (Art. 16). */

@@ -61,7 +61,13 @@ export function unionKeys(a: PersonKey, b: PersonKey): PersonKey {
 export interface OwnerView {
   readonly profileId: string;
   readonly person: PersonKey;
+  /** Active profiles an unmerge keeps apart from this one. */
+  readonly apart?: readonly string[];
 }
+
+/** Whether an unmerge keeps the two apart (either side may say so). */
+export const keptApart = (a: OwnerView, b: OwnerView): boolean =>
+  (a.apart?.includes(b.profileId) ?? false) || (b.apart?.includes(a.profileId) ?? false);
 
 export interface IdentifierView {
   readonly identifier: Identifier;
@@ -110,8 +116,8 @@ export function linkingIdentifiers(record: CanonicalRecord, config: IdentityConf
  *
  * Owners whose person conflicts with the record's are not joined (the link is recorded as blocked). The record joins
  * every compatible owner; when those are several profiles, they are one person and merge into the oldest id that is
- * compatible with all of them (greedily, most shared identifiers first). A value already joining
- * `maxPeoplePerIdentifier` people links no one else.
+ * compatible with all of them (greedily, most shared identifiers first), but never two an unmerge split. A value
+ * already joining `maxPeoplePerIdentifier` people links no one else.
  */
 export function planResolution(record: CanonicalRecord, views: readonly IdentifierView[], config: IdentityConfig): ResolutionPlan {
   const person = personKeyOf(record);
@@ -144,6 +150,11 @@ export function planResolution(record: CanonicalRecord, views: readonly Identifi
   const cluster: OwnerView[] = [];
   let clusterKey = person;
   for (const { owner, sameAccount } of ranked) {
+    const split = cluster.find((member) => keptApart(member, owner));
+    if (split) {
+      blocked.push({ key: 'cluster', reason: 'unmerged', profileId: owner.profileId });
+      continue;
+    }
     const why = conflict(clusterKey, owner.person, sameAccount);
     if (why) {
       blocked.push({ key: 'cluster', reason: why, profileId: owner.profileId });
