@@ -4,7 +4,7 @@ import { runDlq } from './dlq.ts';
 import { runDsr } from './dsr.ts';
 import { runDuplicates } from './duplicates.ts';
 import { runKpi, runSegments } from './kpi.ts';
-import { runProfilesExport, runProfilesGet } from './profiles.ts';
+import { runProfilesExport, runProfilesGet, runProfilesUnmerge } from './profiles.ts';
 import { runWebhookSend } from './webhook.ts';
 import { resolveTarget } from './target.ts';
 import { makeOutput, UsageError } from './output.ts';
@@ -19,6 +19,9 @@ Usage: cdp <command> [options]     (every command takes --json; --target aws --s
   profiles get --email E | --phone P | --id ID    a unified profile (a merged-away id answers with the survivor)
   profiles export [--format ndjson] [--activation]   every profile, one a line, with the lineage of its records
                                           (--activation leaves out restricted profiles)
+  profiles unmerge <id> --identifier <type:value>
+                                          take one identifier's links out of a profile: its records regroup
+                                          without them, and the groups stay apart from then on
   duplicates list | merge <pairId> | dismiss <pairId>
                                           pairs the matcher was unsure of (score and per-field explanation),
                                           for a person to merge or rule out
@@ -32,8 +35,6 @@ Usage: cdp <command> [options]     (every command takes --json; --target aws --s
   kpi refresh [--date D] | list | show <name> [--date D]
                                           publish the curated tables and KPI tables; list them; print one
   segments list | show <name>             saved segments (config/segments/) and their members
-
-Arriving with their capabilities (see README): profiles unmerge.
 
 Environment: CDP_HOME (state, default .cdp), CDP_PORT (HTTP port of \`up\`).`;
 
@@ -66,6 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       reason: { type: 'string' },
       activation: { type: 'boolean', default: false },
       date: { type: 'string' },
+      identifier: { type: 'string' },
     },
   });
   const out = makeOutput(values.json ?? false);
@@ -98,8 +100,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       const [sub] = rest;
       if (sub === 'get') return runProfilesGet(out, await resolveTarget(values), values);
       if (sub === 'export') return runProfilesExport(out, await resolveTarget(values), values);
-      if (sub === 'unmerge') throw new UsageError('`cdp profiles unmerge` is part of the design but not built yet in this version (see README, "Status").');
-      throw new UsageError('Usage: cdp profiles get --email E | --phone P | --id ID   |   cdp profiles export --format ndjson');
+      if (sub === 'unmerge') return runProfilesUnmerge(out, () => resolveTarget(values), rest[1], values.identifier);
+      throw new UsageError('Usage: cdp profiles get --email E | --phone P | --id ID   |   cdp profiles export --format ndjson   |   cdp profiles unmerge <id> --identifier <type:value>');
     }
     default:
       throw new UsageError(`Unknown command \`${command}\`. Run \`cdp --help\` for the list.`);

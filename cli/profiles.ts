@@ -6,6 +6,7 @@ import { DynamoProfileStore } from '../lambdas/adapters/dynamo-profile-store.ts'
 import { type IdentityConfig, parseIdentityConfig } from '../lambdas/domain/identity-config.ts';
 import { normaliseEmail, normalisePhone } from '../lambdas/domain/normalise.ts';
 import { type ProfileView, profileById, profilesByIdentifier, viewOf } from '../lambdas/usecases/read-profiles.ts';
+import { unmergeProfile } from '../lambdas/usecases/unmerge.ts';
 import { type Output, UsageError } from './output.ts';
 import type { Target } from './target.ts';
 
@@ -76,4 +77,48 @@ export async function runProfilesExport(out: Output, target: Target, flags: Prof
   }
   out.progress(`${n} profiles exported`);
   return 0;
+}
+
+const IDENTIFIER_TYPES = ['email', 'phone', 'externalId', 'taxCode', 'vatNumber', 'loyaltyCard'];
+const UNMERGE_USAGE = 'Usage: cdp profiles unmerge <profileId> --identifier <type:value>   (as `cdp profiles get` lists it, e.g. email:anna@example.it)';
+
+/** The key an identifier is stored under, from `type:value` as a person types it (e-mails and phones cleaned). */
+export function identifierKeyOf(raw: string): string {
+  const at = raw.indexOf(':');
+  const type = at > 0 ? raw.slice(0, at) : '';
+  const value = raw.slice(at + 1).trim();
+  if (!IDENTIFIER_TYPES.includes(type) || !value) throw new UsageError(`Not an identifier: expected <type:value> with type one of ${IDENTIFIER_TYPES.join(', ')}`);
+  if (type === 'email' || type === 'phone') {
+    const cleaned = type === 'email' ? normaliseEmail(value) : normalisePhone(value);
+    if (!cleaned.ok) throw new UsageError(`Not a valid ${type === 'email' ? 'e-mail address' : 'phone number'} (${cleaned.reason})`);
+    return `${type}:${cleaned.value}`;
+  }
+  return `${type}:${type === 'taxCode' || type === 'vatNumber' ? value.toUpperCase() : value}`;
+}
+
+/** `cdp profiles unmerge <id> --identifier <type:value>`: takes one identifier's links out of a profile. */
+export async function runProfilesUnmerge(out: Output, target: () => Promise<Target>, profileId: string | undefined, identifier: string | undefined): Promise<number> {
+  if (!profileId || !identifier) throw new UsageError(UNMERGE_USAGE);
+  const key = identifierKeyOf(identifier);
+  const r = await unmergeProfile(profileStore(await target()), identityConfig(), profileId, key);
+  out.result(r, () => {
+    switch (r.result) {
+      case 'split':
+        return [
+          `Split ${r.profileId} into ${r.profiles.length} profiles, kept apart from now on:`,
+          ...r.profiles.map((p) => `  ${p.profileId}  ${p.records} record(s)${p.profileId === r.profileId ? ' (keeps the id)' : ''}`),
+        ].join('\n');
+      case 'unchanged':
+        return `Nothing to unmerge: the ${r.records} record(s) of ${r.profileId} are still one person without that identifier (they share other identifiers, or match on their names and dates).`;
+      case 'notFound':
+        return `No profile ${profileId}.`;
+      case 'notOnProfile':
+        return `Profile ${r.profileId} has no such identifier (\`cdp profiles get --id ${r.profileId}\` lists them).`;
+      case 'tooLarge':
+        return `Profile ${r.profileId} has ${r.records} records; an unmerge handles at most ${r.limit}.`;
+      case 'tooManyGroups':
+        return `Without that identifier, profile ${r.profileId} would fall into ${r.groups} profiles; an unmerge creates at most ${r.limit}.`;
+    }
+  });
+  return r.result === 'split' ? 0 : 1;
 }

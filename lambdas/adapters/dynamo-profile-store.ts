@@ -17,6 +17,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { MatchSnapshot } from '../domain/matching.ts';
 import type { ProfileState } from '../domain/profile.ts';
 import { emptyProfile } from '../domain/profile.ts';
+import type { SplitPlan } from '../domain/split.ts';
 import type {
   DuplicateCandidate,
   FiledSnapshot,
@@ -149,8 +150,9 @@ export class DynamoProfileStore implements ProfileStore {
             source: record.source,
             kind: record.kind,
             occurredAt: record.occurredAt,
-            // The timeline event carries the record's lineage (where its raw bytes are), identifiers and blocked
-            // links: what access, erasure and unmerge need. Compressed: DynamoDB bills writes per KB.
+            // The timeline event carries the record's lineage (where its raw bytes are), identifiers, what it said of
+            // its person and blocked links: what access, erasure and unmerge need. Compressed: DynamoDB bills writes
+            // per KB.
             e: pack({
               channel: record.channel,
               identifiers: record.identifiers,
@@ -159,6 +161,10 @@ export class DynamoProfileStore implements ProfileStore {
               ...(record.order ? { order: record.order } : {}),
               ...(record.consents ? { consents: record.consents } : {}),
               ...(record.lead ? { lead: record.lead } : {}),
+              ...(record.person ? { person: record.person } : {}),
+              ...(record.company ? { company: record.company } : {}),
+              ...(record.address ? { address: record.address } : {}),
+              ...(record.attributes ? { attributes: record.attributes } : {}),
               ...(write.blocked.length > 0 ? { blocked: write.blocked } : {}),
               ...(write.blocks?.length ? { blocks: write.blocks } : {}),
             }),
@@ -400,9 +406,10 @@ export class DynamoProfileStore implements ProfileStore {
           Key: keys.profile(profileId),
           // Every write to a profile is conditioned on it being active: from here on none lands.
           UpdateExpression: 'SET #s = :erasing, #v = #v + :one REMOVE gsi1pk, gsi1sk',
-          ConditionExpression: 'attribute_exists(pk) AND #s <> :merged',
+          // Not while an unmerge moves its items: the erasure would miss those already moved (it waits, then follows).
+          ConditionExpression: 'attribute_exists(pk) AND #s <> :merged AND #s <> :splitting',
           ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
-          ExpressionAttributeValues: { ':erasing': 'erasing', ':merged': 'merged', ':one': 1 },
+          ExpressionAttributeValues: { ':erasing': 'erasing', ':merged': 'merged', ':splitting': 'splitting', ':one': 1 },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -578,6 +585,134 @@ export class DynamoProfileStore implements ProfileStore {
       throw e;
     }
   }
+
+  async beginSplit(profileId: string, version: number, plan: SplitPlan): Promise<'ok' | 'conflict'> {
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.profile(profileId),
+          UpdateExpression: 'SET #s = :splitting, #split = :plan, #v = :next',
+          ConditionExpression: '#s = :active AND #v = :v',
+          ExpressionAttributeNames: { '#s': 'status', '#split': 'split', '#v': 'version' },
+          ExpressionAttributeValues: { ':splitting': 'splitting', ':active': 'active', ':plan': pack(plan), ':v': version, ':next': version + 1 },
+        }),
+      ),
+    );
+  }
+
+  async createSplitProfile(profileId: string, splitOf: string): Promise<void> {
+    await conditional(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.profile(profileId), profileId, status: 'splitting', splitOf, version: 0 },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async moveSplitItem(from: string, to: string, item: ProfileItem): Promise<'ok' | 'inactive'> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.profile(from),
+                ConditionExpression: '#s = :splitting',
+                ExpressionAttributeNames: { '#s': 'status' },
+                ExpressionAttributeValues: { ':splitting': 'splitting' },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: { ...item, pk: `PROFILE#${to}` } } },
+            { Delete: { TableName: this.tableName, Key: { pk: `PROFILE#${from}`, sk: item.sk } } },
+          ],
+        }),
+      );
+      return 'ok';
+    } catch (e) {
+      if (reasonsOf(e)?.[0]?.Code === 'ConditionalCheckFailed') return 'inactive';
+      throw e;
+    }
+  }
+
+  async repointRecord(recordId: string, to: string): Promise<void> {
+    await conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.record(recordId),
+          UpdateExpression: 'SET profileId = :to',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':to': to },
+        }),
+      ),
+    );
+  }
+
+  async splitIdentity(key: string, from: string, to: readonly string[]): Promise<void> {
+    for (;;) {
+      const item = (await this.getIdentities([key])).get(key);
+      if (!item || !item.owners.includes(from)) return;
+      const owners = [...new Set(item.owners.flatMap((o) => (o === from ? to : [o])))];
+      const result = await conditional(() =>
+        this.db.send(
+          owners.length === 0
+            ? new DeleteCommand({ TableName: this.tableName, Key: keys.identity(key), ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': item.version } })
+            : new UpdateCommand({
+                TableName: this.tableName,
+                Key: keys.identity(key),
+                UpdateExpression: 'SET owners = :owners, v = :next',
+                ConditionExpression: 'v = :v',
+                ExpressionAttributeValues: { ':owners': owners, ':next': item.version + 1, ':v': item.version },
+              }),
+        ),
+      );
+      if (result === 'ok') return;
+    }
+  }
+
+  async putConsent(profileId: string, item: { readonly purpose: string } & Record<string, unknown>): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...item, ...keys.consent(profileId, item.purpose) } }));
+  }
+
+  async completeSplit(profileId: string, version: number, state: ProfileState, others: readonly { readonly profileId: string; readonly state: ProfileState }[]): Promise<'ok' | 'conflict'> {
+    const now = new Date().toISOString();
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: profileItem(profileId, state, version + 1, now),
+                ConditionExpression: '#v = :v AND #s = :splitting',
+                ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
+                ExpressionAttributeValues: { ':v': version, ':splitting': 'splitting' },
+              },
+            },
+            ...others.map((o) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: profileItem(o.profileId, o.state, 1, now),
+                ConditionExpression: '#s = :splitting AND splitOf = :of',
+                ExpressionAttributeNames: { '#s': 'status' },
+                ExpressionAttributeValues: { ':splitting': 'splitting', ':of': profileId },
+              },
+            })),
+          ],
+        }),
+      );
+      return 'ok';
+    } catch (e) {
+      const reasons = reasonsOf(e);
+      if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) return 'conflict';
+      throw e;
+    }
+  }
 }
 
 /** JSON, deflated: the large attributes (profile state, event payload) cost a fraction of their size to write. */
@@ -607,6 +742,8 @@ function toProfile(item: Record<string, unknown>): StoredProfile {
     state: item.state === undefined ? emptyProfile(String(item.profileId ?? String(item.pk).slice(8)), '') : (unpack(item.state) as ProfileState),
     status: (item.status as StoredProfile['status']) ?? 'active',
     ...(item.into ? { into: String(item.into) } : {}),
+    ...(item.split ? { split: unpack(item.split) as SplitPlan } : {}),
+    ...(item.splitOf ? { splitOf: String(item.splitOf) } : {}),
     version: Number(item.version ?? 0),
   };
 }

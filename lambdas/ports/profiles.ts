@@ -1,6 +1,7 @@
 import type { CanonicalRecord } from '../domain/canonical.ts';
 import type { FieldComparison, MatchSnapshot } from '../domain/matching.ts';
 import type { ProfileState } from '../domain/profile.ts';
+import type { SplitPlan } from '../domain/split.ts';
 
 /** An identifier value's owners (profile ids), with the version its conditional updates check. */
 export interface IdentityItem {
@@ -9,14 +10,21 @@ export interface IdentityItem {
   readonly version: number;
 }
 
-/** `erasing`: an erasure has begun; nothing is applied or merged into it any more. */
-export type ProfileStatus = 'active' | 'merging' | 'merged' | 'erasing';
+/**
+ * `erasing`: an erasure has begun; nothing is applied or merged into it any more. `splitting`: an unmerge is regrouping
+ * it (or, with `splitOf`, it is a group being split off another); whoever meets it finishes the split first.
+ */
+export type ProfileStatus = 'active' | 'merging' | 'merged' | 'erasing' | 'splitting';
 
 export interface StoredProfile {
   readonly state: ProfileState;
   readonly status: ProfileStatus;
   /** Where a merging or merged profile goes. */
   readonly into?: string;
+  /** The unmerge a splitting profile is going through. */
+  readonly split?: SplitPlan;
+  /** The profile a group being split off comes from. */
+  readonly splitOf?: string;
   readonly version: number;
 }
 
@@ -40,6 +48,11 @@ export interface TimelineEntry {
   readonly order?: unknown;
   readonly consents?: readonly { purpose: string; granted: boolean; at: string; proof?: unknown }[];
   readonly lead?: unknown;
+  /** What the record said of its person (an unmerge rebuilds profiles from these). */
+  readonly person?: CanonicalRecord['person'];
+  readonly company?: CanonicalRecord['company'];
+  readonly address?: CanonicalRecord['address'];
+  readonly attributes?: CanonicalRecord['attributes'];
   /** Blocking keys its match snapshot is filed under (erasure removes them). */
   readonly blocks?: readonly string[];
 }
@@ -114,7 +127,7 @@ export interface ProfileStore {
   timeline(profileId: string): Promise<TimelineEntry[]>;
   /** Replaces an active profile's state at the version read (rectification, restriction). */
   updateState(profileId: string, version: number, state: ProfileState): Promise<'ok' | 'conflict'>;
-  /** Marks a profile as being erased, from any status but merged; undefined when there is no such profile. */
+  /** Marks a profile as being erased, from any status but merged or splitting; undefined when there is no such profile (or it is splitting). */
   beginErasure(profileId: string): Promise<StoredProfile | undefined>;
   /**
    * Deletes everything of an erased profile: its items, the applied-record markers of its records, the match snapshots
@@ -147,4 +160,19 @@ export interface ProfileStore {
   decideDuplicate(pairId: string, status: 'dismissed' | 'merged'): Promise<'ok' | 'conflict'>;
   /** Writes the survivor's merged state and marks `other` merged, atomically. */
   completeMerge(target: string, version: number, state: ProfileState, other: string): Promise<'ok' | 'conflict' | 'alreadyMerged'>;
+
+  /** Starts an unmerge: the profile, active at `version`, becomes splitting with its plan; nothing lands on it meanwhile. */
+  beginSplit(profileId: string, version: number, plan: SplitPlan): Promise<'ok' | 'conflict'>;
+  /** Creates a split-off group's profile, splitting and unlisted until the split completes (idempotent). */
+  createSplitProfile(profileId: string, splitOf: string): Promise<void>;
+  /** Moves one item of a splitting profile to a group's; 'inactive' when `from` is no longer splitting (idempotent). */
+  moveSplitItem(from: string, to: string, item: ProfileItem): Promise<'ok' | 'inactive'>;
+  /** Points an applied record's marker at the profile its record is in now. */
+  repointRecord(recordId: string, to: string): Promise<void>;
+  /** Replaces `from` among an identifier's owners by `to` (one or more profiles, or none; idempotent). */
+  splitIdentity(key: string, from: string, to: readonly string[]): Promise<void>;
+  /** Writes a consent item as a profile's state says it is (the record that decided it). */
+  putConsent(profileId: string, item: { readonly purpose: string } & Record<string, unknown>): Promise<void>;
+  /** Ends a split atomically: the profile and every group active with their rebuilt states. */
+  completeSplit(profileId: string, version: number, state: ProfileState, others: readonly { readonly profileId: string; readonly state: ProfileState }[]): Promise<'ok' | 'conflict'>;
 }

@@ -7,7 +7,7 @@ import { pickRows, rewriteWithout } from '../formats/rewrite.ts';
 import type { SourceRow } from '../formats/types.ts';
 import type { PrivacyWork } from '../ports/privacy.ts';
 import type { StoredProfile, TimelineEntry } from '../ports/profiles.ts';
-import { CdpError } from '../shared/errors.ts';
+import { CdpError, ContentionError } from '../shared/errors.ts';
 import { reportKey } from './import-file.ts';
 import { type PrivacyDeps, record, SubjectError } from './privacy-requests.ts';
 import { activeProfile } from './resolve-record.ts';
@@ -76,11 +76,17 @@ async function finish(deps: PrivacyDeps, state: RequestState, event: Extract<Req
 async function findSubject(deps: PrivacyDeps, keys: readonly string[]): Promise<{ id: string; profile: StoredProfile }[]> {
   const sets: Map<string, StoredProfile>[] = [];
   for (const key of keys) {
-    const found = new Map<string, StoredProfile>();
-    const owners = key.startsWith('profile:') ? [key.slice(8)] : ((await deps.profiles.getIdentities([key])).get(key)?.owners ?? []);
-    for (const owner of owners) {
-      const a = await activeProfile(deps.profiles, deps.config, owner);
-      if (a.profile) found.set(a.id, a.profile);
+    let found = new Map<string, StoredProfile>();
+    // Twice when an unmerge was finished on the way: it re-points the identifier.
+    for (let attempt = 0, split = true; split && attempt < 2; attempt++) {
+      split = false;
+      found = new Map();
+      const owners = key.startsWith('profile:') ? [key.slice(8)] : ((await deps.profiles.getIdentities([key])).get(key)?.owners ?? []);
+      for (const owner of owners) {
+        const a = await activeProfile(deps.profiles, deps.config, owner);
+        if (a.split) split = true;
+        if (a.profile) found.set(a.id, a.profile);
+      }
     }
     if (found.size > 0) sets.push(found);
   }
@@ -260,6 +266,8 @@ async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readon
   const perProfile: { id: string; entries: TimelineEntry[]; identifiers: readonly string[] }[] = [];
   for (const id of ids) {
     const p = await deps.profiles.beginErasure(id);
+    // An unmerge is moving its items: erase once it is done (the request is retried, and finds the groups then).
+    if (!p && (await deps.profiles.getProfiles([id])).get(id)?.status === 'splitting') throw new ContentionError('The profile is being unmerged; retry');
     for (const k of p?.state.identifiers ?? []) keys.add(k);
     perProfile.push({ id, entries: await deps.profiles.timeline(id), identifiers: p?.state.identifiers ?? [] });
   }

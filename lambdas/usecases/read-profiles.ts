@@ -53,14 +53,16 @@ export async function profileById(store: ProfileStore, config: IdentityConfig, p
 
 /** The profiles an identifier (`email:a@b.it`) belongs to: one, or several for a value people share. */
 export async function profilesByIdentifier(store: ProfileStore, config: IdentityConfig, identifierKey: string): Promise<ProfileView[]> {
-  const item = (await store.getIdentities([identifierKey])).get(identifierKey);
-  const seen = new Set<string>();
-  const out: ProfileView[] = [];
-  for (const owner of item?.owners ?? []) {
-    const view = await profileById(store, config, owner);
-    if (!view || seen.has(view.profileId)) continue;
-    seen.add(view.profileId);
-    out.push(view);
+  for (let attempt = 0; ; attempt++) {
+    const item = (await store.getIdentities([identifierKey])).get(identifierKey);
+    const found = new Map<string, ProfileView>();
+    let split = false;
+    for (const owner of item?.owners ?? []) {
+      const active = await activeProfile(store, config, owner);
+      if (active.split) split = true;
+      if (active.profile && !found.has(active.id)) found.set(active.id, viewOf(active.profile.state, owner));
+    }
+    // An unmerge finished on the way re-points the identifier: read it again.
+    if (!split || attempt > 0) return [...found.values()];
   }
-  return out;
 }

@@ -3,10 +3,11 @@ import { stableHash } from '../domain/hash.ts';
 import type { IdentityConfig } from '../domain/identity-config.ts';
 import { blockingKeys, compareSnapshots, decide, type MatchSnapshot, snapshotOf } from '../domain/matching.ts';
 import { applyRecord, emptyProfile, mergeStates, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
-import { conflict, type IdentifierView, linkingIdentifiers, planResolution } from '../domain/resolution.ts';
+import { conflict, type IdentifierView, keptApart, linkingIdentifiers, type OwnerView, planResolution } from '../domain/resolution.ts';
 import type { SuppressionCheck } from '../ports/privacy.ts';
 import type { ProfileStore, StoredOrder, StoredProfile } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
+import { finishSplit } from './unmerge.ts';
 
 const MAX_ATTEMPTS = 12;
 const MAX_HOPS = 20;
@@ -23,21 +24,29 @@ export type ResolveOutcome = {
 
 /**
  * The active profile a profile id stands for now: merged profiles are followed to their survivor, and a merge left
- * half-done (by a resolver that died) is finished on the way. `read` is the profile as a batch read just found it,
- * which saves the first read.
+ * half-done (by a resolver that died) is finished on the way, and so is an unmerge. `read` is the profile as a batch
+ * read just found it, which saves the first read.
  */
 export async function activeProfile(
   store: ProfileStore,
   config: IdentityConfig,
   profileId: string,
   read?: StoredProfile,
-): Promise<{ id: string; profile?: StoredProfile }> {
+): Promise<{ id: string; profile?: StoredProfile; split?: true }> {
   let id = profileId;
+  let split = false;
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     const p = hop === 0 && read ? read : (await store.getProfiles([id])).get(id);
-    if (!p || p.status === 'active') return { id, ...(p ? { profile: p } : {}) };
+    if (!p || p.status === 'active') return { id, ...(p ? { profile: p } : {}), ...(split ? { split } : {}) };
     // A profile being erased stands for nobody any more.
-    if (p.status === 'erasing') return { id };
+    if (p.status === 'erasing') return { id, ...(split ? { split } : {}) };
+    // An unmerge left half-done: finished, then the same id read again (one group of the split now). `split` tells
+    // the caller that the pointer it followed (an identifier's owner, a record's marker) may now name another group.
+    if (p.status === 'splitting') {
+      await finishSplit(store, config, p.splitOf ?? id);
+      split = true;
+      continue;
+    }
     if (p.status === 'merging') await finishMerge(store, config, id);
     id = p.into!;
   }
@@ -53,6 +62,10 @@ export async function mergeInto(store: ProfileStore, config: IdentityConfig, tar
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const o = (await store.getProfiles([other])).get(other);
     if (!o || o.status === 'merged' || o.status === 'erasing') return;
+    if (o.status === 'splitting') {
+      await finishSplit(store, config, o.splitOf ?? other);
+      continue;
+    }
     if (o.status === 'merging') {
       await finishMerge(store, config, other);
       return;
@@ -94,7 +107,7 @@ export async function finishMerge(store: ProfileStore, config: IdentityConfig, o
   throw new ContentionError('Merge completion contended');
 }
 
-function recount(orders: readonly StoredOrder[]): ProfileState['orders'] {
+export function recount(orders: readonly StoredOrder[]): ProfileState['orders'] {
   let revenue = 0;
   let firstAt: string | undefined;
   let lastAt: string | undefined;
@@ -137,22 +150,28 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
     const read = owners.length > 0 ? await store.getProfiles(owners) : new Map<string, StoredProfile>();
     const active = new Map<string, { id: string; profile: StoredProfile }>();
     let erasing = false;
+    let split = false;
     for (const owner of owners) {
       const p = read.get(owner);
       // One batch read for all owners; only merged ones are followed, one hop at a time.
       const a = p?.status === 'active' ? { id: owner, profile: p } : await activeProfile(store, config, owner);
+      if ('split' in a) split = true;
       if (a.profile) active.set(owner, { id: a.id, profile: a.profile });
       else erasing = true;
     }
+    // An unmerge was finished on the way: the identifiers now point at its groups.
+    if (split) continue;
     if (erasing && (await suppressed())) return { profileId: '', result: 'suppressed', merged: [] };
+    const apart = new Map<string, readonly string[]>();
+    for (const a of active.values()) if (a.profile.state.apart && !apart.has(a.id)) apart.set(a.id, await apartOf(store, config, a.profile.state));
     const views: IdentifierView[] = identifiers.map((identifier, i) => {
       const seen = new Set<string>();
-      const owners = [];
+      const owners: OwnerView[] = [];
       for (const owner of items.get(keys[i]!)?.owners ?? []) {
         const a = active.get(owner);
         if (!a || seen.has(a.id)) continue;
         seen.add(a.id);
-        owners.push({ profileId: a.id, person: personKeyOfProfile(a.profile.state) });
+        owners.push({ profileId: a.id, person: personKeyOfProfile(a.profile.state), ...(apart.has(a.id) ? { apart: apart.get(a.id)! } : {}) });
       }
       return { identifier, key: keys[i]!, owners };
     });
@@ -207,6 +226,22 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
   }
   throw new ContentionError(`Profile still contended after ${MAX_ATTEMPTS} attempts`);
 }
+
+/** The active profiles an unmerge keeps `state`'s profile apart from (merged ones followed to their survivor). */
+async function apartOf(store: ProfileStore, config: IdentityConfig, state: ProfileState): Promise<string[]> {
+  const out = new Set<string>();
+  for (const id of state.apart ?? []) {
+    const a = await activeProfile(store, config, id);
+    if (a.profile && a.id !== state.profileId) out.add(a.id);
+  }
+  return [...out];
+}
+
+const ownerView = async (store: ProfileStore, config: IdentityConfig, id: string, state: ProfileState): Promise<OwnerView> => ({
+  profileId: id,
+  person: personKeyOfProfile(state),
+  ...(state.apart ? { apart: await apartOf(store, config, state) } : {}),
+});
 
 const taxCodesOnly = (state: ProfileState) => ({ ...personKeyOfProfile(state), firstNames: [], lastNames: [], birthDates: [] });
 
@@ -266,12 +301,21 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
     for (const f of scored) {
       const { verdict } = f;
       if (verdict === 'review' && candidates >= MAX_CANDIDATES_PER_RECORD) continue;
-      const owner = owners.get(f.recordId);
+      let owner = owners.get(f.recordId);
       // Records of this profile already, or of one merged into it here: nothing to do.
       if (owner === undefined || owner === self.id || absorbed.has(owner)) continue;
-      const other = await activeProfile(store, config, owner, verdict === 'review' ? read.get(owner) : undefined);
+      let other = await activeProfile(store, config, owner, verdict === 'review' ? read.get(owner) : undefined);
+      if (other.split) {
+        // An unmerge finished on the way may have moved the record: its marker says where.
+        owner = (await store.appliedProfiles([f.recordId])).get(f.recordId);
+        if (owner === undefined) continue;
+        other = await activeProfile(store, config, owner);
+        self = await activeProfile(store, config, appliedTo);
+      }
       if (!self.profile || !other.profile || self.id === other.id || absorbed.has(other.id) || (verdict === 'review' && seen.has(other.id))) continue;
       seen.add(other.id);
+      // Two an unmerge split are never merged again, nor proposed.
+      if (keptApart(await ownerView(store, config, self.id, self.profile.state), await ownerView(store, config, other.id, other.profile.state))) continue;
       // The score weighed names and dates; a tax code is the one value no typo explains.
       if (verdict === 'merge' && conflict(taxCodesOnly(self.profile.state), taxCodesOnly(other.profile.state)) === undefined) {
         // Into the older id, as deterministic merges do: the same survivor whichever record finds the pair.

@@ -40,10 +40,13 @@ describe('cdp command', () => {
     expect(stderr).toContain('Unknown command `frobnicate`');
   });
 
-  it('fails a planned but unbuilt command clearly, as JSON with --json', async () => {
-    const { code, stdout } = await cli('profiles', 'unmerge', 'p_1', '--json');
-    expect(code).toBe(2);
-    expect(JSON.parse(stdout).error).toMatch(/not built yet/);
+  it('fails a command missing what it needs clearly, as JSON with --json', async () => {
+    const missing = await cli('profiles', 'unmerge', 'p_1', '--json');
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout).error).toMatch(/--identifier <type:value>/);
+    const wrong = await cli('profiles', 'unmerge', 'p_1', '--identifier', 'email:not-an-address', '--json');
+    expect(wrong.code).toBe(2);
+    expect(JSON.parse(wrong.stdout).error).toMatch(/Not a valid e-mail address/);
   });
 
   it('fails `import` when no twin is running, naming the command that starts one', async () => {

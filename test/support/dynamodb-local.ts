@@ -12,7 +12,11 @@ import { createTable } from '../../local/resources.ts';
  * One DynamoDB Local for the test file (started before its tests, stopped after), and a fresh table of the product's
  * layout per call: `const fresh = dynamoDbLocal('resolver'); ... const store = await fresh.store();`.
  */
-export function dynamoDbLocal(prefix: string): { store(): Promise<DynamoProfileStore> } {
+export function dynamoDbLocal(prefix: string): {
+  store(): Promise<DynamoProfileStore>;
+  /** A fresh table, with the client and name a command's target holds. */
+  table(): Promise<{ store: DynamoProfileStore; dynamodb: DynamoDBClient; tableName: string }>;
+} {
   let engine: Engine | undefined;
   let dir: string;
   let doc: DynamoDBDocumentClient;
@@ -29,11 +33,15 @@ export function dynamoDbLocal(prefix: string): { store(): Promise<DynamoProfileS
     await engine?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
+  const table = async () => {
+    const tableName = `${prefix}-${++tables}`;
+    await createTable(doc as unknown as DynamoDBClient, tableName);
+    return { store: new DynamoProfileStore(doc, tableName), dynamodb: doc as unknown as DynamoDBClient, tableName };
+  };
   return {
     async store() {
-      const name = `${prefix}-${++tables}`;
-      await createTable(doc as unknown as DynamoDBClient, name);
-      return new DynamoProfileStore(doc, name);
+      return (await table()).store;
     },
+    table,
   };
 }

@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest';
+import type { DynamoProfileStore } from '../../lambdas/adapters/dynamo-profile-store.ts';
+import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
+import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
+import type { ProfileStore } from '../../lambdas/ports/profiles.ts';
+import { activeProfile, resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
+import { unmergeProfile } from '../../lambdas/usecases/unmerge.ts';
+import { runProfilesUnmerge } from '../../cli/profiles.ts';
+import type { Output } from '../../cli/output.ts';
+import type { Target } from '../../cli/target.ts';
+import { dynamoDbLocal } from '../support/dynamodb-local.ts';
+
+const config = DEFAULT_IDENTITY_CONFIG;
+const local = dynamoDbLocal('unmerge');
+
+const email = (value: string): Identifier => ({ type: 'email', value });
+const phone = (value: string): Identifier => ({ type: 'phone', value });
+let day = 0;
+const rec = (id: string, identifiers: Identifier[], over: Partial<CanonicalRecord> = {}): CanonicalRecord => {
+  const at = `2026-02-${String(++day % 27 + 1).padStart(2, '0')}T09:00:00.000Z`;
+  return {
+    recordId: id,
+    source: 'shop',
+    channel: 'file',
+    kind: over.order ? 'order' : 'contact',
+    occurredAt: at,
+    receivedAt: at,
+    lineage: { objectKey: 'imports/shop/customers.csv', recordKey: id, line: 2 },
+    identifiers,
+    person: { firstName: 'Anna', lastName: 'Rossi' },
+    ...over,
+  };
+};
+
+// Two namesakes, then one row with one's e-mail and the other's phone (a data-entry error) that joins them.
+const A_MAIL = email('anna@example.it');
+const B_PHONE = phone('+393332220000');
+const stream = [
+  rec('a1', [A_MAIL, phone('+393331110000')], { consents: [{ purpose: 'marketing_email', granted: true, at: '2026-01-05T00:00:00.000Z' }] }),
+  rec('a2', [A_MAIL], { order: { orderId: 'o1', total: 50, currency: 'EUR' } }),
+  rec('b1', [email('anna.r@example.com'), B_PHONE], {
+    order: { orderId: 'o2', total: 70, currency: 'EUR' },
+    consents: [{ purpose: 'marketing_email', granted: false, at: '2026-01-09T00:00:00.000Z' }],
+  }),
+  rec('b2', [B_PHONE], { order: { orderId: 'o3', total: 30, currency: 'EUR' } }),
+  rec('bad', [A_MAIL, B_PHONE]),
+];
+
+async function partition(store: ProfileStore, ids: readonly string[]) {
+  const applied = await store.appliedProfiles(ids);
+  const groups = new Map<string, string[]>();
+  for (const r of ids) {
+    const a = await activeProfile(store, config, applied.get(r)!);
+    groups.set(a.id, [...(groups.get(a.id) ?? []), r].sort());
+  }
+  return groups;
+}
+
+async function merged(store: DynamoProfileStore) {
+  for (const r of stream) await resolveRecord(store, r, config);
+  const groups = await partition(store, stream.map((r) => r.recordId));
+  expect([...groups.values()]).toEqual([['a1', 'a2', 'b1', 'b2', 'bad']]);
+  return [...groups.keys()][0]!;
+}
+
+/** A store whose split writes fail once, at the `at`-th of them: the unmerge dies there. */
+const SPLIT_WRITES = ['createSplitProfile', 'moveSplitItem', 'repointRecord', 'splitIdentity', 'putConsent', 'completeSplit'];
+function dying(store: ProfileStore, at: number): { store: ProfileStore; writes: () => number } {
+  let writes = 0;
+  const proxy = new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (!SPLIT_WRITES.includes(prop as string)) return value.bind(target);
+      return async (...args: unknown[]) => {
+        if (++writes === at) throw new Error('resolver died');
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, writes: () => writes };
+}
+
+describe('cdp profiles unmerge on DynamoDB Local', () => {
+  it('splits a wrong merge into its people, with their orders, consents and identifiers, and keeps them apart', async () => {
+    const store = await local.store();
+    const wrongId = await merged(store);
+    const before = (await store.getProfiles([wrongId])).get(wrongId)!.state;
+    expect(before.orders).toMatchObject({ count: 3, revenue: 150 });
+
+    const result = await unmergeProfile(store, config, wrongId, 'phone:+393332220000');
+    expect(result.result).toBe('split');
+    const groups = await partition(store, stream.map((r) => r.recordId));
+    expect([...groups.values()].sort()).toEqual([['a1', 'a2', 'bad'], ['b1', 'b2']]);
+    const [aId, bId] = [...groups.entries()].sort((x, y) => x[1][0]!.localeCompare(y[1][0]!)).map(([id]) => id) as [string, string];
+    // a1 created the profile: its group keeps the id.
+    expect(aId).toBe(wrongId);
+    const profiles = await store.getProfiles([aId, bId]);
+    const a = profiles.get(aId)!;
+    const b = profiles.get(bId)!;
+    expect([a.status, b.status]).toEqual(['active', 'active']);
+    expect(a.state.orders).toMatchObject({ count: 1, revenue: 50 });
+    expect(b.state.orders).toMatchObject({ count: 2, revenue: 100 });
+    expect((await store.listOrders(bId)).map((o) => o.sk).sort()).toEqual(['ORDER#shop#o2', 'ORDER#shop#o3']);
+    expect([a.state.recordCount, b.state.recordCount]).toEqual([3, 2]);
+    expect((await store.timeline(bId)).map((e) => e.recordId).sort()).toEqual(['b1', 'b2']);
+    // Each keeps its own consent decision (the merged profile had only the later one, b1's withdrawal).
+    expect(a.state.consents.marketing_email).toMatchObject({ granted: true, r: 'a1' });
+    expect(b.state.consents.marketing_email).toMatchObject({ granted: false, r: 'b1' });
+    const consentItems = (await store.listItems(aId)).filter((i) => i.sk.startsWith('CONSENT#'));
+    expect(consentItems.map((i) => i.recordId)).toEqual(['a1']);
+    // Identifiers: the shared phone is now held by both (the bad row carried it), the rest by their own person.
+    const ids = await store.getIdentities(['phone:+393332220000', 'email:anna@example.it', 'email:anna.r@example.com']);
+    expect([...ids.get('phone:+393332220000')!.owners].sort()).toEqual([aId, bId].sort());
+    expect(ids.get('email:anna@example.it')!.owners).toEqual([aId]);
+    expect(ids.get('email:anna.r@example.com')!.owners).toEqual([bId]);
+    expect(a.state.identifiers).not.toContain('email:anna.r@example.com');
+    expect(a.state.apart).toEqual([bId]);
+    expect(b.state.apart).toEqual([aId]);
+    // Both are listed (exports), each with its own lineage.
+    const listed = [];
+    for await (const p of store.listProfiles()) listed.push(p.state.profileId);
+    expect(listed.sort()).toEqual([aId, bId].sort());
+    expect((await store.listLineage(bId)).map((l) => l.recordKey).sort()).toEqual(['b1', 'b2']);
+
+    // A later record with the shared phone joins one of them and merges nothing back.
+    const later = await resolveRecord(store, rec('later', [B_PHONE, email('anna@example.it')]), config);
+    expect(later.merged).toEqual([]);
+    const after = await partition(store, [...stream.map((r) => r.recordId), 'later']);
+    expect(after.size).toBe(2);
+
+    // Again on the same identifier: nothing joins the groups now.
+    expect(await unmergeProfile(store, config, aId, 'phone:+393332220000')).toMatchObject({ result: 'unchanged' });
+    expect(await unmergeProfile(store, config, bId, 'email:anna@example.it')).toMatchObject({ result: 'notOnProfile' });
+    expect(await unmergeProfile(store, config, 'p_nobody', 'email:anna@example.it')).toEqual({ result: 'notFound' });
+  }, 120_000);
+
+  it('a merged-away id answers for its survivor', async () => {
+    const store = await local.store();
+    const survivor = await merged(store);
+    const applied = await store.appliedProfiles(['b1']);
+    const mergedAway = applied.get('b1')!;
+    expect(mergedAway).not.toBe(survivor);
+    expect(await unmergeProfile(store, config, mergedAway, 'phone:+393332220000')).toMatchObject({ result: 'split', profileId: survivor });
+  }, 60_000);
+
+  it('finishes an unmerge that died at any step on the next touch, with the same outcome', async () => {
+    const reference = await local.store();
+    const id = await merged(reference);
+    const counting = dying(reference, 0);
+    await unmergeProfile(counting.store, config, id, 'phone:+393332220000');
+    const expected = await partition(reference, stream.map((r) => r.recordId));
+    const total = counting.writes();
+    expect(total).toBeGreaterThan(5);
+
+    for (const at of [1, 2, Math.floor(total / 2), total - 1, total]) {
+      const store = await local.store();
+      const wrongId = await merged(store);
+      await expect(unmergeProfile(dying(store, at).store, config, wrongId, 'phone:+393332220000')).rejects.toThrow('resolver died');
+      expect((await store.getProfiles([wrongId])).get(wrongId)!.status).toBe('splitting');
+      // The next record of either person finishes it first.
+      const next = await resolveRecord(store, rec(`next-${at}`, [email('anna.r@example.com')]), config);
+      expect(next.merged).toEqual([]);
+      // ... and lands with its person, not with the profile the e-mail pointed at before the split.
+      const landed = await partition(store, [`next-${at}`, 'b1']);
+      expect(landed.size).toBe(1);
+      const groups = await partition(store, stream.map((r) => r.recordId));
+      expect([...groups.values()].sort()).toEqual([...expected.values()].sort());
+      expect([...groups.keys()].sort()).toEqual([...expected.keys()].sort());
+      const states = await store.getProfiles([...groups.keys()]);
+      expect([...states.values()].map((p) => [p.status, p.state.orders.count, p.state.orders.revenue]).sort()).toEqual([
+        ['active', 1, 50],
+        ['active', 2, 100],
+      ]);
+    }
+  }, 300_000);
+
+  it('runs while resolvers keep applying both people\'s records: each record ends with its person, once', async () => {
+    const store = await local.store();
+    const wrongId = await merged(store);
+    const more = Array.from({ length: 24 }, (_v, i) =>
+      i % 2 === 0
+        ? rec(`ma${i}`, [A_MAIL], { order: { orderId: `ma${i}`, total: 1, currency: 'EUR' } })
+        : rec(`mb${i}`, [email('anna.r@example.com')], { order: { orderId: `mb${i}`, total: 2, currency: 'EUR' } }),
+    );
+    const queue = [...more];
+    const worker = async () => {
+      for (let r = queue.shift(); r; r = queue.shift()) await resolveRecord(store, r, config);
+    };
+    const unmerge = async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      return unmergeProfile(store, config, wrongId, 'phone:+393332220000');
+    };
+    const [result] = await Promise.all([unmerge(), worker(), worker(), worker()]);
+    expect(result.result).toBe('split');
+    const all = [...stream, ...more].map((r) => r.recordId);
+    const groups = [...(await partition(store, all)).entries()];
+    const a = ['a1', 'a2', 'bad', ...more.filter((r) => r.recordId.startsWith('ma')).map((r) => r.recordId)].sort();
+    const b = ['b1', 'b2', ...more.filter((r) => r.recordId.startsWith('mb')).map((r) => r.recordId)].sort();
+    expect(groups.map(([, records]) => records).sort()).toEqual([a, b]);
+    const states = await store.getProfiles(groups.map(([id]) => id));
+    for (const [id, records] of groups) {
+      const p = states.get(id)!;
+      expect(p.status).toBe('active');
+      expect(p.state.recordCount).toBe(records.length);
+      expect((await store.timeline(id)).length).toBe(records.length);
+    }
+    const totals = groups.map(([id]) => states.get(id)!.state.orders).sort((x, y) => x.revenue - y.revenue);
+    expect(totals.map((o) => [o.count, o.revenue])).toEqual([
+      [13, 62],
+      [14, 124],
+    ]);
+  }, 120_000);
+
+  it('`cdp profiles unmerge` takes the identifier as a person types it, and says what it did', async () => {
+    const { store, dynamodb, tableName } = await local.table();
+    const wrongId = await merged(store);
+    const target = { kind: 'local', dynamodb, tableName } as unknown as Target;
+    const printed: { data: unknown; text: string }[] = [];
+    const out: Output = { json: false, result: (data, human) => printed.push({ data, text: human() }), progress: () => undefined };
+    // The phone as it was typed in the shop, not as stored.
+    expect(await runProfilesUnmerge(out, async () => target, wrongId, 'phone:(+39) 333-2220000')).toBe(0);
+    expect(printed[0]!.text).toMatch(new RegExp(`^Split ${wrongId} into 2 profiles`));
+    expect(printed[0]!.text).toContain('3 record(s) (keeps the id)');
+    expect(printed[0]!.text).not.toContain('anna');
+    expect(await runProfilesUnmerge(out, async () => target, wrongId, 'phone:+39 333 2220000')).toBe(1);
+    expect(printed[1]!.text).toMatch(/^Nothing to unmerge: the 3 record\(s\)/);
+    expect(await runProfilesUnmerge(out, async () => target, 'p_missing', 'email:anna@example.it')).toBe(1);
+    expect(printed[2]!.text).toBe('No profile p_missing.');
+    await expect(runProfilesUnmerge(out, async () => target, wrongId, 'fax:123')).rejects.toThrow(/type one of email, phone/);
+  }, 60_000);
+});
