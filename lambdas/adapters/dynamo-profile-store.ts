@@ -103,23 +103,7 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async repointIdentity(key: string, from: string, to: string): Promise<void> {
-    for (;;) {
-      const item = (await this.getIdentities([key])).get(key);
-      if (!item || !item.owners.includes(from)) return;
-      const owners = [...new Set(item.owners.map((o) => (o === from ? to : o)))];
-      const result = await conditional(() =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keys.identity(key),
-            UpdateExpression: 'SET owners = :owners, v = :next',
-            ConditionExpression: 'v = :v',
-            ExpressionAttributeValues: { ':owners': owners, ':next': item.version + 1, ':v': item.version },
-          }),
-        ),
-      );
-      if (result === 'ok') return;
-    }
+    await this.replaceOwner(key, from, [to]);
   }
 
   async applyRecord(profileId: string, version: number, write: RecordWrite): Promise<'applied' | 'duplicate' | 'conflict'> {
@@ -433,29 +417,9 @@ export class DynamoProfileStore implements ProfileStore {
     let identities = 0;
     let sharedIdentities = 0;
     for (const key of new Set(identifierKeys)) {
-      for (;;) {
-        const item = (await this.getIdentities([key])).get(key);
-        if (!item || !item.owners.includes(profileId)) break;
-        const rest = item.owners.filter((o) => o !== profileId);
-        const result = await conditional(() =>
-          this.db.send(
-            rest.length === 0
-              ? new DeleteCommand({ TableName: this.tableName, Key: keys.identity(key), ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': item.version } })
-              : new UpdateCommand({
-                  TableName: this.tableName,
-                  Key: keys.identity(key),
-                  UpdateExpression: 'SET owners = :owners, v = :next',
-                  ConditionExpression: 'v = :v',
-                  ExpressionAttributeValues: { ':owners': rest, ':next': item.version + 1, ':v': item.version },
-                }),
-          ),
-        );
-        if (result === 'ok') {
-          if (rest.length === 0) identities++;
-          else sharedIdentities++;
-          break;
-        }
-      }
+      const result = await this.replaceOwner(key, profileId, []);
+      if (result === 'deleted') identities++;
+      else if (result === 'kept') sharedIdentities++;
     }
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.profile(profileId) }));
     return { items: others.length + 1, records: recordIds.length, identities, sharedIdentities };
@@ -654,9 +618,17 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async splitIdentity(key: string, from: string, to: readonly string[]): Promise<void> {
+    await this.replaceOwner(key, from, to);
+  }
+
+  /**
+   * Replaces `from` among an identifier's owners by `to` (none, one or several), at the version read, retried until it
+   * lands; the item goes when no owner is left. 'absent' when `from` was not an owner (done before: idempotent).
+   */
+  private async replaceOwner(key: string, from: string, to: readonly string[]): Promise<'absent' | 'kept' | 'deleted'> {
     for (;;) {
       const item = (await this.getIdentities([key])).get(key);
-      if (!item || !item.owners.includes(from)) return;
+      if (!item || !item.owners.includes(from)) return 'absent';
       const owners = [...new Set(item.owners.flatMap((o) => (o === from ? to : [o])))];
       const result = await conditional(() =>
         this.db.send(
@@ -671,7 +643,7 @@ export class DynamoProfileStore implements ProfileStore {
               }),
         ),
       );
-      if (result === 'ok') return;
+      if (result === 'ok') return owners.length === 0 ? 'deleted' : 'kept';
     }
   }
 

@@ -13,7 +13,8 @@ import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical
 import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
 import type { ObjectVault, PrivacyWork } from '../../lambdas/ports/privacy.ts';
 import { type PrivacyDeps, processWork, submitRequest } from '../../lambdas/usecases/privacy.ts';
-import { resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
+import { activeProfile, resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
+import { unmergeProfile } from '../../lambdas/usecases/unmerge.ts';
 import { startTwin, type Twin } from '../../local/twin.ts';
 
 /**
@@ -117,6 +118,42 @@ describe('erasure', () => {
     expect((await resolveRecord(store, rec([email(a)]), config, new SuppressionLookup(d.suppression, salt))).result).toBe('suppressed');
     expect((await resolveRecord(store, rec([phone(p), email('new@example.it')]), config, new SuppressionLookup(d.suppression, salt))).result).toBe('suppressed');
     expect(await tableMentions(a, p)).toBe(0);
+  });
+
+  it('meets an unmerge left half-done: finishes it, then erases only the group that is the person', async () => {
+    const d = deps();
+    // Marta's profile wrongly took in a namesake's record through a row with both their identifiers.
+    const first = rec([email('marta.c@example.it')]);
+    await resolveRecord(store, first, config);
+    await resolveRecord(store, rec([email('m.conti2@example.it'), phone('+393335550000')]), config);
+    const joined = await resolveRecord(store, rec([email('marta.c@example.it'), phone('+393335550000')]), config);
+    expect(joined.merged).toHaveLength(1);
+    // The unmerge dies after its third write (groups' profiles created, items partly moved).
+    let writes = 0;
+    const dying = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        if (!['createSplitProfile', 'moveSplitItem', 'repointRecord', 'splitIdentity', 'putConsent', 'completeSplit'].includes(String(prop))) return value.bind(target);
+        return async (...args: unknown[]) => {
+          if (++writes === 3) throw new Error('died');
+          return value.apply(target, args);
+        };
+      },
+    });
+    await expect(unmergeProfile(dying, config, joined.profileId, 'phone:+393335550000')).rejects.toThrow('died');
+    expect((await store.getProfiles([joined.profileId])).get(joined.profileId)!.status).toBe('splitting');
+
+    // The namesake asks to be erased, by the e-mail that still points at the splitting profile.
+    const done = await erase(d, { email: 'm.conti2@example.it' });
+    expect(done.status).toBe('completed');
+    expect(done.evidence).toMatchObject({ profiles: 1 });
+    expect(await tableMentions('m.conti2@example.it')).toBe(0);
+    // Marta keeps her profile, with the row that carried both (it holds her e-mail) and the shared phone.
+    const marta = await activeProfile(store, config, (await store.appliedProfiles([first.recordId])).get(first.recordId)!);
+    expect(marta.profile?.state.recordCount).toBe(2);
+    expect(marta.profile?.state.identifiers).toContain('email:marta.c@example.it');
+    expect(await tableMentions('marta.c@example.it')).toBeGreaterThan(0);
   });
 
   it('wins a race with an import of the same person: afterwards no profile holds them, and later records are dropped', async () => {
