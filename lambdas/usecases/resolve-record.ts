@@ -271,7 +271,14 @@ export const pairIdOf = (a: string, b: string): string => `dup_${stableHash('pai
  */
 async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId: string, m: Matching, appliedTo: string): Promise<{ merged: string[]; candidates: number }> {
   await store.fileSnapshot(m.keys, recordId, m.snapshot);
-  let self = await activeProfile(store, config, appliedTo);
+  // This record's profile now. An unmerge (finished on the way, or since: its groups are kept apart) may have moved the
+  // record; then its marker says where.
+  const selfNow = async () => {
+    const a = await activeProfile(store, config, appliedTo);
+    const moved = a.split || a.profile?.state.apart ? (await store.appliedProfiles([recordId])).get(recordId) : undefined;
+    return moved && moved !== appliedTo ? activeProfile(store, config, moved) : a;
+  };
+  let self = await selfNow();
   if (!self.profile) {
     // Erased meanwhile: the erasure may have missed what was just filed.
     await store.unfileSnapshot(m.keys, recordId);
@@ -310,7 +317,7 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
         owner = (await store.appliedProfiles([f.recordId])).get(f.recordId);
         if (owner === undefined) continue;
         other = await activeProfile(store, config, owner);
-        self = await activeProfile(store, config, appliedTo);
+        self = await selfNow();
       }
       if (!self.profile || !other.profile || self.id === other.id || absorbed.has(other.id) || (verdict === 'review' && seen.has(other.id))) continue;
       seen.add(other.id);
@@ -323,7 +330,7 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
         await mergeInto(store, config, target, from);
         merged.push(from);
         absorbed.add(from);
-        self = await activeProfile(store, config, appliedTo);
+        self = await selfNow();
         continue;
       }
       await store.putDuplicate({ pairId: pairIdOf(recordId, f.recordId), records: [recordId, f.recordId].sort() as [string, string], score: f.score, fields: f.fields, foundAt: new Date().toISOString(), status: 'open' });
