@@ -29,7 +29,7 @@ interface ProfileFlags {
   readonly activation?: boolean;
 }
 
-function describe(p: ProfileView): string {
+export function describe(p: ProfileView): string {
   const a = p.attributes;
   const name = [a.firstName, a.lastName].filter(Boolean).join(' ') || a.companyName || '(no name)';
   const lines = [
@@ -43,6 +43,7 @@ function describe(p: ProfileView): string {
   for (const [purpose, c] of Object.entries(p.consents)) lines.push(`  consent      ${purpose}: ${c.granted ? 'granted' : 'withdrawn'} ${c.at.slice(0, 10)} (${c.source})`);
   if (p.restricted) lines.push(`  restricted   since ${p.restricted.at.slice(0, 10)} (kept; out of marketing counts and activation exports)`);
   if (p.lead) lines.push(`  lead source  ${[p.lead.source, p.lead.medium, p.lead.campaign].filter(Boolean).join(' / ')}`);
+  if (p.keptApartFrom) lines.push(`  kept apart   from ${p.keptApartFrom.join(', ')} (unmerged)`);
   return lines.join('\n');
 }
 

@@ -22,6 +22,8 @@ export interface ProfileView {
   readonly firstSeenAt: string;
   readonly lastSeenAt: string;
   readonly restricted?: ProfileState['restricted'];
+  /** Profiles an unmerge split from this one (ids as they were then), never merged with it again automatically. */
+  readonly keptApartFrom?: readonly string[];
 }
 
 export function viewOf(state: ProfileState, requestedId?: string): ProfileView {
@@ -42,6 +44,7 @@ export function viewOf(state: ProfileState, requestedId?: string): ProfileView {
     firstSeenAt: state.firstSeenAt,
     lastSeenAt: state.lastSeenAt,
     ...(state.restricted ? { restricted: state.restricted } : {}),
+    ...(state.apart?.length ? { keptApartFrom: state.apart } : {}),
   };
 }
 

@@ -5,7 +5,8 @@ import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts
 import type { ProfileStore } from '../../lambdas/ports/profiles.ts';
 import { activeProfile, resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
 import { unmergeProfile } from '../../lambdas/usecases/unmerge.ts';
-import { runProfilesUnmerge } from '../../cli/profiles.ts';
+import { describe as describeProfile, runProfilesUnmerge } from '../../cli/profiles.ts';
+import { profileById } from '../../lambdas/usecases/read-profiles.ts';
 import type { Output } from '../../cli/output.ts';
 import type { Target } from '../../cli/target.ts';
 import { dynamoDbLocal } from '../support/dynamodb-local.ts';
@@ -223,6 +224,11 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
     expect(printed[0]!.text).toMatch(new RegExp(`^Split ${wrongId} into 2 profiles`));
     expect(printed[0]!.text).toContain('3 record(s) (keeps the id)');
     expect(printed[0]!.text).not.toContain('anna');
+    // `cdp profiles get` says what the profile is kept apart from.
+    const view = (await profileById(store, config, wrongId))!;
+    const other = (printed[0]!.data as { profiles: { profileId: string }[] }).profiles[1]!.profileId;
+    expect(view.keptApartFrom).toEqual([other]);
+    expect(describeProfile(view)).toContain(`kept apart   from ${other} (unmerged)`);
     expect(await runProfilesUnmerge(out, async () => target, wrongId, 'phone:+39 333 2220000')).toBe(1);
     expect(printed[1]!.text).toMatch(/^Nothing to unmerge: the 3 record\(s\)/);
     expect(await runProfilesUnmerge(out, async () => target, 'p_missing', 'email:anna@example.it')).toBe(1);
