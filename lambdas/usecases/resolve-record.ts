@@ -321,8 +321,9 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
       }
       if (!self.profile || !other.profile || self.id === other.id || absorbed.has(other.id) || (verdict === 'review' && seen.has(other.id))) continue;
       seen.add(other.id);
-      // Two an unmerge split are never merged again, nor proposed.
-      if (keptApart(await ownerView(store, config, self.id, self.profile.state), await ownerView(store, config, other.id, other.profile.state))) continue;
+      // Two an unmerge split are never merged again, nor proposed (only profiles that went through one say so).
+      const [mine, theirs] = [self.profile.state, other.profile.state];
+      if ((mine.apart || theirs.apart) && keptApart(await ownerView(store, config, self.id, mine), await ownerView(store, config, other.id, theirs))) continue;
       // The score weighed names and dates; a tax code is the one value no typo explains.
       if (verdict === 'merge' && conflict(taxCodesOnly(self.profile.state), taxCodesOnly(other.profile.state)) === undefined) {
         // Into the older id, as deterministic merges do: the same survivor whichever record finds the pair.
