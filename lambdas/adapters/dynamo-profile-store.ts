@@ -205,19 +205,39 @@ export class DynamoProfileStore implements ProfileStore {
     }
   }
 
-  async markMerging(other: string, into: string, version: number): Promise<'ok' | 'conflict'> {
-    return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.profile(other),
-          UpdateExpression: 'SET #s = :merging, #into = :into, #v = :next',
-          ConditionExpression: '#s = :active AND #v = :v',
-          ExpressionAttributeNames: { '#s': 'status', '#into': 'into', '#v': 'version' },
-          ExpressionAttributeValues: { ':merging': 'merging', ':active': 'active', ':into': into, ':v': version, ':next': version + 1 },
+  async markMerging(other: string, into: string, version: number, intoVersion?: number): Promise<'ok' | 'conflict'> {
+    const update = {
+      TableName: this.tableName,
+      Key: keys.profile(other),
+      UpdateExpression: 'SET #s = :merging, #into = :into, #v = :next',
+      ConditionExpression: '#s = :active AND #v = :v',
+      ExpressionAttributeNames: { '#s': 'status', '#into': 'into', '#v': 'version' },
+      ExpressionAttributeValues: { ':merging': 'merging', ':active': 'active', ':into': into, ':v': version, ':next': version + 1 },
+    };
+    if (intoVersion === undefined) return conditional(() => this.db.send(new UpdateCommand(update)));
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.profile(into),
+                ConditionExpression: '#s = :active AND #v = :v',
+                ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
+                ExpressionAttributeValues: { ':active': 'active', ':v': intoVersion },
+              },
+            },
+            { Update: update },
+          ],
         }),
-      ),
-    );
+      );
+      return 'ok';
+    } catch (e) {
+      const reasons = reasonsOf(e);
+      if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) return 'conflict';
+      throw e;
+    }
   }
 
   async retargetMerge(other: string, from: string, to: string): Promise<'ok' | 'conflict'> {

@@ -109,8 +109,11 @@ export interface ProfileStore {
    */
   applyRecord(profileId: string, version: number, write: RecordWrite): Promise<'applied' | 'duplicate' | 'conflict'>;
 
-  /** Starts merging `other` into `into`: only from active, at the version read. */
-  markMerging(other: string, into: string, version: number): Promise<'ok' | 'conflict'>;
+  /**
+   * Starts merging `other` into `into`: only from active, at the version read; with `intoVersion`, only while `into` is
+   * active at that version too (the two profiles as the merge was decided on).
+   */
+  markMerging(other: string, into: string, version: number, intoVersion?: number): Promise<'ok' | 'conflict'>;
   /** Points a merging profile at a new survivor (its survivor merged on). */
   retargetMerge(other: string, from: string, to: string): Promise<'ok' | 'conflict'>;
   /** Every item of a profile's partition but the profile itself, read consistently. */

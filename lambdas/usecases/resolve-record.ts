@@ -54,25 +54,53 @@ export async function activeProfile(
 }
 
 /**
+ * The two profiles a merge was decided on, as they were read then. An unmerge of either since then may have moved the
+ * records the decision rested on to another group (the id stays with the group that founded the profile), so the
+ * decision is void and the caller decides again on what is there now.
+ */
+export interface MergeBasis {
+  readonly target: ProfileState;
+  readonly other: ProfileState;
+}
+
+/** Whether `now` went through an unmerge since `before` was read: splitting, or kept apart from a profile it was not. */
+function splitSince(before: ProfileState, now: StoredProfile | undefined): boolean {
+  if (!now) return false;
+  if (now.status === 'splitting') return true;
+  const was = new Set(before.apart ?? []);
+  return (now.state.apart ?? []).some((id) => !was.has(id));
+}
+
+/**
  * Merges `other` into `target`: an intent on `other` first, then its items moved while `target` stays active, its
  * identifiers re-pointed, and last, atomically, the survivor's merged state and `other` marked merged. Each step is
  * idempotent, so whoever meets the intent (a resolver that died half-way, or another one) can finish it.
+ *
+ * With a `basis`, the merge is made only if neither profile went through an unmerge since the decision was read:
+ * 'changed' then says nothing was merged. The intent is conditional on both profiles' versions as they were checked,
+ * so no split slips in before it. (An unmerge of `target` begun after the intent, while the items move, is the window
+ * left: the merged profile then joins the group that keeps the id.)
  */
-export async function mergeInto(store: ProfileStore, config: IdentityConfig, target: string, other: string): Promise<void> {
+export async function mergeInto(store: ProfileStore, config: IdentityConfig, target: string, other: string, basis?: MergeBasis): Promise<'merged' | 'changed'> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const o = (await store.getProfiles([other])).get(other);
-    if (!o || o.status === 'merged' || o.status === 'erasing') return;
+    const read = await store.getProfiles(basis ? [other, target] : [other]);
+    const o = read.get(other);
+    if (!o || o.status === 'merged' || o.status === 'erasing') return 'merged';
+    const t = read.get(target);
+    if (basis && (splitSince(basis.other, o) || splitSince(basis.target, t))) return 'changed';
     if (o.status === 'splitting') {
       await finishSplit(store, config, o.splitOf ?? other);
       continue;
     }
     if (o.status === 'merging') {
       await finishMerge(store, config, other);
-      return;
+      return 'merged';
     }
-    if ((await store.markMerging(other, target, o.version)) === 'ok') {
+    // With a basis, `target` as just checked is a condition of the intent: a split of it cannot slip in between.
+    const intoVersion = basis && t?.status === 'active' ? t.version : undefined;
+    if ((await store.markMerging(other, target, o.version, intoVersion)) === 'ok') {
       await finishMerge(store, config, other);
-      return;
+      return 'merged';
     }
   }
   throw new ContentionError('Merge contended');
@@ -178,8 +206,10 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
     const plan = planResolution(record, views, config);
 
     if (plan.merge.length > 0) {
+      const stateOf = (id: string) => [...active.values()].find((a) => a.id === id)!.profile.state;
       for (const other of plan.merge) {
-        await mergeInto(store, config, plan.target, other);
+        // An unmerge of either since the owners were read voids the plan: read them again.
+        if ((await mergeInto(store, config, plan.target, other, { target: stateOf(plan.target), other: stateOf(other) })) === 'changed') break;
         merged.push(other);
       }
       continue; // re-read: the merged identifiers now point at the survivor
@@ -305,19 +335,22 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
     const read = await store.getProfiles([...new Set(owners.values())]);
     const absorbed = new Set<string>();
     const seen = new Set<string>();
-    for (const f of scored) {
+    let redecided = 0;
+    for (let k = 0; k < scored.length; k++) {
+      const f = scored[k]!;
       const { verdict } = f;
       if (verdict === 'review' && candidates >= MAX_CANDIDATES_PER_RECORD) continue;
       let owner = owners.get(f.recordId);
       // Records of this profile already, or of one merged into it here: nothing to do.
       if (owner === undefined || owner === self.id || absorbed.has(owner)) continue;
       let other = await activeProfile(store, config, owner, verdict === 'review' ? read.get(owner) : undefined);
-      if (other.split) {
-        // An unmerge finished on the way may have moved the record: its marker says where.
-        owner = (await store.appliedProfiles([f.recordId])).get(f.recordId);
-        if (owner === undefined) continue;
-        other = await activeProfile(store, config, owner);
-        self = await selfNow();
+      if (other.split || other.profile?.state.apart) {
+        // An unmerge (finished on the way, or since the markers were read) may have moved the record: its marker says
+        // where.
+        const moved = (await store.appliedProfiles([f.recordId])).get(f.recordId);
+        if (moved === undefined) continue;
+        if (moved !== owner) other = await activeProfile(store, config, (owner = moved));
+        if (other.split) self = await selfNow();
       }
       if (!self.profile || !other.profile || self.id === other.id || absorbed.has(other.id) || (verdict === 'review' && seen.has(other.id))) continue;
       seen.add(other.id);
@@ -328,7 +361,17 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
       if (verdict === 'merge' && conflict(taxCodesOnly(self.profile.state), taxCodesOnly(other.profile.state)) === undefined) {
         // Into the older id, as deterministic merges do: the same survivor whichever record finds the pair.
         const [target, from] = [self.id, other.id].sort() as [string, string];
-        await mergeInto(store, config, target, from);
+        const basis = target === self.id ? { target: mine, other: theirs } : { target: theirs, other: mine };
+        if ((await mergeInto(store, config, target, from, basis)) === 'changed') {
+          // An unmerge of either profile came in between: the pair is weighed again where its records are now.
+          if (++redecided > MAX_ATTEMPTS) throw new ContentionError('Matching merges contended');
+          const moved = (await store.appliedProfiles([f.recordId])).get(f.recordId);
+          if (moved === undefined) owners.delete(f.recordId);
+          else owners.set(f.recordId, moved);
+          self = await selfNow();
+          k--;
+          continue;
+        }
         merged.push(from);
         absorbed.add(from);
         self = await selfNow();

@@ -82,6 +82,39 @@ function dying(store: ProfileStore, at: number): { store: ProfileStore; writes: 
   return { store: proxy, writes: () => writes };
 }
 
+/**
+ * `store` with `unmerge` run once inside a resolver: right after the resolver's first read of `profileId` (what it
+ * decides on is then stale), or just before its first merge intent is written.
+ */
+function racing(store: ProfileStore, at: 'read' | 'intent', profileId: string, unmerge: () => Promise<{ result: string }>) {
+  let ran = false;
+  const once = async () => {
+    ran = true;
+    expect((await unmerge()).result).toBe('split');
+  };
+  const proxy = new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (!ran && at === 'read' && prop === 'getProfiles') {
+        return async (ids: readonly string[]) => {
+          const read = await value.call(target, ids);
+          if (!ran && ids.includes(profileId)) await once();
+          return read;
+        };
+      }
+      if (!ran && at === 'intent' && prop === 'markMerging') {
+        return async (...args: unknown[]) => {
+          if (!ran) await once();
+          return value.apply(target, args);
+        };
+      }
+      return value.bind(target);
+    },
+  });
+  return { store: proxy, ran: () => ran };
+}
+
 describe('cdp profiles unmerge on DynamoDB Local', () => {
   it('splits a wrong merge into its people, with their orders, consents and identifiers, and keeps them apart', async () => {
     const store = await local.store();
@@ -175,6 +208,55 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
       ]);
     }
   }, 300_000);
+
+  it('a merge decided just before an unmerge is decided again on the groups the unmerge left', async () => {
+    for (const at of ['read', 'intent'] as const) {
+      const store = await local.store();
+      const wrongId = await merged(store);
+      // A third Anna Rossi, known by a phone of her own (only a duplicate candidate of the others: no date, no street).
+      const Q_PHONE = phone('+393334440000');
+      await resolveRecord(store, rec('q1', [Q_PHONE]), config);
+      // A row with B's e-mail and the third one's phone: read before the unmerge, it joins the wrong profile and hers.
+      const race = racing(store, at, wrongId, () => unmergeProfile(store, config, wrongId, 'phone:+393332220000'));
+      const out = await resolveRecord(race.store, rec('r', [email('anna.r@example.com'), Q_PHONE]), config);
+      expect(race.ran()).toBe(true);
+      expect(out.merged).toHaveLength(1);
+      // B's group (which holds the e-mail now) joined the third one's; the group that kept the id stayed as it was.
+      const groups = await partition(store, [...stream.map((r) => r.recordId), 'q1', 'r']);
+      expect([...groups.values()].sort(), at).toEqual([
+        ['a1', 'a2', 'bad'],
+        ['b1', 'b2', 'q1', 'r'],
+      ]);
+      const home = (await store.getProfiles([wrongId])).get(wrongId)!;
+      expect([home.status, home.state.recordCount, home.state.orders.count]).toEqual(['active', 3, 1]);
+    }
+  }, 60_000);
+
+  it('so is a match decided just before an unmerge: the record joins the group its match is in now', async () => {
+    for (const at of ['read', 'intent'] as const) {
+      const store = await local.store();
+      const born = { firstName: 'Anna', lastName: 'Rossi', birthDate: '1990-05-17' };
+      const Y_PHONE = phone('+393335550000');
+      // fx1 and fy1 (the one with a birth date) wrongly joined by a row with both their identifiers. fx1's profile is
+      // the older id, so an unmerge of fy1's phone leaves fx1's group the id and gives fy1 a profile of its own.
+      for (const r of [rec('fx1', [email('fx@example.it')]), rec('fy1', [Y_PHONE], { person: born }), rec('fbad', [email('fx@example.it'), Y_PHONE])]) {
+        await resolveRecord(store, r, config);
+      }
+      const wrongId = (await store.appliedProfiles(['fx1'])).get('fx1')!;
+      expect((await partition(store, ['fx1', 'fy1', 'fbad'])).size).toBe(1);
+      const race = racing(store, at, wrongId, () => unmergeProfile(store, config, wrongId, 'phone:+393335550000'));
+      // No identifier: fz is fy1 by name and birth date, and the matching merges their profiles.
+      const out = await resolveRecord(race.store, rec('fz', [], { person: born }), config);
+      expect(race.ran()).toBe(true);
+      expect(out.merged).toHaveLength(1);
+      const groups = await partition(store, ['fx1', 'fy1', 'fbad', 'fz']);
+      expect([...groups.values()].sort(), at).toEqual([
+        ['fbad', 'fx1'],
+        ['fy1', 'fz'],
+      ]);
+      expect(groups.get(wrongId)).toEqual(['fbad', 'fx1']);
+    }
+  }, 60_000);
 
   it('runs while resolvers keep applying both people\'s records: each record ends with its person, once', async () => {
     const store = await local.store();
