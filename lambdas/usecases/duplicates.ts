@@ -1,6 +1,6 @@
 import type { IdentityConfig } from '../domain/identity-config.ts';
 import type { DuplicateCandidate, ProfileStore } from '../ports/profiles.ts';
-import { activeProfile, mergeInto } from './resolve-record.ts';
+import { activeProfile, mergeInto, profileOfRecord } from './resolve-record.ts';
 
 /** An open duplicate candidate as a person reviews it: the two profiles its records are in now. */
 export interface DuplicateView extends DuplicateCandidate {
@@ -14,7 +14,7 @@ async function profilesOf(store: ProfileStore, config: IdentityConfig, c: Duplic
   for (const r of c.records) {
     const at = applied.get(r);
     if (at === undefined) return undefined;
-    const active = await activeProfile(store, config, at);
+    const active = await profileOfRecord(store, config, r, at);
     if (!active.profile) return undefined;
     ids.push(active.id);
   }
@@ -30,18 +30,27 @@ export async function listDuplicates(store: ProfileStore, config: IdentityConfig
   // One read of every record's marker and one of the profiles they name; only merged ones are followed further.
   const applied = await store.appliedProfiles(open.flatMap((c) => c.records));
   const read = await store.getProfiles([...new Set(applied.values())]);
-  const active = new Map<string, string | undefined>();
-  const activeOf = async (profileId: string): Promise<string | undefined> => {
+  const active = new Map<string, { id?: string; unmerged: boolean }>();
+  const activeOf = async (profileId: string) => {
     if (!active.has(profileId)) {
       const a = await activeProfile(store, config, profileId, read.get(profileId));
-      active.set(profileId, a.profile ? a.id : undefined);
+      active.set(profileId, { ...(a.profile ? { id: a.id } : {}), unmerged: Boolean(a.split || a.profile?.state.apart) });
     }
-    return active.get(profileId);
+    return active.get(profileId)!;
+  };
+  // A profile that went through an unmerge (finished on the way, or since the markers were read) may no longer hold
+  // a record its marker named: such records' markers are read again.
+  const profileOf = async (recordId: string): Promise<string | undefined> => {
+    const at = applied.get(recordId);
+    if (at === undefined) return undefined;
+    const a = await activeOf(at);
+    if (!a.unmerged) return a.id;
+    const moved = (await store.appliedProfiles([recordId])).get(recordId);
+    return moved === undefined ? undefined : moved === at ? a.id : (await activeOf(moved)).id;
   };
   const all: DuplicateView[] = [];
   for (const c of open) {
-    const [a, b] = c.records.map((r) => applied.get(r));
-    const profiles = a === undefined || b === undefined ? [] : [await activeOf(a), await activeOf(b)];
+    const profiles = [await profileOf(c.records[0]), await profileOf(c.records[1])];
     if (profiles[0] && profiles[1] && profiles[0] !== profiles[1]) all.push({ ...c, profiles: profiles.toSorted() as [string, string] });
   }
   all.sort((a, b) => b.score - a.score || a.pairId.localeCompare(b.pairId));

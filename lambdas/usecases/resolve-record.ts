@@ -72,6 +72,24 @@ function splitSince(before: ProfileState, now: StoredProfile | undefined): boole
 }
 
 /**
+ * The active profile a record is in now, from the profile its marker named when read (`at`). An unmerge moves records
+ * and re-points their markers; when the profile went through one (finished on the way, or since the marker was read),
+ * the marker is read again. `read` is that profile as a batch read just found it.
+ */
+export async function profileOfRecord(
+  store: ProfileStore,
+  config: IdentityConfig,
+  recordId: string,
+  at: string,
+  read?: StoredProfile,
+): Promise<{ id: string; profile?: StoredProfile; split?: true }> {
+  const a = await activeProfile(store, config, at, read);
+  if (!a.split && !a.profile?.state.apart) return a;
+  const moved = (await store.appliedProfiles([recordId])).get(recordId);
+  return moved && moved !== at ? activeProfile(store, config, moved) : a;
+}
+
+/**
  * Merges `other` into `target`: an intent on `other` first, then its items moved while `target` stays active, its
  * identifiers re-pointed, and last, atomically, the survivor's merged state and `other` marked merged. Each step is
  * idempotent, so whoever meets the intent (a resolver that died half-way, or another one) can finish it.
@@ -303,11 +321,7 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
   await store.fileSnapshot(m.keys, recordId, m.snapshot);
   // This record's profile now. An unmerge (finished on the way, or since: its groups are kept apart) may have moved the
   // record; then its marker says where.
-  const selfNow = async () => {
-    const a = await activeProfile(store, config, appliedTo);
-    const moved = a.split || a.profile?.state.apart ? (await store.appliedProfiles([recordId])).get(recordId) : undefined;
-    return moved && moved !== appliedTo ? activeProfile(store, config, moved) : a;
-  };
+  const selfNow = () => profileOfRecord(store, config, recordId, appliedTo);
   let self = await selfNow();
   if (!self.profile) {
     // Erased meanwhile: the erasure may have missed what was just filed.

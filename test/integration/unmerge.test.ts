@@ -5,6 +5,7 @@ import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts
 import type { ProfileStore } from '../../lambdas/ports/profiles.ts';
 import { activeProfile, resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
 import { unmergeProfile } from '../../lambdas/usecases/unmerge.ts';
+import { listDuplicates, mergeDuplicate } from '../../lambdas/usecases/duplicates.ts';
 import { describe as describeProfile, runProfilesUnmerge } from '../../cli/profiles.ts';
 import { profileById } from '../../lambdas/usecases/read-profiles.ts';
 import type { Output } from '../../cli/output.ts';
@@ -257,6 +258,35 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
       expect(groups.get(wrongId)).toEqual(['fbad', 'fx1']);
     }
   }, 60_000);
+
+  it('`cdp duplicates` that meets an unmerge left half-done finishes it and shows the groups the records are in now', async () => {
+    const reference = await local.store();
+    const refId = await merged(reference);
+    await unmergeProfile(reference, config, refId, 'phone:+393332220000');
+    // The namesakes' records were candidates of each other before the wrong row joined them; now they are again.
+    const expected = (await listDuplicates(reference, config)).map((d) => [d.records, d.profiles]);
+    expect(expected.length).toBeGreaterThan(0);
+    for (const d of await listDuplicates(reference, config)) expect(new Set(d.profiles).size).toBe(2);
+
+    for (const at of [2, 4]) {
+      const store = await local.store();
+      const wrongId = await merged(store);
+      await expect(unmergeProfile(dying(store, at).store, config, wrongId, 'phone:+393332220000')).rejects.toThrow('resolver died');
+      expect((await store.getProfiles([wrongId])).get(wrongId)!.status).toBe('splitting');
+      const listed = await listDuplicates(store, config);
+      expect(listed.map((d) => [d.records, d.profiles]), `died at write ${at}`).toEqual(expected);
+    }
+
+    // Merging a candidate whose profile is splitting merges the groups its records are in once it is done.
+    const store = await local.store();
+    const wrongId = await merged(store);
+    const pairId = (await listDuplicates(reference, config))[0]!.pairId;
+    await expect(unmergeProfile(dying(store, 3).store, config, wrongId, 'phone:+393332220000')).rejects.toThrow('resolver died');
+    const decision = await mergeDuplicate(store, config, pairId);
+    expect(decision).toMatchObject({ result: 'merged' });
+    expect('merged' in decision && decision.merged).toBeTruthy();
+    expect((await partition(store, stream.map((r) => r.recordId))).size).toBe(1);
+  }, 120_000);
 
   it('runs while resolvers keep applying both people\'s records: each record ends with its person, once', async () => {
     const store = await local.store();
