@@ -55,6 +55,13 @@ export const ACTIVE_PROFILES = 'PROFILES';
 
 const isConditionFailure = (e: unknown): boolean => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 
+/** The condition of a write that needs a profile active at the version read. */
+const activeAt = (version: number) => ({
+  ConditionExpression: '#v = :v AND #s = :active',
+  ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
+  ExpressionAttributeValues: { ':v': version, ':active': 'active' },
+});
+
 /** Runs a conditional write: 'conflict' when its condition did not hold, any other error thrown. */
 async function conditional(write: () => Promise<unknown>): Promise<'ok' | 'conflict'> {
   try {
@@ -220,13 +227,7 @@ export class DynamoProfileStore implements ProfileStore {
         new TransactWriteCommand({
           TransactItems: [
             {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: keys.profile(into),
-                ConditionExpression: '#s = :active AND #v = :v',
-                ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
-                ExpressionAttributeValues: { ':active': 'active', ':v': intoVersion },
-              },
+              ConditionCheck: { TableName: this.tableName, Key: keys.profile(into), ...activeAt(intoVersion) },
             },
             { Update: update },
           ],
@@ -541,9 +542,7 @@ export class DynamoProfileStore implements ProfileStore {
               Put: {
                 TableName: this.tableName,
                 Item: profileItem(target, state, version + 1, new Date().toISOString()),
-                ConditionExpression: '#v = :v AND #s = :active',
-                ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
-                ExpressionAttributeValues: { ':v': version, ':active': 'active' },
+                ...activeAt(version),
               },
             },
             {
