@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -6,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parse } from 'csv-parse/sync';
 import { DynamoProfileStore } from '../lambdas/adapters/dynamo-profile-store.ts';
+import { CapacityMeter } from './capacity.ts';
 import type { CanonicalRecord, Identifier } from '../lambdas/domain/canonical.ts';
 import { parseIdentityConfig } from '../lambdas/domain/identity-config.ts';
 import { resolveRecord } from '../lambdas/usecases/resolve-record.ts';
@@ -173,32 +175,50 @@ export function score(ds: Dataset, predicted: Map<string, string>) {
   return { precision, recall, f1, bcubed, clusters: byPred.size };
 }
 
-async function run(ds: Dataset, endpoint: string, table: string) {
-  let read = 0;
-  let write = 0;
-  const client = new DynamoDBClient({ endpoint, region: 'eu-south-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  // Capacity per request, as DynamoDB reports it (ReturnConsumedCapacity on every call).
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
-      const out = await next(args);
-      const output = out.output as { ConsumedCapacity?: unknown; Item?: unknown; Items?: unknown[]; Responses?: Record<string, unknown[]> };
-      const reported = [output.ConsumedCapacity].flat().filter(Boolean) as { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number }[];
-      for (const c of reported) write += c.WriteCapacityUnits ?? 0;
-      // DynamoDB Local reports no read units: count them as DynamoDB bills strongly consistent reads, 1 per 4 KB
-      // per item read (rounded up per item for GetItem/BatchGetItem, over the total for Query).
-      const size = (x: unknown) => Buffer.byteLength(JSON.stringify(x));
-      if (output.Item) read += Math.ceil(size(output.Item) / 4096);
-      else if (output.Responses) for (const items of Object.values(output.Responses)) for (const i of items) read += Math.ceil(size(i) / 4096);
-      else if (output.Items) read += Math.max(1, Math.ceil(output.Items.reduce((n: number, i) => n + size(i), 0) / 4096));
-      else if (args.input && ('Key' in (args.input as object))) read += 1; // a GetItem that found nothing still costs
-      return out;
+/** Units by the store method that spent them (`method` -> read and write units), over every set run. */
+const byMethod = new Map<string, { read: number; write: number }>();
+const calling = new AsyncLocalStorage<string>();
+const spend = (billed: { read: number; write: number }) => {
+  const m = byMethod.get(calling.getStore() ?? 'other') ?? { read: 0, write: 0 };
+  m.read += billed.read;
+  m.write += billed.write;
+  byMethod.set(calling.getStore() ?? 'other', m);
+};
+
+/** The store, each method call named for the capacity it spends (the outermost method call owns what it calls). */
+function attributed(store: DynamoProfileStore): DynamoProfileStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      return (...args: unknown[]) => (calling.getStore() ? value.apply(target, args) : calling.run(prop, () => value.apply(target, args)));
     },
-    { step: 'initialize', name: 'consumedCapacity' },
+  });
+}
+
+async function run(ds: Dataset, endpoint: string, table: string) {
+  const client = new DynamoDBClient({ endpoint, region: 'eu-south-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  // Capacity per request, as DynamoDB would bill it (bench/capacity.ts), by the store method that sent it.
+  const meter = new CapacityMeter();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      try {
+        const out = await next(args);
+        const billed = meter.bill(context.commandName ?? '', input, out.output as unknown as Record<string, unknown>);
+        spend(billed);
+        return out;
+      } catch (e) {
+        // A write whose condition failed (or a cancelled transaction) is billed all the same.
+        spend(meter.bill(context.commandName ?? '', input));
+        throw e;
+      }
+    },
+    { step: 'initialize', name: 'billedCapacity' },
   );
   await createTable(client, table);
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const store = new DynamoProfileStore(doc, table);
+  const store = attributed(new DynamoProfileStore(doc, table));
   const config = parseIdentityConfig(JSON.parse(readFileSync(path.join(ROOT, 'config', 'identity.json'), 'utf8')));
   const queue = [...ds.records];
   const started = performance.now();
@@ -208,7 +228,7 @@ async function run(ds: Dataset, endpoint: string, table: string) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const capacity = { read, write };
+  const capacity = { read: meter.read, write: meter.write };
   // Predicted clusters, read back the way `cdp profiles export` does.
   const predicted = new Map<string, string>();
   for await (const p of store.listProfiles()) {
@@ -261,6 +281,10 @@ export const identityBench: Benchmark = {
         { name: 'all.writeUnitsPerRecord', value: round(totalWrite / totalRecords, 2), unit: 'WCU', target: '≤ 5', ok: totalWrite / totalRecords <= 5 },
         { name: 'all.readUnitsPerRecord', value: round(totalRead / totalRecords, 2), unit: 'RCU', target: '≤ 4', ok: totalRead / totalRecords <= 4 },
       );
+      // Where the units went: the store methods that spent the most, per record.
+      const top = (kind: 'read' | 'write') => [...byMethod].filter(([, u]) => u[kind] > 0).sort((a, b) => b[1][kind] - a[1][kind]).slice(0, 6);
+      for (const [method, u] of top('write')) figures.push({ name: `all.writeUnitsPerRecord.${method}`, value: round(u.write / totalRecords, 2), unit: 'WCU' });
+      for (const [method, u] of top('read')) figures.push({ name: `all.readUnitsPerRecord.${method}`, value: round(u.read / totalRecords, 2), unit: 'RCU' });
     } finally {
       await engine.stop();
       rmSync(dir, { recursive: true, force: true });
