@@ -85,10 +85,13 @@ function dying(store: ProfileStore, at: number): { store: ProfileStore; writes: 
 
 /**
  * `store` with `unmerge` run once inside a resolver: right after the resolver's first read of `profileId` (what it
- * decides on is then stale), or just before its first merge intent is written.
+ * decides on is then stale), or just before its first merge intent is written. `hideFirstFind`: the resolver's first
+ * look into the blocks finds nothing (its match is applied by another resolver then), so the matching after applying
+ * is what joins them.
  */
-function racing(store: ProfileStore, at: 'read' | 'intent', profileId: string, unmerge: () => Promise<{ result: string }>) {
+function racing(store: ProfileStore, at: 'read' | 'intent', profileId: string, unmerge: () => Promise<{ result: string }>, hideFirstFind = false) {
   let ran = false;
+  let hidden = !hideFirstFind;
   const once = async () => {
     ran = true;
     expect((await unmerge()).result).toBe('split');
@@ -97,6 +100,11 @@ function racing(store: ProfileStore, at: 'read' | 'intent', profileId: string, u
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
+      // A record filed by another resolver at that moment: not seen before applying, only by the matching after.
+      if (!hidden && prop === 'findSnapshots') {
+        hidden = true;
+        return async () => [];
+      }
       if (!ran && at === 'read' && prop === 'getProfiles') {
         return async (ids: readonly string[]) => {
           const read = await value.call(target, ids);
@@ -234,7 +242,7 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
   }, 60_000);
 
   it('so is a match decided just before an unmerge: the record joins the group its match is in now', async () => {
-    for (const at of ['read', 'intent'] as const) {
+    for (const [at, hideFirstFind] of [['read', false], ['read', true], ['intent', true]] as const) {
       const store = await local.store();
       const born = { firstName: 'Anna', lastName: 'Rossi', birthDate: '1990-05-17' };
       const Y_PHONE = phone('+393335550000');
@@ -245,11 +253,12 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
       }
       const wrongId = (await store.appliedProfiles(['fx1'])).get('fx1')!;
       expect((await partition(store, ['fx1', 'fy1', 'fbad'])).size).toBe(1);
-      const race = racing(store, at, wrongId, () => unmergeProfile(store, config, wrongId, 'phone:+393335550000'));
-      // No identifier: fz is fy1 by name and birth date, and the matching merges their profiles.
+      const race = racing(store, at, wrongId, () => unmergeProfile(store, config, wrongId, 'phone:+393335550000'), hideFirstFind);
+      // No identifier: fz is fy1 by name and birth date. Applied straight to fy1's profile, or (when fy1 was not seen
+      // before applying) merged with it by the matching after.
       const out = await resolveRecord(race.store, rec('fz', [], { person: born }), config);
       expect(race.ran()).toBe(true);
-      expect(out.merged).toHaveLength(1);
+      expect(out.merged).toHaveLength(hideFirstFind ? 1 : 0);
       const groups = await partition(store, ['fx1', 'fy1', 'fbad', 'fz']);
       expect([...groups.values()].sort(), at).toEqual([
         ['fbad', 'fx1'],
