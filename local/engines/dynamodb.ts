@@ -11,12 +11,34 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
-/** AWS's DynamoDB Local jar (shipped in the amplify-dynamodb-simulator package), on the machine's Java 17. */
+/**
+ * AWS's DynamoDB Local jar (shipped in the amplify-dynamodb-simulator package), on the machine's Java 17. Without a
+ * port, a free one; should another process take it before the engine binds it, the engine exits and starts again on
+ * another.
+ */
 export async function startDynamoDb(dataDir: string, port?: number): Promise<Engine> {
+  return startOnFreePort(port, (chosen) => launchDynamoDb(dataDir, chosen));
+}
+
+/** Starts an engine on `port`, or on a free port, trying another (up to three) when the engine exits before it is up. */
+export async function startOnFreePort<E>(port: number | undefined, launch: (port: number) => Promise<E>): Promise<E> {
+  if (port !== undefined) return launch(port);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(await freePort());
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof EngineExited)) throw e;
+    }
+  }
+}
+
+/** The engine's process ended before it accepted connections (its port taken, most often). */
+export class EngineExited extends Error {}
+
+async function launchDynamoDb(dataDir: string, chosen: number): Promise<Engine> {
   const require = createRequire(import.meta.url);
   const emulatorDir = path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
   mkdirSync(dataDir, { recursive: true });
-  const chosen = port ?? (await freePort());
   const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
   const proc: ChildProcess = spawn(
     java,
@@ -52,7 +74,8 @@ export async function startDynamoDb(dataDir: string, port?: number): Promise<Eng
     await waitForPort(chosen, 30_000, () => !exited);
   } catch (e) {
     proc.kill('SIGKILL');
-    throw new Error(`DynamoDB Local did not start (is Java 17 installed?): ${stderr.trim()}`, { cause: e });
+    const message = `DynamoDB Local did not start (is Java 17 installed?): ${stderr.trim()}`;
+    throw exited && /BindException|Address already in use/i.test(stderr) ? new EngineExited(message, { cause: e }) : new Error(message, { cause: e });
   }
   return {
     endpoint: `http://127.0.0.1:${chosen}`,

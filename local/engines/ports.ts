@@ -1,14 +1,27 @@
 import { createServer, Socket } from 'node:net';
 
-/** A free TCP port on 127.0.0.1, chosen by the OS. */
+/**
+ * A free TCP port on 127.0.0.1 for an engine that binds it later, in its own process. Picked at random below the
+ * range the OS gives out for `listen(0)` (32768 and up on Linux), so that between this check and the engine's bind no
+ * other server of this machine that asks the OS for a port is handed it; tried free by binding it here first.
+ */
 export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await bindable(port)) return port;
+  }
+  return bindable(0);
+}
+
+/** Binds `port` (0: any) and lets it go: the port bound, or 0 when it was taken. */
+function bindable(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' || e.code === 'EACCES' ? resolve(0) : reject(e)));
+    srv.listen(port, '127.0.0.1', () => {
       const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
 }

@@ -1,8 +1,7 @@
 import { fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Engine } from './dynamodb.ts';
-import { freePort } from './ports.ts';
+import { type Engine, EngineExited, startOnFreePort } from './dynamodb.ts';
 
 /** One S3 event record as S3 sends it in a bucket notification. */
 export interface S3EventRecord {
@@ -15,10 +14,13 @@ export interface S3Engine extends Engine {
   onEvent(listener: (record: S3EventRecord) => void): void;
 }
 
-/** s3rver, files on disk under `dataDir`. */
+/** s3rver, files on disk under `dataDir` (on a free port unless given one: see startDynamoDb). */
 export async function startS3(dataDir: string, port?: number): Promise<S3Engine> {
+  return startOnFreePort(port, (chosen) => launchS3(dataDir, chosen));
+}
+
+async function launchS3(dataDir: string, chosen: number): Promise<S3Engine> {
   mkdirSync(dataDir, { recursive: true });
-  const chosen = port ?? (await freePort());
   const child = fork(
     fileURLToPath(new URL('./s3rver-child.mjs', import.meta.url)),
     [JSON.stringify({ port: chosen, directory: dataDir })],
@@ -42,7 +44,8 @@ export async function startS3(dataDir: string, port?: number): Promise<S3Engine>
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`s3rver exited (${code}): ${stderr}`));
+      const message = `s3rver exited (${code}): ${stderr}`;
+      reject(/EADDRINUSE/.test(stderr) ? new EngineExited(message) : new Error(message));
     });
   });
   return {
