@@ -313,8 +313,9 @@ function matchingOf(record: CanonicalRecord, config: IdentityConfig): Matching |
 /**
  * The profile of an applied record that `record` scores a merge with (the best-scoring one), for a record no
  * identifier links: applied there at once, it costs no merge (a merge moves every item of a profile, and on
- * fake_1000 was 40% of the write units). The matching after applying still runs, and merges whatever else scores;
- * the rules are the matching's own (not a tax code apart; a profile an unmerge split carries no new record's id).
+ * fake_1000 was 40% of the write units). The rules are the matching's own: a merge verdict, and no tax code apart.
+ * The matching after applying still runs (records resolved at the same moment find each other only there), and
+ * merges whatever else scores.
  */
 async function matchedProfile(store: ProfileStore, config: IdentityConfig, record: CanonicalRecord, m: Matching): Promise<{ id: string; profile: StoredProfile } | undefined> {
   const merges = (await store.findSnapshots(m.keys, config.matching.maxBlockSize))
