@@ -86,7 +86,10 @@ export async function profileOfRecord(
   const a = await activeProfile(store, config, at, read);
   if (!a.split && !a.profile?.state.apart) return a;
   const moved = (await store.appliedProfiles([recordId])).get(recordId);
-  return moved && moved !== at ? activeProfile(store, config, moved) : a;
+  if (!moved || moved === at) return a;
+  const now = await activeProfile(store, config, moved);
+  // `split`: an unmerge was finished on the way (other pointers the caller holds may be stale too).
+  return a.split ? { ...now, split: true } : now;
 }
 
 /**
@@ -385,18 +388,12 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
       const f = scored[k]!;
       const { verdict } = f;
       if (verdict === 'review' && candidates >= MAX_CANDIDATES_PER_RECORD) continue;
-      let owner = owners.get(f.recordId);
+      const owner = owners.get(f.recordId);
       // Records of this profile already, or of one merged into it here: nothing to do.
       if (owner === undefined || owner === self.id || absorbed.has(owner)) continue;
-      let other = await activeProfile(store, config, owner, verdict === 'review' ? read.get(owner) : undefined);
-      if (other.split || other.profile?.state.apart) {
-        // An unmerge (finished on the way, or since the markers were read) may have moved the record: its marker says
-        // where.
-        const moved = (await store.appliedProfiles([f.recordId])).get(f.recordId);
-        if (moved === undefined) continue;
-        if (moved !== owner) other = await activeProfile(store, config, (owner = moved));
-        if (other.split) self = await selfNow();
-      }
+      // An unmerge (finished on the way, or since the markers were read) may have moved the record, and this one.
+      const other = await profileOfRecord(store, config, f.recordId, owner, verdict === 'review' ? read.get(owner) : undefined);
+      if (other.split) self = await selfNow();
       if (!self.profile || !other.profile || self.id === other.id || absorbed.has(other.id) || (verdict === 'review' && seen.has(other.id))) continue;
       seen.add(other.id);
       // Two an unmerge split are never merged again, nor proposed (only profiles that went through one say so).
