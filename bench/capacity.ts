@@ -12,14 +12,15 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
  * - A strongly consistent read bills 1 unit per 4 KB: per item for GetItem and BatchGetItem (an item not found bills
  *   1), over the page for Query (at least 1). Eventually consistent reads bill half.
  *
- * An update's item after it is not seen: its size is taken as the size before (known from this client's earlier
- * writes and reads of the item, else 1 KB).
+ * An update's item after it is worked out from the item before (as this client last wrote or read it; unknown, 1 KB)
+ * and the update's `SET name = :value`, `REMOVE` and `ADD` clauses; other assignments (`#v = #v + :one`) keep their
+ * attribute's size.
  */
 export class CapacityMeter {
   read = 0;
   write = 0;
-  /** `pk|sk` -> the item's size in bytes and its secondary-index key, as last written or read. */
-  private readonly items = new Map<string, { size: number; index: string }>();
+  /** `pk|sk` -> the item's size in bytes, its attributes' sizes and its secondary-index key, as last written or read. */
+  private readonly items = new Map<string, Tracked>();
 
   constructor(private readonly indexKeys: readonly string[] = ['gsi1pk', 'gsi1sk']) {}
 
@@ -29,16 +30,16 @@ export class CapacityMeter {
     const base = command.replace(/Command$/, '');
     const name = DOCUMENT_COMMANDS[base] ?? base;
     if (name === 'PutItem') this.write += this.put(input.Item as Item);
-    else if (name === 'UpdateItem') this.write += this.update(input.Key as Item, String(input.UpdateExpression ?? ''));
+    else if (name === 'UpdateItem') this.write += this.update(input as unknown as UpdateInput);
     else if (name === 'DeleteItem') this.write += this.delete(input.Key as Item);
     else if (name === 'BatchWriteItem') {
       for (const requests of Object.values(input.RequestItems as Record<string, { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]>)) {
         for (const r of requests) this.write += r.PutRequest ? this.put(r.PutRequest.Item) : this.delete(r.DeleteRequest!.Key);
       }
     } else if (name === 'TransactWriteItems') {
-      for (const t of input.TransactItems as { Put?: { Item: Item }; Update?: { Key: Item; UpdateExpression?: string }; Delete?: { Key: Item }; ConditionCheck?: { Key: Item } }[]) {
+      for (const t of input.TransactItems as { Put?: { Item: Item }; Update?: UpdateInput; Delete?: { Key: Item }; ConditionCheck?: { Key: Item } }[]) {
         if (t.Put) this.write += 2 * this.put(t.Put.Item);
-        else if (t.Update) this.write += 2 * this.update(t.Update.Key, t.Update.UpdateExpression ?? '');
+        else if (t.Update) this.write += 2 * this.update(t.Update);
         else if (t.Delete) this.write += 2 * this.delete(t.Delete.Key);
         else if (t.ConditionCheck) this.write += 2 * units(this.sizeOf(t.ConditionCheck.Key), 1024);
       }
@@ -68,21 +69,43 @@ export class CapacityMeter {
   private put(item: Item): number {
     const k = keyOf(item);
     const prev = this.items.get(k);
-    const size = itemSize(item);
-    const index = this.indexOf(item);
-    this.items.set(k, { size, index });
-    return units(Math.max(size, prev?.size ?? 0), 1024) + (index !== (prev?.index ?? '') ? 1 : 0);
+    const next = this.track(item);
+    this.items.set(k, next);
+    return units(Math.max(next.size, prev?.size ?? 0), 1024) + (next.index !== (prev?.index ?? '') ? 1 : 0);
   }
 
-  private update(key: Item, expression: string): number {
-    const k = keyOf(key);
+  private update({ Key, UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues }: UpdateInput): number {
+    const expression = UpdateExpression ?? '';
+    const k = keyOf(Key);
     const prev = this.items.get(k);
     const [hash] = this.indexKeys;
     // An update that sets an index key, or removes it from an item that had it, writes the index too.
     const removes = new RegExp(`\\bREMOVE\\b[^=]*\\b${hash}\\b`).test(expression) && Boolean(prev?.index);
     const sets = new RegExp(`\\b${hash}\\s*=`).test(expression);
-    if (prev && (removes || sets)) this.items.set(k, { ...prev, index: removes ? '' : 'set' });
-    return units(prev?.size ?? 1024, 1024) + (removes || sets ? 1 : 0);
+    if (!prev) return units(1024, 1024) + (removes || sets ? 1 : 0);
+    const attrs = new Map(prev.attrs);
+    const nameOf = (token: string) => ExpressionAttributeNames?.[token] ?? token;
+    const valueOf = (token: string) => ExpressionAttributeValues?.[token];
+    for (const [clause, body] of clauses(expression)) {
+      for (const part of splitTopLevel(body)) {
+        if (clause === 'SET') {
+          const m = /^\s*([#\w.]+)\s*=\s*(:\w+)\s*$/.exec(part);
+          if (m) attrs.set(nameOf(m[1]!), Buffer.byteLength(nameOf(m[1]!)) + valueSize(valueOf(m[2]!)));
+        } else if (clause === 'REMOVE') attrs.delete(nameOf(part.trim()));
+        else if (clause === 'ADD') {
+          const m = /^\s*([#\w.]+)\s+(:\w+)\s*$/.exec(part);
+          const value = m ? valueOf(m[2]!) : undefined;
+          // A set grows by its new elements; a number keeps about its size.
+          if (m && (value instanceof Set || (isAttributeValue(value) && ('SS' in (value as object) || 'NS' in (value as object))))) {
+            const name = nameOf(m[1]!);
+            attrs.set(name, (attrs.get(name) ?? Buffer.byteLength(name)) + valueSize(value));
+          }
+        }
+      }
+    }
+    const size = [...attrs.values()].reduce((n, x) => n + x, 0);
+    this.items.set(k, { size, attrs, index: removes ? '' : sets ? 'set' : prev.index });
+    return units(Math.max(size, prev.size), 1024) + (removes || sets ? 1 : 0);
   }
 
   private delete(key: Item): number {
@@ -97,8 +120,13 @@ export class CapacityMeter {
   }
 
   private seen(item: Item): Item {
-    this.items.set(keyOf(item), { size: itemSize(item), index: this.indexOf(item) });
+    this.items.set(keyOf(item), this.track(item));
     return item;
+  }
+
+  private track(item: Item): Tracked {
+    const attrs = new Map(Object.entries(item).map(([name, value]) => [name, Buffer.byteLength(name) + valueSize(value)]));
+    return { size: [...attrs.values()].reduce((n, x) => n + x, 0), attrs, index: this.indexOf(item) };
   }
 
   private indexOf(item: Item): string {
@@ -107,6 +135,43 @@ export class CapacityMeter {
 }
 
 type Item = Record<string, AttributeValue | unknown>;
+interface Tracked {
+  readonly size: number;
+  readonly attrs: ReadonlyMap<string, number>;
+  readonly index: string;
+}
+interface UpdateInput {
+  readonly Key: Item;
+  readonly UpdateExpression?: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** An update expression's clauses (`SET …`, `REMOVE …`, `ADD …`, `DELETE …`), each with its body. */
+function clauses(expression: string): [string, string][] {
+  const out: [string, string][] = [];
+  const re = /\b(SET|REMOVE|ADD|DELETE)\b/gi;
+  const marks = [...expression.matchAll(re)];
+  marks.forEach((m, i) => out.push([m[1]!.toUpperCase(), expression.slice(m.index! + m[0].length, marks[i + 1]?.index ?? expression.length)]));
+  return out;
+}
+
+/** A clause's comma-separated actions (commas inside a function's parentheses stay). */
+function splitTopLevel(body: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === '(') depth++;
+    else if (body[i] === ')') depth--;
+    else if (body[i] === ',' && depth === 0) {
+      parts.push(body.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(body.slice(start));
+  return parts.filter((p) => p.trim());
+}
 
 /** The document client's command names, as the operations they send. */
 const DOCUMENT_COMMANDS: Record<string, string> = {

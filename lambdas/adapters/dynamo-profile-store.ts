@@ -55,13 +55,6 @@ export const ACTIVE_PROFILES = 'PROFILES';
 
 const isConditionFailure = (e: unknown): boolean => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 
-/** The condition of a write that needs a profile active at the version read. */
-const activeAt = (version: number) => ({
-  ConditionExpression: '#v = :v AND #s = :active',
-  ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
-  ExpressionAttributeValues: { ':v': version, ':active': 'active' },
-});
-
 /** Runs a conditional write: 'conflict' when its condition did not hold, any other error thrown. */
 async function conditional(write: () => Promise<unknown>): Promise<'ok' | 'conflict'> {
   try {
@@ -124,14 +117,19 @@ export class DynamoProfileStore implements ProfileStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: profileItem(profileId, state, version + 1, now),
-          ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : '#v = :v AND #s = :active',
-          ...(version === 0 ? {} : { ExpressionAttributeNames: { '#v': 'version', '#s': 'status' }, ExpressionAttributeValues: { ':v': version, ':active': 'active' } }),
-        },
-      },
+      version === 0
+        ? { Put: { TableName: this.tableName, Item: profileItem(profileId, state, 1, now), ConditionExpression: 'attribute_not_exists(pk)' } }
+        : {
+            // An update, not a put: merges noted as incoming stay noted.
+            Update: {
+              TableName: this.tableName,
+              Key: keys.profile(profileId),
+              UpdateExpression: 'SET #state = :state, #v = :next, updatedAt = :now',
+              ConditionExpression: '#v = :v AND #s = :active',
+              ExpressionAttributeNames: { '#state': 'state', '#v': 'version', '#s': 'status' },
+              ExpressionAttributeValues: { ':state': pack(state), ':next': version + 1, ':v': version, ':active': 'active', ':now': now },
+            },
+          },
       {
         Put: {
           TableName: this.tableName,
@@ -213,47 +211,61 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async markMerging(other: string, into: string, version: number, intoVersion?: number): Promise<'ok' | 'conflict'> {
-    const update = {
-      TableName: this.tableName,
-      Key: keys.profile(other),
-      UpdateExpression: 'SET #s = :merging, #into = :into, #v = :next',
-      ConditionExpression: '#s = :active AND #v = :v',
-      ExpressionAttributeNames: { '#s': 'status', '#into': 'into', '#v': 'version' },
-      ExpressionAttributeValues: { ':merging': 'merging', ':active': 'active', ':into': into, ':v': version, ':next': version + 1 },
-    };
-    if (intoVersion === undefined) return conditional(() => this.db.send(new UpdateCommand(update)));
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: { TableName: this.tableName, Key: keys.profile(into), ...activeAt(intoVersion) },
-            },
-            { Update: update },
-          ],
-        }),
-      );
-      return 'ok';
-    } catch (e) {
-      const reasons = reasonsOf(e);
-      if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) return 'conflict';
-      throw e;
-    }
+    return this.transactConditional([
+      // The survivor notes the merge as incoming, and its version moves on: an unmerge planned on it before the intent
+      // fails its condition, and one planned after finishes the merge first.
+      { Update: this.noteIncoming(into, other, intoVersion) },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.profile(other),
+          UpdateExpression: 'SET #s = :merging, #into = :into, #v = :next',
+          ConditionExpression: '#s = :active AND #v = :v',
+          ExpressionAttributeNames: { '#s': 'status', '#into': 'into', '#v': 'version' },
+          ExpressionAttributeValues: { ':merging': 'merging', ':active': 'active', ':into': into, ':v': version, ':next': version + 1 },
+        },
+      },
+    ]);
   }
 
   async retargetMerge(other: string, from: string, to: string): Promise<'ok' | 'conflict'> {
-    return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
+    return this.transactConditional([
+      {
+        Update: {
           TableName: this.tableName,
           Key: keys.profile(other),
           UpdateExpression: 'SET #into = :to',
           ConditionExpression: '#s = :merging AND #into = :from',
           ExpressionAttributeNames: { '#s': 'status', '#into': 'into' },
           ExpressionAttributeValues: { ':merging': 'merging', ':from': from, ':to': to },
-        }),
-      ),
-    );
+        },
+      },
+      { Update: this.noteIncoming(to, other) },
+    ]);
+  }
+
+  /** The update that notes `other` as merging into `into` (active; at `version` when given) and moves its version on. */
+  private noteIncoming(into: string, other: string, version?: number) {
+    return {
+      TableName: this.tableName,
+      Key: keys.profile(into),
+      UpdateExpression: 'ADD #in :other SET #v = #v + :one',
+      ConditionExpression: version === undefined ? '#s = :active' : '#s = :active AND #v = :v',
+      ExpressionAttributeNames: { '#in': 'incoming', '#v': 'version', '#s': 'status' },
+      ExpressionAttributeValues: { ':other': new Set([other]), ':one': 1, ':active': 'active', ...(version === undefined ? {} : { ':v': version }) },
+    };
+  }
+
+  /** Runs a transaction of conditional writes: 'conflict' when a condition did not hold or another transaction was in the way. */
+  private async transactConditional(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<'ok' | 'conflict'> {
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'ok';
+    } catch (e) {
+      const reasons = reasonsOf(e);
+      if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) return 'conflict';
+      throw e;
+    }
   }
 
   private async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
@@ -349,10 +361,13 @@ export class DynamoProfileStore implements ProfileStore {
                   },
                 ]
               : []),
-            { Delete: { TableName: this.tableName, Key: { pk: `PROFILE#${from}`, sk: item.sk } } },
+            // Only while the item is still here: one another finisher moved on (and an unmerge may have moved since) is
+            // not written again.
+            { Delete: { TableName: this.tableName, Key: { pk: `PROFILE#${from}`, sk: item.sk }, ConditionExpression: 'attribute_exists(pk)' } },
           ],
         }),
       );
+    const gone = (reasons: { Code?: string }[]) => reasons[reasons.length - 1]?.Code === 'ConditionalCheckFailed';
     try {
       await transact(true);
       return 'ok';
@@ -360,13 +375,16 @@ export class DynamoProfileStore implements ProfileStore {
       const reasons = reasonsOf(e);
       if (!reasons) throw e;
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'inactive';
+      if (gone(reasons)) return 'ok';
       if (reasons[1]?.Code === 'ConditionalCheckFailed') {
         // The survivor already holds a newer version of this order or consent: drop the older one.
         try {
           await transact(false);
           return 'ok';
         } catch (e2) {
-          if (reasonsOf(e2)?.[0]?.Code === 'ConditionalCheckFailed') return 'inactive';
+          const reasons2 = reasonsOf(e2);
+          if (reasons2?.[0]?.Code === 'ConditionalCheckFailed') return 'inactive';
+          if (reasons2 && gone(reasons2)) return 'ok';
           throw e2;
         }
       }
@@ -539,10 +557,14 @@ export class DynamoProfileStore implements ProfileStore {
         new TransactWriteCommand({
           TransactItems: [
             {
-              Put: {
+              // An update, not a put: other merges noted as incoming stay noted.
+              Update: {
                 TableName: this.tableName,
-                Item: profileItem(target, state, version + 1, new Date().toISOString()),
-                ...activeAt(version),
+                Key: keys.profile(target),
+                UpdateExpression: 'SET #state = :state, #v = :next, updatedAt = :now DELETE #in :other',
+                ConditionExpression: '#v = :v AND #s = :active',
+                ExpressionAttributeNames: { '#state': 'state', '#v': 'version', '#s': 'status', '#in': 'incoming' },
+                ExpressionAttributeValues: { ':state': pack(state), ':next': version + 1, ':v': version, ':active': 'active', ':now': new Date().toISOString(), ':other': new Set([other]) },
               },
             },
             {
@@ -735,6 +757,7 @@ function toProfile(item: Record<string, unknown>): StoredProfile {
     ...(item.into ? { into: String(item.into) } : {}),
     ...(item.split ? { split: unpack(item.split) as SplitPlan } : {}),
     ...(item.splitOf ? { splitOf: String(item.splitOf) } : {}),
+    ...(item.incoming instanceof Set && item.incoming.size > 0 ? { incoming: [...(item.incoming as Set<string>)].sort() } : {}),
     version: Number(item.version ?? 0),
   };
 }

@@ -25,6 +25,11 @@ export interface StoredProfile {
   readonly split?: SplitPlan;
   /** The profile a group being split off comes from. */
   readonly splitOf?: string;
+  /**
+   * Profiles merging into this one whose merge has not completed (their items may be half moved). An unmerge waits
+   * for them: it splits the records the merge brings too.
+   */
+  readonly incoming?: readonly string[];
   readonly version: number;
 }
 
@@ -110,15 +115,19 @@ export interface ProfileStore {
   applyRecord(profileId: string, version: number, write: RecordWrite): Promise<'applied' | 'duplicate' | 'conflict'>;
 
   /**
-   * Starts merging `other` into `into`: only from active, at the version read; with `intoVersion`, only while `into` is
-   * active at that version too (the two profiles as the merge was decided on).
+   * Starts merging `other` into `into`: only from active, at the version read, and only while `into` is active (with
+   * `intoVersion`, at that version: the two profiles as the merge was decided on). `into` notes `other` as incoming
+   * until the merge completes, and its version moves on.
    */
   markMerging(other: string, into: string, version: number, intoVersion?: number): Promise<'ok' | 'conflict'>;
-  /** Points a merging profile at a new survivor (its survivor merged on). */
+  /** Points a merging profile at a new survivor (its survivor merged on), which notes it as incoming while active. */
   retargetMerge(other: string, from: string, to: string): Promise<'ok' | 'conflict'>;
   /** Every item of a profile's partition but the profile itself, read consistently. */
   listItems(profileId: string): Promise<ProfileItem[]>;
-  /** Moves one item to another profile while that profile is active; 'inactive' when it no longer is. */
+  /**
+   * Moves one item to another profile while that profile is active; 'inactive' when it no longer is. An item no longer
+   * in `from` (another finisher moved it on) is not written again: 'ok'.
+   */
   moveItem(from: string, to: string, item: ProfileItem): Promise<'ok' | 'inactive'>;
   /** Orders of a profile (with their sort keys), for recounting totals. */
   listOrders(profileId: string): Promise<(StoredOrder & { readonly sk: string })[]>;
@@ -161,7 +170,7 @@ export interface ProfileStore {
   listDuplicates(): Promise<DuplicateCandidate[]>;
   /** Closes an open candidate; 'conflict' when it was not open. */
   decideDuplicate(pairId: string, status: 'dismissed' | 'merged'): Promise<'ok' | 'conflict'>;
-  /** Writes the survivor's merged state and marks `other` merged, atomically. */
+  /** Writes the survivor's merged state and marks `other` merged, atomically; `other` is no longer incoming. */
   completeMerge(target: string, version: number, state: ProfileState, other: string): Promise<'ok' | 'conflict' | 'alreadyMerged'>;
 
   /** Starts an unmerge: the profile, active at `version`, becomes splitting with its plan; nothing lands on it meanwhile. */

@@ -10,7 +10,7 @@ import type { StoredProfile, TimelineEntry } from '../ports/profiles.ts';
 import { CdpError, ContentionError } from '../shared/errors.ts';
 import { reportKey } from './import-file.ts';
 import { type PrivacyDeps, record, SubjectError } from './privacy-requests.ts';
-import { activeProfile } from './resolve-record.ts';
+import { activeProfile, finishMerge } from './resolve-record.ts';
 import { eraseFromLake } from './erase-lake.ts';
 
 export { extendRequest, InvalidRequestError, type PrivacyDeps, type Submission, submitRequest } from './privacy-requests.ts';
@@ -226,6 +226,8 @@ interface ErasureTally {
   deleted: { bucket: string; key: string }[];
   oldVersionsDeleted: number;
   conflictsRetried: number;
+  /** Identifiers suppressed for profiles found merging into the person's after the list was written. */
+  lateSuppressed: number;
 }
 
 const REWRITE_ATTEMPTS = 4;
@@ -264,12 +266,30 @@ async function deleteObject(deps: PrivacyDeps, bucket: string, key: string, tall
 async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readonly string[], requestKeys: readonly string[], tally: ErasureTally): Promise<{ state: RequestState; keys: Set<string> }> {
   const keys = new Set(requestKeys.filter((k) => !k.startsWith('profile:')));
   const perProfile: { id: string; entries: TimelineEntry[]; identifiers: readonly string[] }[] = [];
-  for (const id of ids) {
+  const queue = [...ids];
+  const late: string[] = [];
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i]!;
     const p = await deps.profiles.beginErasure(id);
     // An unmerge is moving its items: erase once it is done (the request is retried, and finds the groups then).
     if (!p && (await deps.profiles.getProfiles([id])).get(id)?.status === 'splitting') throw new ContentionError('The profile is being unmerged; retry');
     for (const k of p?.state.identifiers ?? []) keys.add(k);
+    // A merge into it begun after the subject was found can no longer complete (the profile is erasing): the merging
+    // profile is the same person's, half moved, and goes too.
+    for (const other of await mergingInto(deps, p?.incoming ?? [])) {
+      if (queue.includes(other)) continue;
+      queue.push(other);
+      late.push(other);
+    }
     perProfile.push({ id, entries: await deps.profiles.timeline(id), identifiers: p?.state.identifiers ?? [] });
+  }
+  if (late.length > 0) {
+    // Their identifiers join the suppression list as the subject's did.
+    const lateKeys = perProfile.filter((e) => late.includes(e.id)).flatMap((e) => e.identifiers);
+    const salt = await deps.salt.get();
+    const suppressed = await exclusiveKeys(deps, lateKeys, new Set(queue));
+    await deps.suppression.add(suppressed.map((k) => suppressionHash(salt, k)), state.requestId, deps.now().toISOString());
+    tally.lateSuppressed += suppressed.length;
   }
   // Where the data is, recorded before anything is removed: a retry after the items are gone still knows.
   const objects = new Map<string, LocatedObject>();
@@ -284,7 +304,7 @@ async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readon
     }
     for (const t of webhookEntries(entries)) objects.set(`raw/${t.lineage.objectKey}`, { bucket: 'raw', key: t.lineage.objectKey });
   }
-  const profileIds = [...new Set([...(state.located?.profileIds ?? []), ...ids])];
+  const profileIds = [...new Set([...(state.located?.profileIds ?? []), ...queue])];
   state = await record(deps, state, { type: 'located', at: deps.now().toISOString(), profileIds, objects: [...objects.values()] });
 
   const subject = subjectValues(keys);
@@ -308,6 +328,12 @@ async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readon
     tally.sharedIdentitiesKept += erased.sharedIdentities;
   }
   return { state, keys };
+}
+
+/** Of these profiles (noted as merging into another), those still merging. */
+async function mergingInto(deps: PrivacyDeps, incoming: readonly string[]): Promise<string[]> {
+  if (incoming.length === 0) return [];
+  return [...(await deps.profiles.getProfiles(incoming)).entries()].filter(([, p]) => p.status === 'merging').map(([id]) => id);
 }
 
 /** Identifier keys no one but the erased profiles holds: those the suppression list takes. */
@@ -392,8 +418,16 @@ async function deleteEarlierBundles(deps: PrivacyDeps, state: RequestState, tall
 const PITR_DAYS = 35;
 
 async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly string[]): Promise<Record<string, unknown>> {
-  const tally: ErasureTally = { profiles: 0, dynamodbItems: 0, records: 0, identities: 0, sharedIdentitiesKept: 0, files: [], deleted: [], oldVersionsDeleted: 0, conflictsRetried: 0 };
-  const found = await findSubject(deps, keys);
+  const tally: ErasureTally = { profiles: 0, dynamodbItems: 0, records: 0, identities: 0, sharedIdentitiesKept: 0, files: [], deleted: [], oldVersionsDeleted: 0, conflictsRetried: 0, lateSuppressed: 0 };
+  let found = await findSubject(deps, keys);
+  // Merges into the person's profile that have begun are finished first: what they bring is the person's too, and
+  // their identifiers join the suppression list below.
+  for (let round = 0; round < 3; round++) {
+    const pending = await mergingInto(deps, found.flatMap((f) => f.profile.incoming ?? []));
+    if (pending.length === 0) break;
+    for (const other of pending) await finishMerge(deps.profiles, deps.config, other);
+    found = await findSubject(deps, keys);
+  }
   const ids = new Set([...found.map((f) => f.id), ...(state.located?.profileIds ?? [])]);
   const subjectKeySet = new Set(keys.filter((k) => !k.startsWith('profile:')));
   for (const f of found) for (const k of f.profile.state.identifiers) subjectKeySet.add(k);
@@ -433,7 +467,7 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
     ...(lake ? { lake: { filesScanned: lake.filesScanned, filesRewritten: lake.filesRewritten } } : {}),
     oldVersionsDeleted: tally.oldVersionsDeleted,
     rewriteConflictsRetried: tally.conflictsRetried,
-    suppressedIdentifiers: suppressed.length,
+    suppressedIdentifiers: suppressed.length + tally.lateSuppressed,
     backups: { dynamodbPitr: `point-in-time backups age out by ${pitrAgesOutAt}; re-apply this erasure after any restore` },
   };
 }
@@ -441,7 +475,7 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
 /** Shopify's shop/redact: everything received from one source goes. */
 async function eraseSource(deps: PrivacyDeps, state: RequestState): Promise<Record<string, unknown>> {
   const source = state.scopeSource!;
-  const tally: ErasureTally = { profiles: 0, dynamodbItems: 0, records: 0, identities: 0, sharedIdentitiesKept: 0, files: [], deleted: [], oldVersionsDeleted: 0, conflictsRetried: 0 };
+  const tally: ErasureTally = { profiles: 0, dynamodbItems: 0, records: 0, identities: 0, sharedIdentitiesKept: 0, files: [], deleted: [], oldVersionsDeleted: 0, conflictsRetried: 0, lateSuppressed: 0 };
   for (const [bucket, prefix] of [
     [deps.buckets.raw, `webhooks/${source}/`],
     [deps.buckets.raw, `quarantine/${source}/`],

@@ -3,7 +3,7 @@ import type { IdentityConfig } from '../domain/identity-config.ts';
 import { MAX_SPLIT_RECORDS, planSplit, rebuildState } from '../domain/split.ts';
 import type { ProfileStore, TimelineEntry } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
-import { activeProfile, recount } from './resolve-record.ts';
+import { activeProfile, finishMerge, recount } from './resolve-record.ts';
 
 const MAX_ATTEMPTS = 12;
 /** Groups one unmerge may create: the last step writes them all in one transaction (at most 100 items). */
@@ -50,6 +50,14 @@ export async function unmergeProfile(store: ProfileStore, config: IdentityConfig
     const active = await activeProfile(store, config, profileId);
     if (!active.profile) return { result: 'notFound' };
     const { id, profile } = active;
+    // Merges into it that have begun come first: their records are split too, by the same rules, rather than join
+    // whichever group keeps the id once the split is done. (Each intent moves the version on, so one begun after this
+    // read voids the split below, and it is planned again.)
+    const incoming = profile.incoming?.length ? [...(await store.getProfiles(profile.incoming)).entries()].filter(([, p]) => p.status === 'merging') : [];
+    if (incoming.length > 0) {
+      for (const [other] of incoming) await finishMerge(store, config, other);
+      continue;
+    }
     if (!profile.state.identifiers.includes(key)) return { result: 'notOnProfile', profileId: id };
     if (profile.state.recordCount > MAX_SPLIT_RECORDS) return { result: 'tooLarge', profileId: id, records: profile.state.recordCount, limit: MAX_SPLIT_RECORDS };
     const records = (await store.timeline(id)).map(recordOfEntry);

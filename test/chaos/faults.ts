@@ -156,8 +156,8 @@ export class FaultInjector {
       throw this.rand() < 0.5 ? serviceError('InternalError', 500, 'We encountered an internal error. Please try again.') : serviceError('SlowDown', 503, 'Please reduce your request rate.');
     }
     const out = await next(args);
-    // A merge has begun once the other profile is marked `merging` (see DynamoProfileStore.markMerging: an UpdateItem,
-    // or a TransactWriteItems that also checks the survivor).
+    // A merge has begun once the other profile is marked `merging` (see DynamoProfileStore.markMerging: a
+    // TransactWriteItems that also notes the merge on the survivor).
     if (inv.fn === 'resolveRecords' && /^(UpdateItem|TransactWriteItems)/.test(command) && JSON.stringify(args.input ?? {}).includes('SET #s = :merging,')) inv.inMerge = true;
     return out;
   }

@@ -120,6 +120,48 @@ describe('erasure', () => {
     expect(await tableMentions(a, p)).toBe(0);
   });
 
+  it('meets a merge into the person half-moved (found with the person, or begun just before the erasure): erases what it brought too', async () => {
+    for (const when of ['before', 'during'] as const) {
+      const a = `ilaria.fontana.${when}@example.it`;
+      const p = when === 'before' ? '+393337770001' : '+393337770002';
+      const person = { firstName: 'Ilaria', lastName: 'Fontana' };
+      const t = (await resolveRecord(store, rec([email(a)], { person }), config)).profileId;
+      // Her other profile: a phone, an order and a consent (three items to move).
+      const o = (await resolveRecord(store, rec([phone(p)], { person, kind: 'order', order: { orderId: `o-${when}`, total: 12 }, consents: [{ purpose: 'marketing_sms', granted: true, at: '2026-01-02T00:00:00.000Z' }] }), config)).profileId;
+      // A resolver merging the two dies after moving one item: the merge is begun, not finished.
+      const halfMerge = async () => {
+        const other = (await store.getProfiles([o])).get(o)!;
+        expect(await store.markMerging(o, t, other.version)).toBe('ok');
+        expect(await store.moveItem(o, t, (await store.listItems(o))[0]!)).toBe('ok');
+      };
+      if (when === 'before') await halfMerge();
+      const plain = deps();
+      let ran = false;
+      // 'during': the merge begins after the erasure found her, just before it marks her profile.
+      const d = when === 'before' ? plain : { ...plain, profiles: new Proxy(store, {
+          get(target, prop, receiver) {
+            const value = Reflect.get(target, prop, receiver);
+            if (typeof value !== 'function') return value;
+            if (prop !== 'beginErasure') return value.bind(target);
+            return async (id: string) => {
+              if (!ran && id === t) {
+                ran = true;
+                await halfMerge();
+              }
+              return value.call(target, id);
+            };
+          },
+        }) };
+      const done = await erase(d, { email: a });
+      expect(done.status, when).toBe('completed');
+      expect(ran, when).toBe(when === 'during');
+      expect(done.evidence, when).toMatchObject({ profiles: when === 'before' ? 1 : 2, suppressedIdentifiers: 2 });
+      expect(await tableMentions(a, p, 'Ilaria', 'ilaria', 'Fontana', 'fontana'), when).toBe(0);
+      // Her phone came with the merge, and is on the list too.
+      expect((await resolveRecord(store, rec([phone(p)], { person }), config, new SuppressionLookup(d.suppression, salt))).result, when).toBe('suppressed');
+    }
+  });
+
   it('meets an unmerge left half-done: finishes it, then erases only the group that is the person', async () => {
     const d = deps();
     // Marta's profile wrongly took in a namesake's record through a row with both their identifiers.

@@ -85,11 +85,12 @@ function dying(store: ProfileStore, at: number): { store: ProfileStore; writes: 
 
 /**
  * `store` with `unmerge` run once inside a resolver: right after the resolver's first read of `profileId` (what it
- * decides on is then stale), or just before its first merge intent is written. `hideFirstFind`: the resolver's first
+ * decides on is then stale), just before its first merge intent is written, or once its merge has moved one item (the
+ * intent is written, the rest of the items are still to move). `hideFirstFind`: the resolver's first
  * look into the blocks finds nothing (its match is applied by another resolver then), so the matching after applying
  * is what joins them.
  */
-function racing(store: ProfileStore, at: 'read' | 'intent', profileId: string, unmerge: () => Promise<{ result: string }>, hideFirstFind = false) {
+function racing(store: ProfileStore, at: 'read' | 'intent' | 'move', profileId: string, unmerge: () => Promise<{ result: string }>, hideFirstFind = false) {
   let ran = false;
   let hidden = !hideFirstFind;
   const once = async () => {
@@ -110,6 +111,13 @@ function racing(store: ProfileStore, at: 'read' | 'intent', profileId: string, u
           const read = await value.call(target, ids);
           if (!ran && ids.includes(profileId)) await once();
           return read;
+        };
+      }
+      if (!ran && at === 'move' && prop === 'moveItem') {
+        return async (...args: unknown[]) => {
+          const moved = await value.apply(target, args);
+          if (!ran) await once();
+          return moved;
         };
       }
       if (!ran && at === 'intent' && prop === 'markMerging') {
@@ -239,6 +247,43 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
       const home = (await store.getProfiles([wrongId])).get(wrongId)!;
       expect([home.status, home.state.recordCount, home.state.orders.count]).toEqual(['active', 3, 1]);
     }
+  }, 60_000);
+
+  it('an unmerge that meets a merge into the profile half-moved finishes the merge first, and splits what it brought too', async () => {
+    const store = await local.store();
+    const wrongId = await merged(store);
+    // B again, under a phone of her own, with an order and a consent: a profile of three items, whose id sorts after
+    // the wrong one's (a merge goes into the older id), so it is the one that moves.
+    const Q_PHONE = phone('+393336660000');
+    const q = (await resolveRecord(store, rec('q5', [Q_PHONE], { order: { orderId: 'o9', total: 20, currency: 'EUR' }, consents: [{ purpose: 'sms', granted: true, at: '2026-01-10T00:00:00.000Z' }] }), config)).profileId;
+    expect(q > wrongId).toBe(true);
+    // A row with B's e-mail and that phone merges her profile into the wrong one; the unmerge runs once one item moved.
+    const race = racing(store, 'move', wrongId, () => unmergeProfile(store, config, wrongId, 'phone:+393332220000'));
+    await resolveRecord(race.store, rec('r', [email('anna.r@example.com'), Q_PHONE]), config);
+    expect(race.ran()).toBe(true);
+    const ids = [...stream.map((r) => r.recordId), 'q5', 'r'];
+    const groups = await partition(store, ids);
+    // A's group is A's alone. What happened equals the merge, then the unmerge (which split what the merge brought: her
+    // own profile's records are a group of their own, kept apart like the others), then the row applied: it joins one
+    // of the two groups it links, as a row carrying two kept-apart profiles' identifiers does.
+    expect([...groups.values()].sort()).toEqual([
+      ['a1', 'a2', 'bad'],
+      ['b1', 'b2'],
+      ['q5', 'r'],
+    ]);
+    const home = (await store.getProfiles([wrongId])).get(wrongId)!;
+    expect([home.status, home.state.recordCount, home.state.orders.count, home.state.identifiers.includes('phone:+393336660000')]).toEqual(['active', 3, 1, false]);
+    expect(home.incoming).toBeUndefined();
+    // Every item of each profile is where its record is: the timeline, orders and consents agree with the markers.
+    for (const [profileId, records] of groups) {
+      const items = await store.listItems(profileId);
+      expect(items.filter((i) => i.sk.startsWith('EVENT#')).map((i) => String(i.recordId)).sort(), profileId).toEqual(records);
+      const p = (await store.getProfiles([profileId])).get(profileId)!;
+      expect(p.state.recordCount).toBe(records.length);
+      expect(items.filter((i) => i.sk.startsWith('ORDER#')).length).toBe(p.state.orders.count);
+    }
+    const withQ = [...groups.entries()].find(([, g]) => g.includes('q5'))!;
+    expect((await store.listItems(withQ[0])).map((i) => i.sk).filter((sk) => !sk.startsWith('EVENT#')).sort()).toEqual(['CONSENT#sms', 'ORDER#shop#o9']);
   }, 60_000);
 
   it('so is a match decided just before an unmerge: the record joins the group its match is in now', async () => {

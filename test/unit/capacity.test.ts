@@ -27,6 +27,22 @@ describe("the identity bench's capacity meter bills as DynamoDB does", () => {
     expect(m.write).toBe(3 + 3 + 1 + 4 + 2 + 1 + 2 + 2);
   });
 
+  it("bills an update at the larger of the item before and after, the after worked out from the update's clauses", () => {
+    const m = new CapacityMeter();
+    const key = { pk: S('p'), sk: S('PROFILE') };
+    expect(m.bill('PutItemCommand', { Item: { ...key, v: { N: '1' }, state: S(kb(1).slice(100)) } }).write).toBe(1);
+    // The state grows past 2 KB: the image after bills; the version's increment keeps its size.
+    const grow = { Key: key, UpdateExpression: 'SET #state = :s, #v = #v + :one', ExpressionAttributeNames: { '#state': 'state', '#v': 'v' }, ExpressionAttributeValues: { ':s': S(kb(2)), ':one': { N: '1' } } };
+    expect(m.bill('UpdateItemCommand', grow).write).toBe(3);
+    // Shrunk again, the larger image (before) bills; removed, the next update bills the small item.
+    const shrink = { Key: key, UpdateExpression: 'SET #state = :s', ExpressionAttributeNames: { '#state': 'state' }, ExpressionAttributeValues: { ':s': S('x') } };
+    expect(m.bill('UpdateItemCommand', shrink).write).toBe(3);
+    expect(m.bill('UpdateItemCommand', { Key: key, UpdateExpression: 'SET #s = :a', ExpressionAttributeNames: { '#s': 's' }, ExpressionAttributeValues: { ':a': S('a') } }).write).toBe(1);
+    // ADD to a string set grows it by its new elements, in a transaction twice.
+    const add = { Key: key, UpdateExpression: 'ADD #in :o SET #v = #v + :one', ExpressionAttributeNames: { '#in': 'incoming', '#v': 'v' }, ExpressionAttributeValues: { ':o': new Set([kb(1)]), ':one': 1 } };
+    expect(m.bill('TransactWriteItemsCommand', { TransactItems: [{ Update: add }] }).write).toBe(4);
+  });
+
   it('reads: 1 unit per 4 KB when consistent, per item (1 for one not found) or over a page, half when eventual', () => {
     const m = new CapacityMeter();
     const big = { pk: S('a'), sk: S('b'), big: S(kb(5)) };
