@@ -212,8 +212,8 @@ export class DynamoProfileStore implements ProfileStore {
 
   async markMerging(other: string, into: string, version: number, intoVersion?: number): Promise<'ok' | 'conflict'> {
     return this.transactConditional([
-      // The survivor notes the merge as incoming, and its version moves on: an unmerge planned on it before the intent
-      // fails its condition, and one planned after finishes the merge first.
+      // The survivor notes the merge as incoming: an unmerge does not begin while it is (it finishes the merge first).
+      // Its version stays: merges into one survivor at once do not contend.
       { Update: this.noteIncoming(into, other, intoVersion) },
       {
         Update: {
@@ -244,16 +244,32 @@ export class DynamoProfileStore implements ProfileStore {
     ]);
   }
 
-  /** The update that notes `other` as merging into `into` (active; at `version` when given) and moves its version on. */
+  /** The update that notes `other` as merging into `into`, while `into` is active (at `version` when given). */
   private noteIncoming(into: string, other: string, version?: number) {
     return {
       TableName: this.tableName,
       Key: keys.profile(into),
-      UpdateExpression: 'ADD #in :other SET #v = #v + :one',
+      UpdateExpression: 'ADD #in :other',
       ConditionExpression: version === undefined ? '#s = :active' : '#s = :active AND #v = :v',
-      ExpressionAttributeNames: { '#in': 'incoming', '#v': 'version', '#s': 'status' },
-      ExpressionAttributeValues: { ':other': new Set([other]), ':one': 1, ':active': 'active', ...(version === undefined ? {} : { ':v': version }) },
+      ExpressionAttributeNames: { '#in': 'incoming', '#s': 'status', ...(version === undefined ? {} : { '#v': 'version' }) },
+      ExpressionAttributeValues: { ':other': new Set([other]), ':active': 'active', ...(version === undefined ? {} : { ':v': version }) },
     };
+  }
+
+  async forgetIncoming(profileId: string, others: readonly string[]): Promise<void> {
+    if (others.length === 0) return;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.profile(profileId),
+        UpdateExpression: 'DELETE #in :others',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#in': 'incoming' },
+        ExpressionAttributeValues: { ':others': new Set(others) },
+      }),
+    ).catch((e: unknown) => {
+      if (!isConditionFailure(e)) throw e;
+    });
   }
 
   /** Runs a transaction of conditional writes: 'conflict' when a condition did not hold or another transaction was in the way. */
@@ -473,12 +489,12 @@ export class DynamoProfileStore implements ProfileStore {
     await this.batchDelete(blockKeys.map((b) => keys.block(b, recordId)));
   }
 
-  async findSnapshots(blockKeys: readonly string[], limit: number): Promise<FiledSnapshot[]> {
+  async findSnapshots(blockKeys: readonly string[], limit: number, consistent = true): Promise<FiledSnapshot[]> {
     const found = new Map<string, FiledSnapshot>();
     const pages = await Promise.all(
       blockKeys.map((b) =>
         // One page, one more than the limit: a key that fills it is too common to find anyone by.
-        this.db.send(new QueryCommand({ TableName: this.tableName, ConsistentRead: true, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `BLOCK#${b}` }, Limit: limit + 1 })),
+        this.db.send(new QueryCommand({ TableName: this.tableName, ConsistentRead: consistent, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `BLOCK#${b}` }, Limit: limit + 1 })),
       ),
     );
     for (const page of pages) {
@@ -598,8 +614,9 @@ export class DynamoProfileStore implements ProfileStore {
           TableName: this.tableName,
           Key: keys.profile(profileId),
           UpdateExpression: 'SET #s = :splitting, #split = :plan, #v = :next',
-          ConditionExpression: '#s = :active AND #v = :v',
-          ExpressionAttributeNames: { '#s': 'status', '#split': 'split', '#v': 'version' },
+          // Not while a merge into it is under way: its records would be missing from the plan.
+          ConditionExpression: '#s = :active AND #v = :v AND attribute_not_exists(#in)',
+          ExpressionAttributeNames: { '#s': 'status', '#split': 'split', '#v': 'version', '#in': 'incoming' },
           ExpressionAttributeValues: { ':splitting': 'splitting', ':active': 'active', ':plan': pack(plan), ':v': version, ':next': version + 1 },
         }),
       ),

@@ -117,11 +117,13 @@ export interface ProfileStore {
   /**
    * Starts merging `other` into `into`: only from active, at the version read, and only while `into` is active (with
    * `intoVersion`, at that version: the two profiles as the merge was decided on). `into` notes `other` as incoming
-   * until the merge completes, and its version moves on.
+   * until the merge completes.
    */
   markMerging(other: string, into: string, version: number, intoVersion?: number): Promise<'ok' | 'conflict'>;
   /** Points a merging profile at a new survivor (its survivor merged on), which notes it as incoming while active. */
   retargetMerge(other: string, from: string, to: string): Promise<'ok' | 'conflict'>;
+  /** Takes ids out of a profile's incoming merges: profiles no longer merging (erased half-way). */
+  forgetIncoming(profileId: string, others: readonly string[]): Promise<void>;
   /** Every item of a profile's partition but the profile itself, read consistently. */
   listItems(profileId: string): Promise<ProfileItem[]>;
   /**
@@ -156,8 +158,11 @@ export interface ProfileStore {
   fileSnapshot(blockKeys: readonly string[], recordId: string, snapshot: MatchSnapshot): Promise<void>;
   /** Removes what fileSnapshot filed. */
   unfileSnapshot(blockKeys: readonly string[], recordId: string): Promise<void>;
-  /** Snapshots filed under the keys, each record once, read consistently; a key holding more than `limit` is skipped. */
-  findSnapshots(blockKeys: readonly string[], limit: number): Promise<FiledSnapshot[]>;
+  /**
+   * Snapshots filed under the keys, each record once; a key holding more than `limit` is skipped. Read consistently
+   * unless `consistent` is false (half the read units; a snapshot filed a moment ago may be missed).
+   */
+  findSnapshots(blockKeys: readonly string[], limit: number, consistent?: boolean): Promise<FiledSnapshot[]>;
   /** The profile each applied record was applied to (merged profiles are not followed); absent when not applied. */
   appliedProfiles(recordIds: readonly string[]): Promise<Map<string, string>>;
   /** One record's marker, read consistently: the profile it was applied to, and whether its matching finished. */
@@ -173,7 +178,10 @@ export interface ProfileStore {
   /** Writes the survivor's merged state and marks `other` merged, atomically; `other` is no longer incoming. */
   completeMerge(target: string, version: number, state: ProfileState, other: string): Promise<'ok' | 'conflict' | 'alreadyMerged'>;
 
-  /** Starts an unmerge: the profile, active at `version`, becomes splitting with its plan; nothing lands on it meanwhile. */
+  /**
+   * Starts an unmerge: the profile, active at `version` and with no merge incoming, becomes splitting with its plan;
+   * nothing lands on it meanwhile.
+   */
   beginSplit(profileId: string, version: number, plan: SplitPlan): Promise<'ok' | 'conflict'>;
   /** Creates a split-off group's profile, splitting and unlisted until the split completes (idempotent). */
   createSplitProfile(profileId: string, splitOf: string): Promise<void>;

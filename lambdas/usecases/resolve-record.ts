@@ -99,10 +99,11 @@ export async function profileOfRecord(
  *
  * With a `basis`, the merge is made only if neither profile went through an unmerge since the decision was read:
  * 'changed' then says nothing was merged. The intent is conditional on both profiles' versions as they were checked,
- * so no split slips in before it. (An unmerge of `target` begun after the intent, while the items move, is the window
- * left: the merged profile then joins the group that keeps the id.)
+ * so no split slips in before it; it is noted on the survivor as incoming, and an unmerge of the survivor begun after
+ * it finishes the merge first. A survivor that is merging on itself is followed (the merge goes to its survivor).
  */
-export async function mergeInto(store: ProfileStore, config: IdentityConfig, target: string, other: string, basis?: MergeBasis): Promise<'merged' | 'changed'> {
+export async function mergeInto(store: ProfileStore, config: IdentityConfig, into: string, other: string, basis?: MergeBasis): Promise<'merged' | 'changed'> {
+  let target = into;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const read = await store.getProfiles(basis ? [other, target] : [other]);
     const o = read.get(other);
@@ -116,6 +117,13 @@ export async function mergeInto(store: ProfileStore, config: IdentityConfig, tar
     if (o.status === 'merging') {
       await finishMerge(store, config, other);
       return 'merged';
+    }
+    // The intent is noted on an active survivor: one merging on (or being split) is helped along first.
+    if (t && (t.status === 'merging' || t.status === 'merged' || t.status === 'splitting')) {
+      const survivor = await activeProfile(store, config, target);
+      if (survivor.id === other) return 'merged';
+      target = survivor.id;
+      continue;
     }
     // With a basis, `target` as just checked is a condition of the intent: a split of it cannot slip in between.
     const intoVersion = basis && t?.status === 'active' ? t.version : undefined;
@@ -321,7 +329,9 @@ function matchingOf(record: CanonicalRecord, config: IdentityConfig): Matching |
  * merges whatever else scores.
  */
 async function matchedProfile(store: ProfileStore, config: IdentityConfig, record: CanonicalRecord, m: Matching): Promise<{ id: string; profile: StoredProfile } | undefined> {
-  const merges = (await store.findSnapshots(m.keys, config.matching.maxBlockSize))
+  // Eventually consistent (half the read units): a snapshot filed a moment ago and missed here is the matching's to
+  // find, which reads consistently after applying.
+  const merges = (await store.findSnapshots(m.keys, config.matching.maxBlockSize, false))
     .filter((f) => f.recordId !== record.recordId)
     .map((f) => ({ recordId: f.recordId, ...compareSnapshots(m.snapshot, f.snapshot) }))
     .filter((f) => decide(f, config.matching) === 'merge')

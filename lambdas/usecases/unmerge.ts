@@ -51,11 +51,13 @@ export async function unmergeProfile(store: ProfileStore, config: IdentityConfig
     if (!active.profile) return { result: 'notFound' };
     const { id, profile } = active;
     // Merges into it that have begun come first: their records are split too, by the same rules, rather than join
-    // whichever group keeps the id once the split is done. (Each intent moves the version on, so one begun after this
-    // read voids the split below, and it is planned again.)
-    const incoming = profile.incoming?.length ? [...(await store.getProfiles(profile.incoming)).entries()].filter(([, p]) => p.status === 'merging') : [];
-    if (incoming.length > 0) {
-      for (const [other] of incoming) await finishMerge(store, config, other);
+    // whichever group keeps the id once the split is done. (The split begins only with none incoming, so one begun
+    // after this read makes it plan again.) A profile erased while it was merging is no longer incoming.
+    if (profile.incoming?.length) {
+      const read = await store.getProfiles(profile.incoming);
+      const merging = profile.incoming.filter((o) => read.get(o)?.status === 'merging');
+      for (const other of merging) await finishMerge(store, config, other);
+      await store.forgetIncoming(id, profile.incoming.filter((o) => !merging.includes(o)));
       continue;
     }
     if (!profile.state.identifiers.includes(key)) return { result: 'notOnProfile', profileId: id };

@@ -286,6 +286,50 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
     expect((await store.listItems(withQ[0])).map((i) => i.sk).filter((sk) => !sk.startsWith('EVENT#')).sort()).toEqual(['CONSENT#sms', 'ORDER#shop#o9']);
   }, 60_000);
 
+  it('a merge into the profile that begins while the unmerge plans makes it plan again, with what the merge brought', async () => {
+    const store = await local.store();
+    const wrongId = await merged(store);
+    const Q_PHONE = phone('+393336660000');
+    const q = (await resolveRecord(store, rec('q5', [Q_PHONE], { order: { orderId: 'o9', total: 20, currency: 'EUR' } }), config)).profileId;
+    // A resolver begins merging her profile into the wrong one between the unmerge's read and its split, and dies
+    // after moving one item.
+    let begun = false;
+    const racing = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        if (prop !== 'beginSplit' || begun) return value.bind(target);
+        return async (...args: unknown[]) => {
+          begun = true;
+          expect(await store.markMerging(q, wrongId, (await store.getProfiles([q])).get(q)!.version)).toBe('ok');
+          expect(await store.moveItem(q, wrongId, (await store.listItems(q))[0]!)).toBe('ok');
+          return value.apply(target, args);
+        };
+      },
+    });
+    expect((await unmergeProfile(racing, config, wrongId, 'phone:+393332220000')).result).toBe('split');
+    expect(begun).toBe(true);
+    const groups = await partition(store, [...stream.map((r) => r.recordId), 'q5']);
+    expect([...groups.values()].sort()).toEqual([['a1', 'a2', 'bad'], ['b1', 'b2'], ['q5']]);
+    for (const [profileId, records] of groups) {
+      const items = await store.listItems(profileId);
+      expect(items.filter((i) => i.sk.startsWith('EVENT#')).map((i) => String(i.recordId)).sort(), profileId).toEqual(records);
+      expect(items.some((i) => i.sk === 'ORDER#shop#o9'), profileId).toBe(records.includes('q5'));
+    }
+  }, 60_000);
+
+  it('a profile erased while it was merging in does not hold an unmerge up', async () => {
+    const store = await local.store();
+    const wrongId = await merged(store);
+    const q = (await resolveRecord(store, rec('q5', [phone('+393336660000')]), config)).profileId;
+    expect(await store.markMerging(q, wrongId, (await store.getProfiles([q])).get(q)!.version)).toBe('ok');
+    expect((await store.beginErasure(q))?.status).toBe('erasing');
+    await store.eraseProfile(q, ['q5'], ['phone:+393336660000']);
+    expect((await store.getProfiles([wrongId])).get(wrongId)!.incoming).toEqual([q]);
+    expect((await unmergeProfile(store, config, wrongId, 'phone:+393332220000')).result).toBe('split');
+    expect((await store.getProfiles([wrongId])).get(wrongId)!.incoming).toBeUndefined();
+  }, 60_000);
+
   it('so is a match decided just before an unmerge: the record joins the group its match is in now', async () => {
     for (const [at, hideFirstFind] of [['read', false], ['read', true], ['intent', true]] as const) {
       const store = await local.store();
