@@ -77,6 +77,7 @@ function exportsOf(people: Person[], seed: number) {
   const shop = ['Customer ID,First Name,Last Name,Email,Phone,Default Address City,Default Address Province Code,Default Address Zip,Accepts Email Marketing,Total Spent,Total Orders'];
   const news = ['"Email Address","First Name","Last Name","MEMBER_RATING","OPTIN_TIME","OPTIN_IP"'];
   const truth = new Map<string, number>(); // `${source}|${recordKey}` -> person
+  const carries = new Map<string, string[]>(); // `${source}|${recordKey}` -> the e-mails and phones the row holds
   for (const p of people) {
     const [city, prov, cap] = p.place;
     const inErp = p.company !== undefined || rand() < 0.6;
@@ -87,6 +88,7 @@ function exportsOf(people: Person[], seed: number) {
       const code = `C${String(p.id).padStart(5, '0')}`;
       erp.push([code, p.company?.name ?? '', p.first.toUpperCase(), p.last.toUpperCase(), email, p.company?.phone ?? '', p.mobile ? `${p.mobile.slice(0, 3)} ${p.mobile.slice(3)}` : '', cap, city, prov].join(';'));
       truth.set(`erp|${code}`, p.id);
+      carries.set(`erp|${code}`, [email, p.company?.phone ?? '', p.mobile ?? ''].filter(Boolean));
     }
     if (inShop) {
       const email = p.family && rand() < 0.5 ? p.family : (p.email ?? p.family ?? '');
@@ -94,15 +96,40 @@ function exportsOf(people: Person[], seed: number) {
       const id = String(7000000 + p.id);
       shop.push([`'${id}`, p.first, p.last, email, phone, city, prov, `'${cap}`, rand() < 0.5 ? 'yes' : 'no', '10.00', '1'].join(','));
       truth.set(`shopify|${id}`, p.id);
+      carries.set(`shopify|${id}`, [email, p.mobile ?? ''].filter(Boolean));
     }
     if (inNews) {
       const email = p.email ?? p.family!;
       news.push([email, p.first, p.last, '3', '2025-03-01 10:00:00', '203.0.113.9'].map((v) => `"${v}"`).join(','));
       // No key column: the newsletter's rows are known by their line.
       truth.set(`newsletter|line:${news.length}`, p.id);
+      carries.set(`newsletter|line:${news.length}`, [email]);
     }
   }
-  return { erp: erp.join('\r\n'), shop: shop.join('\n'), news: news.join('\n'), truth };
+  return { erp: erp.join('\r\n'), shop: shop.join('\n'), news: news.join('\n'), truth, carries };
+}
+
+/**
+ * The pairwise recall that e-mail and phone links can reach without a wrong merge: a person's rows joined wherever two
+ * of them share a value. The rest of a person's pairs share nothing but name and town.
+ */
+function identifierBound(truth: ReadonlyMap<string, number>, carries: ReadonlyMap<string, string[]>): number {
+  const keys = [...truth.keys()];
+  const parent = new Map(keys.map((k) => [k, k]));
+  const find = (k: string): string => (parent.get(k) === k ? k : find(parent.get(k)!));
+  for (const a of keys) {
+    for (const b of keys) {
+      if (a < b && truth.get(a) === truth.get(b) && carries.get(a)!.some((v) => carries.get(b)!.includes(v))) parent.set(find(a), find(b));
+    }
+  }
+  const pairs = (n: number) => (n * (n - 1)) / 2;
+  const linked = new Map<string, number>();
+  const byPerson = new Map<number, number>();
+  for (const k of keys) {
+    linked.set(find(k), (linked.get(find(k)) ?? 0) + 1);
+    byPerson.set(truth.get(k)!, (byPerson.get(truth.get(k)!) ?? 0) + 1);
+  }
+  return [...linked.values()].reduce((n, c) => n + pairs(c), 0) / [...byPerson.values()].reduce((n, c) => n + pairs(c), 0);
 }
 
 function pickFormat(mobile: string, rand: () => number): string {
@@ -128,7 +155,7 @@ afterAll(async () => {
 describe('identity on holdout exports of three sources', () => {
   it('keeps households and colleagues apart (pairwise precision ≥ 0.99) and links most people across sources', async () => {
     const people = population(150, 20251123);
-    const { erp, shop, news, truth } = exportsOf(people, 7);
+    const { erp, shop, news, truth, carries } = exportsOf(people, 7);
     const files: [string, Buffer, string][] = [
       ['anagrafica.csv', Buffer.from(erp, 'latin1'), 'erp'],
       ['customers_export.csv', Buffer.from(shop), 'shopify'],
@@ -164,12 +191,15 @@ describe('identity on holdout exports of three sources', () => {
     const tp = [...cells.values()].reduce((s, n) => s + pairs(n), 0);
     const precision = tp / [...byProfile.values()].reduce((s, n) => s + pairs(n), 0);
     const recall = tp / [...byPerson.values()].reduce((s, n) => s + pairs(n), 0);
-    console.log(`holdout: ${truth.size} records of ${byPerson.size} people -> ${byProfile.size} profiles; pairwise precision ${precision.toFixed(4)}, recall ${recall.toFixed(4)}`);
+    const bound = identifierBound(truth, carries);
+    console.log(`holdout: ${truth.size} records of ${byPerson.size} people -> ${byProfile.size} profiles; pairwise precision ${precision.toFixed(4)}, recall ${recall.toFixed(4)} (e-mail and phone links can reach ${bound.toFixed(4)})`);
     expect(precision).toBeGreaterThanOrEqual(0.99);
-    // Recall ≥ 0.95 is the acceptance target. What stays apart are records that share nothing but name and town with
-    // the rest of their person (an ERP row with the company mailbox, a shop row with a personal one): this population
-    // has namesakes in every town, so those pairs are duplicate candidates for a person, never merges.
-    expect(recall).toBeGreaterThanOrEqual(0.9);
+    // Recall ≥ 0.95 is the acceptance target, and more than this data allows: e-mail and phone links reach 0.928 of
+    // the pairs. What stays apart are records that share nothing but name and town with the rest of their person (an
+    // ERP row with the company mailbox, a shop row with a personal one); this population has namesakes in every town,
+    // so those pairs are duplicate candidates for a person, never merges. Every pair the links can reach is reached.
+    expect(bound).toBeGreaterThan(0.9);
+    expect(recall).toBeGreaterThanOrEqual(bound);
     const candidates = JSON.parse((await run('duplicates', 'list', '--json')).stdout) as { pairId: string; profiles: string[]; score: number; fields: { field: string; level: string; weight: number }[] }[];
     expect(candidates.length).toBeGreaterThan(0);
     const profileIds = new Set(lines.map((l) => l.profileId as string));
