@@ -10,7 +10,7 @@ import type { StoredProfile, TimelineEntry } from '../ports/profiles.ts';
 import { CdpError, ContentionError } from '../shared/errors.ts';
 import { reportKey } from './import-file.ts';
 import { type PrivacyDeps, record, SubjectError } from './privacy-requests.ts';
-import { activeProfile, finishMerge } from './resolve-record.ts';
+import { activeProfile, finishMerge, mergesUnderWay } from './resolve-record.ts';
 import { eraseFromLake } from './erase-lake.ts';
 
 export { extendRequest, InvalidRequestError, type PrivacyDeps, type Submission, submitRequest } from './privacy-requests.ts';
@@ -276,7 +276,7 @@ async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readon
     for (const k of p?.state.identifiers ?? []) keys.add(k);
     // A merge into it begun after the subject was found can no longer complete (the profile is erasing): the merging
     // profile is the same person's, half moved, and goes too.
-    for (const other of await mergingInto(deps, p?.incoming ?? [])) {
+    for (const other of await mergesUnderWay(deps.profiles, p?.incoming)) {
       if (queue.includes(other)) continue;
       queue.push(other);
       late.push(other);
@@ -328,12 +328,6 @@ async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readon
     tally.sharedIdentitiesKept += erased.sharedIdentities;
   }
   return { state, keys };
-}
-
-/** Of these profiles (noted as merging into another), those still merging. */
-async function mergingInto(deps: PrivacyDeps, incoming: readonly string[]): Promise<string[]> {
-  if (incoming.length === 0) return [];
-  return [...(await deps.profiles.getProfiles(incoming)).entries()].filter(([, p]) => p.status === 'merging').map(([id]) => id);
 }
 
 /** Identifier keys no one but the erased profiles holds: those the suppression list takes. */
@@ -423,7 +417,7 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
   // Merges into the person's profile that have begun are finished first: what they bring is the person's too, and
   // their identifiers join the suppression list below.
   for (let round = 0; round < 3; round++) {
-    const pending = await mergingInto(deps, found.flatMap((f) => f.profile.incoming ?? []));
+    const pending = await mergesUnderWay(deps.profiles, found.flatMap((f) => f.profile.incoming ?? []));
     if (pending.length === 0) break;
     for (const other of pending) await finishMerge(deps.profiles, deps.config, other);
     found = await findSubject(deps, keys);

@@ -135,6 +135,13 @@ export async function mergeInto(store: ProfileStore, config: IdentityConfig, int
   throw new ContentionError('Merge contended');
 }
 
+/** Of the profiles noted as merging into one (its `incoming`), those whose merge is still under way. */
+export async function mergesUnderWay(store: ProfileStore, incoming: readonly string[] = []): Promise<string[]> {
+  if (incoming.length === 0) return [];
+  const read = await store.getProfiles(incoming);
+  return incoming.filter((id) => read.get(id)?.status === 'merging');
+}
+
 export async function finishMerge(store: ProfileStore, config: IdentityConfig, other: string): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const o = (await store.getProfiles([other])).get(other);

@@ -3,7 +3,7 @@ import type { IdentityConfig } from '../domain/identity-config.ts';
 import { MAX_SPLIT_RECORDS, planSplit, rebuildState } from '../domain/split.ts';
 import type { ProfileStore, TimelineEntry } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
-import { activeProfile, finishMerge, recount } from './resolve-record.ts';
+import { activeProfile, finishMerge, mergesUnderWay, recount } from './resolve-record.ts';
 
 const MAX_ATTEMPTS = 12;
 /** Groups one unmerge may create: the last step writes them all in one transaction (at most 100 items). */
@@ -54,8 +54,7 @@ export async function unmergeProfile(store: ProfileStore, config: IdentityConfig
     // whichever group keeps the id once the split is done. (The split begins only with none incoming, so one begun
     // after this read makes it plan again.) A profile erased while it was merging is no longer incoming.
     if (profile.incoming?.length) {
-      const read = await store.getProfiles(profile.incoming);
-      const merging = profile.incoming.filter((o) => read.get(o)?.status === 'merging');
+      const merging = await mergesUnderWay(store, profile.incoming);
       for (const other of merging) await finishMerge(store, config, other);
       await store.forgetIncoming(id, profile.incoming.filter((o) => !merging.includes(o)));
       continue;
