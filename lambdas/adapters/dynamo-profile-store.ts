@@ -119,17 +119,7 @@ export class DynamoProfileStore implements ProfileStore {
       },
       version === 0
         ? { Put: { TableName: this.tableName, Item: profileItem(profileId, state, 1, now), ConditionExpression: 'attribute_not_exists(pk)' } }
-        : {
-            // An update, not a put: merges noted as incoming stay noted.
-            Update: {
-              TableName: this.tableName,
-              Key: keys.profile(profileId),
-              UpdateExpression: 'SET #state = :state, #v = :next, updatedAt = :now',
-              ConditionExpression: '#v = :v AND #s = :active',
-              ExpressionAttributeNames: { '#state': 'state', '#v': 'version', '#s': 'status' },
-              ExpressionAttributeValues: { ':state': pack(state), ':next': version + 1, ':v': version, ':active': 'active', ':now': now },
-            },
-          },
+        : { Update: this.stateUpdate(profileId, version, state, now) },
       {
         Put: {
           TableName: this.tableName,
@@ -423,18 +413,29 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async updateState(profileId: string, version: number, state: ProfileState): Promise<'ok' | 'conflict'> {
-    return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.profile(profileId),
-          UpdateExpression: 'SET #state = :state, #v = :next, updatedAt = :now',
-          ConditionExpression: '#v = :v AND #s = :active',
-          ExpressionAttributeNames: { '#state': 'state', '#v': 'version', '#s': 'status' },
-          ExpressionAttributeValues: { ':state': pack(state), ':next': version + 1, ':v': version, ':active': 'active', ':now': new Date().toISOString() },
-        }),
-      ),
-    );
+    return conditional(() => this.db.send(new UpdateCommand(this.stateUpdate(profileId, version, state, new Date().toISOString()))));
+  }
+
+  /**
+   * The update that writes an active profile's state at the version read. An update, not a put: the attributes it
+   * does not name (the merges noted as incoming) stay. `incomingDone`: a merge that completes with it is no longer noted.
+   */
+  private stateUpdate(profileId: string, version: number, state: ProfileState, now: string, incomingDone?: string) {
+    return {
+      TableName: this.tableName,
+      Key: keys.profile(profileId),
+      UpdateExpression: `SET #state = :state, #v = :next, updatedAt = :now${incomingDone ? ' DELETE #in :done' : ''}`,
+      ConditionExpression: '#v = :v AND #s = :active',
+      ExpressionAttributeNames: { '#state': 'state', '#v': 'version', '#s': 'status', ...(incomingDone ? { '#in': 'incoming' } : {}) },
+      ExpressionAttributeValues: {
+        ':state': pack(state),
+        ':next': version + 1,
+        ':v': version,
+        ':active': 'active',
+        ':now': now,
+        ...(incomingDone ? { ':done': new Set([incomingDone]) } : {}),
+      },
+    };
   }
 
   async beginErasure(profileId: string): Promise<StoredProfile | undefined> {
@@ -572,17 +573,7 @@ export class DynamoProfileStore implements ProfileStore {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              // An update, not a put: other merges noted as incoming stay noted.
-              Update: {
-                TableName: this.tableName,
-                Key: keys.profile(target),
-                UpdateExpression: 'SET #state = :state, #v = :next, updatedAt = :now DELETE #in :other',
-                ConditionExpression: '#v = :v AND #s = :active',
-                ExpressionAttributeNames: { '#state': 'state', '#v': 'version', '#s': 'status', '#in': 'incoming' },
-                ExpressionAttributeValues: { ':state': pack(state), ':next': version + 1, ':v': version, ':active': 'active', ':now': new Date().toISOString(), ':other': new Set([other]) },
-              },
-            },
+            { Update: this.stateUpdate(target, version, state, new Date().toISOString(), other) },
             {
               Update: {
                 TableName: this.tableName,
@@ -711,37 +702,26 @@ export class DynamoProfileStore implements ProfileStore {
 
   async completeSplit(profileId: string, version: number, state: ProfileState, others: readonly { readonly profileId: string; readonly state: ProfileState }[]): Promise<'ok' | 'conflict'> {
     const now = new Date().toISOString();
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: profileItem(profileId, state, version + 1, now),
-                ConditionExpression: '#v = :v AND #s = :splitting',
-                ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
-                ExpressionAttributeValues: { ':v': version, ':splitting': 'splitting' },
-              },
-            },
-            ...others.map((o) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: profileItem(o.profileId, o.state, 1, now),
-                ConditionExpression: '#s = :splitting AND splitOf = :of',
-                ExpressionAttributeNames: { '#s': 'status' },
-                ExpressionAttributeValues: { ':splitting': 'splitting', ':of': profileId },
-              },
-            })),
-          ],
-        }),
-      );
-      return 'ok';
-    } catch (e) {
-      const reasons = reasonsOf(e);
-      if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) return 'conflict';
-      throw e;
-    }
+    return this.transactConditional([
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: profileItem(profileId, state, version + 1, now),
+          ConditionExpression: '#v = :v AND #s = :splitting',
+          ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
+          ExpressionAttributeValues: { ':v': version, ':splitting': 'splitting' },
+        },
+      },
+      ...others.map((o) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: profileItem(o.profileId, o.state, 1, now),
+          ConditionExpression: '#s = :splitting AND splitOf = :of',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':splitting': 'splitting', ':of': profileId },
+        },
+      })),
+    ]);
   }
 }
 
