@@ -100,14 +100,18 @@ export function phoneticKey(name: string): string {
  */
 export function blockingKeys(s: MatchSnapshot): string[] {
   const pf = s.f ? phoneticKey(s.f) : '';
-  const pl = s.l ? phoneticKey(s.l) : '';
+  // One name only is as often a surname in the first-name box: it is filed as both.
+  const pl = s.l ? phoneticKey(s.l) : pf;
+  const d = s.d && !PLACEHOLDER_DATES.has(s.d) ? s.d : '';
   const keys: string[] = [];
-  if (pf && pl) keys.push(`n:${[pf, pl].sort().join('|')}`);
-  if (s.d && pf) keys.push(`fd:${pf}|${s.d}`);
-  if (s.d && pl) keys.push(`ld:${pl}|${s.d}`);
+  if (s.f && s.l) keys.push(`n:${[pf, pl].sort().join('|')}`);
+  if (d && pf) keys.push(`fd:${pf}|${d}`);
+  if (d && pl) keys.push(`ld:${pl}|${d}`);
   if (s.z && pl) keys.push(`zl:${s.z}|${pl}`);
-  if (s.z && s.d) keys.push(`zd:${s.z}|${s.d}`);
-  if (s.c && s.d) keys.push(`cd:${phoneticKey(s.c)}|${s.d}`);
+  // Postcode with either name, not with the birth date: a surname mistyped where no birth date was given is found by
+  // the first name at the address.
+  if (s.z && pf) keys.push(`zf:${s.z}|${pf}`);
+  if (s.c && d) keys.push(`cd:${phoneticKey(s.c)}|${d}`);
   // Records that share an identifier the deterministic links refused (a birth date beyond a typo, a name spelt
   // differently) meet here, and their score decides.
   for (const id of s.i ?? []) keys.push(`i:${id}`);
@@ -126,8 +130,9 @@ export interface MatchScore {
   readonly fields: readonly FieldComparison[];
   /**
    * Whether something beyond name and place agrees: the birth date (exactly, or but for a typo unless two customer ids
-   * of one system differ), the street, or an identifier's exact value. Namesakes in one town (two Marco Rossi in
-   * Milano) agree on everything else, so without it a pair is only ever a candidate.
+   * of one system differ; a birth year only with the town or postcode), the street or a street's postcode (exactly or
+   * but for a typo), or an identifier's exact value. Namesakes in one town (two Marco Rossi in Milano) agree on
+   * everything else, so without it a pair is only ever a candidate.
    */
   readonly corroborated: boolean;
   /**
@@ -175,10 +180,16 @@ const typo = (a: string, b: string): boolean => distance(a, b) <= (a.length === 
 const streetLevel = (z: string): boolean => z.length >= 5 && /[a-z]/.test(z) && /\d/.test(z);
 
 /**
- * A 1 January birth date is as often a year written as a date (or a placeholder: 1900-01-01) as a birthday: it
- * agrees with every namesake born that year, so it weighs as a year, and never corroborates.
+ * A 1 January birth date is as often a year written as a date as a birthday: it agrees with every namesake born that
+ * year, so it weighs as a year, and corroborates only where the place agrees too (born that year, in that town).
  */
 const isYearOnly = (d: string): boolean => d.endsWith('-01-01');
+
+/**
+ * Dates systems write when the birth date is unknown (the epochs of Excel, Unix and many ERPs, the first day of the
+ * calendar): shared by strangers, they say nothing and weigh nothing.
+ */
+const PLACEHOLDER_DATES = new Set(['0001-01-01', '1899-12-30', '1899-12-31', '1900-01-01', '1970-01-01']);
 
 const daysApart = (a: string, b: string): number => Math.abs(Date.parse(a) - Date.parse(b)) / 86_400_000;
 
@@ -214,7 +225,13 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
   const straight = (a.f && b.f ? nameLevel(a.f, b.f, FIRST)[1] : 0) + (a.l && b.l ? nameLevel(a.l, b.l, LAST)[1] : 0);
   // Crossed, both halves weigh as first names (the smaller weights): the same whichever record is `a`.
   const crossed = a.f && b.f && a.l && b.l ? nameLevel(a.f, b.l, FIRST)[1] + nameLevel(a.l, b.f, FIRST)[1] - 1 : -Infinity;
-  if (crossed > straight) {
+  // One name only, in the first-name field, that is the other's surname (`Ceely` and `Arthur Ceely`): a form with one
+  // name box. It weighs as the surname it is, less one, and nothing vouches for the first name.
+  const shifted = (x: MatchSnapshot, y: MatchSnapshot) => (x.f && !x.l && y.f && y.l ? nameLevel(x.f, y.l, LAST) : undefined);
+  const shift = shifted(a, b) ?? shifted(b, a);
+  if (shift && shift[1] > 0 && shift[1] - 1 > straight) {
+    add('lastName', [`shifted.${shift[0]}`, shift[1] - 1]);
+  } else if (crossed > straight) {
     const [fl, fw] = nameLevel(a.l!, b.f!, FIRST);
     const [ll, lw] = nameLevel(a.f!, b.l!, FIRST);
     add('firstName', [`swapped.${fl}`, fw - 1]);
@@ -225,10 +242,13 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
   }
   const ids = identifierLevel(a.i ?? [], b.i ?? []);
   const ownIdAgrees = ids.some((f) => OWN_IDS.has(f.field) && f.level === 'exact');
-  if (a.d && b.d) {
+  if (a.d && b.d && !PLACEHOLDER_DATES.has(a.d) && !PLACEHOLDER_DATES.has(b.d)) {
     const yearOnly = isYearOnly(a.d) || isYearOnly(b.d);
     if (yearOnly && a.d.slice(0, 4) === b.d.slice(0, 4)) add('birthDate', a.d === b.d ? ['year', 3] : ['sameYear', 1]);
     else if (yearOnly && Math.abs(Number(a.d.slice(0, 4)) - Number(b.d.slice(0, 4))) <= 2) add('birthDate', ['yearNear', -1]);
+    // Two years one digit apart (`1814` and `1874`): a typo, or two people decades apart. Weighed as two dates two
+    // digits apart are, and never corroborating.
+    else if (yearOnly && typo(a.d.slice(0, 4), b.d.slice(0, 4))) add('birthDate', ['yearTypo', 0.5]);
     else if (a.d === b.d) add('birthDate', ['exact', 8]);
     else if (compatibleBirthDates(a.d, b.d)) add('birthDate', ['typo', 3.5]);
     else if (typo(a.d, b.d)) add('birthDate', ['near', 0.5]);
@@ -241,7 +261,13 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
     else add('birthDate', ['different', -10]);
   }
   if (a.g && b.g) add('gender', a.g === b.g ? ['same', 0.5] : ['different', -4]);
-  if (a.z && b.z) add('postalCode', a.z === b.z ? (streetLevel(a.z) ? ['street', 6] : ['exact', 5]) : typo(a.z, b.z) && a.z.length === b.z.length ? ['typo', 1.5] : ['different', -2.5]);
+  if (a.z && b.z) {
+    const typed = a.z.length === b.z.length && typo(a.z, b.z);
+    if (a.z === b.z) add('postalCode', streetLevel(a.z) ? ['street', 6] : ['exact', 5]);
+    // A street's postcode mistyped (`AL7 4EF` and `AL7 4EE`) still names that street; a CAP mistyped is another town.
+    else if (typed && streetLevel(a.z) && streetLevel(b.z)) add('postalCode', ['streetTypo', 3]);
+    else add('postalCode', typed ? ['typo', 1.5] : ['different', -2.5]);
+  }
   if (a.c && b.c) {
     const jw = a.c === b.c ? 1 : jaroWinkler(a.c, b.c);
     add('city', jw === 1 ? ['exact', 3] : jw >= 0.88 ? ['similar', 1.5] : ['different', -1.5]);
@@ -256,8 +282,14 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
   // alike, are what namesakes in one town have. Two customer ids of one system, or two tax codes, that differ say
   // "two accounts": then a date a typo away does not corroborate.
   const idsDiffer = fields.some((f) => OWN_IDS.has(f.field) && f.level === 'different');
+  const placeAgrees = fields.some((f) => (f.field === 'city' && f.level === 'exact') || (f.field === 'postalCode' && PLACE_POSTCODE.has(f.level)));
+  // A surname alone at an address is anyone of that household: with only it, the place does not corroborate.
+  const onlySurname = fields.some((f) => f.level.startsWith('shifted.'));
   const corroborated = fields.some(
-    (f) => (CORROBORATING[f.field]?.includes(f.level) && !(idsDiffer && f.level === 'typo')) || (IDENTIFIER_FIELDS.has(f.field) && f.level === 'exact'),
+    (f) =>
+      (CORROBORATING[f.field]?.includes(f.level) && !(idsDiffer && f.level === 'typo') && !(onlySurname && f.field !== 'birthDate')) ||
+      (IDENTIFIER_FIELDS.has(f.field) && f.level === 'exact') ||
+      (f.field === 'birthDate' && f.level === 'year' && placeAgrees && !onlySurname),
   );
   // First names that clearly differ hold a merge back, unless an id that is one person's alone (a customer id, a tax
   // code) agrees: twins have their own; a household shares an e-mail or a phone.
@@ -270,7 +302,8 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
 const IDENTIFIER_FIELDS = new Set(['customerId', 'email', 'phone', 'taxCode', 'loyaltyCard']);
 /** Identifiers one person has alone: a household or a company shares e-mails and phones, not these. */
 const OWN_IDS = new Set(['customerId', 'taxCode']);
-const CORROBORATING: Record<string, readonly string[] | undefined> = { birthDate: ['exact', 'typo'], address: ['exact', 'similar'], postalCode: ['street'] };
+const PLACE_POSTCODE = new Set(['exact', 'street', 'streetTypo']);
+const CORROBORATING: Record<string, readonly string[] | undefined> = { birthDate: ['exact', 'typo'], address: ['exact', 'similar'], postalCode: ['street', 'streetTypo'] };
 
 export type MatchDecision = 'merge' | 'review' | 'apart';
 

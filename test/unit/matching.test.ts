@@ -171,6 +171,58 @@ describe('comparing two records', () => {
     expect(level(mario, mario, 'postalCode')).toBe('exact');
   });
 
+  it('takes a birth year with the town for the person, and two years a digit apart for no evidence', () => {
+    const a: MatchSnapshot = { f: 'clarence', l: 'leumane', d: '1845-01-01', c: 'welwyn hatfield' };
+    // Born that year in that town: as telling as the birthday alone.
+    expect(compareSnapshots(a, { ...a, z: 'al74ef' }).corroborated).toBe(true);
+    expect(verdict(a, { ...a })).toBe('merge');
+    expect(verdict(a, { ...a, c: 'stevenage' })).not.toBe('merge');
+    // `1814` and `1874`: a typo, or two namesakes sixty years apart. It no longer corroborates, as a date typo does.
+    const b = { ...a, d: '1815-01-01', c: undefined };
+    expect(level(b, { ...b, d: '1875-01-01' }, 'birthDate')).toBe('yearTypo');
+    expect(compareSnapshots(b, { ...b, d: '1875-01-01' }).corroborated).toBe(false);
+    expect(verdict(b, { ...b, d: '1875-01-01' })).toBe('review');
+  });
+
+  it('gives a placeholder birth date no weight and files no one under it', () => {
+    const a: MatchSnapshot = { f: 'marco', l: 'rossi', d: '1900-01-01', c: 'milano' };
+    expect(level(a, { ...a }, 'birthDate')).toBeUndefined();
+    expect(verdict(a, { ...a })).toBe('review');
+    expect(level({ ...a, d: '1899-12-30' }, { ...a, d: '1899-12-30' }, 'birthDate')).toBeUndefined();
+    // Only the name key: no block of everyone born on 1 January 1900.
+    expect(blockingKeys(a)).toEqual(blockingKeys({ f: 'marco', l: 'rossi', c: 'milano' }));
+  });
+
+  it("takes a street's postcode a typo away for that street, not an Italian CAP", () => {
+    const a: MatchSnapshot = { f: 'edith', l: 'martineau', z: 'l36js', c: 'liverpool' };
+    expect(level(a, { ...a, z: 'l46js' }, 'postalCode')).toBe('streetTypo');
+    expect(verdict(a, { ...a, z: 'l46js' })).toBe('merge');
+    const b: MatchSnapshot = { f: 'marco', l: 'rossi', z: '20121', c: 'milano' };
+    expect(level(b, { ...b, z: '20122' }, 'postalCode')).toBe('typo');
+    expect(verdict(b, { ...b, z: '20122' })).toBe('review');
+  });
+
+  it('reads a lone name in the first-name box as the surname it may be, but a surname at an address is a household', () => {
+    const arthur: MatchSnapshot = { f: 'arthur', l: 'ceely', d: '1834-10-15', g: 'm', z: 's751ju', c: 'barnsley' };
+    const ceely: MatchSnapshot = { f: 'ceely', d: '1834-10-15', g: 'm', z: 's751ju', c: 'barnsley' };
+    expect(level(arthur, ceely, 'lastName')).toBe('shifted.exact');
+    expect(level(arthur, ceely, 'firstName')).toBeUndefined();
+    expect(verdict(arthur, ceely)).toBe('merge');
+    expect(verdict(ceely, arthur)).toBe('merge');
+    // Without the birth date only the household agrees: anyone of the Ceelys at that address.
+    const household = { ...ceely, d: undefined };
+    expect(compareSnapshots(arthur, household).corroborated).toBe(false);
+    expect(verdict(arthur, household)).not.toBe('merge');
+    // Filed under the surname keys too, the two meet though the lone name sits in the other box.
+    expect(blockingKeys({ ...ceely, c: undefined }).some((k) => blockingKeys({ ...arthur, c: undefined }).includes(k))).toBe(true);
+  });
+
+  it('finds a mistyped surname without a birth date by the first name at the postcode', () => {
+    const a: MatchSnapshot = { f: 'charles', l: 'wood', z: 'wv30tz' };
+    const b: MatchSnapshot = { f: 'charles', l: 'qood', z: 'wv30tz' };
+    expect(blockingKeys(a).some((k) => blockingKeys(b).includes(k))).toBe(true);
+  });
+
   it('leaves titles out of names: Dott., Sig.ra, Sir and Baronet are nobody', () => {
     expect(snapshotOf(rec({ person: { firstName: 'Dott. Mario', lastName: 'Rossi' } }))).toMatchObject({ f: 'mario', l: 'rossi' });
     expect(snapshotOf(rec({ person: { firstName: 'Sig.ra Anna', lastName: 'Bianchi' } }))).toMatchObject({ f: 'anna', l: 'bianchi' });
