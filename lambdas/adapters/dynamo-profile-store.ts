@@ -481,9 +481,9 @@ export class DynamoProfileStore implements ProfileStore {
     return { items: others.length + 1, records: recordIds.length, identities, sharedIdentities };
   }
 
-  async fileSnapshot(blockKeys: readonly string[], recordId: string, snapshot: MatchSnapshot): Promise<void> {
+  async fileSnapshot(blockKeys: readonly string[], recordId: string, snapshot: MatchSnapshot, profileId: string): Promise<void> {
     const s = JSON.stringify(snapshot);
-    await this.batchWrite(blockKeys.map((b) => ({ PutRequest: { Item: { ...keys.block(b, recordId), s } } })));
+    await this.batchWrite(blockKeys.map((b) => ({ PutRequest: { Item: { ...keys.block(b, recordId), s, at: profileId } } })));
   }
 
   async unfileSnapshot(blockKeys: readonly string[], recordId: string): Promise<void> {
@@ -501,7 +501,10 @@ export class DynamoProfileStore implements ProfileStore {
     for (const page of pages) {
       const items = page.Items ?? [];
       if (items.length > limit) continue;
-      for (const i of items) if (!found.has(String(i.sk))) found.set(String(i.sk), { recordId: String(i.sk), snapshot: JSON.parse(String(i.s)) as MatchSnapshot });
+      for (const i of items) {
+        if (found.has(String(i.sk))) continue;
+        found.set(String(i.sk), { recordId: String(i.sk), snapshot: JSON.parse(String(i.s)) as MatchSnapshot, ...(i.at ? { profileId: String(i.at) } : {}) });
+      }
     }
     return [...found.values()];
   }

@@ -66,6 +66,12 @@ export interface TimelineEntry {
 export interface FiledSnapshot {
   readonly recordId: string;
   readonly snapshot: MatchSnapshot;
+  /**
+   * The profile the record had been applied to when it was filed, as its marker said then (merges are not followed,
+   * and an unmerge re-points the marker, not this): saves reading the marker. Absent on snapshots filed before it was
+   * kept.
+   */
+  readonly profileId?: string;
 }
 
 /**
@@ -154,8 +160,8 @@ export interface ProfileStore {
     identifierKeys: readonly string[],
     filed?: readonly { readonly recordId: string; readonly blocks: readonly string[] }[],
   ): Promise<{ items: number; records: number; identities: number; sharedIdentities: number }>;
-  /** Files a record's match snapshot under each blocking key (idempotent). */
-  fileSnapshot(blockKeys: readonly string[], recordId: string, snapshot: MatchSnapshot): Promise<void>;
+  /** Files a record's match snapshot under each blocking key, with the profile it was applied to (idempotent). */
+  fileSnapshot(blockKeys: readonly string[], recordId: string, snapshot: MatchSnapshot, profileId: string): Promise<void>;
   /** Removes what fileSnapshot filed. */
   unfileSnapshot(blockKeys: readonly string[], recordId: string): Promise<void>;
   /**

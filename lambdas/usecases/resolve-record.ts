@@ -5,7 +5,7 @@ import { blockingKeys, compareSnapshots, decide, type MatchSnapshot, snapshotOf 
 import { applyRecord, emptyProfile, mergeStates, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
 import { conflict, type IdentifierView, keptApart, linkingIdentifiers, type OwnerView, personKeyOf, planResolution } from '../domain/resolution.ts';
 import type { SuppressionCheck } from '../ports/privacy.ts';
-import type { ProfileStore, StoredOrder, StoredProfile } from '../ports/profiles.ts';
+import type { FiledSnapshot, ProfileStore, StoredOrder, StoredProfile } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
 import { finishSplit } from './unmerge.ts';
 
@@ -340,11 +340,11 @@ async function matchedProfile(store: ProfileStore, config: IdentityConfig, recor
   // find, which reads consistently after applying.
   const merges = (await store.findSnapshots(m.keys, config.matching.maxBlockSize, false))
     .filter((f) => f.recordId !== record.recordId)
-    .map((f) => ({ recordId: f.recordId, ...compareSnapshots(m.snapshot, f.snapshot) }))
+    .map((f) => ({ ...f, ...compareSnapshots(m.snapshot, f.snapshot) }))
     .filter((f) => decide(f, config.matching) === 'merge')
     .sort((a, b) => b.score - a.score || a.recordId.localeCompare(b.recordId));
   if (merges.length === 0) return undefined;
-  const owners = await store.appliedProfiles(merges.map((f) => f.recordId));
+  const owners = await filedOwners(store, merges);
   const mine = { ...personKeyOf(record), firstNames: [], lastNames: [], birthDates: [] };
   for (const f of merges) {
     const at = owners.get(f.recordId);
@@ -354,6 +354,20 @@ async function matchedProfile(store: ProfileStore, config: IdentityConfig, recor
     if (other.profile?.status === 'active' && conflict(mine, taxCodesOnly(other.profile.state)) === undefined) return { id: other.id, profile: other.profile };
   }
   return undefined;
+}
+
+/**
+ * The profile each filed record was applied to: as filed with its snapshot (a record is filed only once applied), or,
+ * for a snapshot filed without it, from the record's marker, where a record not applied yet has none (it is skipped:
+ * it will find the other when it is). Merges are not followed; profileOfRecord follows them, and reads the marker
+ * again when an unmerge may have moved the record.
+ */
+async function filedOwners(store: ProfileStore, filed: readonly FiledSnapshot[]): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  for (const f of filed) if (f.profileId) owners.set(f.recordId, f.profileId);
+  const unknown = filed.filter((f) => !f.profileId).map((f) => f.recordId);
+  if (unknown.length > 0) for (const [recordId, profileId] of await store.appliedProfiles(unknown)) owners.set(recordId, profileId);
+  return owners;
 }
 
 /** A candidate pair's name: the same whichever of its records finds the other. */
@@ -369,7 +383,7 @@ export const pairIdOf = (a: string, b: string): string => `dup_${stableHash('pai
  * the result does not depend on the order records arrive in.
  */
 async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId: string, m: Matching, appliedTo: string): Promise<{ merged: string[]; candidates: number }> {
-  await store.fileSnapshot(m.keys, recordId, m.snapshot);
+  await store.fileSnapshot(m.keys, recordId, m.snapshot, appliedTo);
   // This record's profile now. An unmerge (finished on the way, or since: its groups are kept apart) may have moved the
   // record; then its marker says where.
   const selfNow = () => profileOfRecord(store, config, recordId, appliedTo);
@@ -384,7 +398,7 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
     .filter((f) => f.recordId !== recordId)
     .map((f) => {
       const match = compareSnapshots(m.snapshot, f.snapshot);
-      return { recordId: f.recordId, ...match, verdict: decide(match, config.matching) };
+      return { ...f, ...match, verdict: decide(match, config.matching) };
     })
     .filter((f) => f.verdict !== 'apart')
     .sort((a, b) => b.score - a.score || a.recordId.localeCompare(b.recordId))
@@ -394,10 +408,10 @@ async function matchRecord(store: ProfileStore, config: IdentityConfig, recordId
   const merged: string[] = [];
   let candidates = 0;
   if (scored.length > 0) {
-    // A record not applied yet is skipped: it will find this one when it is.
-    const owners = await store.appliedProfiles(scored.map((f) => f.recordId));
+    const owners = await filedOwners(store, scored);
     // One read for the profiles reviews point at; merges read theirs afresh, as each may have changed the picture.
-    const read = await store.getProfiles([...new Set(owners.values())]);
+    const reviewed = new Set(scored.flatMap((f) => (f.verdict === 'review' && owners.has(f.recordId) ? [owners.get(f.recordId)!] : [])));
+    const read = reviewed.size > 0 ? await store.getProfiles([...reviewed]) : new Map<string, StoredProfile>();
     const absorbed = new Set<string>();
     const seen = new Set<string>();
     let redecided = 0;

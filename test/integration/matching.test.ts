@@ -147,6 +147,42 @@ describe('probabilistic matching in the resolver', () => {
     expect(await profileOf(store, a.recordId)).toBe(await profileOf(store, b.recordId));
   });
 
+  it('takes the profile a filed record was applied to from its snapshot, and from its marker when the snapshot lacks it', async () => {
+    const store = await freshStore();
+    const a = rec('erp', { firstName: 'Paola', lastName: 'Conti', birthDate: '1968-11-30' }, { postalCode: '00184' });
+    await resolveRecord(store, a, config);
+    const filed = await store.findSnapshots(blockingKeys(snapshotOf(a)!), 100);
+    expect(filed.map((f) => f.profileId)).toEqual([await profileOf(store, a.recordId)]);
+    const counting = (strip: boolean) => {
+      const calls = { markers: 0 };
+      const proxy = new Proxy(store, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver);
+          if (prop === 'appliedProfiles') {
+            return async (ids: readonly string[]) => {
+              calls.markers += ids.length;
+              return target.appliedProfiles(ids);
+            };
+          }
+          // A snapshot filed before the profile was kept with it.
+          if (prop === 'findSnapshots' && strip) {
+            return async (...args: Parameters<ProfileStore['findSnapshots']>) => (await target.findSnapshots(...args)).map(({ profileId: _p, ...f }) => f);
+          }
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      return { proxy, calls };
+    };
+    const b = rec('shop', { firstName: 'Paola', lastName: 'Conti', birthDate: '1968-11-30' }, { postalCode: '00184' });
+    const plain = counting(false);
+    expect((await resolveRecord(plain.proxy, b, config)).profileId).toBe(await profileOf(store, a.recordId));
+    expect(plain.calls.markers).toBe(0);
+    const c = rec('newsletter', { firstName: 'Paola', lastName: 'Conti', birthDate: '1968-11-30' }, { postalCode: '00184' });
+    const old = counting(true);
+    expect((await resolveRecord(old.proxy, c, config)).profileId).toBe(await profileOf(store, a.recordId));
+    expect(old.calls.markers).toBeGreaterThan(0);
+  });
+
   it('two records of one person resolved at once by concurrent resolvers end in one profile', async () => {
     for (let round = 0; round < 5; round++) {
       const store = await freshStore();
