@@ -1,7 +1,8 @@
 import type { IdentityConfig } from '../domain/identity-config.ts';
-import { lifecycleOf, type ProfileState } from '../domain/profile.ts';
-import type { ProfileStore } from '../ports/profiles.ts';
-import { activeProfile } from './resolve-record.ts';
+import { lifecycleOf, mergeStates, type ProfileState } from '../domain/profile.ts';
+import type { ProfileStore, StoredOrder, StoredProfile } from '../ports/profiles.ts';
+import { ContentionError } from '../shared/errors.ts';
+import { activeProfile, recount } from './resolve-record.ts';
 
 /** A profile as people and tools read it (`cdp profiles get`, `GET /profiles/{id}`). */
 export interface ProfileView {
@@ -52,6 +53,59 @@ export function viewOf(state: ProfileState, requestedId?: string): ProfileView {
 export async function profileById(store: ProfileStore, config: IdentityConfig, profileId: string): Promise<ProfileView | undefined> {
   const active = await activeProfile(store, config, profileId);
   return active.profile ? viewOf(active.profile.state, profileId) : undefined;
+}
+
+const MAX_HOPS = 20;
+
+/**
+ * The profile an id stands for now, for a reader that may not write (`GET /profiles/{id}` runs with a read-only role):
+ * the same answer as profileById, but what it meets half-done (a resolver died, or is at it now) is shown, not
+ * finished. A merge under way is shown done: the survivor's state with every profile still merging into it merged in,
+ * in memory, and their orders counted once. An unmerge under way is shown not yet done: the profile as it was before
+ * it, also for the id of a group it is creating.
+ */
+export async function readProfileById(store: ProfileStore, config: IdentityConfig, profileId: string): Promise<ProfileView | undefined> {
+  let id = profileId;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const p = (await store.getProfiles([id])).get(id);
+    if (!p || p.status === 'erasing') return undefined;
+    if ((p.status === 'merged' || p.status === 'merging') && p.into) id = p.into;
+    else if (p.status === 'splitting' && p.splitOf) id = p.splitOf;
+    else return viewOf(await withMergesUnderWay(store, config, id, p), profileId);
+  }
+  throw new ContentionError('Merge chain too long');
+}
+
+/** `profile`'s state as the merges into it that are under way will leave it (merges into those too). */
+async function withMergesUnderWay(store: ProfileStore, config: IdentityConfig, id: string, profile: StoredProfile): Promise<ProfileState> {
+  const folded: ProfileState[] = [];
+  const seen = new Set([id]);
+  let next = [{ id, incoming: profile.incoming ?? [] }];
+  while (next.length > 0) {
+    const asked = next.flatMap((n) => n.incoming.filter((o) => !seen.has(o)).map((o) => ({ o, into: n.id })));
+    if (asked.length === 0) break;
+    const read = await store.getProfiles(asked.map((a) => a.o));
+    next = [];
+    for (const { o, into } of asked) {
+      const p = read.get(o);
+      // Noted as incoming, but finished, or given up for an erasure, meanwhile.
+      if (!p || p.status !== 'merging' || p.into !== into || seen.has(o)) continue;
+      seen.add(o);
+      folded.push(p.state);
+      next.push({ id: o, incoming: p.incoming ?? [] });
+    }
+  }
+  if (folded.length === 0) return profile.state;
+  // An order in two of them (moved already, or sent to both) counts once: the later version, as a move keeps it.
+  const orders = new Map<string, StoredOrder & { sk: string }>();
+  for (const pid of seen) {
+    for (const o of await store.listOrders(pid)) {
+      const had = orders.get(o.sk);
+      if (!had || had.occurredAt < o.occurredAt || (had.occurredAt === o.occurredAt && had.recordId < o.recordId)) orders.set(o.sk, o);
+    }
+  }
+  const counted = recount([...orders.values()]);
+  return folded.reduce((state, other) => mergeStates(state, other, config, counted), profile.state);
 }
 
 /** The profiles an identifier (`email:a@b.it`) belongs to: one, or several for a value people share. */

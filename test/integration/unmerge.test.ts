@@ -7,7 +7,7 @@ import { activeProfile, resolveRecord } from '../../lambdas/usecases/resolve-rec
 import { unmergeProfile } from '../../lambdas/usecases/unmerge.ts';
 import { listDuplicates, mergeDuplicate } from '../../lambdas/usecases/duplicates.ts';
 import { describe as describeProfile, runProfilesUnmerge } from '../../cli/profiles.ts';
-import { profileById } from '../../lambdas/usecases/read-profiles.ts';
+import { profileById, readProfileById } from '../../lambdas/usecases/read-profiles.ts';
 import type { Output } from '../../cli/output.ts';
 import type { Target } from '../../cli/target.ts';
 import { dynamoDbLocal } from '../support/dynamodb-local.ts';
@@ -284,6 +284,47 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
     }
     const withQ = [...groups.entries()].find(([, g]) => g.includes('q5'))!;
     expect((await store.listItems(withQ[0])).map((i) => i.sk).filter((sk) => !sk.startsWith('EVENT#')).sort()).toEqual(['CONSENT#sms', 'ORDER#shop#o9']);
+  }, 60_000);
+
+  it('the reader that may not write (GET /profiles/{id}) shows a merge left half-done as done and an unmerge left half-done as not begun', async () => {
+    const store = await local.store();
+    const wrongId = await merged(store);
+    const READS = ['getProfiles', 'getIdentities', 'listOrders', 'listItems', 'timeline', 'appliedProfiles', 'appliedRecord', 'listLineage', 'listDuplicates'];
+    const readOnly = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        if (READS.includes(prop as string)) return value.bind(target);
+        return () => Promise.reject(new Error(`AccessDenied: ${String(prop)}`));
+      },
+    });
+    // Her profile under a phone of her own, with an order; a resolver merging it in dies after moving one item.
+    const Q_PHONE = phone('+393336660000');
+    const q = (await resolveRecord(store, rec('q5', [Q_PHONE], { order: { orderId: 'o9', total: 20, currency: 'EUR' } }), config)).profileId;
+    expect(await store.markMerging(q, wrongId, (await store.getProfiles([q])).get(q)!.version)).toBe('ok');
+    expect(await store.moveItem(q, wrongId, (await store.listItems(q))[0]!)).toBe('ok');
+    const shown = async (id: string) => {
+      const { requestedId: _r, ...view } = (await readProfileById(readOnly, config, id))!;
+      return { ...view, identifiers: view.identifiers.toSorted(), sources: view.sources.toSorted() };
+    };
+    const viaQ = await shown(q);
+    expect(viaQ).toMatchObject({ profileId: wrongId, recordCount: 6, orders: { count: 4, revenue: 170 } });
+    expect(viaQ.identifiers).toContain('phone:+393336660000');
+    expect(await shown(wrongId)).toEqual(viaQ);
+    // The reader that writes finishes the merge: the same profile.
+    const { requestedId: _r, ...done } = (await profileById(store, config, q))!;
+    expect({ ...done, identifiers: done.identifiers.toSorted(), sources: done.sources.toSorted() }).toEqual(viaQ);
+    expect((await store.getProfiles([q])).get(q)!.status).toBe('merged');
+
+    // An unmerge that died after its third write: the profile as it was, also for the id of a group being created.
+    await expect(unmergeProfile(dying(store, 3).store, config, wrongId, 'phone:+393332220000')).rejects.toThrow('resolver died');
+    const splitting = (await store.getProfiles([wrongId])).get(wrongId)!;
+    expect(splitting.status).toBe('splitting');
+    expect(await shown(wrongId)).toEqual(viaQ);
+    expect(await shown(splitting.split!.others[0]!.profileId)).toEqual(viaQ);
+    // Finished by the next touch that may write, it shows the split.
+    await profileById(store, config, wrongId);
+    expect((await shown(wrongId)).recordCount).toBeLessThan(6);
   }, 60_000);
 
   it('a merge into the profile that begins while the unmerge plans makes it plan again, with what the merge brought', async () => {
