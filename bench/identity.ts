@@ -11,6 +11,7 @@ import { CapacityMeter } from './capacity.ts';
 import type { CanonicalRecord, Identifier } from '../lambdas/domain/canonical.ts';
 import { parseIdentityConfig } from '../lambdas/domain/identity-config.ts';
 import { resolveRecord } from '../lambdas/usecases/resolve-record.ts';
+import { exportProfiles } from '../lambdas/usecases/read-profiles.ts';
 import { startDynamoDb } from '../local/engines/dynamodb.ts';
 import { createTable } from '../local/resources.ts';
 import type { Benchmark, Figure } from './types.ts';
@@ -231,8 +232,8 @@ async function run(ds: Dataset, endpoint: string, table: string) {
   const capacity = { read: meter.read, write: meter.write };
   // Predicted clusters, read back the way `cdp profiles export` does.
   const predicted = new Map<string, string>();
-  for await (const p of store.listProfiles()) {
-    for (const l of await store.listLineage(p.state.profileId)) predicted.set(`${l.source}-${l.recordKey}`, p.state.profileId);
+  for await (const { view, lineage } of exportProfiles(store, config)) {
+    for (const l of lineage) predicted.set(`${l.source}-${l.recordKey}`, view.profileId);
   }
   return { seconds, capacity, predicted };
 }

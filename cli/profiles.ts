@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoProfileStore } from '../lambdas/adapters/dynamo-profile-store.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../lambdas/domain/identity-config.ts';
 import { normaliseEmail, normalisePhone } from '../lambdas/domain/normalise.ts';
-import { type ProfileView, profileById, profilesByIdentifier, viewOf } from '../lambdas/usecases/read-profiles.ts';
+import { exportProfiles, type ProfileView, profileById, profilesByIdentifier } from '../lambdas/usecases/read-profiles.ts';
 import { unmergeProfile } from '../lambdas/usecases/unmerge.ts';
 import { type Output, UsageError } from './output.ts';
 import type { Target } from './target.ts';
@@ -69,10 +69,8 @@ export async function runProfilesExport(out: Output, target: Target, flags: Prof
   if ((flags.format ?? 'ndjson') !== 'ndjson') throw new UsageError('Only --format ndjson is supported');
   const store = profileStore(target);
   let n = 0;
-  for await (const p of store.listProfiles()) {
-    if (flags.activation && p.state.restricted) continue;
-    const view = viewOf(p.state);
-    const lineage = (await store.listLineage(view.profileId)).map(({ source, recordKey, line }) => ({ source, recordKey, ...(line !== undefined ? { line } : {}) }));
+  for await (const { view, lineage } of exportProfiles(store, identityConfig())) {
+    if (flags.activation && view.restricted) continue;
     process.stdout.write(`${JSON.stringify({ profileId: view.profileId, identifiers: view.identifiers, attributes: view.attributes, lifecycle: view.lifecycle, orders: view.orders, ...(view.restricted ? { restricted: true } : {}), lineage })}\n`);
     if (++n % 500 === 0) out.progress(`${n} profiles exported`);
   }

@@ -314,7 +314,7 @@ export class DynamoProfileStore implements ProfileStore {
       const profiles = await this.getProfiles(ids);
       for (const id of ids) {
         const p = profiles.get(id);
-        if (p && p.status === 'active') yield p;
+        if (p && (p.status === 'active' || p.status === 'merging' || (p.status === 'splitting' && !p.splitOf))) yield p;
       }
       ExclusiveStartKey = res.LastEvaluatedKey;
     } while (ExclusiveStartKey);

@@ -139,7 +139,10 @@ export interface ProfileStore {
   moveItem(from: string, to: string, item: ProfileItem): Promise<'ok' | 'inactive'>;
   /** Orders of a profile (with their sort keys), for recounting totals. */
   listOrders(profileId: string): Promise<(StoredOrder & { readonly sk: string })[]>;
-  /** Every active profile (for exports), page by page. */
+  /**
+   * Every listed profile (for exports), page by page: the active ones, and those a merge or an unmerge is under way on
+   * (`merging`, and `splitting` without `splitOf`). Merged and erased ones are not listed, nor groups being split off.
+   */
   listProfiles(): AsyncIterable<StoredProfile>;
   /** Where a profile's records came from: one entry per timeline event. */
   listLineage(profileId: string): Promise<{ source: string; objectKey: string; recordKey: string; line?: number; deliveryId?: string }[]>;

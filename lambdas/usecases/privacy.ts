@@ -480,7 +480,8 @@ async function eraseSource(deps: PrivacyDeps, state: RequestState): Promise<Reco
   const only: string[] = [];
   let mixed = 0;
   for await (const p of deps.profiles.listProfiles()) {
-    if (!p.state.sources.includes(source)) continue;
+    // A profile merging into another is the survivor's: erased with it or kept with it.
+    if (p.status !== 'active' || !p.state.sources.includes(source)) continue;
     if (p.state.sources.length === 1) only.push(p.state.profileId);
     else mixed++;
   }

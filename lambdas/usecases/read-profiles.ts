@@ -71,14 +71,17 @@ export async function readProfileById(store: ProfileStore, config: IdentityConfi
     if (!p || p.status === 'erasing') return undefined;
     if ((p.status === 'merged' || p.status === 'merging') && p.into) id = p.into;
     else if (p.status === 'splitting' && p.splitOf) id = p.splitOf;
-    else return viewOf(await withMergesUnderWay(store, config, id, p), profileId);
+    else return viewOf((await withMergesUnderWay(store, config, id, p)).state, profileId);
   }
   throw new ContentionError('Merge chain too long');
 }
 
-/** `profile`'s state as the merges into it that are under way will leave it (merges into those too). */
-async function withMergesUnderWay(store: ProfileStore, config: IdentityConfig, id: string, profile: StoredProfile): Promise<ProfileState> {
-  const folded: ProfileState[] = [];
+/**
+ * `profile`'s state as the merges into it that are under way will leave it (merges into those too), and the profiles
+ * still merging in (`folded`), whose records not moved yet are theirs.
+ */
+async function withMergesUnderWay(store: ProfileStore, config: IdentityConfig, id: string, profile: StoredProfile): Promise<{ state: ProfileState; folded: string[] }> {
+  const folded: { id: string; state: ProfileState }[] = [];
   const seen = new Set([id]);
   let next = [{ id, incoming: profile.incoming ?? [] }];
   while (next.length > 0) {
@@ -91,11 +94,11 @@ async function withMergesUnderWay(store: ProfileStore, config: IdentityConfig, i
       // Noted as incoming, but finished, or given up for an erasure, meanwhile.
       if (!p || p.status !== 'merging' || p.into !== into || seen.has(o)) continue;
       seen.add(o);
-      folded.push(p.state);
+      folded.push({ id: o, state: p.state });
       next.push({ id: o, incoming: p.incoming ?? [] });
     }
   }
-  if (folded.length === 0) return profile.state;
+  if (folded.length === 0) return { state: profile.state, folded: [] };
   // An order in two of them (moved already, or sent to both) counts once: the later version, as a move keeps it.
   const orders = new Map<string, StoredOrder & { sk: string }>();
   for (const pid of seen) {
@@ -105,7 +108,41 @@ async function withMergesUnderWay(store: ProfileStore, config: IdentityConfig, i
     }
   }
   const counted = recount([...orders.values()]);
-  return folded.reduce((state, other) => mergeStates(state, other, config, counted), profile.state);
+  return { state: folded.reduce((state, other) => mergeStates(state, other.state, config, counted), profile.state), folded: folded.map((f) => f.id) };
+}
+
+/** Where a record of an exported profile came from. */
+export interface LineageEntry {
+  readonly source: string;
+  readonly recordKey: string;
+  readonly line?: number;
+}
+
+/**
+ * `cdp profiles export`: every profile as readProfileById shows it, with the lineage of every record it holds, so
+ * that each record is on exactly one line whatever is half-done. A profile with merges into it under way holds the
+ * records of the merging profiles too; a profile being split holds those already moved to its groups. A merging
+ * profile whose survivor did not fold it in (the survivor merged on before this merge was pointed at the next one) is
+ * a line of its own, at the end, rather than lost. Reads only.
+ */
+export async function* exportProfiles(store: ProfileStore, config: IdentityConfig): AsyncIterable<{ readonly view: ProfileView; readonly lineage: readonly LineageEntry[] }> {
+  const covered = new Set<string>();
+  const merging: StoredProfile[] = [];
+  const line = async (state: ProfileState, holds: readonly string[]) => ({
+    view: viewOf(state),
+    lineage: (await Promise.all(holds.map((id) => store.listLineage(id)))).flat().map(({ source, recordKey, line }) => ({ source, recordKey, ...(line !== undefined ? { line } : {}) })),
+  });
+  for await (const p of store.listProfiles()) {
+    const id = p.state.profileId;
+    if (p.status === 'merging') merging.push(p);
+    else if (p.status === 'splitting' && p.split) yield await line(p.state, [id, ...p.split.others.map((o) => o.profileId)]);
+    else if (p.status === 'active') {
+      const { state, folded } = await withMergesUnderWay(store, config, id, p);
+      for (const f of folded) covered.add(f);
+      yield await line(state, [id, ...folded]);
+    }
+  }
+  for (const p of merging) if (!covered.has(p.state.profileId)) yield await line(p.state, [p.state.profileId]);
 }
 
 /** The profiles an identifier (`email:a@b.it`) belongs to: one, or several for a value people share. */

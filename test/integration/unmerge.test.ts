@@ -3,11 +3,11 @@ import type { DynamoProfileStore } from '../../lambdas/adapters/dynamo-profile-s
 import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
 import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
 import type { ProfileStore } from '../../lambdas/ports/profiles.ts';
-import { activeProfile, resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
+import { activeProfile, finishMerge, resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
 import { unmergeProfile } from '../../lambdas/usecases/unmerge.ts';
 import { listDuplicates, mergeDuplicate } from '../../lambdas/usecases/duplicates.ts';
 import { describe as describeProfile, runProfilesUnmerge } from '../../cli/profiles.ts';
-import { profileById, readProfileById } from '../../lambdas/usecases/read-profiles.ts';
+import { exportProfiles, profileById, readProfileById } from '../../lambdas/usecases/read-profiles.ts';
 import type { Output } from '../../cli/output.ts';
 import type { Target } from '../../cli/target.ts';
 import { dynamoDbLocal } from '../support/dynamodb-local.ts';
@@ -289,7 +289,7 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
   it('the reader that may not write (GET /profiles/{id}) shows a merge left half-done as done and an unmerge left half-done as not begun', async () => {
     const store = await local.store();
     const wrongId = await merged(store);
-    const READS = ['getProfiles', 'getIdentities', 'listOrders', 'listItems', 'timeline', 'appliedProfiles', 'appliedRecord', 'listLineage', 'listDuplicates'];
+    const READS = ['getProfiles', 'getIdentities', 'listOrders', 'listItems', 'listProfiles', 'timeline', 'appliedProfiles', 'appliedRecord', 'listLineage', 'listDuplicates'];
     const readOnly = new Proxy(store, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver);
@@ -302,11 +302,20 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
     const Q_PHONE = phone('+393336660000');
     const q = (await resolveRecord(store, rec('q5', [Q_PHONE], { order: { orderId: 'o9', total: 20, currency: 'EUR' } }), config)).profileId;
     expect(await store.markMerging(q, wrongId, (await store.getProfiles([q])).get(q)!.version)).toBe('ok');
-    expect(await store.moveItem(q, wrongId, (await store.listItems(q))[0]!)).toBe('ok');
+    // The order moved; the record's event (its lineage) not yet.
+    expect(await store.moveItem(q, wrongId, (await store.listItems(q)).find((i) => i.sk.startsWith('ORDER#'))!)).toBe('ok');
     const shown = async (id: string) => {
       const { requestedId: _r, ...view } = (await readProfileById(readOnly, config, id))!;
       return { ...view, identifiers: view.identifiers.toSorted(), sources: view.sources.toSorted() };
     };
+    // `cdp profiles export`: every record on exactly one line, whatever is half-done.
+    const exported = async () => {
+      const lines: { id: string; records: string[] }[] = [];
+      for await (const { view, lineage } of exportProfiles(readOnly, config)) lines.push({ id: view.profileId, records: lineage.map((l) => l.recordKey).sort() });
+      return lines.sort((a, b) => a.id.localeCompare(b.id));
+    };
+    const ALL = ['a1', 'a2', 'b1', 'b2', 'bad', 'q5'];
+    expect(await exported()).toEqual([{ id: wrongId, records: ALL }]);
     const viaQ = await shown(q);
     expect(viaQ).toMatchObject({ profileId: wrongId, recordCount: 6, orders: { count: 4, revenue: 170 } });
     expect(viaQ.identifiers).toContain('phone:+393336660000');
@@ -322,9 +331,25 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
     expect(splitting.status).toBe('splitting');
     expect(await shown(wrongId)).toEqual(viaQ);
     expect(await shown(splitting.split!.others[0]!.profileId)).toEqual(viaQ);
+    expect(await exported()).toEqual([{ id: wrongId, records: ALL }]);
     // Finished by the next touch that may write, it shows the split.
     await profileById(store, config, wrongId);
     expect((await shown(wrongId)).recordCount).toBeLessThan(6);
+    const split = await exported();
+    expect(split.length).toBeGreaterThan(1);
+    expect(split.flatMap((l) => l.records).sort()).toEqual(ALL);
+
+    // A merge left half-done into a profile that then merged on (not pointed at the new survivor yet): its records
+    // not moved are a line of their own, not lost.
+    const [t, s2] = [...(await partition(store, ['a1', 'b1'])).keys()].sort() as [string, string];
+    const p = (await resolveRecord(store, rec('p7', [phone('+393337770000')], { order: { orderId: 'o7', total: 5, currency: 'EUR' } }), config)).profileId;
+    expect(await store.markMerging(p, s2, (await store.getProfiles([p])).get(p)!.version)).toBe('ok');
+    expect(await store.moveItem(p, s2, (await store.listItems(p)).find((i) => i.sk.startsWith('ORDER#'))!)).toBe('ok');
+    expect(await store.markMerging(s2, t, (await store.getProfiles([s2])).get(s2)!.version)).toBe('ok');
+    await finishMerge(store, config, s2);
+    const lines = await exported();
+    expect(lines.flatMap((l) => l.records).sort()).toEqual([...ALL, 'p7'].sort());
+    expect(lines.find((l) => l.id === p)?.records).toEqual(['p7']);
   }, 60_000);
 
   it('a merge into the profile that begins while the unmerge plans makes it plan again, with what the merge brought', async () => {
