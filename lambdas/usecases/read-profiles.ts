@@ -66,24 +66,34 @@ const MAX_HOPS = 20;
  */
 export async function readProfileById(store: ProfileStore, config: IdentityConfig, profileId: string): Promise<ProfileView | undefined> {
   let id = profileId;
+  // Merging profiles on the way: folded in even when their survivor merged on before they were pointed at the next.
+  const passed: StoredProfile[] = [];
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     const p = (await store.getProfiles([id])).get(id);
     if (!p || p.status === 'erasing') return undefined;
+    if (p.status === 'merging') passed.push(p);
     if ((p.status === 'merged' || p.status === 'merging') && p.into) id = p.into;
     else if (p.status === 'splitting' && p.splitOf) id = p.splitOf;
-    else return viewOf((await withMergesUnderWay(store, config, id, p)).state, profileId);
+    else return viewOf((await withMergesUnderWay(store, config, id, p, passed)).state, profileId);
   }
   throw new ContentionError('Merge chain too long');
 }
 
 /**
- * `profile`'s state as the merges into it that are under way will leave it (merges into those too), and the profiles
- * still merging in (`folded`), whose records not moved yet are theirs.
+ * `profile`'s state as the merges into it that are under way will leave it (merges into those too, and into `also`,
+ * merging profiles known to end in it), and the profiles still merging in (`folded`), whose records not moved yet are
+ * theirs.
  */
-async function withMergesUnderWay(store: ProfileStore, config: IdentityConfig, id: string, profile: StoredProfile): Promise<{ state: ProfileState; folded: string[] }> {
-  const folded: { id: string; state: ProfileState }[] = [];
-  const seen = new Set([id]);
-  let next = [{ id, incoming: profile.incoming ?? [] }];
+async function withMergesUnderWay(
+  store: ProfileStore,
+  config: IdentityConfig,
+  id: string,
+  profile: StoredProfile,
+  also: readonly StoredProfile[] = [],
+): Promise<{ state: ProfileState; folded: string[] }> {
+  const folded = also.map((p) => ({ id: p.state.profileId, state: p.state }));
+  const seen = new Set([id, ...folded.map((f) => f.id)]);
+  let next = [{ id, incoming: profile.incoming ?? [] }, ...also.map((p) => ({ id: p.state.profileId, incoming: p.incoming ?? [] }))];
   while (next.length > 0) {
     const asked = next.flatMap((n) => n.incoming.filter((o) => !seen.has(o)).map((o) => ({ o, into: n.id })));
     if (asked.length === 0) break;

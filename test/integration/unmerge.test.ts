@@ -350,6 +350,11 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
     const lines = await exported();
     expect(lines.flatMap((l) => l.records).sort()).toEqual([...ALL, 'p7'].sort());
     expect(lines.find((l) => l.id === p)?.records).toEqual(['p7']);
+    // Read by its id, it answers with where its merge ends, itself merged in.
+    const viaP = await shown(p);
+    expect(viaP.profileId).toBe(t);
+    expect(viaP.identifiers).toContain('phone:+393337770000');
+    expect(viaP.recordCount).toBe((await shown(t)).recordCount + 1);
   }, 60_000);
 
   it('a merge into the profile that begins while the unmerge plans makes it plan again, with what the merge brought', async () => {
