@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { freePort, waitForPort } from './ports.ts';
+import { freePort, waitForEngine } from './ports.ts';
 
 export interface Engine {
   readonly endpoint: string;
@@ -31,6 +31,12 @@ export async function startOnFreePort<E>(port: number | undefined, launch: (port
     }
   }
 }
+
+const BIND_FAILED = /BindException|Address already in use|Failed to bind/i;
+
+const LIST_TABLES = {
+  init: { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' }, body: '{}' },
+};
 
 /** The engine's process ended before it accepted connections (its port taken, most often). */
 export class EngineExited extends Error {}
@@ -71,11 +77,15 @@ async function launchDynamoDb(dataDir: string, chosen: number): Promise<Engine> 
     });
   });
   try {
-    await waitForPort(chosen, 30_000, () => !exited);
+    // DynamoDB's own answer to an unsigned request, so that another program on the port is not taken for the engine.
+    // A failed bind does not end the JVM (Jetty's threads live on): its message does.
+    await waitForEngine(chosen, 30_000, LIST_TABLES, (_status, body) => body.includes('com.amazonaws.dynamodb'), () => !exited && !BIND_FAILED.test(stderr));
   } catch (e) {
     proc.kill('SIGKILL');
-    const message = `DynamoDB Local did not start (is Java 17 installed?): ${stderr.trim()}`;
-    throw exited && /BindException|Address already in use/i.test(stderr) ? new EngineExited(message, { cause: e }) : new Error(message, { cause: e });
+    if (BIND_FAILED.test(stderr)) {
+      throw new EngineExited(`DynamoDB Local could not bind port ${chosen}: another program holds it`, { cause: e });
+    }
+    throw new Error(`DynamoDB Local did not start (is Java 17 installed?): ${stderr.trim() || String(e)}`, { cause: e });
   }
   return {
     endpoint: `http://127.0.0.1:${chosen}`,

@@ -45,3 +45,29 @@ export async function waitForPort(port: number, timeoutMs: number, isAlive: () =
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Resolves once the engine on the port answers an HTTP request the way `speaks` recognises: something listening is
+ * not enough, since another program may hold the port (the engine, unable to bind it, then exits). Rejects when
+ * `isAlive` says the engine's process ended, or after the timeout.
+ */
+export async function waitForEngine(
+  port: number,
+  timeoutMs: number,
+  request: { path?: string; init: RequestInit },
+  speaks: (status: number, body: string) => boolean,
+  isAlive: () => boolean = () => true,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await waitForPort(port, timeoutMs, isAlive);
+  for (;;) {
+    const answer = await fetch(`http://127.0.0.1:${port}${request.path ?? '/'}`, { ...request.init, signal: AbortSignal.timeout(2_000) }).then(
+      async (r) => ({ status: r.status, body: await r.text() }),
+      () => undefined,
+    );
+    if (answer && speaks(answer.status, answer.body)) return;
+    if (!isAlive()) throw new Error(`engine on port ${port} exited before it was ready`);
+    if (Date.now() > deadline) throw new Error(`port ${port} did not answer as the engine within ${timeoutMs} ms (another program may hold it)`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
