@@ -34,8 +34,10 @@ export async function startOnFreePort<E>(port: number | undefined, launch: (port
 
 const BIND_FAILED = /BindException|Address already in use|Failed to bind/i;
 
-const LIST_TABLES = {
-  init: { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' }, body: '{}' },
+const LIST_TABLES: RequestInit = {
+  method: 'POST',
+  headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' },
+  body: '{}',
 };
 
 /** The engine's process ended before it accepted connections (its port taken, most often). */

@@ -1,4 +1,4 @@
-import { createServer, Socket } from 'node:net';
+import { createServer } from 'node:net';
 
 /**
  * A free TCP port on 127.0.0.1 for an engine that binds it later, in its own process. Picked at random below the
@@ -26,42 +26,21 @@ function bindable(port: number): Promise<number> {
   });
 }
 
-/** Resolves once something accepts connections on the port, or rejects after the timeout. */
-export async function waitForPort(port: number, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const s = new Socket();
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-      s.connect(port, '127.0.0.1');
-    });
-    if (open) return;
-    if (!isAlive()) throw new Error(`engine on port ${port} exited before it was ready`);
-    if (Date.now() > deadline) throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /**
  * Resolves once the engine on the port answers an HTTP request the way `speaks` recognises: something listening is
- * not enough, since another program may hold the port (the engine, unable to bind it, then exits). Rejects when
- * `isAlive` says the engine's process ended, or after the timeout.
+ * not enough, since another program may hold the port (the engine, unable to bind it, then fails). Rejects when
+ * `isAlive` says the engine failed, or after the timeout.
  */
 export async function waitForEngine(
   port: number,
   timeoutMs: number,
-  request: { path?: string; init: RequestInit },
+  request: RequestInit,
   speaks: (status: number, body: string) => boolean,
   isAlive: () => boolean = () => true,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  await waitForPort(port, timeoutMs, isAlive);
   for (;;) {
-    const answer = await fetch(`http://127.0.0.1:${port}${request.path ?? '/'}`, { ...request.init, signal: AbortSignal.timeout(2_000) }).then(
+    const answer = await fetch(`http://127.0.0.1:${port}/`, { ...request, signal: AbortSignal.timeout(2_000) }).then(
       async (r) => ({ status: r.status, body: await r.text() }),
       () => undefined,
     );
