@@ -40,7 +40,7 @@ const LIST_TABLES: RequestInit = {
   body: '{}',
 };
 
-/** The engine's process ended before it accepted connections (its port taken, most often). */
+/** The engine could not take its port (another program holds it); the JVM may live on, so its message tells. */
 export class EngineExited extends Error {}
 
 async function launchDynamoDb(dataDir: string, chosen: number): Promise<Engine> {
