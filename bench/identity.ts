@@ -105,7 +105,7 @@ export async function load(name: string): Promise<Dataset> {
   c.closeSync();
   const truth = new Map<string, string>();
   const records = rows.map((r) => {
-    const rec = record('hist', String(r.unique_id), [], { firstName: clean(r.first_name ?? undefined), lastName: clean(r.surname ?? undefined), birthDate: isoDob(r.dob ?? undefined), gender: clean(r.gender ?? undefined) }, r.postcode_fake ? { postalCode: r.postcode_fake, city: r.birth_place ?? undefined, country: 'GB' } : undefined);
+    const rec = record('hist', String(r.unique_id), [], { firstName: clean(r.first_name ?? undefined), lastName: clean(r.surname ?? undefined), birthDate: isoDob(r.dob ?? undefined), gender: clean(r.gender ?? undefined) }, r.postcode_fake || r.birth_place ? { ...(r.postcode_fake ? { postalCode: r.postcode_fake } : {}), ...(r.birth_place ? { city: r.birth_place } : {}), country: 'GB' } : undefined);
     truth.set(rec.recordId, String(r.cluster));
     return rec;
   });
