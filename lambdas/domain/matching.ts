@@ -130,7 +130,8 @@ export interface MatchScore {
   readonly fields: readonly FieldComparison[];
   /**
    * Whether something beyond name and place agrees: the birth date (exactly, or but for a typo unless two customer ids
-   * of one system differ; a birth year only with the town or postcode), the street or a street's postcode (exactly or
+   * of one system differ; a birth year only with the town or postcode; a date two keys wrong only with the full name
+   * and the town), the street or a street's postcode (exactly or
    * but for a typo), or an identifier's exact value. Namesakes in one town (two Marco Rossi in Milano) agree on
    * everything else, so without it a pair is only ever a candidate.
    */
@@ -283,13 +284,21 @@ export function compareSnapshots(a: MatchSnapshot, b: MatchSnapshot): MatchScore
   // "two accounts": then a date a typo away does not corroborate.
   const idsDiffer = fields.some((f) => OWN_IDS.has(f.field) && f.level === 'different');
   const placeAgrees = fields.some((f) => (f.field === 'city' && f.level === 'exact') || (f.field === 'postalCode' && PLACE_POSTCODE.has(f.level)));
+  // A birth date two keys wrong with the years at most one apart (`1978-08-19` and `1978-09-18`, `1977-09-13` and
+  // `1976-09-15`), of one full name in one town (the town's name may be mistyped): namesakes born within a year of each
+  // other in one town are rarer than a form filled in carelessly. Years two digits apart (`1962` and `1970`) are
+  // namesakes, and never corroborate.
+  const yearsAdjacent = !!a.d && !!b.d && Math.abs(Number(a.d.slice(0, 4)) - Number(b.d.slice(0, 4))) <= 1;
+  const placeAlike = placeAgrees || fields.some((f) => f.field === 'city' && f.level === 'similar');
+  const namesExact = fields.some((f) => f.field === 'firstName' && f.level === 'exact') && fields.some((f) => f.field === 'lastName' && f.level === 'exact');
   // A surname alone at an address is anyone of that household: with only it, the place does not corroborate.
   const onlySurname = fields.some((f) => f.level.startsWith('shifted.'));
   const corroborated = fields.some(
     (f) =>
       (CORROBORATING[f.field]?.includes(f.level) && !(idsDiffer && f.level === 'typo') && !(onlySurname && f.field !== 'birthDate')) ||
       (IDENTIFIER_FIELDS.has(f.field) && f.level === 'exact') ||
-      (f.field === 'birthDate' && f.level === 'year' && placeAgrees && !onlySurname),
+      (f.field === 'birthDate' && f.level === 'year' && placeAgrees && !onlySurname) ||
+      (f.field === 'birthDate' && f.level === 'near' && yearsAdjacent && placeAlike && namesExact && !idsDiffer),
   );
   // First names that clearly differ hold a merge back, unless an id that is one person's alone (a customer id, a tax
   // code) agrees: twins have their own; a household shares an e-mail or a phone.

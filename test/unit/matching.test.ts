@@ -126,6 +126,23 @@ describe('comparing two records', () => {
     expect(verdict(a, { ...b, d: a.d })).toBe('merge');
   });
 
+  it('takes a full name in one town with a date two keys wrong within the year for the same person', () => {
+    // A form filled in carelessly: month and day both mistyped, the town too.
+    const a: MatchSnapshot = { f: 'theodore', l: 'morris', d: '1978-08-19', c: 'birmingham' };
+    const b: MatchSnapshot = { f: 'theodore', l: 'morris', d: '1978-09-18', c: 'birminghaim' };
+    expect(level(a, b, 'birthDate')).toBe('near');
+    expect(compareSnapshots(a, b).corroborated).toBe(true);
+    expect(verdict(a, b)).toBe('merge');
+    // A year off by one, too (`1977-08-19` and `1978-08-18` are two keys apart).
+    expect(verdict({ ...a, d: '1977-08-19' }, { ...b, d: '1978-08-18' })).toBe('merge');
+    // Without the town, or with a first name only alike, or a decade apart, it is a candidate only.
+    expect(verdict({ ...a, c: undefined } as MatchSnapshot, b)).toBe('review');
+    expect(compareSnapshots({ ...a, f: 'theo' }, b).corroborated).toBe(false);
+    expect(verdict(a, { ...b, d: '1988-08-14' })).not.toBe('merge');
+    // Two customer codes of one system that differ are two accounts.
+    expect(compareSnapshots({ ...a, i: ['externalId:erp:C000111'] }, { ...b, i: ['externalId:erp:C000999'] }).corroborated).toBe(false);
+  });
+
   it('merges namesakes in one town once an identifier agrees exactly', () => {
     const a: MatchSnapshot = { f: 'marco', l: 'rossi', z: '20121', i: ['phone:+393331234567'] };
     expect(verdict(a, { ...a, i: ['email:m@x.it', 'phone:+393331234567'] })).toBe('merge');
