@@ -81,7 +81,7 @@ async function launchDynamoDb(dataDir: string, chosen: number): Promise<Engine> 
   try {
     // DynamoDB's own answer to an unsigned request, so that another program on the port is not taken for the engine.
     // A failed bind does not end the JVM (Jetty's threads live on): its message does.
-    await waitForEngine(chosen, 30_000, LIST_TABLES, (_status, body) => body.includes('com.amazonaws.dynamodb'), () => !exited && !BIND_FAILED.test(stderr));
+    await waitForEngine(chosen, 30_000, LIST_TABLES, (body) => body.includes('com.amazonaws.dynamodb'), () => !exited && !BIND_FAILED.test(stderr));
   } catch (e) {
     proc.kill('SIGKILL');
     if (BIND_FAILED.test(stderr)) {

@@ -27,7 +27,7 @@ function bindable(port: number): Promise<number> {
 }
 
 /**
- * Resolves once the engine on the port answers an HTTP request the way `speaks` recognises: something listening is
+ * Resolves once the engine on the port answers an HTTP request with a body `speaks` recognises: something listening is
  * not enough, since another program may hold the port (the engine, unable to bind it, then fails). Rejects when
  * `isAlive` says the engine failed, or after the timeout.
  */
@@ -35,16 +35,16 @@ export async function waitForEngine(
   port: number,
   timeoutMs: number,
   request: RequestInit,
-  speaks: (status: number, body: string) => boolean,
+  speaks: (body: string) => boolean,
   isAlive: () => boolean = () => true,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const answer = await fetch(`http://127.0.0.1:${port}/`, { ...request, signal: AbortSignal.timeout(2_000) }).then(
-      async (r) => ({ status: r.status, body: await r.text() }),
-      () => undefined,
-    );
-    if (answer && speaks(answer.status, answer.body)) return;
+    // A refused connection, or an answer cut off mid-body, is an engine not ready yet.
+    const body = await fetch(`http://127.0.0.1:${port}/`, { ...request, signal: AbortSignal.timeout(2_000) })
+      .then((r) => r.text())
+      .catch(() => undefined);
+    if (body !== undefined && speaks(body)) return;
     if (!isAlive()) throw new Error(`engine on port ${port} exited before it was ready`);
     if (Date.now() > deadline) throw new Error(`port ${port} did not answer as the engine within ${timeoutMs} ms (another program may hold it)`);
     await new Promise((r) => setTimeout(r, 100));
