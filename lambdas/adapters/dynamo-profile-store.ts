@@ -285,8 +285,12 @@ export class DynamoProfileStore implements ProfileStore {
     return out;
   }
 
-  async listItems(profileId: string): Promise<ProfileItem[]> {
-    const items = await this.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}` } });
+  async listItems(profileId: string, prefix?: string): Promise<ProfileItem[]> {
+    const items = await this.query(
+      prefix
+        ? { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)', ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}`, ':s': prefix } }
+        : { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}` } },
+    );
     return items.filter((i) => i.sk !== 'PROFILE').map(({ pk: _pk, ...rest }) => rest as unknown as ProfileItem);
   }
 

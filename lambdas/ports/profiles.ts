@@ -130,8 +130,8 @@ export interface ProfileStore {
   retargetMerge(other: string, from: string, to: string): Promise<'ok' | 'conflict'>;
   /** Takes ids out of a profile's incoming merges: profiles no longer merging (erased half-way). */
   forgetIncoming(profileId: string, others: readonly string[]): Promise<void>;
-  /** Every item of a profile's partition but the profile itself, read consistently. */
-  listItems(profileId: string): Promise<ProfileItem[]>;
+  /** Every item of a profile's partition but the profile itself, read consistently; with `prefix`, those whose sort key begins with it. */
+  listItems(profileId: string, prefix?: string): Promise<ProfileItem[]>;
   /**
    * Moves one item to another profile while that profile is active; 'inactive' when it no longer is. An item no longer
    * in `from` (another finisher moved it on) is not written again: 'ok'.

@@ -111,8 +111,9 @@ export async function finishSplit(store: ProfileStore, config: IdentityConfig, p
       }
       const orders = recount(await store.listOrders(group));
       const state = rebuildState(group, records, p.state, config, orders, { home: group === profileId, apart: ids });
-      // Each consent item is the one decision the group's state keeps for its purpose.
-      const items = new Map((await store.listItems(group)).filter((i) => i.sk.startsWith('CONSENT#')).map((i) => [i.sk.slice(8), i]));
+      // Each consent item is the one decision the group's state keeps for its purpose. Events, orders and consents are
+      // three ranges of the partition, each read once.
+      const items = new Map((await store.listItems(group, 'CONSENT#')).map((i) => [i.sk.slice(8), i]));
       for (const [purpose, c] of Object.entries(state.consents)) {
         if (items.get(purpose)?.recordId === c.r) continue;
         const consent = records.find((r) => r.recordId === c.r)?.consents?.find((x) => x.purpose === purpose);
