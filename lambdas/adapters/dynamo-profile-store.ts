@@ -295,10 +295,7 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async listOrders(profileId: string): Promise<(StoredOrder & { sk: string })[]> {
-    return (await this.query({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :o)',
-      ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}`, ':o': 'ORDER#' },
-    })) as unknown as (StoredOrder & { sk: string })[];
+    return (await this.listItems(profileId, 'ORDER#')) as unknown as (StoredOrder & { sk: string })[];
   }
 
   async *listProfiles(): AsyncIterable<StoredProfile> {
@@ -403,10 +400,7 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async timeline(profileId: string): Promise<TimelineEntry[]> {
-    const events = await this.query({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-      ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}`, ':e': 'EVENT#' },
-    });
+    const events = await this.listItems(profileId, 'EVENT#');
     return events.map((e) => ({
       recordId: String(e.recordId),
       source: String(e.source),
