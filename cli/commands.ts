@@ -81,6 +81,12 @@ async function start(home: string, port: number | undefined): Promise<Twin> {
   }
 }
 
+/** `"a", "b" and 3 more` */
+function quotedList(names: readonly string[], max: number): string {
+  const shown = names.slice(0, max).map((n) => JSON.stringify(n)).join(', ');
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
+}
+
 function describeImports(imports: readonly ImportReport[]): string {
   return imports
     .map(
@@ -205,8 +211,10 @@ export async function runImport(out: Output, args: readonly string[], flags: Fla
     progress: (ms) => out.progress(`importing ${path.basename(file)} (${Math.round(ms / 1000)} s)`),
   });
   const { importId, rowsRead, accepted, rejected, suppressed, reasons, status, error, errorDetail, flagged, format, encoding, delimiter, exportFormat, quarantineKeys } = report;
+  // A report written before columns were named counted them only.
+  const unmapped = Array.isArray(report.unmappedColumns) ? report.unmappedColumns : [];
   out.result(
-    { importId, status, ...(error ? { error, errorDetail } : {}), rowsRead, accepted, rejected, suppressed, reasons, flagged, format, encoding, delimiter, exportFormat, quarantineKeys },
+    { importId, status, ...(error ? { error, errorDetail } : {}), rowsRead, accepted, rejected, suppressed, reasons, flagged, unmappedColumns: unmapped, format, encoding, delimiter, exportFormat, quarantineKeys },
     () =>
       status === 'completed'
         ? [
@@ -214,6 +222,7 @@ export async function runImport(out: Output, args: readonly string[], flags: Fla
             describeImports([report]),
             ...Object.entries(reasons).map(([r, n]) => `  rejected  ${r} x${n}`),
             ...Object.entries(flagged).map(([r, n]) => `  flagged   ${r} x${n} (kept)`),
+            ...(unmapped.length > 0 ? [`  unmapped  ${quotedList(unmapped, 12)} (not imported, kept in the raw file: a mapping file can map ${unmapped.length === 1 ? 'it' : 'them'}, as "attributes.<name>" to keep ${unmapped.length === 1 ? 'it' : 'them'} on the profile)`] : []),
             ...(quarantineKeys.length > 0 ? [`  quarantine: ${quarantineKeys.join(', ')} (raw bucket)`] : []),
           ].join('\n')
         : `Import ${importId} failed: ${errorDetail ?? error} (${error}).`,

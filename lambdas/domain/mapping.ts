@@ -100,8 +100,11 @@ export interface RowPlan {
   readonly consentText?: string;
   /** The recognised tool export, if any. */
   readonly exportFormat?: string;
-  /** Columns that were not mapped (counted in the report, kept in the raw file). */
-  readonly unmapped: number;
+  /**
+   * The columns no field was mapped from (not imported; the raw file keeps them), by header so the user can map one,
+   * or by position (`column 7`) where the header could be a value: see columnLabel.
+   */
+  readonly unmapped: readonly string[];
 }
 
 export type PlanResult = { readonly ok: true; readonly plan: RowPlan } | { readonly ok: false; readonly error: string; readonly detail?: string };
@@ -114,6 +117,16 @@ function columnIndex(headers: readonly string[], col: string | number): number {
   return headers.findIndex((h) => foldHeader(h) === folded);
 }
 
+/**
+ * How a column that was not mapped is named: by its header, unless the header is blank or reads like a value (an
+ * e-mail, a number or a date, a long text), or no column was found by its header at all (a file mapped by column
+ * number, whose first row may be someone's data): then by position.
+ */
+function columnLabel(header: string, index: number, headerRow: boolean): string {
+  const h = header.trim();
+  return headerRow && h && h.length <= 40 && !/^\d+$|@|\d{5}|\d[/.-]\d/.test(h) ? h : `column ${index + 1}`;
+}
+
 const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
 /**
@@ -124,6 +137,8 @@ const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array
 export function compilePlan(headers: readonly string[], source: string, mapping?: Mapping): PlanResult {
   const fields: PlannedField[] = [];
   const used = new Set<number>();
+  // Whether a column was found by its header: then the first row is a header row.
+  let byName = false;
   const format: ExportFormat | undefined = mapping?.synonyms === false ? undefined : detectExportFormat(headers);
   const dateFormat = mapping?.format?.dateFormat ?? 'auto';
   const decimal = mapping?.format?.decimal ?? ',';
@@ -138,6 +153,7 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
       const index = columnIndex(headers, col);
       if (index < 0) return { ok: false, error: 'mapping.columnMissing', detail: `field ${path} refers to column ${JSON.stringify(col)}, which the file does not have` };
       used.add(index);
+      if (typeof col === 'string') byName = true;
       fields.push({
         path,
         index,
@@ -153,6 +169,7 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
       if (used.has(index)) continue;
       if (mappedPaths.has(path) && !MULTI_VALUED.has(path)) continue;
       used.add(index);
+      byName = true;
       fields.push({ path, index });
     }
   }
@@ -193,7 +210,8 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
       ...(mapping?.touchpoint ? { touchpoint: mapping.touchpoint } : {}),
       ...(mapping?.consentText ? { consentText: mapping.consentText } : {}),
       ...(format ? { exportFormat: format.name } : {}),
-      unmapped: headers.length - used.size,
+      // Blank headers at the end are a header line ending in the separator, as many exports write it.
+      unmapped: headers.slice(0, headers.findLastIndex((h) => h.trim() !== '') + 1).flatMap((h, i) => (used.has(i) ? [] : [columnLabel(h, i, byName)])),
     },
   };
 }

@@ -53,7 +53,11 @@ export interface ImportReport {
   readonly reasons: Record<string, number>;
   /** Values flagged but kept, per `field:reason`. */
   readonly flagged: Record<string, number>;
-  readonly unmappedColumns?: number;
+  /**
+   * Columns no field was mapped from: not imported (the raw file keeps them), named so the user can map one
+   * (`attributes.<name>` keeps it on the profile).
+   */
+  readonly unmappedColumns?: readonly string[];
   readonly quarantineKeys: readonly string[];
   /** Invocations the import continued in after a checkpoint. */
   readonly continuations: number;
@@ -395,6 +399,7 @@ export async function importObject(
         const p = planFor(headers);
         if (typeof p === 'string') return finish({ status: 'failed', error: p });
         plan = p;
+        facts = { ...facts, kind: plan.kind, unmappedColumns: plan.unmapped };
       }
       counts.rowsRead++;
       lastLine = row.line;

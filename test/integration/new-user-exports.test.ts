@@ -40,7 +40,7 @@ let twin: Twin;
 async function cdpImport(name: string, body: Buffer, source: string) {
   const file = path.join(home, name);
   writeFileSync(file, body);
-  return JSON.parse(await cdpOk(home, 'import', file, '--source', source, '--json')) as { status: string; rowsRead: number; accepted: number; rejected: number; suppressed: number; exportFormat?: string; encoding?: string };
+  return JSON.parse(await cdpOk(home, 'import', file, '--source', source, '--json')) as { status: string; rowsRead: number; accepted: number; rejected: number; suppressed: number; exportFormat?: string; encoding?: string; unmappedColumns?: string[] };
 }
 
 const profile = (identifierKey: string) => profileOf(twin.clients.dynamodb, twin.resources.tableName, identifierKey);
@@ -61,6 +61,8 @@ describe('exports a new user uploads, without a mapping', () => {
     expect(shop).toMatchObject({ status: 'completed', exportFormat: 'shopify-customers', rowsRead: 3, accepted: 3, rejected: 0 });
     const mc = await cdpImport('subscribed_members_export_2f9a.csv', Buffer.from(MAILCHIMP), 'newsletter');
     expect(mc).toMatchObject({ status: 'completed', exportFormat: 'mailchimp-audience', rowsRead: 3, accepted: 3, rejected: 0 });
+    // What Mailchimp exports that no field takes is named, so the user knows it was not imported.
+    expect(mc.unmappedColumns).toEqual(['CONFIRM_IP', 'LATITUDE', 'LONGITUDE', 'GMTOFF', 'DSTOFF', 'TIMEZONE', 'LAST_CHANGED']);
     await twin.waitIdle();
   });
 

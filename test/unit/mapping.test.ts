@@ -66,6 +66,25 @@ describe('compilePlan', () => {
   it('fails a file without any identifying column', () => {
     expect(compilePlan(['Colore', 'Taglia'], 'erp')).toEqual({ ok: false, error: 'header.noIdentifierColumn' });
   });
+  it('names the columns no field is mapped from, by header, or by position where the header could be a value', () => {
+    const unmapped = (headers: string[], mapping?: unknown) => {
+      const parsed = mapping === undefined ? undefined : parseMapping(mapping);
+      if (parsed && !parsed.ok) throw new Error(parsed.errors.join(';'));
+      const plan = compilePlan(headers, 'erp', parsed?.mapping);
+      if (!plan.ok) throw new Error(plan.error);
+      return plan.plan.unmapped;
+    };
+    expect(unmapped(['Codice', 'Email', 'Fatturato 2025', '', 'Note interne'])).toEqual(['Fatturato 2025', 'column 4', 'Note interne']);
+    // A header line ending in the separator has no column after it.
+    expect(unmapped(['Codice', 'Email', 'Agente', '', ''])).toEqual(['Agente']);
+    // Headers that read like values: an e-mail, a phone number, a date, a bare number, a sentence.
+    expect(unmapped(['Email', 'mario@example.it', '333 1234567', '3331234567', '12/03/1975', '42', 'Lorem ipsum dolor sit amet, consectetur adipiscing'])).toEqual(
+      ['column 2', 'column 3', 'column 4', 'column 5', 'column 6', 'column 7'],
+    );
+    // Mapped by column number only: the first row may be someone's data, so it names nothing.
+    expect(unmapped(['Mario', 'Rossi', 'mario@example.it'], { synonyms: false, fields: { 'identifiers.email': 3, 'person.lastName': 2 } })).toEqual(['column 1']);
+    expect(unmapped(['Email', 'Nome'])).toEqual([]);
+  });
   it('detects an order export and keys records by order id', () => {
     const plan = compilePlan(['Numero ordine', 'Email', 'Totale', 'Data ordine'], 'shop');
     expect(plan.ok && plan.plan.kind).toBe('order');

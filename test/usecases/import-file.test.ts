@@ -44,11 +44,19 @@ describe('importObject', () => {
     const r = await run(key, body);
     expect(r).toMatchObject({ status: 'completed', format: 'csv', encoding, delimiter, rowsRead: 2, accepted: 2, rejected: 0 });
     expect(r.flagged).toEqual({ 'person.birthDate:date.impossible': 1 });
+    // No field takes "Totale speso" (a customer's total is the orders' sum): the report says so, by name.
+    expect(r.unmappedColumns).toEqual(['Totale speso']);
     const [first] = queue.records;
     expect(first?.person).toEqual({ firstName: 'Niccolò', lastName: 'Rossi', birthDate: '1980-02-01' });
     expect(first?.address).toEqual({ postalCode: '00184', city: 'Forlì', province: 'FC', region: 'Emilia-Romagna' });
     expect(first?.identifiers.map((i) => i.value)).toEqual(['C1', 'n.rossi@example.it', '+393331234567']);
     expect(first?.lineage).toMatchObject({ objectKey: key, recordKey: 'C1', line: 2 });
+  });
+
+  it('names by position the columns a file without a header row leaves unmapped', async () => {
+    await objects.put(LANDING, 'mappings/nohead.json', JSON.stringify({ format: { header: false }, fields: { 'identifiers.email': 2, 'person.lastName': 3 } }));
+    const r = await run('imports/nohead/x.csv', 'C1;anna@example.it;Bianchi;Milano\nC2;luca@example.it;Verdi;Roma\n');
+    expect(r).toMatchObject({ status: 'completed', rowsRead: 2, accepted: 2, unmappedColumns: ['column 1', 'column 4'] });
   });
 
   it('handles Excel\'s "sep=;" first line', async () => {

@@ -251,7 +251,7 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
     nameOrder: mapping?.nameOrder ?? 'firstLast',
     ...(x.touchpoint || mapping?.touchpoint ? { touchpoint: mapping?.touchpoint ?? x.touchpoint } : {}),
     ...(mapping?.consentText ? { consentText: mapping.consentText } : {}),
-    unmapped: 0,
+    unmapped: [],
   };
   const outcome = mapRow(cells, 0, plan, {
     source: ctx.source,
