@@ -29,7 +29,7 @@ export function replay(records: Parameters<typeof personKeyOf>[0][], configJson:
   };
   const owners = new Map<string, number>();
   const blocks = new Map<string, number[]>();
-  const snapshots = records.map(snapshotOf);
+  const snapshots = records.map((r) => snapshotOf(r, config));
   records.forEach((record, i) => {
     for (const id of linkingIdentifiers(record, config)) {
       if (blockedReason(id.type, id.value, config)) continue;

@@ -57,6 +57,14 @@ export function parseIdentityConfig(json: unknown): IdentityConfig {
 /** Why an identifier may not link records, or undefined when it may. */
 export function blockedReason(type: IdentifierType, value: string, config: IdentityConfig): string | undefined {
   if (!config.linking.includes(type as never)) return 'identifier.notLinking';
+  return valueBlockedReason(type, value, config);
+}
+
+/**
+ * Why a value says nothing about who its person is, whatever its type's linking: a placeholder typed into a form, a
+ * role address (`info@`, `amministrazione@`), a listed value. Or undefined.
+ */
+export function valueBlockedReason(type: IdentifierType, value: string, config: IdentityConfig): string | undefined {
   if (config.blockedValues.includes(`${type}:${value}`)) return 'identifier.placeholder';
   if (type === 'email') {
     const local = value.slice(0, value.indexOf('@'));

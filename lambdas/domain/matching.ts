@@ -11,6 +11,7 @@ import { doubleMetaphone } from 'double-metaphone';
 import { distance } from 'fastest-levenshtein';
 import { type CanonicalRecord, identifierKey } from './canonical.ts';
 import { stableHash } from './hash.ts';
+import { type IdentityConfig, valueBlockedReason } from './identity-config.ts';
 import { shareGivenName } from './nicknames.ts';
 import { compatibleBirthDates, genderPair, jaroWinkler } from './similarity.ts';
 import { foldText } from './text.ts';
@@ -67,14 +68,18 @@ function withoutTitles(folded: string): string {
   return kept.length === tokens.length ? folded : kept.join(' ');
 }
 
-/** The record's snapshot, or undefined when it has too little to match a person by (no name at all). */
-export function snapshotOf(record: CanonicalRecord): MatchSnapshot | undefined {
+/**
+ * The record's snapshot, or undefined when it has too little to match a person by (no name at all). With the identity
+ * config, the values it blocks are left out: a placeholder or a role address that two namesakes both carry would
+ * otherwise vouch for them as an identifier agreeing does, the merge the deterministic links refuse.
+ */
+export function snapshotOf(record: CanonicalRecord, config?: IdentityConfig): MatchSnapshot | undefined {
   const p = record.person;
   const f = p?.firstName ? withoutTitles(foldText(p.firstName)) : '';
   const l = p?.lastName ? withoutTitles(foldText(p.lastName)) : '';
   if (!f && !l) return undefined;
   const a = record.address;
-  const ids = record.identifiers.filter((i) => IDENTIFYING.has(i.type)).map(identifierKey);
+  const ids = record.identifiers.filter((i) => IDENTIFYING.has(i.type) && !(config && valueBlockedReason(i.type, i.value, config))).map(identifierKey);
   const gender = p?.gender ? foldText(p.gender).charAt(0) : '';
   const snap: Record<string, unknown> = {};
   if (f) snap.f = f;

@@ -76,7 +76,7 @@ export function regroup(
 
   if (config.matching.enabled) {
     const snapshots = new Map(records.flatMap((r) => {
-      const s = snapshotOf(r);
+      const s = snapshotOf(r, config);
       return s ? [[r.recordId, s] as const] : [];
     }));
     const byBlock = new Map<string, string[]>();

@@ -323,7 +323,7 @@ interface Matching {
 
 function matchingOf(record: CanonicalRecord, config: IdentityConfig): Matching | undefined {
   if (!config.matching.enabled) return undefined;
-  const snapshot = snapshotOf(record);
+  const snapshot = snapshotOf(record, config);
   const keys = snapshot ? blockingKeys(snapshot) : [];
   return snapshot && keys.length > 0 ? { snapshot, keys } : undefined;
 }

@@ -148,6 +148,22 @@ describe('comparing two records', () => {
     expect(verdict(a, { ...a, i: ['email:m@x.it', 'phone:+393331234567'] })).toBe('merge');
   });
 
+  it('lets no placeholder or role address vouch for namesakes: the values the deterministic links block', () => {
+    const person = { firstName: 'Marco', lastName: 'Rossi' };
+    const a = rec({ person, identifiers: [{ type: 'email', value: 'nessuna@email.it' }, { type: 'email', value: 'info@rossi-impianti.it' }, { type: 'phone', value: '+390000000000' }] });
+    const b = rec({ person, identifiers: [{ type: 'email', value: 'nessuna@email.it' }, { type: 'email', value: 'info@rossi-impianti.it' }, { type: 'phone', value: '+390000000000' }] });
+    // Read as identifiers, the shared values would merge them (father and son at the family firm, two strangers).
+    expect(verdict(snapshotOf(a)!, snapshotOf(b)!)).toBe('merge');
+    const [sa, sb] = [snapshotOf(a, DEFAULT_IDENTITY_CONFIG)!, snapshotOf(b, DEFAULT_IDENTITY_CONFIG)!];
+    expect(sa.i).toBeUndefined();
+    expect(verdict(sa, sb)).toBe('review');
+    // Nor are they filed under those values' keys.
+    expect(blockingKeys(sa).length).toBeLessThan(blockingKeys(snapshotOf(a)!).length);
+    // A person's own e-mail still vouches.
+    const own = { type: 'email', value: 'marco.rossi@libero.it' } as const;
+    expect(verdict(snapshotOf({ ...a, identifiers: [...a.identifiers, own] }, DEFAULT_IDENTITY_CONFIG)!, snapshotOf({ ...b, identifiers: [own] }, DEFAULT_IDENTITY_CONFIG)!)).toBe('merge');
+  });
+
   it('takes two birth dates of one account for a typo, and dates months apart as weak disagreement', () => {
     const account = { ...mario, i: ['externalId:shop:1042'] };
     expect(level(account, { ...account, d: '1977-11-02' }, 'birthDate')).toBe('different.sameAccount');
