@@ -94,7 +94,12 @@ export class DynamoProfileStore implements ProfileStore {
 
   async getIdentities(identifierKeys: readonly string[]): Promise<Map<string, IdentityItem>> {
     const items = await this.batchGet([...new Set(identifierKeys)].map(keys.identity));
-    return new Map(items.map((i) => [String(i.pk).slice(3), { key: String(i.pk).slice(3), owners: (i.owners as string[]) ?? [], version: Number(i.v ?? 0) }]));
+    return new Map(
+      items.map((i) => [
+        String(i.pk).slice(3),
+        { key: String(i.pk).slice(3), owners: (i.owners as string[]) ?? [], carriers: (i.carriers as string[] | undefined) ?? [], version: Number(i.v ?? 0) },
+      ]),
+    );
   }
 
   async getProfiles(ids: readonly string[]): Promise<Map<string, StoredProfile>> {
@@ -169,6 +174,29 @@ export class DynamoProfileStore implements ProfileStore {
               Put: {
                 TableName: this.tableName,
                 Item: { ...keys.identity(claim.key), owners: [profileId], v: 1, claimedAt: now },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+      );
+    }
+    for (const carry of write.carries ?? []) {
+      const expected = carry.expected;
+      if (expected?.owners.includes(profileId) || expected?.carriers.includes(profileId)) continue;
+      items.push(
+        expected
+          ? {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.identity(carry.key),
+                UpdateExpression: 'SET carriers = :carriers, v = :next',
+                ConditionExpression: 'v = :v',
+                ExpressionAttributeValues: { ':carriers': [...expected.carriers, profileId], ':next': expected.version + 1, ':v': expected.version },
+              },
+            }
+          : {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.identity(carry.key), owners: [], carriers: [profileId], v: 1, claimedAt: now },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -672,28 +700,31 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   /**
-   * Replaces `from` among an identifier's owners by `to` (none, one or several), at the version read, retried until it
-   * lands; the item goes when no owner is left. 'absent' when `from` was not an owner (done before: idempotent).
+   * Replaces `from` among an identifier's owners and carriers by `to` (none, one or several), at the version read,
+   * retried until it lands; the item goes when no profile is left. 'absent' when `from` was neither (done before:
+   * idempotent).
    */
   private async replaceOwner(key: string, from: string, to: readonly string[]): Promise<'absent' | 'kept' | 'deleted'> {
     for (;;) {
       const item = (await this.getIdentities([key])).get(key);
-      if (!item || !item.owners.includes(from)) return 'absent';
+      if (!item || !(item.owners.includes(from) || item.carriers.includes(from))) return 'absent';
       const owners = [...new Set(item.owners.flatMap((o) => (o === from ? to : [o])))];
+      // A profile that owns the value is no longer noted as carrying it.
+      const carriers = [...new Set(item.carriers.flatMap((o) => (o === from ? to : [o])))].filter((c) => !owners.includes(c));
       const result = await conditional(() =>
         this.db.send(
-          owners.length === 0
+          owners.length === 0 && carriers.length === 0
             ? new DeleteCommand({ TableName: this.tableName, Key: keys.identity(key), ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': item.version } })
             : new UpdateCommand({
                 TableName: this.tableName,
                 Key: keys.identity(key),
-                UpdateExpression: 'SET owners = :owners, v = :next',
+                UpdateExpression: 'SET owners = :owners, carriers = :carriers, v = :next',
                 ConditionExpression: 'v = :v',
-                ExpressionAttributeValues: { ':owners': owners, ':next': item.version + 1, ':v': item.version },
+                ExpressionAttributeValues: { ':owners': owners, ':carriers': carriers, ':next': item.version + 1, ':v': item.version },
               }),
         ),
       );
-      if (result === 'ok') return owners.length === 0 ? 'deleted' : 'kept';
+      if (result === 'ok') return owners.length === 0 && carriers.length === 0 ? 'deleted' : 'kept';
     }
   }
 

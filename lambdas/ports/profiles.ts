@@ -3,12 +3,20 @@ import type { FieldComparison, MatchSnapshot } from '../domain/matching.ts';
 import type { ProfileState } from '../domain/profile.ts';
 import type { SplitPlan } from '../domain/split.ts';
 
-/** An identifier value's owners (profile ids), with the version its conditional updates check. */
+/**
+ * An identifier value's owners (the profiles it links), the profiles that carry it without being linked by it (a blocked
+ * value such as `info@`, or one past its limit of people), and the version conditional updates check. Lookups (`cdp
+ * profiles get`, data-subject requests) find both; only owners link records.
+ */
 export interface IdentityItem {
   readonly key: string;
   readonly owners: readonly string[];
+  readonly carriers: readonly string[];
   readonly version: number;
 }
+
+/** Every profile an identifier item names: its owners, then the profiles that carry it unlinked. */
+export const holdersOf = (item: IdentityItem | undefined): string[] => (item ? [...new Set([...item.owners, ...item.carriers])] : []);
 
 /**
  * `erasing`: an erasure has begun; nothing is applied or merged into it any more. `splitting`: an unmerge is regrouping
@@ -105,13 +113,15 @@ export interface RecordWrite {
   readonly blocks?: readonly string[];
   /** Identifiers the profile takes ownership of, in the same transaction, each at the version it was read at. */
   readonly claims: readonly { readonly key: string; readonly expected?: IdentityItem }[];
+  /** Identifiers the profile carries without being linked by them, noted among their carriers in the same way. */
+  readonly carries?: readonly { readonly key: string; readonly expected?: IdentityItem }[];
 }
 
 /** Profiles, identities and their items in the single table (ARCHITECTURE.md, "Stores"). */
 export interface ProfileStore {
   getIdentities(keys: readonly string[]): Promise<Map<string, IdentityItem>>;
   getProfiles(ids: readonly string[]): Promise<Map<string, StoredProfile>>;
-  /** Replaces `from` by `to` among an identifier's owners (idempotent). */
+  /** Replaces `from` by `to` among an identifier's owners and carriers (idempotent). */
   repointIdentity(key: string, from: string, to: string): Promise<void>;
   /**
    * Applies a record once, atomically: marker, identifier claims, profile state (conditioned on `version`; 0 creates
@@ -198,7 +208,7 @@ export interface ProfileStore {
   moveSplitItem(from: string, to: string, item: ProfileItem): Promise<'ok' | 'inactive'>;
   /** Points an applied record's marker at the profile its record is in now. */
   repointRecord(recordId: string, to: string): Promise<void>;
-  /** Replaces `from` among an identifier's owners by `to` (one or more profiles, or none; idempotent). */
+  /** Replaces `from` among an identifier's owners and carriers by `to` (one or more profiles, or none; idempotent). */
   splitIdentity(key: string, from: string, to: readonly string[]): Promise<void>;
   /** Writes a consent item as a profile's state says it is (the record that decided it). */
   putConsent(profileId: string, item: { readonly purpose: string } & Record<string, unknown>): Promise<void>;

@@ -6,7 +6,7 @@ import { rectify, restrict } from '../domain/profile.ts';
 import { pickRows, rewriteWithout } from '../formats/rewrite.ts';
 import type { SourceRow } from '../formats/types.ts';
 import type { PrivacyWork } from '../ports/privacy.ts';
-import type { StoredProfile, TimelineEntry } from '../ports/profiles.ts';
+import { holdersOf, type StoredProfile, type TimelineEntry } from '../ports/profiles.ts';
 import { CdpError, ContentionError } from '../shared/errors.ts';
 import { reportKey } from './import-file.ts';
 import { type PrivacyDeps, record, SubjectError } from './privacy-requests.ts';
@@ -81,7 +81,8 @@ async function findSubject(deps: PrivacyDeps, keys: readonly string[]): Promise<
     for (let attempt = 0, split = true; split && attempt < 2; attempt++) {
       split = false;
       found = new Map();
-      const owners = key.startsWith('profile:') ? [key.slice(8)] : ((await deps.profiles.getIdentities([key])).get(key)?.owners ?? []);
+      // Every profile holding the value, linked by it or not (an `info@` a person gave is theirs to ask about).
+      const owners = key.startsWith('profile:') ? [key.slice(8)] : holdersOf((await deps.profiles.getIdentities([key])).get(key));
       for (const owner of owners) {
         const a = await activeProfile(deps.profiles, deps.config, owner);
         if (a.split) split = true;
@@ -336,7 +337,8 @@ async function exclusiveKeys(deps: PrivacyDeps, keys: Iterable<string>, erased: 
   const list = [...keys].filter((k) => !k.startsWith('profile:'));
   const items = await deps.profiles.getIdentities(list);
   for (const key of list) {
-    const owners = items.get(key)?.owners ?? [];
+    // A value another profile carries unlinked (a colleague's `info@`) is shared too: suppressing it would drop their records.
+    const owners = holdersOf(items.get(key));
     let shared = false;
     for (const owner of owners) {
       if (erased.has(owner)) continue;
@@ -437,7 +439,7 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
     const again = new Set<string>();
     const items = await deps.profiles.getIdentities(suppressed);
     for (const item of items.values()) {
-      for (const owner of item.owners) {
+      for (const owner of holdersOf(item)) {
         const a = await activeProfile(deps.profiles, deps.config, owner);
         if (a.profile) again.add(a.id);
       }

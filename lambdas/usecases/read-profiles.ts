@@ -1,6 +1,6 @@
 import type { IdentityConfig } from '../domain/identity-config.ts';
 import { lifecycleOf, mergeStates, type ProfileState } from '../domain/profile.ts';
-import type { ProfileStore, StoredOrder, StoredProfile } from '../ports/profiles.ts';
+import { holdersOf, type ProfileStore, type StoredOrder, type StoredProfile } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
 import { activeProfile, recount } from './resolve-record.ts';
 
@@ -161,7 +161,8 @@ export async function profilesByIdentifier(store: ProfileStore, config: Identity
     const item = (await store.getIdentities([identifierKey])).get(identifierKey);
     const found = new Map<string, ProfileView>();
     let split = false;
-    for (const owner of item?.owners ?? []) {
+    // Owners, and the profiles that carry the value unlinked (a role address, a value past its limit of people).
+    for (const owner of holdersOf(item)) {
       const active = await activeProfile(store, config, owner);
       if (active.split) split = true;
       if (active.profile && !found.has(active.id)) found.set(active.id, viewOf(active.profile.state, owner));

@@ -11,6 +11,12 @@ import { finishSplit } from './unmerge.ts';
 
 const MAX_ATTEMPTS = 12;
 const MAX_HOPS = 20;
+/**
+ * Profiles an identifier notes as carrying it unlinked (a role address, a value past its limit of people), for lookups:
+ * past this many, a lookup already names more people than any request can be about, and a placeholder value carried
+ * by thousands would outgrow its item.
+ */
+export const MAX_CARRIERS = 50;
 /** Duplicate candidates one record may open: its best-scored pairs with other profiles. */
 const MAX_CANDIDATES_PER_RECORD = 3;
 
@@ -283,10 +289,16 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
     }
     const state = applyRecord(base, record, record.identifiers.map(identifierKey), config, orders);
     const claims = plan.claim.map((key) => ({ key, ...(items.has(key) ? { expected: items.get(key)! } : {}) }));
+    // The values it carries but may not link by (blocked, or past their limit) note the profile among their carriers,
+    // so that a lookup or a data-subject request by them still finds it.
+    const carries = [...new Set(plan.blocked.filter((b) => !b.profileId && b.key !== 'cluster').map((b) => b.key))]
+      .filter((key) => !plan.claim.includes(key) && (items.get(key)?.carriers.length ?? 0) < MAX_CARRIERS)
+      .map((key) => ({ key, ...(items.has(key) ? { expected: items.get(key)! } : {}) }));
     const result = await store.applyRecord(target, targetProfile?.version ?? 0, {
       record,
       state,
       claims,
+      ...(carries.length > 0 ? { carries } : {}),
       ...(order ? { order } : {}),
       blocked: plan.blocked,
       ...(matching ? { blocks: matching.keys } : {}),

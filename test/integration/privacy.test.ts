@@ -46,7 +46,9 @@ const SHOP = Buffer.from(
     2,
   )}\n`,
 );
-const OTHERS = ['giulia.ferri@example.com', 'famiglia.verdi@example.it', 'sara.lombardi@gmail.com', 'chiara.galli@example.it', 'paolo.rinaldi@example.it', 'anne.dupont@example.fr'];
+// A photographer's own info@ address, and a role address two colleagues share: values the resolver links no one by.
+const CRM = Buffer.from(['Codice;Nome;Cognome;Email;Città', 'K1;Elena;Conti;info@contifoto.it;Lecco', 'K2;Giorgio;Ferri;ufficio@ferri-srl.it;Bologna', 'K3;Anna;Ferri;ufficio@ferri-srl.it;Bologna'].join('\r\n') + '\r\n', 'latin1');
+const OTHERS = ['info@contifoto.it', 'ufficio@ferri-srl.it', 'giulia.ferri@example.com', 'famiglia.verdi@example.it', 'sara.lombardi@gmail.com', 'chiara.galli@example.it', 'paolo.rinaldi@example.it', 'anne.dupont@example.fr'];
 
 const home = mkdtempSync(path.join(tmpdir(), 'cdp-privacy-'));
 let twin: Twin;
@@ -113,6 +115,7 @@ beforeAll(async () => {
   expect(await cdpImport('clienti.csv', ERP, 'erp')).toMatchObject({ rowsRead: 5, accepted: 5 });
   expect(await cdpImport('iscritti.xlsx', NEWSLETTER, 'newsletter')).toMatchObject({ rowsRead: 3, accepted: 3 });
   expect(await cdpImport('customers.json', SHOP, 'shop')).toMatchObject({ rowsRead: 3, accepted: 3 });
+  expect(await cdpImport('contatti.csv', CRM, 'crm')).toMatchObject({ rowsRead: 3, accepted: 3 });
   await twin.waitIdle();
 });
 afterAll(async () => {
@@ -231,5 +234,31 @@ describe('data-subject requests on the twin', () => {
   it('lists requests with their status, and a completed one stays completed when asked again', async () => {
     const list = JSON.parse(await cdpOk(home, 'dsr', 'list', '--json')) as { requestType: string; status: string }[];
     expect(list.map((r) => `${r.requestType}:${r.status}`).sort()).toEqual(['access:completed', 'access:completed', 'access:rejected', 'erasure:completed', 'rectification:completed', 'restriction:completed']);
+  });
+});
+
+describe('requests by a value the resolver links no one by', () => {
+  it("finds the person behind their own info@ address, and refuses a role address two colleagues share", async () => {
+    const own = await dsr('access', '--email', 'info@contifoto.it');
+    expect(own.code).toBe(0);
+    expect(own.state.evidence).toMatchObject({ profiles: 1, rawRows: 1 });
+    const shared = await dsr('access', '--email', 'ufficio@ferri-srl.it');
+    expect(shared.code).toBe(1);
+    expect(shared.state.rejection).toMatch(/2 different people/);
+    const both = JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'ufficio@ferri-srl.it', '--json')) as { attributes: { firstName?: string } }[];
+    expect(both.map((p) => p.attributes.firstName).sort()).toEqual(['Anna', 'Giorgio']);
+  });
+
+  it('erasing one colleague leaves the role address to the other: it is not suppressed', { timeout: 180_000 }, async () => {
+    const both = JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'ufficio@ferri-srl.it', '--json')) as { profileId: string; attributes: { firstName?: string } }[];
+    const giorgio = both.find((p) => p.attributes.firstName === 'Giorgio')!;
+    const { code, state } = await dsr('erase', '--id', giorgio.profileId);
+    expect(code).toBe(0);
+    expect(state.status).toBe('completed');
+    await twin.waitIdle();
+    const left = JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'ufficio@ferri-srl.it', '--json')) as { attributes: { firstName?: string } }[];
+    expect(left.map((p) => p.attributes.firstName)).toEqual(['Anna']);
+    // The export again: Giorgio's row is suppressed (by his customer code), Anna's and Elena's are taken.
+    expect(await cdpImport('contatti.csv', CRM, 'crm')).toMatchObject({ rowsRead: 3, accepted: 2, suppressed: 1 });
   });
 });
