@@ -10,7 +10,7 @@ import { foldText } from './text.ts';
 export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'person.firstName': ['nome', 'first name', 'firstname', 'given name', 'name first', 'nome di battesimo'],
   'person.lastName': ['cognome', 'last name', 'lastname', 'surname', 'family name'],
-  'person.fullName': ['nominativo', 'nome e cognome', 'nome cognome', 'name', 'full name', 'fullname', 'contact name', 'nome completo'],
+  'person.fullName': ['nominativo', 'nome e cognome', 'nome cognome', 'name', 'full name', 'fullname', 'contact name', 'nome completo', 'referente', 'persona di riferimento', 'contact person'],
   'person.birthDate': ['data di nascita', 'data nascita', 'nato il', 'birth date', 'birthdate', 'date of birth', 'dob'],
   'person.gender': ['sesso', 'genere', 'gender', 'sex'],
   'person.language': ['lingua', 'language', 'locale'],

@@ -104,6 +104,35 @@ export function codiceFiscaleCheck(first15: string): string {
   return String.fromCharCode(65 + (sum % 26));
 }
 
+const letters = (s: string): string => s.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/[^A-Z]/g, '');
+const consonants = (s: string): string => s.replace(/[AEIOU]/g, '');
+const vowels = (s: string): string => s.replace(/[^AEIOU]/g, '');
+
+/** The first six letters of a codice fiscale: three of the surname, three of the given name(s). */
+export function codiceFiscaleNames(surname: string, name: string): string {
+  const [s, n] = [letters(surname), letters(name)];
+  const c = consonants(n);
+  // A given name with four consonants or more gives its first, third and fourth.
+  const nameCode = c.length >= 4 ? c[0]! + c[2]! + c[3]! : `${c}${vowels(n)}XXX`.slice(0, 3);
+  return `${consonants(s)}${vowels(s)}XXX`.slice(0, 3) + nameCode;
+}
+
+/**
+ * Which words of a name written whole (`ROSSI MARIO`, `Maria Grazia De Luca`) are the surname, by the person's
+ * codice fiscale: the reading whose letters its first six are. Undefined when none is (a business name, another
+ * person's code).
+ */
+export function namesByCodiceFiscale(whole: string, codiceFiscale: string): { firstName: string; lastName: string } | undefined {
+  const words = whole.trim().split(/\s+/);
+  const code = codiceFiscale.slice(0, 6).toUpperCase();
+  for (let cut = 1; cut < words.length; cut++) {
+    const [head, tail] = [words.slice(0, cut).join(' '), words.slice(cut).join(' ')];
+    if (codiceFiscaleNames(head, tail) === code) return { lastName: head, firstName: tail };
+    if (codiceFiscaleNames(tail, head) === code) return { firstName: head, lastName: tail };
+  }
+  return undefined;
+}
+
 export type CheckResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly reason: string };
 
 /** A person's 16-character codice fiscale (omocodia included), or a company's 11-digit one (same as partita IVA). */

@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Address, CanonicalRecord, Company, Consent, Identifier, IdentifierType, Order, Person } from './canonical.ts';
 import { stableHash } from './hash.ts';
-import { checkCodiceFiscale, checkPartitaIva } from './italy.ts';
+import { checkCodiceFiscale, checkPartitaIva, namesByCodiceFiscale } from './italy.ts';
 import type { PlannedField, RowPlan } from './mapping.ts';
 import {
   type Cleaned,
@@ -306,6 +306,20 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   if (d.fullName !== undefined) {
     const p = (d.person ??= {});
     if (!p.firstName && !p.lastName) Object.assign(p, splitFullName(d.fullName, plan.nameOrder));
+  }
+  // An invoicing tool's `Denominazione` names a business or a private customer (`ROSSI MARIO`); a person's codice
+  // fiscale says which, and which words are the surname. A sole trader's business name (with a partita IVA) stays too.
+  if (d.company?.name && !d.person?.firstName && !d.person?.lastName) {
+    const code = d.identifiers.find((i) => i.type === 'taxCode' && i.value.length === 16)?.value;
+    const names = code ? namesByCodiceFiscale(d.company.name, code) : undefined;
+    const [first, last] = names ? [normaliseName(names.firstName), normaliseName(names.lastName)] : [];
+    if (first?.ok && last?.ok) {
+      Object.assign((d.person ??= {}), { firstName: first.value, lastName: last.value });
+      if (!d.company.vatNumber) {
+        const { name: _name, ...rest } = d.company;
+        d.company = Object.keys(rest).length > 0 ? rest : undefined;
+      }
+    }
   }
   if (d.postalCodeRaw !== undefined) {
     const c = normalisePostalCode(d.postalCodeRaw, d.address?.country ?? plan.defaultCountry);

@@ -80,6 +80,13 @@ describe('exports a new user uploads, without a mapping', () => {
     expect((await profile(identifier))?.attributes.province).toBe(province);
   });
 
+  it("takes the ERP's private customer by the codice fiscale, and a company's contact from Referente", async () => {
+    // `ROSSI MARIO` in Denominazione, with a person's codice fiscale: a person, surname first.
+    expect((await profile('externalId:erp:0002'))?.attributes).toMatchObject({ firstName: 'Mario', lastName: 'Rossi' });
+    expect((await profile('externalId:erp:0002'))?.attributes.companyName).toBeUndefined();
+    expect((await profile('externalId:erp:0001'))?.attributes).toMatchObject({ firstName: 'Giorgio', lastName: 'Bianchi', companyName: 'Bianchi Arredamenti S.r.l.' });
+  });
+
   it('keeps foreign numbers and addresses as they are, in E.164 and ISO country codes', async () => {
     const anne = await profile('phone:+33612345678');
     expect(anne?.attributes).toMatchObject({ country: 'FR', postalCode: '75001' });

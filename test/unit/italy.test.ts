@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkCodiceFiscale, checkPartitaIva, codiceFiscaleCheck, findProvince, provinceCodes } from '../../lambdas/domain/italy.ts';
+import { checkCodiceFiscale, checkPartitaIva, codiceFiscaleCheck, codiceFiscaleNames, findProvince, namesByCodiceFiscale, provinceCodes } from '../../lambdas/domain/italy.ts';
 
 describe('codice fiscale', () => {
   it.each(['RSSMRA80A01H501U', 'rssmra80a01h501u', 'RSS MRA 80A01 H501U'])('accepts %j', (raw) => {
@@ -33,6 +33,21 @@ describe('codice fiscale', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("codice fiscale's name letters", () => {
+  it('spells surname and given name as the rules do: consonants, then vowels, then X; four consonants give the 1st, 3rd and 4th', () => {
+    expect(codiceFiscaleNames('Rossi', 'Mario')).toBe('RSSMRA');
+    expect(codiceFiscaleNames('Fo', 'Ugo')).toBe('FOXGUO');
+    expect(codiceFiscaleNames("D'Angelo", 'Niccolò')).toBe('DNGNCL');
+    expect(codiceFiscaleNames('De Luca', 'Gianfranco')).toBe('DLCGFR');
+  });
+  it('tells the surname of a name written whole, or nothing for a name the code does not spell', () => {
+    expect(namesByCodiceFiscale('DE LUCA GIANFRANCO', 'DLCGFR80A01H501X')).toEqual({ lastName: 'DE LUCA', firstName: 'GIANFRANCO' });
+    expect(namesByCodiceFiscale('Gianfranco De Luca', 'DLCGFR80A01H501X')).toEqual({ firstName: 'Gianfranco', lastName: 'De Luca' });
+    expect(namesByCodiceFiscale('Ferramenta De Luca', 'DLCGFR80A01H501X')).toBeUndefined();
+    expect(namesByCodiceFiscale('Gianfranco', 'DLCGFR80A01H501X')).toBeUndefined();
   });
 });
 

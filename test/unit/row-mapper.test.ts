@@ -39,6 +39,30 @@ describe('mapRow', () => {
     expect(r.flags).toBeUndefined();
   });
 
+  it("reads an invoicing tool's Denominazione as the private customer a codice fiscale says it is, and Referente as a company's contact", () => {
+    // Easyfatt-style headers: one name column for businesses and private customers alike.
+    const plan = planOf(['Cod.', 'Denominazione', 'Referente', 'e-mail', 'Codice fiscale', 'Partita Iva']);
+    const person = (cells: string[]) => {
+      const out = mapRow(cells, 2, plan, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return { person: out.record.person, company: out.record.company };
+    };
+    // Surname first or last, particles and two given names: the code's first six letters tell which words are which.
+    expect(person(['1', 'ROSSI MARIO', '', 'm@example.it', 'RSSMRA80A01H501U', ''])).toEqual({ person: { firstName: 'Mario', lastName: 'Rossi' }, company: undefined });
+    expect(person(['2', 'Maria Grazia De Luca', '', 'mg@example.it', 'DLCMGR70A41F205I', ''])).toEqual({ person: { firstName: 'Maria Grazia', lastName: 'De Luca' }, company: undefined });
+    // A sole trader with a partita IVA keeps the business name too.
+    expect(person(['3', 'ROSSI MARIO', '', 'm@example.it', 'RSSMRA80A01H501U', '01234567897'])).toEqual({
+      person: { firstName: 'Mario', lastName: 'Rossi' },
+      company: { name: 'Rossi Mario', vatNumber: '01234567897' },
+    });
+    // A business (a company's 11-digit code, or a name the code does not spell) stays a business.
+    expect(person(['4', 'Rossi Impianti', '', 'i@example.it', 'RSSMRA80A01H501U', ''])).toEqual({ person: undefined, company: { name: 'Rossi Impianti' } });
+    expect(person(['5', 'Bianchi Arredamenti S.R.L.', 'Giorgio Bianchi', 'a@example.it', '01234567897', ''])).toEqual({
+      person: { firstName: 'Giorgio', lastName: 'Bianchi' },
+      company: { name: 'Bianchi Arredamenti S.r.l.' },
+    });
+  });
+
   it('keeps a row with a bad value, flagged with the field and reason', () => {
     const cells = ['C2', '', 'Anna', 'Verdi', 'anna@example.it', '', '', '', '', 'Atlantide', '31/02/1990', 'RSSMRA80A01H501A', 'forse'];
     const out = mapRow(cells, 2, planOf(IT_HEADERS), ctx);
