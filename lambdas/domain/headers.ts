@@ -222,6 +222,19 @@ export function detectExportFormat(headers: readonly string[]): ExportFormat | u
   return EXPORT_FORMATS.find((f) => f.signature.every((s) => folded.has(s)));
 }
 
+/** Words that make a header one more e-mail or phone of the row's person: `Telefono 2`, `Email secondaria`, `Cell. ufficio`. */
+const ANOTHER = /\s+(\d|secondari[oa]|alternativ[oa]|altr[oa]|personale|aziendale|ufficio|casa|lavoro|privato|work|home|office|personal|secondary|alternate|other)$/;
+
+/**
+ * The multi-valued field a header names with a number or a qualifier after its synonym, if it does. A PEC (`Email PEC`)
+ * is not one: a certified mailbox is no address to write to, so it stays unmapped, and the report names it.
+ */
+function anotherOf(folded: string): string | undefined {
+  const base = folded.replace(ANOTHER, '');
+  const path = base !== folded ? SYNONYM_LOOKUP.get(base) : undefined;
+  return path && MULTI_VALUED.has(path) ? path : undefined;
+}
+
 /**
  * Canonical path for each recognised column index. The first column wins for single-valued paths; e-mail and phone
  * columns all count.
@@ -231,7 +244,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const taken = new Set<string>();
   headers.forEach((h, i) => {
     const folded = foldHeader(h);
-    const path = format?.columns[folded] ?? SYNONYM_LOOKUP.get(folded);
+    const path = format?.columns[folded] ?? SYNONYM_LOOKUP.get(folded) ?? anotherOf(folded);
     if (!path) return;
     if (taken.has(path) && !MULTI_VALUED.has(path)) return;
     taken.add(path);

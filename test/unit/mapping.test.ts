@@ -52,6 +52,12 @@ describe('compilePlan', () => {
       'identifiers.taxCode': 'C.F.',
     });
   });
+  it('takes every e-mail and phone column, numbered or qualified, but not a PEC', () => {
+    const plan = compilePlan(['Codice', 'Email', 'Email 2', 'E-mail secondaria', 'Telefono', 'Tel. ufficio', 'Cellulare casa', 'Email PEC', 'Codice 2'], 'erp');
+    if (!plan.ok) throw new Error(plan.error);
+    expect(plan.plan.fields.map((f) => f.path)).toEqual(['identifiers.externalId', 'identifiers.email', 'identifiers.email', 'identifiers.email', 'identifiers.phone', 'identifiers.phone', 'identifiers.phone']);
+    expect(plan.plan.unmapped).toEqual(['Email PEC', 'Codice 2']);
+  });
   it('lets the mapping win over synonyms and adds constants and defaults', () => {
     const got = paths(['Mail', 'Tel', 'Nome'], { fields: { 'identifiers.email': 'Mail', 'attributes.canale': { value: 'fiera' } }, defaults: { 'address.country': 'IT' } });
     expect(got).toMatchObject({ 'identifiers.email': 'Mail', 'attributes.canale': '=fiera', 'address.country': '=IT', 'identifiers.phone': 'Tel', 'person.firstName': 'Nome' });
