@@ -60,6 +60,12 @@ export function blockedReason(type: IdentifierType, value: string, config: Ident
   return valueBlockedReason(type, value, config);
 }
 
+/** Whether an identifier key (`email:nessuna@email.it`) holds a placeholder: a value that names nobody. */
+export function isPlaceholderKey(identifierKey: string, config: IdentityConfig): boolean {
+  const type = identifierKey.slice(0, identifierKey.indexOf(':')) as IdentifierType;
+  return valueBlockedReason(type, identifierKey.slice(type.length + 1), config) === 'identifier.placeholder';
+}
+
 /**
  * Why a value says nothing about who its person is, whatever its type's linking: a placeholder typed into a form, a
  * role address (`info@`, `amministrazione@`), a listed value. Or undefined.

@@ -2,6 +2,7 @@ import { strToU8, zipSync } from 'fflate';
 import { type AccessBundle, BASE_PURPOSES, bundleFiles, type RawRow } from '../domain/privacy/bundle.ts';
 import { IllegalTransitionError, isOpen, type LocatedObject, mayStart, type RequestEvent, type RequestState } from '../domain/privacy/request.ts';
 import { jsonMentionsSubject, rowMentionsSubject, type SubjectValues, subjectValues, suppressionHash, valueIsSubject } from '../domain/privacy/subject.ts';
+import { isPlaceholderKey } from '../domain/identity-config.ts';
 import { rectify, restrict } from '../domain/profile.ts';
 import { pickRows, rewriteWithout } from '../formats/rewrite.ts';
 import type { SourceRow } from '../formats/types.ts';
@@ -334,7 +335,8 @@ async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readon
 /** Identifier keys no one but the erased profiles holds: those the suppression list takes. */
 async function exclusiveKeys(deps: PrivacyDeps, keys: Iterable<string>, erased: ReadonlySet<string>): Promise<string[]> {
   const out: string[] = [];
-  const list = [...keys].filter((k) => !k.startsWith('profile:'));
+  // A placeholder (`nessuna@email.it`) names nobody: suppressed, it would drop every stranger's record that carries it.
+  const list = [...keys].filter((k) => !k.startsWith('profile:') && !isPlaceholderKey(k, deps.config));
   const items = await deps.profiles.getIdentities(list);
   for (const key of list) {
     // A value another profile carries unlinked (a colleague's `info@`) is shared too: suppressing it would drop their records.

@@ -46,8 +46,17 @@ const SHOP = Buffer.from(
     2,
   )}\n`,
 );
-// A photographer's own info@ address, and a role address two colleagues share: values the resolver links no one by.
-const CRM = Buffer.from(['Codice;Nome;Cognome;Email;Città', 'K1;Elena;Conti;info@contifoto.it;Lecco', 'K2;Giorgio;Ferri;ufficio@ferri-srl.it;Bologna', 'K3;Anna;Ferri;ufficio@ferri-srl.it;Bologna'].join('\r\n') + '\r\n', 'latin1');
+// A photographer's own info@ address, a role address two colleagues share, and a placeholder typed for one of them:
+// values the resolver links no one by.
+const CRM = Buffer.from(
+  [
+    'Codice;Nome;Cognome;Email;Email 2;Città',
+    'K1;Elena;Conti;info@contifoto.it;;Lecco',
+    'K2;Giorgio;Ferri;ufficio@ferri-srl.it;nessuna@email.it;Bologna',
+    'K3;Anna;Ferri;ufficio@ferri-srl.it;;Bologna',
+  ].join('\r\n') + '\r\n',
+  'latin1',
+);
 const OTHERS = ['info@contifoto.it', 'ufficio@ferri-srl.it', 'giulia.ferri@example.com', 'famiglia.verdi@example.it', 'sara.lombardi@gmail.com', 'chiara.galli@example.it', 'paolo.rinaldi@example.it', 'anne.dupont@example.fr'];
 
 const home = mkdtempSync(path.join(tmpdir(), 'cdp-privacy-'));
@@ -260,5 +269,8 @@ describe('requests by a value the resolver links no one by', () => {
     expect(left.map((p) => p.attributes.firstName)).toEqual(['Anna']);
     // The export again: Giorgio's row is suppressed (by his customer code), Anna's and Elena's are taken.
     expect(await cdpImport('contatti.csv', CRM, 'crm')).toMatchObject({ rowsRead: 3, accepted: 2, suppressed: 1 });
+    // His placeholder names nobody: someone else who typed it is not suppressed by it.
+    const later = Buffer.from('Codice;Nome;Cognome;Email;Email 2;Città\r\nK4;Luca;Neri;luca.neri@example.it;nessuna@email.it;Bologna\r\n', 'latin1');
+    expect(await cdpImport('nuovi.csv', later, 'crm')).toMatchObject({ rowsRead: 1, accepted: 1, suppressed: 0 });
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
 import { identifierKey } from '../../lambdas/domain/canonical.ts';
-import { blockedReason, DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
+import { blockedReason, DEFAULT_IDENTITY_CONFIG, isPlaceholderKey } from '../../lambdas/domain/identity-config.ts';
 import { applyRecord, emptyProfile, lifecycleOf, mergeStates, personKeyOfProfile } from '../../lambdas/domain/profile.ts';
 import { conflict, type IdentifierView, newProfileIdFor, planResolution } from '../../lambdas/domain/resolution.ts';
 import { sameGivenName } from '../../lambdas/domain/nicknames.ts';
@@ -75,6 +75,13 @@ describe('guards', () => {
     expect(blockedReason('phone', '+393331234567', config)).toBeUndefined();
     expect(blockedReason('phone', '+33612345678', config)).toBeUndefined();
     expect(blockedReason('phone', '+390212345678', config)).toBeUndefined();
+  });
+  it('knows a placeholder from a role address by its key (erasure suppresses the one, never the other)', () => {
+    expect(isPlaceholderKey('email:nessuna@email.it', config)).toBe(true);
+    expect(isPlaceholderKey('phone:+390000000000', config)).toBe(true);
+    expect(isPlaceholderKey('email:info@contifoto.it', config)).toBe(false);
+    expect(isPlaceholderKey('email:mario.rossi@libero.it', config)).toBe(false);
+    expect(isPlaceholderKey('externalId:erp:C1', config)).toBe(false);
   });
   it('tells apart people who share an e-mail or a phone', () => {
     expect(conflict(key({ firstNames: ['Anna'], lastNames: ['Rossi'] }), key({ firstNames: ['Marco'], lastNames: ['Rossi'] }))).toBe('conflict.firstName');
