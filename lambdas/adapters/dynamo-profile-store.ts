@@ -156,51 +156,29 @@ export class DynamoProfileStore implements ProfileStore {
         },
       },
     ];
-    for (const claim of write.claims) {
-      const expected = claim.expected;
-      if (expected?.owners.includes(profileId)) continue;
-      items.push(
-        expected
-          ? {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.identity(claim.key),
-                UpdateExpression: 'SET owners = :owners, v = :next',
-                ConditionExpression: 'v = :v',
-                ExpressionAttributeValues: { ':owners': [...expected.owners, profileId], ':next': expected.version + 1, ':v': expected.version },
+    for (const [as, notes] of [['owners', write.claims], ['carriers', write.carries ?? []]] as const) {
+      for (const { key, expected } of notes) {
+        if (expected?.owners.includes(profileId) || (as === 'carriers' && expected?.carriers.includes(profileId))) continue;
+        items.push(
+          expected
+            ? {
+                Update: {
+                  TableName: this.tableName,
+                  Key: keys.identity(key),
+                  UpdateExpression: `SET ${as} = :list, v = :next`,
+                  ConditionExpression: 'v = :v',
+                  ExpressionAttributeValues: { ':list': [...expected[as], profileId], ':next': expected.version + 1, ':v': expected.version },
+                },
+              }
+            : {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...keys.identity(key), ...(as === 'owners' ? { owners: [profileId] } : { owners: [], carriers: [profileId] }), v: 1, claimedAt: now },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
               },
-            }
-          : {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.identity(claim.key), owners: [profileId], v: 1, claimedAt: now },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-      );
-    }
-    for (const carry of write.carries ?? []) {
-      const expected = carry.expected;
-      if (expected?.owners.includes(profileId) || expected?.carriers.includes(profileId)) continue;
-      items.push(
-        expected
-          ? {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.identity(carry.key),
-                UpdateExpression: 'SET carriers = :carriers, v = :next',
-                ConditionExpression: 'v = :v',
-                ExpressionAttributeValues: { ':carriers': [...expected.carriers, profileId], ':next': expected.version + 1, ':v': expected.version },
-              },
-            }
-          : {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.identity(carry.key), owners: [], carriers: [profileId], v: 1, claimedAt: now },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-      );
+        );
+      }
     }
     if (write.order) {
       items.push({

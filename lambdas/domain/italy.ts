@@ -104,7 +104,7 @@ export function codiceFiscaleCheck(first15: string): string {
   return String.fromCharCode(65 + (sum % 26));
 }
 
-const letters = (s: string): string => s.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/[^A-Z]/g, '');
+const letters = (s: string): string => foldText(s).replace(/[^a-z]/g, '').toUpperCase();
 const consonants = (s: string): string => s.replace(/[AEIOU]/g, '');
 const vowels = (s: string): string => s.replace(/[^AEIOU]/g, '');
 
