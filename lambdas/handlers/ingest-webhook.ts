@@ -58,6 +58,7 @@ export const makeHandler =
     status: outcome.status,
     outcome: outcome.metric,
     reason: outcome.reason,
+    unmapped: outcome.unmapped,
     bytes: body.length,
     // The vendor's delivery id (or its hash): what the raw body, the records' lineage and a quarantine entry carry.
     deliveryId: typeof outcome.body.deliveryId === 'string' ? outcome.body.deliveryId : undefined,

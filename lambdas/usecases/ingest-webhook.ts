@@ -80,6 +80,8 @@ export interface WebhookOutcome {
   readonly vendor?: string;
   readonly topic?: string;
   readonly reason?: string;
+  /** How many answers no field took (their labels are in the body, for the sender; not in logs). */
+  readonly unmapped?: number;
 }
 
 const MESSAGES: Record<string, string> = {
@@ -152,10 +154,12 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
   const ctx = { source, deliveryId, rawKey, receivedAt };
   const records: CanonicalRecord[] = [];
   const rejected: { recordKey: string; reasons: readonly string[] }[] = [];
+  const unmapped = new Set<string>();
   for (const x of meaning.records) {
     const built = buildRecord(x, settings, ctx);
     if (built.ok) records.push(built.record);
     else rejected.push({ recordKey: built.recordKey, reasons: built.reasons });
+    for (const label of built.unmapped) unmapped.add(label);
   }
   let suppressed = 0;
   if (deps.suppression && records.length > 0) {
@@ -172,7 +176,7 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
   // remembered, so a failed delivery is never mistaken for a done one.
   const writes: Promise<void>[] = archive ? [deps.objects.put(deps.rawBucket, rawKey, req.body, payload.type === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')] : [];
   if (rejected.length > 0) {
-    const report = { deliveryId, source, vendor: settings.vendor, topic, rawKey, receivedAt, rejected };
+    const report = { deliveryId, source, vendor: settings.vendor, topic, rawKey, receivedAt, rejected, ...(unmapped.size > 0 ? { unmapped: [...unmapped] } : {}) };
     writes.push(deps.objects.put(deps.rawBucket, `quarantine/${source}/webhooks/dt=${datePart(now)}/${deliveryId}.json`, JSON.stringify(report), 'application/json'));
   }
   if (records.length > 0) writes.push(deps.records.send(records));
@@ -188,12 +192,15 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
       records: records.length,
       ...(suppressed > 0 ? { suppressed } : {}),
       ...(rejected.length > 0 ? { rejected: rejected.map((r) => ({ recordKey: r.recordKey, reasons: r.reasons })) } : {}),
+      // Answers no field took: kept only in the raw body until the source's mapping names them.
+      ...(unmapped.size > 0 ? { unmapped: [...unmapped] } : {}),
       ...(privacy.length > 0 ? { privacyRequests: privacy.length } : {}),
       ...(meaning.ignored ? { ignored: meaning.ignored } : {}),
     },
     metric: rejected.length > 0 ? 'webhook.rejectedRecords' : suppressed > 0 ? 'webhook.suppressed' : 'webhook.accepted',
     ...base,
     topic,
+    ...(unmapped.size > 0 ? { unmapped: unmapped.size } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJsonExact } from '../../lambdas/domain/webhooks/json.ts';
-import { recogniseLabel, secretEnvVar, sourceSettings } from '../../lambdas/domain/webhooks/receive.ts';
+import { recogniseAnswer, recogniseLabel, secretEnvVar, sourceSettings } from '../../lambdas/domain/webhooks/receive.ts';
 import { verifyStripe } from '../../lambdas/domain/webhooks/signatures.ts';
 import { VENDORS } from '../../lambdas/domain/webhooks/types.ts';
 import { receiveWebhook } from '../../lambdas/usecases/ingest-webhook.ts';
@@ -48,6 +48,25 @@ describe('webhook sources and labels', () => {
     expect(recogniseLabel('What is your first name?', none)).toBe('person.firstName');
     expect(recogniseLabel('Which of these cities is your favorite?', none)).toBeUndefined();
     expect(recogniseLabel('prodotto', new Map([['prodotto', 'attributes.interesse']]))).toBe('attributes.interesse');
+  });
+
+  it('gives a synonym only a path that takes the kind of value the form says an answer is', () => {
+    const none = new Map<string, string>();
+    // A yes/no is only ever a consent; a number or a date is never a name, a town or a street.
+    expect(recogniseLabel("Do you have a favorite city we haven't listed?", none)).toBe('address.city');
+    expect(recogniseLabel("Do you have a favorite city we haven't listed?", none, 'boolean')).toBeUndefined();
+    expect(recogniseLabel('Vuoi ricevere la newsletter?', none, 'boolean')).toBe('consents.marketing_email');
+    expect(recogniseLabel('Città', none, 'number')).toBeUndefined();
+    expect(recogniseLabel('CAP', none, 'number')).toBe('address.postalCode');
+    expect(recogniseLabel('Cellulare', none, 'number')).toBe('identifiers.phone');
+    expect(recogniseLabel('Data di nascita', none, 'date')).toBe('person.birthDate');
+    expect(recogniseLabel('Nome', none, 'date')).toBeUndefined();
+    // The source's mapping is the user's word, whatever the kind; by any of the answer's names, before any synonym.
+    const mapping = new Map([['first name', 'attributes.nomeFiglio']]);
+    expect(recogniseAnswer({ label: 'Nome', aliases: ['first_name'] }, mapping)).toBe('attributes.nomeFiglio');
+    expect(recogniseAnswer({ label: 'Quanti figli hai?', aliases: ['figli'], kind: 'number' }, new Map([['figli', 'attributes.figli']]))).toBe('attributes.figli');
+    // Exact names before questions: a ref that is a field's name wins over a question that mentions another.
+    expect(recogniseAnswer({ label: 'What name should we put on the certificate?', aliases: ['cognome'] }, none)).toBe('person.lastName');
   });
 
   it('verifies Stripe signatures with any v1, a tolerance, and rejects malformed headers', () => {

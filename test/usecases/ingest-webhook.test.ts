@@ -122,6 +122,74 @@ describe('webhooks: every vendor fixture', () => {
     expect(r!.occurredAt).toBe('2018-01-18T18:17:02.000Z');
     expect(r!.consents).toEqual([{ purpose: 'privacy_notice', granted: true, at: '2018-01-18T18:17:02.000Z', proof: { form: 'typeform:lT4Z3j' } }]);
     expect(r!.lineage.recordKey).toBe('response:a3a12ec67a1365927098a606107fac15');
+    // The survey's questions that mention a city ("Do you have a favorite city we haven't listed?" answered no, "How
+    // important is the weather to your opinion about a city?" answered 2) are a yes/no and a rating, not her town.
+    expect(r!.address).toBeUndefined();
+    // Every answer no field took is named to the sender, so a source's mapping can take it (the raw body keeps them).
+    const unmapped = out.body.unmapped as string[];
+    expect(unmapped).toHaveLength(11);
+    expect(unmapped).toEqual(
+      expect.arrayContaining([
+        "Do you have a favorite city we haven't listed?",
+        'How important is the weather to your opinion about a city? 1 is not important, 5 is very important.',
+        'Which of these cities is your favorite?',
+        'Which pictures do you like? You can choose as many as you like.',
+        'Book a time with me',
+        'user_id',
+      ]),
+    );
+    expect(out.unmapped).toBe(11);
+  });
+
+  it('Typeform: the source mapping takes an answer by its ref or its question, and a yes/no names a consent only', async () => {
+    const { deps, records } = memoryWebhookDeps({
+      sondaggio: { webhook: { vendor: 'typeform', secret: 'typeform' }, fields: { 'attributes.cittaPreferita': 'Which of these cities is your favorite?', 'attributes.utente': 'user_id' } },
+    });
+    const body = JSON.parse(fixture('typeform/form_response.json').toString()) as { form_response: { answers: { field: { ref?: string } }[]; definition: { fields: { title: string }[] } } };
+    // A yes/no question about the newsletter is a marketing consent; its wording is the question.
+    body.form_response.definition.fields[8]!.title = 'Vuoi ricevere la nostra newsletter?';
+    const out = await receiveWebhook(deps, 'sondaggio', signed('typeform', Buffer.from(JSON.stringify(body))));
+    expect(out.status).toBe(200);
+    const [r] = records.records;
+    expect(r!.attributes).toEqual({ cittaPreferita: 'London', utente: 'abc123456' });
+    expect(r!.consents?.map((c) => [c.purpose, c.granted])).toEqual([
+      ['privacy_notice', true],
+      ['marketing_email', false],
+    ]);
+    expect(out.body.unmapped).not.toContain('Which of these cities is your favorite?');
+    expect(out.body.unmapped).not.toContain('user_id');
+  });
+
+  it('Tally: a rating or a date under a name-like label is not a name; numbers and dates go where they fit', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const field = (key: string, label: string, type: string, value: unknown) => ({ key, label, type, value });
+    const body = Buffer.from(
+      JSON.stringify({
+        eventId: 'ev-tally-1',
+        eventType: 'FORM_RESPONSE',
+        createdAt: '2026-11-20T10:00:00.000Z',
+        data: {
+          responseId: 'r1',
+          formId: 'f1',
+          formName: 'Iscrizione corso',
+          fields: [
+            field('q1', 'Nome', 'INPUT_TEXT', 'Chiara'),
+            field('q2', 'Cognome', 'INPUT_TEXT', 'Neri'),
+            field('q3', 'Email', 'INPUT_EMAIL', 'chiara.neri@esempio.it'),
+            field('q4', 'Data di nascita', 'INPUT_DATE', '1990-04-12'),
+            field('q5', 'CAP', 'INPUT_NUMBER', 20121),
+            field('q6', 'Quanto ti è piaciuta la città di Milano?', 'LINEAR_SCALE', 4),
+            field('q7', 'Città', 'RATING', 5),
+          ],
+        },
+      }),
+    );
+    const out = await receiveWebhook(deps, 'tally', signed('tally', body));
+    expect(out.status).toBe(200);
+    const [r] = records.records;
+    expect(r!.person).toMatchObject({ firstName: 'Chiara', lastName: 'Neri', birthDate: '1990-04-12' });
+    expect(r!.address).toEqual({ postalCode: '20121' });
+    expect(out.body.unmapped).toEqual(['Quanto ti è piaciuta la città di Milano?', 'Città']);
   });
 
   it('Mailchimp subscribe, unsubscribe, profile, upemail and cleaned (form-encoded, token in the URL)', async () => {
@@ -210,6 +278,17 @@ describe('webhooks: every vendor fixture', () => {
     expect(ids(r!)).toEqual(['email:luca@esempio.it']);
     expect(r!.attributes).toEqual({ interesse: 'caldaia' });
     expect(r!.address?.postalCode).toBe('00184');
+    expect(out.body.unmapped).toBeUndefined();
+  });
+
+  it('a generic source names what it did not take: unknown keys, and a second value for a field already taken', async () => {
+    const { deps, records } = memoryWebhookDeps({ moduli: { webhook: { vendor: 'generic', tokenHeader: 'X-Form-Token' } } });
+    const body = JSON.stringify({ contatto: { nome: 'Luca', email: 'luca@esempio.it', citta: 'Roma' }, sede: { citta: 'Torino' }, come_ci_hai_conosciuto: 'fiera', vuoto: '' });
+    const out = await receiveWebhook(deps, 'moduli', { method: 'POST', headers: { 'content-type': 'application/json', 'x-form-token': SECRETS.moduli! }, query: {}, body: Buffer.from(body) });
+    expect(out.status).toBe(200);
+    expect(records.records[0]!.address).toEqual({ city: 'Roma' });
+    // Named by its full key; an empty answer drops nothing and is not named.
+    expect(out.body.unmapped).toEqual(['sede.citta', 'come_ci_hai_conosciuto']);
   });
 });
 

@@ -6,7 +6,7 @@ import { mappingSchema, type PlannedField, type RowPlan } from '../mapping.ts';
 import { mapRow } from '../row-mapper.ts';
 import { parseJsonExact } from './json.ts';
 import { safeEqual, verifyBase64Hmac, verifyStripe, verifyTypeform } from './signatures.ts';
-import { type Extracted, type Interpretation, type Payload, VENDORS, type VendorName, type WebhookRequest } from './types.ts';
+import { type Answer, type AnswerKind, type Extracted, type Interpretation, type Payload, VENDORS, type VendorName, type WebhookRequest } from './types.ts';
 import { INTERPRETERS, isWooPing } from './vendors.ts';
 
 /**
@@ -189,16 +189,56 @@ const PREFIX = /^(?:your|form fields|fields|field|input|wpforms|data|merges) (?=
  * A form label's canonical path: the source's mapping first, then the synonyms of export headers (Italian and
  * English). Questions ("What is your first name?") match the longest synonym they contain.
  */
-export function recogniseLabel(label: string, mappingByLabel: ReadonlyMap<string, string>): string | undefined {
-  const folded = foldHeader(label);
-  const byMapping = mappingByLabel.get(folded);
-  if (byMapping) return byMapping;
-  const bare = folded.replace(PREFIX, '');
-  const exact = SYNONYM_LOOKUP.get(bare) ?? SYNONYM_LOOKUP.get(folded);
-  if (exact) return exact;
-  if (bare.split(' ').length < 3) return undefined;
-  const padded = ` ${bare} `;
-  return SYNONYMS_LONGEST_FIRST.find(([, f]) => padded.includes(` ${f} `))?.[0];
+export function recogniseLabel(label: string, mappingByLabel: ReadonlyMap<string, string>, kind?: AnswerKind): string | undefined {
+  return recogniseAnswer({ label, ...(kind ? { kind } : {}) }, mappingByLabel);
+}
+
+/**
+ * An answer's canonical path. The source's mapping is the user's word: any of the answer's names it maps, to any path.
+ * Then the synonyms of export headers, by each name exactly, then in a question by the longest synonym it contains,
+ * and only to a path that takes the kind of value the form says the answer is.
+ */
+export function recogniseAnswer(answer: Pick<Answer, 'label' | 'aliases' | 'kind'>, mappingByLabel: ReadonlyMap<string, string>): string | undefined {
+  const names = [answer.label, ...(answer.aliases ?? [])].map(foldHeader);
+  for (const n of names) {
+    const mapped = mappingByLabel.get(n);
+    if (mapped) return mapped;
+  }
+  const fit = (path: string | undefined) => (path && takes(path, answer.kind) ? path : undefined);
+  for (const n of names) {
+    const exact = fit(SYNONYM_LOOKUP.get(n.replace(PREFIX, ''))) ?? fit(SYNONYM_LOOKUP.get(n));
+    if (exact) return exact;
+  }
+  for (const n of names) {
+    const bare = n.replace(PREFIX, '');
+    if (bare.split(' ').length < 3) continue;
+    const padded = ` ${bare} `;
+    const found = SYNONYMS_LONGEST_FIRST.find(([path, f]) => padded.includes(` ${f} `) && takes(path, answer.kind));
+    if (found) return found[0];
+  }
+  return undefined;
+}
+
+/** Paths a number may be: an identifier, a postcode, a headcount, an amount; never a name, a town or a street. */
+const NUMBER_PATHS: ReadonlySet<string> = new Set([
+  'identifiers.phone',
+  'identifiers.externalId',
+  'identifiers.vatNumber',
+  'company.vatNumber',
+  'identifiers.loyaltyCard',
+  'address.postalCode',
+  'company.size',
+  'order.orderId',
+  'order.total',
+]);
+const DATE_PATHS: ReadonlySet<string> = new Set(['person.birthDate', 'order.placedAt', 'occurredAt']);
+
+/** Whether a synonym's path takes a value of the kind a form says it is: a yes/no is only ever a consent. */
+function takes(path: string, kind: AnswerKind | undefined): boolean {
+  if (kind === 'boolean') return /^consents\.[a-z_]+$/.test(path);
+  if (kind === 'number') return NUMBER_PATHS.has(path);
+  if (kind === 'date') return DATE_PATHS.has(path);
+  return true;
 }
 
 /** Folded synonyms of four letters or more, longest first: a question matches the most specific one it contains. */
@@ -215,7 +255,13 @@ export interface WebhookContext {
   readonly receivedAt: string;
 }
 
-export type BuiltRecord = { readonly ok: true; readonly record: CanonicalRecord } | { readonly ok: false; readonly recordKey: string; readonly reasons: readonly string[] };
+/**
+ * One delivery's record, or why it was rejected; either way, the labels of the answers nothing took (no path
+ * recognised, or their path already taken by another answer), which the raw body alone keeps.
+ */
+export type BuiltRecord = ({ readonly ok: true; readonly record: CanonicalRecord } | { readonly ok: false; readonly recordKey: string; readonly reasons: readonly string[] }) & {
+  readonly unmapped: readonly string[];
+};
 
 /** One extracted record through the same cleaning and validation as an imported row. */
 export function buildRecord(x: Extracted, settings: SourceSettings, ctx: WebhookContext): BuiltRecord {
@@ -235,9 +281,12 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
     cells.push(value);
   };
   for (const [path, value] of x.fields ?? []) add(path, value);
-  for (const [label, value] of x.labels ?? []) {
-    const path = recogniseLabel(label, byLabel);
-    if (path) add(path, value);
+  const unmapped: string[] = [];
+  for (const answer of x.answers ?? []) {
+    const path = recogniseAnswer(answer, byLabel);
+    if (path && (!taken.has(path) || MULTI_VALUED.has(path))) add(path, answer.value);
+    // In full: the label is what the source's mapping names it by.
+    else unmapped.push(answer.label);
   }
   for (const [path, value] of Object.entries(mapping?.defaults ?? {})) if (!taken.has(path)) add(path, String(value));
   const plan: RowPlan = {
@@ -260,7 +309,7 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
     receivedAt: ctx.receivedAt,
     webhook: { deliveryId: ctx.deliveryId, recordKey: x.recordKey, form: x.form },
   });
-  return outcome.accepted ? { ok: true, record: outcome.record } : { ok: false, recordKey: x.recordKey, reasons: outcome.reasons };
+  return outcome.accepted ? { ok: true, record: outcome.record, unmapped } : { ok: false, recordKey: x.recordKey, reasons: outcome.reasons, unmapped };
 }
 
 /** A delivery's id for the archive's key: the vendor's when it sends one (never personal data), else derived. */

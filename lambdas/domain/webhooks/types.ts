@@ -14,15 +14,32 @@ export interface WebhookRequest {
 export type Payload = { readonly type: 'json'; readonly value: unknown } | { readonly type: 'form'; readonly value: Readonly<Record<string, string | string[]>> };
 
 /**
+ * What a form builder says an answer's value is. A yes/no, a number or a date can be a consent, a phone or a birth
+ * date, but never a person's name, town or street: a question that merely mentions a city ("How important is the
+ * weather to your opinion about a city? 1 to 5") does not give a rating as the town.
+ */
+export type AnswerKind = 'boolean' | 'number' | 'date';
+
+/** One answer of a form post or survey, before it is recognised. */
+export interface Answer {
+  /** What the form shows (a field's label, a question's title): what a report names. */
+  readonly label: string;
+  /** Other names the same answer goes by (a field's key or ref, a nested key's last part), tried after the label. */
+  readonly aliases?: readonly string[];
+  readonly value: string;
+  readonly kind?: AnswerKind;
+}
+
+/**
  * What a delivery says about one person, before cleaning: canonical paths with raw values (vendor payloads with a
- * fixed shape), or labelled values (form posts) recognised like an export's headers, or mapped by the source's file.
+ * fixed shape), or answers (form posts) recognised like an export's headers, or mapped by the source's file.
  */
 export interface Extracted {
   readonly kind: RecordKind;
   /** The vendor's stable key of the thing delivered (`order:#1001`, `customer:123`, `response:abc`). */
   readonly recordKey: string;
   readonly fields?: readonly (readonly [path: string, value: string])[];
-  readonly labels?: readonly (readonly [label: string, value: string])[];
+  readonly answers?: readonly Answer[];
   /** Consent proof: the form or topic a consent was given on. */
   readonly form: string;
   /** Timeline touchpoint (a form's name). */

@@ -1,7 +1,7 @@
 import type { Identifier } from '../canonical.ts';
 import { stableHash } from '../hash.ts';
 import { normaliseEmail, normalisePhone } from '../normalise.ts';
-import type { Extracted, Interpretation, Payload, VendorName, VendorPrivacyRequest, WebhookRequest } from './types.ts';
+import type { Answer, AnswerKind, Extracted, Interpretation, Payload, VendorName, VendorPrivacyRequest, WebhookRequest } from './types.ts';
 
 /**
  * Each vendor's payloads read into what they say about people. Pure: the vendor's documented shapes in, labelled
@@ -330,7 +330,16 @@ function stripe(req: WebhookRequest, payload: Payload): Interpretation {
 
 // ------------------------------------------------------------------------------------------------------- Typeform
 
-type Labelled = [label: string, value: string];
+/** An answer, when it says anything: an empty one drops nothing and is not named as unmapped. */
+function answer(answers: Answer[], label: string, value: unknown, extra: { aliases?: readonly string[]; kind?: AnswerKind } = {}): void {
+  const v = str(value);
+  if (v === undefined) return;
+  const aliases = (extra.aliases ?? []).filter((a) => a !== '' && a !== label);
+  answers.push({ label, value: v, ...(aliases.length > 0 ? { aliases } : {}), ...(extra.kind ? { kind: extra.kind } : {}) });
+}
+
+/** Typeform's answer types that say what kind their value is (ratings and opinion scales come as `number`). */
+const TYPEFORM_KINDS: Readonly<Record<string, AnswerKind>> = { boolean: 'boolean', number: 'number', date: 'date' };
 
 function typeform(req: WebhookRequest, payload: Payload): Interpretation {
   const body = obj(payload.value);
@@ -342,44 +351,53 @@ function typeform(req: WebhookRequest, payload: Payload): Interpretation {
   const titles = new Map<string, Json>();
   for (const f of Array.isArray(definition.fields) ? definition.fields : []) titles.set(String(obj(f).id), obj(f));
   const fields: Fields = [];
-  const labels: Labelled[] = [];
+  const answers: Answer[] = [];
   for (const a of Array.isArray(r.answers) ? r.answers : []) {
-    const answer = obj(a);
-    const field = obj(answer.field);
+    const given = obj(a);
+    const field = obj(given.field);
     const def = titles.get(String(field.id)) ?? {};
-    const label = str(field.ref) && !/^[0-9a-f-]{36}$/.test(String(field.ref)) ? String(field.ref) : (str(def.title) ?? String(field.id));
-    const title = str(def.title) ?? label;
-    switch (answer.type) {
+    // A ref the form's author chose (`first_name`) is another name for the answer; a generated one (a UUID) is not.
+    const ref = str(field.ref) && !/^[0-9a-f-]{36}$/.test(String(field.ref)) ? String(field.ref) : undefined;
+    const title = str(def.title) ?? ref ?? String(field.id);
+    const type = String(given.type);
+    const named = { aliases: ref ? [ref] : [], ...(TYPEFORM_KINDS[type] ? { kind: TYPEFORM_KINDS[type] } : {}) };
+    switch (type) {
       case 'email':
-        put(fields, 'identifiers.email', answer.email);
+        put(fields, 'identifiers.email', given.email);
         break;
       case 'phone_number':
-        put(fields, 'identifiers.phone', answer.phone_number);
+        put(fields, 'identifiers.phone', given.phone_number);
         break;
       case 'boolean':
         // Legal and yes/no answers: consents when their wording says so (the question's text is the proof).
-        labels.push([field.type === 'legal' && !/newsletter|marketing|promozion|offert/i.test(title) ? 'privacy' : title, String(answer.boolean)]);
-        break;
-      case 'text':
-      case 'date':
-      case 'number':
-        labels.push([label, String(answer[answer.type] ?? '')], [title, String(answer[answer.type] ?? '')]);
+        answer(answers, field.type === 'legal' && !/newsletter|marketing|promozion|offert/i.test(title) ? 'privacy' : title, String(given.boolean), named);
         break;
       case 'choice':
-        labels.push([label, String(obj(answer.choice).label ?? obj(answer.choice).other ?? '')]);
+        answer(answers, title, obj(given.choice).label ?? obj(given.choice).other, named);
         break;
-      default:
+      case 'choices': {
+        const c = obj(given.choices);
+        answer(answers, title, [...(Array.isArray(c.labels) ? c.labels : []), ...(c.other ? [c.other] : [])].map(String).join(', '), named);
         break;
+      }
+      default: {
+        // text, number, date, url, and whatever else comes (a file, a payment): recognised, mapped, or named unmapped.
+        const value = given[type];
+        answer(answers, title, isObject(value) ? JSON.stringify(value) : value, named);
+      }
     }
   }
   const hidden = obj(r.hidden);
-  for (const [k, v] of Object.entries(hidden)) labels.push([k, String(v ?? '')]);
+  for (const [k, v] of Object.entries(hidden)) answer(answers, k, v);
   put(fields, 'occurredAt', r.submitted_at);
   const formName = str(definition.title) ?? str(r.form_id) ?? 'typeform';
-  return one(topic, eventKey, { kind: 'contact', recordKey: `response:${str(r.token) ?? eventKey}`, fields, labels, form: `typeform:${str(r.form_id) ?? 'form'}`, touchpoint: formName });
+  return one(topic, eventKey, { kind: 'contact', recordKey: `response:${str(r.token) ?? eventKey}`, fields, answers, form: `typeform:${str(r.form_id) ?? 'form'}`, touchpoint: formName });
 }
 
 // ---------------------------------------------------------------------------------------------------------- Tally
+
+/** Tally's field types whose value is a number or a date. */
+const TALLY_KINDS: Readonly<Record<string, AnswerKind>> = { INPUT_NUMBER: 'number', RATING: 'number', LINEAR_SCALE: 'number', INPUT_DATE: 'date' };
 
 function tally(req: WebhookRequest, payload: Payload): Interpretation {
   const body = obj(payload.value);
@@ -388,24 +406,30 @@ function tally(req: WebhookRequest, payload: Payload): Interpretation {
   const eventKey = str(body.eventId) ?? str(data.responseId) ?? contentKey(req);
   if (topic !== 'FORM_RESPONSE') return none(topic, eventKey, 'topic.noCustomerData');
   const fields: Fields = [];
-  const labels: Labelled[] = [];
+  const answers: Answer[] = [];
   for (const f of Array.isArray(data.fields) ? data.fields : []) {
     const field = obj(f);
     const type = str(field.type) ?? '';
     const label = str(field.label) ?? str(field.key) ?? '';
     let value = field.value;
+    const kind: AnswerKind | undefined = TALLY_KINDS[type] ?? (typeof value === 'boolean' ? 'boolean' : undefined);
     const options = Array.isArray(field.options) ? field.options.map(obj) : [];
     if (Array.isArray(value)) {
       const texts = value.map((v) => str(options.find((o) => o.id === v)?.text) ?? str(v) ?? '');
-      value = type === 'CHECKBOXES' && CONSENT_LABEL.test(label) ? String(texts.length > 0) : texts.join(', ');
+      // A consent checkbox: ticked is consent, whichever option (its label's wording is the proof).
+      if (type === 'CHECKBOXES' && CONSENT_LABEL.test(label)) {
+        answer(answers, label, String(texts.length > 0), { kind: 'boolean' });
+        continue;
+      }
+      value = texts.join(', ');
     }
     if (type === 'INPUT_EMAIL') put(fields, 'identifiers.email', value);
     else if (type === 'INPUT_PHONE_NUMBER') put(fields, 'identifiers.phone', value);
-    else if (value !== null && value !== undefined && typeof value !== 'object') labels.push([label, String(value)]);
+    else if (!isObject(value)) answer(answers, label, value, kind ? { kind } : {});
   }
   put(fields, 'occurredAt', data.createdAt ?? body.createdAt);
   const formName = str(data.formName) ?? 'tally';
-  return one(topic, eventKey, { kind: 'contact', recordKey: `response:${str(data.responseId) ?? eventKey}`, fields, labels, form: `tally:${str(data.formId) ?? 'form'}`, touchpoint: formName });
+  return one(topic, eventKey, { kind: 'contact', recordKey: `response:${str(data.responseId) ?? eventKey}`, fields, answers, form: `tally:${str(data.formId) ?? 'form'}`, touchpoint: formName });
 }
 
 // ------------------------------------------------------------------------------------------------------ Mailchimp
@@ -475,16 +499,20 @@ function mailchimp(req: WebhookRequest, payload: Payload): Interpretation {
 
 // --------------------------------------------------------------------------------------- form posts (Elementor, CF7)
 
-/** Values of a form post as labelled pairs; checkbox lists become their chosen options (or, for consents, "true"). */
-function formPairs(entries: Iterable<[string, unknown]>): Labelled[] {
-  const out: Labelled[] = [];
+/** What a JSON value says it is: true and false, and numbers, keep their kind; a string says nothing. */
+const kindOf = (v: unknown): AnswerKind | undefined => (typeof v === 'boolean' ? 'boolean' : typeof v === 'number' ? 'number' : undefined);
+
+/** A form post's fields as answers; checkbox lists become their chosen options (or, for consents, "true"). */
+function formAnswers(entries: Iterable<[string, unknown]>, aliasesOf: (key: string) => string[] = () => []): Answer[] {
+  const out: Answer[] = [];
   for (const [k, v] of entries) {
     if (Array.isArray(v)) {
       const texts = v.map((x) => str(x)).filter((x): x is string => x !== undefined);
-      out.push([k, CONSENT_LABEL.test(k) ? String(texts.length > 0) : texts.join(', ')]);
+      if (CONSENT_LABEL.test(k)) answer(out, k, String(texts.length > 0), { aliases: aliasesOf(k), kind: 'boolean' });
+      else answer(out, k, texts.join(', '), { aliases: aliasesOf(k) });
     } else if (isObject(v)) {
-      for (const [k2, v2] of Object.entries(v)) if (!isObject(v2)) out.push([`${k} ${k2}`, str(v2) ?? '']);
-    } else out.push([k, str(v) ?? '']);
+      for (const [k2, v2] of Object.entries(v)) if (!isObject(v2)) answer(out, `${k} ${k2}`, v2, kindOf(v2) ? { kind: kindOf(v2)! } : {});
+    } else answer(out, k, v, { aliases: aliasesOf(k), ...(kindOf(v) ? { kind: kindOf(v)! } : {}) });
   }
   return out;
 }
@@ -492,7 +520,7 @@ function formPairs(entries: Iterable<[string, unknown]>): Labelled[] {
 function formInterpretation(
   req: WebhookRequest,
   vendor: VendorName,
-  labels: Labelled[],
+  answers: Answer[],
   meta: { form?: string; ip?: string; page?: string; date?: string },
 ): Interpretation {
   const eventKey = contentKey(req);
@@ -501,19 +529,22 @@ function formInterpretation(
   put(fields, 'occurredAt', meta.date);
   if (meta.ip) for (const purpose of ['marketing_email', 'privacy_notice']) fields.push([`consents.${purpose}.ip`, meta.ip]);
   const formName = meta.form ?? vendor;
-  return one('form', eventKey, { kind: 'contact', recordKey: `submission:${eventKey.slice(7, 39)}`, fields, labels, form: `${vendor}:${formName}`, touchpoint: formName });
+  return one('form', eventKey, { kind: 'contact', recordKey: `submission:${eventKey.slice(7, 39)}`, fields, answers, form: `${vendor}:${formName}`, touchpoint: formName });
 }
+
+/** Elementor's field types whose value is a number or a date. */
+const ELEMENTOR_KINDS: Readonly<Record<string, AnswerKind>> = { number: 'number', date: 'date' };
 
 /** Elementor Pro's webhook action: simple data (label=value) or advanced data (form[], fields[id][...], meta[...]). */
 function elementor(req: WebhookRequest, payload: Payload): Interpretation {
-  const f = payload.type === 'form' ? payload.value : Object.fromEntries(formPairs(Object.entries(obj(payload.value))));
+  const f = payload.type === 'form' ? payload.value : Object.fromEntries(formAnswers(Object.entries(obj(payload.value))).map((a) => [a.label, a.value]));
   const one = (k: string): string | undefined => {
     const v = f[k];
     return str(Array.isArray(v) ? v.join(', ') : v);
   };
   const advanced = Object.keys(f).some((k) => k.startsWith('fields['));
   if (!advanced) {
-    return formInterpretation(req, 'elementor', formPairs(Object.entries(f)), {});
+    return formInterpretation(req, 'elementor', formAnswers(Object.entries(f)), {});
   }
   const byField = new Map<string, Record<string, string>>();
   for (const k of Object.keys(f)) {
@@ -523,16 +554,16 @@ function elementor(req: WebhookRequest, payload: Payload): Interpretation {
     entry[m[2]!] = one(k) ?? '';
     byField.set(m[1]!, entry);
   }
-  const labels: Labelled[] = [];
+  const answers: Answer[] = [];
   for (const [id, e] of byField) {
     const value = e.raw_value ?? e.value ?? '';
     const label = e.title || id;
-    if (e.type === 'email') labels.push(['email', value]);
-    else if (e.type === 'tel') labels.push(['telefono', value]);
-    else if (e.type === 'acceptance') labels.push([/newsletter|marketing|promozion/i.test(label) ? label : 'privacy', value === '' ? 'false' : value]);
-    else labels.push([label, value], [id, value]);
+    if (e.type === 'email') answer(answers, 'email', value);
+    else if (e.type === 'tel') answer(answers, 'telefono', value);
+    else if (e.type === 'acceptance') answer(answers, /newsletter|marketing|promozion/i.test(label) ? label : 'privacy', value === '' ? 'false' : value, { kind: 'boolean' });
+    else answer(answers, label, value, { aliases: [id], ...(e.type && ELEMENTOR_KINDS[e.type] ? { kind: ELEMENTOR_KINDS[e.type]! } : {}) });
   }
-  return formInterpretation(req, 'elementor', labels, {
+  return formInterpretation(req, 'elementor', answers, {
     form: one('form[name]') ?? one('form[id]'),
     ip: one('meta[remote_ip][value]'),
     page: one('meta[page_url][value]'),
@@ -545,25 +576,22 @@ function cf7(req: WebhookRequest, payload: Payload): Interpretation {
   const body = payload.type === 'json' ? obj(payload.value) : (payload.value as Json);
   const meta = { ip: str(body._remote_ip), page: str(body._url), date: str(body._date), form: str(body._post_title) ?? str(body._form_title) };
   const entries = Object.entries(body).filter(([k]) => !k.startsWith('_'));
-  return formInterpretation(req, 'cf7', formPairs(entries), meta);
+  return formInterpretation(req, 'cf7', formAnswers(entries), meta);
 }
 
 /** Any JSON object or form post: labels are recognised, and the source's mapping names the rest. */
 function generic(req: WebhookRequest, payload: Payload): Interpretation {
   const entries: [string, unknown][] = [];
+  // A nested field is also known by its own name ({"contatto": {"email": ...}}).
+  const ownName = (path: string): string[] => (path.includes('.') ? [path.slice(path.lastIndexOf('.') + 1)] : []);
   const walk = (prefix: string, x: unknown): void => {
     if (isObject(x)) for (const [k, v] of Object.entries(x)) walk(prefix ? `${prefix}.${k}` : k, v);
-    else {
-      entries.push([prefix, x]);
-      // A nested field is also known by its own name ({"contatto": {"email": ...}}).
-      const last = prefix.slice(prefix.lastIndexOf('.') + 1);
-      if (last !== prefix) entries.push([last, x]);
-    }
+    else entries.push([prefix, x]);
   };
   if (payload.type === 'json') walk('', payload.value);
   else entries.push(...Object.entries(payload.value));
   const pick = (re: RegExp): string | undefined => str(entries.find(([k]) => re.test(k))?.[1]);
-  return formInterpretation(req, 'generic', formPairs(entries), { ip: pick(/(^|\.)(ip|ip_address|remote_ip)$/i), page: pick(/(^|\.)(page_url|url|referrer)$/i) });
+  return formInterpretation(req, 'generic', formAnswers(entries, ownName), { ip: pick(/(^|\.)(ip|ip_address|remote_ip)$/i), page: pick(/(^|\.)(page_url|url|referrer)$/i) });
 }
 
 export const INTERPRETERS: Record<VendorName, (req: WebhookRequest, payload: Payload, namespace: string) => Interpretation> = {
