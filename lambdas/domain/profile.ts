@@ -220,6 +220,34 @@ export function personKeyOfProfile(state: ProfileState): PersonKey {
   };
 }
 
+/**
+ * Order statuses that are no sale: cancelled, refunded, voided or failed (Shopify, WooCommerce, Stripe, and the Italian
+ * of ERP exports). Such an order stays on the profile and in the lake with its status, and counts toward nothing: not
+ * the order count, revenue, first or last order, lifecycle or lead score, nor the KPI tables. A partial refund still
+ * counts, at the order's total (the refunded amount is not known).
+ */
+export const VOID_ORDER_STATUSES: readonly string[] = ['cancelled', 'canceled', 'refunded', 'voided', 'failed', 'annullato', 'annullata', 'rimborsato', 'rimborsata', 'stornato', 'stornata'];
+
+/** Whether an order with this status is a sale (no status: it is). */
+export const isSale = (status: string | undefined): boolean => !VOID_ORDER_STATUSES.includes((status ?? '').trim().toLowerCase());
+
+/** A profile's order totals, always recounted from its orders as they are now: the same whatever order versions arrived in. */
+export function orderTotals(orders: readonly { readonly total?: number; readonly placedAt?: string; readonly occurredAt: string; readonly status?: string }[]): ProfileState['orders'] {
+  let count = 0;
+  let revenue = 0;
+  let firstAt: string | undefined;
+  let lastAt: string | undefined;
+  for (const o of orders) {
+    if (!isSale(o.status)) continue;
+    count++;
+    revenue += o.total ?? 0;
+    const at = o.placedAt ?? o.occurredAt;
+    if (!firstAt || at < firstAt) firstAt = at;
+    if (!lastAt || at > lastAt) lastAt = at;
+  }
+  return { count, revenue: Math.round(revenue * 100) / 100, ...(firstAt ? { firstAt } : {}), ...(lastAt ? { lastAt } : {}) };
+}
+
 export type Lifecycle = 'lead' | 'customer' | 'repeat';
 
 /** Lifecycle and a rule-based lead score (0-100) from the profile's facts. */

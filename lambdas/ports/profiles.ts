@@ -43,6 +43,8 @@ export interface StoredProfile {
 
 export interface StoredOrder {
   readonly total?: number;
+  /** As cleaned (lower case): a cancelled or refunded order counts toward no total. */
+  readonly status?: string;
   readonly placedAt?: string;
   readonly occurredAt: string;
   readonly recordId: string;

@@ -1,8 +1,8 @@
 import type { IdentityConfig } from '../domain/identity-config.ts';
-import { lifecycleOf, mergeStates, type ProfileState } from '../domain/profile.ts';
+import { lifecycleOf, mergeStates, orderTotals, type ProfileState } from '../domain/profile.ts';
 import { holdersOf, type ProfileStore, type StoredOrder, type StoredProfile } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
-import { activeProfile, recount } from './resolve-record.ts';
+import { activeProfile } from './resolve-record.ts';
 
 /** A profile as people and tools read it (`cdp profiles get`, `GET /profiles/{id}`). */
 export interface ProfileView {
@@ -117,7 +117,7 @@ async function withMergesUnderWay(
       if (!had || had.occurredAt < o.occurredAt || (had.occurredAt === o.occurredAt && had.recordId < o.recordId)) orders.set(o.sk, o);
     }
   }
-  const counted = recount([...orders.values()]);
+  const counted = orderTotals([...orders.values()]);
   return { state: folded.reduce((state, other) => mergeStates(state, other.state, config, counted), profile.state), folded: folded.map((f) => f.id) };
 }
 

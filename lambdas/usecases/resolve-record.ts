@@ -2,7 +2,7 @@ import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
 import { stableHash } from '../domain/hash.ts';
 import type { IdentityConfig } from '../domain/identity-config.ts';
 import { blockingKeys, compareSnapshots, decide, type MatchSnapshot, snapshotOf } from '../domain/matching.ts';
-import { applyRecord, emptyProfile, mergeStates, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
+import { applyRecord, emptyProfile, mergeStates, orderTotals, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
 import { conflict, type IdentifierView, keptApart, linkingIdentifiers, type OwnerView, personKeyOf, planResolution } from '../domain/resolution.ts';
 import type { SuppressionCheck } from '../ports/privacy.ts';
 import type { FiledSnapshot, ProfileStore, StoredOrder, StoredProfile } from '../ports/profiles.ts';
@@ -170,24 +170,11 @@ export async function finishMerge(store: ProfileStore, config: IdentityConfig, o
     for (const key of o.state.identifiers) await store.repointIdentity(key, other, into);
     const target = survivor.profile;
     const base = target?.state ?? emptyProfile(into, o.state.firstSeenAt);
-    const orders = recount(await store.listOrders(into));
+    const orders = orderTotals(await store.listOrders(into));
     const result = await store.completeMerge(into, target?.version ?? 0, mergeStates(base, o.state, config, orders), other);
     if (result !== 'conflict') return;
   }
   throw new ContentionError('Merge completion contended');
-}
-
-export function recount(orders: readonly StoredOrder[]): ProfileState['orders'] {
-  let revenue = 0;
-  let firstAt: string | undefined;
-  let lastAt: string | undefined;
-  for (const o of orders) {
-    revenue += o.total ?? 0;
-    const at = o.placedAt ?? o.occurredAt;
-    if (!firstAt || at < firstAt) firstAt = at;
-    if (!lastAt || at > lastAt) lastAt = at;
-  }
-  return { count: orders.length, revenue: Math.round(revenue * 100) / 100, ...(firstAt ? { firstAt } : {}), ...(lastAt ? { lastAt } : {}) };
 }
 
 /**
@@ -284,7 +271,7 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
         };
         order = { key, item, ...(existing ? { expectedRecordId: existing.recordId } : {}) };
         // Totals are always a recount of the orders as they will be: the same whatever order versions arrive in.
-        orders = recount([...current.filter((o) => o !== existing), item]);
+        orders = orderTotals([...current.filter((o) => o !== existing), item]);
       }
     }
     const state = applyRecord(base, record, record.identifiers.map(identifierKey), config, orders);

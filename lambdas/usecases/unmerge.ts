@@ -1,9 +1,10 @@
 import { type CanonicalRecord, type Identifier, identifierKey } from '../domain/canonical.ts';
 import type { IdentityConfig } from '../domain/identity-config.ts';
+import { orderTotals } from '../domain/profile.ts';
 import { MAX_SPLIT_RECORDS, planSplit, rebuildState } from '../domain/split.ts';
 import type { ProfileStore, TimelineEntry } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
-import { activeProfile, finishMerge, mergesUnderWay, recount } from './resolve-record.ts';
+import { activeProfile, finishMerge, mergesUnderWay } from './resolve-record.ts';
 
 const MAX_ATTEMPTS = 12;
 /** Groups one unmerge may create: the last step writes them all in one transaction (at most 100 items). */
@@ -109,7 +110,7 @@ export async function finishSplit(store: ProfileStore, config: IdentityConfig, p
       for (const r of records) {
         for (const key of new Set(r.identifiers.map(identifierKey))) carriers.set(key, [...new Set([...(carriers.get(key) ?? []), group])]);
       }
-      const orders = recount(await store.listOrders(group));
+      const orders = orderTotals(await store.listOrders(group));
       const state = rebuildState(group, records, p.state, config, orders, { home: group === profileId, apart: ids });
       // Each consent item is the one decision the group's state keeps for its purpose. Events, orders and consents are
       // three ranges of the partition, each read once.

@@ -4,7 +4,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { KPIS, renderSqlWith } from '../../lambdas/domain/kpi/definitions.ts';
+import { KPIS, renderSqlWith, VOID_STATUSES_SQL } from '../../lambdas/domain/kpi/definitions.ts';
 import { curatedTables, kpiPrefix, type Column, type TableDefinition } from '../../lambdas/domain/lake/tables.ts';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
@@ -271,4 +271,5 @@ const ATHENA_TODAY = {
   active_months: '12',
   stale_months: '24',
   activity_kinds: "'order', 'interaction'",
+  void_statuses: VOID_STATUSES_SQL,
 };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
 import { identifierKey } from '../../lambdas/domain/canonical.ts';
 import { blockedReason, DEFAULT_IDENTITY_CONFIG, isPlaceholderKey } from '../../lambdas/domain/identity-config.ts';
-import { applyRecord, emptyProfile, lifecycleOf, mergeStates, personKeyOfProfile } from '../../lambdas/domain/profile.ts';
+import { applyRecord, emptyProfile, isSale, lifecycleOf, mergeStates, orderTotals, personKeyOfProfile } from '../../lambdas/domain/profile.ts';
 import { conflict, type IdentifierView, newProfileIdFor, planResolution } from '../../lambdas/domain/resolution.ts';
 import { sameGivenName } from '../../lambdas/domain/nicknames.ts';
 import { compatibleBirthDates, compatibleFirstNames, jaroWinkler } from '../../lambdas/domain/similarity.ts';
@@ -241,6 +241,22 @@ describe('profile state', () => {
     s = applyRecord(s, rec(), [], config);
     expect(s.orders).toEqual({ count: 2, revenue: 200, firstAt: '2026-01-02T00:00:00.000Z', lastAt: '2026-02-02T00:00:00.000Z' });
     expect(lifecycleOf(s)).toEqual({ lifecycle: 'repeat', score: 15 + 15 + 20 + 2 + 6 });
+  });
+
+  it('counts only the orders that are a sale: cancelled, refunded, voided and failed ones (any case, Italian too) count toward nothing', () => {
+    const at = (d: string) => `2026-0${d}-01T00:00:00.000Z`;
+    const totals = orderTotals([
+      { total: 100, status: 'paid', placedAt: at('3'), occurredAt: at('3') },
+      { total: 999, status: 'refunded', placedAt: at('1'), occurredAt: at('1') },
+      { total: 50, status: ' Annullato ', placedAt: at('9'), occurredAt: at('9') },
+      { total: 20, status: 'voided', occurredAt: at('8') },
+      { total: 35.5, status: 'partially_refunded', placedAt: at('4'), occurredAt: at('4') },
+      { total: 10, occurredAt: at('2') },
+    ]);
+    expect(totals).toEqual({ count: 3, revenue: 145.5, firstAt: at('2'), lastAt: at('4') });
+    expect(orderTotals([{ total: 80, status: 'cancelled', occurredAt: at('1') }])).toEqual({ count: 0, revenue: 0 });
+    expect(['cancelled', 'canceled', 'refunded', 'voided', 'failed', 'annullato', 'rimborsato', 'stornato'].every((s) => !isSale(s))).toBe(true);
+    expect(['paid', 'pending', 'processing', 'completed', 'evaso', undefined].every((s) => isSale(s))).toBe(true);
   });
 
   it('knows its person by every name and birth date seen', () => {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Column, ColumnType } from '../lake/tables.ts';
+import { VOID_ORDER_STATUSES } from '../profile.ts';
 
 /**
  * The KPIs: one SQL file each (`sql/<name>.sql`), written in the subset of SQL that Athena (Trino) and DuckDB both
@@ -7,6 +8,8 @@ import type { Column, ColumnType } from '../lake/tables.ts';
  *
  * - `{{as_of}}`: the snapshot date as a DATE literal; `{{snapshot}}`: the curated tables' partition value.
  * - `{{active_months}}`, `{{activity_kinds}}`, `{{stale_months}}`: from `config/kpi.json`.
+ * - `{{void_statuses}}`: the order statuses that are no sale, as a list of SQL strings (the profile's totals skip
+ *   them too).
  *
  * The common subset: no integer division (`(m - m % 12) / 12` is exact in both), `approx_percentile` (DuckDB gets a
  * macro), `date_diff('unit', a, b)`, `INTERVAL 'n' UNIT`, `VALUES` lists with parenthesised rows, no `FILTER`.
@@ -61,6 +64,9 @@ export interface RenderParams {
   readonly config: KpiConfig;
 }
 
+/** The order statuses that are no sale, as SQL strings: `lower(coalesce(status, '')) NOT IN ({{void_statuses}})`. */
+export const VOID_STATUSES_SQL = VOID_ORDER_STATUSES.map((s) => `'${s}'`).join(', ');
+
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The SQL with its placeholders filled; an unknown placeholder is an error, not an empty string. */
@@ -72,6 +78,7 @@ export function renderSql(sql: string, params: RenderParams): string {
     active_months: String(params.config.activeMonths),
     stale_months: String(params.config.staleMonths),
     activity_kinds: params.config.activityKinds.map((k) => `'${k}'`).join(', '),
+    void_statuses: VOID_STATUSES_SQL,
   };
   return renderSqlWith(sql, values);
 }

@@ -5,7 +5,7 @@ WITH o AS (
   SELECT profile_key, coalesce(total, 0) AS total, year(placed_at) * 12 + month(placed_at) - 1 AS m
   FROM orders
   WHERE placed_at < {{as_of}} + INTERVAL '1' DAY
-    AND lower(coalesce(status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'annullato', 'rimborsato')
+    AND lower(coalesce(status, '')) NOT IN ({{void_statuses}})
 ),
 buyers AS (
   SELECT profile_key, count(*) AS n, sum(total) AS spent FROM o GROUP BY profile_key

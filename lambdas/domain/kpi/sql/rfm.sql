@@ -7,7 +7,7 @@ WITH b AS (
     sum(coalesce(total, 0)) AS monetary
   FROM orders
   WHERE placed_at < {{as_of}} + INTERVAL '1' DAY
-    AND lower(coalesce(status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'annullato', 'rimborsato')
+    AND lower(coalesce(status, '')) NOT IN ({{void_statuses}})
   GROUP BY profile_key
 ),
 scored AS (

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
+import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
+import { profilesByIdentifier } from '../../lambdas/usecases/read-profiles.ts';
+import { resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
+import { dynamoDbLocal } from '../support/dynamodb-local.ts';
+
+/**
+ * A shop's order arrives again each time it changes (placed, paid, cancelled, refunded): the latest version is the
+ * order, and one that ends cancelled or refunded is no sale. On DynamoDB Local, through the resolver and a merge.
+ */
+const config = DEFAULT_IDENTITY_CONFIG;
+const local = dynamoDbLocal('orders');
+
+const email = (value: string): Identifier => ({ type: 'email', value });
+let n = 0;
+const order = (identifiers: Identifier[], orderId: string, status: string, total: number, at: string): CanonicalRecord => ({
+  recordId: `r${++n}`,
+  source: 'shopify',
+  channel: 'webhook',
+  kind: 'order',
+  occurredAt: at,
+  receivedAt: at,
+  lineage: { objectKey: `webhooks/shopify/${n}.json`, recordKey: `order:${orderId}` },
+  identifiers,
+  person: { firstName: 'Sara', lastName: 'Gallo' },
+  order: { orderId, status, total, currency: 'EUR', placedAt: '2026-02-01T10:00:00.000Z' },
+});
+
+describe('order versions and orders that are no sale', () => {
+  it('a cancelled or refunded order counts toward no total, lifecycle or score; a late older version does not revive it', async () => {
+    const store = await local.store();
+    const sara = [email('sara.gallo@example.it')];
+    const view = async () => (await profilesByIdentifier(store, config, 'email:sara.gallo@example.it'))[0]!;
+
+    await resolveRecord(store, order(sara, '#1001', 'paid', 100, '2026-02-01T10:00:00.000Z'), config);
+    await resolveRecord(store, { ...order(sara, '#1002', 'paid', 40, '2026-03-05T10:00:00.000Z'), order: { orderId: '#1002', status: 'paid', total: 40, currency: 'EUR', placedAt: '2026-03-05T10:00:00.000Z' } }, config);
+    expect((await view()).orders).toEqual({ count: 2, revenue: 140, firstAt: '2026-02-01T10:00:00.000Z', lastAt: '2026-03-05T10:00:00.000Z' });
+    expect((await view()).lifecycle).toBe('repeat');
+
+    // #1001 is refunded: one order of 40 is left, and it is the first one too.
+    await resolveRecord(store, order(sara, '#1001', 'refunded', 100, '2026-02-10T10:00:00.000Z'), config);
+    expect((await view()).orders).toEqual({ count: 1, revenue: 40, firstAt: '2026-03-05T10:00:00.000Z', lastAt: '2026-03-05T10:00:00.000Z' });
+    expect((await view()).lifecycle).toBe('customer');
+    // The paid version of #1001, delivered late, is older than the refund: the refund stands.
+    await resolveRecord(store, order(sara, '#1001', 'paid', 100, '2026-02-01T12:00:00.000Z'), config);
+    expect((await view()).orders.count).toBe(1);
+    expect((await store.listOrders((await view()).profileId)).map((o) => [o.total, o.status])).toEqual(
+      expect.arrayContaining([
+        [100, 'refunded'],
+        [40, 'paid'],
+      ]),
+    );
+  });
+
+  it('a profile whose only order was cancelled stays a lead, and a merge recounts without it', async () => {
+    const store = await local.store();
+    const luca = email('luca.fontana@example.it');
+    const lucaWork = email('l.fontana@fontana-srl.it');
+    const view = async (key: string) => (await profilesByIdentifier(store, config, key))[0]!;
+
+    await resolveRecord(store, order([luca], '#2001', 'pending', 75, '2026-04-01T10:00:00.000Z'), config);
+    await resolveRecord(store, order([luca], '#2001', 'Annullato', 75, '2026-04-02T10:00:00.000Z'), config);
+    const only = await view('email:luca.fontana@example.it');
+    expect(only.orders).toEqual({ count: 0, revenue: 0 });
+    expect(only.lifecycle).toBe('lead');
+
+    // His other address, with an order of its own; one record with both addresses merges the two profiles.
+    await resolveRecord(store, order([lucaWork], '#2002', 'paid', 30, '2026-04-03T10:00:00.000Z'), config);
+    const { order: _none, ...both } = order([luca, lucaWork], '#2003', 'paid', 20, '2026-04-04T10:00:00.000Z');
+    const joined = await resolveRecord(store, { ...both, kind: 'contact' }, config);
+    expect(joined.merged).toHaveLength(1);
+    const merged = await view('email:luca.fontana@example.it');
+    expect(merged.profileId).toBe((await view('email:l.fontana@fontana-srl.it')).profileId);
+    expect(merged.orders).toEqual({ count: 1, revenue: 30, firstAt: '2026-02-01T10:00:00.000Z', lastAt: '2026-02-01T10:00:00.000Z' });
+    expect(merged.lifecycle).toBe('customer');
+  });
+});
