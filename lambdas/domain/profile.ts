@@ -224,7 +224,7 @@ export function personKeyOfProfile(state: ProfileState): PersonKey {
  * Order statuses that are no sale: cancelled, refunded, voided or failed (Shopify, WooCommerce, Stripe, and the Italian
  * of ERP exports). Such an order stays on the profile and in the lake with its status, and counts toward nothing: not
  * the order count, revenue, first or last order, lifecycle or lead score, nor the KPI tables. A partial refund still
- * counts, at the order's total (the refunded amount is not known).
+ * counts, at the total the source gives (Stripe's is what was kept; a shop's export gives the order's).
  */
 export const VOID_ORDER_STATUSES: readonly string[] = ['cancelled', 'canceled', 'refunded', 'voided', 'failed', 'annullato', 'annullata', 'rimborsato', 'rimborsata', 'stornato', 'stornata'];
 

@@ -112,6 +112,25 @@ describe('webhooks: every vendor fixture', () => {
     expect(ids(session)).toEqual(['externalId:stripe:cus_00000000000000', 'email:example@example.com']);
   });
 
+  it('Stripe charge.refunded is the same order again: wholly refunded, or at what was kept; the newest event wins whatever the arrival order', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const charge = JSON.parse(fixture('stripe/charge.succeeded.json').toString()) as { id: string; type: string; created: number; data: { object: Record<string, unknown> } };
+    const refundOf = (id: string, amountRefunded: number, refunded: boolean) =>
+      Buffer.from(JSON.stringify({ ...charge, id, type: 'charge.refunded', created: charge.created + 3600, data: { object: { ...charge.data.object, refunded, amount_refunded: amountRefunded, receipt_email: 'anna@example.it' } } }));
+    const amount = charge.data.object.amount as number;
+    // The refund arrives before the charge it refunds (a retry of the charge's delivery).
+    for (const body of [refundOf('evt_refund_part', 1000, false), refundOf('evt_refund_all', amount, true), Buffer.from(JSON.stringify({ ...charge, data: { object: { ...charge.data.object, receipt_email: 'anna@example.it' } } }))]) {
+      expect((await receiveWebhook(deps, 'stripe', signed('stripe', body))).status).toBe(200);
+    }
+    const [part, all, paid] = records.records;
+    expect(part!.order).toMatchObject({ orderId: paid!.order!.orderId, status: 'partially_refunded', total: (amount - 1000) / 100 });
+    expect(all!.order).toMatchObject({ orderId: paid!.order!.orderId, status: 'refunded', total: amount / 100 });
+    expect(paid!.order!.status).toBe('succeeded');
+    // Stamped with the events' times, so the refund is the newer version although it arrived first.
+    expect(all!.occurredAt > paid!.occurredAt).toBe(true);
+    expect(paid!.occurredAt).toBe(new Date(charge.created * 1000).toISOString());
+  });
+
   it('Typeform form_response: answers by type and label, hidden fields, legal answer as consent with its wording', async () => {
     const { deps, records } = memoryWebhookDeps();
     const out = await receiveWebhook(deps, 'typeform', signed('typeform', fixture('typeform/form_response.json')));

@@ -298,14 +298,20 @@ function stripe(req: WebhookRequest, payload: Payload): Interpretation {
     put(fields, 'occurredAt', unix(event.created));
     return one(topic, eventKey, { kind: 'contact', recordKey: `customer:${str(o.id) ?? eventKey}`, fields, form });
   }
-  if (topic === 'checkout.session.completed' || topic === 'charge.succeeded') {
-    // A checkout and its charge are one purchase: both carry the payment intent, which is the order's id.
+  if (topic === 'checkout.session.completed' || topic === 'charge.succeeded' || topic === 'charge.refunded') {
+    // A checkout and its charge are one purchase: both carry the payment intent, which is the order's id. A refund is
+    // that order again: wholly refunded it is no sale; partly, it counts what was kept.
     const orderId = str(o.payment_intent) ?? str(o.id);
+    const refund = topic === 'charge.refunded' ? (o.refunded === true ? 'refunded' : 'partially_refunded') : undefined;
+    const gross = o.amount_total ?? o.amount;
+    const kept = refund === 'partially_refunded' && typeof gross === 'number' && typeof o.amount_refunded === 'number' ? gross - o.amount_refunded : gross;
     put(fields, 'order.orderId', orderId);
-    put(fields, 'order.status', o.payment_status ?? o.status);
-    put(fields, 'order.total', stripeAmount(o.amount_total ?? o.amount, o.currency));
+    put(fields, 'order.status', refund ?? o.payment_status ?? o.status);
+    put(fields, 'order.total', stripeAmount(kept, o.currency));
     put(fields, 'order.currency', o.currency);
     put(fields, 'order.placedAt', unix(o.created) ?? unix(event.created));
+    // When it happened, not when it arrived: Stripe does not deliver events in order, and an order's newest version wins.
+    put(fields, 'occurredAt', unix(event.created));
     put(fields, 'identifiers.externalId', typeof o.customer === 'string' ? o.customer : obj(o.customer).id);
     if (topic === 'checkout.session.completed') {
       stripeParty(fields, obj(o.customer_details));
