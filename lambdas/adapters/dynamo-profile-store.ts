@@ -16,7 +16,7 @@ import {
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { MatchSnapshot } from '../domain/matching.ts';
 import type { ProfileState } from '../domain/profile.ts';
-import { emptyProfile } from '../domain/profile.ts';
+import { emptyProfile, orderVersion } from '../domain/profile.ts';
 import type { SplitPlan } from '../domain/split.ts';
 import type {
   DuplicateCandidate,
@@ -341,8 +341,10 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async moveItem(from: string, to: string, item: ProfileItem): Promise<'ok' | 'inactive'> {
-    const newerWins = item.sk.startsWith('ORDER#') || item.sk.startsWith('CONSENT#');
-    const at = String(item.occurredAt ?? item.at ?? '');
+    const isOrder = item.sk.startsWith('ORDER#');
+    const newerWins = isOrder || item.sk.startsWith('CONSENT#');
+    // The same order as applyRecord's: an order's version (orderVersion), a consent's time then record id.
+    const at = isOrder ? String(item.v ?? orderVersion(item as unknown as StoredOrder)) : String(item.at ?? '');
     const transact = (withPut: boolean) =>
       this.db.send(
         new TransactWriteCommand({
@@ -362,14 +364,21 @@ export class DynamoProfileStore implements ProfileStore {
                     Put: {
                       TableName: this.tableName,
                       Item: { ...item, pk: `PROFILE#${to}` },
-                      ...(newerWins
+                      ...(isOrder
                         ? {
-                            // The same order as applyRecord: later time wins, then the larger record id.
-                            ConditionExpression: 'attribute_not_exists(pk) OR #at < :at OR (#at = :at AND recordId < :r)',
-                            ExpressionAttributeNames: { '#at': item.sk.startsWith('ORDER#') ? 'occurredAt' : 'at' },
-                            ExpressionAttributeValues: { ':at': at, ':r': String(item.recordId ?? '') },
+                            // An order written before versions were kept has none: any version replaces it.
+                            ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(#v) OR #v < :v',
+                            ExpressionAttributeNames: { '#v': 'v' },
+                            ExpressionAttributeValues: { ':v': at },
                           }
-                        : {}),
+                        : newerWins
+                          ? {
+                              // The same order as applyRecord: later time wins, then the larger record id.
+                              ConditionExpression: 'attribute_not_exists(pk) OR #at < :at OR (#at = :at AND recordId < :r)',
+                              ExpressionAttributeNames: { '#at': 'at' },
+                              ExpressionAttributeValues: { ':at': at, ':r': String(item.recordId ?? '') },
+                            }
+                          : {}),
                     },
                   },
                 ]

@@ -228,6 +228,14 @@ export function personKeyOfProfile(state: ProfileState): PersonKey {
  */
 export const VOID_ORDER_STATUSES: readonly string[] = ['cancelled', 'canceled', 'refunded', 'voided', 'failed', 'annullato', 'annullata', 'rimborsato', 'rimborsata', 'stornato', 'stornata'];
 
+/**
+ * Which version of an order is newer, as a string that sorts so (it is also compared in DynamoDB conditions): when the
+ * record says it happened, then when it was received (two exports of one order dated by the order's date: the later
+ * upload is its newer state), then the record id (any fixed choice, the same whatever order they arrive in).
+ */
+export const orderVersion = (r: { readonly occurredAt: string; readonly receivedAt?: string; readonly recordId: string }): string =>
+  `${r.occurredAt}|${r.receivedAt ?? ''}|${r.recordId}`;
+
 /** Whether an order with this status is a sale (no status: it is). */
 export const isSale = (status: string | undefined): boolean => !VOID_ORDER_STATUSES.includes((status ?? '').trim().toLowerCase());
 

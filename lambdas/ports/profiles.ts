@@ -47,7 +47,10 @@ export interface StoredOrder {
   readonly status?: string;
   readonly placedAt?: string;
   readonly occurredAt: string;
+  readonly receivedAt?: string;
   readonly recordId: string;
+  /** `orderVersion` of the record it came from: the newest version of an order is the order. */
+  readonly v?: string;
 }
 
 /** One record as the profile's timeline keeps it (what access bundles show and erasure follows). */

@@ -2,7 +2,7 @@ import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
 import { stableHash } from '../domain/hash.ts';
 import type { IdentityConfig } from '../domain/identity-config.ts';
 import { blockingKeys, compareSnapshots, decide, type MatchSnapshot, snapshotOf } from '../domain/matching.ts';
-import { applyRecord, emptyProfile, mergeStates, orderTotals, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
+import { applyRecord, emptyProfile, mergeStates, orderTotals, orderVersion, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
 import { conflict, type IdentifierView, keptApart, linkingIdentifiers, type OwnerView, personKeyOf, planResolution } from '../domain/resolution.ts';
 import type { SuppressionCheck } from '../ports/privacy.ts';
 import type { FiledSnapshot, ProfileStore, StoredOrder, StoredProfile } from '../ports/profiles.ts';
@@ -259,14 +259,16 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
       const key = `${record.source}#${record.order.orderId}`;
       const current = targetProfile ? await store.listOrders(target) : [];
       const existing = current.find((o) => (o as StoredOrder & { sk?: string }).sk === `ORDER#${key}`);
-      const newer = !existing || existing.occurredAt < record.occurredAt || (existing.occurredAt === record.occurredAt && existing.recordId < record.recordId);
-      if (newer) {
+      const v = orderVersion(record);
+      if (!existing || (existing.v ?? orderVersion(existing)) < v) {
         const item = {
           ...record.order,
           placedAt: record.order.placedAt ?? record.occurredAt,
           source: record.source,
           occurredAt: record.occurredAt,
+          receivedAt: record.receivedAt,
           recordId: record.recordId,
+          v,
           ...(record.order.total !== undefined ? { total: record.order.total } : {}),
         };
         order = { key, item, ...(existing ? { expectedRecordId: existing.recordId } : {}) };

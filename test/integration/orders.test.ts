@@ -27,7 +27,42 @@ const order = (identifiers: Identifier[], orderId: string, status: string, total
   order: { orderId, status, total, currency: 'EUR', placedAt: '2026-02-01T10:00:00.000Z' },
 });
 
+/** An order line of an export: dated by the order's date, as exports are; `receivedAt` is when the file came. */
+const exported = (recordId: string, identifiers: Identifier[], status: string, receivedAt: string): CanonicalRecord => ({
+  recordId,
+  source: 'erp',
+  channel: 'file',
+  kind: 'order',
+  occurredAt: '2026-05-10T00:00:00.000Z',
+  receivedAt,
+  lineage: { objectKey: `imports/erp/ordini-${receivedAt.slice(0, 10)}.csv`, recordKey: 'ORD-77', line: 2 },
+  identifiers,
+  person: { firstName: 'Marta', lastName: 'Rinaldi' },
+  order: { orderId: 'ORD-77', status, total: 310, currency: 'EUR', placedAt: '2026-05-10T00:00:00.000Z' },
+});
+
 describe('order versions and orders that are no sale', () => {
+  it('two exports of one order dated alike: the later upload is its newer state, in whichever order they are resolved and merged', async () => {
+    const store = await local.store();
+    const marta = email('marta.rinaldi@example.it');
+    const martaWork = email('m.rinaldi@rinaldi-srl.it');
+    const view = async () => (await profilesByIdentifier(store, config, 'email:marta.rinaldi@example.it'))[0]!;
+    // May's export says paid; June's, the same order cancelled. June's is resolved first, and its record id sorts first.
+    await resolveRecord(store, exported('a-june', [marta], 'annullato', '2026-06-01T08:00:00.000Z'), config);
+    await resolveRecord(store, exported('z-may', [marta], 'pagato', '2026-05-11T08:00:00.000Z'), config);
+    expect((await view()).orders).toEqual({ count: 0, revenue: 0 });
+
+    // The same two versions on two profiles of hers, merged: the survivor keeps June's, whichever profile survives.
+    const other = await local.store();
+    await resolveRecord(other, exported('a-june', [martaWork], 'annullato', '2026-06-01T08:00:00.000Z'), config);
+    await resolveRecord(other, exported('z-may', [marta], 'pagato', '2026-05-11T08:00:00.000Z'), config);
+    const { order: _none, ...both } = exported('link', [marta, martaWork], 'pagato', '2026-06-02T08:00:00.000Z');
+    expect((await resolveRecord(other, { ...both, kind: 'contact' }, config)).merged).toHaveLength(1);
+    const merged = (await profilesByIdentifier(other, config, 'email:marta.rinaldi@example.it'))[0]!;
+    expect(merged.orders).toEqual({ count: 0, revenue: 0 });
+    expect((await other.listOrders(merged.profileId)).map((o) => [o.recordId, o.status])).toEqual([['a-june', 'annullato']]);
+  });
+
   it('a cancelled or refunded order counts toward no total, lifecycle or score; a late older version does not revive it', async () => {
     const store = await local.store();
     const sara = [email('sara.gallo@example.it')];

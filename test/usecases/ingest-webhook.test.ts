@@ -27,6 +27,28 @@ describe('webhooks: every vendor fixture', () => {
     expect(deliveries.seenKeys.size).toBe(1);
   });
 
+  it('Shopify and WooCommerce orders carry when they were last changed, so a cancellation is the newer version of the order', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const shop = JSON.parse(fixture('shopify/orders_create.json').toString()) as Record<string, unknown>;
+    const placed = { ...shop, cancelled_at: null, financial_status: 'paid', updated_at: '2026-03-01T10:00:00+01:00', processed_at: '2026-03-01T10:00:00+01:00' };
+    const cancelled = { ...placed, cancelled_at: '2026-03-04T09:00:00+01:00', updated_at: '2026-03-04T09:00:05+01:00' };
+    for (const [body, topic] of [
+      [cancelled, 'orders/cancelled'],
+      [placed, 'orders/paid'],
+    ] as const) {
+      expect((await receiveWebhook(deps, 'shopify', signed('shopify', Buffer.from(JSON.stringify(body)), { 'x-shopify-topic': topic, 'x-shopify-event-id': topic }))).status).toBe(200);
+    }
+    const woo = JSON.parse(fixture('woocommerce/order.created.json').toString()) as Record<string, unknown>;
+    const refunded = { ...woo, status: 'refunded', date_modified_gmt: '2026-03-09T08:00:00' };
+    expect((await receiveWebhook(deps, 'woocommerce', signed('woocommerce', Buffer.from(JSON.stringify(refunded)), { 'x-wc-webhook-topic': 'order.updated' }))).status).toBe(200);
+    const [c, p, w] = records.records;
+    expect(c!.order).toMatchObject({ status: 'cancelled', placedAt: '2026-03-01T09:00:00.000Z' });
+    expect(c!.occurredAt).toBe('2026-03-04T08:00:05.000Z');
+    expect(p!.occurredAt).toBe('2026-03-01T09:00:00.000Z');
+    expect(w!.order).toMatchObject({ status: 'refunded' });
+    expect(w!.occurredAt).toBe('2026-03-09T08:00:00.000Z');
+  });
+
   it('Shopify customers/create and update, both consent topics', async () => {
     const { deps, records } = memoryWebhookDeps();
     for (const [file, topic] of [

@@ -136,6 +136,8 @@ function shopify(req: WebhookRequest, payload: Payload, namespace: string): Inte
     put(fields, 'order.total', body.total_price ?? body.current_total_price);
     put(fields, 'order.currency', body.currency);
     put(fields, 'order.placedAt', body.processed_at ?? body.created_at);
+    // Each change (paid, cancelled, refunded) delivers the order again: its newest version, by when it was updated, wins.
+    put(fields, 'occurredAt', body.updated_at ?? body.cancelled_at ?? body.processed_at ?? body.created_at);
     put(fields, 'identifiers.externalId', customer.id);
     put(fields, 'identifiers.email', body.email ?? body.contact_email ?? customer.email);
     put(fields, 'identifiers.phone', body.phone ?? customer.phone);
@@ -230,6 +232,8 @@ function woocommerce(req: WebhookRequest, payload: Payload): Interpretation {
     put(fields, 'order.total', body.total);
     put(fields, 'order.currency', body.currency);
     put(fields, 'order.placedAt', gmt(body.date_created_gmt) ?? body.date_created);
+    // Each change of status delivers the order again: its newest version, by when it was modified, wins.
+    put(fields, 'occurredAt', gmt(body.date_modified_gmt) ?? body.date_modified);
     if (Number(body.customer_id) > 0) put(fields, 'identifiers.externalId', body.customer_id);
     put(fields, 'identifiers.email', billing.email);
     put(fields, 'identifiers.phone', billing.phone);
