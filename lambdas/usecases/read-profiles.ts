@@ -1,5 +1,5 @@
 import type { IdentityConfig } from '../domain/identity-config.ts';
-import { lifecycleOf, mergeStates, orderTotals, type ProfileState } from '../domain/profile.ts';
+import { lifecycleOf, mergeStates, orderTotals, orderVersion, type ProfileState } from '../domain/profile.ts';
 import { holdersOf, type ProfileStore, type StoredOrder, type StoredProfile } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
 import { activeProfile } from './resolve-record.ts';
@@ -114,7 +114,7 @@ async function withMergesUnderWay(
   for (const pid of seen) {
     for (const o of await store.listOrders(pid)) {
       const had = orders.get(o.sk);
-      if (!had || had.occurredAt < o.occurredAt || (had.occurredAt === o.occurredAt && had.recordId < o.recordId)) orders.set(o.sk, o);
+      if (!had || (had.v ?? orderVersion(had)) < (o.v ?? orderVersion(o))) orders.set(o.sk, o);
     }
   }
   const counted = orderTotals([...orders.values()]);
