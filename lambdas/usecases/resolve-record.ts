@@ -10,6 +10,11 @@ import { ContentionError } from '../shared/errors.ts';
 import { finishSplit } from './unmerge.ts';
 
 const MAX_ATTEMPTS = 12;
+/**
+ * Attempts a record gets at its profile: each lost one waits its turn (`backoff`), so this bounds a record's wait behind
+ * other writers of one profile to about 15 s, well inside the resolver's 60 s.
+ */
+const MAX_RECORD_ATTEMPTS = 40;
 const MAX_HOPS = 20;
 /**
  * Profiles an identifier notes as carrying it unlinked (a role address, a value past its limit of people), for lookups:
@@ -17,6 +22,14 @@ const MAX_HOPS = 20;
  * by thousands would outgrow its item.
  */
 export const MAX_CARRIERS = 50;
+/**
+ * The wait before trying again after another resolver's write to the same profile won: random up to a cap that doubles
+ * with each attempt ("full jitter"), up to half a second. Many records of one person at once (a customer's hundred
+ * orders in one export, a form posted again and again) then take turns instead of colliding until they give up, which
+ * costs a message's redelivery minutes later and brings it nearer the dead-letter queue.
+ */
+const backoff = (attempt: number): Promise<void> => new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 25 * 2 ** attempt)));
+
 /** Duplicate candidates one record may open: its best-scored pairs with other profiles. */
 const MAX_CANDIDATES_PER_RECORD = 3;
 
@@ -199,7 +212,7 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
   const identifiers = linkingIdentifiers(record, config);
   const keys = identifiers.map(identifierKey);
   const merged: string[] = [];
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < MAX_RECORD_ATTEMPTS; attempt++) {
     const items = await store.getIdentities(keys);
     // Owners as they are now, merged ones followed to their survivor. (A claim and its profile are written in one
     // transaction, so every owner exists.)
@@ -292,11 +305,14 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
       blocked: plan.blocked,
       ...(matching ? { blocks: matching.keys } : {}),
     });
-    if (result === 'conflict') continue;
+    if (result === 'conflict') {
+      await backoff(attempt);
+      continue;
+    }
     const m = matching ? await matchRecord(store, config, record.recordId, matching, target) : undefined;
     return { profileId: target, result, merged: [...merged, ...(m?.merged ?? [])], ...(m?.candidates ? { candidates: m.candidates } : {}) };
   }
-  throw new ContentionError(`Profile still contended after ${MAX_ATTEMPTS} attempts`);
+  throw new ContentionError(`Profile still contended after ${MAX_RECORD_ATTEMPTS} attempts`);
 }
 
 /** The active profiles an unmerge keeps `state`'s profile apart from (merged ones followed to their survivor). */

@@ -201,4 +201,32 @@ describe('resolver on DynamoDB Local, under real delivery', () => {
     expect(sequentialMerges).toBeGreaterThan(0);
     expect(totalMerges).toBeGreaterThan(0);
   }, 600_000);
+
+  it('many records of one person at once (a form posted again and again) take turns at the profile instead of giving up', async () => {
+    const store = await freshStore();
+    // Each writer that loses the profile's version reads again; without waiting its turn, 40 of them at once left
+    // about 18 with a ContentionError (their message redelivered minutes later, nearer the dead-letter queue).
+    const posts = Array.from({ length: 40 }, (_, i): CanonicalRecord => ({
+      recordId: `post-${i}`,
+      source: 'cf7',
+      channel: 'webhook',
+      kind: 'contact',
+      occurredAt: '2026-06-01T10:00:00.000Z',
+      receivedAt: '2026-06-01T10:00:00.000Z',
+      lineage: { objectKey: `webhooks/cf7/${i}.json`, recordKey: `submission:${i}`, deliveryId: `d${i}` },
+      identifiers: [
+        { type: 'email', value: `mario.rossi+${i}@example.it` },
+        { type: 'phone', value: '+393331234567' },
+      ],
+      person: { firstName: 'Mario', lastName: 'Rossi' },
+      address: { city: 'Milano', postalCode: '20121' },
+    }));
+    const outcomes = await Promise.allSettled(posts.map((r) => resolveRecord(store, r, config)));
+    expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([]);
+    const profiles = new Set<string>();
+    for (const o of outcomes) if (o.status === 'fulfilled') profiles.add((await activeProfile(store, config, o.value.profileId)).id);
+    expect(profiles.size).toBe(1);
+    const [id] = [...profiles];
+    expect((await store.getProfiles([id!])).get(id!)!.state.recordCount).toBe(40);
+  }, 120_000);
 });
