@@ -60,8 +60,11 @@ async function launchDynamoDb(dataDir: string, chosen: number): Promise<Engine> 
       dataDir,
       '-port',
       String(chosen),
+      // The twin runs on users' machines: nothing about them is sent to AWS.
+      '-disableTelemetry',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // It writes its installation id (dynamodb-local-metadata.json) where it runs: beside the data, not in the project.
+    { cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {
