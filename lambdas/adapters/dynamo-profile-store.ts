@@ -341,10 +341,22 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async moveItem(from: string, to: string, item: ProfileItem): Promise<'ok' | 'inactive'> {
-    const isOrder = item.sk.startsWith('ORDER#');
-    const newerWins = isOrder || item.sk.startsWith('CONSENT#');
-    // The same order as applyRecord's: an order's version (orderVersion), a consent's time then record id.
-    const at = isOrder ? String(item.v ?? orderVersion(item as unknown as StoredOrder)) : String(item.at ?? '');
+    // Of two versions of an order or a consent, the survivor keeps the newer, as applyRecord decides it: an order by its
+    // version (an order written before versions were kept has none, and any version replaces it), a consent by time,
+    // then record id.
+    const newer: { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, string> } = item.sk.startsWith('ORDER#')
+      ? {
+          ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(#v) OR #v < :v',
+          ExpressionAttributeNames: { '#v': 'v' },
+          ExpressionAttributeValues: { ':v': orderVersion(item as unknown as StoredOrder) },
+        }
+      : item.sk.startsWith('CONSENT#')
+        ? {
+            ConditionExpression: 'attribute_not_exists(pk) OR #at < :at OR (#at = :at AND recordId < :r)',
+            ExpressionAttributeNames: { '#at': 'at' },
+            ExpressionAttributeValues: { ':at': String(item.at ?? ''), ':r': String(item.recordId ?? '') },
+          }
+        : {};
     const transact = (withPut: boolean) =>
       this.db.send(
         new TransactWriteCommand({
@@ -364,21 +376,7 @@ export class DynamoProfileStore implements ProfileStore {
                     Put: {
                       TableName: this.tableName,
                       Item: { ...item, pk: `PROFILE#${to}` },
-                      ...(isOrder
-                        ? {
-                            // An order written before versions were kept has none: any version replaces it.
-                            ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(#v) OR #v < :v',
-                            ExpressionAttributeNames: { '#v': 'v' },
-                            ExpressionAttributeValues: { ':v': at },
-                          }
-                        : newerWins
-                          ? {
-                              // The same order as applyRecord: later time wins, then the larger record id.
-                              ConditionExpression: 'attribute_not_exists(pk) OR #at < :at OR (#at = :at AND recordId < :r)',
-                              ExpressionAttributeNames: { '#at': 'at' },
-                              ExpressionAttributeValues: { ':at': at, ':r': String(item.recordId ?? '') },
-                            }
-                          : {}),
+                      ...newer,
                     },
                   },
                 ]

@@ -49,7 +49,7 @@ export interface StoredOrder {
   readonly occurredAt: string;
   readonly receivedAt?: string;
   readonly recordId: string;
-  /** `orderVersion` of the record it came from: the newest version of an order is the order. */
+  /** `orderVersion` of the fields above, kept as one attribute for the merge's condition (DynamoDB compares it). */
   readonly v?: string;
 }
 

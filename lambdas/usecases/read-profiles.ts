@@ -114,7 +114,7 @@ async function withMergesUnderWay(
   for (const pid of seen) {
     for (const o of await store.listOrders(pid)) {
       const had = orders.get(o.sk);
-      if (!had || (had.v ?? orderVersion(had)) < (o.v ?? orderVersion(o))) orders.set(o.sk, o);
+      if (!had || orderVersion(had) < orderVersion(o)) orders.set(o.sk, o);
     }
   }
   const counted = orderTotals([...orders.values()]);

@@ -273,7 +273,7 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
       const current = targetProfile ? await store.listOrders(target) : [];
       const existing = current.find((o) => (o as StoredOrder & { sk?: string }).sk === `ORDER#${key}`);
       const v = orderVersion(record);
-      if (!existing || (existing.v ?? orderVersion(existing)) < v) {
+      if (!existing || orderVersion(existing) < v) {
         const item = {
           ...record.order,
           placedAt: record.order.placedAt ?? record.occurredAt,

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJsonExact } from '../../lambdas/domain/webhooks/json.ts';
-import { recogniseAnswer, recogniseLabel, secretEnvVar, sourceSettings } from '../../lambdas/domain/webhooks/receive.ts';
+import { recogniseAnswer, secretEnvVar, sourceSettings } from '../../lambdas/domain/webhooks/receive.ts';
+import type { AnswerKind } from '../../lambdas/domain/webhooks/types.ts';
 import { verifyStripe } from '../../lambdas/domain/webhooks/signatures.ts';
 import { VENDORS } from '../../lambdas/domain/webhooks/types.ts';
 import { receiveWebhook } from '../../lambdas/usecases/ingest-webhook.ts';
@@ -29,6 +30,9 @@ describe('parseJsonExact', () => {
     );
   });
 });
+
+/** One answer known by its label alone. */
+const recogniseLabel = (label: string, mapping: ReadonlyMap<string, string>, kind?: AnswerKind) => recogniseAnswer({ label, ...(kind ? { kind } : {}) }, mapping);
 
 describe('webhook sources and labels', () => {
   it('knows vendors by name, needs a file for any other source, and validates that file', () => {

@@ -186,17 +186,10 @@ export function interpret(settings: SourceSettings, req: WebhookRequest, payload
 const PREFIX = /^(?:your|form fields|fields|field|input|wpforms|data|merges) (?=\S)/;
 
 /**
- * A form label's canonical path: the source's mapping first, then the synonyms of export headers (Italian and
- * English). Questions ("What is your first name?") match the longest synonym they contain.
- */
-export function recogniseLabel(label: string, mappingByLabel: ReadonlyMap<string, string>, kind?: AnswerKind): string | undefined {
-  return recogniseAnswer({ label, ...(kind ? { kind } : {}) }, mappingByLabel);
-}
-
-/**
  * An answer's canonical path. The source's mapping is the user's word: any of the answer's names it maps, to any path.
- * Then the synonyms of export headers, by each name exactly, then in a question by the longest synonym it contains,
- * and only to a path that takes the kind of value the form says the answer is.
+ * Then the synonyms of export headers (Italian and English), by each name exactly, then in a question ("What is your
+ * first name?") by the longest synonym it contains, and only to a path that takes the kind of value the form says the
+ * answer is.
  */
 export function recogniseAnswer(answer: Pick<Answer, 'label' | 'aliases' | 'kind'>, mappingByLabel: ReadonlyMap<string, string>): string | undefined {
   const names = [answer.label, ...(answer.aliases ?? [])].map(foldHeader);

@@ -341,7 +341,7 @@ function stripe(req: WebhookRequest, payload: Payload): Interpretation {
 // ------------------------------------------------------------------------------------------------------- Typeform
 
 /** An answer, when it says anything: an empty one drops nothing and is not named as unmapped. */
-function answer(answers: Answer[], label: string, value: unknown, extra: { aliases?: readonly string[]; kind?: AnswerKind } = {}): void {
+function answer(answers: Answer[], label: string, value: unknown, extra: { aliases?: readonly string[]; kind?: AnswerKind | undefined } = {}): void {
   const v = str(value);
   if (v === undefined) return;
   const aliases = (extra.aliases ?? []).filter((a) => a !== '' && a !== label);
@@ -370,7 +370,7 @@ function typeform(req: WebhookRequest, payload: Payload): Interpretation {
     const ref = str(field.ref) && !/^[0-9a-f-]{36}$/.test(String(field.ref)) ? String(field.ref) : undefined;
     const title = str(def.title) ?? ref ?? String(field.id);
     const type = String(given.type);
-    const named = { aliases: ref ? [ref] : [], ...(TYPEFORM_KINDS[type] ? { kind: TYPEFORM_KINDS[type] } : {}) };
+    const named = { aliases: ref ? [ref] : [], kind: TYPEFORM_KINDS[type] };
     switch (type) {
       case 'email':
         put(fields, 'identifiers.email', given.email);
@@ -435,7 +435,7 @@ function tally(req: WebhookRequest, payload: Payload): Interpretation {
     }
     if (type === 'INPUT_EMAIL') put(fields, 'identifiers.email', value);
     else if (type === 'INPUT_PHONE_NUMBER') put(fields, 'identifiers.phone', value);
-    else if (!isObject(value)) answer(answers, label, value, kind ? { kind } : {});
+    else if (!isObject(value)) answer(answers, label, value, { kind });
   }
   put(fields, 'occurredAt', data.createdAt ?? body.createdAt);
   const formName = str(data.formName) ?? 'tally';
@@ -521,8 +521,8 @@ function formAnswers(entries: Iterable<[string, unknown]>, aliasesOf: (key: stri
       if (CONSENT_LABEL.test(k)) answer(out, k, String(texts.length > 0), { aliases: aliasesOf(k), kind: 'boolean' });
       else answer(out, k, texts.join(', '), { aliases: aliasesOf(k) });
     } else if (isObject(v)) {
-      for (const [k2, v2] of Object.entries(v)) if (!isObject(v2)) answer(out, `${k} ${k2}`, v2, kindOf(v2) ? { kind: kindOf(v2)! } : {});
-    } else answer(out, k, v, { aliases: aliasesOf(k), ...(kindOf(v) ? { kind: kindOf(v)! } : {}) });
+      for (const [k2, v2] of Object.entries(v)) if (!isObject(v2)) answer(out, `${k} ${k2}`, v2, { kind: kindOf(v2) });
+    } else answer(out, k, v, { aliases: aliasesOf(k), kind: kindOf(v) });
   }
   return out;
 }
@@ -571,7 +571,7 @@ function elementor(req: WebhookRequest, payload: Payload): Interpretation {
     if (e.type === 'email') answer(answers, 'email', value);
     else if (e.type === 'tel') answer(answers, 'telefono', value);
     else if (e.type === 'acceptance') answer(answers, /newsletter|marketing|promozion/i.test(label) ? label : 'privacy', value === '' ? 'false' : value, { kind: 'boolean' });
-    else answer(answers, label, value, { aliases: [id], ...(e.type && ELEMENTOR_KINDS[e.type] ? { kind: ELEMENTOR_KINDS[e.type]! } : {}) });
+    else answer(answers, label, value, { aliases: [id], kind: e.type ? ELEMENTOR_KINDS[e.type] : undefined });
   }
   return formInterpretation(req, 'elementor', answers, {
     form: one('form[name]') ?? one('form[id]'),
