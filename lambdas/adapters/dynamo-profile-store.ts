@@ -342,9 +342,9 @@ export class DynamoProfileStore implements ProfileStore {
 
   async moveItem(from: string, to: string, item: ProfileItem): Promise<'ok' | 'inactive'> {
     // Of two versions of an order or a consent, the survivor keeps the newer, as applyRecord decides it: an order by its
-    // version (an order written before versions were kept has none, and any version replaces it), a consent by time,
-    // then record id.
-    const newer: { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, string> } = item.sk.startsWith('ORDER#')
+    // version (an order written before versions were kept has none, and any version replaces it), a consent as
+    // `supersedes` does: by time, then a withdrawal over a grant, then record id.
+    const newer: { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, string | boolean> } = item.sk.startsWith('ORDER#')
       ? {
           ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(#v) OR #v < :v',
           ExpressionAttributeNames: { '#v': 'v' },
@@ -352,9 +352,9 @@ export class DynamoProfileStore implements ProfileStore {
         }
       : item.sk.startsWith('CONSENT#')
         ? {
-            ConditionExpression: 'attribute_not_exists(pk) OR #at < :at OR (#at = :at AND recordId < :r)',
-            ExpressionAttributeNames: { '#at': 'at' },
-            ExpressionAttributeValues: { ':at': String(item.at ?? ''), ':r': String(item.recordId ?? '') },
+            ConditionExpression: `attribute_not_exists(pk) OR #at < :at OR (#at = :at AND ${item.granted === false ? '(#g = :granted OR recordId < :r)' : '#g = :granted AND recordId < :r'})`,
+            ExpressionAttributeNames: { '#at': 'at', '#g': 'granted' },
+            ExpressionAttributeValues: { ':at': String(item.at ?? ''), ':r': String(item.recordId ?? ''), ':granted': true },
           }
         : {};
     const transact = (withPut: boolean) =>

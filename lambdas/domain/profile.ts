@@ -5,7 +5,7 @@ import type { PersonKey } from './resolution.ts';
 /**
  * A unified profile's state (what the PROFILE item holds), and the pure rules that evolve it. Every rule gives the
  * same state whatever order the records arrive in: survivorship ranks values by source priority, then time, then
- * value; consents keep the latest decision; the lead source is the first touch.
+ * value; consents keep the latest decision (a withdrawal, of two at one time); the lead source is the first touch.
  */
 
 /** One value seen for a field, with where and when it came from. */
@@ -128,8 +128,9 @@ export function applyRecord(
   }
   const consents = { ...state.consents };
   for (const c of record.consents ?? []) {
+    const decision = { granted: c.granted, at: c.at, source: record.source, r: record.recordId };
     const cur = consents[c.purpose];
-    if (!cur || cur.at < c.at || (cur.at === c.at && cur.r < record.recordId)) consents[c.purpose] = { granted: c.granted, at: c.at, source: record.source, r: record.recordId };
+    if (!cur || supersedes(decision, cur)) consents[c.purpose] = decision;
   }
   let lead = state.lead;
   if (record.lead && (record.lead.source || record.lead.medium || record.lead.campaign)) {
@@ -150,6 +151,16 @@ export function applyRecord(
   };
 }
 
+type ConsentDecision = ProfileState['consents'][string];
+
+/**
+ * Whether consent decision `a` replaces `b`: the later one stands. Of two decisions of one moment (a consent column on
+ * the lines of one order, in two exports), the withdrawal stands: a consent the controller cannot show to be the later
+ * word is no consent (GDPR Art. 7(1)). Then the record id, any fixed choice: the same whatever order records arrive in.
+ */
+export const supersedes = (a: ConsentDecision, b: ConsentDecision): boolean =>
+  a.at !== b.at ? a.at > b.at : a.granted !== b.granted ? !a.granted : a.r > b.r;
+
 /** Two profiles of one person as one (orders are recounted by the store from the merged order items). */
 export function mergeStates(target: ProfileState, other: ProfileState, config: IdentityConfig, orders: ProfileState['orders']): ProfileState {
   const order = rank(config);
@@ -158,7 +169,7 @@ export function mergeStates(target: ProfileState, other: ProfileState, config: I
   const consents = { ...target.consents };
   for (const [purpose, c] of Object.entries(other.consents)) {
     const cur = consents[purpose];
-    if (!cur || cur.at < c.at || (cur.at === c.at && cur.r < c.r)) consents[purpose] = c;
+    if (!cur || supersedes(c, cur)) consents[purpose] = c;
   }
   const leads = [target.lead, other.lead].filter((l): l is NonNullable<ProfileState['lead']> => l !== undefined).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.r < b.r ? -1 : 1));
   const empty = (s: ProfileState) => s.recordCount === 0;
@@ -221,12 +232,16 @@ export function personKeyOfProfile(state: ProfileState): PersonKey {
 }
 
 /**
- * Order statuses that are no sale: cancelled, refunded, voided or failed (Shopify, WooCommerce, Stripe, and the Italian
- * of ERP exports). Such an order stays on the profile and in the lake with its status, and counts toward nothing: not
+ * Order statuses that are no sale: cancelled, refunded, returned, voided or failed (Shopify, WooCommerce, Stripe, and the
+ * Italian of ERP exports), and WooCommerce's orders never placed (`checkout-draft`, a checkout left half-way) or put in
+ * the bin (`trash`). Such an order stays on the profile and in the lake with its status, and counts toward nothing: not
  * the order count, revenue, first or last order, lifecycle or lead score, nor the KPI tables. A partial refund still
  * counts, at the total the source gives (Stripe's is what was kept; a shop's export gives the order's).
  */
-export const VOID_ORDER_STATUSES: readonly string[] = ['cancelled', 'canceled', 'refunded', 'voided', 'failed', 'annullato', 'annullata', 'rimborsato', 'rimborsata', 'stornato', 'stornata'];
+export const VOID_ORDER_STATUSES: readonly string[] = [
+  'cancelled', 'canceled', 'refunded', 'returned', 'voided', 'failed', 'trash', 'checkout-draft',
+  'annullato', 'annullata', 'rimborsato', 'rimborsata', 'stornato', 'stornata', 'reso',
+];
 
 /**
  * Which version of an order is newer, as a string that sorts so (it is also compared in DynamoDB conditions): when the

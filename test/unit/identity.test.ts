@@ -233,6 +233,21 @@ describe('profile state', () => {
     ]);
   });
 
+  it('keeps a withdrawal over a grant of the same moment, whichever record comes first or which profile holds it', () => {
+    const at = '2026-05-01T00:00:00.000Z';
+    const consent = (recordId: string, granted: boolean) =>
+      rec({ recordId, identifiers: [{ type: 'email', value: 'm@example.it' }], consents: [{ purpose: 'marketing_email', granted, at }] });
+    // The grant's record id sorts after the withdrawal's: before, the record id alone broke the tie, for the grant.
+    const [no, yes] = [consent('r-a', false), consent('r-z', true)];
+    expect(fold([no, yes]).consents.marketing_email).toMatchObject({ granted: false, r: 'r-a' });
+    expect(fold([yes, no]).consents.marketing_email).toMatchObject({ granted: false, r: 'r-a' });
+    const merged = mergeStates(fold([yes]), { ...fold([no]), profileId: 'q' }, config, { count: 0, revenue: 0 });
+    expect(merged.consents.marketing_email).toMatchObject({ granted: false, r: 'r-a' });
+    // A later grant still replaces a withdrawal.
+    const later = rec({ recordId: 'r-0', identifiers: [{ type: 'email', value: 'm@example.it' }], consents: [{ purpose: 'marketing_email', granted: true, at: '2026-05-02T00:00:00.000Z' }] });
+    expect(fold([no, yes, later]).consents.marketing_email).toMatchObject({ granted: true, r: 'r-0' });
+  });
+
   it('takes the order totals the store recounts, and derives lifecycle and score', () => {
     let s = emptyProfile('p', '2026-01-01T00:00:00.000Z');
     const r1 = rec({ identifiers: [{ type: 'email', value: 'a@b.it' }], consents: [{ purpose: 'marketing_email', granted: true, at: '2026-01-01T00:00:00.000Z' }] });
@@ -256,7 +271,9 @@ describe('profile state', () => {
     expect(totals).toEqual({ count: 3, revenue: 145.5, firstAt: at('2'), lastAt: at('4') });
     expect(orderTotals([{ total: 80, status: 'cancelled', occurredAt: at('1') }])).toEqual({ count: 0, revenue: 0 });
     expect(['cancelled', 'canceled', 'refunded', 'voided', 'failed', 'annullato', 'rimborsato', 'stornato'].every((s) => !isSale(s))).toBe(true);
-    expect(['paid', 'pending', 'processing', 'completed', 'evaso', undefined].every((s) => isSale(s))).toBe(true);
+    // WooCommerce: a checkout left half-way and an order put in the bin were never sales; a return is a refund.
+    expect(['trash', 'checkout-draft', 'returned', 'Reso'].every((s) => !isSale(s))).toBe(true);
+    expect(['paid', 'pending', 'processing', 'on-hold', 'completed', 'evaso', undefined].every((s) => isSale(s))).toBe(true);
   });
 
   it('knows its person by every name and birth date seen', () => {
