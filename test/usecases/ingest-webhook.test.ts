@@ -91,11 +91,22 @@ describe('webhooks: every vendor fixture', () => {
     ]);
     expect(privacy.requests[1]!.identifiers).toEqual([
       { type: 'email', value: 'john@example.com' },
-      // No country in the request: the default region (IT) reads the number, as ingestion did.
+      // No country in the request, nor in the source's mapping: Italy's, the default, reads the number, as ingestion did.
       { type: 'phone', value: '+395556251199' },
       { type: 'externalId', value: '191167', namespace: 'shopify' },
     ]);
     expect(privacy.requests[0]!.reference).toBe('shopify:customers/data_request:9999');
+  });
+
+  it("a compliance request's phone without its country code is read in the source's default country, as the shop's other phones are", async () => {
+    const { deps, privacy } = memoryWebhookDeps({ 'shop-us': { webhook: { vendor: 'shopify', secret: 'shopify' }, defaultCountry: 'US' } });
+    // The fixture's 555-625-1199 is a fictitious US number (and so dropped as invalid there): a real one instead.
+    const body = fixture('shopify/customers_redact.json').toString().replace('555-625-1199', '202-456-1414');
+    const out = await receiveWebhook(deps, 'shop-us', signed('shopify', body, { 'x-shopify-topic': 'customers/redact' }));
+    expect(out).toMatchObject({ status: 200, body: { privacyRequests: 1 } });
+    // Read as Italian, this one is no number and the request would not name it; the fixture's is +39 555 625 1199,
+    // someone else's (the test above), put on the suppression list.
+    expect(privacy.requests[0]!.identifiers).toContainEqual({ type: 'phone', value: '+12024561414' });
   });
 
   it('Shopify customers/delete is acknowledged and ignored (a shop deletion is not an erasure request)', async () => {

@@ -178,8 +178,11 @@ const FORM_VENDORS: ReadonlySet<string> = new Set(['generic', 'cf7', 'elementor'
 export const namespaceOf = (settings: SourceSettings): string =>
   settings.mapping?.namespace ?? (FORM_VENDORS.has(settings.vendor) ? settings.source : settings.vendor);
 
+/** The country of the source's numbers and addresses that do not say theirs: the mapping's, else Italy. */
+const defaultCountryOf = (settings: SourceSettings): string => settings.mapping?.defaultCountry ?? 'IT';
+
 export function interpret(settings: SourceSettings, req: WebhookRequest, payload: Payload): Interpretation {
-  return INTERPRETERS[settings.vendor](req, payload, namespaceOf(settings));
+  return INTERPRETERS[settings.vendor](req, payload, namespaceOf(settings), defaultCountryOf(settings));
 }
 
 /** Form-builder prefixes that carry no meaning (`your-email`, `form_fields[nome]`, `field_nome`). */
@@ -287,7 +290,7 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
     fields,
     recordKey: [],
     namespace: namespaceOf(settings),
-    defaultCountry: mapping?.defaultCountry ?? 'IT',
+    defaultCountry: defaultCountryOf(settings),
     decimal: '.',
     dateFormat: mapping?.format?.dateFormat ?? 'auto',
     nameOrder: mapping?.nameOrder ?? 'firstLast',

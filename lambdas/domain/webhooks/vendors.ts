@@ -1,3 +1,4 @@
+import type { CountryCode } from 'libphonenumber-js/max';
 import type { Identifier } from '../canonical.ts';
 import { stableHash } from '../hash.ts';
 import { normaliseEmail, normalisePhone } from '../normalise.ts';
@@ -51,7 +52,12 @@ const hostOf = (url: unknown): string | undefined => {
   }
 };
 
-function subjectIdentifiers(namespace: string, customer: Json): Identifier[] {
+/**
+ * Whom a compliance request names. A phone without its country code is read as the source's other phones are (its
+ * mapping's default country), since the request carries no address to tell: read otherwise, it would name someone
+ * else's number, and put that number on the suppression list.
+ */
+function subjectIdentifiers(namespace: string, defaultCountry: string, customer: Json): Identifier[] {
   const ids: Identifier[] = [];
   const email = str(customer.email);
   if (email) {
@@ -60,7 +66,7 @@ function subjectIdentifiers(namespace: string, customer: Json): Identifier[] {
   }
   const phone = str(customer.phone);
   if (phone) {
-    const p = normalisePhone(phone);
+    const p = normalisePhone(phone, defaultCountry as CountryCode);
     if (p.ok) ids.push({ type: 'phone', value: p.value });
   }
   const id = str(customer.id);
@@ -119,7 +125,7 @@ function shopifyTopic(headers: Readonly<Record<string, string>>, body: Json): st
   return 'customers/update';
 }
 
-function shopify(req: WebhookRequest, payload: Payload, namespace: string): Interpretation {
+function shopify(req: WebhookRequest, payload: Payload, namespace: string, defaultCountry: string): Interpretation {
   const body = obj(payload.value);
   const topic = shopifyTopic(req.headers, body);
   const eventKey = req.headers['x-shopify-event-id'] ?? req.headers['shopify-event-id'] ?? req.headers['x-shopify-webhook-id'] ?? contentKey(req);
@@ -183,7 +189,7 @@ function shopify(req: WebhookRequest, payload: Payload, namespace: string): Inte
     const request: VendorPrivacyRequest = {
       type: topic === 'customers/redact' ? 'erasure' : 'access',
       scope: 'subject',
-      identifiers: subjectIdentifiers(namespace, customer),
+      identifiers: subjectIdentifiers(namespace, defaultCountry, customer),
       reference: `shopify:${topic}:${str(obj(body.data_request).id) ?? eventKey}`,
     };
     return { topic, eventKey, records: [], privacy: [request] };
@@ -604,7 +610,7 @@ function generic(req: WebhookRequest, payload: Payload): Interpretation {
   return formInterpretation(req, 'generic', formAnswers(entries, ownName), { ip: pick(/(^|\.)(ip|ip_address|remote_ip)$/i), page: pick(/(^|\.)(page_url|url|referrer)$/i) });
 }
 
-export const INTERPRETERS: Record<VendorName, (req: WebhookRequest, payload: Payload, namespace: string) => Interpretation> = {
+export const INTERPRETERS: Record<VendorName, (req: WebhookRequest, payload: Payload, namespace: string, defaultCountry: string) => Interpretation> = {
   shopify,
   woocommerce,
   stripe,
