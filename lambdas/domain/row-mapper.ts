@@ -80,6 +80,8 @@ class Draft {
   provinceRaw?: string;
   postalCodeRaw?: string;
   phonesRaw?: string[];
+  /** A person's codice fiscale that failed only its check character: no identifier, but its first letters still spell its holder's names. */
+  taxCodeMistyped?: string;
 
   flag(path: string, reason: string): void {
     if (reason.endsWith('.empty')) return;
@@ -113,8 +115,11 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       return;
     case 'identifiers.externalId':
       return d.id('externalId', { ok: true, value: text(raw) }, plan.namespace);
-    case 'identifiers.taxCode':
-      return d.id('taxCode', checkCodiceFiscale(raw), plan.namespace);
+    case 'identifiers.taxCode': {
+      const code = checkCodiceFiscale(raw);
+      if (!code.ok && code.reason === 'taxCode.checksum') d.taxCodeMistyped = raw.replace(/[\s.-]/g, '').toUpperCase();
+      return d.id('taxCode', code, plan.namespace);
+    }
     case 'identifiers.loyaltyCard':
       return d.id('loyaltyCard', { ok: true, value: raw.replace(/\s/g, '') }, plan.namespace);
     case 'identifiers.vatNumber':
@@ -309,8 +314,10 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   }
   // An invoicing tool's `Denominazione` names a business or a private customer (`ROSSI MARIO`); a person's codice
   // fiscale says which, and which words are the surname. A sole trader's business name (with a partita IVA) stays too.
+  // A code mistyped past its name letters (its check character fails) still tells: six letters spelt by the words of
+  // the name are not chance.
   if (d.company?.name && !d.person?.firstName && !d.person?.lastName) {
-    const code = d.identifiers.find((i) => i.type === 'taxCode' && i.value.length === 16)?.value;
+    const code = d.identifiers.find((i) => i.type === 'taxCode' && i.value.length === 16)?.value ?? d.taxCodeMistyped;
     const names = code ? namesByCodiceFiscale(d.company.name, code) : undefined;
     const [first, last] = names ? [normaliseName(names.firstName), normaliseName(names.lastName)] : [];
     if (first?.ok && last?.ok) {

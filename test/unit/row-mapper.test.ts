@@ -55,8 +55,11 @@ describe('mapRow', () => {
       person: { firstName: 'Mario', lastName: 'Rossi' },
       company: { name: 'Rossi Mario', vatNumber: '01234567897' },
     });
+    // A code whose check character fails is no identifier (flagged), but its letters still spell the names.
+    expect(person(['6', 'Verdi Giuseppina', '', 'g@example.it', 'VRDGPP75M41D704Z', ''])).toEqual({ person: { firstName: 'Giuseppina', lastName: 'Verdi' }, company: undefined });
     // A business (a company's 11-digit code, or a name the code does not spell) stays a business.
     expect(person(['4', 'Rossi Impianti', '', 'i@example.it', 'RSSMRA80A01H501U', ''])).toEqual({ person: undefined, company: { name: 'Rossi Impianti' } });
+    expect(person(['7', 'Rossi Impianti', '', 'i@example.it', 'RSSMRA80A01H501A', ''])).toEqual({ person: undefined, company: { name: 'Rossi Impianti' } });
     expect(person(['5', 'Bianchi Arredamenti S.R.L.', 'Giorgio Bianchi', 'a@example.it', '01234567897', ''])).toEqual({
       person: { firstName: 'Giorgio', lastName: 'Bianchi' },
       company: { name: 'Bianchi Arredamenti S.r.l.' },
