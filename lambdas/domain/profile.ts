@@ -236,7 +236,8 @@ export function personKeyOfProfile(state: ProfileState): PersonKey {
  * Italian of ERP exports), and WooCommerce's orders never placed (`checkout-draft`, a checkout left half-way) or put in
  * the bin (`trash`). Such an order stays on the profile and in the lake with its status, and counts toward nothing: not
  * the order count, revenue, first or last order, lifecycle or lead score, nor the KPI tables. A partial refund still
- * counts, at the total the source gives (Stripe's is what was kept; a shop's export gives the order's).
+ * counts, at the total the source gives (a Stripe refund's, Shopify's current total and WooCommerce's total less refunds
+ * are what was kept; a shop's export gives the order's).
  */
 export const VOID_ORDER_STATUSES: readonly string[] = [
   'cancelled', 'canceled', 'refunded', 'returned', 'voided', 'failed', 'trash', 'checkout-draft',

@@ -20,7 +20,8 @@ describe('webhooks: every vendor fixture', () => {
     expect(r!.channel).toBe('webhook');
     // 115310627314723954 is above 2^53: read from the raw text, not rounded by JSON.parse.
     expect(ids(r!)).toEqual(['externalId:shopify:115310627314723954', 'email:jon@example.com']);
-    expect(r!.order).toEqual({ orderId: '#9999', status: 'cancelled', total: 404.95, currency: 'USD', placedAt: '2022-01-01T00:00:00.000Z' });
+    // The current total (the order as edited, returned and refunded since), not the total as placed (404.95).
+    expect(r!.order).toEqual({ orderId: '#9999', status: 'cancelled', total: 414.95, currency: 'USD', placedAt: '2022-01-01T00:00:00.000Z' });
     expect(r!.consents?.[0]).toMatchObject({ purpose: 'marketing_email', granted: true, proof: { form: 'shopify:orders/create' } });
     expect(r!.lineage).toEqual({ objectKey: 'webhooks/shopify/dt=2026-11-23/wh-1.json', deliveryId: 'wh-1', recordKey: 'order:#9999' });
     expect(objects.objects.get('raw/webhooks/shopify/dt=2026-11-23/wh-1.json')!.body).toEqual(fixture('shopify/orders_create.json'));
@@ -47,6 +48,20 @@ describe('webhooks: every vendor fixture', () => {
     expect(p!.occurredAt).toBe('2026-03-01T09:00:00.000Z');
     expect(w!.order).toMatchObject({ status: 'refunded' });
     expect(w!.occurredAt).toBe('2026-03-09T08:00:00.000Z');
+  });
+
+  it('a partial refund from Shopify or WooCommerce counts at what was kept', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const shop = JSON.parse(fixture('shopify/orders_create.json').toString()) as Record<string, unknown>;
+    const partly = { ...shop, cancelled_at: null, financial_status: 'partially_refunded', total_price: '404.95', current_total_price: '300.00' };
+    const woo = JSON.parse(fixture('woocommerce/order.created.json').toString()) as Record<string, unknown>;
+    // WooCommerce leaves a partly refunded order `completed`; its refunds' totals are negative.
+    const wooPartly = { ...woo, status: 'completed', total: '29.35', refunds: [{ id: 726, reason: '', total: '-10.00' }, { id: 727, reason: '', total: '-0.10' }] };
+    expect((await receiveWebhook(deps, 'shopify', signed('shopify', Buffer.from(JSON.stringify(partly)), { 'x-shopify-topic': 'orders/updated' }))).status).toBe(200);
+    expect((await receiveWebhook(deps, 'woocommerce', signed('woocommerce', Buffer.from(JSON.stringify(wooPartly)), { 'x-wc-webhook-topic': 'order.updated' }))).status).toBe(200);
+    const [s, w] = records.records;
+    expect(s!.order).toMatchObject({ status: 'partially_refunded', total: 300 });
+    expect(w!.order).toMatchObject({ status: 'completed', total: 19.25 });
   });
 
   it('Shopify customers/create and update, both consent topics', async () => {

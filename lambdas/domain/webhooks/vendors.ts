@@ -139,7 +139,9 @@ function shopify(req: WebhookRequest, payload: Payload, namespace: string, defau
     const orderId = str(body.name) ?? str(body.order_number) ?? str(body.id);
     put(fields, 'order.orderId', orderId);
     put(fields, 'order.status', body.cancelled_at ? 'cancelled' : body.financial_status);
-    put(fields, 'order.total', body.total_price ?? body.current_total_price);
+    // What the order is worth now: Shopify's current total follows its edits, returns and refunds, so a partial refund
+    // counts at what was kept (as Stripe's does); the total as placed only when there is no current one.
+    put(fields, 'order.total', body.current_total_price ?? body.total_price);
     put(fields, 'order.currency', body.currency);
     put(fields, 'order.placedAt', body.processed_at ?? body.created_at);
     // Each change (paid, cancelled, refunded) delivers the order again: its newest version, by when it was updated, wins.
@@ -217,6 +219,18 @@ export function isWooPing(payload: Payload): boolean {
   return payload.type === 'form' && Object.keys(payload.value).length === 1 && /^\d+$/.test(String(payload.value.webhook_id ?? ''));
 }
 
+/**
+ * A WooCommerce order's total less its refunds (each refund's `total`, negative, as text): a partial refund leaves
+ * the order `processing` or `completed`, and counts at what was kept. A total that is not a number is passed on as it
+ * is, for the row mapper to flag.
+ */
+function wooKept(total: unknown, refunds: unknown): unknown {
+  const cents = (x: unknown) => Math.round(Number(str(x)) * 100);
+  const refunded = Array.isArray(refunds) ? refunds.map((r) => cents(obj(r).total)).filter(Number.isFinite) : [];
+  if (refunded.length === 0 || !Number.isFinite(cents(total))) return total;
+  return ((cents(total) - refunded.reduce((a, b) => a + Math.abs(b), 0)) / 100).toFixed(2);
+}
+
 function woocommerce(req: WebhookRequest, payload: Payload): Interpretation {
   if (isWooPing(payload)) return none('ping', contentKey(req), 'ping');
   const body = obj(payload.value);
@@ -235,7 +249,7 @@ function woocommerce(req: WebhookRequest, payload: Payload): Interpretation {
     const orderId = str(body.number) ?? id;
     put(fields, 'order.orderId', orderId);
     put(fields, 'order.status', body.status);
-    put(fields, 'order.total', body.total);
+    put(fields, 'order.total', wooKept(body.total, body.refunds));
     put(fields, 'order.currency', body.currency);
     put(fields, 'order.placedAt', gmt(body.date_created_gmt) ?? body.date_created);
     // Each change of status delivers the order again: its newest version, by when it was modified, wins.
