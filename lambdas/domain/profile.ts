@@ -248,9 +248,12 @@ export const VOID_ORDER_STATUSES: readonly string[] = [
  * Which version of an order is newer, as a string that sorts so (it is also compared in DynamoDB conditions): when the
  * record says it happened, then when it was received (two exports of one order dated by the order's date: the later
  * upload is its newer state), then the record id (any fixed choice, the same whatever order they arrive in).
+ * A version that says nothing of the order as a whole, neither its total nor its status, comes before every version
+ * that does (`!` sorts before digits): it is another line of the order (Shopify's export fills those only on an order's
+ * first line), and must not blank out what the first line said, whichever is read first.
  */
-export const orderVersion = (r: { readonly occurredAt: string; readonly receivedAt?: string; readonly recordId: string }): string =>
-  `${r.occurredAt}|${r.receivedAt ?? ''}|${r.recordId}`;
+export const orderVersion = (r: { readonly occurredAt: string; readonly receivedAt?: string; readonly recordId: string; readonly total?: number; readonly status?: string }): string =>
+  `${r.total === undefined && !r.status ? '!' : ''}${r.occurredAt}|${r.receivedAt ?? ''}|${r.recordId}`;
 
 /** Whether an order with this status is a sale (no status: it is). */
 export const isSale = (status: string | undefined): boolean => !VOID_ORDER_STATUSES.includes((status ?? '').trim().toLowerCase());

@@ -272,7 +272,7 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
       const key = `${record.source}#${record.order.orderId}`;
       const current = targetProfile ? await store.listOrders(target) : [];
       const existing = current.find((o) => (o as StoredOrder & { sk?: string }).sk === `ORDER#${key}`);
-      const v = orderVersion(record);
+      const v = orderVersion({ ...record, total: record.order.total, status: record.order.status });
       if (!existing || orderVersion(existing) < v) {
         const item = {
           ...record.order,

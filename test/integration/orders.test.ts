@@ -88,6 +88,43 @@ describe('order versions and orders that are no sale', () => {
     );
   });
 
+  it("the other lines of a Shopify export's order (no total, no status) never blank out its first line, in whichever order they are read or merged", async () => {
+    // One order of three lines: only the first carries the total and the status; the others, the order's name and the
+    // customer's e-mail (here without the order's date too, so they are dated when the file came).
+    const lines = (ids: Identifier[][]): CanonicalRecord[] =>
+      ['l2', 'l3', 'l4'].map((recordId, i) => ({
+        recordId,
+        source: 'shopify-orders',
+        channel: 'file',
+        kind: 'order',
+        occurredAt: i === 0 ? '2026-07-01T09:00:00.000Z' : '2026-07-20T08:00:00.000Z',
+        receivedAt: '2026-07-20T08:00:00.000Z',
+        lineage: { objectKey: 'imports/shopify-orders/orders_export.csv', recordKey: '#1042', line: i + 2 },
+        identifiers: ids[i]!,
+        person: { firstName: 'Paola', lastName: 'Greco' },
+        order: i === 0 ? { orderId: '#1042', status: 'paid', total: 129.9, currency: 'USD', placedAt: '2026-07-01T09:00:00.000Z' } : { orderId: '#1042', currency: 'EUR' },
+      }));
+    const paola = email('paola.greco@example.it');
+    const paolaWork = email('p.greco@greco-snc.it');
+    const whole = { orders: { count: 1, revenue: 129.9, firstAt: '2026-07-01T09:00:00.000Z', lastAt: '2026-07-01T09:00:00.000Z' } };
+    for (const order of [[0, 1, 2], [2, 1, 0], [1, 0, 2]]) {
+      const store = await local.store();
+      const all = lines([[paola], [paola], [paola]]);
+      for (const i of order) await resolveRecord(store, all[i]!, config);
+      const [profile] = await profilesByIdentifier(store, config, 'email:paola.greco@example.it');
+      expect(profile).toMatchObject(whole);
+      expect((await store.listOrders(profile!.profileId)).map((o) => [o.recordId, o.status, o.total, (o as { currency?: string }).currency])).toEqual([['l2', 'paid', 129.9, 'USD']]);
+    }
+    // The first line on one profile, the others on another: merged, the first line's version stays.
+    const store = await local.store();
+    for (const r of lines([[paola], [paolaWork], [paolaWork]]).reverse()) await resolveRecord(store, r, config);
+    const { order: _none, ...link } = lines([[paola, paolaWork], [], []])[0]!;
+    expect((await resolveRecord(store, { ...link, recordId: 'link', kind: 'contact' }, config)).merged).toHaveLength(1);
+    const [merged] = await profilesByIdentifier(store, config, 'email:paola.greco@example.it');
+    expect(merged).toMatchObject(whole);
+    expect((await store.listOrders(merged!.profileId)).map((o) => [o.recordId, o.total])).toEqual([['l2', 129.9]]);
+  });
+
   it('a profile whose only order was cancelled stays a lead, and a merge recounts without it', async () => {
     const store = await local.store();
     const luca = email('luca.fontana@example.it');

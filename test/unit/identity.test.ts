@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
 import { identifierKey } from '../../lambdas/domain/canonical.ts';
 import { blockedReason, DEFAULT_IDENTITY_CONFIG, isPlaceholderKey } from '../../lambdas/domain/identity-config.ts';
-import { applyRecord, emptyProfile, isSale, lifecycleOf, mergeStates, orderTotals, personKeyOfProfile } from '../../lambdas/domain/profile.ts';
+import { applyRecord, emptyProfile, isSale, lifecycleOf, mergeStates, orderTotals, orderVersion, personKeyOfProfile } from '../../lambdas/domain/profile.ts';
 import { conflict, type IdentifierView, newProfileIdFor, planResolution } from '../../lambdas/domain/resolution.ts';
 import { sameGivenName } from '../../lambdas/domain/nicknames.ts';
 import { compatibleBirthDates, compatibleFirstNames, jaroWinkler } from '../../lambdas/domain/similarity.ts';
@@ -274,6 +274,17 @@ describe('profile state', () => {
     // WooCommerce: a checkout left half-way and an order put in the bin were never sales; a return is a refund.
     expect(['trash', 'checkout-draft', 'returned', 'Reso'].every((s) => !isSale(s))).toBe(true);
     expect(['paid', 'pending', 'processing', 'on-hold', 'completed', 'evaso', undefined].every((s) => isSale(s))).toBe(true);
+  });
+
+  it("orders an order's versions by time, then arrival; one that says nothing of the order as a whole comes before any that does", () => {
+    const v = (occurredAt: string, receivedAt: string, recordId: string, order: { total?: number; status?: string } = { total: 10 }) => orderVersion({ occurredAt, receivedAt, recordId, ...order });
+    expect(v('2026-01-02', '2026-01-01', 'a') > v('2026-01-01', '2026-01-09', 'z')).toBe(true);
+    expect(v('2026-01-01', '2026-01-09', 'a') > v('2026-01-01', '2026-01-02', 'z')).toBe(true);
+    expect(v('2026-01-01', '2026-01-02', 'z') > v('2026-01-01', '2026-01-02', 'a')).toBe(true);
+    // A later line of the order, with neither total nor status, is older than its first line, even dated after it.
+    expect(v('2026-03-01', '2026-03-01', 'z', {}) < v('2026-01-01', '2026-01-01', 'a')).toBe(true);
+    expect(v('2026-03-01', '2026-03-01', 'z', { status: 'paid' }) > v('2026-01-01', '2026-01-01', 'a')).toBe(true);
+    expect(v('2026-03-01', '2026-03-01', 'z', {}) > v('2026-01-01', '2026-01-01', 'a', {})).toBe(true);
   });
 
   it('knows its person by every name and birth date seen', () => {
