@@ -82,6 +82,8 @@ class Draft {
   phonesRaw?: string[];
   /** A person's codice fiscale that failed only its check character: no identifier, but its first letters still spell its holder's names. */
   taxCodeMistyped?: string;
+  /** How much of the order was refunded (Shopify's `Refunded Amount`): the order counts at its total less this. */
+  orderRefunded?: number;
 
   flag(path: string, reason: string): void {
     if (reason.endsWith('.empty')) return;
@@ -218,6 +220,12 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
     case 'order.total': {
       const c = normaliseAmount(raw, f.decimal ?? plan.decimal);
       if (c.ok) (d.order ??= {}).total = c.value;
+      else d.flag(path, c.reason);
+      return;
+    }
+    case 'order.refunded': {
+      const c = normaliseAmount(raw, f.decimal ?? plan.decimal);
+      if (c.ok) d.orderRefunded = c.value;
       else d.flag(path, c.reason);
       return;
     }
@@ -368,7 +376,11 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     }
   }
   let order: Order | undefined;
-  if (d.order?.orderId) order = { ...d.order, orderId: d.order.orderId, currency: d.order.currency ?? 'EUR' };
+  if (d.order?.orderId) {
+    // A partial refund counts at what was kept (as a webhook's does); never below nothing.
+    const kept = d.order.total !== undefined && d.orderRefunded ? Math.max(0, Math.round((d.order.total - Math.abs(d.orderRefunded)) * 100) / 100) : d.order.total;
+    order = { ...d.order, orderId: d.order.orderId, currency: d.order.currency ?? 'EUR', ...(kept !== undefined ? { total: kept } : {}) };
+  }
   let recordKey: string;
   if (ctx.webhook) recordKey = ctx.webhook.recordKey;
   else if (plan.recordKey.length === 1) recordKey = cell(cells, plan.recordKey[0]!).trim();

@@ -66,6 +66,22 @@ describe('mapRow', () => {
     });
   });
 
+  it("reads Shopify's order export: a partial refund at what was kept, and an order's later lines as lines, not as new totals", () => {
+    const plan = planOf(['Name', 'Email', 'Financial Status', 'Currency', 'Total', 'Created at', 'Lineitem name', 'Refunded Amount']);
+    const order = (cells: string[]) => {
+      const out = mapRow(cells, 2, plan, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record.order;
+    };
+    expect(order(['#1043', 'm@example.it', 'partially_refunded', 'EUR', '200.00', '2026-07-03 09:00:00 +0200', 'Set regalo', '50.00'])).toMatchObject({ orderId: '#1043', status: 'partially_refunded', total: 150 });
+    expect(order(['#1044', 'm@example.it', 'paid', 'EUR', '80.00', '2026-07-04 09:00:00 +0200', 'Borsa', '0.00'])).toMatchObject({ total: 80 });
+    // A second line: the order's name and the e-mail, no total and no status (the resolver keeps the first line's).
+    const line = order(['#1043', 'm@example.it', '', '', '', '2026-07-03 09:00:00 +0200', 'Borsa', '']);
+    expect(line).toMatchObject({ orderId: '#1043' });
+    expect(line?.total).toBeUndefined();
+    expect(line?.status).toBeUndefined();
+  });
+
   it('keeps a row with a bad value, flagged with the field and reason', () => {
     const cells = ['C2', '', 'Anna', 'Verdi', 'anna@example.it', '', '', '', '', 'Atlantide', '31/02/1990', 'RSSMRA80A01H501A', 'forse'];
     const out = mapRow(cells, 2, planOf(IT_HEADERS), ctx);

@@ -226,6 +226,7 @@ const NUMBER_PATHS: ReadonlySet<string> = new Set([
   'company.size',
   'order.orderId',
   'order.total',
+  'order.refunded',
 ]);
 const DATE_PATHS: ReadonlySet<string> = new Set(['person.birthDate', 'order.placedAt', 'occurredAt']);
 
