@@ -169,7 +169,8 @@ export const normaliseCompanyName = memo(cleanCompanyName);
 export type DateFormat = 'dd/MM/yyyy' | 'MM/dd/yyyy' | 'yyyy-MM-dd' | 'excel' | 'auto';
 
 const DMY = /^(\d{1,2})[/.\-\s](\d{1,2})[/.\-\s](\d{2}|\d{4})(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?$/;
-const YMD = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+// The offset may follow a space, and UTC may be named (Shopify's exports: `2026-07-01 09:00:00 +0200`).
+const YMD = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?: ?(Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?$/i;
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
 
 function isoDate(y: number, m: number, d: number): Cleaned<string> {
@@ -243,7 +244,7 @@ export function normaliseTimestamp(raw: string, format: DateFormat = 'auto'): Cl
   return ok(`${date.value}T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}.000Z`);
 }
 
-const normaliseOffset = (o: string): string => (o === 'Z' ? 'Z' : o.includes(':') ? o : `${o.slice(0, 3)}:${o.slice(3)}`);
+const normaliseOffset = (o: string): string => (/^(z|utc|gmt)$/i.test(o) ? 'Z' : o.includes(':') ? o : `${o.slice(0, 3)}:${o.slice(3)}`);
 
 // --------------------------------------------------------------------------------------------------------- amounts
 

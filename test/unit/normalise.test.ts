@@ -152,6 +152,11 @@ describe('normaliseDate', () => {
   it('converts times to UTC instants', () => {
     expect(normaliseTimestamp('2024-05-06T10:20:30+02:00')).toEqual({ ok: true, value: '2024-05-06T08:20:30.000Z' });
     expect(normaliseTimestamp('06/05/2024 10:20')).toEqual({ ok: true, value: '2024-05-06T10:20:00.000Z' });
+    // Shopify's exports put a space before the offset; other tools name UTC.
+    expect(normaliseTimestamp('2024-05-06 10:20:30 +0200')).toEqual({ ok: true, value: '2024-05-06T08:20:30.000Z' });
+    expect(normaliseTimestamp('2024-05-06 10:20:30 -0500')).toEqual({ ok: true, value: '2024-05-06T15:20:30.000Z' });
+    expect(normaliseTimestamp('2024-05-06 10:20:30 UTC')).toEqual({ ok: true, value: '2024-05-06T10:20:30.000Z' });
+    expect(normaliseTimestamp('2024-05-06 10:20:30 +2')).toEqual({ ok: false, reason: 'date.format' });
   });
 });
 
