@@ -241,12 +241,22 @@ function anotherOf(folded: string): string | undefined {
  * Canonical path for each recognised column index. The first column wins for single-valued paths; e-mail and phone
  * columns all count.
  */
+/**
+ * Headers an orders file gives another meaning: `Stato` is a country in a customer register, and the order's state
+ * beside a `Numero ordine` (`evaso`, `annullato`); read as a country, a cancelled order would count as a sale.
+ */
+const IN_ORDER_FILES: Readonly<Record<string, string>> = { stato: 'order.status', status: 'order.status', 'stato pagamento': 'order.status', 'payment status': 'order.status' };
+
 export function recogniseHeaders(headers: readonly string[], format?: ExportFormat): Map<number, string> {
   const byIndex = new Map<number, string>();
   const taken = new Set<string>();
-  headers.forEach((h, i) => {
-    const folded = foldHeader(h);
-    const path = format?.columns[folded] ?? SYNONYM_LOOKUP.get(folded) ?? anotherOf(folded);
+  const folded = headers.map(foldHeader);
+  const synonyms = folded.map((h) => SYNONYM_LOOKUP.get(h));
+  // An orders file that names its status otherwise (`Stato ordine`) keeps `Stato` for the country.
+  const ordersFile = synonyms.includes('order.orderId') && !synonyms.includes('order.status');
+  headers.forEach((_, i) => {
+    const h = folded[i]!;
+    const path = format?.columns[h] ?? (ordersFile ? IN_ORDER_FILES[h] : undefined) ?? synonyms[i] ?? anotherOf(h);
     if (!path) return;
     if (taken.has(path) && !MULTI_VALUED.has(path)) return;
     taken.add(path);

@@ -96,6 +96,12 @@ describe('compilePlan', () => {
     expect(plan.ok && plan.plan.kind).toBe('order');
     expect(plan.ok && plan.plan.recordKey).toEqual([0]);
   });
+
+  it("reads Stato as the order's state in an orders file, and as a country elsewhere", () => {
+    expect(paths(['Numero ordine', 'E-mail', 'Totale', 'Data ordine', 'Stato'])).toMatchObject({ 'order.status': 'Stato' });
+    expect(paths(['Numero ordine', 'E-mail', 'Totale', 'Stato', 'Stato ordine'])).toMatchObject({ 'order.status': 'Stato ordine', 'address.country': 'Stato' });
+    expect(paths(['Nome', 'Cognome', 'E-mail', 'Stato'])).toMatchObject({ 'address.country': 'Stato' });
+  });
 });
 
 describe('export formats of common tools', () => {
