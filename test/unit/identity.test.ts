@@ -272,7 +272,7 @@ describe('profile state', () => {
     expect(orderTotals([{ total: 80, status: 'cancelled', occurredAt: at('1') }])).toEqual({ count: 0, revenue: 0 });
     expect(['cancelled', 'canceled', 'refunded', 'voided', 'failed', 'annullato', 'rimborsato', 'stornato'].every((s) => !isSale(s))).toBe(true);
     // WooCommerce: a checkout left half-way and an order put in the bin were never sales; a return is a refund.
-    expect(['trash', 'checkout-draft', 'returned', 'Reso'].every((s) => !isSale(s))).toBe(true);
+    expect(['trash', 'checkout-draft', 'returned', 'Reso', 'Errore di pagamento'].every((s) => !isSale(s))).toBe(true);
     expect(['paid', 'pending', 'processing', 'on-hold', 'completed', 'evaso', undefined].every((s) => isSale(s))).toBe(true);
   });
 
