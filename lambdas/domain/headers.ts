@@ -238,15 +238,15 @@ function anotherOf(folded: string): string | undefined {
 }
 
 /**
- * Canonical path for each recognised column index. The first column wins for single-valued paths; e-mail and phone
- * columns all count.
- */
-/**
  * Headers an orders file gives another meaning: `Stato` is a country in a customer register, and the order's state
  * beside a `Numero ordine` (`evaso`, `annullato`); read as a country, a cancelled order would count as a sale.
  */
 const IN_ORDER_FILES: Readonly<Record<string, string>> = { stato: 'order.status', status: 'order.status', 'stato pagamento': 'order.status', 'payment status': 'order.status' };
 
+/**
+ * Canonical path for each recognised column index. The first column wins for single-valued paths; e-mail and phone
+ * columns all count.
+ */
 export function recogniseHeaders(headers: readonly string[], format?: ExportFormat): Map<number, string> {
   const byIndex = new Map<number, string>();
   const taken = new Set<string>();
