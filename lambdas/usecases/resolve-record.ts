@@ -272,18 +272,18 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
       const key = `${record.source}#${record.order.orderId}`;
       const current = targetProfile ? await store.listOrders(target) : [];
       const existing = current.find((o) => (o as StoredOrder & { sk?: string }).sk === `ORDER#${key}`);
-      const v = orderVersion({ ...record, total: record.order.total, status: record.order.status });
+      const version = {
+        ...record.order,
+        placedAt: record.order.placedAt ?? record.occurredAt,
+        source: record.source,
+        occurredAt: record.occurredAt,
+        receivedAt: record.receivedAt,
+        recordId: record.recordId,
+        ...(record.order.total !== undefined ? { total: record.order.total } : {}),
+      };
+      const v = orderVersion(version);
       if (!existing || orderVersion(existing) < v) {
-        const item = {
-          ...record.order,
-          placedAt: record.order.placedAt ?? record.occurredAt,
-          source: record.source,
-          occurredAt: record.occurredAt,
-          receivedAt: record.receivedAt,
-          recordId: record.recordId,
-          v,
-          ...(record.order.total !== undefined ? { total: record.order.total } : {}),
-        };
+        const item = { ...version, v };
         order = { key, item, ...(existing ? { expectedRecordId: existing.recordId } : {}) };
         // Totals are always a recount of the orders as they will be: the same whatever order versions arrive in.
         orders = orderTotals([...current.filter((o) => o !== existing), item]);

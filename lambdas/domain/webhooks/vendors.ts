@@ -220,15 +220,12 @@ export function isWooPing(payload: Payload): boolean {
 }
 
 /**
- * A WooCommerce order's total less its refunds (each refund's `total`, negative, as text): a partial refund leaves
- * the order `processing` or `completed`, and counts at what was kept. A total that is not a number is passed on as it
- * is, for the row mapper to flag.
+ * How much of a WooCommerce order was refunded: the sum of its refunds' totals (each negative, as text). A partial
+ * refund leaves the order `processing` or `completed`; the row mapper takes this off its total, as for an export.
  */
-function wooKept(total: unknown, refunds: unknown): unknown {
-  const cents = (x: unknown) => Math.round(Number(str(x)) * 100);
-  const refunded = Array.isArray(refunds) ? refunds.map((r) => cents(obj(r).total)).filter(Number.isFinite) : [];
-  if (refunded.length === 0 || !Number.isFinite(cents(total))) return total;
-  return ((cents(total) - refunded.reduce((a, b) => a + Math.abs(b), 0)) / 100).toFixed(2);
+function wooRefunded(refunds: unknown): string | undefined {
+  const cents = (Array.isArray(refunds) ? refunds : []).map((r) => Math.abs(Math.round(Number(str(obj(r).total)) * 100))).filter(Number.isFinite);
+  return cents.length > 0 ? (cents.reduce((a, b) => a + b, 0) / 100).toFixed(2) : undefined;
 }
 
 function woocommerce(req: WebhookRequest, payload: Payload): Interpretation {
@@ -249,7 +246,8 @@ function woocommerce(req: WebhookRequest, payload: Payload): Interpretation {
     const orderId = str(body.number) ?? id;
     put(fields, 'order.orderId', orderId);
     put(fields, 'order.status', body.status);
-    put(fields, 'order.total', wooKept(body.total, body.refunds));
+    put(fields, 'order.total', body.total);
+    put(fields, 'order.refunded', wooRefunded(body.refunds));
     put(fields, 'order.currency', body.currency);
     put(fields, 'order.placedAt', gmt(body.date_created_gmt) ?? body.date_created);
     // Each change of status delivers the order again: its newest version, by when it was modified, wins.
