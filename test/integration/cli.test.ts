@@ -13,8 +13,9 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe('cdp command', () => {
   it('`demo --json` loads the demo on fresh state and reports profiles and reconciled imports', async () => {
-    const { code, stdout } = await cli('demo', '--json');
-    expect(code).toBe(0);
+    const { code, stdout, stderr } = await cli('demo', '--json');
+    // On failure, its error (stdout, as --json asks) and the progress (stderr) tell what went wrong.
+    expect(code, `${stdout}${stderr}`).toBe(0);
     const summary = JSON.parse(stdout) as {
       profiles: number;
       imports: {
