@@ -279,7 +279,6 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
         occurredAt: record.occurredAt,
         receivedAt: record.receivedAt,
         recordId: record.recordId,
-        ...(record.order.total !== undefined ? { total: record.order.total } : {}),
       };
       const v = orderVersion(version);
       if (!existing || orderVersion(existing) < v) {
