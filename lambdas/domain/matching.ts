@@ -201,6 +201,18 @@ const daysApart = (a: string, b: string): number => Math.abs(Date.parse(a) - Dat
 
 const digitsOf = (s: string): string => s.replace(/\D/g, '');
 
+/** Identifiers a system issues in sequence: customer codes and loyalty cards (a phone's neighbour is not issued so). */
+const ISSUED_IN_SEQUENCE = new Set(['externalId', 'loyaltyCard']);
+
+/** Two codes with one stem whose final numbers are at most 9 apart: issued one shortly after the other. */
+function issuedNear(a: string, b: string): boolean {
+  const [, stemA, numberA] = /^(.*?)(\d+)$/.exec(a) ?? [];
+  const [, stemB, numberB] = /^(.*?)(\d+)$/.exec(b) ?? [];
+  if (numberA === undefined || numberB === undefined || stemA !== stemB) return false;
+  const apart = BigInt(numberA) - BigInt(numberB); // card numbers are longer than a double keeps exactly
+  return apart >= -9n && apart <= 9n;
+}
+
 function identifierLevel(a: readonly string[], b: readonly string[]): FieldComparison[] {
   const out: FieldComparison[] = [];
   const kinds = new Set([...a, ...b].map((k) => k.slice(0, k.lastIndexOf(':'))));
@@ -213,8 +225,12 @@ function identifierLevel(a: readonly string[], b: readonly string[]): FieldCompa
     if (va.some((v) => vb.includes(v))) out.push({ field, level: 'exact', weight: type === 'externalId' || type === 'taxCode' ? 10 : 8 });
     // A typo, not a neighbour: `rossi3@` and `rossi47@`, `C00013` and `C00031` are other people's.
     else if (va.some((x) => vb.some((y) => typo(x, y) && digitsOf(x) === digitsOf(y)))) out.push({ field, level: 'typo', weight: 3 });
-    // One key mistyped; two are a neighbour (`C000111` and `C001119`: sequential codes of other customers).
-    else if (type !== 'email' && va.some((x) => vb.some((y) => distance(x, y) === 1))) out.push({ field, level: 'near', weight: 1 });
+    // One key mistyped; two are a neighbour (`C000111` and `C001119`: sequential codes of other customers). So is a
+    // code or card issued just before or after (`C000111` and `C000112`, a family's cards `…4410` and `…4411`): one key
+    // apart, and someone else's.
+    else if (type !== 'email' && va.some((x) => vb.some((y) => distance(x, y) === 1 && !(ISSUED_IN_SEQUENCE.has(type) && issuedNear(x, y))))) {
+      out.push({ field, level: 'near', weight: 1 });
+    }
     // People have many e-mails and phones: a different one says little. Ids and tax codes are one per person.
     else out.push({ field, level: 'different', weight: type === 'email' || type === 'phone' ? -1 : -4 });
   }

@@ -126,6 +126,24 @@ describe('comparing two records', () => {
     expect(verdict(a, { ...b, d: a.d })).toBe('merge');
   });
 
+  it('takes a code issued just before or after for another account, and a code one key off elsewhere for a typo', () => {
+    // Namesakes in one town, born a decade apart (one digit), registered one after the other: two accounts.
+    const a: MatchSnapshot = { f: 'luca', l: 'greco', d: '1969-04-28', c: 'torino', i: ['externalId:erp:C000111'] };
+    const b: MatchSnapshot = { f: 'luca', l: 'greco', d: '1979-04-28', c: 'torino', i: ['externalId:erp:C000112'] };
+    expect(level(a, b, 'birthDate')).toBe('typo');
+    expect(level(a, b, 'customerId')).toBe('different');
+    expect(compareSnapshots(a, b).corroborated).toBe(false);
+    expect(verdict(a, b)).toBe('review');
+    expect(level(a, { ...b, i: ['externalId:erp:C000110'] }, 'customerId')).toBe('different');
+    // A family's loyalty cards, issued together, even past what a double holds exactly.
+    const card = (n: string): MatchSnapshot => ({ ...a, i: [`loyaltyCard:${n}`] });
+    expect(level(card('9780000000000004410'), card('9780000000000004411'), 'loyaltyCard')).toBe('different');
+    // One key off anywhere else (a tens digit, a letter) is a code typed wrong: it does not say two accounts.
+    expect(level(a, { ...b, i: ['externalId:erp:C000121'] }, 'customerId')).toBe('near');
+    expect(level(a, { ...b, i: ['externalId:erp:D000111'] }, 'customerId')).toBe('typo');
+    expect(verdict(a, { ...b, i: ['externalId:erp:C000101'] })).toBe('merge');
+  });
+
   it('takes a full name in one town with a date two keys wrong within the year for the same person', () => {
     // A form filled in carelessly: month and day both mistyped, the town too.
     const a: MatchSnapshot = { f: 'theodore', l: 'morris', d: '1978-08-19', c: 'birmingham' };
