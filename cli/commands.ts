@@ -210,15 +210,15 @@ export async function runImport(out: Output, args: readonly string[], flags: Fla
   const report = await uploadAndWait(target, key, file, {
     progress: (ms) => out.progress(`importing ${path.basename(file)} (${Math.round(ms / 1000)} s)`),
   });
-  const { importId, rowsRead, accepted, rejected, suppressed, reasons, status, error, errorDetail, flagged, format, encoding, delimiter, exportFormat, quarantineKeys } = report;
+  const { importId, rowsRead, accepted, rejected, suppressed, reasons, status, error, errorDetail, flagged, format, encoding, delimiter, kind, exportFormat, quarantineKeys } = report;
   // A report written before columns were named counted them only.
   const unmapped = Array.isArray(report.unmappedColumns) ? report.unmappedColumns : [];
   out.result(
-    { importId, status, ...(error ? { error, errorDetail } : {}), rowsRead, accepted, rejected, suppressed, reasons, flagged, unmappedColumns: unmapped, format, encoding, delimiter, exportFormat, quarantineKeys },
+    { importId, status, ...(error ? { error, errorDetail } : {}), rowsRead, accepted, rejected, suppressed, reasons, flagged, unmappedColumns: unmapped, format, encoding, delimiter, kind, exportFormat, quarantineKeys },
     () =>
       status === 'completed'
         ? [
-            `Import ${importId} completed (${[format, encoding, delimiter && `delimiter ${JSON.stringify(delimiter)}`, exportFormat && `recognised as ${exportFormat}`].filter(Boolean).join(', ')})`,
+            `Import ${importId} completed (${[format, encoding, delimiter && `delimiter ${JSON.stringify(delimiter)}`, kind && `${kind} rows`, exportFormat && `recognised as ${exportFormat}`].filter(Boolean).join(', ')})`,
             describeImports([report]),
             ...Object.entries(reasons).map(([r, n]) => `  rejected  ${r} x${n}`),
             ...Object.entries(flagged).map(([r, n]) => `  flagged   ${r} x${n} (kept)`),
