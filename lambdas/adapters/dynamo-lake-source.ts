@@ -2,7 +2,7 @@ import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { ImportFacts } from '../domain/lake/rows.ts';
 import type { RequestState } from '../domain/privacy/request.ts';
-import type { ProfileState } from '../domain/profile.ts';
+import { type OrderItem, ordersOf, type ProfileState } from '../domain/profile.ts';
 import type { LakeSource, LakeVisitor, ScanPart } from '../ports/lake.ts';
 import { unpack } from './dynamo-profile-store.ts';
 
@@ -34,14 +34,17 @@ export class DynamoLakeSource implements LakeSource {
   private async scanSegment(segment: number, total: number, visitor: LakeVisitor): Promise<void> {
     let start: Record<string, AttributeValue> | undefined;
     const numbers = new ProfileNumbers(segment, total);
+    const orders = new ProfileOrders(visitor, numbers);
     do {
       const res = await this.db.send(
         new ScanCommand({ TableName: this.tableName, Segment: segment, TotalSegments: total, ...(start ? { ExclusiveStartKey: start } : {}) }),
       );
-      for (const item of res.Items ?? []) visit(item, visitor, numbers);
+      for (const item of res.Items ?? []) visit(item, visitor, numbers, orders);
       await visitor.drain();
       start = res.LastEvaluatedKey;
     } while (start);
+    orders.flush();
+    await visitor.drain();
   }
 
   async *importReports(): AsyncIterable<ImportFacts> {
@@ -81,14 +84,55 @@ class ProfileNumbers {
   }
 }
 
+/**
+ * A profile's order items, held until the segment moves past its partition (a segment returns an item collection in
+ * one run), then visited as the orders they make: the lines of one order as that one order (ordersOf).
+ */
+class ProfileOrders {
+  private profileId: string | undefined;
+  private items: (OrderItem & { orderKey: string })[] = [];
+  constructor(
+    private readonly visitor: LakeVisitor,
+    private readonly numbers: ProfileNumbers,
+  ) {}
+  /** Notes the partition an item belongs to: a new one visits the previous one's orders. */
+  at(profileId: string): void {
+    if (profileId !== this.profileId) this.flush();
+    this.profileId = profileId;
+  }
+  add(item: OrderItem & { orderKey: string }): void {
+    this.items.push(item);
+  }
+  flush(): void {
+    const profileId = this.profileId;
+    if (profileId !== undefined && this.items.length > 0) {
+      for (const o of ordersOf(this.items)) {
+        const orderKey = 'orderKey' in o ? String(o.orderKey) : `${o.source ?? ''}#${o.orderId ?? ''}`;
+        this.visitor.order({
+          profileId,
+          profileKey: this.numbers.of(profileId),
+          orderKey,
+          source: o.source ?? orderKey.split('#')[0]!,
+          placedAt: o.placedAt ?? o.occurredAt,
+          ...(o.status ? { status: o.status } : {}),
+          ...(o.total !== undefined ? { total: o.total } : {}),
+          ...(o.currency ? { currency: o.currency } : {}),
+        });
+      }
+    }
+    this.items = [];
+  }
+}
+
 const s = (v: AttributeValue | undefined): string | undefined => v?.S;
 const n = (v: AttributeValue | undefined): number | undefined => (v?.N !== undefined ? Number(v.N) : undefined);
 
-function visit(item: Record<string, AttributeValue>, visitor: LakeVisitor, numbers: ProfileNumbers): void {
+function visit(item: Record<string, AttributeValue>, visitor: LakeVisitor, numbers: ProfileNumbers, orders: ProfileOrders): void {
   const pk = s(item.pk) ?? '';
   const sk = s(item.sk) ?? '';
   if (pk.startsWith('PROFILE#')) {
     const profileId = pk.slice(8);
+    orders.at(profileId);
     if (sk === 'PROFILE') {
       const status = s(item.status);
       if (status === 'active' && item.state?.B) visitor.profile(unpack(item.state.B) as ProfileState, numbers.of(profileId));
@@ -111,15 +155,12 @@ function visit(item: Record<string, AttributeValue>, visitor: LakeVisitor, numbe
     }
     if (sk.startsWith('ORDER#')) {
       const total = n(item.total);
-      visitor.order({
-        profileId,
-        profileKey: numbers.of(profileId),
+      const text = { source: s(item.source), orderId: s(item.orderId), line: s(item.line), status: s(item.status), currency: s(item.currency), placedAt: s(item.placedAt) };
+      orders.add({
         orderKey: sk.slice(6),
-        source: s(item.source) ?? sk.slice(6).split('#')[0]!,
-        placedAt: s(item.placedAt) ?? s(item.occurredAt) ?? '',
-        ...(s(item.status) ? { status: s(item.status)! } : {}),
+        occurredAt: s(item.occurredAt) ?? '',
+        ...(Object.fromEntries(Object.entries(text).filter(([, v]) => v !== undefined)) as Omit<OrderItem, 'occurredAt'>),
         ...(total !== undefined ? { total } : {}),
-        ...(s(item.currency) ? { currency: s(item.currency)! } : {}),
       });
     }
     return;

@@ -57,7 +57,13 @@ export interface Consent {
 export interface Order {
   readonly orderId: string;
   readonly status?: string;
+  /** The order's total; for one line of an order (`line` set), that line's amount. */
   readonly total?: number;
+  /**
+   * Set when the record is one line of an order (an ERP's order lines, one row each): the line's key within the order,
+   * the same in every export of that line. The order's total is then the sum of its lines.
+   */
+  readonly line?: string;
   readonly currency?: string;
   readonly placedAt?: string;
 }

@@ -244,6 +244,26 @@ function anotherOf(folded: string): string | undefined {
 const IN_ORDER_FILES: Readonly<Record<string, string>> = { stato: 'order.status', status: 'order.status', 'stato pagamento': 'order.status', 'payment status': 'order.status' };
 
 /**
+ * Headers of an order's lines (an ERP's `righe ordine`: one row per article), read only beside an order id: elsewhere a
+ * `Prezzo` or an `Articolo` says nothing of a person.
+ */
+const ORDER_LINE_COLUMNS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries({
+    'order.line': ['riga', 'n riga', 'nr riga', 'num riga', 'numero riga', 'line number', 'line no', 'line nr', 'line item id'],
+    'order.product': ['codice articolo', 'cod articolo', 'articolo', 'codice prodotto', 'prodotto', 'sku', 'product', 'product code', 'item code', 'item'],
+    'order.quantity': ['quantita', 'qta', 'q ta', 'qty', 'quantity', 'pezzi', 'n pezzi'],
+    'order.unitPrice': ['prezzo', 'prezzo unitario', 'prezzo unit', 'unit price', 'price', 'item price'],
+    'order.lineTotal': ['totale riga', 'importo riga', 'subtotale riga', 'line total', 'line amount', 'line subtotal'],
+  }).flatMap(([path, headers]) => headers.map((h) => [h, path])),
+);
+
+/**
+ * A bare amount (`Importo`, `Amount`) beside an order's line columns is the line's, not the order's: summed into the
+ * order, not read as its total, which every line would overwrite. Where a line amount is named too, it stays the order's.
+ */
+const LINE_AMOUNTS: ReadonlySet<string> = new Set(['importo', 'amount']);
+
+/**
  * Canonical path for each recognised column index. The first column wins for single-valued paths; e-mail and phone
  * columns all count.
  */
@@ -254,9 +274,14 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const synonyms = folded.map((h) => SYNONYM_LOOKUP.get(h));
   // An orders file that names its status otherwise (`Stato ordine`) keeps `Stato` for the country.
   const ordersFile = synonyms.includes('order.orderId') && !synonyms.includes('order.status');
+  // A known tool's export names its own columns; a file without an order id has no lines.
+  const lineColumns = !format && synonyms.includes('order.orderId') ? folded.map((h) => ORDER_LINE_COLUMNS[h]) : [];
+  const linesFile = lineColumns.some((p) => p && p !== 'order.lineTotal');
+  const lineAmountNamed = lineColumns.includes('order.lineTotal');
   headers.forEach((_, i) => {
     const h = folded[i]!;
-    const path = format?.columns[h] ?? (ordersFile ? IN_ORDER_FILES[h] : undefined) ?? synonyms[i] ?? anotherOf(h);
+    const asLine = lineColumns[i] ?? (linesFile && !lineAmountNamed && LINE_AMOUNTS.has(h) ? 'order.lineTotal' : undefined);
+    const path = format?.columns[h] ?? (ordersFile ? IN_ORDER_FILES[h] : undefined) ?? asLine ?? synonyms[i] ?? anotherOf(h);
     if (!path) return;
     if (taken.has(path) && !MULTI_VALUED.has(path)) return;
     taken.add(path);

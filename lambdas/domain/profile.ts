@@ -259,13 +259,62 @@ export const orderVersion = (r: { readonly occurredAt: string; readonly received
 /** Whether an order with this status is a sale (no status: it is). */
 export const isSale = (status: string | undefined): boolean => !VOID_ORDER_STATUSES.includes((status ?? '').trim().toLowerCase());
 
+/** An order as stored on a profile, or one line of it (`line` set): what its totals are counted from. */
+export interface OrderItem {
+  readonly total?: number;
+  readonly placedAt?: string;
+  readonly occurredAt: string;
+  readonly status?: string;
+  readonly source?: string;
+  readonly orderId?: string;
+  readonly line?: string;
+  readonly currency?: string;
+}
+
+/**
+ * The orders a profile's order items make. An order stored whole is itself. The lines of one order (one source, one
+ * order id) make one order: at the sum of its lines that are sales, void only when every line is, placed when its first
+ * line was. Where a version of the whole order is stored too (an orders export beside a lines export), it gives the
+ * order's total and status, and its lines are only its detail. The same whatever order the items are listed in.
+ */
+export function ordersOf<T extends OrderItem>(items: readonly T[]): (T | OrderItem)[] {
+  const whole: (T | OrderItem)[] = [];
+  const wholeKeys = new Set<string>();
+  const lines = new Map<string, T[]>();
+  const keyOf = (o: OrderItem) => `${o.source ?? ''}#${o.orderId ?? ''}`;
+  for (const o of items) {
+    if (o.line === undefined || o.orderId === undefined) {
+      whole.push(o);
+      if (o.orderId !== undefined) wholeKeys.add(keyOf(o));
+    } else lines.set(keyOf(o), [...(lines.get(keyOf(o)) ?? []), o]);
+  }
+  for (const [key, group] of lines) {
+    if (wholeKeys.has(key)) continue;
+    group.sort((a, b) => (a.line! < b.line! ? -1 : a.line! > b.line! ? 1 : 0));
+    const sales = group.filter((l) => isSale(l.status));
+    const first = group.reduce((f, l) => ((l.placedAt ?? l.occurredAt) < (f.placedAt ?? f.occurredAt) ? l : f));
+    const total = sales.reduce((sum, l) => sum + (l.total ?? 0), 0);
+    const status = (sales[0] ?? group[0]!).status;
+    whole.push({
+      orderId: first.orderId!,
+      ...(first.source !== undefined ? { source: first.source } : {}),
+      occurredAt: first.occurredAt,
+      placedAt: first.placedAt ?? first.occurredAt,
+      total: Math.round(total * 100) / 100,
+      ...(status !== undefined ? { status } : {}),
+      ...(first.currency !== undefined ? { currency: first.currency } : {}),
+    });
+  }
+  return whole;
+}
+
 /** A profile's order totals, always recounted from its orders as they are now: the same whatever order versions arrived in. */
-export function orderTotals(orders: readonly { readonly total?: number; readonly placedAt?: string; readonly occurredAt: string; readonly status?: string }[]): ProfileState['orders'] {
+export function orderTotals(items: readonly OrderItem[]): ProfileState['orders'] {
   let count = 0;
   let revenue = 0;
   let firstAt: string | undefined;
   let lastAt: string | undefined;
-  for (const o of orders) {
+  for (const o of ordersOf(items)) {
     if (!isSale(o.status)) continue;
     count++;
     revenue += o.total ?? 0;

@@ -84,6 +84,8 @@ class Draft {
   taxCodeMistyped?: string;
   /** How much of the order was refunded (Shopify's `Refunded Amount`): the order counts at its total less this. */
   orderRefunded?: number;
+  /** One line of an order: its number, article, quantity, unit price and amount, as far as the row gives them. */
+  orderLine?: { line?: string; product?: string; quantity?: number; unitPrice?: number; total?: number };
 
   flag(path: string, reason: string): void {
     if (reason.endsWith('.empty')) return;
@@ -220,6 +222,18 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
     case 'order.total': {
       const c = normaliseAmount(raw, f.decimal ?? plan.decimal);
       if (c.ok) (d.order ??= {}).total = c.value;
+      else d.flag(path, c.reason);
+      return;
+    }
+    case 'order.line':
+    case 'order.product':
+      (d.orderLine ??= {})[path === 'order.line' ? 'line' : 'product'] = text(raw);
+      return;
+    case 'order.quantity':
+    case 'order.unitPrice':
+    case 'order.lineTotal': {
+      const c = normaliseAmount(raw, f.decimal ?? plan.decimal);
+      if (c.ok) (d.orderLine ??= {})[path === 'order.quantity' ? 'quantity' : path === 'order.unitPrice' ? 'unitPrice' : 'total'] = c.value;
       else d.flag(path, c.reason);
       return;
     }
@@ -379,7 +393,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   if (d.order?.orderId) {
     // A partial refund counts at what was kept (as a webhook's does); never below nothing.
     const kept = d.order.total !== undefined && d.orderRefunded ? Math.max(0, Math.round((d.order.total - Math.abs(d.orderRefunded)) * 100) / 100) : d.order.total;
-    order = { ...d.order, orderId: d.order.orderId, currency: d.order.currency ?? 'EUR', ...(kept !== undefined ? { total: kept } : {}) };
+    order = { ...d.order, orderId: d.order.orderId, currency: d.order.currency ?? 'EUR', ...(kept !== undefined ? { total: kept } : {}), ...lineOf(d) };
   }
   let recordKey: string;
   if (ctx.webhook) recordKey = ctx.webhook.recordKey;
@@ -419,3 +433,18 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * A row that is one line of an order, and gives no total of the whole order: its amount (as given, or quantity times
+ * unit price) and its key within the order. The key is the line's number where the export has one; otherwise the
+ * article, quantity, price and amount together, which a later export of the same line repeats (its status or date may
+ * change; those are the order's). Two lines alike in all four count once: a line number column tells them apart.
+ */
+function lineOf(d: Draft): { total: number; line: string } | Record<string, never> {
+  const l = d.orderLine;
+  if (!l || d.order?.total !== undefined) return {};
+  const total = l.total ?? (l.quantity !== undefined && l.unitPrice !== undefined ? Math.round(l.quantity * l.unitPrice * 100) / 100 : undefined);
+  if (total === undefined) return {};
+  const line = l.line ?? `~${stableHash('line', l.product ?? '', String(l.quantity ?? ''), String(l.unitPrice ?? ''), String(total)).slice(0, 16)}`;
+  return { total, line };
+}

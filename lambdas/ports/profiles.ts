@@ -42,6 +42,11 @@ export interface StoredProfile {
 }
 
 export interface StoredOrder {
+  readonly source?: string;
+  readonly orderId?: string;
+  /** One line of the order (see Order.line): `total` is then the line's amount. */
+  readonly line?: string;
+  readonly currency?: string;
   readonly total?: number;
   /** As cleaned (lower case): a cancelled or refunded order counts toward no total. */
   readonly status?: string;

@@ -269,7 +269,8 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
     let order: { key: string; item: StoredOrder & Record<string, unknown>; expectedRecordId?: string } | undefined;
     let orders: ProfileState['orders'] | undefined;
     if (record.order) {
-      const key = `${record.source}#${record.order.orderId}`;
+      // One line of an order is an item of its own: lines from any export, in any order, add up (ordersOf).
+      const key = `${record.source}#${record.order.orderId}${record.order.line !== undefined ? `#${record.order.line}` : ''}`;
       const current = targetProfile ? await store.listOrders(target) : [];
       const existing = current.find((o) => (o as StoredOrder & { sk?: string }).sk === `ORDER#${key}`);
       const version = {

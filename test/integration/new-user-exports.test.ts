@@ -34,6 +34,16 @@ const MAILCHIMP = [
   '"mario.rossi@libero.it","Mario","Rossi","Corso Garibaldi 5    Forlì  FC  47121  IT","","","3","2023-11-20 18:00:00","198.51.100.7","2023-11-20 18:02:00","198.51.100.7","","","","","","IT","","2023-11-20 18:02:00","123456791","0a9b8c7d6e","",""',
 ].join('\n');
 
+/** An ERP's order lines (`righe ordine`): one row per article, the line's amount in `Importo`, the order's state on each line. */
+const ORDER_LINES = (stato102: string) =>
+  [
+    'Numero ordine;Data ordine;E-mail;Codice articolo;Descrizione;Quantità;Prezzo;Importo;Stato',
+    'ORD-101;03/02/2026;mario.rossi@libero.it;SED-01;Sedia in faggio;4;45,50;182,00;evaso',
+    'ORD-101;03/02/2026;mario.rossi@libero.it;TAV-02;Tavolo noce;1;1.250,00;1.250,00;evaso',
+    `ORD-102;15/03/2026;mario.rossi@libero.it;LAM-07;Lampada da terra;2;39,90;79,80;${stato102}`,
+    'ORD-103;20/03/2026;sara.lombardi@gmail.com;SED-01;Sedia in faggio;2;45,50;91,00;annullato',
+  ].join('\r\n');
+
 const home = mkdtempSync(path.join(tmpdir(), 'cdp-newuser-'));
 let twin: Twin;
 
@@ -128,5 +138,19 @@ describe('exports a new user uploads, without a mapping', () => {
     );
     // Every row imported is in exactly one exported profile.
     expect(lines.reduce((n, l) => n + l.lineage.length, 0)).toBe(5 + 3 + 3);
+  });
+
+  it("counts an ERP's order lines as the orders they make, and a later export of them as their new state", async () => {
+    const march = await cdpImport('righe_ordini_marzo.csv', Buffer.from(ORDER_LINES('evaso'), 'latin1'), 'erp');
+    expect(march).toMatchObject({ status: 'completed', kind: 'order', rowsRead: 4, accepted: 4, rejected: 0 });
+    await twin.waitIdle();
+    // Two orders of Mario's: 182 + 1,250 and 79.80, not the last line read of each.
+    expect((await profile('email:mario.rossi@libero.it'))?.orders).toEqual({ count: 2, revenue: 1511.8, firstAt: '2026-02-03T00:00:00.000Z', lastAt: '2026-03-15T00:00:00.000Z' });
+    expect((await profile('email:sara.lombardi@gmail.com'))?.orders).toMatchObject({ count: 0, revenue: 0 });
+
+    // April's export of the same lines: ORD-102 cancelled since. Its lines replace March's; nothing counts twice.
+    await cdpImport('righe_ordini_aprile.csv', Buffer.from(ORDER_LINES('annullato'), 'latin1'), 'erp');
+    await twin.waitIdle();
+    expect((await profile('email:mario.rossi@libero.it'))?.orders).toEqual({ count: 1, revenue: 1432, firstAt: '2026-02-03T00:00:00.000Z', lastAt: '2026-02-03T00:00:00.000Z' });
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoLakeSource } from '../../lambdas/adapters/dynamo-lake-source.ts';
 import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
+import type { OrderFacts } from '../../lambdas/domain/lake/rows.ts';
 import { profilesByIdentifier } from '../../lambdas/usecases/read-profiles.ts';
 import { resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
 import { dynamoDbLocal } from '../support/dynamodb-local.ts';
@@ -123,6 +126,47 @@ describe('order versions and orders that are no sale', () => {
     const [merged] = await profilesByIdentifier(store, config, 'email:paola.greco@example.it');
     expect(merged).toMatchObject(whole);
     expect((await store.listOrders(merged!.profileId)).map((o) => [o.recordId, o.total])).toEqual([['l2', 129.9]]);
+  });
+
+  it("an ERP order's lines on two profiles of one person, merged: one order at their sum, on the profile and in the lake", async () => {
+    const { store, dynamodb, tableName } = await local.table();
+    const giulia = email('giulia.conti@example.it');
+    const giuliaWork = email('g.conti@conti-srl.it');
+    const line = (recordId: string, ids: Identifier[], lineKey: string, total: number, status = 'evaso'): CanonicalRecord => ({
+      recordId,
+      source: 'erp',
+      channel: 'file',
+      kind: 'order',
+      occurredAt: '2026-05-10T00:00:00.000Z',
+      receivedAt: '2026-05-12T08:00:00.000Z',
+      lineage: { objectKey: 'imports/erp/righe_ordini.csv', recordKey: 'ORD-9', line: Number(lineKey) + 1 },
+      identifiers: ids,
+      person: { firstName: 'Giulia', lastName: 'Conti' },
+      order: { orderId: 'ORD-9', line: lineKey, status, total, currency: 'EUR', placedAt: '2026-05-10T00:00:00.000Z' },
+    });
+    await resolveRecord(store, line('g1', [giulia], '1', 182), config);
+    await resolveRecord(store, line('g2', [giuliaWork], '2', 1250), config);
+    await resolveRecord(store, line('g3', [giuliaWork], '3', 79.8, 'annullato'), config);
+    // One line delivered again: it is the same line.
+    await resolveRecord(store, line('g1', [giulia], '1', 182), config);
+    const { order: _none, ...both } = line('link', [giulia, giuliaWork], '0', 0);
+    expect((await resolveRecord(store, { ...both, kind: 'contact' }, config)).merged).toHaveLength(1);
+    const [merged] = await profilesByIdentifier(store, config, 'email:giulia.conti@example.it');
+    expect(merged?.orders).toEqual({ count: 1, revenue: 1432, firstAt: '2026-05-10T00:00:00.000Z', lastAt: '2026-05-10T00:00:00.000Z' });
+    expect((await store.listOrders(merged!.profileId)).map((o) => o.recordId).sort()).toEqual(['g1', 'g2', 'g3']);
+
+    const orders: OrderFacts[] = [];
+    const ignore = () => undefined;
+    await new DynamoLakeSource(dynamodb, tableName, new S3Client({ region: 'eu-south-1' }), 'unused').scan({
+      profile: ignore,
+      merged: ignore,
+      event: ignore,
+      order: (o) => orders.push(o),
+      request: ignore,
+      duplicate: ignore,
+      drain: async () => undefined,
+    });
+    expect(orders).toEqual([expect.objectContaining({ profileId: merged!.profileId, orderKey: 'erp#ORD-9', source: 'erp', total: 1432, status: 'evaso', currency: 'EUR', placedAt: '2026-05-10T00:00:00.000Z' })]);
   });
 
   it('a profile whose only order was cancelled stays a lead, and a merge recounts without it', async () => {

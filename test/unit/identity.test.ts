@@ -276,6 +276,18 @@ describe('profile state', () => {
     expect(['paid', 'pending', 'processing', 'on-hold', 'completed', 'evaso', undefined].every((s) => isSale(s))).toBe(true);
   });
 
+  it("counts an order's lines as one order at their sum: void only when every line is, and the whole order's version first", () => {
+    const at = (d: string) => `2026-0${d}-01T00:00:00.000Z`;
+    const line = (orderId: string, line: string, total: number, status = 'evaso', d = '3') => ({ source: 'erp', orderId, line, total, status, placedAt: at(d), occurredAt: at(d) });
+    const items = [line('A', '1', 182), line('A', '2', 1250, 'evaso', '2'), line('B', '1', 79.8, 'annullato', '5'), line('B', '2', 20, 'evaso', '5'), line('C', '1', 91, 'annullato', '6')];
+    expect(orderTotals(items)).toEqual({ count: 2, revenue: 1452, firstAt: at('2'), lastAt: at('5') });
+    expect(orderTotals([...items].reverse())).toEqual(orderTotals(items));
+    // The same order id from another source is another order.
+    expect(orderTotals([...items, { ...line('A', '1', 10), source: 'shop' }]).count).toBe(3);
+    // An export of the whole order (its total) beside its lines: the order is counted once, at the order's total.
+    expect(orderTotals([...items, { source: 'erp', orderId: 'A', total: 1400, placedAt: at('2'), occurredAt: at('2') }])).toMatchObject({ count: 2, revenue: 1420 });
+  });
+
   it("orders an order's versions by time, then arrival; one that says nothing of the order as a whole comes before any that does", () => {
     const v = (occurredAt: string, receivedAt: string, recordId: string, order: { total?: number; status?: string } = { total: 10 }) => orderVersion({ occurredAt, receivedAt, recordId, ...order });
     expect(v('2026-01-02', '2026-01-01', 'a') > v('2026-01-01', '2026-01-09', 'z')).toBe(true);

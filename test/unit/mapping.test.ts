@@ -102,6 +102,21 @@ describe('compilePlan', () => {
     expect(paths(['Numero ordine', 'E-mail', 'Totale', 'Stato', 'Stato ordine'])).toMatchObject({ 'order.status': 'Stato ordine', 'address.country': 'Stato' });
     expect(paths(['Nome', 'Cognome', 'E-mail', 'Stato'])).toMatchObject({ 'address.country': 'Stato' });
   });
+
+  it("reads an order lines export's bare amount as the line's, and line columns only beside an order id", () => {
+    const lines = ['Numero ordine', 'Data ordine', 'E-mail', 'Codice articolo', 'Quantità', 'Prezzo', 'Importo'];
+    expect(paths(lines)).toMatchObject({ 'order.product': 'Codice articolo', 'order.quantity': 'Quantità', 'order.unitPrice': 'Prezzo', 'order.lineTotal': 'Importo' });
+    const plan = compilePlan(lines, 'erp');
+    expect(plan.ok && plan.plan.kind).toBe('order');
+    // Quantity and price alone make an order file too; the amount is their product.
+    expect(compilePlan(['Numero ordine', 'E-mail', 'Qtà', 'Prezzo unitario'], 'erp')).toMatchObject({ ok: true, plan: { kind: 'order' } });
+    // A line amount named as such leaves a bare one to the order, and the order's total stays the order's.
+    expect(paths([...lines, 'Importo riga'])).toMatchObject({ 'order.total': 'Importo', 'order.lineTotal': 'Importo riga' });
+    expect(paths(['Numero ordine', 'E-mail', 'Articolo', 'Totale ordine'])).toMatchObject({ 'order.total': 'Totale ordine', 'order.product': 'Articolo' });
+    // Without line columns `Importo` is the order's; without an order id, `Prezzo` is nobody's.
+    expect(paths(['Numero ordine', 'E-mail', 'Importo'])).toMatchObject({ 'order.total': 'Importo' });
+    expect(Object.keys(paths(['E-mail', 'Prezzo', 'Articolo']))).not.toContain('order.unitPrice');
+  });
 });
 
 describe('export formats of common tools', () => {

@@ -112,6 +112,25 @@ describe('mapRow', () => {
     }
   });
 
+  it("maps a row of an order lines export to one line of its order, keyed alike in every export of that line", () => {
+    const plan = planOf(['Numero ordine', 'Data ordine', 'E-mail', 'Codice articolo', 'Quantità', 'Prezzo', 'Importo', 'Stato']);
+    const row = (status: string, amount = '1.250,00') => mapRow(['ORD-101', '03/02/2026', 'a@example.it', 'TAV-02', '1', '1.250,00', amount, status], 3, plan, ctx);
+    const paid = row('evaso');
+    const cancelled = row('annullato');
+    expect(paid.accepted && paid.record.order).toMatchObject({ orderId: 'ORD-101', total: 1250, status: 'evaso', line: expect.stringMatching(/^~/) });
+    // The order's state is not the line's identity: a later export of the line replaces it.
+    expect(cancelled.accepted && cancelled.record.order?.line).toBe(paid.accepted && paid.record.order?.line);
+    // Another amount is another line.
+    const other = row('evaso', '1.125,00');
+    expect(other.accepted && other.record.order?.line).not.toBe(paid.accepted && paid.record.order?.line);
+    // Quantity times unit price, where no amount is given; a line number column is the key as it is.
+    const priced = mapRow(['ORD-9', 'a@example.it', '4', '45,50', '2'], 2, planOf(['N. ordine', 'E-mail', 'Qtà', 'Prezzo unitario', 'Riga']), ctx);
+    expect(priced.accepted && priced.record.order).toMatchObject({ orderId: 'ORD-9', total: 182, line: '2' });
+    // A row that gives the whole order's total is the order, not a line of it.
+    const whole = mapRow(['ORD-9', 'a@example.it', 'SED-01', '300,00'], 2, planOf(['Numero ordine', 'E-mail', 'Articolo', 'Totale ordine']), ctx);
+    expect(whole.accepted && whole.record.order).toEqual({ orderId: 'ORD-9', total: 300, currency: 'EUR' });
+  });
+
   it('rejects an order row without an order id', () => {
     const plan = planOf(['Numero ordine', 'E-mail', 'Totale']);
     expect(mapRow(['', 'a@example.it', '10'], 2, plan, ctx)).toEqual({ accepted: false, reasons: ['order.noOrderId'] });
