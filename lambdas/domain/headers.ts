@@ -264,6 +264,12 @@ const ORDER_LINE_COLUMNS: Readonly<Record<string, string>> = Object.fromEntries(
 const LINE_AMOUNTS: ReadonlySet<string> = new Set(['importo', 'amount']);
 
 /**
+ * A description beside an order's line columns names the article (when no code does): not a contact's note. It does
+ * not make a file one of lines by itself, as an orders export may describe its orders.
+ */
+const LINE_DESCRIPTIONS: ReadonlySet<string> = new Set(['descrizione', 'descrizione articolo', 'descrizione prodotto', 'description', 'product name', 'item name']);
+
+/**
  * Canonical path for each recognised column index. The first column wins for single-valued paths; e-mail and phone
  * columns all count.
  */
@@ -280,7 +286,8 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const lineAmountNamed = lineColumns.includes('order.lineTotal');
   headers.forEach((_, i) => {
     const h = folded[i]!;
-    const asLine = lineColumns[i] ?? (linesFile && !lineAmountNamed && LINE_AMOUNTS.has(h) ? 'order.lineTotal' : undefined);
+    const asLine =
+      lineColumns[i] ?? (linesFile && !lineAmountNamed && LINE_AMOUNTS.has(h) ? 'order.lineTotal' : linesFile && LINE_DESCRIPTIONS.has(h) ? 'order.product' : undefined);
     const path = format?.columns[h] ?? (ordersFile ? IN_ORDER_FILES[h] : undefined) ?? asLine ?? synonyms[i] ?? anotherOf(h);
     if (!path) return;
     if (taken.has(path) && !MULTI_VALUED.has(path)) return;

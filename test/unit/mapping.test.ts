@@ -113,6 +113,10 @@ describe('compilePlan', () => {
     // A line amount named as such leaves a bare one to the order, and the order's total stays the order's.
     expect(paths([...lines, 'Importo riga'])).toMatchObject({ 'order.total': 'Importo', 'order.lineTotal': 'Importo riga' });
     expect(paths(['Numero ordine', 'E-mail', 'Articolo', 'Totale ordine'])).toMatchObject({ 'order.total': 'Totale ordine', 'order.product': 'Articolo' });
+    // A description names the article where no code does, and is left unmapped beside one (not a contact's note).
+    expect(paths(['Numero ordine', 'E-mail', 'Descrizione', 'Qtà', 'Importo'])).toMatchObject({ 'order.product': 'Descrizione', 'order.lineTotal': 'Importo' });
+    expect(compilePlan([...lines, 'Descrizione'], 'erp')).toMatchObject({ ok: true, plan: { unmapped: ['Descrizione'] } });
+    expect(paths(['Numero ordine', 'E-mail', 'Descrizione', 'Importo'])).toMatchObject({ 'interaction.summary': 'Descrizione', 'order.total': 'Importo' });
     // Without line columns `Importo` is the order's; without an order id, `Prezzo` is nobody's.
     expect(paths(['Numero ordine', 'E-mail', 'Importo'])).toMatchObject({ 'order.total': 'Importo' });
     expect(Object.keys(paths(['E-mail', 'Prezzo', 'Articolo']))).not.toContain('order.unitPrice');
