@@ -439,12 +439,13 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * unit price) and its key within the order. The key is the line's number where the export has one; otherwise the
  * article, quantity, price and amount together, which a later export of the same line repeats (its status or date may
  * change; those are the order's). Two lines alike in all four count once: a line number column tells them apart.
+ * A line whose amount cannot be read (flagged) is still a line, of no amount: read as the whole order, it would hide
+ * the order's other lines.
  */
-function lineOf(d: Draft): { total: number; line: string } | Record<string, never> {
+function lineOf(d: Draft): { total?: number; line: string } | Record<string, never> {
   const l = d.orderLine;
   if (!l || d.order?.total !== undefined) return {};
   const total = l.total ?? (l.quantity !== undefined && l.unitPrice !== undefined ? Math.round(l.quantity * l.unitPrice * 100) / 100 : undefined);
-  if (total === undefined) return {};
-  const line = l.line ?? `~${stableHash('line', l.product ?? '', String(l.quantity ?? ''), String(l.unitPrice ?? ''), String(total)).slice(0, 16)}`;
-  return { total, line };
+  const line = l.line ?? `~${stableHash('line', l.product ?? '', String(l.quantity ?? ''), String(l.unitPrice ?? ''), String(total ?? '')).slice(0, 16)}`;
+  return { ...(total !== undefined ? { total } : {}), line };
 }

@@ -126,6 +126,10 @@ describe('mapRow', () => {
     // Quantity times unit price, where no amount is given; a line number column is the key as it is.
     const priced = mapRow(['ORD-9', 'a@example.it', '4', '45,50', '2'], 2, planOf(['N. ordine', 'E-mail', 'Qtà', 'Prezzo unitario', 'Riga']), ctx);
     expect(priced.accepted && priced.record.order).toMatchObject({ orderId: 'ORD-9', total: 182, line: '2' });
+    // An amount that cannot be read is flagged, and the row stays a line (of no amount), not the whole order.
+    const unreadable = mapRow(['ORD-9', 'a@example.it', 'tre', '45,50', '3'], 4, planOf(['N. ordine', 'E-mail', 'Qtà', 'Prezzo unitario', 'Riga']), ctx);
+    expect(unreadable.accepted && unreadable.record.order).toEqual({ orderId: 'ORD-9', currency: 'EUR', line: '3' });
+    expect(unreadable.accepted && Object.keys(unreadable.record.flags ?? {})).toEqual(['order.quantity']);
     // A row that gives the whole order's total is the order, not a line of it.
     const whole = mapRow(['ORD-9', 'a@example.it', 'SED-01', '300,00'], 2, planOf(['Numero ordine', 'E-mail', 'Articolo', 'Totale ordine']), ctx);
     expect(whole.accepted && whole.record.order).toEqual({ orderId: 'ORD-9', total: 300, currency: 'EUR' });
