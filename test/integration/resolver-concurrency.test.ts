@@ -81,7 +81,8 @@ const stream = people.chain((ps) =>
         subset: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
         withHousehold: fc.boolean(),
         withDob: fc.boolean(),
-        order: fc.option(fc.record({ n: fc.nat({ max: 2 }), total: fc.integer({ min: 1, max: 500 }) }), { nil: undefined }),
+        // An order, whole or one of its lines (an ERP's order lines), again and again with other totals.
+        order: fc.option(fc.record({ n: fc.nat({ max: 2 }), total: fc.integer({ min: 1, max: 500 }), line: fc.option(fc.constantFrom('1', '2'), { nil: undefined }) }), { nil: undefined }),
         day: fc.integer({ min: 1, max: 28 }),
       }),
       { minLength: 6, maxLength: 30 },
@@ -92,12 +93,12 @@ const stream = people.chain((ps) =>
         let ids = p.own.filter((_id, k) => row.subset[k]);
         if (p.household && row.withHousehold) ids = [...ids, p.household];
         if (ids.length === 0) ids = [p.own[0]!];
-        return record(i, p, ids, row.day, p.dob && row.withDob ? p.dob : undefined, row.order && { orderId: `${row.who}-${row.order.n}`, total: row.order.total });
+        return record(i, p, ids, row.day, p.dob && row.withDob ? p.dob : undefined, row.order && { orderId: `${row.who}-${row.order.n}`, total: row.order.total, ...(row.order.line ? { line: row.order.line } : {}) });
       }),
     ),
 );
 
-function record(i: number, p: Person, identifiers: Identifier[], day: number, birthDate?: string, order?: { orderId: string; total: number }): CanonicalRecord {
+function record(i: number, p: Person, identifiers: Identifier[], day: number, birthDate?: string, order?: { orderId: string; total: number; line?: string }): CanonicalRecord {
   const at = `2026-01-${String(day).padStart(2, '0')}T10:00:00.000Z`;
   return {
     recordId: `rec-${i}`,
