@@ -17,6 +17,8 @@ export const DEMO_FILES: readonly { readonly file: string; readonly source: stri
   { file: 'shop-customers.csv', source: 'shop' },
   { file: 'newsletter.csv', source: 'newsletter' },
   { file: 'ordini-shop.csv', source: 'shop-orders' },
+  // The ERP's order lines: one row per article, its customers by their ERP code (the same source, so the same codes).
+  { file: 'righe-ordini-erp.csv', source: 'erp' },
 ];
 
 export interface DemoSummary {
