@@ -270,6 +270,13 @@ const LINE_AMOUNTS: ReadonlySet<string> = new Set(['importo', 'amount']);
 const LINE_DESCRIPTIONS: ReadonlySet<string> = new Set(['descrizione', 'descrizione articolo', 'descrizione prodotto', 'description', 'product name', 'item name']);
 
 /**
+ * A company's contact person (`Referente`): the person a row is about where the row names a company, but in a file
+ * with the person's own name columns, someone else (the account's owner, a sales rep), whose name is not the
+ * person's.
+ */
+const CONTACT_PERSON: ReadonlySet<string> = new Set(['referente', 'persona di riferimento', 'contact person']);
+
+/**
  * Canonical path for each recognised column index. The first column wins for single-valued paths; e-mail and phone
  * columns all count.
  */
@@ -284,8 +291,10 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const lineColumns = !format && synonyms.includes('order.orderId') ? folded.map((h) => ORDER_LINE_COLUMNS[h]) : [];
   const linesFile = lineColumns.some((p) => p && p !== 'order.lineTotal');
   const lineAmountNamed = lineColumns.includes('order.lineTotal');
+  const ownNames = synonyms.includes('person.firstName') || synonyms.includes('person.lastName');
   headers.forEach((_, i) => {
     const h = folded[i]!;
+    if (ownNames && CONTACT_PERSON.has(h) && !format?.columns[h]) return;
     const asLine =
       lineColumns[i] ?? (linesFile && !lineAmountNamed && LINE_AMOUNTS.has(h) ? 'order.lineTotal' : linesFile && LINE_DESCRIPTIONS.has(h) ? 'order.product' : undefined);
     const path = format?.columns[h] ?? (ordersFile ? IN_ORDER_FILES[h] : undefined) ?? asLine ?? synonyms[i] ?? anotherOf(h);

@@ -103,6 +103,14 @@ describe('compilePlan', () => {
     expect(paths(['Nome', 'Cognome', 'E-mail', 'Stato'])).toMatchObject({ 'address.country': 'Stato' });
   });
 
+  it("reads Referente as the person only where the file has no name columns of the person's own", () => {
+    expect(paths(['Ragione sociale', 'Referente', 'E-mail'])).toMatchObject({ 'person.fullName': 'Referente' });
+    // A people tool's owner of the contact (a sales rep) is not the contact: left unmapped, and named as such.
+    const plan = compilePlan(['Nome', 'Cognome', 'E-mail', 'Referente'], 'crm');
+    expect(plan.ok && plan.plan.fields.map((f) => f.path)).not.toContain('person.fullName');
+    expect(plan.ok && plan.plan.unmapped).toEqual(['Referente']);
+  });
+
   it("reads an order lines export's bare amount as the line's, and line columns only beside an order id", () => {
     const lines = ['Numero ordine', 'Data ordine', 'E-mail', 'Codice articolo', 'Quantità', 'Prezzo', 'Importo'];
     expect(paths(lines)).toMatchObject({ 'order.product': 'Codice articolo', 'order.quantity': 'Quantità', 'order.unitPrice': 'Prezzo', 'order.lineTotal': 'Importo' });
