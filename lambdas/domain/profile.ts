@@ -269,33 +269,46 @@ export interface OrderItem {
   readonly orderId?: string;
   readonly line?: string;
   readonly currency?: string;
+  readonly receivedAt?: string;
+  readonly recordId?: string;
 }
 
 /**
  * The orders a profile's order items make. An order stored whole is itself. The lines of one order (one source, one
  * order id) make one order: at the sum of its lines that are sales, void only when every line is, placed when its first
- * line was. Where a version of the whole order is stored too (an orders export beside a lines export), it gives the
- * order's total and status, and its lines are only its detail. The same whatever order the items are listed in.
+ * line was. Where a version of the whole order with its total is stored too (an orders export beside a lines export),
+ * it is the order, and its lines are only its detail; one without a total (a lines export's header row: the order's
+ * number, date and state, no amount) lends its state to the lines that give none. The same whatever order the items
+ * are listed in.
  */
 export function ordersOf<T extends OrderItem>(items: readonly T[]): (T | OrderItem)[] {
-  const whole: (T | OrderItem)[] = [];
-  const wholeKeys = new Set<string>();
-  const lines = new Map<string, T[]>();
   const keyOf = (o: OrderItem) => `${o.source ?? ''}#${o.orderId ?? ''}`;
+  const versionOf = (o: OrderItem) => orderVersion({ ...o, recordId: o.recordId ?? '' });
+  const lines = new Map<string, T[]>();
+  for (const o of items) if (o.line !== undefined && o.orderId !== undefined) lines.set(keyOf(o), [...(lines.get(keyOf(o)) ?? []), o]);
+  const out: (T | OrderItem)[] = [];
+  const totalled = new Set<string>();
+  const headers = new Map<string, T>();
   for (const o of items) {
-    if (o.line === undefined || o.orderId === undefined) {
-      whole.push(o);
-      if (o.orderId !== undefined) wholeKeys.add(keyOf(o));
-    } else lines.set(keyOf(o), [...(lines.get(keyOf(o)) ?? []), o]);
+    if (o.line !== undefined && o.orderId !== undefined) continue;
+    if (o.orderId !== undefined && o.total === undefined && lines.has(keyOf(o))) {
+      const had = headers.get(keyOf(o));
+      if (!had || versionOf(had) < versionOf(o)) headers.set(keyOf(o), o);
+      continue;
+    }
+    out.push(o);
+    if (o.orderId !== undefined) totalled.add(keyOf(o));
   }
   for (const [key, group] of lines) {
-    if (wholeKeys.has(key)) continue;
-    group.sort((a, b) => (a.line! < b.line! ? -1 : a.line! > b.line! ? 1 : 0));
-    const sales = group.filter((l) => isSale(l.status));
-    const first = group.reduce((f, l) => ((l.placedAt ?? l.occurredAt) < (f.placedAt ?? f.occurredAt) ? l : f));
+    if (totalled.has(key)) continue;
+    const header = headers.get(key);
+    const stated = group.map((l) => (l.status === undefined && header?.status !== undefined ? { ...l, status: header.status } : l));
+    stated.sort((a, b) => (a.line! < b.line! ? -1 : a.line! > b.line! ? 1 : 0));
+    const sales = stated.filter((l) => isSale(l.status));
+    const first = stated.reduce((f, l) => ((l.placedAt ?? l.occurredAt) < (f.placedAt ?? f.occurredAt) ? l : f));
     const total = sales.reduce((sum, l) => sum + (l.total ?? 0), 0);
-    const status = (sales[0] ?? group[0]!).status;
-    whole.push({
+    const status = (sales[0] ?? stated[0]!).status;
+    out.push({
       orderId: first.orderId!,
       ...(first.source !== undefined ? { source: first.source } : {}),
       occurredAt: first.occurredAt,
@@ -305,7 +318,7 @@ export function ordersOf<T extends OrderItem>(items: readonly T[]): (T | OrderIt
       ...(first.currency !== undefined ? { currency: first.currency } : {}),
     });
   }
-  return whole;
+  return out;
 }
 
 /** A profile's order totals, always recounted from its orders as they are now: the same whatever order versions arrived in. */

@@ -286,6 +286,12 @@ describe('profile state', () => {
     expect(orderTotals([...items, { ...line('A', '1', 10), source: 'shop' }]).count).toBe(3);
     // An export of the whole order (its total) beside its lines: the order is counted once, at the order's total.
     expect(orderTotals([...items, { source: 'erp', orderId: 'A', total: 1400, placedAt: at('2'), occurredAt: at('2') }])).toMatchObject({ count: 2, revenue: 1420 });
+    // A lines export's header row (number, date and state, no amount) hides no line, and lends its state to lines without one.
+    const header = (status?: string) => ({ source: 'erp', orderId: 'D', placedAt: at('7'), occurredAt: at('7'), recordId: 'h', ...(status ? { status } : {}) });
+    const bare = [{ source: 'erp', orderId: 'D', line: '1', total: 30, occurredAt: at('7') }, { source: 'erp', orderId: 'D', line: '2', total: 12.5, occurredAt: at('7') }];
+    expect(orderTotals([header(), ...bare])).toEqual({ count: 1, revenue: 42.5, firstAt: at('7'), lastAt: at('7') });
+    expect(orderTotals([...bare, header('annullato')])).toEqual({ count: 0, revenue: 0 });
+    expect(orderTotals([header('annullato'), bare[0]!, { ...bare[1]!, status: 'evaso' }])).toMatchObject({ count: 1, revenue: 12.5 });
   });
 
   it("orders an order's versions by time, then arrival; one that says nothing of the order as a whole comes before any that does", () => {
