@@ -124,6 +124,9 @@ class ProfileOrders {
   }
 }
 
+/** The text attributes of an order item that its orders are counted from. */
+const ORDER_TEXT = ['source', 'orderId', 'line', 'status', 'currency', 'placedAt'] as const;
+
 const s = (v: AttributeValue | undefined): string | undefined => v?.S;
 const n = (v: AttributeValue | undefined): number | undefined => (v?.N !== undefined ? Number(v.N) : undefined);
 
@@ -154,14 +157,10 @@ function visit(item: Record<string, AttributeValue>, visitor: LakeVisitor, numbe
       return;
     }
     if (sk.startsWith('ORDER#')) {
-      const total = n(item.total);
-      const text = { source: s(item.source), orderId: s(item.orderId), line: s(item.line), status: s(item.status), currency: s(item.currency), placedAt: s(item.placedAt) };
-      orders.add({
-        orderKey: sk.slice(6),
-        occurredAt: s(item.occurredAt) ?? '',
-        ...(Object.fromEntries(Object.entries(text).filter(([, v]) => v !== undefined)) as Omit<OrderItem, 'occurredAt'>),
-        ...(total !== undefined ? { total } : {}),
-      });
+      const order: Record<string, unknown> = { orderKey: sk.slice(6), occurredAt: s(item.occurredAt) ?? '' };
+      for (const k of ORDER_TEXT) if (s(item[k]) !== undefined) order[k] = s(item[k]);
+      if (n(item.total) !== undefined) order.total = n(item.total);
+      orders.add(order as unknown as OrderItem & { orderKey: string });
     }
     return;
   }

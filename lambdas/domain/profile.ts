@@ -285,7 +285,12 @@ export function ordersOf<T extends OrderItem>(items: readonly T[]): (T | OrderIt
   const keyOf = (o: OrderItem) => `${o.source ?? ''}#${o.orderId ?? ''}`;
   const versionOf = (o: OrderItem) => orderVersion({ ...o, recordId: o.recordId ?? '' });
   const lines = new Map<string, T[]>();
-  for (const o of items) if (o.line !== undefined && o.orderId !== undefined) lines.set(keyOf(o), [...(lines.get(keyOf(o)) ?? []), o]);
+  for (const o of items) {
+    if (o.line === undefined || o.orderId === undefined) continue;
+    const group = lines.get(keyOf(o));
+    if (group) group.push(o);
+    else lines.set(keyOf(o), [o]);
+  }
   const out: (T | OrderItem)[] = [];
   const totalled = new Set<string>();
   const headers = new Map<string, T>();
