@@ -137,7 +137,7 @@ export interface MatchScore {
    * Whether something beyond name and place agrees: the birth date (exactly, or but for a typo unless two customer ids
    * of one system differ; a birth year only with the town or postcode; a date two keys wrong only with the full name
    * and the town), the street or a street's postcode (exactly or
-   * but for a typo), or an identifier's exact value. Namesakes in one town (two Marco Rossi in Milano) agree on
+   * but for a typo), an identifier's exact value, or one mailbox with its domain mistyped. Namesakes in one town (two Marco Rossi in Milano) agree on
    * everything else, so without it a pair is only ever a candidate.
    */
   readonly corroborated: boolean;
@@ -213,6 +213,37 @@ function issuedNear(a: string, b: string): boolean {
   return apart >= -9n && apart <= 9n;
 }
 
+/** Generic top-level domains; with every two-letter country code, what a real domain ends in. */
+const GENERIC_TLDS = new Set(['com', 'net', 'org', 'info', 'biz', 'edu', 'gov', 'int', 'eu', 'mobi', 'name', 'pro']);
+
+/**
+ * Mail providers a key or two apart from one another: `mario.rossi@` at each is a mailbox of its own, often of another
+ * Mario Rossi, not a typo of the other.
+ */
+const MAIL_PROVIDERS = new Set([
+  'gmail.com', 'ymail.com', 'mail.com', 'email.com', 'gmx.com', 'gmx.net', 'gmx.de', 'gmx.it', 'aol.com', 'aim.com', 'live.com', 'live.it',
+  'hotmail.com', 'hotmail.it', 'outlook.com', 'outlook.it', 'yahoo.com', 'yahoo.it', 'icloud.com', 'me.com', 'mac.com', 'web.de',
+  'email.it', 'tin.it', 'tim.it', 'libero.it', 'alice.it', 'virgilio.it', 'tiscali.it', 'inwind.it', 'iol.it', 'fastwebnet.it', 'pec.it', 'legalmail.it',
+]);
+
+const realTld = (tld: string): boolean => /^[a-z]{2}$/.test(tld) || GENERIC_TLDS.has(tld);
+
+/**
+ * Two addresses of one mailbox whose domain is mistyped (`e.rogers3@hopkins.org` and `e.rogers3@honkips.org`): the same
+ * local part (with at least a few characters to it), at two domains that cannot both be real ones: not two known mail
+ * providers (`gmail.com` and `ymail.com`), nor one name under two real top-level domains (`yahoo.it` and `yahoo.fr`).
+ */
+function domainTypo(x: string, y: string): boolean {
+  const [ax, ay] = [x.lastIndexOf('@'), y.lastIndexOf('@')];
+  const local = x.slice(0, ax);
+  if (local.length < 4 || local !== y.slice(0, ay)) return false;
+  const [dx, dy] = [x.slice(ax + 1), y.slice(ay + 1)];
+  if (dx === dy || (MAIL_PROVIDERS.has(dx) && MAIL_PROVIDERS.has(dy))) return false;
+  const [tx, ty] = [dx.slice(dx.lastIndexOf('.') + 1), dy.slice(dy.lastIndexOf('.') + 1)];
+  const sameName = dx.slice(0, dx.length - tx.length) === dy.slice(0, dy.length - ty.length);
+  return !(sameName && realTld(tx) && realTld(ty));
+}
+
 function identifierLevel(a: readonly string[], b: readonly string[]): FieldComparison[] {
   const out: FieldComparison[] = [];
   const kinds = new Set([...a, ...b].map((k) => k.slice(0, k.lastIndexOf(':'))));
@@ -224,7 +255,11 @@ function identifierLevel(a: readonly string[], b: readonly string[]): FieldCompa
     const field = type === 'externalId' ? 'customerId' : type;
     if (va.some((v) => vb.includes(v))) out.push({ field, level: 'exact', weight: type === 'externalId' || type === 'taxCode' ? 10 : 8 });
     // A typo, not a neighbour: `rossi3@` and `rossi47@`, `C00013` and `C00031` are other people's.
-    else if (va.some((x) => vb.some((y) => typo(x, y) && digitsOf(x) === digitsOf(y)))) out.push({ field, level: 'typo', weight: 3 });
+    else if (va.some((x) => vb.some((y) => typo(x, y) && digitsOf(x) === digitsOf(y)))) {
+      // One mailbox with its domain mistyped (`gdavidson@jonnson-brown.com`) is as good as the address itself.
+      const mailbox = type === 'email' && va.some((x) => vb.some((y) => typo(x, y) && domainTypo(x, y)));
+      out.push({ field, level: mailbox ? 'domainTypo' : 'typo', weight: 3 });
+    }
     // One key mistyped; two are a neighbour (`C000111` and `C001119`: sequential codes of other customers). So is a
     // code or card issued just before or after (`C000111` and `C000112`, a family's cards `…4410` and `…4411`): one key
     // apart, and someone else's.
@@ -333,7 +368,7 @@ const IDENTIFIER_FIELDS = new Set(['customerId', 'email', 'phone', 'taxCode', 'l
 /** Identifiers one person has alone: a household or a company shares e-mails and phones, not these. */
 const OWN_IDS = new Set(['customerId', 'taxCode']);
 const PLACE_POSTCODE = new Set(['exact', 'street', 'streetTypo']);
-const CORROBORATING: Record<string, readonly string[] | undefined> = { birthDate: ['exact', 'typo'], address: ['exact', 'similar'], postalCode: ['street', 'streetTypo'] };
+const CORROBORATING: Record<string, readonly string[] | undefined> = { birthDate: ['exact', 'typo'], address: ['exact', 'similar'], postalCode: ['street', 'streetTypo'], email: ['domainTypo'] };
 
 export type MatchDecision = 'merge' | 'review' | 'apart';
 

@@ -161,6 +161,29 @@ describe('comparing two records', () => {
     expect(compareSnapshots({ ...a, i: ['externalId:erp:C000111'] }, { ...b, i: ['externalId:erp:C000999'] }).corroborated).toBe(false);
   });
 
+  it('takes one mailbox with its domain mistyped for the person, and neighbouring mailboxes or two real domains for nothing', () => {
+    const at = (email: string): MatchSnapshot => ({ f: 'marco', l: 'rossi', c: 'milano', i: [`email:${email}`] });
+    const mistyped = compareSnapshots(at('gdavidson@johnson-brown.com'), at('gdavidson@jonnson-brown.com'));
+    expect(mistyped.fields.find((f) => f.field === 'email')?.level).toBe('domainTypo');
+    expect(mistyped.corroborated).toBe(true);
+    expect(decide(mistyped, config)).toBe('merge');
+    expect(level(at('oa1414@lee.com'), at('oa1414@lee.coom'), 'email')).toBe('domainTypo');
+    // Namesakes in one town with mailboxes alike stay candidates: two providers a key apart, one provider's two
+    // countries, two local parts a key apart, or a local part too short to tell anyone by.
+    for (const [a, b] of [
+      ['marco.rossi@gmail.com', 'marco.rossi@ymail.com'],
+      ['marco.rossi@tin.it', 'marco.rossi@tim.it'],
+      ['marco.rossi@yahoo.it', 'marco.rossi@yahoo.fr'],
+      ['marco.rossi@libero.it', 'marcorossi@libero.it'],
+      ['mr@rossi-srl.it', 'mr@rossi-snc.it'],
+    ] as const) {
+      expect(level(at(a), at(b), 'email')).toBe('typo');
+      expect(verdict(at(a), at(b))).toBe('review');
+    }
+    // A lone surname at a mailbox alike is anyone of that household.
+    expect(compareSnapshots({ f: 'rossi', i: ['email:famiglia.rossi@rossi-impianti.it'] }, { ...at('famiglia.rossi@rosi-impianti.it') }).corroborated).toBe(false);
+  });
+
   it('merges namesakes in one town once an identifier agrees exactly', () => {
     const a: MatchSnapshot = { f: 'marco', l: 'rossi', z: '20121', i: ['phone:+393331234567'] };
     expect(verdict(a, { ...a, i: ['email:m@x.it', 'phone:+393331234567'] })).toBe('merge');
