@@ -7,6 +7,7 @@ import { S3LakeStore } from '../lambdas/adapters/s3-lake-store.ts';
 import { KPIS, renderSql } from '../lambdas/domain/kpi/definitions.ts';
 import { availableParallelism } from 'node:os';
 import { consentRows, eventRow, orderRow, profileRow } from '../lambdas/domain/lake/rows.ts';
+import { DEFAULT_LEAD_SCORE_RULES } from '../lambdas/domain/lead-score.ts';
 import { type CuratedTable, CURATED_TABLES, curatedTables } from '../lambdas/domain/lake/tables.ts';
 import { columnBytes } from '../lambdas/formats/parquet.ts';
 import { partsOnThreads, publishKpis } from '../lambdas/usecases/publish-kpis.ts';
@@ -24,7 +25,7 @@ async function ndjsonSizes(): Promise<Record<CuratedTable, number>> {
   const line = (t: CuratedTable, row: object) => (sizes[t] += Buffer.byteLength(JSON.stringify(row)) + 1);
   await new SyntheticSource().scan({
     profile: (s, key) => {
-      line('profiles', profileRow(s, key, AS_OF));
+      line('profiles', profileRow(s, key, AS_OF, { rules: DEFAULT_LEAD_SCORE_RULES }));
       for (const c of consentRows(s, key)) line('consents', c);
     },
     merged: () => undefined,

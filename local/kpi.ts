@@ -1,9 +1,11 @@
 import * as path from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
+import identityJson from '../config/identity.json' with { type: 'json' };
 import { DynamoLakeSource } from '../lambdas/adapters/dynamo-lake-source.ts';
 import { loadKpiFiles, repositoryKpiFiles } from '../lambdas/adapters/kpi-files.ts';
 import { S3LakeStore } from '../lambdas/adapters/s3-lake-store.ts';
+import { parseIdentityConfig } from '../lambdas/domain/identity-config.ts';
 import { publishKpis, type PublishReport } from '../lambdas/usecases/publish-kpis.ts';
 import { DuckLakeEngine } from './engines/duckdb.ts';
 
@@ -28,6 +30,7 @@ export async function publishLocally(target: LakeTarget, home: string, snapshotD
         lake,
         engine,
         ...loadKpiFiles(repositoryKpiFiles()),
+        scoring: parseIdentityConfig(identityJson).leadScore,
         now: () => new Date(),
       },
       snapshotDate,

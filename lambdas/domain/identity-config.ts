@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { IdentifierType } from './canonical.ts';
+import { DEFAULT_LEAD_SCORE_RULES, leadScoreSchema } from './lead-score.ts';
 
 /**
  * How identities are resolved (`config/identity.json`): which identifiers link records deterministically and in what
@@ -44,6 +45,8 @@ export const identityConfigSchema = z.strictObject({
   ),
   /** Source priority for survivorship, highest first; sources not listed rank below, then the most recent value wins. */
   sourcePriority: z._default(z.array(z.string()), []),
+  /** The lead score's rules (domain/lead-score.ts); without them, DEFAULT_LEAD_SCORE_RULES. */
+  leadScore: z._default(leadScoreSchema, { rules: [...DEFAULT_LEAD_SCORE_RULES] }),
 });
 
 export type IdentityConfig = z.infer<typeof identityConfigSchema>;

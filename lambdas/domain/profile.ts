@@ -1,5 +1,6 @@
 import type { CanonicalRecord } from './canonical.ts';
 import type { IdentityConfig } from './identity-config.ts';
+import { type LeadScoreRule, leadScore } from './lead-score.ts';
 import type { PersonKey } from './resolution.ts';
 
 /**
@@ -345,15 +346,11 @@ export function orderTotals(items: readonly OrderItem[]): ProfileState['orders']
 
 export type Lifecycle = 'lead' | 'customer' | 'repeat';
 
-/** Lifecycle and a rule-based lead score (0-100) from the profile's facts. */
-export function lifecycleOf(state: ProfileState): { lifecycle: Lifecycle; score: number } {
+/**
+ * Lifecycle (by the orders that are a sale) and the rule-based lead score (0-100) under the configured rules, as of a
+ * time (a rule may ask how recent the last record is).
+ */
+export function lifecycleOf(state: ProfileState, scoring: { readonly rules: readonly LeadScoreRule[] }, asOf: string): { lifecycle: Lifecycle; score: number } {
   const lifecycle: Lifecycle = state.orders.count >= 2 ? 'repeat' : state.orders.count === 1 ? 'customer' : 'lead';
-  let score = 0;
-  if (state.identifiers.some((k) => k.startsWith('email:'))) score += 15;
-  if (state.identifiers.some((k) => k.startsWith('phone:'))) score += 10;
-  if (Object.values(state.consents).some((c) => c.granted)) score += 15;
-  score += Math.min(30, state.orders.count * 10);
-  score += Math.min(15, Math.floor(state.orders.revenue / 100));
-  score += Math.min(15, (state.recordCount - 1) * 3);
-  return { lifecycle, score: Math.max(0, Math.min(100, score)) };
+  return { lifecycle, score: leadScore(state, scoring.rules, asOf) };
 }

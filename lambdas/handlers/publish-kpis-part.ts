@@ -1,7 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import identityJson from '../../config/identity.json' with { type: 'json' };
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoLakeSource } from '../adapters/dynamo-lake-source.ts';
 import { S3LakeStore } from '../adapters/s3-lake-store.ts';
+import { parseIdentityConfig } from '../domain/identity-config.ts';
 import type { ScanPart } from '../ports/lake.ts';
 import { requireEnv } from '../shared/env.ts';
 import { serveThread } from '../shared/threads.ts';
@@ -14,7 +16,11 @@ import { writeCuratedPart } from '../usecases/publish-kpis.ts';
 serveThread(({ asOf, part }: { asOf: string; part: ScanPart }) => {
   const s3 = new S3Client({});
   return writeCuratedPart(
-    { source: new DynamoLakeSource(new DynamoDBClient({}), requireEnv('TABLE_NAME'), s3, requireEnv('RAW_BUCKET')), lake: new S3LakeStore(s3, requireEnv('LAKE_BUCKET')) },
+    {
+      source: new DynamoLakeSource(new DynamoDBClient({}), requireEnv('TABLE_NAME'), s3, requireEnv('RAW_BUCKET')),
+      lake: new S3LakeStore(s3, requireEnv('LAKE_BUCKET')),
+      scoring: parseIdentityConfig(identityJson).leadScore,
+    },
     asOf,
     part,
   );

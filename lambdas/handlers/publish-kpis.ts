@@ -6,10 +6,12 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import identityJson from '../../config/identity.json' with { type: 'json' };
 import { AthenaEngine } from '../adapters/athena-engine.ts';
 import { DynamoLakeSource } from '../adapters/dynamo-lake-source.ts';
 import { bundledKpiFiles, loadKpiFiles, repositoryKpiFiles } from '../adapters/kpi-files.ts';
 import { S3LakeStore } from '../adapters/s3-lake-store.ts';
+import { parseIdentityConfig } from '../domain/identity-config.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
 import { logger, withContext } from '../shared/logger.ts';
 import { METRIC_NAMESPACE, OVERDUE_REQUESTS } from '../shared/metrics.ts';
@@ -28,6 +30,7 @@ const deps = lazy(() => {
     lake: new S3LakeStore(s3, requireEnv('LAKE_BUCKET')),
     engine: new AthenaEngine(new AthenaClient({}), requireEnv('ATHENA_WORKGROUP'), requireEnv('GLUE_DATABASE')),
     ...files,
+    scoring: parseIdentityConfig(identityJson).leadScore,
     now: () => new Date(),
     // The snapshot runs on one thread per vCPU, each scanning its part of the table and encoding its own files.
     ...(availableParallelism() > 1 ? { parts: partsOnThreads(threadScript('publish-kpis-part', import.meta.url), availableParallelism()) } : {}),

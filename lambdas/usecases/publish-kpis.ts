@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { renderSql, KPIS, type KpiConfig, type KpiDefinition, segmentSql, type SegmentDefinition } from '../domain/kpi/definitions.ts';
+import { DEFAULT_LEAD_SCORE_RULES, type LeadScoreRule } from '../domain/lead-score.ts';
 import { consentRows, duplicateRow, eventRow, importRows, monthOf, orderRow, profileRow, requestRow } from '../domain/lake/rows.ts';
 import { type Column, CURATED_TABLES, type CuratedTable, curatedTables, kpiPrefix, partitionPath, type Row, segmentPrefix, type TableDefinition } from '../domain/lake/tables.ts';
 import { ColumnBuffer } from '../formats/parquet.ts';
@@ -12,6 +13,8 @@ export interface CuratedDeps {
   readonly lake: LakeStore;
   /** Memory bounds (defaults ROWS_PER_FILE and ROWS_BUFFERED); tests make them small. */
   readonly limits?: WriteLimits;
+  /** The lead score's rules (`leadScore` in config/identity.json); DEFAULT_LEAD_SCORE_RULES without them. */
+  readonly scoring?: { readonly rules: readonly LeadScoreRule[] };
 }
 
 /** What one part of the snapshot wrote. */
@@ -169,6 +172,7 @@ const WHOLE: ScanPart = { index: 0, count: 1 };
  */
 export async function writeCuratedPart(deps: CuratedDeps, asOf: string, part: ScanPart = WHOLE): Promise<CuratedPart> {
   const limits = deps.limits ?? { rowsPerFile: ROWS_PER_FILE, rowsBuffered: ROWS_BUFFERED };
+  const scoring = deps.scoring ?? { rules: DEFAULT_LEAD_SCORE_RULES };
   const writer = (table: CuratedTable) => new PartitionWriter(deps.lake, curatedTables[table], limits, part);
   const w = {
     profiles: writer('profiles'),
@@ -184,7 +188,7 @@ export async function writeCuratedPart(deps: CuratedDeps, asOf: string, part: Sc
   await deps.source.scan(
     {
       profile(state, key) {
-        w.profiles.add(asOf, profileRow(state, key, asOf));
+        w.profiles.add(asOf, profileRow(state, key, asOf, scoring));
         for (const row of consentRows(state, key)) w.consents.add(asOf, row);
       },
       merged(profileId, into) {

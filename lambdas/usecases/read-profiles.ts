@@ -27,8 +27,9 @@ export interface ProfileView {
   readonly keptApartFrom?: readonly string[];
 }
 
-export function viewOf(state: ProfileState, requestedId?: string): ProfileView {
-  const { lifecycle, score } = lifecycleOf(state);
+/** `asOf`: the time the lead score's `recent` rules measure from (now). */
+export function viewOf(state: ProfileState, config: IdentityConfig, requestedId?: string, asOf = new Date().toISOString()): ProfileView {
+  const { lifecycle, score } = lifecycleOf(state, config.leadScore, asOf);
   return {
     profileId: state.profileId,
     ...(requestedId && requestedId !== state.profileId ? { requestedId } : {}),
@@ -52,7 +53,7 @@ export function viewOf(state: ProfileState, requestedId?: string): ProfileView {
 /** The profile an id stands for now (a merged-away id answers with the surviving profile). */
 export async function profileById(store: ProfileStore, config: IdentityConfig, profileId: string): Promise<ProfileView | undefined> {
   const active = await activeProfile(store, config, profileId);
-  return active.profile ? viewOf(active.profile.state, profileId) : undefined;
+  return active.profile ? viewOf(active.profile.state, config, profileId) : undefined;
 }
 
 const MAX_HOPS = 20;
@@ -74,7 +75,7 @@ export async function readProfileById(store: ProfileStore, config: IdentityConfi
     if (p.status === 'merging') passed.push(p);
     if ((p.status === 'merged' || p.status === 'merging') && p.into) id = p.into;
     else if (p.status === 'splitting' && p.splitOf) id = p.splitOf;
-    else return viewOf((await withMergesUnderWay(store, config, id, p, passed)).state, profileId);
+    else return viewOf((await withMergesUnderWay(store, config, id, p, passed)).state, config, profileId);
   }
   throw new ContentionError('Merge chain too long');
 }
@@ -139,7 +140,7 @@ export async function* exportProfiles(store: ProfileStore, config: IdentityConfi
   const covered = new Set<string>();
   const merging: StoredProfile[] = [];
   const line = async (state: ProfileState, holds: readonly string[]) => ({
-    view: viewOf(state),
+    view: viewOf(state, config),
     lineage: (await Promise.all(holds.map((id) => store.listLineage(id)))).flat().map(({ source, recordKey, line }) => ({ source, recordKey, ...(line !== undefined ? { line } : {}) })),
   });
   for await (const p of store.listProfiles()) {
@@ -165,7 +166,7 @@ export async function profilesByIdentifier(store: ProfileStore, config: Identity
     for (const owner of holdersOf(item)) {
       const active = await activeProfile(store, config, owner);
       if (active.split) split = true;
-      if (active.profile && !found.has(active.id)) found.set(active.id, viewOf(active.profile.state, owner));
+      if (active.profile && !found.has(active.id)) found.set(active.id, viewOf(active.profile.state, config, owner));
     }
     // An unmerge finished on the way re-points the identifier: read it again.
     if (!split || attempt > 0) return [...found.values()];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoLakeSource } from '../../lambdas/adapters/dynamo-lake-source.ts';
-import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
+import { DEFAULT_IDENTITY_CONFIG, parseIdentityConfig } from '../../lambdas/domain/identity-config.ts';
 import type { OrderFacts } from '../../lambdas/domain/lake/rows.ts';
 import { profilesByIdentifier } from '../../lambdas/usecases/read-profiles.ts';
 import { resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
@@ -167,6 +167,29 @@ describe('order versions and orders that are no sale', () => {
       drain: async () => undefined,
     });
     expect(orders).toEqual([expect.objectContaining({ profileId: merged!.profileId, orderKey: 'erp#ORD-9', source: 'erp', total: 1432, status: 'evaso', currency: 'EUR', placedAt: '2026-05-10T00:00:00.000Z' })]);
+  });
+
+  it("scores a profile by the business's own lead-score rules, counting only sales, when it is read", async () => {
+    const store = await local.store();
+    const ada = [email('ada.conti@example.it')];
+    const own = parseIdentityConfig({
+      leadScore: {
+        rules: [
+          { when: 'orders', points: 20, max: 60 },
+          { when: 'lead', field: 'medium', equals: 'CPC', points: 15 },
+          { when: 'recent', days: 30, points: 10 },
+        ],
+      },
+    });
+    const first = { ...order(ada, '#2001', 'paid', 80, '2026-04-01T10:00:00.000Z'), lead: { source: 'google', medium: 'cpc' } };
+    await resolveRecord(store, first, own);
+    await resolveRecord(store, order(ada, '#2002', 'paid', 30, '2026-04-20T10:00:00.000Z'), own);
+    await resolveRecord(store, order(ada, '#2003', 'cancelled', 50, '2026-04-25T10:00:00.000Z'), own);
+    const [view] = await profilesByIdentifier(store, own, 'email:ada.conti@example.it');
+    // 2 sales (the cancelled order counts for nothing) 40, first touch by paid search 15; last seen long ago.
+    expect(view!.score).toBe(55);
+    // The same profile under the default rules: e-mail 15, 2 orders 20, revenue 1, 2 further touches 6.
+    expect((await profilesByIdentifier(store, config, 'email:ada.conti@example.it'))[0]!.score).toBe(42);
   });
 
   it('a profile whose only order was cancelled stays a lead, and a merge recounts without it', async () => {

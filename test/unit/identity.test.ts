@@ -255,7 +255,7 @@ describe('profile state', () => {
     s = applyRecord(s, rec(), [], config, { count: 2, revenue: 200, firstAt: '2026-01-02T00:00:00.000Z', lastAt: '2026-02-02T00:00:00.000Z' });
     s = applyRecord(s, rec(), [], config);
     expect(s.orders).toEqual({ count: 2, revenue: 200, firstAt: '2026-01-02T00:00:00.000Z', lastAt: '2026-02-02T00:00:00.000Z' });
-    expect(lifecycleOf(s)).toEqual({ lifecycle: 'repeat', score: 15 + 15 + 20 + 2 + 6 });
+    expect(lifecycleOf(s, config.leadScore, '2026-03-01T00:00:00.000Z')).toEqual({ lifecycle: 'repeat', score: 15 + 15 + 20 + 2 + 6 });
   });
 
   it('counts only the orders that are a sale: cancelled, refunded, voided and failed ones (any case, Italian too) count toward nothing', () => {

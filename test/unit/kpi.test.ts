@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repositoryKpiFiles, loadKpiFiles } from '../../lambdas/adapters/kpi-files.ts';
 import { DEFAULT_KPI_CONFIG, KPIS, renderSql, segmentSql, SegmentError } from '../../lambdas/domain/kpi/definitions.ts';
 import { ageBand, profileRow } from '../../lambdas/domain/lake/rows.ts';
+import { DEFAULT_LEAD_SCORE_RULES, leadScore } from '../../lambdas/domain/lead-score.ts';
 import { curatedTables, type Row } from '../../lambdas/domain/lake/tables.ts';
 import fc from 'fast-check';
 import { ColumnBuffer, columnBytes, isoDays, isoMillis, readParquet } from '../../lambdas/formats/parquet.ts';
@@ -52,7 +53,7 @@ describe('curated rows are pseudonymous', () => {
     expect(ageBand('1961-11-23', '2026-11-23')).toBe('65+');
     expect(ageBand('1961-11-24', '2026-11-23')).toBe('55-64');
     expect(ageBand(undefined, '2026-11-23')).toBeNull();
-    const text = JSON.stringify(PROFILES.map((p, i) => profileRow(p, i, AS_OF)));
+    const text = JSON.stringify(PROFILES.map((p, i) => profileRow(p, i, AS_OF, { rules: DEFAULT_LEAD_SCORE_RULES })));
     for (const secret of ['Giulia', 'Rossi', 'giulia@example.it', '3331234567', '1990-05-01', 'Ferri']) expect(text).not.toContain(secret);
     const columns = Object.values(curatedTables).flatMap((t) => t.columns.map((c) => c.name));
     for (const banned of ['email', 'phone', 'first_name', 'last_name', 'birth_date', 'line1', 'street', 'tax_code']) expect(columns).not.toContain(banned);
@@ -384,6 +385,21 @@ describe('back-pressure: the source waits while uploads catch up', () => {
     lake.failOn = 'month=2012-03';
     await expect(publishKpis({ source: source(lake), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`), limits })).rejects.toThrow('upload refused');
   });
+});
+
+it("scores the lake's profiles by the configured lead-score rules, as of the snapshot date", async () => {
+  const scores = async (scoring?: Parameters<typeof writeCuratedPart>[0]['scoring']) => {
+    const lake = new MemoryLake();
+    await writeCuratedPart({ source: new FixtureSource(), lake, ...(scoring ? { scoring } : {}) }, AS_OF);
+    const rows = await readParquet((await lake.get(`curated/profiles/snapshot_date=${AS_OF}/part-00000.parquet`))!);
+    return new Map(rows.map((r) => [r.profile_id, r.lead_score]));
+  };
+  const byDefault = await scores();
+  expect([...byDefault.values()]).toEqual(PROFILES.map((p) => leadScore(p, DEFAULT_LEAD_SCORE_RULES, AS_OF)));
+  // A business that scores only orders, 25 each: every profile's score is its orders'.
+  const own = await scores({ rules: [{ when: 'orders', points: 25 }] });
+  expect([...own.values()]).toEqual(PROFILES.map((p) => Math.min(100, p.orders.count * 25)));
+  expect([...own.values()]).not.toEqual([...byDefault.values()]);
 });
 
 it('a snapshot split in parts (threads in AWS) publishes the same KPIs as one pass, in files of its own per part', async () => {
