@@ -3,7 +3,7 @@ import { type AccessBundle, BASE_PURPOSES, bundleFiles, type RawRow } from '../d
 import { IllegalTransitionError, isOpen, type LocatedObject, mayStart, type RequestEvent, type RequestState } from '../domain/privacy/request.ts';
 import { jsonMentionsSubject, rowMentionsSubject, type SubjectValues, subjectValues, suppressionHash, valueIsSubject } from '../domain/privacy/subject.ts';
 import { isPlaceholderKey } from '../domain/identity-config.ts';
-import { rectify, restrict } from '../domain/profile.ts';
+import { lifecycleOf, rectify, restrict } from '../domain/profile.ts';
 import { pickRows, rewriteWithout } from '../formats/rewrite.ts';
 import type { SourceRow } from '../formats/types.ts';
 import type { PrivacyWork } from '../ports/privacy.ts';
@@ -141,6 +141,7 @@ async function access(deps: PrivacyDeps, state: RequestState, keys: readonly str
   let mismatched = 0;
   for (const { id, profile } of found) {
     const s = profile.state;
+    const { lifecycle, score } = lifecycleOf(s, deps.config.leadScore, generatedAt);
     profiles.push({
       profileId: id,
       attributes: s.attributes,
@@ -150,6 +151,8 @@ async function access(deps: PrivacyDeps, state: RequestState, keys: readonly str
       orders: s.orders,
       ...(s.lead ? { lead: { source: s.lead.source, medium: s.lead.medium, campaign: s.lead.campaign, at: s.lead.at } } : {}),
       ...(s.restricted ? { restricted: { at: s.restricted.at } } : {}),
+      lifecycle,
+      leadScore: score,
     });
     const entries = await deps.profiles.timeline(id);
     for (const t of entries) {
@@ -196,6 +199,7 @@ async function access(deps: PrivacyDeps, state: RequestState, keys: readonly str
     consents,
     sources: sources.map((source) => ({ source, purposes })),
     rawRows,
+    leadScoreRules: deps.config.leadScore.rules,
   };
   const files = bundleFiles(bundle);
   const zip = zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, strToU8(text)])));

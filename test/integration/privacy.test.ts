@@ -5,6 +5,7 @@ import { inflateRawSync } from 'node:zlib';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseIdentityConfig } from '../../lambdas/domain/identity-config.ts';
 import { startTwin, type Twin } from '../../local/twin.ts';
 import { cdpOk, runCdp } from '../support/cdp.ts';
 import { buildXlsx } from '../support/xlsx.ts';
@@ -150,8 +151,18 @@ describe('data-subject requests on the twin', () => {
     accessBundle = String(state.evidence!.link);
     expect(accessBundle.startsWith(home)).toBe(true);
     const files = unzipSync(readFileSync(accessBundle));
-    const bundle = JSON.parse(strFromU8(files['bundle.json']!)) as { rawRows: { source: string; values: Record<string, string> }[]; sources: { source: string }[] };
+    const bundle = JSON.parse(strFromU8(files['bundle.json']!)) as {
+      rawRows: { source: string; values: Record<string, string> }[];
+      sources: { source: string }[];
+      profiles: { lifecycle: string; leadScore: number }[];
+      leadScoreRules: unknown[];
+    };
     expect(bundle.rawRows.map((r) => r.source).sort()).toEqual(['erp', 'newsletter', 'shop']);
+    // What the product infers about him, and the rules it follows (the shipped ones).
+    expect(bundle.profiles[0]).toMatchObject({ lifecycle: expect.stringMatching(/^(lead|customer|repeat)$/), leadScore: expect.any(Number) });
+    expect(bundle.profiles[0]!.leadScore).toBeGreaterThan(0);
+    expect(bundle.leadScoreRules).toEqual(parseIdentityConfig(JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'config', 'identity.json'), 'utf8'))).leadScore.rules);
+    expect(strFromU8(files['lead_score_rules.csv']!)).toMatch(/^when,points,max,detail\r\n/);
     expect(bundle.sources.map((s) => s.source)).toEqual(['erp', 'newsletter', 'shop']);
     for (const f of Object.values(files)) for (const other of OTHERS) expect(strFromU8(f).toLowerCase()).not.toContain(other);
     // The ERP's note was a formula (DDE): in the bundle's CSV it is text.

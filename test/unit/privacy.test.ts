@@ -102,8 +102,24 @@ describe('bundle CSV', () => {
   });
   it('writes one table per file, raw rows one value a line', () => {
     expect(toCsv([{ a: 1 }, { b: '=x' }])).toBe("a,b\r\n1,\r\n,'=x\r\n");
-    const files = bundleFiles({ requestId: 'dsr_1', generatedAt: 'now', profiles: [], timeline: [], orders: [], consents: [], sources: [], rawRows: [{ source: 'erp', channel: 'file', objectKey: 'k', line: 2, values: { Note: '=cmd', Nome: 'Mario' } }] });
+    const files = bundleFiles({ requestId: 'dsr_1', generatedAt: 'now', profiles: [], timeline: [], orders: [], consents: [], sources: [], rawRows: [{ source: 'erp', channel: 'file', objectKey: 'k', line: 2, values: { Note: '=cmd', Nome: 'Mario' } }], leadScoreRules: [] });
     expect(files['raw_rows.csv']).toBe("source,channel,objectKey,line,deliveryId,field,value\r\nerp,file,k,2,,Note,'=cmd\r\nerp,file,k,2,,Nome,Mario\r\n");
+  });
+  it('gives what the product infers about the person (lifecycle, lead score) beside the rules that scored it', () => {
+    const files = bundleFiles({
+      requestId: 'dsr_2',
+      generatedAt: '2026-12-04T10:00:00.000Z',
+      profiles: [{ profileId: 'p1', attributes: { firstName: 'Mario' }, values: { firstName: [{ v: 'Mario', s: 'erp', t: '2026-01-01' }] }, identifiers: [], sources: ['erp'], orders: {}, lifecycle: 'customer', leadScore: 40 }],
+      timeline: [],
+      orders: [],
+      consents: [],
+      sources: [],
+      rawRows: [],
+      leadScoreRules: [{ when: 'orders', points: 10, max: 30 }, { when: 'lead', field: 'medium', equals: 'cpc', points: 10 }],
+    });
+    expect(files['profile.csv']).toContain('p1,lifecycle,customer,derived,2026-12-04T10:00:00.000Z,true');
+    expect(files['profile.csv']).toContain('p1,leadScore,40,derived,2026-12-04T10:00:00.000Z,true');
+    expect(files['lead_score_rules.csv']).toBe('when,points,max,detail\r\norders,10,30,\r\nlead,10,,"{""field"":""medium"",""equals"":""cpc""}"\r\n');
   });
 });
 

@@ -26,7 +26,12 @@ export interface AccessBundle {
     readonly orders: unknown;
     readonly lead?: unknown;
     readonly restricted?: unknown;
+    /** What the product infers about the person (Art. 15: derived data too): lifecycle and lead score. */
+    readonly lifecycle: string;
+    readonly leadScore: number;
   }[];
+  /** The rules the lead score follows (the logic of this profiling, Art. 15(1)(h) in spirit). */
+  readonly leadScoreRules: readonly Record<string, unknown>[];
   readonly timeline: readonly Record<string, unknown>[];
   readonly orders: readonly Record<string, unknown>[];
   readonly consents: readonly Record<string, unknown>[];
@@ -73,9 +78,12 @@ function flattenValues(value: unknown, prefix = '', out: Record<string, unknown>
 
 /** The bundle's files: bundle.json and a CSV per table. */
 export function bundleFiles(bundle: AccessBundle): Record<string, string> {
-  const profileRows = bundle.profiles.flatMap((p) =>
-    Object.entries(p.values).flatMap(([field, list]) => list.map((v) => ({ profileId: p.profileId, field, value: v.v, source: v.s, at: v.t, current: p.attributes[field] === v.v }))),
-  );
+  const profileRows = bundle.profiles.flatMap((p) => [
+    ...Object.entries(p.values).flatMap(([field, list]) => list.map((v) => ({ profileId: p.profileId, field, value: v.v, source: v.s, at: v.t, current: p.attributes[field] === v.v }))),
+    // Inferred, not collected: as of the bundle, by the rules in lead_score_rules.csv.
+    { profileId: p.profileId, field: 'lifecycle', value: p.lifecycle, source: 'derived', at: bundle.generatedAt, current: true },
+    { profileId: p.profileId, field: 'leadScore', value: p.leadScore, source: 'derived', at: bundle.generatedAt, current: true },
+  ]);
   const identifierRows = bundle.profiles.flatMap((p) => p.identifiers.map((key) => ({ profileId: p.profileId, type: key.slice(0, key.indexOf(':')), value: key.slice(key.indexOf(':') + 1) })));
   // One value a line (long form): rows of different exports have different columns.
   const rawRows = bundle.rawRows.flatMap((r) =>
@@ -90,5 +98,6 @@ export function bundleFiles(bundle: AccessBundle): Record<string, string> {
     'consents.csv': toCsv(bundle.consents),
     'sources.csv': toCsv(bundle.sources.map((s) => ({ source: s.source, purposes: s.purposes.join('; ') }))),
     'raw_rows.csv': toCsv(rawRows),
+    'lead_score_rules.csv': toCsv(bundle.leadScoreRules.map(({ when, points, max, ...detail }) => ({ when, points, max, detail: Object.keys(detail).length > 0 ? detail : undefined }))),
   };
 }
