@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { IdentifierType } from './canonical.ts';
 import { DEFAULT_LEAD_SCORE_RULES, leadScoreSchema } from './lead-score.ts';
+import { SURVIVED_FIELDS } from './profile.ts';
 
 /**
  * How identities are resolved (`config/identity.json`): which identifiers link records deterministically and in what
@@ -45,6 +46,17 @@ export const identityConfigSchema = z.strictObject({
   ),
   /** Source priority for survivorship, highest first; sources not listed rank below, then the most recent value wins. */
   sourcePriority: z._default(z.array(z.string()), []),
+  /**
+   * A field's own source priority, in place of `sourcePriority` for it (`{"line1": ["erp"], "phone"...}`): the ERP
+   * knows the invoicing address, the shop the delivery one. Fields: SURVIVED_FIELDS and custom `attr.<name>`.
+   */
+  fieldSourcePriority: z._default(
+    z.record(
+      z.string().check(z.refine((f) => SURVIVED_FIELDS.includes(f) || /^attr\..+/.test(f), { error: `a field a profile survives: ${SURVIVED_FIELDS.join(', ')}, or attr.<name>` })),
+      z.array(z.string()),
+    ),
+    {},
+  ),
   /** The lead score's rules (domain/lead-score.ts); without them, DEFAULT_LEAD_SCORE_RULES. */
   leadScore: z._default(leadScoreSchema, { rules: [...DEFAULT_LEAD_SCORE_RULES] }),
 });

@@ -68,12 +68,19 @@ const FIELDS: readonly [string, (r: CanonicalRecord) => string | undefined][] = 
   ['country', (r) => r.address?.country],
 ];
 
-/** Survivorship order: configured source priority, then the most recent, then record id (a total order). */
-function rank(config: IdentityConfig): (a: FieldValue, b: FieldValue) => number {
+/** The fields a profile survives (custom attributes survive too, as `attr.<name>`). */
+export const SURVIVED_FIELDS: readonly string[] = FIELDS.map(([f]) => f);
+
+/**
+ * Survivorship order of a field's values: the field's configured source priority (else the profile's), then the most
+ * recent, then record id (a total order).
+ */
+function rank(config: IdentityConfig, field: string): (a: FieldValue, b: FieldValue) => number {
+  const sources = config.fieldSourcePriority[field] ?? config.sourcePriority;
   const priority = (s: string) => {
     if (s.startsWith(RECTIFIED_SOURCE_PREFIX)) return -1;
-    const i = config.sourcePriority.indexOf(s);
-    return i < 0 ? config.sourcePriority.length : i;
+    const i = sources.indexOf(s);
+    return i < 0 ? sources.length : i;
   };
   return (a, b) => priority(a.s) - priority(b.s) || (a.t < b.t ? 1 : a.t > b.t ? -1 : 0) || (a.r < b.r ? -1 : a.r > b.r ? 1 : 0);
 }
@@ -117,15 +124,14 @@ export function applyRecord(
   config: IdentityConfig,
   orders?: ProfileState['orders'],
 ): ProfileState {
-  const order = rank(config);
   const values: Record<string, readonly FieldValue[]> = { ...state.values };
   for (const [field, get] of FIELDS) {
     const v = get(record);
-    if (v) values[field] = addValues(values[field] ?? [], [{ v, s: record.source, t: record.occurredAt, r: record.recordId }], order);
+    if (v) values[field] = addValues(values[field] ?? [], [{ v, s: record.source, t: record.occurredAt, r: record.recordId }], rank(config, field));
   }
   for (const [k, v] of Object.entries(record.attributes ?? {})) {
     const field = `attr.${k}`;
-    values[field] = addValues(values[field] ?? [], [{ v: String(v), s: record.source, t: record.occurredAt, r: record.recordId }], order);
+    values[field] = addValues(values[field] ?? [], [{ v: String(v), s: record.source, t: record.occurredAt, r: record.recordId }], rank(config, field));
   }
   const consents = { ...state.consents };
   for (const c of record.consents ?? []) {
@@ -164,9 +170,8 @@ export const supersedes = (a: ConsentDecision, b: ConsentDecision): boolean =>
 
 /** Two profiles of one person as one (orders are recounted by the store from the merged order items). */
 export function mergeStates(target: ProfileState, other: ProfileState, config: IdentityConfig, orders: ProfileState['orders']): ProfileState {
-  const order = rank(config);
   const values: Record<string, readonly FieldValue[]> = { ...target.values };
-  for (const [field, list] of Object.entries(other.values)) values[field] = addValues(values[field] ?? [], list, order);
+  for (const [field, list] of Object.entries(other.values)) values[field] = addValues(values[field] ?? [], list, rank(config, field));
   const consents = { ...target.consents };
   for (const [purpose, c] of Object.entries(other.consents)) {
     const cur = consents[purpose];
@@ -193,17 +198,16 @@ export function mergeStates(target: ProfileState, other: ProfileState, config: I
 
 /** `state` with the values of `former` that `keep` selects added (each field's values ranked as ever). */
 export function keepValues(state: ProfileState, former: ProfileState, keep: (v: FieldValue) => boolean, config: IdentityConfig): ProfileState {
-  const order = rank(config);
   const values: Record<string, readonly FieldValue[]> = { ...state.values };
   for (const [field, list] of Object.entries(former.values)) {
     const more = list.filter(keep);
-    if (more.length > 0) values[field] = addValues(values[field] ?? [], more, order);
+    if (more.length > 0) values[field] = addValues(values[field] ?? [], more, rank(config, field));
   }
   return { ...state, values, attributes: survive(values) };
 }
 
 /** The fields a data subject may have corrected (Art. 16). */
-export const RECTIFIABLE_FIELDS: readonly string[] = FIELDS.map(([f]) => f);
+export const RECTIFIABLE_FIELDS: readonly string[] = SURVIVED_FIELDS;
 
 /**
  * Art. 16: the corrected value replaces every value seen for the field (they were wrong), with the request as its

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
 import { identifierKey } from '../../lambdas/domain/canonical.ts';
-import { blockedReason, DEFAULT_IDENTITY_CONFIG, isPlaceholderKey } from '../../lambdas/domain/identity-config.ts';
+import { blockedReason, DEFAULT_IDENTITY_CONFIG, isPlaceholderKey, parseIdentityConfig } from '../../lambdas/domain/identity-config.ts';
 import { applyRecord, emptyProfile, isSale, lifecycleOf, mergeStates, orderTotals, orderVersion, personKeyOfProfile } from '../../lambdas/domain/profile.ts';
 import { conflict, type IdentifierView, newProfileIdFor, planResolution } from '../../lambdas/domain/resolution.ts';
 import { sameGivenName } from '../../lambdas/domain/nicknames.ts';
@@ -231,6 +231,31 @@ describe('profile state', () => {
       ['Torino', 'newsletter'],
       ['Roma', 'shop'],
     ]);
+  });
+
+  it("survives a field by its own source priority where one is configured, the profile's elsewhere, in folds and merges alike", () => {
+    const own = parseIdentityConfig({ sourcePriority: ['erp'], fieldSourcePriority: { firstName: ['newsletter', 'shop'], 'attr.size': ['shop'] } });
+    const shop = rec({ recordId: 'a', source: 'shop', occurredAt: '2026-03-01T00:00:00.000Z', person: { firstName: 'Gianni' }, address: { city: 'Roma' }, attributes: { size: 'L' } });
+    const erp = rec({ recordId: 'b', source: 'erp', occurredAt: '2026-01-01T00:00:00.000Z', person: { firstName: 'Giovanni' }, address: { city: 'Milano' }, attributes: { size: 'M' } });
+    const letter = rec({ recordId: 'c', source: 'newsletter', occurredAt: '2026-02-01T00:00:00.000Z', person: { firstName: 'Giò' } });
+    const apply = (s: ReturnType<typeof emptyProfile>, r: CanonicalRecord) => applyRecord(s, r, [], own);
+    const s = [shop, erp, letter].reduce(apply, emptyProfile('p', shop.occurredAt));
+    // The newsletter is the first name's best source, the shop the size's; the ERP still wins the city.
+    expect(s.attributes).toMatchObject({ firstName: 'Giò', city: 'Milano', 'attr.size': 'L' });
+    expect(s.values.firstName?.map((v) => v.s)).toEqual(['newsletter', 'shop', 'erp']);
+    // The same by a merge of two profiles, whichever is the survivor.
+    const left = [shop].reduce(apply, emptyProfile('p', shop.occurredAt));
+    const right = [erp, letter].reduce(apply, emptyProfile('q', erp.occurredAt));
+    for (const [a, b] of [[left, right], [right, left]] as const) {
+      expect(mergeStates(a, b, own, { count: 0, revenue: 0 }).attributes).toEqual(s.attributes);
+    }
+    // Without the field's own list, the profile's priority decides the first name too.
+    expect([shop, erp, letter].reduce((x, r) => applyRecord(x, r, [], { ...own, fieldSourcePriority: {} }), emptyProfile('p', shop.occurredAt)).attributes.firstName).toBe('Giovanni');
+  });
+
+  it('refuses a field source priority for a field no profile survives, naming it', () => {
+    expect(() => parseIdentityConfig({ fieldSourcePriority: { colour: ['erp'] } })).toThrow(/fieldSourcePriority[\s\S]*colour|colour[\s\S]*fieldSourcePriority/);
+    expect(() => parseIdentityConfig({ fieldSourcePriority: { city: 'erp' } })).toThrow();
   });
 
   it('keeps a withdrawal over a grant of the same moment, whichever record comes first or which profile holds it', () => {
