@@ -71,7 +71,7 @@ export async function runProfilesExport(out: Output, target: Target, flags: Prof
   let n = 0;
   for await (const { view, lineage } of exportProfiles(store, identityConfig())) {
     if (flags.activation && view.restricted) continue;
-    process.stdout.write(`${JSON.stringify({ profileId: view.profileId, identifiers: view.identifiers, attributes: view.attributes, lifecycle: view.lifecycle, orders: view.orders, ...(view.restricted ? { restricted: true } : {}), lineage })}\n`);
+    process.stdout.write(`${JSON.stringify({ profileId: view.profileId, identifiers: view.identifiers, attributes: view.attributes, lifecycle: view.lifecycle, score: view.score, orders: view.orders, ...(view.restricted ? { restricted: true } : {}), lineage })}\n`);
     if (++n % 500 === 0) out.progress(`${n} profiles exported`);
   }
   out.progress(`${n} profiles exported`);

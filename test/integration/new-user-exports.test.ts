@@ -130,6 +130,9 @@ describe('exports a new user uploads, without a mapping', () => {
     const exported = await run('profiles', 'export', '--format', 'ndjson');
     const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
     const marioLine = lines.find((l) => l.profileId === mario.profileId);
+    // The lead score activation tools sort by, as `profiles get` shows it.
+    expect(marioLine.score).toBe(mario.score);
+    expect(marioLine.score).toBeGreaterThan(0);
     expect(marioLine.lineage).toEqual(
       expect.arrayContaining([
         { source: 'erp', recordKey: '0002', line: 3 },
