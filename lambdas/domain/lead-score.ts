@@ -50,6 +50,11 @@ export const DEFAULT_LEAD_SCORE_RULES: readonly LeadScoreRule[] = [
 
 export const leadScoreSchema = z.strictObject({ rules: z.array(leadScoreRuleSchema) });
 
+/** The rules a score follows: `leadScore` of the identity config. */
+export interface LeadScoring {
+  readonly rules: readonly LeadScoreRule[];
+}
+
 const DAY_MS = 86_400_000;
 
 /** What one rule adds. */

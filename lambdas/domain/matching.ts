@@ -136,9 +136,9 @@ export interface MatchScore {
   /**
    * Whether something beyond name and place agrees: the birth date (exactly, or but for a typo unless two customer ids
    * of one system differ; a birth year only with the town or postcode; a date two keys wrong only with the full name
-   * and the town), the street or a street's postcode (exactly or
-   * but for a typo), an identifier's exact value, or one mailbox with its domain mistyped. Namesakes in one town (two Marco Rossi in Milano) agree on
-   * everything else, so without it a pair is only ever a candidate.
+   * and the town), the street or a street's postcode (exactly or but for a typo), an identifier's exact value, or one
+   * mailbox with its domain mistyped. Namesakes in one town (two Marco Rossi in Milano) agree on everything else, so
+   * without it a pair is only ever a candidate.
    */
   readonly corroborated: boolean;
   /**

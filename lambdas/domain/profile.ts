@@ -1,6 +1,6 @@
 import type { CanonicalRecord } from './canonical.ts';
 import type { IdentityConfig } from './identity-config.ts';
-import { type LeadScoreRule, leadScore } from './lead-score.ts';
+import { type LeadScoring, leadScore } from './lead-score.ts';
 import type { PersonKey } from './resolution.ts';
 
 /**
@@ -354,7 +354,7 @@ export type Lifecycle = 'lead' | 'customer' | 'repeat';
  * Lifecycle (by the orders that are a sale) and the rule-based lead score (0-100) under the configured rules, as of a
  * time (a rule may ask how recent the last record is).
  */
-export function lifecycleOf(state: ProfileState, scoring: { readonly rules: readonly LeadScoreRule[] }, asOf: string): { lifecycle: Lifecycle; score: number } {
+export function lifecycleOf(state: ProfileState, scoring: LeadScoring, asOf: string): { lifecycle: Lifecycle; score: number } {
   const lifecycle: Lifecycle = state.orders.count >= 2 ? 'repeat' : state.orders.count === 1 ? 'customer' : 'lead';
   return { lifecycle, score: leadScore(state, scoring.rules, asOf) };
 }

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import identityJson from '../../config/identity.json' with { type: 'json' };
 import { S3Client } from '@aws-sdk/client-s3';
+import identityJson from '../../config/identity.json' with { type: 'json' };
 import { DynamoLakeSource } from '../adapters/dynamo-lake-source.ts';
 import { S3LakeStore } from '../adapters/s3-lake-store.ts';
 import { parseIdentityConfig } from '../domain/identity-config.ts';

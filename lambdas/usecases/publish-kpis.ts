@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { renderSql, KPIS, type KpiConfig, type KpiDefinition, segmentSql, type SegmentDefinition } from '../domain/kpi/definitions.ts';
-import { DEFAULT_LEAD_SCORE_RULES, type LeadScoreRule } from '../domain/lead-score.ts';
+import { DEFAULT_LEAD_SCORE_RULES, type LeadScoring } from '../domain/lead-score.ts';
 import { consentRows, duplicateRow, eventRow, importRows, monthOf, orderRow, profileRow, requestRow } from '../domain/lake/rows.ts';
 import { type Column, CURATED_TABLES, type CuratedTable, curatedTables, kpiPrefix, partitionPath, type Row, segmentPrefix, type TableDefinition } from '../domain/lake/tables.ts';
 import { ColumnBuffer } from '../formats/parquet.ts';
@@ -14,7 +14,7 @@ export interface CuratedDeps {
   /** Memory bounds (defaults ROWS_PER_FILE and ROWS_BUFFERED); tests make them small. */
   readonly limits?: WriteLimits;
   /** The lead score's rules (`leadScore` in config/identity.json); DEFAULT_LEAD_SCORE_RULES without them. */
-  readonly scoring?: { readonly rules: readonly LeadScoreRule[] };
+  readonly scoring?: LeadScoring;
 }
 
 /** What one part of the snapshot wrote. */

@@ -1,4 +1,4 @@
-import type { LeadScoreRule } from '../lead-score.ts';
+import type { LeadScoring } from '../lead-score.ts';
 import { lifecycleOf, type ProfileState } from '../profile.ts';
 import type { RequestState } from '../privacy/request.ts';
 import { SOURCED_FIELDS, type Row } from './tables.ts';
@@ -30,7 +30,7 @@ const SOURCED_COLUMNS = SOURCED_FIELDS.map(([column, field]) => [`src_${column}`
 const day = (iso: string | undefined): string | null => (iso && iso.length >= 10 ? iso.slice(0, 10) : null);
 
 /** A profile's row; `key` is its number in this refresh (the source's, see LakeVisitor); its lead score under `scoring`. */
-export function profileRow(state: ProfileState, key: number, asOf: string, scoring: { readonly rules: readonly LeadScoreRule[] }): Row {
+export function profileRow(state: ProfileState, key: number, asOf: string, scoring: LeadScoring): Row {
   const a = state.attributes;
   const { lifecycle, score } = lifecycleOf(state, scoring, asOf);
   const has = (type: string) => state.identifiers.some((k) => k.startsWith(`${type}:`));
