@@ -14,6 +14,15 @@ export type Cleaned<T> = { readonly ok: true; readonly value: T } | { readonly o
 const ok = <T>(value: T): Cleaned<T> => ({ ok: true, value });
 const fail = <T>(reason: string): Cleaned<T> => ({ ok: false, reason });
 
+/**
+ * A table built on first use, not when the module loads: every function that imports this module pays its init time
+ * at a cold start, and most never read a phone or a country.
+ */
+function onFirstUse<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
+}
+
 /** A bounded cache for values that repeat across rows (first names, cities, dates); cleared when full. */
 function memo<T>(fn: (raw: string) => T, max = 20_000): (raw: string) => T {
   const cache = new Map<string, T>();
@@ -64,7 +73,7 @@ export function normaliseEmail(raw: string): Cleaned<string> {
  * free, shared cost) taken from the same metadata; anything else takes the full parse. A property test checks that
  * both paths agree.
  */
-const IT_PATTERNS: readonly RegExp[] = (() => {
+const itPatterns = onFirstUse((): readonly RegExp[] => {
   const m = new Metadata(metadata);
   m.selectNumberingPlan('IT');
   const plan = m.numberingPlan as unknown as {
@@ -74,7 +83,7 @@ const IT_PATTERNS: readonly RegExp[] = (() => {
     .map((t) => plan.type(t)?.pattern())
     .filter((p): p is string => typeof p === 'string')
     .map((p) => new RegExp(`^(?:${p})$`));
-})();
+});
 
 const PHONE_PUNCTUATION = /[\s().\-/]/g;
 
@@ -86,7 +95,7 @@ function italianFastPath(digits: string): string | undefined {
   else if (digits.startsWith('+') || digits.startsWith('00')) return undefined;
   else nsn = digits;
   if (nsn.length < 6 || nsn.length > 11) return undefined;
-  for (const p of IT_PATTERNS) if (p.test(nsn)) return `+39${nsn}`;
+  for (const p of itPatterns()) if (p.test(nsn)) return `+39${nsn}`;
   return undefined;
 }
 
@@ -317,10 +326,13 @@ const UK_ALIASES: Readonly<Record<string, string>> = { uk: 'GB', 'united kingdom
 
 const foldPlace = foldText;
 
-/** Country names in Italian and English (from ICU), ISO alpha-2 and alpha-3 codes -> ISO 3166-1 alpha-2. */
-const COUNTRY_CODES = new Set<string>();
-const COUNTRY_NAMES: ReadonlyMap<string, string> = (() => {
-  const map = new Map<string, string>();
+/**
+ * Country names in Italian, English, German, French and Spanish (from ICU), and the ISO 3166-1 alpha-2 codes ICU
+ * names -> the alpha-2 code. About 25 ms of ICU lookups: built when a country is first read.
+ */
+const countries = onFirstUse(() => {
+  const codes = new Set<string>();
+  const byName = new Map<string, string>();
   const names = ['it', 'en', 'de', 'fr', 'es'].map((l) => new Intl.DisplayNames([l], { type: 'region' }));
   for (let a = 65; a <= 90; a++) {
     for (let b = 65; b <= 90; b++) {
@@ -328,25 +340,25 @@ const COUNTRY_NAMES: ReadonlyMap<string, string> = (() => {
       for (const dn of names) {
         const name = dn.of(code);
         if (name && name !== code) {
-          map.set(foldPlace(name), code);
-          COUNTRY_CODES.add(code);
+          byName.set(foldPlace(name), code);
+          codes.add(code);
         }
       }
     }
   }
-  for (const [k, v] of Object.entries(UK_ALIASES)) map.set(foldPlace(k), v);
-  return map;
-})();
+  for (const [k, v] of Object.entries(UK_ALIASES)) byName.set(foldPlace(k), v);
+  return { codes: codes as ReadonlySet<string>, byName: byName as ReadonlyMap<string, string> };
+});
 
 function cleanCountry(raw: string): Cleaned<string> {
   const s = raw.trim();
   if (!s) return fail('country.empty');
   if (/^[A-Za-z]{2}$/.test(s)) {
     const code = s.toUpperCase() === 'UK' ? 'GB' : s.toUpperCase();
-    return COUNTRY_CODES.has(code) ? ok(code) : fail('country.unknown');
+    return countries().codes.has(code) ? ok(code) : fail('country.unknown');
   }
   if (/^[A-Za-z]{3}$/.test(s) && ALPHA3[s.toUpperCase()]) return ok(ALPHA3[s.toUpperCase()]!);
-  const code = COUNTRY_NAMES.get(foldPlace(s));
+  const code = countries().byName.get(foldPlace(s));
   return code ? ok(code) : fail('country.unknown');
 }
 
