@@ -1,4 +1,5 @@
 /** Italian reference data and checksums: provinces and regions, codice fiscale, partita IVA, CAP. */
+import { onFirstUse } from './on-first-use.ts';
 import { foldText } from './text.ts';
 
 type Region = string;
@@ -60,27 +61,31 @@ export interface Province {
 
 const fold = foldText;
 
-const BY_CODE = new Map<string, Province>();
-const BY_NAME = new Map<string, string>();
-for (const [region, provinces] of Object.entries(REGIONS)) {
-  for (const [code, name] of Object.entries(provinces)) {
-    BY_CODE.set(code, { code, name, region });
-    BY_NAME.set(fold(name), code);
-    BY_NAME.set(fold(`provincia di ${name}`), code);
-    BY_NAME.set(fold(`citta metropolitana di ${name}`), code);
+const provinces = /* @__PURE__ */ onFirstUse(() => {
+  const byCode = new Map<string, Province>();
+  const byName = new Map<string, string>();
+  for (const [region, inRegion] of Object.entries(REGIONS)) {
+    for (const [code, name] of Object.entries(inRegion)) {
+      byCode.set(code, { code, name, region });
+      byName.set(fold(name), code);
+      byName.set(fold(`provincia di ${name}`), code);
+      byName.set(fold(`citta metropolitana di ${name}`), code);
+    }
   }
-}
-for (const [alias, code] of Object.entries(ALIASES)) BY_NAME.set(fold(alias), code);
+  for (const [alias, code] of Object.entries(ALIASES)) byName.set(fold(alias), code);
+  return { byCode, byName };
+});
 
 /** A province from its code (`MI`, `(MI)`, `mi`) or its name (`Milano`, `Forli'-Cesena`, `Provincia di Milano`). */
 export function findProvince(raw: string): Province | undefined {
   const trimmed = raw.trim().replace(/^\((.*)\)$/, '$1');
-  if (/^[A-Za-z]{2}$/.test(trimmed)) return BY_CODE.get(trimmed.toUpperCase());
-  const code = BY_NAME.get(fold(trimmed));
-  return code ? BY_CODE.get(code) : undefined;
+  const { byCode, byName } = provinces();
+  if (/^[A-Za-z]{2}$/.test(trimmed)) return byCode.get(trimmed.toUpperCase());
+  const code = byName.get(fold(trimmed));
+  return code ? byCode.get(code) : undefined;
 }
 
-export const provinceCodes = (): string[] => [...BY_CODE.keys()];
+export const provinceCodes = (): string[] => [...provinces().byCode.keys()];
 
 // Codice fiscale: odd-position values (1st, 3rd, ... character), even-position values, and the check letter.
 const ODD: Readonly<Record<string, number>> = Object.fromEntries(

@@ -3,6 +3,7 @@ import { Metadata } from 'libphonenumber-js/core';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/max/metadata';
 import { checkCap, findProvince } from './italy.ts';
+import { onFirstUse } from './on-first-use.ts';
 import { foldText } from './text.ts';
 
 /**
@@ -13,15 +14,6 @@ export type Cleaned<T> = { readonly ok: true; readonly value: T } | { readonly o
 
 const ok = <T>(value: T): Cleaned<T> => ({ ok: true, value });
 const fail = <T>(reason: string): Cleaned<T> => ({ ok: false, reason });
-
-/**
- * A table built on first use, not when the module loads: every function that imports this module pays its init time
- * at a cold start, and most never read a phone or a country.
- */
-function onFirstUse<T>(build: () => T): () => T {
-  let built: { value: T } | undefined;
-  return () => (built ??= { value: build() }).value;
-}
 
 /** A bounded cache for values that repeat across rows (first names, cities, dates); cleared when full. */
 function memo<T>(fn: (raw: string) => T, max = 20_000): (raw: string) => T {
@@ -73,7 +65,7 @@ export function normaliseEmail(raw: string): Cleaned<string> {
  * free, shared cost) taken from the same metadata; anything else takes the full parse. A property test checks that
  * both paths agree.
  */
-const itPatterns = onFirstUse((): readonly RegExp[] => {
+const itPatterns = /* @__PURE__ */ onFirstUse((): readonly RegExp[] => {
   const m = new Metadata(metadata);
   m.selectNumberingPlan('IT');
   const plan = m.numberingPlan as unknown as {
@@ -330,7 +322,7 @@ const foldPlace = foldText;
  * Country names in Italian, English, German, French and Spanish (from ICU), and the ISO 3166-1 alpha-2 codes ICU
  * names -> the alpha-2 code. About 25 ms of ICU lookups: built when a country is first read.
  */
-const countries = onFirstUse(() => {
+const countries = /* @__PURE__ */ onFirstUse(() => {
   const codes = new Set<string>();
   const byName = new Map<string, string>();
   const names = ['it', 'en', 'de', 'fr', 'es'].map((l) => new Intl.DisplayNames([l], { type: 'region' }));
