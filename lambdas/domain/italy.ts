@@ -138,6 +138,29 @@ export function namesByCodiceFiscale(whole: string, codiceFiscale: string): { fi
   return undefined;
 }
 
+/** Omocodia: a digit of a code that clashed with another is replaced by one of these letters, in this order. */
+const OMOCODIA = 'LMNPQRSTUV';
+const MONTHS = 'ABCDEHLMPRST';
+
+/**
+ * The birth date and sex a person's codice fiscale states: characters 7-8 the year, 9 the month (A = January ... T =
+ * December), 10-11 the day (plus 40 for a woman), with omocodia letters read back as digits. The code gives the year
+ * without its century: it is the latest one not after `year` (a code ending in 05 in 2026 is 2005, one in 30 is
+ * 1930), which is wrong only for people over a hundred. Undefined for a company's code or an impossible date.
+ */
+export function codiceFiscaleBirth(code: string, year: number): { birthDate: string; gender: 'm' | 'f' } | undefined {
+  if (code.length !== 16 || !CF_PATTERN.test(code)) return undefined;
+  const digits = (s: string) => Number([...s].map((c) => (OMOCODIA.includes(c) ? String(OMOCODIA.indexOf(c)) : c)).join(''));
+  const yy = digits(code.slice(6, 8));
+  const month = MONTHS.indexOf(code[8]!) + 1;
+  const dd = digits(code.slice(9, 11));
+  const day = dd > 40 ? dd - 40 : dd;
+  const full = Math.floor(year / 100) * 100 + yy <= year ? Math.floor(year / 100) * 100 + yy : Math.floor(year / 100) * 100 - 100 + yy;
+  if (day < 1 || day > new Date(Date.UTC(full, month, 0)).getUTCDate()) return undefined;
+  const birthDate = `${full}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return { birthDate, gender: dd > 40 ? 'f' : 'm' };
+}
+
 export type CheckResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly reason: string };
 
 /** A person's 16-character codice fiscale (omocodia included), or a company's 11-digit one (same as partita IVA). */

@@ -12,6 +12,7 @@ import { distance } from 'fastest-levenshtein';
 import { type CanonicalRecord, identifierKey } from './canonical.ts';
 import { stableHash } from './hash.ts';
 import { type IdentityConfig, valueBlockedReason } from './identity-config.ts';
+import { codiceFiscaleBirth } from './italy.ts';
 import { shareGivenName } from './nicknames.ts';
 import { compatibleBirthDates, genderPair, jaroWinkler } from './similarity.ts';
 import { foldText } from './text.ts';
@@ -79,12 +80,18 @@ export function snapshotOf(record: CanonicalRecord, config?: IdentityConfig): Ma
   const l = p?.lastName ? withoutTitles(foldText(p.lastName)) : '';
   if (!f && !l) return undefined;
   const a = record.address;
-  const ids = record.identifiers.filter((i) => IDENTIFYING.has(i.type) && !(config && valueBlockedReason(i.type, i.value, config))).map(identifierKey);
-  const gender = p?.gender ? foldText(p.gender).charAt(0) : '';
+  const identifying = record.identifiers.filter((i) => IDENTIFYING.has(i.type) && !(config && valueBlockedReason(i.type, i.value, config)));
+  const ids = identifying.map(identifierKey);
+  // A person's codice fiscale states the birth date and sex: where the record does not, they count as if it did (an
+  // invoicing export with the code meets a shop's sign-up with the date). What the record says itself comes first.
+  const code = identifying.find((i) => i.type === 'taxCode' && i.value.length === 16)?.value;
+  const stated = code ? codiceFiscaleBirth(code, Number(record.receivedAt.slice(0, 4))) : undefined;
+  const gender = p?.gender ? foldText(p.gender).charAt(0) : (stated?.gender ?? '');
   const snap: Record<string, unknown> = {};
   if (f) snap.f = f;
   if (l) snap.l = l;
   if (p?.birthDate) snap.d = p.birthDate;
+  else if (stated) snap.d = stated.birthDate;
   if (gender === 'm' || gender === 'f') snap.g = gender;
   if (a?.postalCode) snap.z = foldText(a.postalCode).replace(/ /g, '');
   if (a?.city) snap.c = foldText(a.city);

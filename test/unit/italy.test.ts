@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkCodiceFiscale, checkPartitaIva, codiceFiscaleCheck, codiceFiscaleNames, findProvince, namesByCodiceFiscale, provinceCodes } from '../../lambdas/domain/italy.ts';
+import { checkCodiceFiscale, checkPartitaIva, codiceFiscaleBirth, codiceFiscaleCheck, codiceFiscaleNames, findProvince, namesByCodiceFiscale, provinceCodes } from '../../lambdas/domain/italy.ts';
 
 describe('codice fiscale', () => {
   it.each(['RSSMRA80A01H501U', 'rssmra80a01h501u', 'RSS MRA 80A01 H501U'])('accepts %j', (raw) => {
@@ -48,6 +48,33 @@ describe("codice fiscale's name letters", () => {
     expect(namesByCodiceFiscale('Gianfranco De Luca', 'DLCGFR80A01H501X')).toEqual({ firstName: 'Gianfranco', lastName: 'De Luca' });
     expect(namesByCodiceFiscale('Ferramenta De Luca', 'DLCGFR80A01H501X')).toBeUndefined();
     expect(namesByCodiceFiscale('Gianfranco', 'DLCGFR80A01H501X')).toBeUndefined();
+  });
+});
+
+describe("codice fiscale's birth date and sex", () => {
+  const cf = (first15: string) => first15 + codiceFiscaleCheck(first15);
+  it('reads year, month letter and day; a woman\'s day is 40 more', () => {
+    expect(codiceFiscaleBirth(cf('RSSMRA71H24F205'), 2026)).toEqual({ birthDate: '1971-06-24', gender: 'm' });
+    expect(codiceFiscaleBirth(cf('BNCGLI85E55F205'), 2026)).toEqual({ birthDate: '1985-05-15', gender: 'f' });
+    expect(codiceFiscaleBirth(cf('VRDLCU99T71H501'), 2026)).toEqual({ birthDate: '1999-12-31', gender: 'f' });
+  });
+  it('reads omocodia letters back as digits', () => {
+    // 85 -> UR, 55 -> RR, F205 -> F2LR: the code a second Giulia Bianchi born that day in Milan may have been given.
+    expect(codiceFiscaleBirth(cf('BNCGLIURERRF2LR'), 2026)).toEqual({ birthDate: '1985-05-15', gender: 'f' });
+    expect(codiceFiscaleBirth(cf('RSSMRAT1HNQF205'), 2026)).toEqual({ birthDate: '1971-06-24', gender: 'm' });
+  });
+  it('puts the year in the latest century not after the year given', () => {
+    expect(codiceFiscaleBirth(cf('RSSMRA05A01F205'), 2026)?.birthDate).toBe('2005-01-01');
+    expect(codiceFiscaleBirth(cf('RSSMRA26A01F205'), 2026)?.birthDate).toBe('2026-01-01');
+    expect(codiceFiscaleBirth(cf('RSSMRA27A01F205'), 2026)?.birthDate).toBe('1927-01-01');
+    expect(codiceFiscaleBirth(cf('RSSMRA30A01F205'), 2026)?.birthDate).toBe('1930-01-01');
+  });
+  it('states nothing for an impossible day or a company\'s code', () => {
+    expect(codiceFiscaleBirth(cf('RSSMRA71B30F205'), 2026)).toBeUndefined(); // 30 February
+    expect(codiceFiscaleBirth(cf('RSSMRA71B75F205'), 2026)).toBeUndefined(); // 35 February, a woman's
+    expect(codiceFiscaleBirth(cf('RSSMRA71A35F205'), 2026)).toBeUndefined(); // neither a man's day nor a woman's
+    expect(codiceFiscaleBirth(cf('RSSMRA00B29F205'), 2026)).toEqual({ birthDate: '2000-02-29', gender: 'm' });
+    expect(codiceFiscaleBirth('01234567897', 2026)).toBeUndefined();
   });
 });
 

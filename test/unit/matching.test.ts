@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
 import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
+import { codiceFiscaleCheck } from '../../lambdas/domain/italy.ts';
 import { blockingKeys, compareSnapshots, decide, type MatchSnapshot, phoneticKey, snapshotOf } from '../../lambdas/domain/matching.ts';
 
 const config = DEFAULT_IDENTITY_CONFIG.matching;
@@ -32,6 +33,24 @@ describe('match snapshots', () => {
     );
     expect(s).toEqual({ f: 'niccolo', l: 'd angelo', d: '1980-02-03', g: 'm', z: '20121', c: 'milano', a: 'via roma 12', i: ['email:n@example.it', 'externalId:shopify:7'] });
     expect(snapshotOf(rec({ identifiers: [{ type: 'email', value: 'n@example.it' }] }))).toBeUndefined();
+  });
+
+  it("takes the birth date and sex a codice fiscale states where the record states none, and merges on them", () => {
+    const code = `RSSMRA71H24F205${codiceFiscaleCheck('RSSMRA71H24F205')}`;
+    const person = { firstName: 'Mario', lastName: 'Rossi' };
+    const address = { postalCode: '20121', city: 'Milano' };
+    // An invoicing export with the code and no date; a shop's sign-up with the date and no code.
+    const invoicing = snapshotOf(rec({ person, address, identifiers: [{ type: 'taxCode', value: code }] }))!;
+    const shop = snapshotOf(rec({ source: 'shopify', person: { ...person, birthDate: '1971-06-24' }, address }))!;
+    expect(invoicing).toMatchObject({ d: '1971-06-24', g: 'm' });
+    expect(blockingKeys(invoicing).filter((k) => blockingKeys(shop).includes(k)).length).toBeGreaterThan(1);
+    expect(verdict(invoicing, shop)).toBe('merge');
+    // Without the code the two share only name and town: a person decides.
+    expect(verdict(snapshotOf(rec({ person, address }))!, shop)).toBe('review');
+    // What the record says itself comes first; a code that is blocked states nothing.
+    expect(snapshotOf(rec({ person: { ...person, birthDate: '1971-06-25', gender: 'F' }, identifiers: [{ type: 'taxCode', value: code }] }))).toMatchObject({ d: '1971-06-25', g: 'f' });
+    const blocking = { ...DEFAULT_IDENTITY_CONFIG, blockedValues: [`taxCode:${code}`] };
+    expect(snapshotOf(rec({ person, identifiers: [{ type: 'taxCode', value: code }] }), blocking)?.d).toBeUndefined();
   });
 
   it('spells Italian and English names that sound alike the same', () => {
