@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
 import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
+import { codiceFiscaleCheck } from '../../lambdas/domain/italy.ts';
 import { blockingKeys, snapshotOf } from '../../lambdas/domain/matching.ts';
 import type { ProfileStore } from '../../lambdas/ports/profiles.ts';
 import { dismissDuplicate, listDuplicates, mergeDuplicate } from '../../lambdas/usecases/duplicates.ts';
@@ -57,6 +58,20 @@ describe('probabilistic matching in the resolver', () => {
     expect(await listDuplicates(store, config)).toEqual([]);
     expect((await mergeDuplicate(store, config, open[0]!.pairId)).result).toBe('alreadyDecided');
     expect((await dismissDuplicate(store, 'dup_unknown')).result).toBe('notFound');
+  });
+
+  it("joins an invoicing export's row with a shop's sign-up on the birth date the codice fiscale states", async () => {
+    const store = await freshStore();
+    const code = `BNCGLI85E55F205${codiceFiscaleCheck('BNCGLI85E55F205')}`;
+    const invoicing = rec('fatture', { firstName: 'Giulia', lastName: 'Bianchi' }, { postalCode: '20121', city: 'Milano' }, [{ type: 'taxCode', value: code }]);
+    const shop = rec('shop', { firstName: 'Giulia', lastName: 'Bianchi', birthDate: '1985-05-15' }, { postalCode: '20121', city: 'Milano' }, [{ type: 'email', value: 'giulia.b@example.it' }]);
+    // A namesake who signed up with another date stays apart.
+    const namesake = rec('shop', { firstName: 'Giulia', lastName: 'Bianchi', birthDate: '1991-02-03' }, { postalCode: '20121', city: 'Milano' }, [{ type: 'email', value: 'gbianchi91@example.it' }]);
+    await resolveRecord(store, invoicing, config);
+    await resolveRecord(store, shop, config);
+    await resolveRecord(store, namesake, config);
+    expect(await profileOf(store, shop.recordId)).toBe(await profileOf(store, invoicing.recordId));
+    expect(await profileOf(store, namesake.recordId)).not.toBe(await profileOf(store, invoicing.recordId));
   });
 
   it('never proposes a dismissed pair again, even when its records are resolved again', async () => {
