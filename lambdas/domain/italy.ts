@@ -122,6 +122,12 @@ export function codiceFiscaleNames(surname: string, name: string): string {
   return `${consonants(s)}${vowels(s)}XXX`.slice(0, 3) + nameCode;
 }
 
+/** Whether a codice fiscale's first six letters spell this person's names (either way round: `ROSSI MARIO` read as a given name Rossi). */
+export function codiceFiscaleSpells(code: string, firstName: string, lastName: string): boolean {
+  const letters6 = code.slice(0, 6).toUpperCase();
+  return codiceFiscaleNames(lastName, firstName) === letters6 || codiceFiscaleNames(firstName, lastName) === letters6;
+}
+
 /**
  * Which words of a name written whole (`ROSSI MARIO`, `Maria Grazia De Luca`) are the surname, by the person's
  * codice fiscale: the reading whose letters its first six are. Undefined when none is (a business name, another
@@ -160,6 +166,30 @@ export function codiceFiscaleBirth(code: string, year: number): { birthDate: str
   const birthDate = `${full}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
   return { birthDate, gender: dd > 40 ? 'f' : 'm' };
 }
+
+/**
+ * What the codici fiscali of a person state of their birth, from those that spell one of the person's names (a code
+ * that spells another name is another person's: a parent's on a child's account). For a record or a profile that
+ * gives no birth date of its own.
+ */
+export function birthByCodiciFiscali(
+  codes: readonly string[],
+  firstNames: readonly string[],
+  lastNames: readonly string[],
+  year: number,
+): { birthDate: string; gender: 'm' | 'f' }[] {
+  const out: { birthDate: string; gender: 'm' | 'f' }[] = [];
+  for (const code of codes) {
+    if (!firstNames.some((f) => lastNames.some((l) => codiceFiscaleSpells(code, f, l)))) continue;
+    const birth = codiceFiscaleBirth(code, year);
+    if (birth) out.push(birth);
+  }
+  return out;
+}
+
+/** The birth dates a person's codici fiscali state (as birthByCodiciFiscali), for a record or profile seen at `at`. */
+export const statedBirthDates = (codes: readonly string[], firstNames: readonly string[], lastNames: readonly string[], at: string): string[] =>
+  birthByCodiciFiscali(codes, firstNames, lastNames, Number(at.slice(0, 4))).map((b) => b.birthDate);
 
 export type CheckResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly reason: string };
 

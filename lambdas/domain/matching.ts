@@ -12,7 +12,7 @@ import { distance } from 'fastest-levenshtein';
 import { type CanonicalRecord, identifierKey } from './canonical.ts';
 import { stableHash } from './hash.ts';
 import { type IdentityConfig, valueBlockedReason } from './identity-config.ts';
-import { codiceFiscaleBirth } from './italy.ts';
+import { birthByCodiciFiscali } from './italy.ts';
 import { shareGivenName } from './nicknames.ts';
 import { compatibleBirthDates, genderPair, jaroWinkler } from './similarity.ts';
 import { foldText } from './text.ts';
@@ -83,9 +83,10 @@ export function snapshotOf(record: CanonicalRecord, config?: IdentityConfig): Ma
   const identifying = record.identifiers.filter((i) => IDENTIFYING.has(i.type) && !(config && valueBlockedReason(i.type, i.value, config)));
   const ids = identifying.map(identifierKey);
   // A person's codice fiscale states the birth date and sex: where the record does not, they count as if it did (an
-  // invoicing export with the code meets a shop's sign-up with the date). What the record says itself comes first.
-  const code = identifying.find((i) => i.type === 'taxCode' && i.value.length === 16)?.value;
-  const stated = code ? codiceFiscaleBirth(code, Number(record.receivedAt.slice(0, 4))) : undefined;
+  // invoicing export with the code meets a shop's sign-up with the date). What the record says itself comes first,
+  // and a code that does not spell the record's names is someone else's (a parent's, on a child's account).
+  const codes = identifying.filter((i) => i.type === 'taxCode').map((i) => i.value);
+  const [stated] = p?.firstName && p.lastName ? birthByCodiciFiscali(codes, [p.firstName], [p.lastName], Number(record.receivedAt.slice(0, 4))) : [];
   const gender = p?.gender ? foldText(p.gender).charAt(0) : (stated?.gender ?? '');
   const snap: Record<string, unknown> = {};
   if (f) snap.f = f;

@@ -1,6 +1,7 @@
 import type { CanonicalRecord } from './canonical.ts';
 import type { IdentityConfig } from './identity-config.ts';
 import { type LeadScoring, leadScore } from './lead-score.ts';
+import { statedBirthDates } from './italy.ts';
 import type { PersonKey } from './resolution.ts';
 
 /**
@@ -228,12 +229,9 @@ export const restrict = (state: ProfileState, requestId: string, at: string): Pr
 /** Everything the profile knows that tells its person apart from another. */
 export function personKeyOfProfile(state: ProfileState): PersonKey {
   const all = (field: string) => (state.values[field] ?? []).map((v) => v.v);
-  return {
-    firstNames: all('firstName'),
-    lastNames: all('lastName'),
-    birthDates: all('birthDate'),
-    taxCodes: state.identifiers.filter((k) => k.startsWith('taxCode:')).map((k) => k.slice(8)),
-  };
+  const [firstNames, lastNames, birthDates] = [all('firstName'), all('lastName'), all('birthDate')];
+  const taxCodes = state.identifiers.filter((k) => k.startsWith('taxCode:')).map((k) => k.slice(8));
+  return { firstNames, lastNames, birthDates: birthDates.length > 0 ? birthDates : statedBirthDates(taxCodes, firstNames, lastNames, state.lastSeenAt), taxCodes };
 }
 
 /**

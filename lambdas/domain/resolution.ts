@@ -1,6 +1,7 @@
 import { type CanonicalRecord, type Identifier, identifierKey } from './canonical.ts';
 import { stableHash } from './hash.ts';
 import { blockedReason, type IdentityConfig } from './identity-config.ts';
+import { statedBirthDates } from './italy.ts';
 import { compatibleBirthDates, compatibleFirstNames, compatibleLastNames } from './similarity.ts';
 
 /** What tells two people apart: the values of a record, or every value a profile has seen. */
@@ -13,12 +14,11 @@ export interface PersonKey {
 
 export function personKeyOf(record: CanonicalRecord): PersonKey {
   const p = record.person;
-  return {
-    firstNames: p?.firstName ? [p.firstName] : [],
-    lastNames: p?.lastName ? [p.lastName] : [],
-    birthDates: p?.birthDate ? [p.birthDate] : [],
-    taxCodes: record.identifiers.filter((i) => i.type === 'taxCode').map((i) => i.value),
-  };
+  const firstNames = p?.firstName ? [p.firstName] : [];
+  const lastNames = p?.lastName ? [p.lastName] : [];
+  const taxCodes = record.identifiers.filter((i) => i.type === 'taxCode').map((i) => i.value);
+  // A father's invoices (his code) and his son's shop sign-up (a date) behind one family e-mail are two people.
+  return { firstNames, lastNames, birthDates: p?.birthDate ? [p.birthDate] : statedBirthDates(taxCodes, firstNames, lastNames, record.receivedAt), taxCodes };
 }
 
 const anyPair = (a: readonly string[], b: readonly string[], ok: (x: string, y: string) => boolean): boolean =>

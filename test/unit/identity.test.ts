@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
 import { identifierKey } from '../../lambdas/domain/canonical.ts';
+import { codiceFiscaleCheck } from '../../lambdas/domain/italy.ts';
 import { blockedReason, DEFAULT_IDENTITY_CONFIG, isPlaceholderKey, parseIdentityConfig } from '../../lambdas/domain/identity-config.ts';
 import { applyRecord, emptyProfile, isSale, lifecycleOf, mergeStates, orderTotals, orderVersion, personKeyOfProfile } from '../../lambdas/domain/profile.ts';
-import { conflict, type IdentifierView, newProfileIdFor, planResolution } from '../../lambdas/domain/resolution.ts';
+import { conflict, type IdentifierView, newProfileIdFor, personKeyOf, planResolution } from '../../lambdas/domain/resolution.ts';
 import { sameGivenName } from '../../lambdas/domain/nicknames.ts';
 import { compatibleBirthDates, compatibleFirstNames, jaroWinkler } from '../../lambdas/domain/similarity.ts';
 
@@ -328,6 +329,23 @@ describe('profile state', () => {
     expect(v('2026-03-01', '2026-03-01', 'z', {}) < v('2026-01-01', '2026-01-01', 'a')).toBe(true);
     expect(v('2026-03-01', '2026-03-01', 'z', { status: 'paid' }) > v('2026-01-01', '2026-01-01', 'a')).toBe(true);
     expect(v('2026-03-01', '2026-03-01', 'z', {}) > v('2026-01-01', '2026-01-01', 'a', {})).toBe(true);
+  });
+
+  it("knows a person's birth date by the codice fiscale that spells their name, when no source states one", () => {
+    const code = `RSSMRA55C12F205${codiceFiscaleCheck('RSSMRA55C12F205')}`;
+    const email: Identifier = { type: 'email', value: 'famiglia.rossi@gmail.com' };
+    // A father's invoices (his code) and his son's shop sign-up (his date), behind one family e-mail.
+    const father = rec({ person: { firstName: 'Mario', lastName: 'Rossi' }, identifiers: [email, { type: 'taxCode', value: code }] });
+    const son = rec({ person: { firstName: 'Mario', lastName: 'Rossi', birthDate: '1985-04-02' }, identifiers: [email] });
+    expect(personKeyOf(father).birthDates).toEqual(['1955-03-12']);
+    expect(personKeyOfProfile(fold([father])).birthDates).toEqual(['1955-03-12']);
+    expect(conflict(personKeyOf(father), personKeyOf(son))).toBe('conflict.birthDate');
+    expect(conflict(personKeyOfProfile(fold([father])), personKeyOf(son))).toBe('conflict.birthDate');
+    // The father signing up himself, with his own date: one person.
+    expect(conflict(personKeyOfProfile(fold([father])), personKeyOf(rec({ person: { firstName: 'Mario', lastName: 'Rossi', birthDate: '1955-03-12' }, identifiers: [email] })))).toBeUndefined();
+    // A stated date comes first, and a code that spells someone else (the son's account under his father's code) states nothing.
+    expect(personKeyOf(rec({ person: { firstName: 'Mario', lastName: 'Rossi', birthDate: '1955-03-13' }, identifiers: [{ type: 'taxCode', value: code }] })).birthDates).toEqual(['1955-03-13']);
+    expect(personKeyOf(rec({ person: { firstName: 'Luca', lastName: 'Rossi' }, identifiers: [{ type: 'taxCode', value: code }] })).birthDates).toEqual([]);
   });
 
   it('knows its person by every name and birth date seen', () => {

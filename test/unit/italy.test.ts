@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkCodiceFiscale, checkPartitaIva, codiceFiscaleBirth, codiceFiscaleCheck, codiceFiscaleNames, findProvince, namesByCodiceFiscale, provinceCodes } from '../../lambdas/domain/italy.ts';
+import { checkCodiceFiscale, checkPartitaIva, codiceFiscaleBirth, codiceFiscaleCheck, codiceFiscaleNames, codiceFiscaleSpells, findProvince, namesByCodiceFiscale, provinceCodes } from '../../lambdas/domain/italy.ts';
 
 describe('codice fiscale', () => {
   it.each(['RSSMRA80A01H501U', 'rssmra80a01h501u', 'RSS MRA 80A01 H501U'])('accepts %j', (raw) => {
@@ -42,6 +42,11 @@ describe("codice fiscale's name letters", () => {
     expect(codiceFiscaleNames('Fo', 'Ugo')).toBe('FOXGUO');
     expect(codiceFiscaleNames("D'Angelo", 'Niccolò')).toBe('DNGNCL');
     expect(codiceFiscaleNames('De Luca', 'Gianfranco')).toBe('DLCGFR');
+  });
+  it('tells whether a code spells a person, either way round', () => {
+    expect(codiceFiscaleSpells('DLCGFR80A01H501X', 'Gianfranco', 'De Luca')).toBe(true);
+    expect(codiceFiscaleSpells('DLCGFR80A01H501X', 'DE LUCA', 'GIANFRANCO')).toBe(true);
+    expect(codiceFiscaleSpells('DLCGFR80A01H501X', 'Giulia', 'De Luca')).toBe(false);
   });
   it('tells the surname of a name written whole, or nothing for a name the code does not spell', () => {
     expect(namesByCodiceFiscale('DE LUCA GIANFRANCO', 'DLCGFR80A01H501X')).toEqual({ lastName: 'DE LUCA', firstName: 'GIANFRANCO' });

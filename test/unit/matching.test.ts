@@ -49,6 +49,9 @@ describe('match snapshots', () => {
     expect(verdict(snapshotOf(rec({ person, address }))!, shop)).toBe('review');
     // What the record says itself comes first; a code that is blocked states nothing.
     expect(snapshotOf(rec({ person: { ...person, birthDate: '1971-06-25', gender: 'F' }, identifiers: [{ type: 'taxCode', value: code }] }))).toMatchObject({ d: '1971-06-25', g: 'f' });
+    expect(snapshotOf(rec({ person: { firstName: 'ROSSI', lastName: 'MARIO' }, identifiers: [{ type: 'taxCode', value: code }] }))?.d).toBe('1971-06-24');
+    // A code that spells other names is another person's: a parent's on a child's account.
+    expect(snapshotOf(rec({ person: { firstName: 'Luca', lastName: 'Rossi' }, identifiers: [{ type: 'taxCode', value: code }] }))?.d).toBeUndefined();
     const blocking = { ...DEFAULT_IDENTITY_CONFIG, blockedValues: [`taxCode:${code}`] };
     expect(snapshotOf(rec({ person, identifiers: [{ type: 'taxCode', value: code }] }), blocking)?.d).toBeUndefined();
   });
