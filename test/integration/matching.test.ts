@@ -74,6 +74,20 @@ describe('probabilistic matching in the resolver', () => {
     expect(await profileOf(store, namesake.recordId)).not.toBe(await profileOf(store, invoicing.recordId));
   });
 
+  it("keeps a father known by his codice fiscale and his son known by a birth date apart behind one family e-mail", async () => {
+    const store = await freshStore();
+    const family = { type: 'email' as const, value: 'famiglia.rossi@example.it' };
+    const code = `RSSMRA55C12F205${codiceFiscaleCheck('RSSMRA55C12F205')}`;
+    const father = rec('fatture', { firstName: 'Mario', lastName: 'Rossi' }, { postalCode: '20121', city: 'Milano' }, [{ type: 'taxCode', value: code }, family]);
+    const son = rec('shop', { firstName: 'Mario', lastName: 'Rossi', birthDate: '1985-04-02' }, { postalCode: '20121', city: 'Milano' }, [family]);
+    const himself = rec('shop', { firstName: 'Mario', lastName: 'Rossi', birthDate: '1955-03-12' }, { postalCode: '20121', city: 'Milano' }, [family]);
+    await resolveRecord(store, father, config);
+    await resolveRecord(store, son, config);
+    await resolveRecord(store, himself, config);
+    expect(await profileOf(store, son.recordId)).not.toBe(await profileOf(store, father.recordId));
+    expect(await profileOf(store, himself.recordId)).toBe(await profileOf(store, father.recordId));
+  });
+
   it('never proposes a dismissed pair again, even when its records are resolved again', async () => {
     const store = await freshStore();
     const a = rec('erp', { firstName: 'Giulia', lastName: 'Bianchi' }, { postalCode: '00184', city: 'Roma' });
