@@ -161,7 +161,8 @@ export function codiceFiscaleBirth(code: string, year: number): { birthDate: str
   const month = MONTHS.indexOf(code[8]!) + 1;
   const dd = digits(code.slice(9, 11));
   const day = dd > 40 ? dd - 40 : dd;
-  const full = Math.floor(year / 100) * 100 + yy <= year ? Math.floor(year / 100) * 100 + yy : Math.floor(year / 100) * 100 - 100 + yy;
+  const century = Math.floor(year / 100) * 100;
+  const full = century + yy <= year ? century + yy : century - 100 + yy;
   if (day < 1 || day > new Date(Date.UTC(full, month, 0)).getUTCDate()) return undefined;
   const birthDate = `${full}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
   return { birthDate, gender: dd > 40 ? 'f' : 'm' };

@@ -319,8 +319,8 @@ const UK_ALIASES: Readonly<Record<string, string>> = { uk: 'GB', 'united kingdom
 const foldPlace = foldText;
 
 /**
- * Country names in Italian, English, German, French and Spanish (from ICU), and the ISO 3166-1 alpha-2 codes ICU
- * names -> the alpha-2 code. About 25 ms of ICU lookups: built when a country is first read.
+ * The ISO 3166-1 alpha-2 codes ICU knows, and country names in Italian, English, German, French and Spanish (from
+ * ICU) -> their code. About 25 ms of ICU lookups: built when a country is first read.
  */
 const countries = /* @__PURE__ */ onFirstUse(() => {
   const codes = new Set<string>();
