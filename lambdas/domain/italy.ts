@@ -171,26 +171,26 @@ export function codiceFiscaleBirth(code: string, year: number): { birthDate: str
 /**
  * What the codici fiscali of a person state of their birth, from those that spell one of the person's names (a code
  * that spells another name is another person's: a parent's on a child's account). For a record or a profile that
- * gives no birth date of its own.
+ * gives no birth date of its own, seen at `at` (the century is the latest one not after its year).
  */
 export function birthByCodiciFiscali(
   codes: readonly string[],
   firstNames: readonly string[],
   lastNames: readonly string[],
-  year: number,
+  at: string,
 ): { birthDate: string; gender: 'm' | 'f' }[] {
   const out: { birthDate: string; gender: 'm' | 'f' }[] = [];
   for (const code of codes) {
     if (!firstNames.some((f) => lastNames.some((l) => codiceFiscaleSpells(code, f, l)))) continue;
-    const birth = codiceFiscaleBirth(code, year);
+    const birth = codiceFiscaleBirth(code, Number(at.slice(0, 4)));
     if (birth) out.push(birth);
   }
   return out;
 }
 
-/** The birth dates a person's codici fiscali state (as birthByCodiciFiscali), for a record or profile seen at `at`. */
+/** The birth dates a person's codici fiscali state (as birthByCodiciFiscali). */
 export const statedBirthDates = (codes: readonly string[], firstNames: readonly string[], lastNames: readonly string[], at: string): string[] =>
-  birthByCodiciFiscali(codes, firstNames, lastNames, Number(at.slice(0, 4))).map((b) => b.birthDate);
+  birthByCodiciFiscali(codes, firstNames, lastNames, at).map((b) => b.birthDate);
 
 export type CheckResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly reason: string };
 

@@ -86,7 +86,7 @@ export function snapshotOf(record: CanonicalRecord, config?: IdentityConfig): Ma
   // invoicing export with the code meets a shop's sign-up with the date). What the record says itself comes first,
   // and a code that does not spell the record's names is someone else's (a parent's, on a child's account).
   const codes = identifying.filter((i) => i.type === 'taxCode').map((i) => i.value);
-  const [stated] = p?.firstName && p.lastName ? birthByCodiciFiscali(codes, [p.firstName], [p.lastName], Number(record.receivedAt.slice(0, 4))) : [];
+  const [stated] = p?.firstName && p.lastName ? birthByCodiciFiscali(codes, [p.firstName], [p.lastName], record.receivedAt) : [];
   const gender = p?.gender ? foldText(p.gender).charAt(0) : (stated?.gender ?? '');
   const snap: Record<string, unknown> = {};
   if (f) snap.f = f;

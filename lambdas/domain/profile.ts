@@ -1,7 +1,7 @@
 import type { CanonicalRecord } from './canonical.ts';
 import type { IdentityConfig } from './identity-config.ts';
-import { type LeadScoring, leadScore } from './lead-score.ts';
 import { statedBirthDates } from './italy.ts';
+import { type LeadScoring, leadScore } from './lead-score.ts';
 import type { PersonKey } from './resolution.ts';
 
 /**
