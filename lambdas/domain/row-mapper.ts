@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Address, CanonicalRecord, Company, Consent, Identifier, IdentifierType, Order, Person } from './canonical.ts';
 import { stableHash } from './hash.ts';
-import { checkCodiceFiscale, checkPartitaIva, namesByCodiceFiscale } from './italy.ts';
+import { birthByCodiciFiscali, checkCodiceFiscale, checkPartitaIva, namesByCodiceFiscale } from './italy.ts';
 import type { PlannedField, RowPlan } from './mapping.ts';
 import {
   type Cleaned,
@@ -349,6 +349,15 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
         d.company = Object.keys(rest).length > 0 ? rest : undefined;
       }
     }
+  }
+  // A birth date the row gives against the one its holder's codice fiscale states (a code spelling the row's names):
+  // one of the two is mistyped, and only the user can tell which. Flagged, and kept: the row's own date still comes
+  // first, as the more cautious evidence against a merge (a father's code on a namesake son's row).
+  const p = d.person;
+  if (p?.birthDate && p.firstName && p.lastName) {
+    const code = d.identifiers.find((i) => i.type === 'taxCode' && i.value.length === 16)?.value;
+    const stated = code ? birthByCodiciFiscali([code], [p.firstName], [p.lastName], p.birthDate)[0] : undefined;
+    if (stated && stated.birthDate !== p.birthDate) d.flag('person.birthDate', 'birthDate.taxCodeDisagrees');
   }
   if (d.postalCodeRaw !== undefined) {
     const c = normalisePostalCode(d.postalCodeRaw, d.address?.country ?? plan.defaultCountry);

@@ -96,6 +96,24 @@ describe('mapRow', () => {
     }
   });
 
+  it("flags a birth date that disagrees with the holder's own codice fiscale, and keeps the row's date", () => {
+    const plan = planOf(IT_HEADERS);
+    const of = (first: string, last: string, birth: string, code: string) => {
+      const out = mapRow(['C3', '', first, last, 'r@example.it', '', '', '', '', '', birth, code, ''], 2, plan, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return { birthDate: out.record.person?.birthDate, flags: out.record.flags };
+    };
+    // RSSMRA80A01H501U: a man born on 1 January 1980. A day off is a typo in one of the two.
+    expect(of('Mario', 'Rossi', '02/01/1980', 'RSSMRA80A01H501U')).toEqual({ birthDate: '1980-01-02', flags: { 'person.birthDate': 'birthDate.taxCodeDisagrees' } });
+    expect(of('Mario', 'Rossi', '01/01/1981', 'RSSMRA80A01H501U').flags).toEqual({ 'person.birthDate': 'birthDate.taxCodeDisagrees' });
+    expect(of('Mario', 'Rossi', '01/01/1980', 'RSSMRA80A01H501U').flags).toBeUndefined();
+    // A woman's code counts her day from 41. The code states no century: only its two digits are weighed.
+    expect(of('Maria', 'Rossi', '01/01/1980', 'RSSMRA80A41H501Y').flags).toBeUndefined();
+    expect(of('Maria', 'Rossi', '11/01/1980', 'RSSMRA80A41H501Y').flags).toEqual({ 'person.birthDate': 'birthDate.taxCodeDisagrees' });
+    // A parent's code on a child's account states the parent's birth, not a mistake.
+    expect(of('Luca', 'Rossi', '01/01/2010', 'RSSMRA80A01H501U').flags).toBeUndefined();
+  });
+
   it('rejects a row with nothing to resolve on, with the reasons of each failed identifier', () => {
     const cells = ['', '', 'Anna', 'Verdi', 'non-una-email', '12', '', '', '', '', '', '', ''];
     expect(mapRow(cells, 3, planOf(IT_HEADERS), ctx)).toEqual({ accepted: false, reasons: ['email.syntax', 'phone.syntax'] });

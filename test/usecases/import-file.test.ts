@@ -53,6 +53,13 @@ describe('importObject', () => {
     expect(first?.lineage).toMatchObject({ objectKey: key, recordKey: 'C1', line: 2 });
   });
 
+  it("counts a birth date the row's own codice fiscale disagrees with, and keeps the row's date", async () => {
+    const csv = ['Nome;Cognome;E-mail;Data di nascita;Codice fiscale', 'Mario;Rossi;m@example.it;01/01/1980;RSSMRA80A01H501U', 'Mario;Rossi;m2@example.it;10/01/1980;RSSMRA80A01H501U'].join('\n');
+    const r = await run('imports/fatture/clienti.csv', csv);
+    expect(r).toMatchObject({ accepted: 2, rejected: 0, flagged: { 'person.birthDate:birthDate.taxCodeDisagrees': 1 } });
+    expect(queue.records.map((x) => x.person?.birthDate)).toEqual(['1980-01-01', '1980-01-10']);
+  });
+
   it('names by position the columns a file without a header row leaves unmapped', async () => {
     await objects.put(LANDING, 'mappings/nohead.json', JSON.stringify({ format: { header: false }, fields: { 'identifiers.email': 2, 'person.lastName': 3 } }));
     const r = await run('imports/nohead/x.csv', 'C1;anna@example.it;Bianchi;Milano\nC2;luca@example.it;Verdi;Roma\n');
