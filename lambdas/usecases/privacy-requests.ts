@@ -4,7 +4,7 @@ import { stableHash } from '../domain/hash.ts';
 import type { IdentityConfig } from '../domain/identity-config.ts';
 import { normaliseDate, normaliseEmail, normaliseName, normalisePhone } from '../domain/normalise.ts';
 import { suppressionHash } from '../domain/privacy/hash.ts';
-import { applyEvent, type RequestEvent, type RequestState, type RequestType } from '../domain/privacy/request.ts';
+import { applyEvent, isOpen, type RequestEvent, type RequestState, type RequestType } from '../domain/privacy/request.ts';
 import { RECTIFIABLE_FIELDS } from '../domain/profile.ts';
 import type { ObjectVault, RequestLog, SaltSource, SuppressionList, WorkQueue } from '../ports/privacy.ts';
 import type { ProfileStore } from '../ports/profiles.ts';
@@ -143,8 +143,9 @@ export async function submitRequest(deps: RequestDeps, s: Submission): Promise<S
   const created = await deps.log.create(requestId, received);
   // A new request's state is its first event; an existing one is read.
   const state = created === 'created' ? applyEvent(undefined, received, requestId) : (await deps.log.read(requestId))!;
-  // A new request, or one whose hand-over may have failed before: (re)send the work; the worker is idempotent.
-  if (created === 'created' || state.status === 'received') await deps.work.send({ requestId, identifiers: keys, ...(Object.keys(changes).length > 0 ? { changes } : {}) });
+  // A new request, or an open one whose work order may be lost (a failed hand-over, a local twin killed under it):
+  // (re)send the work. The worker is idempotent, and leaves a request another worker holds to its lease.
+  if (created === 'created' || isOpen(state)) await deps.work.send({ requestId, identifiers: keys, ...(Object.keys(changes).length > 0 ? { changes } : {}) });
   return { requestId, status: state.status, deadline: state.deadline, created: created === 'created' };
 }
 

@@ -285,4 +285,22 @@ describe('erasure', () => {
     await d.log.append(died, { type: 'started', at: new Date(Date.now() - 16 * 60_000).toISOString() });
     expect(await processWork(d, order)).toMatchObject({ status: 'completed', attempts: 3 });
   });
+
+  it('hands an open request to the worker again when it is submitted again, as when its work order was lost', async () => {
+    const d = deps();
+    await resolveRecord(store, rec([email('perso@example.it')]), config);
+    const submit = () => submitRequest(d, { type: 'access', email: 'perso@example.it', reference: 'ticket-4711', requester: 'test', origin: 'test' });
+    const { requestId } = await submit();
+    // Its worker took it and died with its order (a local twin killed: the queue was in memory).
+    const state = (await d.log.read(requestId))!;
+    await d.log.append(state, { type: 'started', at: new Date(Date.now() - 16 * 60_000).toISOString() });
+    d.sent.length = 0;
+    expect(await submit()).toMatchObject({ requestId, status: 'in_progress', created: false });
+    expect(d.sent.map((w) => w.requestId)).toEqual([requestId]);
+    expect(await processWork(d, d.sent[0]!)).toMatchObject({ status: 'completed', attempts: 2 });
+    // A closed request is not worked again.
+    d.sent.length = 0;
+    expect(await submit()).toMatchObject({ requestId, status: 'completed', created: false });
+    expect(d.sent).toEqual([]);
+  });
 });
