@@ -110,7 +110,7 @@ export async function runUp(out: Output, flags: Flags): Promise<number> {
     demo = await loadDemo(twin, (m) => out.progress(m));
     writeFileSync(marker, new Date().toISOString());
   }
-  out.result({ status: 'ready', url: twin.url, home, endpoints: twin.endpoints, resources: twin.resources, demo }, () =>
+  out.result({ status: 'ready', url: twin.url, home, endpoints: twin.endpoints, resources: twin.resources, demo, resumedImports: twin.resumedImports }, () =>
     [
       `cdp local twin ready at ${twin.url} (GET ${twin.url}/health)`,
       `  state      ${home} (survives restarts; delete it to start over)`,
@@ -119,18 +119,34 @@ export async function runUp(out: Output, flags: Flags): Promise<number> {
       `  S3         ${twin.endpoints.s3}  buckets ${Object.values(twin.resources.buckets).join(', ')}`,
       `  SQS        ${twin.endpoints.sqs}`,
       ...(demo ? ['', `Demo data loaded: ${demo.profiles} profiles`, describeImports(demo.imports)] : []),
+      ...(twin.resumedImports.length > 0 ? ['', `Imports started again (the twin stopped before they finished): ${quotedList(twin.resumedImports, 3)}`] : []),
       '',
       'Try: npx cdp import <file.csv> --source erp',
       'Stop with Ctrl+C.',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  const signal = () =>
+    new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+  await signal();
+  // The queues are in memory: what is in them when the twin stops is gone. Finish it first, unless told twice.
+  out.progress('stopping: finishing the work in flight (Ctrl+C again stops at once)');
+  const drained = await Promise.race([
+    twin.waitIdle(DRAIN_TIMEOUT_MS).then(
+      () => true,
+      () => false,
+    ),
+    signal().then(() => false),
+  ]);
+  if (!drained) out.progress('stopped with work in flight: unfinished imports start again on the next start');
   await twin.stop();
   return 0;
 }
+
+/** How long Ctrl+C waits for the queues to empty before the twin stops anyway. */
+const DRAIN_TIMEOUT_MS = 10 * 60_000;
 
 /** `cdp demo`: fresh state, demo loaded, summary printed, exit. */
 export async function runDemo(out: Output, flags: Flags): Promise<number> {

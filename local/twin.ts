@@ -4,13 +4,14 @@ import type { Server } from 'node:http';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Target } from '../cli/target.ts';
 import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName, routes as apiRouteDefinitions } from '../lib/definitions.ts';
 import { SALT_ENV } from '../lambdas/adapters/privacy-stores.ts';
 import { S3LakeStore } from '../lambdas/adapters/s3-lake-store.ts';
 import { secretEnvVar } from '../lambdas/domain/webhooks/receive.ts';
+import { ERASURE_REWRITE_MARKER, importIdOf, reportKey } from '../lambdas/usecases/import-file.ts';
 import { type ApiHandler, compileRoute, localToken, serveRoute } from './api.ts';
 import { type QueryEngine, startDuckDb } from './engines/duckdb.ts';
 import { type Engine, startDynamoDb } from './engines/dynamodb.ts';
@@ -55,6 +56,8 @@ export interface TwinInfo {
   readonly resources: LocalResources;
   /** Engine processes, so a restart after a kill can stop orphans. */
   readonly enginePids: readonly number[];
+  /** Landing objects whose import had not finished when the twin last stopped, imported again on this start. */
+  readonly resumedImports: readonly string[];
 }
 
 export interface Twin extends TwinInfo {
@@ -132,10 +135,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
 
     // Bucket notifications: landing ObjectCreated under imports/ -> file-events queue, as the stack configures.
     const pendingNotifications = new Set<Promise<unknown>>();
-    s3.onEvent((record: S3EventRecord) => {
-      if (record.s3.bucket.name !== resources.buckets.landing) return;
-      if (!record.eventName.startsWith('ObjectCreated') || !record.s3.object.key.startsWith(LANDING_IMPORT_PREFIX))
-        return;
+    const notify = (record: S3EventRecord): void => {
       const encoded = {
         ...record,
         s3: { ...record.s3, object: { ...record.s3.object, key: encodeS3Key(record.s3.object.key) } },
@@ -149,6 +149,12 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
         )
         .finally(() => pendingNotifications.delete(p));
       pendingNotifications.add(p);
+    };
+    s3.onEvent((record: S3EventRecord) => {
+      if (record.s3.bucket.name !== resources.buckets.landing) return;
+      if (!record.eventName.startsWith('ObjectCreated') || !record.s3.object.key.startsWith(LANDING_IMPORT_PREFIX))
+        return;
+      notify(record);
     });
 
     const wrap: HandlerWrapper = options.wrap ?? ((_name, h) => h);
@@ -176,6 +182,12 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     stops.push(async () => {
       await Promise.all(pollers.map((p) => p.stop()));
     });
+
+    // The queues are in memory: a twin that was killed lost the notifications of the imports it had not finished.
+    const resumedImports = await unfinishedImports(clients.s3, resources.buckets.landing, resources.buckets.raw);
+    for (const key of resumedImports) {
+      notify({ eventName: 'ObjectCreated:Put', s3: { bucket: { name: resources.buckets.landing }, object: { key } } });
+    }
 
     const routes: Record<string, Route> = {
       'GET /health': (_req, res) =>
@@ -206,6 +218,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       endpoints,
       resources,
       enginePids: [dynamo.pid, s3.pid].filter((p): p is number => typeof p === 'number'),
+      resumedImports,
     };
     writeFileSync(twinInfoPath(home), JSON.stringify(info, null, 2));
     stops.unshift(async () => rmSync(twinInfoPath(home), { force: true }));
@@ -255,6 +268,35 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     };
   } catch (e) {
     await stopAll();
+    throw e;
+  }
+}
+
+/**
+ * Exports under imports/ in the landing bucket that have no import report: their import was under way, or still
+ * queued, when the twin stopped. An erasure's rewrite of an export is no new import (it is never reported).
+ */
+async function unfinishedImports(s3: S3Client, landing: string, raw: string): Promise<string[]> {
+  const keys: string[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: landing, Prefix: LANDING_IMPORT_PREFIX, ContinuationToken }));
+    for (const o of page.Contents ?? []) {
+      if (!o.Key || (await exists(s3, raw, reportKey(importIdOf(landing, o.Key, o.ETag))))) continue;
+      const head = await s3.send(new HeadObjectCommand({ Bucket: landing, Key: o.Key }));
+      if (!head.Metadata?.[ERASURE_REWRITE_MARKER]) keys.push(o.Key);
+    }
+    ContinuationToken = page.NextContinuationToken;
+  } while (ContinuationToken);
+  return keys;
+}
+
+async function exists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (e) {
+    if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
     throw e;
   }
 }

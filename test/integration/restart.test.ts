@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TwinInfo } from '../../local/twin.ts';
+import { startTwin, type TwinInfo } from '../../local/twin.ts';
+import { importIdOf, reportKey } from '../../lambdas/usecases/import-file.ts';
 import { CDP_BIN as cdp, cdpOk } from '../support/cdp.ts';
 import { profileOf } from '../support/profiles.ts';
 
@@ -71,6 +73,72 @@ describe('cdp up', () => {
     second.child.kill('SIGTERM');
     await new Promise((r) => second.child.once('exit', r));
   });
+});
+
+describe('stopping the twin', () => {
+  it('finishes the work in flight on SIGTERM before it stops, so no queued record is lost', async () => {
+    // Enough rows that the resolver is still at work when the import's report is written.
+    const rows = 1200;
+    const file = path.join(home, 'negozio.csv');
+    writeFileSync(file, ['Nome;Cognome;E-mail', ...Array.from({ length: rows }, (_, i) => `Cliente;Numero${i};cliente${i}@example.it`)].join('\n'));
+    const first = await up();
+    const report = JSON.parse(await cdpOk(home, 'import', file, '--source', 'negozio', '--json')) as { accepted: number };
+    expect(report.accepted).toBe(rows);
+    first.child.kill('SIGTERM');
+    const code = await new Promise((r) => first.child.once('exit', r));
+    expect(code).toBe(0);
+
+    const second = await up();
+    const exported = (await cdpOk(home, 'profiles', 'export', '--format', 'ndjson')).trim().split('\n');
+    const keys = new Set(exported.flatMap((l) => (JSON.parse(l) as { identifiers: string[] }).identifiers));
+    expect([...keys].filter((k) => k.startsWith('email:cliente')).length).toBe(rows);
+    second.child.kill('SIGTERM');
+    await new Promise((r) => second.child.once('exit', r));
+  }, 240_000);
+
+  it('imports again, on the next start, an export whose import the stop cut short', async () => {
+    const own = mkdtempSync(path.join(tmpdir(), 'cdp-resume-'));
+    let failImports = false;
+    let failed!: () => void;
+    const importFailed = new Promise<void>((r) => (failed = r));
+    const first = await startTwin({
+      home: own,
+      // The importer dies on the second export, as if the twin were killed under it.
+      wrap: (name, handler) =>
+        (name !== 'ingestFile'
+          ? handler
+          : async (...args: Parameters<typeof handler>) => {
+              if (!failImports) return handler(...args);
+              failed();
+              throw new Error('killed');
+            }) as typeof handler,
+    });
+    const put = (key: string, body: string) => first.clients.s3.send(new PutObjectCommand({ Bucket: first.resources.buckets.landing, Key: key, Body: body }));
+    try {
+      await put('imports/erp/finito.csv', 'Nome;Cognome;E-mail\nAnna;Bianchi;anna@example.it\n');
+      await first.waitIdle();
+      failImports = true;
+      await put('imports/erp/interrotto.csv', 'Nome;Cognome;E-mail\nLuca;Verdi;luca@example.it\n');
+      await importFailed;
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startTwin({ home: own });
+    try {
+      // The finished import is answered by its report and not notified again; the other one is imported.
+      expect(second.resumedImports).toEqual(['imports/erp/interrotto.csv']);
+      await second.waitIdle();
+      const { landing, raw } = second.resources.buckets;
+      const head = await second.clients.s3.send(new GetObjectCommand({ Bucket: landing, Key: 'imports/erp/interrotto.csv' }));
+      const stored = await second.clients.s3.send(new GetObjectCommand({ Bucket: raw, Key: reportKey(importIdOf(landing, 'imports/erp/interrotto.csv', head.ETag)) }));
+      expect(JSON.parse(await stored.Body!.transformToString())).toMatchObject({ status: 'completed', accepted: 1 });
+      expect(await profileOf(second.clients.dynamodb, second.resources.tableName, 'email:luca@example.it')).toBeDefined();
+    } finally {
+      await second.stop();
+      rmSync(own, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
 
 /** The import report is written before the resolver finishes: poll for the profile. */
