@@ -356,6 +356,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   const p = d.person;
   if (p?.birthDate && p.firstName && p.lastName) {
     const code = d.identifiers.find((i) => i.type === 'taxCode' && i.value.length === 16)?.value;
+    // Read in the row's own birth year: the code has no century, so only its two digits of the year are weighed.
     const stated = code ? birthByCodiciFiscali([code], [p.firstName], [p.lastName], p.birthDate)[0] : undefined;
     if (stated && stated.birthDate !== p.birthDate) d.flag('person.birthDate', 'birthDate.taxCodeDisagrees');
   }
