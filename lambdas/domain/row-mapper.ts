@@ -459,3 +459,33 @@ function lineOf(d: Draft): { total?: number; line: string } | Record<string, nev
   const line = l.line ?? `~${stableHash('line', l.product ?? '', String(l.quantity ?? ''), String(l.unitPrice ?? ''), String(total ?? '')).slice(0, 16)}`;
   return { ...(total !== undefined ? { total } : {}), line };
 }
+
+/**
+ * What an import has seen of the order whose lines it is reading: each line key (the ones made from a line's content)
+ * and how often it came. Small enough for an import's checkpoint: one order's lines.
+ */
+export interface AlikeLines {
+  readonly orderId?: string;
+  readonly seen: Readonly<Record<string, number>>;
+}
+
+/** An order with more content-keyed lines than this is not tallied further: its later lines alike count once, as before. */
+export const MAX_TALLIED_LINES = 1000;
+
+/**
+ * Lines alike in article, quantity, price and amount, listed together under one order in an export without a line
+ * number (a till that scans an article twice writes it twice): the second becomes `~h.2` (and gets a record id of its own),
+ * the third `~h.3`, so each counts. The first keeps its key, and the same export (or the next one, listing the order's lines again) numbers them
+ * the same way, so nothing counts twice. Only the order being read is tallied: lines of one order split by other
+ * orders' lines are told apart within each run, and a line alike to one before the split counts once.
+ */
+export function numberAlikeLine(record: CanonicalRecord, alike: AlikeLines): { record: CanonicalRecord; alike: AlikeLines } {
+  const order = record.order;
+  if (!order?.line?.startsWith('~')) return { record, alike };
+  const seen = alike.orderId === order.orderId ? alike.seen : {};
+  const n = (seen[order.line] ?? 0) + 1;
+  const tallied = n > 1 || Object.keys(seen).length < MAX_TALLIED_LINES ? { ...seen, [order.line]: n } : seen;
+  const next: AlikeLines = { orderId: order.orderId, seen: tallied };
+  // A row alike to another has the same record id too (a duplicate delivery to the resolver): the number tells them apart.
+  return { record: n === 1 ? record : { ...record, recordId: stableHash(record.recordId, String(n)), order: { ...order, line: `${order.line}.${n}` } }, alike: next };
+}

@@ -4,7 +4,7 @@ import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
 import { detectDelimiter, detectEncoding, type TextEncoding } from '../domain/dialect.ts';
 import { stableHash } from '../domain/hash.ts';
 import { compilePlan, type Mapping, parseMapping, type RowPlan } from '../domain/mapping.ts';
-import { mapRow, type RowContext } from '../domain/row-mapper.ts';
+import { type AlikeLines, mapRow, numberAlikeLine, type RowContext } from '../domain/row-mapper.ts';
 import { readCsvBatches } from '../formats/csv.ts';
 import { readJsonArray, readNdjson } from '../formats/json.ts';
 import { sniff } from '../formats/sniff.ts';
@@ -86,6 +86,8 @@ export interface ImportCheckpoint {
   readonly quarantineKeys: readonly string[];
   readonly continuations: number;
   readonly startedAt: string;
+  /** The lines alike of the order being read when the import stopped (see numberAlikeLine). */
+  readonly alikeLines?: AlikeLines;
 }
 
 export type ImportOutcome = { readonly done: true; readonly report: ImportReport } | { readonly done: false; readonly checkpoint: ImportCheckpoint };
@@ -376,6 +378,7 @@ export async function importObject(
   let lastLine = (resume?.nextLine ?? 1) - 1;
   let lastOffset = offset;
   let sinceCheck = 0;
+  let alike: AlikeLines = resume?.alikeLines ?? { seen: {} };
   const reserve = deps.reserveMs ?? 90_000;
   try {
     for await (const rows of batches) for (const row of rows) {
@@ -433,19 +436,22 @@ export async function importObject(
         await reject(row.line, outcome.reasons, row.headers ? Object.fromEntries(row.headers.map((h, i) => [h, cells[i]])) : cells);
         continue;
       }
+      const numbered = numberAlikeLine(outcome.record, alike);
+      alike = numbered.alike;
+      const record = numbered.record;
       // An erased person's row is dropped and counted, never sent, never quarantined (that would keep a copy).
-      if (isSuppressed?.(outcome.record.identifiers.map(identifierKey))) {
+      if (isSuppressed?.(record.identifiers.map(identifierKey))) {
         counts.suppressed++;
         continue;
       }
       counts.accepted++;
-      if (outcome.record.flags) {
-        for (const [field, reason] of Object.entries(outcome.record.flags)) {
+      if (record.flags) {
+        for (const [field, reason] of Object.entries(record.flags)) {
           const k = `${field}:${reason}`;
           flagged[k] = (flagged[k] ?? 0) + 1;
         }
       }
-      batch.push(outcome.record);
+      batch.push(record);
       if (batch.length >= SEND_CHUNK) await send();
 
       if (++sinceCheck >= CHECK_EVERY_ROWS) {
@@ -471,6 +477,7 @@ export async function importObject(
             quarantineKeys: quarantine.keys,
             continuations: (resume?.continuations ?? 0) + 1,
             startedAt,
+            ...(alike.orderId !== undefined ? { alikeLines: alike } : {}),
           };
           (batches as { return?: () => unknown }).return?.();
           body.destroy();

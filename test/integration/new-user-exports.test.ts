@@ -41,6 +41,7 @@ const ORDER_LINES = (stato102: string) =>
     'ORD-101;03/02/2026;mario.rossi@libero.it;SED-01;Sedia in faggio;4;45,50;182,00;evaso',
     'ORD-101;03/02/2026;mario.rossi@libero.it;TAV-02;Tavolo noce;1;1.250,00;1.250,00;evaso',
     `ORD-102;15/03/2026;mario.rossi@libero.it;LAM-07;Lampada da terra;2;39,90;79,80;${stato102}`,
+    `ORD-102;15/03/2026;mario.rossi@libero.it;LAM-07;Lampada da terra;2;39,90;79,80;${stato102}`,
     'ORD-103;20/03/2026;sara.lombardi@gmail.com;SED-01;Sedia in faggio;2;45,50;91,00;annullato',
   ].join('\r\n');
 
@@ -145,10 +146,10 @@ describe('exports a new user uploads, without a mapping', () => {
 
   it("counts an ERP's order lines as the orders they make, and a later export of them as their new state", async () => {
     const march = await cdpImport('righe_ordini_marzo.csv', Buffer.from(ORDER_LINES('evaso'), 'latin1'), 'erp');
-    expect(march).toMatchObject({ status: 'completed', kind: 'order', rowsRead: 4, accepted: 4, rejected: 0 });
+    expect(march).toMatchObject({ status: 'completed', kind: 'order', rowsRead: 5, accepted: 5, rejected: 0 });
     await twin.waitIdle();
-    // Two orders of Mario's: 182 + 1,250 and 79.80, not the last line read of each.
-    expect((await profile('email:mario.rossi@libero.it'))?.orders).toEqual({ count: 2, revenue: 1511.8, firstAt: '2026-02-03T00:00:00.000Z', lastAt: '2026-03-15T00:00:00.000Z' });
+    // Two orders of Mario's: 182 + 1,250, and 79.80 twice (two lines alike, no line number), not the last line read of each.
+    expect((await profile('email:mario.rossi@libero.it'))?.orders).toEqual({ count: 2, revenue: 1591.6, firstAt: '2026-02-03T00:00:00.000Z', lastAt: '2026-03-15T00:00:00.000Z' });
     expect((await profile('email:sara.lombardi@gmail.com'))?.orders).toMatchObject({ count: 0, revenue: 0 });
 
     // April's export of the same lines: ORD-102 cancelled since. Its lines replace March's; nothing counts twice.

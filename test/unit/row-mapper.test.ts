@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compilePlan, parseMapping, type RowPlan } from '../../lambdas/domain/mapping.ts';
-import { mapRow } from '../../lambdas/domain/row-mapper.ts';
+import { type AlikeLines, MAX_TALLIED_LINES, mapRow, numberAlikeLine } from '../../lambdas/domain/row-mapper.ts';
 
 const ctx = { source: 'erp', objectKey: 'imports/erp/clienti.csv', importId: 'imp_1', receivedAt: '2026-01-01T00:00:00.000Z' };
 function planOf(headers: string[], mapping?: unknown): RowPlan {
@@ -151,6 +151,62 @@ describe('mapRow', () => {
     // A row that gives the whole order's total is the order, not a line of it.
     const whole = mapRow(['ORD-9', 'a@example.it', 'SED-01', '300,00'], 2, planOf(['Numero ordine', 'E-mail', 'Articolo', 'Totale ordine']), ctx);
     expect(whole.accepted && whole.record.order).toEqual({ orderId: 'ORD-9', total: 300, currency: 'EUR' });
+  });
+
+  it('numbers lines alike listed together under one order, so each counts, and numbers them alike in every export', () => {
+    const plan = planOf(['Numero ordine', 'E-mail', 'Codice articolo', 'Quantità', 'Prezzo']);
+    const rows = [
+      ['ORD-1', 'a@example.it', 'CAFFE-1', '1', '2,50'],
+      ['ORD-1', 'a@example.it', 'CAFFE-1', '1', '2,50'],
+      ['ORD-1', 'a@example.it', 'ZUCCH-1', '1', '1,00'],
+      ['ORD-1', 'a@example.it', 'CAFFE-1', '1', '2,50'],
+      ['ORD-2', 'b@example.it', 'CAFFE-1', '1', '2,50'],
+      ['ORD-1', 'a@example.it', 'CAFFE-1', '1', '2,50'],
+    ];
+    const ids = new Set<string>();
+    const number = (): string[] => {
+      let alike: AlikeLines = { seen: {} };
+      return rows.map((cells, i) => {
+        const out = mapRow(cells, i + 2, plan, ctx);
+        if (!out.accepted) throw new Error(out.reasons.join());
+        const n = numberAlikeLine(out.record, alike);
+        alike = n.alike;
+        ids.add(n.record.recordId);
+        return n.record.order!.line!;
+      });
+    };
+    const lines = number();
+    // Rows alike share a record id (the resolver would take the second for a duplicate delivery); numbered ones do not.
+    expect(ids.size).toBe(5);
+    const caffe = lines[0]!;
+    expect(caffe).toMatch(/^~[0-9a-f]{16}$/);
+    // The first keeps the key it always had; the third alike line of ORD-1 is .3, though another article came between.
+    expect(lines).toEqual([caffe, `${caffe}.2`, lines[2], `${caffe}.3`, caffe, caffe]);
+    // Another order starts its own tally; ORD-1 listed again after it is a new run (the limit the README states).
+    expect(number()).toEqual(lines);
+    // A line number column keeps its own keys, untouched.
+    const numbered = mapRow(['ORD-9', 'a@example.it', '4', '45,50', '2'], 2, planOf(['N. ordine', 'E-mail', 'Qtà', 'Prezzo unitario', 'Riga']), ctx);
+    if (!numbered.accepted) throw new Error('rejected');
+    const twice = numberAlikeLine(numbered.record, numberAlikeLine(numbered.record, { seen: {} }).alike);
+    expect(twice.record.order?.line).toBe('2');
+  });
+
+  it('stops tallying an order past the limit of lines alike kept for a checkpoint', () => {
+    const plan = planOf(['Numero ordine', 'E-mail', 'Codice articolo', 'Quantità', 'Prezzo']);
+    let alike: AlikeLines = { seen: {} };
+    const key = (article: string): string => {
+      const out = mapRow(['ORD-1', 'a@example.it', article, '1', '1,00'], 2, plan, ctx);
+      if (!out.accepted) throw new Error('rejected');
+      const n = numberAlikeLine(out.record, alike);
+      alike = n.alike;
+      return n.record.order!.line!;
+    };
+    for (let i = 0; i < MAX_TALLIED_LINES; i++) key(`A${i}`);
+    expect(Object.keys(alike.seen)).toHaveLength(MAX_TALLIED_LINES);
+    const untallied = key('B');
+    expect(key('B')).toBe(untallied);
+    expect(key('A0')).toMatch(/\.2$/);
+    expect(Object.keys(alike.seen)).toHaveLength(MAX_TALLIED_LINES);
   });
 
   it('rejects an order row without an order id', () => {

@@ -169,6 +169,35 @@ describe('importObject', () => {
     expect(queue.records.map((r) => [r.lineage.recordKey, r.lineage.line, r.person])).toEqual(oneRunRecords.map((r) => [r.lineage.recordKey, r.lineage.line, r.person]));
   });
 
+  it('numbers lines alike of one order across a checkpoint as one run does', async () => {
+    // An order lines export without a line number: each order of seven lines lists two articles, each more than once;
+    // checkpoints (every 2,000 rows) fall inside orders.
+    const lines = ['Numero ordine;E-mail;Codice articolo;Quantità;Prezzo'];
+    for (let o = 0; o < 1500; o++) for (const a of ['CAFFE', 'CAFFE', 'ZUCCH', 'CAFFE', 'ZUCCH', 'CAFFE', 'CAFFE']) lines.push(`ORD-${o};c${o}@example.it;${a};1;2,50`);
+    const body = `${lines.join('\n')}\n`;
+    const oneRun = await run('imports/erp/righe-1.csv', body);
+    const keysOf = (records: typeof queue.records): string[] => records.map((r) => `${r.order!.orderId}#${r.order!.line}`);
+    const oneRunRecords = queue.records.splice(0);
+    const expected = keysOf(oneRunRecords);
+    expect(new Set(oneRunRecords.map((r) => r.recordId)).size).toBe(10_500);
+    expect(oneRun.accepted).toBe(10_500);
+    expect(new Set(expected).size).toBe(10_500);
+    expect(expected.filter((k) => k.endsWith('.5'))).toHaveLength(1500);
+
+    await objects.put(LANDING, 'imports/erp/righe-2.csv', body);
+    let calls = 0;
+    deps = { ...deps, reserveMs: 1000, remainingMs: () => (++calls % 2 === 0 ? 10 : 600_000) };
+    let outcome = await importObject(deps, LANDING, 'imports/erp/righe-2.csv');
+    let hops = 0;
+    while (!outcome.done) {
+      hops++;
+      expect(outcome.checkpoint.alikeLines?.orderId).toMatch(/^ORD-/);
+      outcome = await importObject(deps, LANDING, 'imports/erp/righe-2.csv', JSON.parse(JSON.stringify(outcome.checkpoint)) as ImportCheckpoint);
+    }
+    expect(hops).toBeGreaterThan(1);
+    expect(keysOf(queue.records)).toEqual(expected);
+  });
+
   it('imports the rows of a gzip NDJSON export before the point its stream breaks, and keeps the rest as one reject', async () => {
     const text = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ email: `c${i}@example.it`, nome: `Anna ${i}` })).join('\n');
     const gz = gzipSync(Buffer.from(text));
