@@ -474,10 +474,11 @@ export const MAX_TALLIED_LINES = 1000;
 
 /**
  * Lines alike in article, quantity, price and amount, listed together under one order in an export without a line
- * number (a till that scans an article twice writes it twice): the second becomes `~h.2` (and gets a record id of its own),
- * the third `~h.3`, so each counts. The first keeps its key, and the same export (or the next one, listing the order's lines again) numbers them
- * the same way, so nothing counts twice. Only the order being read is tallied: lines of one order split by other
- * orders' lines are told apart within each run, and a line alike to one before the split counts once.
+ * number (a till that scans an article twice writes it twice): the second becomes `~h.2`, with a record id of its
+ * own, the third `~h.3`, so each counts. The first keeps its key, and the same export (or the next one, listing the
+ * order's lines again) numbers them the same way, so nothing counts twice. Only the order being read is tallied:
+ * lines of one order split by other orders' lines are told apart within each run, and a line alike to one before
+ * the split counts once.
  */
 export function numberAlikeLine(record: CanonicalRecord, alike: AlikeLines): { record: CanonicalRecord; alike: AlikeLines } {
   const order = record.order;
