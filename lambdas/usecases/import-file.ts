@@ -2,7 +2,6 @@ import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
 import { detectDelimiter, detectEncoding, type TextEncoding } from '../domain/dialect.ts';
-import { stableHash } from '../domain/hash.ts';
 import { compilePlan, type Mapping, parseMapping, type RowPlan } from '../domain/mapping.ts';
 import { type AlikeLines, mapRow, numberAlikeLine, type RowContext } from '../domain/row-mapper.ts';
 import { readCsvBatches } from '../formats/csv.ts';
@@ -10,6 +9,7 @@ import { readJsonArray, readNdjson } from '../formats/json.ts';
 import { sniff } from '../formats/sniff.ts';
 import { type FileFormat, type SourceRow, UnreadableFileError } from '../formats/types.ts';
 import { readXlsx } from '../formats/xlsx.ts';
+import { ERASURE_REWRITE_MARKER, importIdOf, reportKey } from './import-keys.ts';
 import type { ContinuationQueue, ObjectStore, RecordQueue } from '../ports/index.ts';
 
 export interface ImportDeps {
@@ -99,14 +99,7 @@ const MAX_SENDS_IN_FLIGHT = 4;
 const QUARANTINE_PART_BYTES = 4 * 1024 * 1024;
 const CHECK_EVERY_ROWS = 2000;
 
-/** User metadata an erasure sets on the exports it rewrites (S3: `x-amz-meta-cdp-erasure`). */
-export const ERASURE_REWRITE_MARKER = 'cdp-erasure';
-
-export const reportKey = (importId: string): string => `reports/imports/${importId}.json`;
-
-/** One id per uploaded object version: a re-delivered notification maps to the same import. */
-export const importIdOf = (bucket: string, objectKey: string, versionOrEtag: string | undefined): string =>
-  `imp_${stableHash(bucket, objectKey, versionOrEtag ?? '').slice(0, 24)}`;
+export { ERASURE_REWRITE_MARKER, importIdOf, reportKey };
 
 /** Mapping locations in the landing bucket: per file (what `cdp import --mapping` uploads), then per source. */
 export const mappingKeys = (source: string, objectKey: string): [string, string] => [

@@ -9,7 +9,7 @@ import type { SourceRow } from '../formats/types.ts';
 import type { PrivacyWork } from '../ports/privacy.ts';
 import { holdersOf, type StoredProfile, type TimelineEntry } from '../ports/profiles.ts';
 import { CdpError, ContentionError } from '../shared/errors.ts';
-import { reportKey } from './import-file.ts';
+import { reportKey } from './import-keys.ts';
 import { type PrivacyDeps, record, SubjectError } from './privacy-requests.ts';
 import { activeProfile, finishMerge, mergesUnderWay } from './resolve-record.ts';
 import { eraseFromLake } from './erase-lake.ts';
