@@ -86,6 +86,8 @@ export interface FunctionDefinition {
   readonly files?: readonly { readonly from: string; readonly to: string }[];
   /** Worker-thread scripts the function starts, each bundled beside the handler as `<name>.mjs` (see threadScript). */
   readonly threads?: readonly string[];
+  /** Modules the handler imports on first use (importBeside), each bundled beside it as `<name>.mjs`. */
+  readonly modules?: readonly string[];
   /** V8 flags the function runs with (its NODE_OPTIONS, after --enable-source-maps); the benchmarks use the same. */
   readonly nodeOptions?: readonly string[];
   /** Invoked on a schedule (EventBridge cron, UTC), besides on demand. */
@@ -218,6 +220,8 @@ export const functions: Record<FunctionName, FunctionDefinition> = {
       { queue: 'dsr', access: 'send' },
       { secret: 'privacy' },
     ],
+    // The lake erasure's Parquet code: a quarter of the worker, needed only by an erasure of someone in the lake.
+    modules: ['lambdas/handlers/privacy-lake.ts'],
   },
   publishKpis: {
     entry: 'lambdas/handlers/publish-kpis.ts',

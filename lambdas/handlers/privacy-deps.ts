@@ -27,7 +27,7 @@ export function privacyDeps(env: NodeJS.ProcessEnv = process.env): PrivacyDeps {
     profiles: new DynamoProfileStore(documentClient(), tableName),
     config: parseIdentityConfig(identityJson),
     vault: new S3Vault(new S3Client({}), bundleDir ? directoryLinks(bundleDir) : presignedLinks),
-    buckets: { landing: env.LANDING_BUCKET ?? '', raw: env.RAW_BUCKET ?? '', exports: env.EXPORTS_BUCKET ?? '', ...(env.LAKE_BUCKET ? { lake: env.LAKE_BUCKET } : {}) },
+    buckets: { landing: env.LANDING_BUCKET ?? '', raw: env.RAW_BUCKET ?? '', exports: env.EXPORTS_BUCKET ?? '' },
     now: () => new Date(),
   };
 }

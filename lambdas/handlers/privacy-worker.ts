@@ -4,12 +4,19 @@ import { DynamoFailureLog } from '../adapters/failure-log.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
 import { logger } from '../shared/logger.ts';
 import { sqsBatchHandler } from '../shared/sqs-batch.ts';
-import type { PrivacyWork } from '../ports/privacy.ts';
+import { importBeside } from '../shared/threads.ts';
+import type { LakeEraser, PrivacyWork } from '../ports/privacy.ts';
 import type { PrivacyRequestMessage } from '../usecases/ingest-webhook.ts';
 import { InvalidRequestError, processWork, submitRequest } from '../usecases/privacy.ts';
 import { privacyDeps } from './privacy-deps.ts';
 
-const deps = lazy(() => privacyDeps());
+/** The lake erasure, loaded beside the handler on the first erasure that needs it (see privacy-lake.ts). */
+const eraseFromLake: LakeEraser = async (...args) => (await importBeside<typeof import('./privacy-lake.ts')>('privacy-lake', import.meta.url)).eraseFromLake(...args);
+
+const deps = lazy(() => {
+  const lake = process.env.LAKE_BUCKET;
+  return { ...privacyDeps(), ...(lake ? { lake: { bucket: lake, erase: eraseFromLake } } : {}) };
+});
 const failures = lazy(() => new DynamoFailureLog(new DynamoDBClient({}), requireEnv('TABLE_NAME')));
 
 /**

@@ -51,6 +51,19 @@ export interface ObjectVault {
   link(bucket: string, key: string, expiresSeconds: number): Promise<string>;
 }
 
+/** What a lake erasure did: the files it checked, those it rewrote without the person's rows, old versions it deleted. */
+export interface LakeErasure {
+  readonly filesScanned: number;
+  readonly filesRewritten: { readonly key: string; readonly rowsRemoved: number }[];
+  readonly oldVersionsDeleted: number;
+}
+
+/**
+ * Removes erased people's rows from the lake's files in `bucket` (`eraseFromLake`). A port so that the worker can load
+ * its Parquet code on the first erasure rather than at every cold start.
+ */
+export type LakeEraser = (vault: ObjectVault, bucket: string, requestId: string, profileIds: ReadonlySet<string>) => Promise<LakeErasure>;
+
 /** Where privacy requests go to be worked on (the DSR queue); carries the plain identifiers, encrypted. */
 export interface WorkQueue {
   /** With `delaySeconds`, the order is delivered that much later (SQS delays 900 s at most: a longer wait is cut). */

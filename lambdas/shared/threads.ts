@@ -43,8 +43,16 @@ export function serveThread<I, O>(job: (input: I) => Promise<O>): void {
   );
 }
 
-/** A thread script beside the calling module: `<name>.mjs` in a bundle, else `<name>.ts` in the repository. */
+/** A script beside the calling module: `<name>.mjs` in a bundle, else `<name>.ts` in the repository. */
 export function threadScript(name: string, besides: string): URL {
   const bundled = new URL(`./${name}.mjs`, besides);
   return existsSync(fileURLToPath(bundled)) ? bundled : new URL(`./${name}.ts`, besides);
+}
+
+/**
+ * A module beside the calling one, imported on first use: code only some invocations need stays out of the handler's
+ * bundle (and its cold start). Bundled as `<name>.mjs` by the function definition's `modules`.
+ */
+export async function importBeside<T>(name: string, besides: string): Promise<T> {
+  return (await import(threadScript(name, besides).href)) as T;
 }

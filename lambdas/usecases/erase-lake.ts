@@ -1,6 +1,6 @@
 import { type Column, CURATED_TABLES, curatedTables, type Row } from '../domain/lake/tables.ts';
 import { ColumnBuffer, readParquet } from '../formats/parquet.ts';
-import type { ObjectVault } from '../ports/privacy.ts';
+import type { LakeErasure, LakeEraser, ObjectVault } from '../ports/privacy.ts';
 
 /** The lake's files that hold profile ids: the curated tables and segment membership (KPI tables are aggregates). */
 const PREFIXES = ['curated/', 'segments/'] as const;
@@ -12,18 +12,12 @@ function columnsOf(key: string): readonly Column[] | undefined {
   return table ? curatedTables[table].columns : undefined;
 }
 
-export interface LakeErasure {
-  readonly filesScanned: number;
-  readonly filesRewritten: { readonly key: string; readonly rowsRemoved: number }[];
-  readonly oldVersionsDeleted: number;
-}
-
 /**
  * Removes an erased person's rows from the lake: every curated and segment file is checked on its id columns alone,
  * and a file holding one of the profile ids is rewritten without those rows (conditionally: a file the publisher
  * replaced meanwhile is read again), then its old versions are deleted.
  */
-export async function eraseFromLake(vault: ObjectVault, bucket: string, requestId: string, profileIds: ReadonlySet<string>): Promise<LakeErasure> {
+export const eraseFromLake: LakeEraser = async (vault: ObjectVault, bucket: string, requestId: string, profileIds: ReadonlySet<string>): Promise<LakeErasure> => {
   let filesScanned = 0;
   let oldVersionsDeleted = 0;
   const filesRewritten: { key: string; rowsRemoved: number }[] = [];
@@ -54,4 +48,4 @@ export async function eraseFromLake(vault: ObjectVault, bucket: string, requestI
     }
   }
   return { filesScanned, filesRewritten, oldVersionsDeleted };
-}
+};

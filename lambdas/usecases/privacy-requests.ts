@@ -6,7 +6,7 @@ import { normaliseDate, normaliseEmail, normaliseName, normalisePhone } from '..
 import { suppressionHash } from '../domain/privacy/hash.ts';
 import { applyEvent, isOpen, type RequestEvent, type RequestState, type RequestType } from '../domain/privacy/request.ts';
 import { RECTIFIABLE_FIELDS } from '../domain/profile.ts';
-import type { ObjectVault, RequestLog, SaltSource, SuppressionList, WorkQueue } from '../ports/privacy.ts';
+import type { LakeEraser, ObjectVault, RequestLog, SaltSource, SuppressionList, WorkQueue } from '../ports/privacy.ts';
 import type { ProfileStore } from '../ports/profiles.ts';
 import { CdpError } from '../shared/errors.ts';
 
@@ -22,8 +22,9 @@ export interface PrivacyDeps {
   readonly profiles: ProfileStore;
   readonly config: IdentityConfig;
   readonly vault: ObjectVault;
-  /** `lake`: where the curated tables are (erasure removes the person's pseudonymous rows there too). */
-  readonly buckets: { readonly landing: string; readonly raw: string; readonly exports: string; readonly lake?: string };
+  readonly buckets: { readonly landing: string; readonly raw: string; readonly exports: string };
+  /** Where the curated tables are, and what removes an erased person's pseudonymous rows from them. */
+  readonly lake?: { readonly bucket: string; readonly erase: LakeEraser };
   readonly now: () => Date;
   /** How long an access bundle's link is valid (default 24 hours). */
   readonly linkSeconds?: number;

@@ -12,7 +12,6 @@ import { CdpError, ContentionError } from '../shared/errors.ts';
 import { reportKey } from './import-keys.ts';
 import { type PrivacyDeps, record, SubjectError } from './privacy-requests.ts';
 import { activeProfile, finishMerge, mergesUnderWay } from './resolve-record.ts';
-import { eraseFromLake } from './erase-lake.ts';
 
 export { extendRequest, InvalidRequestError, type PrivacyDeps, type Submission, submitRequest } from './privacy-requests.ts';
 
@@ -456,7 +455,7 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
   const subject = subjectValues(erased.keys);
   const quarantineScanned = await scrubQuarantine(deps, state.requestId, subject, tally);
   const bundles = await deleteEarlierBundles(deps, state, tally);
-  const lake = deps.buckets.lake ? await eraseFromLake(deps.vault, deps.buckets.lake, state.requestId, new Set(state.located?.profileIds ?? ids)) : undefined;
+  const lake = deps.lake ? await deps.lake.erase(deps.vault, deps.lake.bucket, state.requestId, new Set(state.located?.profileIds ?? ids)) : undefined;
   if (lake) tally.oldVersionsDeleted += lake.oldVersionsDeleted;
   const pitrAgesOutAt = new Date(deps.now().getTime() + PITR_DAYS * 86_400_000).toISOString().slice(0, 10);
   return {
@@ -494,7 +493,7 @@ async function eraseSource(deps: PrivacyDeps, state: RequestState): Promise<Reco
     else mixed++;
   }
   for (const id of only) state = (await eraseProfiles(deps, state, [id], [], tally)).state;
-  const lake = deps.buckets.lake && only.length > 0 ? await eraseFromLake(deps.vault, deps.buckets.lake, state.requestId, new Set(only)) : undefined;
+  const lake = deps.lake && only.length > 0 ? await deps.lake.erase(deps.vault, deps.lake.bucket, state.requestId, new Set(only)) : undefined;
   return {
     source,
     profiles: tally.profiles,

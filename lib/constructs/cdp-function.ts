@@ -14,8 +14,8 @@ import { ESBUILD_TARGET, ESM_REQUIRE_BANNER, EXTERNAL_MODULES } from '../bundlin
 import type { FunctionDefinition } from '../definitions.ts';
 import { type Bindable, bindGrant } from './grants.ts';
 
-/** esbuild, as NodejsFunction runs it, for a worker-thread script: `<name>.mjs` beside the handler's bundle. */
-function threadBundleCommand(projectRoot: string, entry: string, outputDir: string): string {
+/** esbuild, as NodejsFunction runs it, for a worker-thread script or a module: `<name>.mjs` beside the handler's bundle. */
+function besideBundleCommand(projectRoot: string, entry: string, outputDir: string): string {
   const out = path.join(outputDir, `${path.basename(entry, '.ts')}.mjs`);
   const externals = EXTERNAL_MODULES.map((m) => `"--external:${m}"`).join(' ');
   return `"${path.join(projectRoot, 'node_modules', '.bin', 'esbuild')}" "${entry}" --bundle --platform=node --format=esm --target=${ESBUILD_TARGET} --minify --main-fields=module,main ${externals} "--banner:js=${ESM_REQUIRE_BANNER}" --log-level=warning --outfile="${out}"`;
@@ -87,14 +87,14 @@ export class CdpFunction extends Construct {
         mainFields: ['module', 'main'],
         externalModules: EXTERNAL_MODULES,
         banner: ESM_REQUIRE_BANNER,
-        ...(definition.files || definition.threads
+        ...(definition.files || definition.threads || definition.modules
           ? {
               commandHooks: {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
                 afterBundling: (inputDir: string, outputDir: string) => [
                   ...(definition.files ?? []).map((f) => `mkdir -p "${path.dirname(path.join(outputDir, f.to))}" && cp -R "${path.join(inputDir, f.from)}" "${path.join(outputDir, f.to)}"`),
-                  ...(definition.threads ?? []).map((entry) => threadBundleCommand(props.projectRoot, path.join(inputDir, entry), outputDir)),
+                  ...[...(definition.threads ?? []), ...(definition.modules ?? [])].map((entry) => besideBundleCommand(props.projectRoot, path.join(inputDir, entry), outputDir)),
                 ],
               },
             }

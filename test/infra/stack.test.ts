@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, Stack, Validations } from 'aws-cdk-lib';
@@ -7,7 +7,9 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.ts';
-import { runThread, threadScript } from '../../lambdas/shared/threads.ts';
+import { importBeside, runThread, threadScript } from '../../lambdas/shared/threads.ts';
+import { readParquet, toParquet } from '../../lambdas/formats/parquet.ts';
+import type { LakeEraser, ObjectVault, StoredObject } from '../../lambdas/ports/privacy.ts';
 import { ATHENA_ACTIONS, GLUE_ACTIONS, KEY_ACTIONS, OBJECT_ACTIONS, RESULT_ACTIONS, TABLE_ACTIONS } from '../../lib/constructs/grants.ts';
 import { KPIS } from '../../lambdas/domain/kpi/definitions.ts';
 import { CURATED_TABLES } from '../../lambdas/domain/lake/tables.ts';
@@ -282,6 +284,32 @@ describe('CDK stack', () => {
     expect(script.pathname.endsWith('/publish-kpis-part.mjs')).toBe(true);
     // Started as the handler starts it: it loads, runs, and answers (here, that it has no table to read).
     await expect(runThread(script, { asOf: '2026-11-23', part: { index: 0, count: 2 } })).rejects.toThrow('Missing required environment variable TABLE_NAME');
+  });
+
+  it("bundles the privacy worker's lake erasure beside its handler, out of its cold start, and the bundled module erases", async () => {
+    const json = template.toJSON() as { Resources: Resources };
+    const [, fn] = Object.entries(json.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes('PrivacyWorkerFunction'))!;
+    const bundle = path.join(projectRoot, 'cdk.out', 'test', `asset.${(fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`);
+    const handler = pathToFileURL(path.join(bundle, 'index.mjs')).href;
+    expect(threadScript('privacy-lake', handler).pathname.endsWith('/privacy-lake.mjs')).toBe(true);
+    // hyparquet's footer check ("parquet file invalid (footer != PAR1)") is in the module, not in the handler.
+    expect(readFileSync(path.join(bundle, 'index.mjs'), 'utf8')).not.toContain('footer != PAR1');
+    expect(readFileSync(path.join(bundle, 'privacy-lake.mjs'), 'utf8')).toContain('footer != PAR1');
+    // Loaded as the handler loads it, it removes one person's rows from a segment file and keeps the other's.
+    const { eraseFromLake } = await importBeside<{ eraseFromLake: LakeEraser }>('privacy-lake', handler);
+    const key = 'segments/vip/part-0.parquet';
+    const files = new Map<string, Uint8Array>([[key, toParquet([{ name: 'profile_id', type: 'string' }], [{ profile_id: 'p_a' }, { profile_id: 'p_b' }])]]);
+    const vault = {
+      async *list(_bucket: string, prefix: string) {
+        for (const [k, bytes] of files) if (k.startsWith(prefix)) yield { key: k, size: bytes.length };
+      },
+      get: async (_bucket: string, k: string): Promise<StoredObject | undefined> => (files.has(k) ? { bytes: files.get(k)! } : undefined),
+      replace: async (_bucket: string, k: string, bytes: Uint8Array) => (files.set(k, bytes), 'ok' as const),
+      purgeOldVersions: async () => 0,
+    } as unknown as ObjectVault;
+    const done = await eraseFromLake(vault, 'lake', 'dsr_test', new Set(['p_a']));
+    expect(done).toEqual({ filesScanned: 1, filesRewritten: [{ key, rowsRemoved: 1 }], oldVersionsDeleted: 0 });
+    expect(await readParquet(files.get(key)!)).toEqual([{ profile_id: 'p_b' }]);
   });
 
   it('alarms to one encrypted topic on every DLQ holding a message, every function error and throttle, and overdue privacy requests', () => {
