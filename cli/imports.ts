@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { type ImportReport, importIdOf, reportKey } from '../lambdas/usecases/import-file.ts';
+import type { ImportReport } from '../lambdas/usecases/import-file.ts';
+import { importIdOf, reportKey } from '../lambdas/usecases/import-keys.ts';
 import type { Target } from './target.ts';
 
 type ImportTarget = Pick<Target, 's3' | 'buckets'>;

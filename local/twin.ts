@@ -11,7 +11,7 @@ import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName, ro
 import { SALT_ENV } from '../lambdas/adapters/privacy-stores.ts';
 import { S3LakeStore } from '../lambdas/adapters/s3-lake-store.ts';
 import { secretEnvVar } from '../lambdas/domain/webhooks/receive.ts';
-import { ERASURE_REWRITE_MARKER, importIdOf, reportKey } from '../lambdas/usecases/import-file.ts';
+import { ERASURE_REWRITE_MARKER, importIdOf, reportKey } from '../lambdas/usecases/import-keys.ts';
 import { type ApiHandler, compileRoute, localToken, serveRoute } from './api.ts';
 import { type QueryEngine, startDuckDb } from './engines/duckdb.ts';
 import { type Engine, startDynamoDb } from './engines/dynamodb.ts';

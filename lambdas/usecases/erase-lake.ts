@@ -1,6 +1,6 @@
 import { type Column, CURATED_TABLES, curatedTables, type Row } from '../domain/lake/tables.ts';
 import { ColumnBuffer, readParquet } from '../formats/parquet.ts';
-import type { LakeErasure, LakeEraser, ObjectVault } from '../ports/privacy.ts';
+import type { LakeErasure, ObjectVault } from '../ports/privacy.ts';
 
 /** The lake's files that hold profile ids: the curated tables and segment membership (KPI tables are aggregates). */
 const PREFIXES = ['curated/', 'segments/'] as const;
@@ -17,7 +17,7 @@ function columnsOf(key: string): readonly Column[] | undefined {
  * and a file holding one of the profile ids is rewritten without those rows (conditionally: a file the publisher
  * replaced meanwhile is read again), then its old versions are deleted.
  */
-export const eraseFromLake: LakeEraser = async (vault: ObjectVault, bucket: string, requestId: string, profileIds: ReadonlySet<string>): Promise<LakeErasure> => {
+export async function eraseFromLake(vault: ObjectVault, bucket: string, requestId: string, profileIds: ReadonlySet<string>): Promise<LakeErasure> {
   let filesScanned = 0;
   let oldVersionsDeleted = 0;
   const filesRewritten: { key: string; rowsRemoved: number }[] = [];
@@ -48,4 +48,4 @@ export const eraseFromLake: LakeEraser = async (vault: ObjectVault, bucket: stri
     }
   }
   return { filesScanned, filesRewritten, oldVersionsDeleted };
-};
+}

@@ -99,8 +99,6 @@ const MAX_SENDS_IN_FLIGHT = 4;
 const QUARANTINE_PART_BYTES = 4 * 1024 * 1024;
 const CHECK_EVERY_ROWS = 2000;
 
-export { ERASURE_REWRITE_MARKER, importIdOf, reportKey };
-
 /** Mapping locations in the landing bucket: per file (what `cdp import --mapping` uploads), then per source. */
 export const mappingKeys = (source: string, objectKey: string): [string, string] => [
   `mappings/${source}/${objectKey.split('/').at(-1)}.json`,

@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTwin, type TwinInfo } from '../../local/twin.ts';
-import { importIdOf, reportKey } from '../../lambdas/usecases/import-file.ts';
+import { importIdOf, reportKey } from '../../lambdas/usecases/import-keys.ts';
 import { CDP_BIN as cdp, cdpOk } from '../support/cdp.ts';
 import { profileOf } from '../support/profiles.ts';
 
