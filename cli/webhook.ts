@@ -45,6 +45,8 @@ export function signedDelivery(
       break;
     case 'woocommerce':
       headers['x-wc-webhook-signature'] = signFor('base64', body, secret);
+      // WooCommerce names each delivery anew (an order binned twice is two deliveries of one body).
+      headers['x-wc-webhook-delivery-id'] = `cdp-${Date.now().toString(36)}-${stableHash(String(Math.random())).slice(0, 8)}`;
       if (options.topic) headers['x-wc-webhook-topic'] = options.topic;
       break;
     case 'tally':

@@ -53,6 +53,18 @@ export const keys = {
 /** Listing index of active profiles (the `gsi1` of the table definition). */
 export const ACTIVE_PROFILES = 'PROFILES';
 
+/**
+ * A whole order's entry in the `gsi1` index (one line of an order has none): its source and id, under the profile
+ * holding it. Written with the order item wherever it is written or moved to, so a change to the order that names no
+ * person finds its profile; erasing the profile's items takes the entries with them.
+ */
+const orderIndexKey = (source: string, orderId: string): string => `ORDER#${source}#${orderId}`;
+function orderIndex(profileId: string, item: { readonly sk?: unknown; readonly source?: unknown; readonly orderId?: unknown; readonly line?: unknown }): { gsi1pk?: string; gsi1sk?: string } {
+  if (item.sk !== undefined && !String(item.sk).startsWith('ORDER#')) return {};
+  if (typeof item.source !== 'string' || typeof item.orderId !== 'string' || item.line !== undefined) return {};
+  return { gsi1pk: orderIndexKey(item.source, item.orderId), gsi1sk: profileId };
+}
+
 const isConditionFailure = (e: unknown): boolean => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 
 /** Runs a conditional write: 'conflict' when its condition did not hold, any other error thrown. */
@@ -184,7 +196,7 @@ export class DynamoProfileStore implements ProfileStore {
       items.push({
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.order(profileId, write.order.key), ...write.order.item },
+          Item: { ...keys.order(profileId, write.order.key), ...write.order.item, ...orderIndex(profileId, write.order.item) },
           ConditionExpression: write.order.expectedRecordId ? 'recordId = :expected' : 'attribute_not_exists(pk)',
           ...(write.order.expectedRecordId ? { ExpressionAttributeValues: { ':expected': write.order.expectedRecordId } } : {}),
         },
@@ -297,7 +309,20 @@ export class DynamoProfileStore implements ProfileStore {
         ? { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)', ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}`, ':s': prefix } }
         : { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}` } },
     );
-    return items.filter((i) => i.sk !== 'PROFILE').map(({ pk: _pk, ...rest }) => rest as unknown as ProfileItem);
+    // Index entries are the store's own: derived again wherever an item is written (orderIndex).
+    return items.filter((i) => i.sk !== 'PROFILE').map(({ pk: _pk, gsi1pk: _ipk, gsi1sk: _isk, ...rest }) => rest as unknown as ProfileItem);
+  }
+
+  async profilesWithOrder(source: string, orderId: string): Promise<string[]> {
+    const res = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :o',
+        ExpressionAttributeValues: { ':o': orderIndexKey(source, orderId) },
+      }),
+    );
+    return [...new Set((res.Items ?? []).map((i) => String(i.gsi1sk)))];
   }
 
   async listOrders(profileId: string): Promise<(StoredOrder & { sk: string })[]> {
@@ -375,7 +400,7 @@ export class DynamoProfileStore implements ProfileStore {
                   {
                     Put: {
                       TableName: this.tableName,
-                      Item: { ...item, pk: `PROFILE#${to}` },
+                      Item: { ...item, pk: `PROFILE#${to}`, ...orderIndex(to, item) },
                       ...newer,
                     },
                   },
@@ -654,7 +679,7 @@ export class DynamoProfileStore implements ProfileStore {
                 ExpressionAttributeValues: { ':splitting': 'splitting' },
               },
             },
-            { Put: { TableName: this.tableName, Item: { ...item, pk: `PROFILE#${to}` } } },
+            { Put: { TableName: this.tableName, Item: { ...item, pk: `PROFILE#${to}`, ...orderIndex(to, item) } } },
             { Delete: { TableName: this.tableName, Key: { pk: `PROFILE#${from}`, sk: item.sk } } },
           ],
         }),

@@ -66,6 +66,12 @@ export interface Order {
   readonly line?: string;
   readonly currency?: string;
   readonly placedAt?: string;
+  /**
+   * A change to an order already received, from a delivery that names no person (WooCommerce's `order.deleted`: the
+   * order's id only). The record has no identifier: it is applied to whichever profile holds the order, never a
+   * profile of its own.
+   */
+  readonly changeOnly?: true;
 }
 
 export interface CanonicalRecord {

@@ -74,6 +74,20 @@ export function regroup(
     }
   }
 
+  // A change to an order that names no person (a binned WooCommerce order) goes with the order's newest record that
+  // does: the order item, which it last wrote, goes where that record goes.
+  const holders = new Map<string, CanonicalRecord>();
+  for (const r of records) {
+    if (!r.order || r.order.changeOnly || r.order.line !== undefined) continue;
+    const key = `${r.source}#${r.order.orderId}`;
+    const h = holders.get(key);
+    if (!h || h.occurredAt < r.occurredAt || (h.occurredAt === r.occurredAt && h.recordId < r.recordId)) holders.set(key, r);
+  }
+  for (const r of records) {
+    const holder = r.order?.changeOnly ? holders.get(`${r.source}#${r.order.orderId}`) : undefined;
+    if (holder) partition.union(r.recordId, holder.recordId);
+  }
+
   if (config.matching.enabled) {
     const snapshots = new Map(records.flatMap((r) => {
       const s = snapshotOf(r, config);

@@ -36,14 +36,18 @@ async function recordHandler(message: SQSRecord): Promise<void> {
   let applied = 0;
   let merges = 0;
   let suppressed = 0;
+  let unknownOrders = 0;
   for (const record of records) {
     const outcome = await resolveRecord(store, record, config, suppression);
     if (outcome.result === 'applied') applied++;
     if (outcome.result === 'suppressed') suppressed++;
+    if (outcome.result === 'unknownOrder') unknownOrders++;
     merges += outcome.merged.length;
   }
   if (suppressed > 0) logger.info('records of erased people dropped', { messageId: message.messageId, suppressed, ...correlationIds(records) });
-  logger.debug('records resolved', { messageId: message.messageId, records: records.length, applied, merges, suppressed, ...correlationIds(records) });
+  // A binned order no profile holds: it never arrived here (placed before the webhook was set up), or its person was erased.
+  if (unknownOrders > 0) logger.info('changes to orders no profile holds left nothing to change', { messageId: message.messageId, unknownOrders, ...correlationIds(records) });
+  logger.debug('records resolved', { messageId: message.messageId, records: records.length, applied, merges, suppressed, unknownOrders, ...correlationIds(records) });
 }
 
 /**

@@ -157,6 +157,11 @@ export interface ProfileStore {
    * in `from` (another finisher moved it on) is not written again: 'ok'.
    */
   moveItem(from: string, to: string, item: ProfileItem): Promise<'ok' | 'inactive'>;
+  /**
+   * The profiles holding a whole order (not one of its lines) by its source and id, from an eventually consistent
+   * index: one normally; none when no version of it was received (or its holder was erased).
+   */
+  profilesWithOrder(source: string, orderId: string): Promise<string[]>;
   /** Orders of a profile (with their sort keys), for recounting totals. */
   listOrders(profileId: string): Promise<(StoredOrder & { readonly sk: string })[]>;
   /**

@@ -35,7 +35,8 @@ const MAX_CANDIDATES_PER_RECORD = 3;
 
 export type ResolveOutcome = {
   readonly profileId: string;
-  readonly result: 'applied' | 'duplicate' | 'suppressed';
+  /** `unknownOrder`: a change to an order that names no person, and no profile holds that order (nothing changed). */
+  readonly result: 'applied' | 'duplicate' | 'suppressed' | 'unknownOrder';
   readonly merged: readonly string[];
   /** Duplicate candidates this record opened (pairs scored between the review and merge thresholds). */
   readonly candidates?: number;
@@ -204,6 +205,7 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
     const m = matching && !applied.matched ? await matchRecord(store, config, record.recordId, matching, applied.profileId) : undefined;
     return { profileId: applied.profileId, result: 'duplicate', merged: m?.merged ?? [], ...(m?.candidates ? { candidates: m.candidates } : {}) };
   }
+  if (record.order?.changeOnly) return resolveOrderChange(store, record, config);
   // An erased person is never re-created: the check is a consistent read, and an erasure writes the list before it
   // marks the profile, so a record that raced it meets either the list or the erasing profile (checked again below).
   const allKeys = record.identifiers.map(identifierKey);
@@ -313,6 +315,56 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
     return { profileId: target, result, merged: [...merged, ...(m?.merged ?? [])], ...(m?.candidates ? { candidates: m.candidates } : {}) };
   }
   throw new ContentionError(`Profile still contended after ${MAX_RECORD_ATTEMPTS} attempts`);
+}
+
+/**
+ * A change to an order that names no person (WooCommerce's `order.deleted`: an id and nothing else), applied to the
+ * profile holding the order: the newest version of the order with what the change says (its status) over it. The
+ * order is found through the store's order index, its holder followed through merges; one that moved meanwhile (a
+ * merge, an unmerge) is looked up again. No profile holds it (it never arrived, or its person was erased): nothing
+ * changes, and the outcome says so.
+ */
+async function resolveOrderChange(store: ProfileStore, record: CanonicalRecord, config: IdentityConfig): Promise<ResolveOutcome> {
+  const change = record.order;
+  const unknown: ResolveOutcome = { profileId: '', result: 'unknownOrder', merged: [] };
+  if (!change) return unknown;
+  const key = `${record.source}#${change.orderId}`;
+  for (let attempt = 0; attempt < MAX_RECORD_ATTEMPTS; attempt++) {
+    const holders = await store.profilesWithOrder(record.source, change.orderId);
+    if (holders.length === 0) return unknown;
+    const a = await activeProfile(store, config, holders[0]!);
+    if (a.split) continue;
+    if (!a.profile) return unknown;
+    const current = await store.listOrders(a.id);
+    const existing = current.find((o) => o.sk === `ORDER#${key}`);
+    if (!existing) {
+      // Moved since the index was read (or the index is behind): look again, a little later.
+      await backoff(attempt);
+      continue;
+    }
+    const { sk: _sk, v: _v, ...was } = existing;
+    const version = {
+      ...was,
+      ...(change.status ? { status: change.status } : {}),
+      ...(change.total !== undefined ? { total: change.total } : {}),
+      occurredAt: record.occurredAt,
+      receivedAt: record.receivedAt,
+      recordId: record.recordId,
+    };
+    const v = orderVersion(version);
+    // An older change than the order's newest version (a delivery late behind the order's next update) changes nothing
+    // in the order, but is still on the profile's timeline.
+    const order = orderVersion(existing) < v ? { key, item: { ...version, v }, expectedRecordId: existing.recordId } : undefined;
+    const orders = order ? orderTotals([...current.filter((o) => o !== existing), order.item]) : undefined;
+    const state = applyRecord(a.profile.state, record, [], config, orders);
+    const result = await store.applyRecord(a.id, a.profile.version, { record, state, claims: [], ...(order ? { order } : {}), blocked: [] });
+    if (result === 'conflict') {
+      await backoff(attempt);
+      continue;
+    }
+    return { profileId: a.id, result, merged: [] };
+  }
+  throw new ContentionError(`Order still contended after ${MAX_RECORD_ATTEMPTS} attempts`);
 }
 
 /** The active profiles an unmerge keeps `state`'s profile apart from (merged ones followed to their survivor). */

@@ -56,7 +56,22 @@ const TALLY = {
 
 const ELEMENTOR_SIMPLE = new URLSearchParams({ Nome: 'Paolo', Cognome: 'Verdi', Email: 'paolo.verdi@example.it', Cellulare: '335 765 4321', Provincia: 'Torino', Messaggio: 'Vorrei un preventivo' }).toString();
 
-const SECRETS = { shopify: 'shpss_local_test', tally: 'tally_local_test', 'sito-contatti': 'tok_sito_123' };
+/** An Italian WooCommerce shop's order (REST API v3 shape, as its webhooks send it). */
+const WOO_ORDER = {
+  id: 5120,
+  number: '5120',
+  status: 'processing',
+  currency: 'EUR',
+  date_created_gmt: '2026-11-18T09:12:00',
+  date_modified_gmt: '2026-11-18T09:12:00',
+  total: '59.00',
+  customer_id: 0,
+  billing: { first_name: 'Lucia', last_name: 'Ferri', address_1: 'Via Po 3', city: 'Torino', postcode: '10123', country: 'IT', email: 'lucia.ferri@example.it', phone: '333 112 2334' },
+  line_items: [{ id: 1, name: 'Sciarpa', quantity: 1, total: '59.00' }],
+  refunds: [],
+};
+
+const SECRETS = { shopify: 'shpss_local_test', tally: 'tally_local_test', 'sito-contatti': 'tok_sito_123', woocommerce: 'wc_local_test' };
 
 function payload(name: string, body: string): string {
   const file = path.join(home, name);
@@ -93,6 +108,24 @@ describe('webhooks on the running twin', () => {
     expect(p?.attributes).toMatchObject({ firstName: 'Francesca', lastName: 'Neri', province: 'BG' });
     expect(p?.lead).toMatchObject({ source: 'instagram', medium: 'social', campaign: 'saldi-estivi' });
     expect(p?.consents.marketing_email).toMatchObject({ granted: true });
+  });
+
+  it('a WooCommerce order put in the bin (order.deleted: its id only) stops counting on its profile; restored, it counts again', async () => {
+    const order = payload('woo-order.json', JSON.stringify(WOO_ORDER));
+    expect(JSON.parse(await cdpOk(home, 'webhook', 'send', 'woocommerce', order, '--topic', 'order.created', '--json'))).toMatchObject({ status: 200, response: { records: 1 } });
+    await twin.waitIdle();
+    expect((await profile('email:lucia.ferri@example.it'))?.orders).toMatchObject({ count: 1, revenue: 59 });
+
+    const bin = payload('woo-deleted.json', JSON.stringify({ id: 5120 }));
+    expect(JSON.parse(await cdpOk(home, 'webhook', 'send', 'woocommerce', bin, '--topic', 'order.deleted', '--json'))).toMatchObject({ status: 200, response: { records: 1 } });
+    await twin.waitIdle();
+    expect((await profile('email:lucia.ferri@example.it'))?.orders).toEqual({ count: 0, revenue: 0 });
+
+    // Restored: the whole order again, stamped (to the second, as WooCommerce does) after it was binned.
+    const restored = payload('woo-restored.json', JSON.stringify({ ...WOO_ORDER, date_modified_gmt: new Date().toISOString().slice(0, 19) }));
+    expect(JSON.parse(await cdpOk(home, 'webhook', 'send', 'woocommerce', restored, '--topic', 'order.restored', '--json'))).toMatchObject({ status: 200, response: { records: 1 } });
+    await twin.waitIdle();
+    expect((await profile('email:lucia.ferri@example.it'))?.orders).toMatchObject({ count: 1, revenue: 59 });
   });
 
   it('adds a Tally form response to the same person, with the company and consent', async () => {

@@ -36,6 +36,17 @@ const bad = rec('bad', 'Anna', 'Rossi', [email('anna@example.it'), phone('+39333
 const wrong = [a1, a2, b1, bad];
 
 describe('unmerge: regrouping a profile without one identifier', () => {
+  it('a change to an order that names no person (a binned order) goes with its order, not into a group of its own', () => {
+    const bin = (id: string, orderId: string, source = 'erp'): CanonicalRecord => {
+      const { person: _p, ...r } = rec(id, '', '', [], { kind: 'order', order: { orderId, status: 'trash', changeOnly: true }, source });
+      return r;
+    };
+    expect(regroup([...wrong, bin('x2', 'o2')], 'phone:+393332220000', config)).toEqual([['a1', 'a2', 'bad'], ['b1', 'x2']]);
+    expect(regroup([...wrong, bin('x1', 'o1')], 'phone:+393332220000', config)).toEqual([['a1', 'a2', 'bad', 'x1'], ['b1']]);
+    // Another source's order of the same number is another order: the change stays alone (it changed nothing here).
+    expect(regroup([...wrong, bin('y', 'o2', 'shop')], 'phone:+393332220000', config)).toEqual([['a1', 'a2', 'bad'], ['b1'], ['y']]);
+  });
+
   it('separates what only the removed identifier held together', () => {
     expect(regroup(wrong, 'phone:+393332220000', config)).toEqual([['a1', 'a2', 'bad'], ['b1']]);
     // Every other link still holds: without the e-mail, the bad row stays with the phone it shares.

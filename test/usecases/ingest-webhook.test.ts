@@ -147,6 +147,39 @@ describe('webhooks: every vendor fixture', () => {
     expect(objects.objects.size).toBe(before);
   });
 
+  it('WooCommerce order.deleted (an order put in the bin, only its id) is a change to that order naming no person; order.restored is the whole order again', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const binned = (deliveryId: string) => signed('woocommerce', Buffer.from('{"id":727}'), { 'x-wc-webhook-topic': 'order.deleted', 'x-wc-webhook-delivery-id': deliveryId });
+    expect(await receiveWebhook(deps, 'woocommerce', binned('d1'))).toMatchObject({ status: 200, body: { received: true, records: 1 } });
+    const [r] = records.records;
+    expect(r!.identifiers).toEqual([]);
+    expect(r!.order).toMatchObject({ orderId: '727', status: 'trash', changeOnly: true });
+    // Dated when it came, to the second (WooCommerce's own dates are whole seconds).
+    expect(r!.occurredAt).toBe(`${r!.receivedAt.slice(0, 19)}.000Z`);
+    expect(r!.lineage).toMatchObject({ deliveryId: 'd1', recordKey: 'order:727#deleted:d1' });
+    // The same delivery again is a retry; binned again later (after a restore) is a new event.
+    expect(await receiveWebhook(deps, 'woocommerce', binned('d1'))).toMatchObject({ status: 200, body: { duplicate: true } });
+    expect(await receiveWebhook(deps, 'woocommerce', binned('d2'))).toMatchObject({ status: 200, body: { records: 1 } });
+    expect(records.records).toHaveLength(2);
+    expect(records.records[1]!.recordId).not.toBe(r!.recordId);
+
+    const restored = await receiveWebhook(deps, 'woocommerce', signed('woocommerce', fixture('woocommerce/order.created.json'), { 'x-wc-webhook-topic': 'order.restored' }));
+    expect(restored).toMatchObject({ status: 200, body: { records: 1 } });
+    expect(records.records[2]!.order).toMatchObject({ orderId: '727', status: 'processing', total: 29.35 });
+    expect(ids(records.records[2]!)).toEqual(['email:john.doe@example.com']);
+    // Other deletions say nothing about a person's orders: a customer removed from the shop is not an erasure request.
+    const gone = await receiveWebhook(deps, 'woocommerce', signed('woocommerce', Buffer.from('{"id":25}'), { 'x-wc-webhook-topic': 'customer.deleted' }));
+    expect(gone).toMatchObject({ status: 200, body: { ignored: 'topic.noCustomerData' } });
+    expect(records.records).toHaveLength(3);
+  });
+
+  it('an order change naming no person is only taken from the WooCommerce topic that sends one: a form post without identifiers is still rejected', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const out = await receiveWebhook(deps, 'woocommerce', signed('woocommerce', Buffer.from('{"id":727,"status":"trash","line_items":[]}'), { 'x-wc-webhook-topic': 'order.updated' }));
+    expect(out).toMatchObject({ status: 200, body: { rejected: [{ reasons: ['row.noIdentifier'] }] } });
+    expect(records.records).toEqual([]);
+  });
+
   it('Stripe customer, checkout session and charge; a checkout and its charge are one order', async () => {
     const { deps, records } = memoryWebhookDeps();
     for (const f of ['customer.created', 'customer.updated', 'checkout.session.completed', 'charge.succeeded']) {

@@ -44,6 +44,11 @@ export interface Extracted {
   readonly form: string;
   /** Timeline touchpoint (a form's name). */
   readonly touchpoint?: string;
+  /**
+   * A change to an order already received that names no person (WooCommerce's `order.deleted` carries only the
+   * order's id): kept without identifiers, and applied to whichever profile holds that order.
+   */
+  readonly orderOnly?: boolean;
 }
 
 /** A data-subject request a vendor sends on a person's behalf (Shopify's mandatory compliance topics). */

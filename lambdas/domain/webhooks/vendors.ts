@@ -234,7 +234,17 @@ function woocommerce(req: WebhookRequest, payload: Payload): Interpretation {
   const topic = req.headers['x-wc-webhook-topic'] ?? ('order_key' in body || 'line_items' in body ? 'order.updated' : 'customer.updated');
   const id = str(body.id);
   const eventKey = id ? `${topic}:${id}:${str(body.date_modified_gmt) ?? str(body.date_modified) ?? contentKey(req)}` : contentKey(req);
-  if (topic.endsWith('.deleted') || topic.endsWith('.restored')) return none(topic, eventKey, 'topic.noCustomerData');
+  if (topic === 'order.deleted') {
+    // An order put in the bin: WooCommerce sends only its id, and no time. Each delivery is an event (and a record) of
+    // its own, known by its delivery id: an order can be binned, restored and binned again, each time the same body.
+    // The order is found by its id among the orders already received and applied as binned: it stops counting.
+    // Restoring it sends the whole order again.
+    if (!id) return none(topic, contentKey(req), 'topic.noCustomerData');
+    const delivery = req.headers['x-wc-webhook-delivery-id'] ?? contentKey(req);
+    const fields: Fields = [['order.orderId', id], ['order.status', 'trash']];
+    return one(topic, `${topic}:${id}:${delivery}`, { kind: 'order', recordKey: `order:${id}#deleted:${delivery}`, fields, form: `woocommerce:${topic}`, orderOnly: true });
+  }
+  if (topic.endsWith('.deleted') || (topic.endsWith('.restored') && topic !== 'order.restored')) return none(topic, eventKey, 'topic.noCustomerData');
   const billing = obj(body.billing);
   const fields: Fields = [];
   const form = `woocommerce:${topic}`;

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
+import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
+import { profilesByIdentifier } from '../../lambdas/usecases/read-profiles.ts';
+import { resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
+import { unmergeProfile } from '../../lambdas/usecases/unmerge.ts';
+import { dynamoDbLocal } from '../support/dynamodb-local.ts';
+
+/**
+ * WooCommerce's `order.deleted` (an order put in the bin) carries the order's id and nothing else: no person. On
+ * DynamoDB Local, through the resolver: the binned order is found on whichever profile holds it now (merges and
+ * unmerges included) and stops counting; restored, it counts again; an order no profile holds changes nothing.
+ */
+const config = DEFAULT_IDENTITY_CONFIG;
+const local = dynamoDbLocal('order-changes');
+
+const email = (value: string): Identifier => ({ type: 'email', value });
+let n = 0;
+const placed = (identifiers: Identifier[], orderId: string, status: string, total: number, at: string, recordId = `w${++n}`): CanonicalRecord => ({
+  recordId,
+  source: 'woocommerce',
+  channel: 'webhook',
+  kind: 'order',
+  occurredAt: at,
+  receivedAt: at,
+  lineage: { objectKey: `webhooks/woocommerce/${recordId}.json`, deliveryId: recordId, recordKey: `order:${orderId}` },
+  identifiers,
+  person: { firstName: 'Elena', lastName: 'Moretti' },
+  order: { orderId, status, total, currency: 'EUR', placedAt: '2026-03-01T10:00:00.000Z' },
+});
+/** What the row mapper makes of `order.deleted`: the order's id, binned, dated when it came; no identifier. */
+const binned = (orderId: string, at: string, recordId = `b${++n}`): CanonicalRecord => ({
+  recordId,
+  source: 'woocommerce',
+  channel: 'webhook',
+  kind: 'order',
+  occurredAt: at,
+  receivedAt: at,
+  lineage: { objectKey: `webhooks/woocommerce/${recordId}.json`, deliveryId: recordId, recordKey: `order:${orderId}#deleted:${recordId}` },
+  identifiers: [],
+  order: { orderId, status: 'trash', currency: 'EUR', changeOnly: true },
+});
+
+describe('a change to an order that names no person', () => {
+  it('binned, the order stops counting; restored, it counts again; binned again, it stops again; a redelivery changes nothing', async () => {
+    const store = await local.store();
+    const elena = [email('elena.moretti@example.it')];
+    const view = async () => (await profilesByIdentifier(store, config, 'email:elena.moretti@example.it'))[0]!;
+    await resolveRecord(store, placed(elena, '1201', 'processing', 80, '2026-03-01T10:00:00.000Z'), config);
+    await resolveRecord(store, placed(elena, '1202', 'completed', 20, '2026-03-02T10:00:00.000Z'), config);
+    const profileId = (await view()).profileId;
+    expect((await view()).orders).toMatchObject({ count: 2, revenue: 100 });
+
+    const bin = binned('1201', '2026-03-03T09:00:00.000Z');
+    expect(await resolveRecord(store, bin, config)).toMatchObject({ profileId, result: 'applied' });
+    expect((await view()).orders).toEqual({ count: 1, revenue: 20, firstAt: '2026-03-01T10:00:00.000Z', lastAt: '2026-03-01T10:00:00.000Z' });
+    // The binned version keeps what the order was (total, currency, when placed); only its status changed.
+    const orders = await store.listOrders(profileId);
+    expect(orders.find((o) => o.orderId === '1201')).toMatchObject({ status: 'trash', total: 80, currency: 'EUR', placedAt: '2026-03-01T10:00:00.000Z', recordId: bin.recordId });
+    // The order index is the store's own: not among the item's attributes (an access bundle lists them).
+    for (const o of orders) expect(Object.keys(o)).not.toContain('gsi1pk');
+    expect(await resolveRecord(store, bin, config)).toMatchObject({ profileId, result: 'duplicate' });
+
+    await resolveRecord(store, placed(elena, '1201', 'processing', 80, '2026-03-04T09:00:00.000Z'), config);
+    expect((await view()).orders).toMatchObject({ count: 2, revenue: 100 });
+    await resolveRecord(store, binned('1201', '2026-03-05T09:00:00.000Z'), config);
+    expect((await view()).orders).toMatchObject({ count: 1, revenue: 20 });
+    // A binning delivered late, older than the order's newest version, leaves the order as it is.
+    await resolveRecord(store, placed(elena, '1202', 'completed', 20, '2026-03-06T09:00:00.000Z'), config);
+    expect(await resolveRecord(store, binned('1202', '2026-03-05T12:00:00.000Z'), config)).toMatchObject({ result: 'applied' });
+    expect((await view()).orders).toMatchObject({ count: 1, revenue: 20 });
+    // Its delivery is on the timeline all the same (every record is accounted for); no identifier was added.
+    expect((await view()).identifiers).toEqual(['email:elena.moretti@example.it']);
+  });
+
+  it('an order no profile holds (placed before the webhook was set up) changes nothing, and says so', async () => {
+    const store = await local.store();
+    const bin = binned('404', '2026-03-03T09:00:00.000Z');
+    expect(await resolveRecord(store, bin, config)).toEqual({ profileId: '', result: 'unknownOrder', merged: [] });
+    expect(await store.appliedRecord(bin.recordId)).toBeUndefined();
+    // Another source's order of the same number is another order.
+    await resolveRecord(store, { ...placed([email('ugo@example.it')], '404', 'completed', 10, '2026-03-01T10:00:00.000Z'), source: 'erp' }, config);
+    expect((await resolveRecord(store, bin, config)).result).toBe('unknownOrder');
+  });
+
+  it("found on the survivor after a merge, and it follows its order's record when an unmerge splits the profile", async () => {
+    const store = await local.store();
+    const home = email('elena.moretti@example.it');
+    const work = email('e.moretti@moretti-srl.it');
+    const view = async (key: string) => (await profilesByIdentifier(store, config, key))[0]!;
+    await resolveRecord(store, placed([home], '1301', 'completed', 50, '2026-04-01T10:00:00.000Z'), config);
+    await resolveRecord(store, placed([work], '1302', 'completed', 70, '2026-04-02T10:00:00.000Z'), config);
+    const link = await resolveRecord(store, { ...placed([home, work], '-', 'completed', 0, '2026-04-03T10:00:00.000Z'), kind: 'contact', order: undefined }, config);
+    expect(link.merged).toHaveLength(1);
+    const survivor = (await view('email:elena.moretti@example.it')).profileId;
+    expect((await view('email:e.moretti@moretti-srl.it')).profileId).toBe(survivor);
+
+    // 1302 was placed on the profile merged away: its index entry moved with it.
+    expect(await resolveRecord(store, binned('1302', '2026-04-04T09:00:00.000Z'), config)).toMatchObject({ profileId: survivor, result: 'applied' });
+    expect((await view('email:elena.moretti@example.it')).orders).toMatchObject({ count: 1, revenue: 50 });
+
+    // The work address was a wrong link after all: 1302 and its binning leave together with 1302's own record.
+    const split = await unmergeProfile(store, config, survivor, 'email:e.moretti@moretti-srl.it');
+    if (split.result !== 'split') throw new Error(`not split: ${split.result}`);
+    const groups = await Promise.all(
+      split.profiles.map(async (g) => ({ id: g.profileId, orders: (await store.listOrders(g.profileId)).map((o) => [o.orderId, o.status]), view: (await profilesByIdentifier(store, config, 'email:elena.moretti@example.it')).find((p) => p.profileId === g.profileId) })),
+    );
+    expect(groups.map((g) => g.orders).sort()).toEqual([[['1301', 'completed']], [['1302', 'trash']]]);
+    const binnedGroup = groups.find((g) => g.orders[0]![0] === '1302')!;
+    const other = groups.find((g) => g !== binnedGroup)!;
+    expect(other.view?.orders).toMatchObject({ count: 1, revenue: 50 });
+    expect((await profilesByIdentifier(store, config, 'email:e.moretti@moretti-srl.it')).find((p) => p.profileId === binnedGroup.id)?.orders).toEqual({ count: 0, revenue: 0 });
+    // Binned again (a second delivery), it is found where it went.
+    expect(await resolveRecord(store, binned('1302', '2026-04-07T09:00:00.000Z'), config)).toMatchObject({ profileId: binnedGroup.id, result: 'applied' });
+  });
+});
