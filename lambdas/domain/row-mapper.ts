@@ -110,6 +110,16 @@ class Draft {
   }
 }
 
+/**
+ * The longest id kept (a customer id, loyalty card, order id, order line), in UTF-8 bytes. The table's keys are built
+ * from them (`ID#…`, `ORDER#<source>#<order>#<line>`) and DynamoDB refuses a sort key over 1,024 bytes and a partition
+ * key over 2,048: one such value would fail its whole message of records on every delivery, into the dead-letter
+ * queue. No system's ids come near (a UUID is 36).
+ */
+export const MAX_ID_BYTES = 200;
+const utf8 = new TextEncoder();
+const bounded = (value: string, reason: string): Cleaned<string> => (utf8.encode(value).length > MAX_ID_BYTES ? { ok: false, reason } : { ok: true, value });
+
 /** Applies one raw value to the draft according to its canonical path. */
 function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPlan): void {
   switch (path) {
@@ -120,14 +130,14 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       (d.phonesRaw ??= []).push(raw);
       return;
     case 'identifiers.externalId':
-      return d.id('externalId', { ok: true, value: text(raw) }, plan.namespace);
+      return d.id('externalId', bounded(text(raw), 'externalId.tooLong'), plan.namespace);
     case 'identifiers.taxCode': {
       const code = checkCodiceFiscale(raw);
       if (!code.ok && code.reason === 'taxCode.checksum') d.taxCodeMistyped = raw.replace(/[\s.-]/g, '').toUpperCase();
       return d.id('taxCode', code, plan.namespace);
     }
     case 'identifiers.loyaltyCard':
-      return d.id('loyaltyCard', { ok: true, value: raw.replace(/\s/g, '') }, plan.namespace);
+      return d.id('loyaltyCard', bounded(raw.replace(/\s/g, ''), 'loyaltyCard.tooLong'), plan.namespace);
     case 'identifiers.vatNumber':
     case 'company.vatNumber': {
       const vat = checkPartitaIva(raw);
@@ -215,9 +225,12 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       else d.flag(path, c.reason);
       return;
     }
-    case 'order.orderId':
-      (d.order ??= {}).orderId = text(raw);
+    case 'order.orderId': {
+      const id = bounded(text(raw), 'order.idTooLong');
+      if (id.ok) (d.order ??= {}).orderId = id.value;
+      else d.flag(path, id.reason);
       return;
+    }
     case 'order.status':
       (d.order ??= {}).status = text(raw).toLowerCase();
       return;
@@ -227,9 +240,15 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       else d.flag(path, c.reason);
       return;
     }
-    case 'order.line':
+    case 'order.line': {
+      // Too long to key the line by: the line is known by its content instead, as without a line column.
+      const line = bounded(text(raw), 'order.lineTooLong');
+      if (line.ok) (d.orderLine ??= {}).line = line.value;
+      else d.flag(path, line.reason);
+      return;
+    }
     case 'order.product':
-      (d.orderLine ??= {})[path === 'order.line' ? 'line' : 'product'] = text(raw);
+      (d.orderLine ??= {}).product = text(raw);
       return;
     case 'order.quantity':
     case 'order.unitPrice':
@@ -382,11 +401,11 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   const anonymous = d.identifiers.length === 0 && !(ctx.webhook?.orderOnly && d.order?.orderId);
   if (anonymous || (plan.kind === 'order' && !d.order?.orderId)) {
     const reasons: string[] = [];
-    if (anonymous) {
+    if (anonymous && !ctx.webhook?.orderOnly) {
       for (const [k, v] of Object.entries(d.flags ?? {})) if (k.startsWith('identifiers.')) reasons.push(v);
       if (reasons.length === 0) reasons.push('row.noIdentifier');
     }
-    if (plan.kind === 'order' && !d.order?.orderId) reasons.push('order.noOrderId');
+    if (plan.kind === 'order' && !d.order?.orderId) reasons.push(d.flags?.['order.orderId'] ?? 'order.noOrderId');
     return { accepted: false, reasons };
   }
 

@@ -214,6 +214,24 @@ describe('mapRow', () => {
     expect(mapRow(['', 'a@example.it', '10'], 2, plan, ctx)).toEqual({ accepted: false, reasons: ['order.noOrderId'] });
   });
 
+  it('an id too long to key the table by (over 200 UTF-8 bytes) is flagged, never written: a row with nothing else is rejected with the reason', () => {
+    const plan = planOf(['Numero ordine', 'Codice cliente', 'E-mail', 'Totale']);
+    const long = 'x'.repeat(201);
+    expect(mapRow([long, 'C1', 'a@example.it', '10'], 2, plan, ctx)).toEqual({ accepted: false, reasons: ['order.idTooLong'] });
+    const out = mapRow(['O-1', long, 'a@example.it', '10'], 2, plan, ctx);
+    expect(out.accepted && out.record.identifiers).toEqual([{ type: 'email', value: 'a@example.it' }]);
+    expect(out.accepted && out.record.flags).toEqual({ 'identifiers.externalId': 'externalId.tooLong' });
+    expect(mapRow(['O-1', long, '', '10'], 2, plan, ctx)).toEqual({ accepted: false, reasons: ['externalId.tooLong'] });
+    // Bytes, not characters: 100 accented letters are 200 bytes and kept; 101 are not.
+    expect(mapRow(['O-1', 'è'.repeat(100), '', '10'], 2, plan, ctx).accepted).toBe(true);
+    expect(mapRow(['O-1', 'è'.repeat(101), '', '10'], 2, plan, ctx)).toEqual({ accepted: false, reasons: ['externalId.tooLong'] });
+    // A line key too long: the line is known by its content instead.
+    const lines = planOf(['Numero ordine', 'Riga', 'Articolo', 'E-mail', 'Importo']);
+    const line = mapRow(['O-1', long, 'SKU-1', 'a@example.it', '10'], 2, lines, ctx);
+    expect(line.accepted && line.record.order?.line).toMatch(/^~/);
+    expect(line.accepted && line.record.flags).toEqual({ 'order.line': 'order.lineTooLong' });
+  });
+
   it('splits a full name, surname first when the mapping says so', () => {
     const plan = planOf(['Nominativo', 'Email'], { nameOrder: 'lastFirst' });
     const out = mapRow(['DE LUCA MARIA GRAZIA', 'm@example.it'], 2, plan, ctx);

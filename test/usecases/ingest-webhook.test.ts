@@ -171,6 +171,10 @@ describe('webhooks: every vendor fixture', () => {
     const gone = await receiveWebhook(deps, 'woocommerce', signed('woocommerce', Buffer.from('{"id":25}'), { 'x-wc-webhook-topic': 'customer.deleted' }));
     expect(gone).toMatchObject({ status: 200, body: { ignored: 'topic.noCustomerData' } });
     expect(records.records).toHaveLength(3);
+    // An id no order has (too long to key the table by) is rejected with its reason, and kept in quarantine.
+    const long = signed('woocommerce', Buffer.from(`{"id":"${'9'.repeat(300)}"}`), { 'x-wc-webhook-topic': 'order.deleted', 'x-wc-webhook-delivery-id': 'd3' });
+    expect(await receiveWebhook(deps, 'woocommerce', long)).toMatchObject({ status: 200, body: { rejected: [{ reasons: ['order.idTooLong'] }] } });
+    expect(records.records).toHaveLength(3);
   });
 
   it('an order change naming no person is only taken from the WooCommerce topic that sends one: a form post without identifiers is still rejected', async () => {
