@@ -97,6 +97,7 @@ class Draft {
     if (!cleaned.ok) return this.flag(`identifiers.${type}`, cleaned.reason);
     const value = cleaned.value;
     for (const i of this.identifiers) if (i.type === type && i.value === value) return;
+    if (this.identifiers.length >= MAX_IDENTIFIERS) return this.flag(`identifiers.${type}`, 'identifiers.tooMany');
     this.identifiers.push(type === 'externalId' ? { type, value, namespace } : { type, value });
   }
   consent(purpose: string): ConsentDraft {
@@ -117,6 +118,12 @@ class Draft {
  * queue. No system's ids come near (a UUID is 36).
  */
 export const MAX_ID_BYTES = 200;
+/**
+ * Identifiers one record keeps (the first ones; the rest are flagged). The resolver writes a record in one transaction,
+ * a claim for each new identifier, and DynamoDB takes at most 100 items in one: a form with a hundred e-mail fields
+ * would fail its message on every delivery. A person has a few addresses and numbers.
+ */
+export const MAX_IDENTIFIERS = 20;
 const utf8 = new TextEncoder();
 const bounded = (value: string, reason: string): Cleaned<string> => (utf8.encode(value).length > MAX_ID_BYTES ? { ok: false, reason } : { ok: true, value });
 

@@ -232,6 +232,14 @@ describe('mapRow', () => {
     expect(line.accepted && line.record.flags).toEqual({ 'order.line': 'order.lineTooLong' });
   });
 
+  it('keeps the first 20 identifiers of a row and flags the rest: the resolver writes a record in one transaction', () => {
+    const headers = Array.from({ length: 25 }, (_, i) => `Email ${i + 1}`);
+    const plan = planOf(headers, { fields: { 'identifiers.email': headers } });
+    const out = mapRow(headers.map((_, i) => `p${i}@example.it`), 2, plan, ctx);
+    expect(out.accepted && out.record.identifiers.map((i) => i.value)).toEqual(headers.slice(0, 20).map((_, i) => `p${i}@example.it`));
+    expect(out.accepted && out.record.flags).toEqual({ 'identifiers.email': 'identifiers.tooMany' });
+  });
+
   it('splits a full name, surname first when the mapping says so', () => {
     const plan = planOf(['Nominativo', 'Email'], { nameOrder: 'lastFirst' });
     const out = mapRow(['DE LUCA MARIA GRAZIA', 'm@example.it'], 2, plan, ctx);
