@@ -125,7 +125,9 @@ export const MAX_ID_BYTES = 200;
  */
 export const MAX_IDENTIFIERS = 20;
 const utf8 = new TextEncoder();
-const bounded = (value: string, reason: string): Cleaned<string> => (utf8.encode(value).length > MAX_ID_BYTES ? { ok: false, reason } : { ok: true, value });
+/** `value` unless it is over MAX_ID_BYTES (encoded only when it might be: a UTF-16 unit is at most 3 bytes in UTF-8). */
+const bounded = (value: string, reason: string): Cleaned<string> =>
+  value.length * 3 > MAX_ID_BYTES && utf8.encode(value).length > MAX_ID_BYTES ? { ok: false, reason } : { ok: true, value };
 
 /** Applies one raw value to the draft according to its canonical path. */
 function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPlan): void {
