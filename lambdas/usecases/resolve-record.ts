@@ -1,4 +1,4 @@
-import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
+import { type CanonicalRecord, identifierKey, type Order } from '../domain/canonical.ts';
 import { stableHash } from '../domain/hash.ts';
 import type { IdentityConfig } from '../domain/identity-config.ts';
 import { blockingKeys, compareSnapshots, decide, type MatchSnapshot, snapshotOf } from '../domain/matching.ts';
@@ -205,7 +205,7 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
     const m = matching && !applied.matched ? await matchRecord(store, config, record.recordId, matching, applied.profileId) : undefined;
     return { profileId: applied.profileId, result: 'duplicate', merged: m?.merged ?? [], ...(m?.candidates ? { candidates: m.candidates } : {}) };
   }
-  if (record.order?.changeOnly) return resolveOrderChange(store, record, config);
+  if (record.order?.changeOnly) return resolveOrderChange(store, record, record.order, config);
   // An erased person is never re-created: the check is a consistent read, and an erasure writes the list before it
   // marks the profile, so a record that raced it meets either the list or the erasing profile (checked again below).
   const allKeys = record.identifiers.map(identifierKey);
@@ -324,10 +324,8 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
  * merge, an unmerge) is looked up again. No profile holds it (it never arrived, or its person was erased): nothing
  * changes, and the outcome says so.
  */
-async function resolveOrderChange(store: ProfileStore, record: CanonicalRecord, config: IdentityConfig): Promise<ResolveOutcome> {
-  const change = record.order;
+async function resolveOrderChange(store: ProfileStore, record: CanonicalRecord, change: Order, config: IdentityConfig): Promise<ResolveOutcome> {
   const unknown: ResolveOutcome = { profileId: '', result: 'unknownOrder', merged: [] };
-  if (!change) return unknown;
   const key = `${record.source}#${change.orderId}`;
   for (let attempt = 0; attempt < MAX_RECORD_ATTEMPTS; attempt++) {
     const holders = await store.profilesWithOrder(record.source, change.orderId);

@@ -16,27 +16,25 @@ const local = dynamoDbLocal('order-changes');
 
 const email = (value: string): Identifier => ({ type: 'email', value });
 let n = 0;
-const placed = (identifiers: Identifier[], orderId: string, status: string, total: number, at: string, recordId = `w${++n}`): CanonicalRecord => ({
+/** One WooCommerce delivery about an order, dated `at`. */
+const delivery = (recordId: string, at: string, recordKey: string) => ({
   recordId,
   source: 'woocommerce',
-  channel: 'webhook',
-  kind: 'order',
+  channel: 'webhook' as const,
+  kind: 'order' as const,
   occurredAt: at,
   receivedAt: at,
-  lineage: { objectKey: `webhooks/woocommerce/${recordId}.json`, deliveryId: recordId, recordKey: `order:${orderId}` },
+  lineage: { objectKey: `webhooks/woocommerce/${recordId}.json`, deliveryId: recordId, recordKey },
+});
+const placed = (identifiers: Identifier[], orderId: string, status: string, total: number, at: string, recordId = `w${++n}`): CanonicalRecord => ({
+  ...delivery(recordId, at, `order:${orderId}`),
   identifiers,
   person: { firstName: 'Elena', lastName: 'Moretti' },
   order: { orderId, status, total, currency: 'EUR', placedAt: '2026-03-01T10:00:00.000Z' },
 });
 /** What the row mapper makes of `order.deleted`: the order's id, binned, dated when it came; no identifier. */
 const binned = (orderId: string, at: string, recordId = `b${++n}`): CanonicalRecord => ({
-  recordId,
-  source: 'woocommerce',
-  channel: 'webhook',
-  kind: 'order',
-  occurredAt: at,
-  receivedAt: at,
-  lineage: { objectKey: `webhooks/woocommerce/${recordId}.json`, deliveryId: recordId, recordKey: `order:${orderId}#deleted:${recordId}` },
+  ...delivery(recordId, at, `order:${orderId}#deleted:${recordId}`),
   identifiers: [],
   order: { orderId, status: 'trash', currency: 'EUR', changeOnly: true },
 });
