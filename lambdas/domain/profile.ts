@@ -256,6 +256,10 @@ export const VOID_ORDER_STATUSES: readonly string[] = [
  * that does (`!` sorts before digits): it is another line of the order (Shopify's export fills those only on an order's
  * first line), and must not blank out what the first line said, whichever is read first.
  */
+/** An order's key among a profile's orders: its source and id, and for one line of it, the line. */
+export const orderKey = (source: string, order: { readonly orderId: string; readonly line?: string }): string =>
+  `${source}#${order.orderId}${order.line !== undefined ? `#${order.line}` : ''}`;
+
 export const orderVersion = (r: { readonly occurredAt: string; readonly receivedAt?: string; readonly recordId: string; readonly total?: number; readonly status?: string }): string =>
   `${r.total === undefined && !r.status ? '!' : ''}${r.occurredAt}|${r.receivedAt ?? ''}|${r.recordId}`;
 

@@ -34,7 +34,7 @@ export interface RowContext {
     /** Consent proof: the form or topic the consent was given on. */
     readonly form: string;
     /** A change to an order already received that names no person: an order id is enough (no identifier needed). */
-    readonly orderOnly?: boolean;
+    readonly changeOnly?: boolean;
   };
 }
 
@@ -407,10 +407,10 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     } else address.province = text(d.provinceRaw);
   }
 
-  const anonymous = d.identifiers.length === 0 && !(ctx.webhook?.orderOnly && d.order?.orderId);
+  const anonymous = d.identifiers.length === 0 && !(ctx.webhook?.changeOnly && d.order?.orderId);
   if (anonymous || (plan.kind === 'order' && !d.order?.orderId)) {
     const reasons: string[] = [];
-    if (anonymous && !ctx.webhook?.orderOnly) {
+    if (anonymous && !ctx.webhook?.changeOnly) {
       for (const [k, v] of Object.entries(d.flags ?? {})) if (k.startsWith('identifiers.')) reasons.push(v);
       if (reasons.length === 0) reasons.push('row.noIdentifier');
     }
@@ -420,7 +420,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
 
   // A change that gives no time (a binned WooCommerce order) is dated when it came, to the second as the vendor's own
   // dates are: the order restored within that second is its later version (the tie goes to the later arrival).
-  const occurredAt = d.occurredAt ?? d.order?.placedAt ?? (ctx.webhook?.orderOnly ? `${ctx.receivedAt.slice(0, 19)}.000Z` : ctx.receivedAt);
+  const occurredAt = d.occurredAt ?? d.order?.placedAt ?? (ctx.webhook?.changeOnly ? `${ctx.receivedAt.slice(0, 19)}.000Z` : ctx.receivedAt);
   let consents: Consent[] | undefined;
   if (d.consents) {
     for (const c of d.consents) {
@@ -436,7 +436,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   if (d.order?.orderId) {
     // A partial refund counts at what was kept (as a webhook's does); never below nothing.
     const kept = d.order.total !== undefined && d.orderRefunded ? Math.max(0, Math.round((d.order.total - Math.abs(d.orderRefunded)) * 100) / 100) : d.order.total;
-    order = { ...d.order, orderId: d.order.orderId, currency: d.order.currency ?? 'EUR', ...(kept !== undefined ? { total: kept } : {}), ...lineOf(d), ...(ctx.webhook?.orderOnly ? { changeOnly: true as const } : {}) };
+    order = { ...d.order, orderId: d.order.orderId, currency: d.order.currency ?? 'EUR', ...(kept !== undefined ? { total: kept } : {}), ...lineOf(d), ...(ctx.webhook?.changeOnly ? { changeOnly: true as const } : {}) };
   }
   let recordKey: string;
   if (ctx.webhook) recordKey = ctx.webhook.recordKey;

@@ -2,7 +2,7 @@ import { type CanonicalRecord, identifierKey } from './canonical.ts';
 import { stableHash } from './hash.ts';
 import { blockedReason, type IdentityConfig } from './identity-config.ts';
 import { blockingKeys, compareSnapshots, decide, snapshotOf } from './matching.ts';
-import { applyRecord, emptyProfile, type FieldValue, keepValues, type ProfileState, RECTIFIED_SOURCE_PREFIX } from './profile.ts';
+import { applyRecord, emptyProfile, type FieldValue, keepValues, orderKey, type ProfileState, RECTIFIED_SOURCE_PREFIX } from './profile.ts';
 import { conflict, linkingIdentifiers, newProfileIdFor, OWN_IDENTIFIERS, personKeyOf } from './resolution.ts';
 
 /**
@@ -79,12 +79,12 @@ export function regroup(
   const holders = new Map<string, CanonicalRecord>();
   for (const r of records) {
     if (!r.order || r.order.changeOnly || r.order.line !== undefined) continue;
-    const key = `${r.source}#${r.order.orderId}`;
+    const key = orderKey(r.source, r.order);
     const h = holders.get(key);
     if (!h || h.occurredAt < r.occurredAt || (h.occurredAt === r.occurredAt && h.recordId < r.recordId)) holders.set(key, r);
   }
   for (const r of records) {
-    const holder = r.order?.changeOnly ? holders.get(`${r.source}#${r.order.orderId}`) : undefined;
+    const holder = r.order?.changeOnly ? holders.get(orderKey(r.source, r.order)) : undefined;
     if (holder) partition.union(r.recordId, holder.recordId);
   }
 

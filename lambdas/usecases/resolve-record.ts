@@ -2,7 +2,7 @@ import { type CanonicalRecord, identifierKey, type Order } from '../domain/canon
 import { stableHash } from '../domain/hash.ts';
 import type { IdentityConfig } from '../domain/identity-config.ts';
 import { blockingKeys, compareSnapshots, decide, type MatchSnapshot, snapshotOf } from '../domain/matching.ts';
-import { applyRecord, emptyProfile, mergeStates, orderTotals, orderVersion, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
+import { applyRecord, emptyProfile, mergeStates, orderKey, orderTotals, orderVersion, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
 import { conflict, type IdentifierView, keptApart, linkingIdentifiers, type OwnerView, personKeyOf, planResolution } from '../domain/resolution.ts';
 import type { SuppressionCheck } from '../ports/privacy.ts';
 import type { FiledSnapshot, ProfileStore, StoredOrder, StoredProfile } from '../ports/profiles.ts';
@@ -272,7 +272,7 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
     let orders: ProfileState['orders'] | undefined;
     if (record.order) {
       // One line of an order is an item of its own: lines from any export, in any order, add up (ordersOf).
-      const key = `${record.source}#${record.order.orderId}${record.order.line !== undefined ? `#${record.order.line}` : ''}`;
+      const key = orderKey(record.source, record.order);
       const current = targetProfile ? await store.listOrders(target) : [];
       const existing = current.find((o) => (o as StoredOrder & { sk?: string }).sk === `ORDER#${key}`);
       const version = {
@@ -326,7 +326,7 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
  */
 async function resolveOrderChange(store: ProfileStore, record: CanonicalRecord, change: Order, config: IdentityConfig): Promise<ResolveOutcome> {
   const unknown: ResolveOutcome = { profileId: '', result: 'unknownOrder', merged: [] };
-  const key = `${record.source}#${change.orderId}`;
+  const key = orderKey(record.source, change);
   for (let attempt = 0; attempt < MAX_RECORD_ATTEMPTS; attempt++) {
     const holders = await store.profilesWithOrder(record.source, change.orderId);
     if (holders.length === 0) return unknown;

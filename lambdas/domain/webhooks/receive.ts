@@ -304,7 +304,7 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
     objectKey: ctx.rawKey,
     importId: '',
     receivedAt: ctx.receivedAt,
-    webhook: { deliveryId: ctx.deliveryId, recordKey: x.recordKey, form: x.form, ...(x.orderOnly ? { orderOnly: true } : {}) },
+    webhook: { deliveryId: ctx.deliveryId, recordKey: x.recordKey, form: x.form, ...(x.changeOnly ? { changeOnly: true } : {}) },
   });
   return outcome.accepted ? { ok: true, record: outcome.record, unmapped } : { ok: false, recordKey: x.recordKey, reasons: outcome.reasons, unmapped };
 }

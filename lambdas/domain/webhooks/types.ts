@@ -48,7 +48,7 @@ export interface Extracted {
    * A change to an order already received that names no person (WooCommerce's `order.deleted` carries only the
    * order's id): kept without identifiers, and applied to whichever profile holds that order.
    */
-  readonly orderOnly?: boolean;
+  readonly changeOnly?: boolean;
 }
 
 /** A data-subject request a vendor sends on a person's behalf (Shopify's mandatory compliance topics). */

@@ -242,7 +242,7 @@ function woocommerce(req: WebhookRequest, payload: Payload): Interpretation {
     if (!id) return none(topic, contentKey(req), 'topic.noCustomerData');
     const delivery = req.headers['x-wc-webhook-delivery-id'] ?? contentKey(req);
     const fields: Fields = [['order.orderId', id], ['order.status', 'trash']];
-    return one(topic, `${topic}:${id}:${delivery}`, { kind: 'order', recordKey: `order:${id}#deleted:${delivery}`, fields, form: `woocommerce:${topic}`, orderOnly: true });
+    return one(topic, `${topic}:${id}:${delivery}`, { kind: 'order', recordKey: `order:${id}#deleted:${delivery}`, fields, form: `woocommerce:${topic}`, changeOnly: true });
   }
   if (topic.endsWith('.deleted') || (topic.endsWith('.restored') && topic !== 'order.restored')) return none(topic, eventKey, 'topic.noCustomerData');
   const billing = obj(body.billing);
