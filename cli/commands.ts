@@ -110,7 +110,8 @@ export async function runUp(out: Output, flags: Flags): Promise<number> {
     demo = await loadDemo(twin, (m) => out.progress(m));
     writeFileSync(marker, new Date().toISOString());
   }
-  out.result({ status: 'ready', url: twin.url, home, endpoints: twin.endpoints, resources: twin.resources, demo, resumedImports: twin.resumedImports }, () =>
+  const requeued = Object.entries(twin.requeued);
+  out.result({ status: 'ready', url: twin.url, home, endpoints: twin.endpoints, resources: twin.resources, demo, requeued: twin.requeued, resumedImports: twin.resumedImports }, () =>
     [
       `cdp local twin ready at ${twin.url} (GET ${twin.url}/health)`,
       `  state      ${home} (survives restarts; delete it to start over)`,
@@ -119,6 +120,7 @@ export async function runUp(out: Output, flags: Flags): Promise<number> {
       `  S3         ${twin.endpoints.s3}  buckets ${Object.values(twin.resources.buckets).join(', ')}`,
       `  SQS        ${twin.endpoints.sqs}`,
       ...(demo ? ['', `Demo data loaded: ${demo.profiles} profiles`, describeImports(demo.imports)] : []),
+      ...(requeued.length > 0 ? ['', `Queued again (the twin stopped before they were handled): ${requeued.map(([q, n]) => `${n} message(s) in ${q}`).join(', ')}`] : []),
       ...(twin.resumedImports.length > 0 ? ['', `Imports started again (the twin stopped before they finished): ${quotedList(twin.resumedImports, 3)}`] : []),
       '',
       'Try: npx cdp import <file.csv> --source erp',
@@ -131,7 +133,7 @@ export async function runUp(out: Output, flags: Flags): Promise<number> {
       process.once('SIGTERM', resolve);
     });
   await signal();
-  // The queues are in memory: what is in them when the twin stops is gone. Finish it first, unless told twice.
+  // What is still queued is journaled and goes on at the next start; finishing it first leaves nothing half-done.
   out.progress('stopping: finishing the work in flight (Ctrl+C again stops at once)');
   const drained = await Promise.race([
     twin.waitIdle(DRAIN_TIMEOUT_MS).then(
@@ -140,7 +142,7 @@ export async function runUp(out: Output, flags: Flags): Promise<number> {
     ),
     signal().then(() => false),
   ]);
-  if (!drained) out.progress('stopped with work in flight: unfinished imports start again on the next start');
+  if (!drained) out.progress('stopped with work in flight: what is still queued goes on at the next start');
   await twin.stop();
   return 0;
 }

@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Target } from '../cli/target.ts';
-import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName, routes as apiRouteDefinitions } from '../lib/definitions.ts';
+import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName, queues, routes as apiRouteDefinitions } from '../lib/definitions.ts';
 import { SALT_ENV } from '../lambdas/adapters/privacy-stores.ts';
 import { S3LakeStore } from '../lambdas/adapters/s3-lake-store.ts';
 import { secretEnvVar } from '../lambdas/domain/webhooks/receive.ts';
@@ -21,7 +21,7 @@ import { dashboardRoutes } from './dashboard.ts';
 import { type Route, sendJson, startHttp } from './http.ts';
 import { publishLocally } from './kpi.ts';
 import { QueuePoller, type SqsHandler } from './poller.ts';
-import { createBuckets, createQueues, createTable, type LocalResources, type QueueOverrides, resourceEnvironment } from './resources.ts';
+import { createBuckets, createQueues, createTable, type LocalResources, localNames, type QueueOverrides, resourceEnvironment } from './resources.ts';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_REGION = 'eu-south-1';
@@ -56,8 +56,13 @@ export interface TwinInfo {
   readonly resources: LocalResources;
   /** Engine processes, so a restart after a kill can stop orphans. */
   readonly enginePids: readonly number[];
-  /** Landing objects whose import had not finished when the twin last stopped, imported again on this start. */
+  /**
+   * Landing objects whose import had not finished when the twin last stopped and whose notification was not in the
+   * queue, notified again on this start.
+   */
   readonly resumedImports: readonly string[];
+  /** Messages per queue that the twin's queues held when it last stopped (or was killed), queued again on this start. */
+  readonly requeued: Readonly<Partial<Record<QueueName | `${QueueName}Dlq`, number>>>;
 }
 
 export interface Twin extends TwinInfo {
@@ -110,7 +115,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const [dynamo, s3, sqsEngine, query] = await Promise.all([
       startDynamoDb(path.join(home, 'dynamodb')),
       startS3(path.join(home, 's3')),
-      startSqs(LOCAL_REGION),
+      startSqs(LOCAL_REGION, { journalDir: path.join(home, 'sqs') }),
       startDuckDb(),
     ]);
     stops.push(...([dynamo, s3, sqsEngine, query] as (Engine | QueryEngine)[]).map((e) => () => e.stop()));
@@ -124,6 +129,8 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       createQueues(clients.sqs, options.queues),
     ]);
     const resources: LocalResources = { tableName, buckets: bucketNames, ...queueSet };
+    // What the queues held when the twin last stopped, or was killed, is queued again before any function polls.
+    const requeued = sqsEngine.restore();
     Object.assign(process.env, resourceEnvironment(resources));
 
     await syncSourceMappings(clients.s3, resources.buckets.landing);
@@ -183,8 +190,14 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       await Promise.all(pollers.map((p) => p.stop()));
     });
 
-    // The queues are in memory: a twin that was killed lost the notifications of the imports it had not finished.
-    const resumedImports = await unfinishedImports(clients.s3, resources.buckets.landing, resources.buckets.raw);
+    // An export whose import never finished and whose notification is not queued again (the twin was killed between
+    // the upload and the notification) is notified again.
+    const queuedImports = new Set(
+      requeued.filter((m) => m.queue === localNames.queue('fileEvents')).flatMap((m) => notifiedKeys(m.body)),
+    );
+    const resumedImports = (await unfinishedImports(clients.s3, resources.buckets.landing, resources.buckets.raw)).filter(
+      (key) => !queuedImports.has(key),
+    );
     for (const key of resumedImports) {
       notify({ eventName: 'ObjectCreated:Put', s3: { bucket: { name: resources.buckets.landing }, object: { key } } });
     }
@@ -219,6 +232,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       resources,
       enginePids: [dynamo.pid, s3.pid].filter((p): p is number => typeof p === 'number'),
       resumedImports,
+      requeued: countByQueue(requeued.map((m) => m.queue)),
     };
     writeFileSync(twinInfoPath(home), JSON.stringify(info, null, 2));
     stops.unshift(async () => rmSync(twinInfoPath(home), { force: true }));
@@ -341,6 +355,31 @@ export function readWebhookSecrets(home: string): Record<string, string> {
   } catch {
     return {};
   }
+}
+
+/** The landing keys a file-events message notifies (S3 URL-encodes them: spaces as '+'). */
+function notifiedKeys(body: string): string[] {
+  try {
+    const records = (JSON.parse(body) as { Records?: { s3?: { object?: { key?: string } } }[] }).Records ?? [];
+    return records.flatMap((r) => (r.s3?.object?.key ? [decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '))] : []));
+  } catch {
+    return [];
+  }
+}
+
+/** Counts physical queue names as the definitions' names (`records`, `recordsDlq`). */
+function countByQueue(physical: readonly string[]): TwinInfo['requeued'] {
+  const names = new Map<string, QueueName | `${QueueName}Dlq`>();
+  for (const q of Object.keys(queues) as QueueName[]) {
+    names.set(localNames.queue(q), q);
+    names.set(`${localNames.queue(q)}-dlq`, `${q}Dlq`);
+  }
+  const out: Partial<Record<QueueName | `${QueueName}Dlq`, number>> = {};
+  for (const p of physical) {
+    const name = names.get(p);
+    if (name) out[name] = (out[name] ?? 0) + 1;
+  }
+  return out;
 }
 
 /** S3 URL-encodes object keys in notifications (spaces as '+', slashes kept). */

@@ -16,7 +16,7 @@ const env = { ...process.env, CDP_HOME: home };
 const children: ChildProcess[] = [];
 
 /** Starts `cdp up` and resolves with its ready line (JSON), once it serves. */
-function up(): Promise<{ child: ChildProcess; ready: { url: string } }> {
+function up(): Promise<{ child: ChildProcess; ready: { url: string; requeued: Record<string, number> } }> {
   const child = spawn(process.execPath, [cdp, 'up', '--port', '0', '--no-demo', '--json'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,6 +73,31 @@ describe('cdp up', () => {
     second.child.kill('SIGTERM');
     await new Promise((r) => second.child.once('exit', r));
   });
+
+  it('loses no queued record when killed (SIGKILL) while the resolver is still at work', async () => {
+    const rows = 1200;
+    const file = path.join(home, 'fiera.csv');
+    writeFileSync(file, ['Nome;Cognome;E-mail', ...Array.from({ length: rows }, (_, i) => `Visitatore;Numero${i};visitatore${i}@example.it`)].join('\n'));
+    const first = await up();
+    const report = JSON.parse(await cdpOk(home, 'import', file, '--source', 'fiera', '--json')) as { accepted: number };
+    expect(report.accepted).toBe(rows);
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+
+    const second = await up();
+    // The import's report is written before the resolver is through: records were still queued at the kill.
+    expect(second.ready.requeued.records).toBeGreaterThan(0);
+    const deadline = Date.now() + 120_000;
+    let resolved = 0;
+    while (resolved < rows && Date.now() < deadline) {
+      const exported = (await cdpOk(home, 'profiles', 'export', '--format', 'ndjson')).split('\n').filter((l) => l !== '');
+      resolved = new Set(exported.flatMap((l) => (JSON.parse(l) as { identifiers: string[] }).identifiers).filter((k) => k.startsWith('email:visitatore'))).size;
+      if (resolved < rows) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(resolved).toBe(rows);
+    second.child.kill('SIGTERM');
+    await new Promise((r) => second.child.once('exit', r));
+  }, 240_000);
 });
 
 describe('stopping the twin', () => {
@@ -96,7 +121,10 @@ describe('stopping the twin', () => {
     await new Promise((r) => second.child.once('exit', r));
   }, 240_000);
 
-  it('imports again, on the next start, an export whose import the stop cut short', async () => {
+  it.each([
+    ['from the queue journal', false],
+    ['by a new notification when the queued one was lost', true],
+  ])('imports again, on the next start, an export whose import the stop cut short: %s', async (_how, journalLost) => {
     const own = mkdtempSync(path.join(tmpdir(), 'cdp-resume-'));
     let failImports = false;
     let failed!: () => void;
@@ -124,10 +152,14 @@ describe('stopping the twin', () => {
       await first.stop();
     }
 
+    // As if the twin had been killed between the upload and its notification.
+    if (journalLost) rmSync(path.join(own, 'sqs'), { recursive: true });
     const second = await startTwin({ home: own });
     try {
-      // The finished import is answered by its report and not notified again; the other one is imported.
-      expect(second.resumedImports).toEqual(['imports/erp/interrotto.csv']);
+      // The interrupted import's notification is queued again; only when it is gone is the export notified again (the
+      // finished import is answered by its report and not notified again).
+      expect(second.requeued.fileEvents ?? 0).toBe(journalLost ? 0 : 1);
+      expect(second.resumedImports).toEqual(journalLost ? ['imports/erp/interrotto.csv'] : []);
       await second.waitIdle();
       const { landing, raw } = second.resources.buckets;
       const head = await second.clients.s3.send(new GetObjectCommand({ Bucket: landing, Key: 'imports/erp/interrotto.csv' }));
