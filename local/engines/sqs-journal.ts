@@ -28,37 +28,37 @@ export interface JournaledMessage {
   readonly sentAt: number;
 }
 
-type Line =
-  | { p: string; i: string; b: string; a?: Record<string, unknown>; s?: Record<string, unknown>; t: number }
-  | { d: string }
-  | { c: string };
+interface Line {
+  q: string;
+  i: string;
+  b: string;
+  a?: Record<string, unknown>;
+  s?: Record<string, unknown>;
+  t: number;
+}
 
-/** The journal is rewritten with only the live messages once it is this big and at least twice their size. */
+/** The journal is rewritten with only the queued messages once it is this big and at least twice their size. */
 const COMPACT_FLOOR_BYTES = 32 * 1024 * 1024;
-/**
- * Handled messages hold personal data: they leave the journal at once when the queues are empty, and otherwise within
- * this period while what is queued is under TIDY_LIVE_BYTES (a rewrite of more waits for the size rule above).
- */
-const TIDY_EVERY_MS = 30_000;
-const TIDY_LIVE_BYTES = 16 * 1024 * 1024;
 
 /**
- * A write-ahead journal that makes the twin's in-memory SQS durable: every message a queue takes (a send, a move to a
- * dead-letter queue) is appended before the sender is answered, every delete and purge after it happens. On the next
- * start the messages that were never deleted, in flight ones included, are put back into their queues with their
- * ids, bodies and attributes, so a twin that is killed loses no queued work; handlers are idempotent, as SQS's
- * at-least-once delivery already requires. Appends are plain writes (no fsync): they survive the process being
- * killed, not the machine losing power. Receive counts start again from zero.
+ * A journal that makes the twin's in-memory SQS durable. Every message a queue takes (a send, a batch send, a move to
+ * a dead-letter queue) is written as a line before the sender is answered; when the message is deleted or purged,
+ * its line is overwritten with spaces in place. On the next start the lines left, in flight messages included, are
+ * put back into their queues with their ids, bodies and attributes, so a twin that is killed loses no queued work;
+ * handlers are idempotent, as SQS's at-least-once delivery already requires. Message bodies carry personal data, so
+ * a handled message leaves the file at once (an erasure need not reach it), the file is its owner's only, and it is
+ * emptied whenever the queues are. Writes are plain (no fsync): they survive the process being killed, not the
+ * machine losing power. Receive counts start again from zero.
  */
 export class SqsJournal {
   private readonly file: string;
   private fd: number | undefined;
-  private readonly live = new Map<string, { message: JournaledMessage; bytes: number }>();
-  /** Bytes of the live messages' lines, and of the whole journal: the difference is handled messages. */
+  /** Each queued message, with where its line is in the file. */
+  private readonly live = new Map<string, { message: JournaledMessage; offset: number; bytes: number }>();
   private liveBytes = 0;
-  private journalBytes = 0;
+  /** The file's size: its lines, the blanked ones included. */
+  private end = 0;
   private closed = false;
-  private tidying: NodeJS.Timeout | undefined;
 
   constructor(
     dir: string,
@@ -67,11 +67,6 @@ export class SqsJournal {
     mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, 'journal.ndjson');
     if (existsSync(this.file)) this.replay(readFileSync(this.file, 'utf8'));
-  }
-
-  /** Size of the journal and of its live messages' lines, in bytes. */
-  get sizes(): { journalBytes: number; liveBytes: number } {
-    return { journalBytes: this.journalBytes, liveBytes: this.liveBytes };
   }
 
   /**
@@ -99,24 +94,12 @@ export class SqsJournal {
     }
     this.compact();
     for (const queue of queues) this.hook(queue);
-    this.tidying = setInterval(() => this.tidy(), TIDY_EVERY_MS);
-    this.tidying.unref();
     return restored;
-  }
-
-  /** Rewrites the journal without the handled messages, unless what is queued is too big to rewrite this often. */
-  tidy(): void {
-    if (!this.closed && this.journalBytes > this.liveBytes && this.liveBytes <= TIDY_LIVE_BYTES) this.compact();
   }
 
   /** Stops journaling (a queue's timers may still move messages after the engine stopped). */
   close(): void {
     this.closed = true;
-    clearInterval(this.tidying);
-    this.closeFile();
-  }
-
-  private closeFile(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
@@ -126,15 +109,14 @@ export class SqsJournal {
     queue.setRecord = (input, messageId) => {
       const result = setRecord(input, messageId);
       const id = result?.record?.MessageId;
-      if (id) {
-        const previous = this.live.get(id);
-        this.append({
-          p: queue.QueueName,
-          i: id,
-          b: input.MessageBody,
-          ...(input.MessageAttributes ? { a: input.MessageAttributes } : {}),
-          ...(input.MessageSystemAttributes ? { s: input.MessageSystemAttributes } : {}),
-          t: previous?.message.sentAt ?? Date.now(),
+      if (id && !this.closed) {
+        this.put({
+          queue: queue.QueueName,
+          id,
+          body: input.MessageBody,
+          ...(input.MessageAttributes ? { attributes: input.MessageAttributes } : {}),
+          ...(input.MessageSystemAttributes ? { systemAttributes: input.MessageSystemAttributes } : {}),
+          sentAt: this.live.get(id)?.message.sentAt ?? Date.now(),
         });
       }
       return result;
@@ -143,78 +125,91 @@ export class SqsJournal {
     queue.delete = (receiptHandle) => {
       const deleted = remove(receiptHandle);
       const id = messageIdOf(receiptHandle);
-      if (id && this.live.get(id)?.message.queue === queue.QueueName) this.append({ d: id });
+      if (id && !this.closed && this.live.get(id)?.message.queue === queue.QueueName) this.blank(id);
       return deleted;
     };
     const clear = queue.clearRecords.bind(queue);
     queue.clearRecords = () => {
       clear();
-      this.append({ c: queue.QueueName });
+      if (this.closed) return;
+      for (const { message } of [...this.live.values()]) if (message.queue === queue.QueueName) this.blank(message.id);
     };
   }
 
-  private append(line: Line): void {
-    if (this.closed) return;
-    const text = `${JSON.stringify(line)}\n`;
-    const bytes = Buffer.byteLength(text);
-    this.apply(line, bytes);
-    this.fd ??= openSync(this.file, 'a', 0o600);
-    if (this.live.size === 0) {
-      // Nothing queued: the journal is emptied, handled messages and all.
-      ftruncateSync(this.fd, 0);
-      this.journalBytes = 0;
-      return;
-    }
-    writeSync(this.fd, text);
-    this.journalBytes += bytes;
-    if (this.journalBytes > this.compactFloorBytes && this.journalBytes > 2 * this.liveBytes) this.compact();
+  /** Writes a message's line at the end of the file (a message that moved queues has its old line blanked first). */
+  private put(message: JournaledMessage): void {
+    if (this.live.has(message.id)) this.blank(message.id);
+    const text = Buffer.from(`${JSON.stringify(toLine(message))}\n`);
+    writeSync(this.open(), text, 0, text.length, this.end);
+    this.live.set(message.id, { message, offset: this.end, bytes: text.length });
+    this.liveBytes += text.length;
+    this.end += text.length;
+    if (this.end > this.compactFloorBytes && this.end > 2 * this.liveBytes) this.compact();
   }
 
-  /** Rewrites the journal with the live messages only (a new file renamed over the old one). */
+  /** Overwrites a handled message's line with spaces; empties the file when nothing is queued any more. */
+  private blank(id: string): void {
+    const entry = this.live.get(id);
+    if (!entry) return;
+    this.forget(id);
+    if (this.live.size === 0) {
+      ftruncateSync(this.open(), 0);
+      this.end = 0;
+      return;
+    }
+    writeSync(this.open(), Buffer.alloc(entry.bytes - 1, 0x20), 0, entry.bytes - 1, entry.offset);
+  }
+
+  private open(): number {
+    this.fd ??= openSync(this.file, existsSync(this.file) ? 'r+' : 'w+', 0o600);
+    return this.fd;
+  }
+
+  /** Rewrites the journal with the queued messages only (a new file renamed over the old one). */
   private compact(): void {
-    this.closeFile();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
     const tmp = `${this.file}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
+    let offset = 0;
     try {
-      for (const { message } of this.live.values()) writeSync(fd, `${JSON.stringify(toLine(message))}\n`);
+      for (const entry of this.live.values()) {
+        const text = Buffer.from(`${JSON.stringify(toLine(entry.message))}\n`);
+        writeSync(fd, text, 0, text.length, offset);
+        entry.offset = offset;
+        offset += text.length;
+      }
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, this.file);
-    this.journalBytes = this.liveBytes;
+    this.end = offset;
   }
 
   private replay(text: string): void {
+    let offset = 0;
     for (const raw of text.split('\n')) {
-      if (raw === '') continue;
+      const bytes = Buffer.byteLength(raw) + 1;
+      const at = offset;
+      offset += bytes;
+      if (raw.trim() === '') continue; // a handled message
       let line: Line;
       try {
         line = JSON.parse(raw) as Line;
       } catch {
         continue; // a line cut short by the kill: its send was never answered
       }
-      this.apply(line, Buffer.byteLength(raw) + 1);
-    }
-  }
-
-  /** Applies a line of `bytes` bytes (newline included) to the live messages. */
-  private apply(line: Line, bytes: number): void {
-    if ('p' in line) {
       this.forget(line.i);
-      const m: JournaledMessage = {
-        queue: line.p,
+      const message: JournaledMessage = {
+        queue: line.q,
         id: line.i,
         body: line.b,
         ...(line.a ? { attributes: line.a } : {}),
         ...(line.s ? { systemAttributes: line.s } : {}),
         sentAt: line.t,
       };
-      this.live.set(m.id, { message: m, bytes });
+      this.live.set(message.id, { message, offset: at, bytes });
       this.liveBytes += bytes;
-    } else if ('d' in line) {
-      this.forget(line.d);
-    } else if ('c' in line) {
-      for (const { message } of [...this.live.values()]) if (message.queue === line.c) this.forget(message.id);
     }
   }
 
@@ -228,7 +223,7 @@ export class SqsJournal {
 
 function toLine(m: JournaledMessage): Line {
   return {
-    p: m.queue,
+    q: m.queue,
     i: m.id,
     b: m.body,
     ...(m.attributes ? { a: m.attributes } : {}),

@@ -118,7 +118,7 @@ describe('the twin SQS journal', () => {
     expect(statSync(file).size).toBe(0);
     await first.sqs.send(new SendMessageCommand({ QueueUrl: first.queueUrl, MessageBody: 'left' }));
     await first.engine.stop();
-    appendFileSync(file, '{"p":"jobs","i":"cut-short","b":"never answ');
+    appendFileSync(file, '{"q":"jobs","i":"cut-short","b":"never answ');
 
     const second = await start(dir);
     expect(second.restored.map((m) => m.body)).toEqual(['left']);
