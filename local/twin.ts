@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Target } from '../cli/target.ts';
-import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName, queues, routes as apiRouteDefinitions } from '../lib/definitions.ts';
+import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName, routes as apiRouteDefinitions } from '../lib/definitions.ts';
 import { SALT_ENV } from '../lambdas/adapters/privacy-stores.ts';
 import { S3LakeStore } from '../lambdas/adapters/s3-lake-store.ts';
 import { secretEnvVar } from '../lambdas/domain/webhooks/receive.ts';
@@ -21,7 +21,7 @@ import { dashboardRoutes } from './dashboard.ts';
 import { type Route, sendJson, startHttp } from './http.ts';
 import { publishLocally } from './kpi.ts';
 import { QueuePoller, type SqsHandler } from './poller.ts';
-import { createBuckets, createQueues, createTable, type LocalResources, localNames, type QueueOverrides, resourceEnvironment } from './resources.ts';
+import { createBuckets, createQueues, createTable, type LocalResources, type QueueOverrides, resourceEnvironment } from './resources.ts';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_REGION = 'eu-south-1';
@@ -193,7 +193,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     // An export whose import never finished and whose notification is not queued again (the twin was killed between
     // the upload and the notification) is notified again.
     const queuedImports = new Set(
-      requeued.filter((m) => m.queue === localNames.queue('fileEvents')).flatMap((m) => notifiedKeys(m.body)),
+      requeued.filter((m) => m.queue === queueNameOf(resources.queueUrls.fileEvents)).flatMap((m) => notifiedKeys(m.body)),
     );
     const resumedImports = (await unfinishedImports(clients.s3, resources.buckets.landing, resources.buckets.raw)).filter(
       (key) => !queuedImports.has(key),
@@ -232,7 +232,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       resources,
       enginePids: [dynamo.pid, s3.pid].filter((p): p is number => typeof p === 'number'),
       resumedImports,
-      requeued: countByQueue(requeued.map((m) => m.queue)),
+      requeued: countByQueue(requeued.map((m) => m.queue), resources),
     };
     writeFileSync(twinInfoPath(home), JSON.stringify(info, null, 2));
     stops.unshift(async () => rmSync(twinInfoPath(home), { force: true }));
@@ -367,12 +367,15 @@ function notifiedKeys(body: string): string[] {
   }
 }
 
+/** The physical name of the queue at a URL (its last path segment). */
+const queueNameOf = (url: string): string => url.slice(url.lastIndexOf('/') + 1);
+
 /** Counts physical queue names as the definitions' names (`records`, `recordsDlq`). */
-function countByQueue(physical: readonly string[]): TwinInfo['requeued'] {
+function countByQueue(physical: readonly string[], resources: LocalResources): TwinInfo['requeued'] {
   const names = new Map<string, QueueName | `${QueueName}Dlq`>();
-  for (const q of Object.keys(queues) as QueueName[]) {
-    names.set(localNames.queue(q), q);
-    names.set(`${localNames.queue(q)}-dlq`, `${q}Dlq`);
+  for (const q of Object.keys(resources.queueUrls) as QueueName[]) {
+    names.set(queueNameOf(resources.queueUrls[q]), q);
+    names.set(queueNameOf(resources.dlqUrls[q]), `${q}Dlq`);
   }
   const out: Partial<Record<QueueName | `${QueueName}Dlq`, number>> = {};
   for (const p of physical) {
