@@ -26,6 +26,8 @@ export interface JournaledMessage {
   readonly systemAttributes?: Record<string, unknown>;
   /** Epoch ms of the send (of the first send: a move to the dead-letter queue keeps it, as SQS does). */
   readonly sentAt: number;
+  /** Epoch ms before which a message sent with a delay is not delivered. */
+  readonly delayedUntil?: number;
 }
 
 interface Line {
@@ -35,6 +37,7 @@ interface Line {
   a?: Record<string, unknown>;
   s?: Record<string, unknown>;
   t: number;
+  u?: number;
 }
 
 /** The journal is rewritten with only the queued messages once it is this big and at least twice their size. */
@@ -87,6 +90,7 @@ export class SqsJournal {
           MessageBody: m.body,
           ...(m.attributes ? { MessageAttributes: m.attributes } : {}),
           ...(m.systemAttributes ? { MessageSystemAttributes: m.systemAttributes } : {}),
+          ...(m.delayedUntil && m.delayedUntil > now ? { DelaySeconds: Math.ceil((m.delayedUntil - now) / 1000) } : {}),
         },
         m.id,
       );
@@ -110,6 +114,7 @@ export class SqsJournal {
       const result = setRecord(input, messageId);
       const id = result?.record?.MessageId;
       if (id && !this.closed) {
+        const delay = Number(input.DelaySeconds ?? 0);
         this.put({
           queue: queue.QueueName,
           id,
@@ -117,6 +122,7 @@ export class SqsJournal {
           ...(input.MessageAttributes ? { attributes: input.MessageAttributes } : {}),
           ...(input.MessageSystemAttributes ? { systemAttributes: input.MessageSystemAttributes } : {}),
           sentAt: this.live.get(id)?.message.sentAt ?? Date.now(),
+          ...(delay > 0 ? { delayedUntil: Date.now() + delay * 1000 } : {}),
         });
       }
       return result;
@@ -207,6 +213,7 @@ export class SqsJournal {
         ...(line.a ? { attributes: line.a } : {}),
         ...(line.s ? { systemAttributes: line.s } : {}),
         sentAt: line.t,
+        ...(line.u ? { delayedUntil: line.u } : {}),
       };
       this.live.set(message.id, { message, offset: at, bytes });
       this.liveBytes += bytes;
@@ -229,6 +236,7 @@ function toLine(m: JournaledMessage): Line {
     ...(m.attributes ? { a: m.attributes } : {}),
     ...(m.systemAttributes ? { s: m.systemAttributes } : {}),
     t: m.sentAt,
+    ...(m.delayedUntil ? { u: m.delayedUntil } : {}),
   };
 }
 

@@ -84,6 +84,25 @@ describe('SqsJournal', () => {
     second.close();
   });
 
+  it('puts a delayed message back with what is left of its delay', () => {
+    const { dir } = journalIn();
+    const journal = new SqsJournal(dir);
+    const q = new Queue('dsr');
+    journal.attach([q]);
+    q.setRecord({ MessageBody: 'wait for the lease', DelaySeconds: 120 });
+    q.setRecord({ MessageBody: 'now' });
+    journal.close();
+    // The privacy worker delays a work order until another worker's lease ends; 30 seconds later, 90 are left.
+    const again = new Queue('dsr');
+    const later = new SqsJournal(dir);
+    later.attach([again], Date.now() + 30_000);
+    later.close();
+    expect([...again.messages.values()].map((m) => [m.MessageBody, m.DelaySeconds])).toEqual([
+      ['wait for the lease', 90],
+      ['now', undefined],
+    ]);
+  });
+
   it('drops a message past its queue\'s retention period, and one of a queue that is gone', () => {
     const { dir } = journalIn();
     const first = new SqsJournal(dir);
