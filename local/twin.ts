@@ -11,7 +11,7 @@ import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName, ro
 import { SALT_ENV } from '../lambdas/adapters/privacy-stores.ts';
 import { S3LakeStore } from '../lambdas/adapters/s3-lake-store.ts';
 import { secretEnvVar } from '../lambdas/domain/webhooks/receive.ts';
-import { ERASURE_REWRITE_MARKER, importIdOf, reportKey } from '../lambdas/usecases/import-keys.ts';
+import { ERASURE_REWRITE_MARKER, type FileEvent, importIdOf, importJobsOf, reportKey } from '../lambdas/usecases/import-keys.ts';
 import { type ApiHandler, compileRoute, localToken, serveRoute } from './api.ts';
 import { type QueryEngine, startDuckDb } from './engines/duckdb.ts';
 import { type Engine, startDynamoDb } from './engines/dynamodb.ts';
@@ -190,10 +190,12 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       await Promise.all(pollers.map((p) => p.stop()));
     });
 
-    // An export whose import never finished and whose notification is not queued again (the twin was killed between
-    // the upload and the notification) is notified again.
+    // An export whose import never finished and that no requeued message imports (the twin was killed between the
+    // upload and the notification) is notified again.
     const queuedImports = new Set(
-      requeued.filter((m) => m.queue === queueNameOf(resources.queueUrls.fileEvents)).flatMap((m) => notifiedKeys(m.body)),
+      requeued
+        .filter((m) => m.queue === queueNameOf(resources.queueUrls.fileEvents))
+        .flatMap((m) => queuedImportKeys(m.body, resources.buckets.landing)),
     );
     const resumedImports = (await unfinishedImports(clients.s3, resources.buckets.landing, resources.buckets.raw)).filter(
       (key) => !queuedImports.has(key),
@@ -357,11 +359,10 @@ export function readWebhookSecrets(home: string): Record<string, string> {
   }
 }
 
-/** The landing keys a file-events message notifies (S3 URL-encodes them: spaces as '+'). */
-function notifiedKeys(body: string): string[] {
+/** The landing objects a file-events message would import (a notification's, or a long import's continuation). */
+function queuedImportKeys(body: string, landing: string): string[] {
   try {
-    const records = (JSON.parse(body) as { Records?: { s3?: { object?: { key?: string } } }[] }).Records ?? [];
-    return records.flatMap((r) => (r.s3?.object?.key ? [decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '))] : []));
+    return importJobsOf(JSON.parse(body) as FileEvent).filter((j) => j.bucket === landing).map((j) => j.key);
   } catch {
     return [];
   }

@@ -11,7 +11,8 @@ import { objectKeyHash } from '../domain/hash.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
 import { logger } from '../shared/logger.ts';
 import { sqsBatchHandler } from '../shared/sqs-batch.ts';
-import { type ImportCheckpoint, type ImportDeps, importObject } from '../usecases/import-file.ts';
+import { type ImportDeps, importObject } from '../usecases/import-file.ts';
+import { type FileEvent, importJobsOf } from '../usecases/import-keys.ts';
 
 const clients = lazy(() => {
   const sqs = new SQSClient({});
@@ -28,24 +29,6 @@ const clients = lazy(() => {
 // Made at the first failure only: nothing of it on a cold start that fails nothing.
 const failures = lazy(() => new DynamoFailureLog(new DynamoDBClient({}), requireEnv('TABLE_NAME')));
 
-interface FileEvent {
-  readonly Event?: string;
-  readonly Records?: readonly { readonly eventName?: string; readonly s3: { readonly bucket: { name: string }; readonly object: { key: string } } }[];
-  readonly cdpImportContinuation?: ImportCheckpoint;
-}
-
-/** The objects a message asks to import: a continuation's, or those of the notification's ObjectCreated records. */
-function jobsOf(event: FileEvent): { bucket: string; key: string; resume?: ImportCheckpoint }[] {
-  if (event.cdpImportContinuation) {
-    const c = event.cdpImportContinuation;
-    return [{ bucket: c.bucket, key: c.objectKey, resume: c }];
-  }
-  return (event.Records ?? [])
-    .filter((r) => !r.eventName || r.eventName.startsWith('ObjectCreated'))
-    // S3 URL-encodes keys in notifications, with '+' for spaces.
-    .map((r) => ({ bucket: r.s3.bucket.name, key: decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')) }));
-}
-
 /** One message of the file-events queue: an S3 notification, or the continuation of a long import. */
 async function recordHandler(message: SQSRecord, context: Context): Promise<void> {
   const event = JSON.parse(message.body) as FileEvent;
@@ -58,7 +41,7 @@ async function recordHandler(message: SQSRecord, context: Context): Promise<void
     now: () => new Date(),
     remainingMs: () => context.getRemainingTimeInMillis(),
   };
-  for (const job of jobsOf(event)) {
+  for (const job of importJobsOf(event)) {
     const outcome = await importObject(deps, job.bucket, job.key, job.resume);
     const keyHash = objectKeyHash(job.key);
     if (!outcome.done) {
@@ -82,5 +65,5 @@ async function recordHandler(message: SQSRecord, context: Context): Promise<void
 }
 
 export const handler = sqsBatchHandler('fileEvents', recordHandler, failures, (m) => ({
-  objectKeyHashes: jobsOf(JSON.parse(m.body) as FileEvent).map((j) => objectKeyHash(j.key)),
+  objectKeyHashes: importJobsOf(JSON.parse(m.body) as FileEvent).map((j) => objectKeyHash(j.key)),
 }));
