@@ -206,15 +206,7 @@ export class SqsJournal {
         continue; // a line cut short by the kill: its send was never answered
       }
       this.forget(line.i);
-      const message: JournaledMessage = {
-        queue: line.q,
-        id: line.i,
-        body: line.b,
-        ...(line.a ? { attributes: line.a } : {}),
-        ...(line.s ? { systemAttributes: line.s } : {}),
-        sentAt: line.t,
-        ...(line.u ? { delayedUntil: line.u } : {}),
-      };
+      const message = fromLine(line);
       this.live.set(message.id, { message, offset: at, bytes });
       this.liveBytes += bytes;
     }
@@ -237,6 +229,18 @@ function toLine(m: JournaledMessage): Line {
     ...(m.systemAttributes ? { s: m.systemAttributes } : {}),
     t: m.sentAt,
     ...(m.delayedUntil ? { u: m.delayedUntil } : {}),
+  };
+}
+
+function fromLine(l: Line): JournaledMessage {
+  return {
+    queue: l.q,
+    id: l.i,
+    body: l.b,
+    ...(l.a ? { attributes: l.a } : {}),
+    ...(l.s ? { systemAttributes: l.s } : {}),
+    sentAt: l.t,
+    ...(l.u ? { delayedUntil: l.u } : {}),
   };
 }
 

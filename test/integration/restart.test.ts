@@ -45,6 +45,24 @@ async function importDemo(): Promise<{ rowsRead: number; accepted: number; rejec
   return JSON.parse(await cdpOk(home, 'import', path.join(root, 'local/demo/erp-clienti.csv'), '--source', 'erp', '--json'));
 }
 
+/**
+ * `cdp import` of `rows` people (`<prefix><n>@example.it`) from a new source. The report is written before the
+ * resolver is through: with 1,200 rows it is still at work when the import returns.
+ */
+async function importPeople(source: string, prefix: string, rows: number): Promise<void> {
+  const file = path.join(home, `${source}.csv`);
+  writeFileSync(file, ['Nome;Cognome;E-mail', ...Array.from({ length: rows }, (_, i) => `Persona;Numero${i};${prefix}${i}@example.it`)].join('\n'));
+  const report = JSON.parse(await cdpOk(home, 'import', file, '--source', source, '--json')) as { accepted: number };
+  expect(report.accepted).toBe(rows);
+}
+
+/** How many e-mail addresses starting with `prefix` `cdp profiles export` lists. */
+async function exportedEmails(prefix: string): Promise<number> {
+  const exported = (await cdpOk(home, 'profiles', 'export', '--format', 'ndjson')).split('\n').filter((l) => l !== '');
+  const keys = new Set(exported.flatMap((l) => (JSON.parse(l) as { identifiers: string[] }).identifiers));
+  return [...keys].filter((k) => k.startsWith(`email:${prefix}`)).length;
+}
+
 async function owner(email: string): Promise<string | undefined> {
   const info = JSON.parse(readFileSync(path.join(home, 'twin.json'), 'utf8')) as TwinInfo;
   const ddb = new DynamoDBClient({ endpoint: info.endpoints.dynamodb, region: info.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
@@ -76,11 +94,8 @@ describe('cdp up', () => {
 
   it('loses no queued record when killed (SIGKILL) while the resolver is still at work', async () => {
     const rows = 1200;
-    const file = path.join(home, 'fiera.csv');
-    writeFileSync(file, ['Nome;Cognome;E-mail', ...Array.from({ length: rows }, (_, i) => `Visitatore;Numero${i};visitatore${i}@example.it`)].join('\n'));
     const first = await up();
-    const report = JSON.parse(await cdpOk(home, 'import', file, '--source', 'fiera', '--json')) as { accepted: number };
-    expect(report.accepted).toBe(rows);
+    await importPeople('fiera', 'visitatore', rows);
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
 
@@ -90,8 +105,7 @@ describe('cdp up', () => {
     const deadline = Date.now() + 120_000;
     let resolved = 0;
     while (resolved < rows && Date.now() < deadline) {
-      const exported = (await cdpOk(home, 'profiles', 'export', '--format', 'ndjson')).split('\n').filter((l) => l !== '');
-      resolved = new Set(exported.flatMap((l) => (JSON.parse(l) as { identifiers: string[] }).identifiers).filter((k) => k.startsWith('email:visitatore'))).size;
+      resolved = await exportedEmails('visitatore');
       if (resolved < rows) await new Promise((r) => setTimeout(r, 1000));
     }
     expect(resolved).toBe(rows);
@@ -102,21 +116,15 @@ describe('cdp up', () => {
 
 describe('stopping the twin', () => {
   it('finishes the work in flight on SIGTERM before it stops, so no queued record is lost', async () => {
-    // Enough rows that the resolver is still at work when the import's report is written.
     const rows = 1200;
-    const file = path.join(home, 'negozio.csv');
-    writeFileSync(file, ['Nome;Cognome;E-mail', ...Array.from({ length: rows }, (_, i) => `Cliente;Numero${i};cliente${i}@example.it`)].join('\n'));
     const first = await up();
-    const report = JSON.parse(await cdpOk(home, 'import', file, '--source', 'negozio', '--json')) as { accepted: number };
-    expect(report.accepted).toBe(rows);
+    await importPeople('negozio', 'cliente', rows);
     first.child.kill('SIGTERM');
     const code = await new Promise((r) => first.child.once('exit', r));
     expect(code).toBe(0);
 
     const second = await up();
-    const exported = (await cdpOk(home, 'profiles', 'export', '--format', 'ndjson')).trim().split('\n');
-    const keys = new Set(exported.flatMap((l) => (JSON.parse(l) as { identifiers: string[] }).identifiers));
-    expect([...keys].filter((k) => k.startsWith('email:cliente')).length).toBe(rows);
+    expect(await exportedEmails('cliente')).toBe(rows);
     second.child.kill('SIGTERM');
     await new Promise((r) => second.child.once('exit', r));
   }, 240_000);
