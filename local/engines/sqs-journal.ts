@@ -104,6 +104,10 @@ export class SqsJournal {
   /** Stops journaling (a queue's timers may still move messages after the engine stopped). */
   close(): void {
     this.closed = true;
+    this.closeFile();
+  }
+
+  private closeFile(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
@@ -173,8 +177,7 @@ export class SqsJournal {
 
   /** Rewrites the journal with the queued messages only (a new file renamed over the old one). */
   private compact(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    this.closeFile();
     const tmp = `${this.file}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     let offset = 0;
