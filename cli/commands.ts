@@ -4,6 +4,7 @@ import { format } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseMapping } from '../lambdas/domain/mapping.ts';
 import { type ImportReport, mappingKeys } from '../lambdas/usecases/import-file.ts';
+import type { ConfigChange } from '../local/config-watch.ts';
 import { loadDemo } from '../local/demo.ts';
 import { startTwin, type Twin, type TwinInfo, twinInfoPath } from '../local/twin.ts';
 import { uploadAndWait } from './imports.ts';
@@ -71,14 +72,21 @@ function chosenPort(flags: Flags): number | undefined {
   return port;
 }
 
-async function start(home: string, port: number | undefined): Promise<Twin> {
+async function start(home: string, port: number | undefined, onConfigChange?: (change: ConfigChange) => void): Promise<Twin> {
   try {
-    return await startTwin({ home, port: port ?? DEFAULT_PORT });
+    return await startTwin({ home, port: port ?? DEFAULT_PORT, onConfigChange });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
     if (port !== undefined) throw new UsageError(`Port ${port} is in use; choose another with --port or CDP_PORT.`);
-    return startTwin({ home, port: 0 });
+    return startTwin({ home, port: 0, onConfigChange });
   }
+}
+
+/** A line on what the running twin read again. */
+export function describeConfigChange(change: ConfigChange): string {
+  if ('error' in change) return change.error;
+  if (change.what === 'secrets') return `secrets.json read again: ${change.sources} source(s) with a secret from it`;
+  return `config/sources read again: ${change.sources.length > 0 ? change.sources.join(', ') : 'no source files'} (the webhook function takes them within a minute)`;
 }
 
 /** `"a", "b" and 3 more` */
@@ -103,7 +111,7 @@ export async function runUp(out: Output, flags: Flags): Promise<number> {
   claimHome(home);
   routeLogs(home, flags.verbose ?? false);
   out.progress('starting DynamoDB Local, s3rver, local SQS and DuckDB');
-  const twin = await start(home, chosenPort(flags));
+  const twin = await start(home, chosenPort(flags), (change) => out.progress(describeConfigChange(change)));
   const marker = path.join(home, 'demo-loaded');
   let demo: Awaited<ReturnType<typeof loadDemo>> | undefined;
   if (!flags['no-demo'] && !existsSync(marker)) {

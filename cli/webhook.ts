@@ -5,7 +5,7 @@ import { stableHash } from '../lambdas/domain/hash.ts';
 import { secretEnvVar, sourceSettings } from '../lambdas/domain/webhooks/receive.ts';
 import { signFor } from '../lambdas/domain/webhooks/signatures.ts';
 import type { VendorName } from '../lambdas/domain/webhooks/types.ts';
-import { readWebhookSecrets } from '../local/twin.ts';
+import { readSecretsFile, secretsFileOf } from '../local/config-watch.ts';
 import { type Output, UsageError } from './output.ts';
 import type { Target } from './target.ts';
 
@@ -15,7 +15,11 @@ const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 async function secretFor(target: Target, name: string): Promise<string | undefined> {
   const fromEnv = process.env[secretEnvVar(name)];
   if (fromEnv) return fromEnv;
-  if ('home' in target.webhookSecrets) return readWebhookSecrets(target.webhookSecrets.home)[name];
+  if ('home' in target.webhookSecrets) {
+    const secrets = readSecretsFile(target.webhookSecrets.home);
+    if (!secrets) throw new UsageError(`${secretsFileOf(target.webhookSecrets.home)} is not a JSON object of source names to secrets.`);
+    return secrets[name];
+  }
   const res = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: target.webhookSecrets.secretArn }));
   const values = JSON.parse(res.SecretString ?? '{}') as Record<string, unknown>;
   return typeof values[name] === 'string' ? values[name] : undefined;

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Target } from '../cli/target.ts';
 import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName, routes as apiRouteDefinitions } from '../lib/definitions.ts';
 import { SALT_ENV } from '../lambdas/adapters/privacy-stores.ts';
 import { S3LakeStore } from '../lambdas/adapters/s3-lake-store.ts';
-import { secretEnvVar } from '../lambdas/domain/webhooks/receive.ts';
 import { ERASURE_REWRITE_MARKER, type FileEvent, importIdOf, importJobsOf, reportKey } from '../lambdas/usecases/import-keys.ts';
 import { type ApiHandler, compileRoute, localToken, serveRoute } from './api.ts';
+import { type ConfigChange, followConfig, SecretsFromFile, syncSourceFiles, UNREADABLE_SECRETS } from './config-watch.ts';
 import { type QueryEngine, startDuckDb } from './engines/duckdb.ts';
 import { type Engine, startDynamoDb } from './engines/dynamodb.ts';
 import { type S3EventRecord, startS3 } from './engines/s3.ts';
@@ -42,6 +42,10 @@ export interface TwinOptions {
   readonly queues?: QueueOverrides;
   /** Wraps every function handler the twin invokes (fault injection: crashes, per-invocation context). */
   readonly wrap?: HandlerWrapper;
+  /** Where the webhook sources' files are (default the project's config/sources). */
+  readonly sourcesDir?: string;
+  /** Told when the secrets file or the source files change while the twin runs (counts and source names only). */
+  readonly onConfigChange?: (change: ConfigChange) => void;
 }
 
 /** Wraps a handler of the named function; must keep its signature. */
@@ -133,8 +137,14 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const requeued = sqsEngine.restore();
     Object.assign(process.env, resourceEnvironment(resources));
 
-    await syncSourceMappings(clients.s3, resources.buckets.landing);
-    loadWebhookSecrets(home);
+    // Source files and webhook secrets: read now, and followed while the twin runs (as the stack follows its own).
+    const sourcesDir = options.sourcesDir ?? path.join(PROJECT_ROOT, 'config', 'sources');
+    await syncSourceFiles(clients.s3, resources.buckets.landing, sourcesDir);
+    // A changed source file is copied at once: the webhook function keeps it a second, not the stack's minute.
+    process.env.SOURCE_FILE_CACHE_SECONDS ??= '1';
+    const secrets = new SecretsFromFile(home);
+    if (secrets.apply() === undefined) options.onConfigChange?.({ what: 'secrets', error: UNREADABLE_SECRETS });
+    stops.push(followConfig({ secrets, home, sourcesDir, s3: clients.s3, landing: resources.buckets.landing, onChange: options.onConfigChange }));
     // The privacy functions' salt (Secrets Manager in AWS) and where access bundles are handed over (presigned links
     // in AWS): both under CDP_HOME.
     process.env[SALT_ENV] = localPrivacySalt(home);
@@ -317,26 +327,6 @@ async function exists(s3: S3Client, bucket: string, key: string): Promise<boolea
   }
 }
 
-/** The repository's config/sources/<source>.json become the sources' mappings in the landing bucket. */
-async function syncSourceMappings(s3: S3Client, landing: string): Promise<void> {
-  const dir = path.join(PROJECT_ROOT, 'config', 'sources');
-  if (!existsSync(dir)) return;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-    const body = readFileSync(path.join(dir, file));
-    await s3.send(new PutObjectCommand({ Bucket: landing, Key: `mappings/${file}`, Body: body, ContentType: 'application/json' }));
-  }
-}
-
-/**
- * Webhook secrets for the twin: CDP_HOME/secrets.json ({"<source>": "<secret>"}) becomes the handlers'
- * CDP_WEBHOOK_SECRET_<SOURCE> variables (what Secrets Manager holds in AWS). A variable set by the user wins.
- */
-export function loadWebhookSecrets(home: string): void {
-  for (const [name, value] of Object.entries(readWebhookSecrets(home))) {
-    process.env[secretEnvVar(name)] ??= value;
-  }
-}
-
 /** The twin's suppression salt: CDP_HOME/privacy.json, made on first start, readable by its owner only. */
 export function localPrivacySalt(home: string): string {
   const file = path.join(home, 'privacy.json');
@@ -344,19 +334,6 @@ export function localPrivacySalt(home: string): string {
   const suppressionSalt = randomBytes(32).toString('base64url');
   writeFileSync(file, JSON.stringify({ suppressionSalt }, null, 2), { mode: 0o600 });
   return suppressionSalt;
-}
-
-/** The secrets file's entries (an absent or unreadable file has none). */
-export function readWebhookSecrets(home: string): Record<string, string> {
-  const file = path.join(home, 'secrets.json');
-  if (!existsSync(file)) return {};
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    if (!parsed || typeof parsed !== 'object') return {};
-    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
-  } catch {
-    return {};
-  }
 }
 
 /** The landing objects a file-events message would import (a notification's, or a long import's continuation). */

@@ -33,7 +33,16 @@ export class DynamoDeliveryLog implements DeliveryLog {
 
 const CACHE_MS = 60_000;
 
-/** A source's file from the landing bucket's `mappings/<source>.json` (where imports read it too), cached a minute. */
+/** How long a source file is cached: `SOURCE_FILE_CACHE_SECONDS` when it is a number of seconds, else a minute. */
+export function sourceFileCacheMs(setting: string | undefined): number {
+  const seconds = setting === undefined || setting.trim() === '' ? Number.NaN : Number(setting);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : CACHE_MS;
+}
+
+/**
+ * A source's file from the landing bucket's `mappings/<source>.json` (where imports read it too), cached a minute (or
+ * `cacheMs`: the local twin, which copies a changed file at once, keeps it a second).
+ */
 export class BucketSourceFiles implements SourceFiles {
   private readonly cache = new Map<string, { at: number; value: unknown }>();
 
@@ -41,11 +50,12 @@ export class BucketSourceFiles implements SourceFiles {
     private readonly objects: ObjectStore,
     private readonly bucket: string,
     private readonly nowMs: () => number = Date.now,
+    private readonly cacheMs = CACHE_MS,
   ) {}
 
   async get(source: string): Promise<unknown> {
     const hit = this.cache.get(source);
-    if (hit && this.nowMs() - hit.at < CACHE_MS) return hit.value;
+    if (hit && this.nowMs() - hit.at < this.cacheMs) return hit.value;
     const text = await this.objects.getText(this.bucket, `mappings/${source}.json`);
     let value: unknown;
     try {

@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { DynamoSuppressionList, PrivacySalt, SuppressionLookup } from '../adapters/privacy-stores.ts';
 import { S3ObjectStore } from '../adapters/s3-object-store.ts';
 import { SqsRecordQueue } from '../adapters/sqs-record-queue.ts';
-import { BucketSourceFiles, DynamoDeliveryLog, SqsPrivacyQueue, WebhookSecrets } from '../adapters/webhook-stores.ts';
+import { BucketSourceFiles, DynamoDeliveryLog, SqsPrivacyQueue, sourceFileCacheMs, WebhookSecrets } from '../adapters/webhook-stores.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
 import { logger, withContext } from '../shared/logger.ts';
 import { receiveWebhook, type WebhookDeps } from '../usecases/ingest-webhook.ts';
@@ -21,7 +21,7 @@ const deps = lazy((): WebhookDeps => {
   const secretId = process.env.WEBHOOK_SECRETS_ARN;
   const db = new DynamoDBClient({});
   return {
-    sources: new BucketSourceFiles(objects, requireEnv('LANDING_BUCKET')),
+    sources: new BucketSourceFiles(objects, requireEnv('LANDING_BUCKET'), Date.now, sourceFileCacheMs(process.env.SOURCE_FILE_CACHE_SECONDS)),
     secrets: new WebhookSecrets(secretId ? new SecretsManagerClient({}) : undefined, secretId),
     deliveries: new DynamoDeliveryLog(db, requireEnv('TABLE_NAME')),
     objects,

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedDelivery } from '../../cli/webhook.ts';
+import type { ConfigChange } from '../../local/config-watch.ts';
 import { startTwin, type Twin } from '../../local/twin.ts';
 import { cdpOk, runCdp } from '../support/cdp.ts';
 import { profileOf } from '../support/profiles.ts';
@@ -12,7 +14,10 @@ import { profileOf } from '../support/profiles.ts';
  * `cdp webhook send` (signed with the secrets in CDP_HOME/secrets.json) or posted raw.
  */
 const home = mkdtempSync(path.join(tmpdir(), 'cdp-webhooks-'));
+/** The twin's source files (config/sources in a project): here a folder of the test's own. */
+const sourcesDir = mkdtempSync(path.join(tmpdir(), 'cdp-webhook-sources-'));
 let twin: Twin;
+const configChanges: ConfigChange[] = [];
 
 const SHOP_ORDER = {
   id: '5813927493756123456',
@@ -83,11 +88,12 @@ const profile = (identifierKey: string) => profileOf(twin.clients.dynamodb, twin
 
 beforeAll(async () => {
   writeFileSync(path.join(home, 'secrets.json'), JSON.stringify(SECRETS));
-  twin = await startTwin({ home, port: 0 });
+  twin = await startTwin({ home, port: 0, sourcesDir, onConfigChange: (c) => configChanges.push(c) });
 });
 afterAll(async () => {
   await twin?.stop();
   rmSync(home, { recursive: true, force: true });
+  rmSync(sourcesDir, { recursive: true, force: true });
 });
 
 describe('webhooks on the running twin', () => {
@@ -197,5 +203,51 @@ describe('webhooks on the running twin', () => {
     const r = await runCdp(home, 'webhook', 'send', 'stripe', payload('x.json', '{}'), '--json');
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout).error).toMatch(/CDP_WEBHOOK_SECRET_STRIPE/);
+  });
+  it('takes a source and a secret added while it runs, and drops them when they are taken out, with no restart', async () => {
+    const order = Buffer.from(JSON.stringify({ ...SHOP_ORDER, id: '5813927493756999001', name: '#2001', email: 'outlet@example.it', customer: { id: '7381950947699999001', email: 'outlet@example.it' } }));
+    const post = async (secret: string) => {
+      const { headers } = signedDelivery('shopify', order, secret, { topic: 'orders/create' });
+      return (await fetch(`${twin.url}/webhooks/outlet`, { method: 'POST', headers: { ...headers, 'x-shopify-event-id': 'evt-outlet-1' }, body: order })).status;
+    };
+    /** The status the source answers once the twin has looked at its files again (it looks every second). */
+    const settlesTo = async (status: number, secret: string) => {
+      let last = 0;
+      for (let i = 0; i < 50 && last !== status; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 200));
+        last = await post(secret);
+      }
+      return last;
+    };
+    expect(await post('outlet-secret')).toBe(404);
+
+    // The source's file first: known now, but with no secret it takes nothing.
+    writeFileSync(path.join(sourcesDir, 'outlet.json'), JSON.stringify({ webhook: { vendor: 'shopify', secret: 'outlet' } }));
+    expect(await settlesTo(401, 'outlet-secret')).toBe(401);
+    // Then its secret, beside the others in CDP_HOME/secrets.json.
+    writeFileSync(path.join(home, 'secrets.json'), JSON.stringify({ ...SECRETS, outlet: 'outlet-secret' }));
+    expect(await settlesTo(200, 'outlet-secret')).toBe(200);
+    await twin.waitIdle();
+    expect((await profile('email:outlet@example.it'))?.orders.count).toBe(1);
+    // A changed secret: the old one no longer signs.
+    writeFileSync(path.join(home, 'secrets.json'), JSON.stringify({ ...SECRETS, outlet: 'outlet-secret-2' }));
+    expect(await settlesTo(401, 'outlet-secret')).toBe(401);
+    expect(await post('outlet-secret-2')).toBe(200);
+
+    // A secrets file half-written (not JSON) keeps the secrets read before, and says so.
+    writeFileSync(path.join(home, 'secrets.json'), '{"outlet": "outlet-sec');
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await post('outlet-secret-2')).toBe(200);
+    expect(configChanges.some((c) => 'error' in c && c.what === 'secrets')).toBe(true);
+
+    // The source's file taken out: its copy in the landing bucket goes too, and the source is unknown again. A file put
+    // in mappings/ by other means (the Elementor source above) is left alone.
+    unlinkSync(path.join(sourcesDir, 'outlet.json'));
+    expect(await settlesTo(404, 'outlet-secret-2')).toBe(404);
+    const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+    await expect(twin.clients.s3.send(new HeadObjectCommand({ Bucket: twin.resources.buckets.landing, Key: 'mappings/sito-contatti.json' }))).resolves.toBeDefined();
+    expect(configChanges).toContainEqual({ what: 'sources', sources: ['outlet'] });
+    expect(configChanges).toContainEqual({ what: 'sources', sources: [] });
+    writeFileSync(path.join(home, 'secrets.json'), JSON.stringify(SECRETS));
   });
 });
