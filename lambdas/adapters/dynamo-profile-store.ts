@@ -55,14 +55,18 @@ export const ACTIVE_PROFILES = 'PROFILES';
 
 /**
  * A whole order's entry in the `gsi1` index (one line of an order has none): its source and id, under the profile
- * holding it. Written with the order item wherever it is written or moved to, so a change to the order that names no
- * person finds its profile; erasing the profile's items takes the entries with them.
+ * holding it. The id is the one a change that names no person gives: the vendor's own (`ref`) where the order is
+ * known by another (Shopify's numeric id beside its name), else the order's. Written with the order item wherever it
+ * is written or moved to, so such a change finds its profile; erasing the profile's items takes the entries with them.
  */
-const orderIndexKey = (source: string, orderId: string): string => `ORDER#${source}#${orderId}`;
-function orderIndex(profileId: string, item: { readonly sk?: unknown; readonly source?: unknown; readonly orderId?: unknown; readonly line?: unknown }): { gsi1pk?: string; gsi1sk?: string } {
+const orderIndexKey = (source: string, id: string): string => `ORDER#${source}#${id}`;
+function orderIndex(
+  profileId: string,
+  item: { readonly sk?: unknown; readonly source?: unknown; readonly orderId?: unknown; readonly ref?: unknown; readonly line?: unknown },
+): { gsi1pk?: string; gsi1sk?: string } {
   if (item.sk !== undefined && !String(item.sk).startsWith('ORDER#')) return {};
   if (typeof item.source !== 'string' || typeof item.orderId !== 'string' || item.line !== undefined) return {};
-  return { gsi1pk: orderIndexKey(item.source, item.orderId), gsi1sk: profileId };
+  return { gsi1pk: orderIndexKey(item.source, typeof item.ref === 'string' ? item.ref : item.orderId), gsi1sk: profileId };
 }
 
 const isConditionFailure = (e: unknown): boolean => e instanceof Error && e.name === 'ConditionalCheckFailedException';
@@ -313,13 +317,13 @@ export class DynamoProfileStore implements ProfileStore {
     return items.filter((i) => i.sk !== 'PROFILE').map(({ pk: _pk, gsi1pk: _ipk, gsi1sk: _isk, ...rest }) => rest as unknown as ProfileItem);
   }
 
-  async profilesWithOrder(source: string, orderId: string): Promise<string[]> {
+  async profilesWithOrder(source: string, id: string): Promise<string[]> {
     const res = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :o',
-        ExpressionAttributeValues: { ':o': orderIndexKey(source, orderId) },
+        ExpressionAttributeValues: { ':o': orderIndexKey(source, id) },
       }),
     );
     return [...new Set((res.Items ?? []).map((i) => String(i.gsi1sk)))];

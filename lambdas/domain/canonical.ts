@@ -56,6 +56,12 @@ export interface Consent {
 
 export interface Order {
   readonly orderId: string;
+  /**
+   * The order's id in the vendor's own system, where the order is known by another: Shopify's numeric id beside its
+   * name (`#1001`, the id of its exports). A change that gives only this id (Shopify's `orders/delete`) finds the
+   * order by it.
+   */
+  readonly ref?: string;
   readonly status?: string;
   /** The order's total; for one line of an order (`line` set), that line's amount. */
   readonly total?: number;
@@ -67,8 +73,8 @@ export interface Order {
   readonly currency?: string;
   readonly placedAt?: string;
   /**
-   * A change to an order already received, from a delivery that names no person (WooCommerce's `order.deleted`: the
-   * order's id only). The record has no identifier: it is applied to whichever profile holds the order, never a
+   * A change to an order already received, from a delivery that names no person (WooCommerce's `order.deleted`,
+   * Shopify's `orders/delete`: the order's id only). The record has no identifier: it is applied to whichever profile holds the order, never a
    * profile of its own.
    */
   readonly changeOnly?: true;

@@ -90,7 +90,7 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     kind: 'order',
     columns: {
       name: 'order.orderId',
-      id: 'attributes.shopifyOrderId',
+      id: 'order.ref',
       email: 'identifiers.email',
       phone: 'identifiers.phone',
       'billing phone': 'identifiers.phone',

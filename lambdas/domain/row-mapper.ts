@@ -73,7 +73,7 @@ class Draft {
   company?: Company;
   address?: Address;
   consents?: ConsentDraft[];
-  order?: { orderId?: string; status?: string; total?: number; currency?: string; placedAt?: string };
+  order?: { orderId?: string; ref?: string; status?: string; total?: number; currency?: string; placedAt?: string };
   interaction?: { touchpoint?: string; type?: string; subject?: string; summary?: string };
   lead?: { source?: string; medium?: string; campaign?: string };
   attributes?: Record<string, string>;
@@ -238,6 +238,12 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       const id = bounded(text(raw), 'order.idTooLong');
       if (id.ok) (d.order ??= {}).orderId = id.value;
       else d.flag(path, id.reason);
+      return;
+    }
+    case 'order.ref': {
+      const ref = bounded(text(raw), 'order.idTooLong');
+      if (ref.ok) (d.order ??= {}).ref = ref.value;
+      else d.flag(path, ref.reason);
       return;
     }
     case 'order.status':

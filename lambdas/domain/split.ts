@@ -74,17 +74,22 @@ export function regroup(
     }
   }
 
-  // A change to an order that names no person (a binned WooCommerce order) goes with the order's newest record that
-  // does: the order item, which it last wrote, goes where that record goes.
+  // A change to an order that names no person (a binned WooCommerce order, a deleted Shopify one) goes with the
+  // order's newest record that does: the order item, which it last wrote, goes where that record goes. The change
+  // names the order by its id, or by the vendor's own (ref) when it has one.
   const holders = new Map<string, CanonicalRecord>();
-  for (const r of records) {
-    if (!r.order || r.order.changeOnly || r.order.line !== undefined) continue;
-    const key = orderKey(r.source, r.order);
+  const hold = (key: string, r: CanonicalRecord) => {
     const h = holders.get(key);
     if (!h || h.occurredAt < r.occurredAt || (h.occurredAt === r.occurredAt && h.recordId < r.recordId)) holders.set(key, r);
+  };
+  for (const r of records) {
+    if (!r.order || r.order.changeOnly || r.order.line !== undefined) continue;
+    hold(orderKey(r.source, r.order), r);
+    if (r.order.ref !== undefined) hold(`${r.source}#ref#${r.order.ref}`, r);
   }
   for (const r of records) {
-    const holder = r.order?.changeOnly ? holders.get(orderKey(r.source, r.order)) : undefined;
+    if (!r.order?.changeOnly) continue;
+    const holder = holders.get(r.order.ref !== undefined ? `${r.source}#ref#${r.order.ref}` : orderKey(r.source, r.order));
     if (holder) partition.union(r.recordId, holder.recordId);
   }
 

@@ -44,6 +44,8 @@ export interface StoredProfile {
 export interface StoredOrder {
   readonly source?: string;
   readonly orderId?: string;
+  /** The vendor's own id of the order, where it is known by another (see Order.ref). */
+  readonly ref?: string;
   /** One line of the order (see Order.line): `total` is then the line's amount. */
   readonly line?: string;
   readonly currency?: string;
@@ -158,10 +160,11 @@ export interface ProfileStore {
    */
   moveItem(from: string, to: string, item: ProfileItem): Promise<'ok' | 'inactive'>;
   /**
-   * The profiles holding a whole order (not one of its lines) by its source and id, from an eventually consistent
-   * index: one normally; none when no version of it was received (or its holder was erased).
+   * The profiles holding a whole order (not one of its lines) by its source and id (its ref, for an order that has
+   * one: see Order.ref), from an eventually consistent index: one normally; none when no version of it was received
+   * (or its holder was erased).
    */
-  profilesWithOrder(source: string, orderId: string): Promise<string[]>;
+  profilesWithOrder(source: string, id: string): Promise<string[]>;
   /** Orders of a profile (with their sort keys), for recounting totals. */
   listOrders(profileId: string): Promise<(StoredOrder & { readonly sk: string })[]>;
   /**

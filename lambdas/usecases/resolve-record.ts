@@ -276,6 +276,8 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
       const current = targetProfile ? await store.listOrders(target) : [];
       const existing = current.find((o) => (o as StoredOrder & { sk?: string }).sk === `ORDER#${key}`);
       const version = {
+        // The vendor's own id stays with the order when a later version does not repeat it (an export without it).
+        ...(existing?.ref !== undefined ? { ref: existing.ref } : {}),
         ...record.order,
         placedAt: record.order.placedAt ?? record.occurredAt,
         source: record.source,
@@ -326,21 +328,23 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
  */
 async function resolveOrderChange(store: ProfileStore, record: CanonicalRecord, change: Order, config: IdentityConfig): Promise<ResolveOutcome> {
   const unknown: ResolveOutcome = { profileId: '', result: 'unknownOrder', merged: [] };
-  const key = orderKey(record.source, change);
+  // A change that gives the vendor's own id (Shopify's numeric one) finds the order by it, whatever it is named by.
+  const isIt = change.ref !== undefined ? (o: StoredOrder & { sk: string }) => o.ref === change.ref && o.line === undefined : (o: { sk: string }) => o.sk === `ORDER#${orderKey(record.source, change)}`;
   for (let attempt = 0; attempt < MAX_RECORD_ATTEMPTS; attempt++) {
-    const holders = await store.profilesWithOrder(record.source, change.orderId);
+    const holders = await store.profilesWithOrder(record.source, change.ref ?? change.orderId);
     if (holders.length === 0) return unknown;
     const a = await activeProfile(store, config, holders[0]!);
     if (a.split) continue;
     if (!a.profile) return unknown;
     const current = await store.listOrders(a.id);
-    const existing = current.find((o) => o.sk === `ORDER#${key}`);
+    const existing = current.find(isIt);
     if (!existing) {
       // Moved since the index was read (or the index is behind): look again, a little later.
       await backoff(attempt);
       continue;
     }
-    const { sk: _sk, v: _v, ...was } = existing;
+    const { sk, v: _v, ...was } = existing;
+    const key = sk.slice('ORDER#'.length);
     const version = {
       ...was,
       ...(change.status ? { status: change.status } : {}),

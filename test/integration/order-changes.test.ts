@@ -111,4 +111,30 @@ describe('a change to an order that names no person', () => {
     // Binned again (a second delivery), it is found where it went.
     expect(await resolveRecord(store, binned('1302', '2026-04-07T09:00:00.000Z'), config)).toMatchObject({ profileId: binnedGroup.id, result: 'applied' });
   });
+  it("Shopify's orders/delete names the order by its numeric id only: found by that id (its ref) whatever the order is named, it stops counting", async () => {
+    const store = await local.store();
+    const giulia = [email('giulia.conti@example.it')];
+    const view = async () => (await profilesByIdentifier(store, config, 'email:giulia.conti@example.it'))[0]!;
+    const shop = (r: CanonicalRecord): CanonicalRecord => ({ ...r, source: 'shopify', lineage: { ...r.lineage, objectKey: `webhooks/shopify/${r.recordId}.json` } });
+    const ref = '5813927493756123456';
+    await resolveRecord(store, shop({ ...placed(giulia, '#1042', 'paid', 129.9, '2026-05-01T10:00:00.000Z'), order: { orderId: '#1042', ref, status: 'paid', total: 129.9, currency: 'EUR' } }), config);
+    await resolveRecord(store, shop(placed(giulia, '#1043', 'paid', 30, '2026-05-02T10:00:00.000Z')), config);
+    // A newer version from an export that does not carry the numeric id: the order keeps it.
+    await resolveRecord(store, shop(placed(giulia, '#1042', 'paid', 129.9, '2026-05-03T10:00:00.000Z')), config);
+    const profileId = (await view()).profileId;
+    expect((await store.listOrders(profileId)).find((o) => o.orderId === '#1042')).toMatchObject({ ref });
+    expect((await view()).orders).toMatchObject({ count: 2, revenue: 159.9 });
+
+    // What the row mapper makes of orders/delete: the numeric id as the order's id and as its ref, deleted, no person.
+    const deletion: CanonicalRecord = { ...shop(placed([], ref, 'deleted', 0, '2026-05-04T09:00:00.000Z')), identifiers: [], person: undefined, order: { orderId: ref, ref, status: 'deleted', currency: 'EUR', changeOnly: true } };
+    expect(await resolveRecord(store, deletion, config)).toMatchObject({ profileId, result: 'applied' });
+    expect((await view()).orders).toMatchObject({ count: 1, revenue: 30 });
+    // The order keeps its name and what it was; no order of the numeric id's name appears.
+    const orders = await store.listOrders(profileId);
+    expect(orders.map((o) => [o.orderId, o.status]).sort()).toEqual([['#1042', 'deleted'], ['#1043', 'paid']]);
+    expect(orders.find((o) => o.orderId === '#1042')).toMatchObject({ total: 129.9, ref, recordId: deletion.recordId });
+    expect(await resolveRecord(store, deletion, config)).toMatchObject({ result: 'duplicate' });
+    // An id no order has: nothing changes, and the outcome says so.
+    expect((await resolveRecord(store, { ...deletion, recordId: 'd404', order: { ...deletion.order!, orderId: '404', ref: '404' } }, config)).result).toBe('unknownOrder');
+  });
 });

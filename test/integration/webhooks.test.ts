@@ -205,7 +205,7 @@ describe('webhooks on the running twin', () => {
     expect(JSON.parse(r.stdout).error).toMatch(/CDP_WEBHOOK_SECRET_STRIPE/);
   });
   it('takes a source and a secret added while it runs, and drops them when they are taken out, with no restart', async () => {
-    const order = Buffer.from(JSON.stringify({ ...SHOP_ORDER, id: '5813927493756999001', name: '#2001', email: 'outlet@example.it', customer: { id: '7381950947699999001', email: 'outlet@example.it' } }));
+    const order = Buffer.from(JSON.stringify({ ...SHOP_ORDER, id: '5813927493756999001', name: '#2001', email: 'outlet@example.it', customer: { id: '7381950947699999001', email: 'outlet@example.it' }, billing_address: { first_name: 'Marta', last_name: 'Galli', city: 'Como', country_code: 'IT' } }));
     const post = async (secret: string) => {
       const { headers } = signedDelivery('shopify', order, secret, { topic: 'orders/create' });
       return (await fetch(`${twin.url}/webhooks/outlet`, { method: 'POST', headers: { ...headers, 'x-shopify-event-id': 'evt-outlet-1' }, body: order })).status;
@@ -249,5 +249,17 @@ describe('webhooks on the running twin', () => {
     expect(configChanges).toContainEqual({ what: 'sources', sources: ['outlet'] });
     expect(configChanges).toContainEqual({ what: 'sources', sources: [] });
     writeFileSync(path.join(home, 'secrets.json'), JSON.stringify(SECRETS));
+  });
+  it('a Shopify order deleted in the shop (orders/delete: its numeric id only) stops counting on whichever profile holds it', async () => {
+    const order = { ...SHOP_ORDER, id: '5813927493756777001', name: '#1077', email: 'paolo.bianchi@example.it', total_price: '45.00', customer: { id: '7381950947699777001', email: 'paolo.bianchi@example.it' }, billing_address: { first_name: 'Paolo', last_name: 'Bianchi', city: 'Lecco', country_code: 'IT' }, landing_site: null };
+    const exact = (json: string) => json.replace(/"(\d{19})"/g, '$1');
+    const placed = JSON.parse(await cdpOk(home, 'webhook', 'send', 'shopify', payload('order-1077.json', exact(JSON.stringify(order))), '--topic', 'orders/create', '--json'));
+    expect(placed).toMatchObject({ status: 200, response: { records: 1 } });
+    await twin.waitIdle();
+    expect((await profile('email:paolo.bianchi@example.it'))?.orders).toMatchObject({ count: 1, revenue: 45 });
+    const deleted = JSON.parse(await cdpOk(home, 'webhook', 'send', 'shopify', payload('delete-1077.json', exact(JSON.stringify({ id: order.id }))), '--topic', 'orders/delete', '--json'));
+    expect(deleted).toMatchObject({ status: 200, response: { records: 1 } });
+    await twin.waitIdle();
+    expect((await profile('email:paolo.bianchi@example.it'))?.orders).toMatchObject({ count: 0, revenue: 0 });
   });
 });

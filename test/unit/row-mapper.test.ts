@@ -82,6 +82,14 @@ describe('mapRow', () => {
     expect(line?.status).toBeUndefined();
   });
 
+  it("keeps the Shopify export's numeric Id as the order's ref (what orders/delete names it by), the name as its id", () => {
+    const plan = planOf(['Name', 'Email', 'Financial Status', 'Currency', 'Total', 'Created at', 'Lineitem name', 'Id']);
+    const out = mapRow(['#1042', 'm@example.it', 'paid', 'EUR', '129.90', '2026-07-03 09:00:00 +0200', 'Borsa', '5813927493756123456'], 2, plan, ctx);
+    if (!out.accepted) throw new Error(out.reasons.join());
+    expect(out.record.order).toMatchObject({ orderId: '#1042', ref: '5813927493756123456', total: 129.9 });
+    expect(out.record.attributes).toEqual({ lineitemName: 'Borsa' });
+  });
+
   it('keeps a row with a bad value, flagged with the field and reason', () => {
     const cells = ['C2', '', 'Anna', 'Verdi', 'anna@example.it', '', '', '', '', 'Atlantide', '31/02/1990', 'RSSMRA80A01H501A', 'forse'];
     const out = mapRow(cells, 2, planOf(IT_HEADERS), ctx);

@@ -47,6 +47,19 @@ describe('unmerge: regrouping a profile without one identifier', () => {
     expect(regroup([...wrong, bin('y', 'o2', 'shop')], 'phone:+393332220000', config)).toEqual([['a1', 'a2', 'bad'], ['b1'], ['y']]);
   });
 
+  it('a deleted Shopify order (named by its numeric id, its ref) goes with the order that has that ref, whatever its name', () => {
+    const shop = (r: CanonicalRecord, ref: string): CanonicalRecord => ({ ...r, source: 'shopify', order: { ...r.order!, orderId: `#${r.order!.orderId}`, ref } });
+    const records = [a1, shop(a2, '5813927493756000001'), shop(b1, '5813927493756000002'), bad];
+    const deleted = (id: string, ref: string): CanonicalRecord => {
+      const { person: _p, ...r } = rec(id, '', '', [], { kind: 'order', order: { orderId: ref, ref, status: 'deleted', changeOnly: true }, source: 'shopify' });
+      return r;
+    };
+    expect(regroup([...records, deleted('d2', '5813927493756000002')], 'phone:+393332220000', config)).toEqual([['a1', 'a2', 'bad'], ['b1', 'd2']]);
+    expect(regroup([...records, deleted('d1', '5813927493756000001')], 'phone:+393332220000', config)).toEqual([['a1', 'a2', 'bad', 'd1'], ['b1']]);
+    // An id no order has as its ref (nor as its name) is nobody's: the change stays alone.
+    expect(regroup([...records, deleted('d9', '9999')], 'phone:+393332220000', config)).toEqual([['a1', 'a2', 'bad'], ['b1'], ['d9']]);
+  });
+
   it('separates what only the removed identifier held together', () => {
     expect(regroup(wrong, 'phone:+393332220000', config)).toEqual([['a1', 'a2', 'bad'], ['b1']]);
     // Every other link still holds: without the e-mail, the bad row stays with the phone it shares.

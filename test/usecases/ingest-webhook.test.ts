@@ -21,7 +21,7 @@ describe('webhooks: every vendor fixture', () => {
     // 115310627314723954 is above 2^53: read from the raw text, not rounded by JSON.parse.
     expect(ids(r!)).toEqual(['externalId:shopify:115310627314723954', 'email:jon@example.com']);
     // The current total (the order as edited, returned and refunded since), not the total as placed (404.95).
-    expect(r!.order).toEqual({ orderId: '#9999', status: 'cancelled', total: 414.95, currency: 'USD', placedAt: '2022-01-01T00:00:00.000Z' });
+    expect(r!.order).toEqual({ orderId: '#9999', ref: '820982911946154508', status: 'cancelled', total: 414.95, currency: 'USD', placedAt: '2022-01-01T00:00:00.000Z' });
     expect(r!.consents?.[0]).toMatchObject({ purpose: 'marketing_email', granted: true, proof: { form: 'shopify:orders/create' } });
     expect(r!.lineage).toEqual({ objectKey: 'webhooks/shopify/dt=2026-11-23/wh-1.json', deliveryId: 'wh-1', recordKey: 'order:#9999' });
     expect(objects.objects.get('raw/webhooks/shopify/dt=2026-11-23/wh-1.json')!.body).toEqual(fixture('shopify/orders_create.json'));
@@ -129,6 +129,26 @@ describe('webhooks: every vendor fixture', () => {
     const out = await receiveWebhook(deps, 'shopify', signed('shopify', fixture('shopify/customers_delete.json'), { 'x-shopify-topic': 'customers/delete' }));
     expect(out).toMatchObject({ status: 200, body: { ignored: 'topic.noCustomerData' } });
     expect(records.records).toEqual([]);
+  });
+
+  it('Shopify orders/delete (the numeric id only) is a change naming no person to the order holding that id; every order keeps the id as its ref', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const order = await receiveWebhook(deps, 'shopify', signed('shopify', fixture('shopify/orders_create.json'), { 'x-shopify-topic': 'orders/create' }));
+    expect(order.status).toBe(200);
+    // The order is known by its name, as in Shopify's exports; its numeric id exactly (above 2^53), as Shopify sent it.
+    expect(records.records[0]!.order).toMatchObject({ orderId: '#9999', ref: '820982911946154508' });
+    const deleted = signed('shopify', Buffer.from('{"id":820982911946154508}'), { 'x-shopify-topic': 'orders/delete', 'x-shopify-event-id': 'evt-del-1' });
+    expect(await receiveWebhook(deps, 'shopify', deleted)).toMatchObject({ status: 200, body: { received: true, records: 1 } });
+    const r = records.records[1]!;
+    expect(r.identifiers).toEqual([]);
+    expect(r.order).toMatchObject({ orderId: '820982911946154508', ref: '820982911946154508', status: 'deleted', changeOnly: true });
+    expect(r.lineage).toMatchObject({ recordKey: 'order:820982911946154508#deleted' });
+    // Retried by Shopify: the same event.
+    expect(await receiveWebhook(deps, 'shopify', deleted)).toMatchObject({ status: 200, body: { duplicate: true } });
+    // A body without an id names no order: acknowledged, nothing to apply.
+    const empty = await receiveWebhook(deps, 'shopify', signed('shopify', Buffer.from('{}'), { 'x-shopify-topic': 'orders/delete', 'x-shopify-event-id': 'evt-del-2' }));
+    expect(empty).toMatchObject({ status: 200, body: { ignored: 'topic.noCustomerData' } });
+    expect(records.records).toHaveLength(2);
   });
 
   it('WooCommerce order and customer, and the unsigned creation ping', async () => {

@@ -131,6 +131,15 @@ function shopify(req: WebhookRequest, payload: Payload, namespace: string, defau
   const eventKey = req.headers['x-shopify-event-id'] ?? req.headers['shopify-event-id'] ?? req.headers['x-shopify-webhook-id'] ?? contentKey(req);
   const fields: Fields = [];
   const form = `shopify:${topic}`;
+  if (topic === 'orders/delete') {
+    // An order deleted in the shop (a test order, one placed by mistake): Shopify sends only its numeric id, not the
+    // name it is known by. The order is found by that id (kept on every order as its ref) among the orders already
+    // received, and stops counting. A deletion cannot be undone, so one record per order.
+    const id = str(body.id);
+    if (!id) return none(topic, eventKey, 'topic.noCustomerData');
+    const fields: Fields = [['order.orderId', id], ['order.ref', id], ['order.status', 'deleted']];
+    return one(topic, eventKey, { kind: 'order', recordKey: `order:${id}#deleted`, fields, form, changeOnly: true });
+  }
   if (topic.startsWith('orders/')) {
     const customer = obj(body.customer);
     const billing = obj(body.billing_address);
@@ -138,6 +147,8 @@ function shopify(req: WebhookRequest, payload: Payload, namespace: string, defau
     // The order's name (#1001) is its id in Shopify's own exports too, so an import and a webhook meet.
     const orderId = str(body.name) ?? str(body.order_number) ?? str(body.id);
     put(fields, 'order.orderId', orderId);
+    // Its numeric id too: what orders/delete names it by.
+    put(fields, 'order.ref', body.id);
     put(fields, 'order.status', body.cancelled_at ? 'cancelled' : body.financial_status);
     // What the order is worth now: Shopify's current total follows its edits, returns and refunds, so a partial refund
     // counts at what was kept (as Stripe's does); the total as placed only when there is no current one.
