@@ -74,8 +74,8 @@ export interface Order {
   readonly placedAt?: string;
   /**
    * A change to an order already received, from a delivery that names no person (WooCommerce's `order.deleted`,
-   * Shopify's `orders/delete`: the order's id only). The record has no identifier: it is applied to whichever profile holds the order, never a
-   * profile of its own.
+   * Shopify's `orders/delete`: the order's id only). The record has no identifier: it is applied to whichever profile
+   * holds the order, never a profile of its own.
    */
   readonly changeOnly?: true;
 }

@@ -238,11 +238,10 @@ export function personKeyOfProfile(state: ProfileState): PersonKey {
  * Order statuses that are no sale: cancelled, refunded, returned, voided or failed (Shopify, WooCommerce, Stripe, and the
  * Italian of ERP and shop exports, PrestaShop's `Errore di pagamento` too), WooCommerce's orders never placed
  * (`checkout-draft`, a checkout left half-way) or put in the bin (`trash`), and orders deleted in the shop (`deleted`:
- * Shopify's `orders/delete`). Such an order stays on the profile and in
- * the lake with its status, and counts toward nothing: not the order count, revenue, first or last order, lifecycle or
- * lead score, nor the KPI tables. A partial refund still counts, at the total the source gives (a Stripe refund's,
- * Shopify's current total, WooCommerce's total less refunds and an export's total less its refunded amount are what
- * was kept; otherwise the order's).
+ * Shopify's `orders/delete`). Such an order stays on the profile and in the lake with its status, and counts toward
+ * nothing: not the order count, revenue, first or last order, lifecycle or lead score, nor the KPI tables. A partial
+ * refund still counts, at the total the source gives (a Stripe refund's, Shopify's current total, WooCommerce's total
+ * less refunds and an export's total less its refunded amount are what was kept; otherwise the order's).
  */
 export const VOID_ORDER_STATUSES: readonly string[] = [
   'cancelled', 'canceled', 'refunded', 'returned', 'voided', 'failed', 'trash', 'checkout-draft', 'deleted',

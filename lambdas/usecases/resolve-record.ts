@@ -329,7 +329,10 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
 async function resolveOrderChange(store: ProfileStore, record: CanonicalRecord, change: Order, config: IdentityConfig): Promise<ResolveOutcome> {
   const unknown: ResolveOutcome = { profileId: '', result: 'unknownOrder', merged: [] };
   // A change that gives the vendor's own id (Shopify's numeric one) finds the order by it, whatever it is named by.
-  const isIt = change.ref !== undefined ? (o: StoredOrder & { sk: string }) => o.ref === change.ref && o.line === undefined : (o: { sk: string }) => o.sk === `ORDER#${orderKey(record.source, change)}`;
+  const isIt =
+    change.ref !== undefined
+      ? (o: StoredOrder) => o.source === record.source && o.ref === change.ref && o.line === undefined
+      : (o: { sk: string }) => o.sk === `ORDER#${orderKey(record.source, change)}`;
   for (let attempt = 0; attempt < MAX_RECORD_ATTEMPTS; attempt++) {
     const holders = await store.profilesWithOrder(record.source, change.ref ?? change.orderId);
     if (holders.length === 0) return unknown;

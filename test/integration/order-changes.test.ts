@@ -136,5 +136,7 @@ describe('a change to an order that names no person', () => {
     expect(await resolveRecord(store, deletion, config)).toMatchObject({ result: 'duplicate' });
     // An id no order has: nothing changes, and the outcome says so.
     expect((await resolveRecord(store, { ...deletion, recordId: 'd404', order: { ...deletion.order!, orderId: '404', ref: '404' } }, config)).result).toBe('unknownOrder');
+    // Another shop's source, the same id: another order.
+    expect((await resolveRecord(store, { ...deletion, recordId: 'd-outlet', source: 'shopify-outlet' }, config)).result).toBe('unknownOrder');
   });
 });
