@@ -86,7 +86,7 @@ async function start(home: string, port: number | undefined, onConfigChange?: (c
 export function describeConfigChange(change: ConfigChange): string {
   if ('error' in change) return change.error;
   if (change.what === 'secrets') return `secrets.json read again: ${change.sources} source(s) with a secret from it`;
-  return `config/sources read again: ${change.sources.length > 0 ? change.sources.join(', ') : 'no source files'} (the webhook function takes them within a minute)`;
+  return `config/sources read again: ${change.sources.length > 0 ? change.sources.join(', ') : 'no source files'}`;
 }
 
 /** `"a", "b" and 3 more` */

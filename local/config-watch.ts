@@ -15,7 +15,7 @@ import { secretEnvVar } from '../lambdas/domain/webhooks/receive.ts';
 const SYNCED_MARKER = 'cdp-synced-from';
 const SYNCED_FROM = 'config/sources';
 
-export const UNREADABLE_SECRETS = 'secrets.json is not a JSON object of source names to secrets: the secrets read before it (if any) are kept';
+const UNREADABLE_SECRETS = 'secrets.json is not a JSON object of source names to secrets: the secrets read before it (if any) are kept';
 
 export const secretsFileOf = (home: string): string => path.join(home, 'secrets.json');
 
@@ -69,25 +69,30 @@ export class SecretsFromFile {
   }
 }
 
+/** The JSON files of a folder, sorted, with their paths (none when it does not exist). */
+const jsonFilesIn = (dir: string): string[] =>
+  existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f)) : [];
+
 /**
  * Copies the source files to the landing bucket's `mappings/` (where the webhook and import functions read them, as in
  * AWS), and removes the copies of files deleted since. A file someone put in `mappings/` by other means is left alone.
  * Returns the sources copied.
  */
-export async function syncSourceFiles(s3: S3Client, landing: string, dir: string): Promise<string[]> {
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
-  for (const file of files) {
+async function syncSourceFiles(s3: S3Client, landing: string, dir: string): Promise<string[]> {
+  const files = jsonFilesIn(dir);
+  const names = files.map((f) => path.basename(f));
+  for (const [i, file] of files.entries()) {
     await s3.send(
       new PutObjectCommand({
         Bucket: landing,
-        Key: `mappings/${file}`,
-        Body: readFileSync(path.join(dir, file)),
+        Key: `mappings/${names[i]}`,
+        Body: readFileSync(file),
         ContentType: 'application/json',
         Metadata: { [SYNCED_MARKER]: SYNCED_FROM },
       }),
     );
   }
-  const present = new Set(files);
+  const present = new Set(names);
   let ContinuationToken: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: landing, Prefix: 'mappings/', Delimiter: '/', ContinuationToken }));
@@ -99,7 +104,7 @@ export async function syncSourceFiles(s3: S3Client, landing: string, dir: string
     }
     ContinuationToken = page.NextContinuationToken;
   } while (ContinuationToken);
-  return files.map((f) => f.slice(0, -'.json'.length));
+  return names.map((f) => f.slice(0, -'.json'.length));
 }
 
 /** What changed in the twin's configuration, as `cdp up` tells it. */
@@ -122,36 +127,43 @@ function stampOf(paths: readonly string[]): string {
     .join('|');
 }
 
-const jsonFilesIn = (dir: string): string[] =>
-  existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f)) : [];
-
 /**
- * Follows the secrets file and the source files from now on (the caller applied them at start): looks every
- * `intervalMs` and applies what changed. A copy that failed (the engine busy) is tried again at the next look.
- * Returns the function that stops following.
+ * Applies the secrets file and copies the source files now, then follows both: looks every `intervalMs` and applies
+ * what changed (the files are stamped before they are first read, so a change made meanwhile is seen at the first
+ * look). A copy that failed (the engine busy) is tried again at the next look. An unreadable secrets file is told, at
+ * start or later. Resolves, once the first copy is made, to the function that stops following.
  */
-export function followConfig(options: {
-  readonly secrets: SecretsFromFile;
+export async function followConfig(options: {
   readonly home: string;
   readonly sourcesDir: string;
   readonly s3: S3Client;
   readonly landing: string;
   readonly intervalMs?: number;
   readonly onChange?: (change: ConfigChange) => void;
-}): () => Promise<void> {
-  const { secrets, home, sourcesDir, s3, landing, onChange } = options;
-  let secretsStamp = stampOf([secretsFileOf(home)]);
-  let sourcesStamp = stampOf([sourcesDir, ...jsonFilesIn(sourcesDir)]);
+}): Promise<() => Promise<void>> {
+  const { home, sourcesDir, s3, landing, onChange } = options;
+  const secrets = new SecretsFromFile(home);
+  const secretsStampNow = () => stampOf([secretsFileOf(home)]);
+  const sourcesStampNow = () => stampOf([sourcesDir, ...jsonFilesIn(sourcesDir)]);
+  const applySecrets = () => {
+    const sources = secrets.apply();
+    if (sources === undefined) onChange?.({ what: 'secrets', error: UNREADABLE_SECRETS });
+    return sources;
+  };
+  let secretsStamp = secretsStampNow();
+  let sourcesStamp = sourcesStampNow();
+  applySecrets();
+  await syncSourceFiles(s3, landing, sourcesDir);
   let running: Promise<void> = Promise.resolve();
   let failing = false;
   const look = async (): Promise<void> => {
-    const s = stampOf([secretsFileOf(home)]);
+    const s = secretsStampNow();
     if (s !== secretsStamp) {
       secretsStamp = s;
-      const sources = secrets.apply();
-      onChange?.(sources === undefined ? { what: 'secrets', error: UNREADABLE_SECRETS } : { what: 'secrets', sources });
+      const sources = applySecrets();
+      if (sources !== undefined) onChange?.({ what: 'secrets', sources });
     }
-    const f = stampOf([sourcesDir, ...jsonFilesIn(sourcesDir)]);
+    const f = sourcesStampNow();
     if (f !== sourcesStamp) {
       try {
         const sources = await syncSourceFiles(s3, landing, sourcesDir);

@@ -12,7 +12,7 @@ import { SALT_ENV } from '../lambdas/adapters/privacy-stores.ts';
 import { S3LakeStore } from '../lambdas/adapters/s3-lake-store.ts';
 import { ERASURE_REWRITE_MARKER, type FileEvent, importIdOf, importJobsOf, reportKey } from '../lambdas/usecases/import-keys.ts';
 import { type ApiHandler, compileRoute, localToken, serveRoute } from './api.ts';
-import { type ConfigChange, followConfig, SecretsFromFile, syncSourceFiles, UNREADABLE_SECRETS } from './config-watch.ts';
+import { type ConfigChange, followConfig } from './config-watch.ts';
 import { type QueryEngine, startDuckDb } from './engines/duckdb.ts';
 import { type Engine, startDynamoDb } from './engines/dynamodb.ts';
 import { type S3EventRecord, startS3 } from './engines/s3.ts';
@@ -138,13 +138,10 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     Object.assign(process.env, resourceEnvironment(resources));
 
     // Source files and webhook secrets: read now, and followed while the twin runs (as the stack follows its own).
-    const sourcesDir = options.sourcesDir ?? path.join(PROJECT_ROOT, 'config', 'sources');
-    await syncSourceFiles(clients.s3, resources.buckets.landing, sourcesDir);
     // A changed source file is copied at once: the webhook function keeps it a second, not the stack's minute.
     process.env.SOURCE_FILE_CACHE_SECONDS ??= '1';
-    const secrets = new SecretsFromFile(home);
-    if (secrets.apply() === undefined) options.onConfigChange?.({ what: 'secrets', error: UNREADABLE_SECRETS });
-    stops.push(followConfig({ secrets, home, sourcesDir, s3: clients.s3, landing: resources.buckets.landing, onChange: options.onConfigChange }));
+    const sourcesDir = options.sourcesDir ?? path.join(PROJECT_ROOT, 'config', 'sources');
+    stops.push(await followConfig({ home, sourcesDir, s3: clients.s3, landing: resources.buckets.landing, onChange: options.onConfigChange }));
     // The privacy functions' salt (Secrets Manager in AWS) and where access bundles are handed over (presigned links
     // in AWS): both under CDP_HOME.
     process.env[SALT_ENV] = localPrivacySalt(home);
