@@ -117,6 +117,7 @@ class ProfileOrders {
           ...(o.status ? { status: o.status } : {}),
           ...(o.total !== undefined ? { total: o.total } : {}),
           ...(o.currency ? { currency: o.currency } : {}),
+          ...(o.test === true ? { test: true } : {}),
         });
       }
     }
@@ -160,6 +161,7 @@ function visit(item: Record<string, AttributeValue>, visitor: LakeVisitor, numbe
       const order: Record<string, unknown> = { orderKey: sk.slice(6), occurredAt: s(item.occurredAt) ?? '' };
       for (const k of ORDER_TEXT) if (s(item[k]) !== undefined) order[k] = s(item[k]);
       if (n(item.total) !== undefined) order.total = n(item.total);
+      if (item.test?.BOOL === true) order.test = true;
       orders.add(order as unknown as OrderItem & { orderKey: string });
     }
     return;

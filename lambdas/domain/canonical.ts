@@ -73,6 +73,12 @@ export interface Order {
   readonly currency?: string;
   readonly placedAt?: string;
   /**
+   * The vendor marks it a test order (Shopify's `test`, an event of Stripe's test mode): it stays on the profile and
+   * counts toward nothing, as a cancelled one. Only ever set, never cleared: a later version that does not say (an
+   * export) leaves the order a test.
+   */
+  readonly test?: true;
+  /**
    * A change to an order already received, from a delivery that names no person (WooCommerce's `order.deleted`,
    * Shopify's `orders/delete`: the order's id only). The record has no identifier: it is applied to whichever profile
    * holds the order, never a profile of its own.

@@ -266,6 +266,9 @@ export const orderVersion = (r: { readonly occurredAt: string; readonly received
 /** Whether an order with this status is a sale (no status: it is). */
 export const isSale = (status: string | undefined): boolean => !VOID_ORDER_STATUSES.includes((status ?? '').trim().toLowerCase());
 
+/** Whether an order counts: a sale by its status, and not a test order (Order.test), whatever its status says. */
+export const counts = (o: { readonly status?: string; readonly test?: boolean }): boolean => isSale(o.status) && o.test !== true;
+
 /** An order as stored on a profile, or one line of it (`line` set): what its totals are counted from. */
 export interface OrderItem {
   readonly total?: number;
@@ -278,6 +281,8 @@ export interface OrderItem {
   readonly currency?: string;
   readonly receivedAt?: string;
   readonly recordId?: string;
+  /** A test order (Order.test): it counts toward nothing. */
+  readonly test?: boolean;
 }
 
 /**
@@ -316,7 +321,7 @@ export function ordersOf<T extends OrderItem>(items: readonly T[]): (T | OrderIt
     const header = headers.get(key);
     const stated = group.map((l) => (l.status === undefined && header?.status !== undefined ? { ...l, status: header.status } : l));
     stated.sort((a, b) => (a.line! < b.line! ? -1 : a.line! > b.line! ? 1 : 0));
-    const sales = stated.filter((l) => isSale(l.status));
+    const sales = stated.filter(counts);
     const first = stated.reduce((f, l) => ((l.placedAt ?? l.occurredAt) < (f.placedAt ?? f.occurredAt) ? l : f));
     const total = sales.reduce((sum, l) => sum + (l.total ?? 0), 0);
     const status = (sales[0] ?? stated[0]!).status;
@@ -328,6 +333,8 @@ export function ordersOf<T extends OrderItem>(items: readonly T[]): (T | OrderIt
       total: Math.round(total * 100) / 100,
       ...(status !== undefined ? { status } : {}),
       ...(first.currency !== undefined ? { currency: first.currency } : {}),
+      // A test only when every line is: a real line counts (its sum is the lines that do).
+      ...(stated.every((l) => l.test === true) ? { test: true } : {}),
     });
   }
   return out;
@@ -340,7 +347,7 @@ export function orderTotals(items: readonly OrderItem[]): ProfileState['orders']
   let firstAt: string | undefined;
   let lastAt: string | undefined;
   for (const o of ordersOf(items)) {
-    if (!isSale(o.status)) continue;
+    if (!counts(o)) continue;
     count++;
     revenue += o.total ?? 0;
     const at = o.placedAt ?? o.occurredAt;

@@ -73,7 +73,7 @@ class Draft {
   company?: Company;
   address?: Address;
   consents?: ConsentDraft[];
-  order?: { orderId?: string; ref?: string; status?: string; total?: number; currency?: string; placedAt?: string };
+  order?: { orderId?: string; ref?: string; status?: string; total?: number; currency?: string; placedAt?: string; test?: true };
   interaction?: { touchpoint?: string; type?: string; subject?: string; summary?: string };
   lead?: { source?: string; medium?: string; campaign?: string };
   attributes?: Record<string, string>;
@@ -249,6 +249,13 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
     case 'order.status':
       (d.order ??= {}).status = text(raw).toLowerCase();
       return;
+    case 'order.test': {
+      // A test order (Shopify's `test`, Stripe's test mode): kept, counted toward nothing. `no` is a real order.
+      const c = normaliseBoolean(raw);
+      if (!c.ok) d.flag(path, c.reason);
+      else if (c.value) (d.order ??= {}).test = true;
+      return;
+    }
     case 'order.total': {
       const c = normaliseAmount(raw, f.decimal ?? plan.decimal);
       if (c.ok) (d.order ??= {}).total = c.value;

@@ -52,6 +52,8 @@ export interface StoredOrder {
   readonly total?: number;
   /** As cleaned (lower case): a cancelled or refunded order counts toward no total. */
   readonly status?: string;
+  /** A test order (Order.test): it counts toward no total either. */
+  readonly test?: boolean;
   readonly placedAt?: string;
   readonly occurredAt: string;
   readonly receivedAt?: string;

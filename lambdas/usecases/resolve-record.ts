@@ -276,8 +276,10 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
       const current = targetProfile ? await store.listOrders(target) : [];
       const existing = current.find((o) => (o as StoredOrder & { sk?: string }).sk === `ORDER#${key}`);
       const version = {
-        // The vendor's own id stays with the order when a later version does not repeat it (an export without it).
+        // The vendor's own id stays with the order when a later version does not repeat it (an export without it), and
+        // so does a test order's mark: no export says an order is not a test.
         ...(existing?.ref !== undefined ? { ref: existing.ref } : {}),
+        ...(existing?.test === true ? { test: true as const } : {}),
         ...record.order,
         placedAt: record.order.placedAt ?? record.occurredAt,
         source: record.source,

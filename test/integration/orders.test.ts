@@ -169,6 +169,33 @@ describe('order versions and orders that are no sale', () => {
     expect(orders).toEqual([expect.objectContaining({ profileId: merged!.profileId, orderKey: 'erp#ORD-9', source: 'erp', total: 1432, status: 'evaso', currency: 'EUR', placedAt: '2026-05-10T00:00:00.000Z' })]);
   });
 
+  it('a test order stays on the profile and counts toward nothing; a later version that does not say (an export) leaves it a test', async () => {
+    const { store, dynamodb, tableName } = await local.table();
+    const nina = [email('nina.ferri@example.it')];
+    const view = async () => (await profilesByIdentifier(store, config, 'email:nina.ferri@example.it'))[0]!;
+    const test = order(nina, '#1', 'paid', 90, '2026-02-01T10:00:00.000Z');
+    await resolveRecord(store, { ...test, order: { ...test.order!, test: true } }, config);
+    await resolveRecord(store, order(nina, '#2', 'paid', 40, '2026-03-01T10:00:00.000Z'), config);
+    expect((await view()).orders).toEqual({ count: 1, revenue: 40, firstAt: '2026-02-01T10:00:00.000Z', lastAt: '2026-02-01T10:00:00.000Z' });
+    expect((await view()).lifecycle).toBe('customer');
+    // The shop's export, a month on, lists #1 as paid and says nothing of a test.
+    await resolveRecord(store, order(nina, '#1', 'paid', 90, '2026-03-10T10:00:00.000Z'), config);
+    expect((await view()).orders).toMatchObject({ count: 1, revenue: 40 });
+    expect((await store.listOrders((await view()).profileId)).map((o) => [o.orderId, o.recordId, o.test ?? false])).toEqual([
+      ['#1', `r${n}`, true],
+      ['#2', `r${n - 1}`, false],
+    ]);
+
+    const orders: OrderFacts[] = [];
+    const ignore = () => undefined;
+    const visitor = { profile: ignore, merged: ignore, event: ignore, order: (o: OrderFacts) => void orders.push(o), request: ignore, duplicate: ignore, drain: async () => undefined };
+    await new DynamoLakeSource(dynamodb, tableName, new S3Client({ region: 'eu-south-1' }), 'unused').scan(visitor);
+    expect(orders.map((o) => [o.orderKey, o.test ?? false]).sort()).toEqual([
+      ['shopify##1', true],
+      ['shopify##2', false],
+    ]);
+  });
+
   it("scores a profile by the business's own lead-score rules, counting only sales, when it is read", async () => {
     const store = await local.store();
     const ada = [email('ada.conti@example.it')];

@@ -112,6 +112,8 @@ export const ORDERS: Unkeyed<OrderFacts>[] = [
   { profileId: 'p2', orderKey: 'shop#3', source: 'shop', placedAt: '2025-06-05T00:00:00.000Z', total: 80, currency: 'EUR' },
   { profileId: 'p2', orderKey: 'shop#4', source: 'shop', placedAt: '2026-11-01T00:00:00.000Z', total: 999, currency: 'EUR', status: 'cancelled' },
   { profileId: 'p4', orderKey: 'erp#9', source: 'erp', placedAt: '2022-03-01T00:00:00.000Z', total: 40, currency: 'EUR' },
+  // A test order (Shopify's Bogus Gateway): paid, and no sale.
+  { profileId: 'p4', orderKey: 'shop#5', source: 'shop', placedAt: '2026-10-20T00:00:00.000Z', total: 500, currency: 'EUR', status: 'paid', test: true },
 ];
 
 const request = (requestId: string, requestType: RequestState['requestType'], status: RequestState['status'], receivedAt: string, deadline: string, completedAt?: string): RequestState =>

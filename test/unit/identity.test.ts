@@ -320,6 +320,17 @@ describe('profile state', () => {
     expect(orderTotals([header('annullato'), bare[0]!, { ...bare[1]!, status: 'evaso' }])).toMatchObject({ count: 1, revenue: 12.5 });
   });
 
+  it('counts no test order, whatever its status says; the lines of one count as a test only when every line is one', () => {
+    const at = (d: string) => `2026-0${d}-01T00:00:00.000Z`;
+    const paid = { source: 'shopify', total: 100, status: 'paid', placedAt: at('3'), occurredAt: at('3') };
+    expect(orderTotals([{ ...paid, orderId: '#1' }, { ...paid, orderId: '#2', total: 999, test: true, placedAt: at('8') }])).toEqual({ count: 1, revenue: 100, firstAt: at('3'), lastAt: at('3') });
+    expect(orderTotals([{ ...paid, orderId: '#2', test: true }])).toEqual({ count: 0, revenue: 0 });
+    expect(orderTotals([{ ...paid, orderId: '#2', test: false }])).toMatchObject({ count: 1, revenue: 100 });
+    const line = (n: string, total: number, test?: boolean) => ({ source: 'erp', orderId: 'A', line: n, total, placedAt: at('4'), occurredAt: at('4'), ...(test ? { test } : {}) });
+    expect(orderTotals([line('1', 30, true), line('2', 12, true)])).toEqual({ count: 0, revenue: 0 });
+    expect(orderTotals([line('1', 30, true), line('2', 12)])).toMatchObject({ count: 1, revenue: 12 });
+  });
+
   it("orders an order's versions by time, then arrival; one that says nothing of the order as a whole comes before any that does", () => {
     const v = (occurredAt: string, receivedAt: string, recordId: string, order: { total?: number; status?: string } = { total: 10 }) => orderVersion({ occurredAt, receivedAt, recordId, ...order });
     expect(v('2026-01-02', '2026-01-01', 'a') > v('2026-01-01', '2026-01-09', 'z')).toBe(true);

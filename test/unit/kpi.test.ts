@@ -77,7 +77,7 @@ describe('every KPI on DuckDB over a customer base worked out by hand', () => {
     engine = new DuckLakeEngine(lake, dir);
     const segments = [
       { name: 'milan', description: 'Milan', where: "p.province = 'MI'" },
-      { name: 'recent-buyers', description: 'bought over 40 in 90 days', where: "p.profile_id IN (SELECT o.profile_id FROM orders o WHERE o.placed_at >= {{as_of}} - INTERVAL '90' DAY AND o.total > 40 AND coalesce(o.status, '') <> 'cancelled')" },
+      { name: 'recent-buyers', description: 'bought over 40 in 90 days', where: "p.profile_id IN (SELECT o.profile_id FROM orders o WHERE o.placed_at >= {{as_of}} - INTERVAL '90' DAY AND o.total > 40 AND coalesce(o.status, '') <> 'cancelled' AND NOT o.test)" },
     ];
     report = await publishKpis({ source: new FixtureSource(), lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments, now: () => new Date(`${AS_OF}T10:00:00Z`) });
   }, 60_000);
@@ -87,7 +87,7 @@ describe('every KPI on DuckDB over a customer base worked out by hand', () => {
   });
 
   it('writes the curated tables, partitioned by snapshot date and by month', () => {
-    expect(report.tables).toEqual({ profiles: 4, events: 7, orders: 5, consents: 3, imports: 4, requests: 6, merges: 1, duplicates: 4 });
+    expect(report.tables).toEqual({ profiles: 4, events: 7, orders: 6, consents: 3, imports: 4, requests: 6, merges: 1, duplicates: 4 });
     const keys = [...lake.objects.keys()];
     expect(keys).toContain(`curated/profiles/snapshot_date=${AS_OF}/part-00000.parquet`);
     expect(keys).toContain('curated/events/month=2026-10/part-00000.parquet');
@@ -150,7 +150,7 @@ describe('every KPI on DuckDB over a customer base worked out by hand', () => {
     ]);
   });
 
-  it('revenue: per month of the last 24, and the repeat rate and lifetime value overall (cancelled orders left out)', async () => {
+  it('revenue: per month of the last 24, and the repeat rate and lifetime value overall (cancelled and test orders left out)', async () => {
     expect(await kpi('revenue')).toEqual([
       { period: '2025-06', orders: 1, revenue: 80, buyers: 1, aov: 80, repeat_rate: null, clv: null },
       { period: '2026-10', orders: 1, revenue: 50, buyers: 1, aov: 50, repeat_rate: null, clv: null },

@@ -217,6 +217,20 @@ describe('mapRow', () => {
     expect(Object.keys(alike.seen)).toHaveLength(MAX_TALLIED_LINES);
   });
 
+  it("a column mapped to order.test marks a test order; `no` is a real order, a word it cannot read is flagged", () => {
+    const plan = planOf(['Numero ordine', 'E-mail', 'Totale', 'Prova'], { fields: { 'order.test': 'Prova' } });
+    const test = (cell: string) => mapRow(['O-1', 'a@example.it', '10', cell], 2, plan, ctx);
+    const yes = test('sì');
+    expect(yes.accepted && yes.record.order).toMatchObject({ orderId: 'O-1', total: 10, test: true });
+    for (const cell of ['no', '']) {
+      const out = test(cell);
+      expect(out.accepted && 'test' in out.record.order!).toBe(false);
+    }
+    const unread = test('forse');
+    expect(unread.accepted && unread.record.flags).toEqual({ 'order.test': 'boolean.unknown' });
+    expect(unread.accepted && 'test' in unread.record.order!).toBe(false);
+  });
+
   it('rejects an order row without an order id', () => {
     const plan = planOf(['Numero ordine', 'E-mail', 'Totale']);
     expect(mapRow(['', 'a@example.it', '10'], 2, plan, ctx)).toEqual({ accepted: false, reasons: ['order.noOrderId'] });

@@ -21,7 +21,8 @@ describe('webhooks: every vendor fixture', () => {
     // 115310627314723954 is above 2^53: read from the raw text, not rounded by JSON.parse.
     expect(ids(r!)).toEqual(['externalId:shopify:115310627314723954', 'email:jon@example.com']);
     // The current total (the order as edited, returned and refunded since), not the total as placed (404.95).
-    expect(r!.order).toEqual({ orderId: '#9999', ref: '820982911946154508', status: 'cancelled', total: 414.95, currency: 'USD', placedAt: '2022-01-01T00:00:00.000Z' });
+    // Shopify's sample is a test order (`"test": true`).
+    expect(r!.order).toEqual({ orderId: '#9999', ref: '820982911946154508', status: 'cancelled', test: true, total: 414.95, currency: 'USD', placedAt: '2022-01-01T00:00:00.000Z' });
     expect(r!.consents?.[0]).toMatchObject({ purpose: 'marketing_email', granted: true, proof: { form: 'shopify:orders/create' } });
     expect(r!.lineage).toEqual({ objectKey: 'webhooks/shopify/dt=2026-11-23/wh-1.json', deliveryId: 'wh-1', recordKey: 'order:#9999' });
     expect(objects.objects.get('raw/webhooks/shopify/dt=2026-11-23/wh-1.json')!.body).toEqual(fixture('shopify/orders_create.json'));
@@ -215,6 +216,24 @@ describe('webhooks: every vendor fixture', () => {
     const session = records.records.find((r) => r.lineage.recordKey.startsWith('order:') && r.order?.status === 'paid')!;
     expect(session.order).toMatchObject({ total: 250, currency: 'USD' });
     expect(ids(session)).toEqual(['externalId:stripe:cus_00000000000000', 'email:example@example.com']);
+  });
+
+  it("a test order is marked so: Shopify's `test`, an event of Stripe's test mode; a live one is not", async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const shop = JSON.parse(fixture('shopify/orders_create.json').toString()) as Record<string, unknown>;
+    const fixed = JSON.parse(fixture('stripe/charge.succeeded.json').toString()) as { data: { object: Record<string, unknown> } };
+    // The sample charge names nobody: a receipt address makes it someone's order.
+    const charge = { ...fixed, data: { object: { ...fixed.data.object, receipt_email: 'anna@example.it' } } };
+    for (const [source, body] of [
+      ['shopify', { ...shop, test: true }],
+      ['shopify', { ...shop, id: 1, name: '#1', test: false }],
+      ['stripe', charge],
+      ['stripe', { ...charge, id: 'evt_live', livemode: true }],
+    ] as const) {
+      const headers: Record<string, string> = source === 'shopify' ? { 'x-shopify-topic': 'orders/paid' } : {};
+      expect((await receiveWebhook(deps, source, signed(source, Buffer.from(JSON.stringify(body)), headers))).status).toBe(200);
+    }
+    expect(records.records.map((r) => r.order?.test ?? false)).toEqual([true, false, true, false]);
   });
 
   it('Stripe charge.refunded is the same order again: wholly refunded, or at what was kept; the newest event wins whatever the arrival order', async () => {

@@ -9,7 +9,7 @@ import { VOID_ORDER_STATUSES } from '../profile.ts';
  * - `{{as_of}}`: the snapshot date as a DATE literal; `{{snapshot}}`: the curated tables' partition value.
  * - `{{active_months}}`, `{{activity_kinds}}`, `{{stale_months}}`: from `config/kpi.json`.
  * - `{{void_statuses}}`: the order statuses that are no sale, as a list of SQL strings (the profile's totals skip
- *   them too).
+ *   them too). A test order is no sale either, whatever its status: the orders table's `test` says so.
  *
  * The common subset: no integer division (`(m - m % 12) / 12` is exact in both), `approx_percentile` (DuckDB gets a
  * macro), `date_diff('unit', a, b)`, `INTERVAL 'n' UNIT`, `VALUES` lists with parenthesised rows, no `FILTER`.

@@ -116,6 +116,8 @@ export interface OrderFacts {
   readonly status?: string;
   readonly total?: number;
   readonly currency?: string;
+  /** A test order (Order.test). */
+  readonly test?: boolean;
 }
 
 export const orderRow = (o: OrderFacts): Row => ({
@@ -127,6 +129,7 @@ export const orderRow = (o: OrderFacts): Row => ({
   status: o.status ?? null,
   total: o.total ?? null,
   currency: o.currency ?? null,
+  test: o.test === true,
 });
 
 /** A duplicate candidate as the curated `duplicates` table keeps it: its pair id, verdict and score (never its records). */

@@ -117,6 +117,7 @@ export const curatedTables = {
       c('status', 'string'),
       c('total', 'double'),
       c('currency', 'string'),
+      c('test', 'boolean', 'a test order (Shopify test, Stripe test mode): no sale'),
     ],
   },
   consents: {

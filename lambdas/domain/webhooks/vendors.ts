@@ -150,6 +150,8 @@ function shopify(req: WebhookRequest, payload: Payload, namespace: string, defau
     // Its numeric id too: what orders/delete names it by.
     put(fields, 'order.ref', body.id);
     put(fields, 'order.status', body.cancelled_at ? 'cancelled' : body.financial_status);
+    // A test order (the Bogus Gateway, a payment provider's test mode) is kept and counts toward nothing.
+    if (body.test === true) put(fields, 'order.test', 'true');
     // What the order is worth now: Shopify's current total follows its edits, returns and refunds, so a partial refund
     // counts at what was kept (as Stripe's does); the total as placed only when there is no current one.
     put(fields, 'order.total', body.current_total_price ?? body.total_price);
@@ -350,6 +352,8 @@ function stripe(req: WebhookRequest, payload: Payload): Interpretation {
     const kept = refund === 'partially_refunded' && typeof gross === 'number' && typeof o.amount_refunded === 'number' ? gross - o.amount_refunded : gross;
     put(fields, 'order.orderId', orderId);
     put(fields, 'order.status', refund ?? o.payment_status ?? o.status);
+    // An event of Stripe's test mode (test keys, test cards): a test order, kept and counted toward nothing.
+    if (event.livemode === false) put(fields, 'order.test', 'true');
     put(fields, 'order.total', stripeAmount(kept, o.currency));
     put(fields, 'order.currency', o.currency);
     put(fields, 'order.placedAt', unix(o.created) ?? unix(event.created));

@@ -1,11 +1,12 @@
 -- revenue: orders, revenue, buyers and average order value per month (the last 24 months), and an 'all' row with the
 -- repeat-purchase rate (share of buyers with two orders or more) and the customer lifetime value (revenue per buyer).
--- Cancelled and refunded orders do not count.
+-- Cancelled, refunded and test orders do not count.
 WITH o AS (
   SELECT profile_key, coalesce(total, 0) AS total, year(placed_at) * 12 + month(placed_at) - 1 AS m
   FROM orders
   WHERE placed_at < {{as_of}} + INTERVAL '1' DAY
     AND lower(coalesce(status, '')) NOT IN ({{void_statuses}})
+    AND NOT coalesce(test, false)
 ),
 buyers AS (
   SELECT profile_key, count(*) AS n, sum(total) AS spent FROM o GROUP BY profile_key

@@ -8,6 +8,7 @@ WITH b AS (
   FROM orders
   WHERE placed_at < {{as_of}} + INTERVAL '1' DAY
     AND lower(coalesce(status, '')) NOT IN ({{void_statuses}})
+    AND NOT coalesce(test, false)
   GROUP BY profile_key
 ),
 scored AS (
