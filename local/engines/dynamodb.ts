@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { freePort, waitForEngine } from './ports.ts';
@@ -43,26 +43,41 @@ const LIST_TABLES: RequestInit = {
 /** The engine could not take its port (another program holds it); the JVM may live on, so its message tells. */
 export class EngineExited extends Error {}
 
+/** util-linux's setpriv, where there is one (every Linux but the barest containers). */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => process.platform === 'linux' && existsSync(p));
+
+/**
+ * The command that runs `program` so that it dies with the twin. A twin that is killed (`kill -9`, a crashed test
+ * worker, a closed terminal's SIGKILL) cannot stop its JVM, which would hold its port, a gigabyte of heap and the data
+ * files until the next start on that home stopped it. On Linux, setpriv asks the kernel to kill the program when its
+ * parent dies (`PR_SET_PDEATHSIG`, kept across the exec, so the pid is still the JVM's); elsewhere the next start
+ * stops the orphan (TwinInfo.enginePids).
+ */
+export function dyingWithParent(program: string, args: readonly string[]): [string, string[]] {
+  return SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', '--', program, ...args]] : [program, [...args]];
+}
+
 async function launchDynamoDb(dataDir: string, chosen: number): Promise<Engine> {
   const require = createRequire(import.meta.url);
   const emulatorDir = path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
   mkdirSync(dataDir, { recursive: true });
   const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  const [command, args] = dyingWithParent(java, [
+    '-Xmx1g',
+    `-Djava.library.path=${path.join(emulatorDir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    path.join(emulatorDir, 'DynamoDBLocal.jar'),
+    '-sharedDb',
+    '-dbPath',
+    dataDir,
+    '-port',
+    String(chosen),
+    // The twin runs on users' machines: nothing about them is sent to AWS.
+    '-disableTelemetry',
+  ]);
   const proc: ChildProcess = spawn(
-    java,
-    [
-      '-Xmx1g',
-      `-Djava.library.path=${path.join(emulatorDir, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      path.join(emulatorDir, 'DynamoDBLocal.jar'),
-      '-sharedDb',
-      '-dbPath',
-      dataDir,
-      '-port',
-      String(chosen),
-      // The twin runs on users' machines: nothing about them is sent to AWS.
-      '-disableTelemetry',
-    ],
+    command,
+    args,
     // It writes its installation id (dynamodb-local-metadata.json) where it runs: beside the data, not in the project.
     { cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'] },
   );

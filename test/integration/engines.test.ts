@@ -1,9 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineExited, startDynamoDb, startOnFreePort } from '../../local/engines/dynamodb.ts';
+
+/** Whether a process runs (a zombie, dead and not yet reaped, does not). */
+const running = (pid: number): boolean => {
+  const status = `/proc/${pid}/status`;
+  return existsSync(status) && !/^State:\s+Z/m.test(readFileSync(status, 'utf8'));
+};
 
 describe('the twin starts its engines on ports no other program holds', () => {
   let dir: string;
@@ -48,4 +55,31 @@ describe('the twin starts its engines on ports no other program holds', () => {
       await engine.stop();
     }
   }, 90_000);
+});
+
+describe('the JVM dies with the twin', () => {
+  // A twin killed outright (kill -9, a crashed test worker) cannot stop its engines: on Linux the kernel ends the JVM.
+  it.runIf(process.platform === 'linux')('a twin process killed with SIGKILL takes its DynamoDB Local with it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cdp-orphan-'));
+    const script = path.join(dir, 'twin.mts');
+    writeFileSync(script, `import { startDynamoDb } from ${JSON.stringify(path.resolve('local/engines/dynamodb.ts'))};\nconst e = await startDynamoDb(${JSON.stringify(path.join(dir, 'data'))});\nconsole.log(e.pid);\nsetInterval(() => {}, 1000);\n`);
+    const twin = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let pid = 0;
+    try {
+      pid = await new Promise<number>((resolve, reject) => {
+        twin.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+        twin.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+      });
+      expect(running(pid)).toBe(true);
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toContain('DynamoDBLocal.jar');
+      twin.kill('SIGKILL');
+      const until = Date.now() + 15_000;
+      while (running(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      expect(running(pid)).toBe(false);
+    } finally {
+      twin.kill('SIGKILL');
+      if (pid > 0 && running(pid)) process.kill(pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
