@@ -16,7 +16,9 @@ Usage: cdp <command> [options]     (every command takes --json; --target aws --s
   up [--port N] [--no-demo] [--verbose]   start the local twin and keep serving (what \`npm start\` runs)
   demo                                    fresh local state, load the demo data, print a summary, exit
   import <file> --source S [--mapping M]  upload an export to the landing bucket, wait, print the import report
-  profiles get --email E | --phone P | --id ID    a unified profile (a merged-away id answers with the survivor)
+  profiles get --email E | --phone P | --id ID [--history [--events N]]
+                                          a unified profile (a merged-away id answers with the survivor);
+                                          --history adds its newest records (20, or N) and its orders
   profiles export [--format ndjson] [--activation]   every profile, one a line, with the lineage of its records
                                           (--activation leaves out restricted profiles)
   profiles unmerge <id> --identifier <type:value>
@@ -68,6 +70,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       activation: { type: 'boolean', default: false },
       date: { type: 'string' },
       identifier: { type: 'string' },
+      history: { type: 'boolean', default: false },
+      events: { type: 'string' },
     },
   });
   const out = makeOutput(values.json ?? false);

@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoProfileStore } from '../lambdas/adapters/dynamo-profile-store.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../lambdas/domain/identity-config.ts';
 import { normaliseEmail, normalisePhone } from '../lambdas/domain/normalise.ts';
-import { exportProfiles, type ProfileView, profileById, profilesByIdentifier } from '../lambdas/usecases/read-profiles.ts';
+import { exportProfiles, MAX_HISTORY_EVENTS, type ProfileHistory, profileById, profileHistory, profilesByIdentifier, type ProfileView } from '../lambdas/usecases/read-profiles.ts';
 import { unmergeProfile } from '../lambdas/usecases/unmerge.ts';
 import { type Output, UsageError } from './output.ts';
 import type { Target } from './target.ts';
@@ -27,9 +27,45 @@ interface ProfileFlags {
   readonly format?: string;
   /** Leave out restricted profiles (Art. 18/21): the export that feeds marketing tools. */
   readonly activation?: boolean;
+  /** Also the profile's newest records (`events` of them) and its orders. */
+  readonly history?: boolean;
+  readonly events?: string;
 }
 
-export function describe(p: ProfileView): string {
+/** How many records `--history` shows: `--events N` (1 to 500), 20 without it; undefined without `--history`. */
+function historyEvents(flags: ProfileFlags): number | undefined {
+  if (flags.events !== undefined && !flags.history) throw new UsageError('--events goes with --history');
+  if (!flags.history) return undefined;
+  if (flags.events === undefined) return 20;
+  const n = Number(flags.events);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_HISTORY_EVENTS) throw new UsageError(`--events takes a whole number from 1 to ${MAX_HISTORY_EVENTS}`);
+  return n;
+}
+
+const money = (total: number | undefined, currency: string | undefined) => (total === undefined ? '' : `${total.toFixed(2)}${currency ? ` ${currency}` : ''}`);
+
+/** The history's lines: each record (when, source, what, where from), then each order and whether it counts. */
+function describeHistory(h: ProfileHistory): string[] {
+  const lines = [`  history      ${h.events.length === 0 ? 'no records' : `the ${h.events.length} newest record(s)${h.moreEvents ? ' (older ones not shown)' : ''}`}`];
+  for (const e of h.events) {
+    const what = e.order
+      ? `order ${e.order.orderId}${e.order.line !== undefined ? ` line ${e.order.line}` : ''} ${[e.order.status, money(e.order.total, e.order.currency), e.order.test ? 'test' : ''].filter(Boolean).join(' ')}`
+      : e.interaction
+        ? `${e.interaction.type ?? e.kind}${e.interaction.touchpoint ? ` (${e.interaction.touchpoint})` : ''}${e.interaction.subject ? `: ${e.interaction.subject}` : ''}`
+        : e.kind;
+    const consents = (e.consents ?? []).map((c) => `${c.purpose} ${c.granted ? 'granted' : 'withdrawn'}`).join(', ');
+    const from = e.from.deliveryId ? `webhook ${e.from.deliveryId}` : `${e.from.objectKey}${e.from.line !== undefined ? ` line ${e.from.line}` : ''}`;
+    lines.push(`    ${e.at.slice(0, 16).replace('T', ' ')}  ${e.source}  ${what.trim()}${consents ? `; ${consents}` : ''}  [${from}]`);
+  }
+  lines.push(`  order list   ${h.orders.length === 0 ? 'none' : `${h.orders.length} order(s)`}`);
+  for (const o of h.orders) {
+    const why = o.counted ? '' : o.test ? '  (test order: not counted)' : '  (no sale: not counted)';
+    lines.push(`    ${o.placedAt.slice(0, 10)}  ${o.source}  ${o.orderId}  ${[o.status, money(o.total, o.currency)].filter(Boolean).join(' ')}${why}`);
+  }
+  return lines;
+}
+
+export function describe(p: ProfileView, history?: ProfileHistory): string {
   const a = p.attributes;
   const name = [a.firstName, a.lastName].filter(Boolean).join(' ') || a.companyName || '(no name)';
   const lines = [
@@ -44,6 +80,7 @@ export function describe(p: ProfileView): string {
   if (p.restricted) lines.push(`  restricted   since ${p.restricted.at.slice(0, 10)} (kept; out of marketing counts and activation exports)`);
   if (p.lead) lines.push(`  lead source  ${[p.lead.source, p.lead.medium, p.lead.campaign].filter(Boolean).join(' / ')}`);
   if (p.keptApartFrom) lines.push(`  kept apart   from ${p.keptApartFrom.join(', ')} (unmerged)`);
+  if (history) lines.push(...describeHistory(history));
   return lines.join('\n');
 }
 
@@ -59,8 +96,11 @@ export async function runProfilesGet(out: Output, target: Target, flags: Profile
     const cleaned = flags.email ? normaliseEmail(flags.email) : normalisePhone(flags.phone!);
     if (!cleaned.ok) throw new UsageError(`Not a valid ${flags.email ? 'e-mail address' : 'phone number'} (${cleaned.reason})`);
     profiles = await profilesByIdentifier(store, config, `${flags.email ? 'email' : 'phone'}:${cleaned.value}`);
-  } else throw new UsageError('Usage: cdp profiles get --email E | --phone P | --id ID');
-  out.result(flags.id ? (profiles[0] ?? null) : profiles, () => (profiles.length === 0 ? 'No profile found.' : profiles.map(describe).join('\n\n')));
+  } else throw new UsageError('Usage: cdp profiles get --email E | --phone P | --id ID [--history [--events N]]');
+  const events = historyEvents(flags);
+  const shown: (ProfileView & { history?: ProfileHistory })[] = [];
+  for (const p of profiles) shown.push(events === undefined ? p : { ...p, history: await profileHistory(store, p.profileId, events) });
+  out.result(flags.id ? (shown[0] ?? null) : shown, () => (shown.length === 0 ? 'No profile found.' : shown.map((p) => describe(p, p.history)).join('\n\n')));
   return profiles.length === 0 ? 1 : 0;
 }
 

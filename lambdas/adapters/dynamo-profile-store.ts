@@ -442,14 +442,22 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async timeline(profileId: string): Promise<TimelineEntry[]> {
-    const events = await this.listItems(profileId, 'EVENT#');
-    return events.map((e) => ({
-      recordId: String(e.recordId),
-      source: String(e.source),
-      kind: String(e.kind),
-      occurredAt: String(e.occurredAt),
-      ...(unpack(e.e) as Omit<TimelineEntry, 'recordId' | 'source' | 'kind' | 'occurredAt'>),
-    }));
+    return (await this.listItems(profileId, 'EVENT#')).map(timelineEntry);
+  }
+
+  async recentTimeline(profileId: string, limit: number): Promise<TimelineEntry[]> {
+    // Event keys sort by when the record happened: read backwards, one page.
+    const res = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        ConsistentRead: true,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+        ExpressionAttributeValues: { ':pk': `PROFILE#${profileId}`, ':e': 'EVENT#' },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (res.Items ?? []).map(timelineEntry);
   }
 
   async updateState(profileId: string, version: number, state: ProfileState): Promise<'ok' | 'conflict'> {
@@ -804,3 +812,12 @@ function toProfile(item: Record<string, unknown>): StoredProfile {
     version: Number(item.version ?? 0),
   };
 }
+
+/** A timeline event item, decoded. */
+const timelineEntry = (e: Record<string, unknown>): TimelineEntry => ({
+  recordId: String(e.recordId),
+  source: String(e.source),
+  kind: String(e.kind),
+  occurredAt: String(e.occurredAt),
+  ...(unpack(e.e) as Omit<TimelineEntry, 'recordId' | 'source' | 'kind' | 'occurredAt'>),
+});

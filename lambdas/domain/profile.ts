@@ -287,8 +287,8 @@ export interface OrderItem {
 
 /**
  * The orders a profile's order items make. An order stored whole is itself. The lines of one order (one source, one
- * order id) make one order: at the sum of its lines that are sales, void only when every line is, placed when its first
- * line was. Where a version of the whole order with its total is stored too (an orders export beside a lines export),
+ * order id) make one order: at the sum of its lines that are sales, void only when every line is (then at the sum of
+ * them all, as an order stored whole keeps its amount), placed when its first line was. Where a version of the whole order with its total is stored too (an orders export beside a lines export),
  * it is the order, and its lines are only its detail; one without a total (a lines export's header row: the order's
  * number, date and state, no amount) lends its state to the lines that give none. The same whatever order the items
  * are listed in.
@@ -323,7 +323,8 @@ export function ordersOf<T extends OrderItem>(items: readonly T[]): (T | OrderIt
     stated.sort((a, b) => (a.line! < b.line! ? -1 : a.line! > b.line! ? 1 : 0));
     const sales = stated.filter(counts);
     const first = stated.reduce((f, l) => ((l.placedAt ?? l.occurredAt) < (f.placedAt ?? f.occurredAt) ? l : f));
-    const total = sales.reduce((sum, l) => sum + (l.total ?? 0), 0);
+    // What counts; for an order of which nothing does (cancelled whole), what was ordered, as one stored whole keeps.
+    const total = (sales.length > 0 ? sales : stated).reduce((sum, l) => sum + (l.total ?? 0), 0);
     const status = (sales[0] ?? stated[0]!).status;
     out.push({
       orderId: first.orderId!,

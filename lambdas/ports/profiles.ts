@@ -178,6 +178,8 @@ export interface ProfileStore {
   listLineage(profileId: string): Promise<{ source: string; objectKey: string; recordKey: string; line?: number; deliveryId?: string }[]>;
   /** A profile's timeline: one entry per record applied, decoded. */
   timeline(profileId: string): Promise<TimelineEntry[]>;
+  /** The newest `limit` entries of a profile's timeline, newest first (one page: a profile may hold thousands). */
+  recentTimeline(profileId: string, limit: number): Promise<TimelineEntry[]>;
   /** Replaces an active profile's state at the version read (rectification, restriction). */
   updateState(profileId: string, version: number, state: ProfileState): Promise<'ok' | 'conflict'>;
   /** Marks a profile as being erased, from any status but merged or splitting; undefined when there is no such profile (or it is splitting). */

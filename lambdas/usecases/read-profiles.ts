@@ -1,6 +1,6 @@
 import type { IdentityConfig } from '../domain/identity-config.ts';
-import { lifecycleOf, mergeStates, orderTotals, orderVersion, type ProfileState } from '../domain/profile.ts';
-import { holdersOf, type ProfileStore, type StoredOrder, type StoredProfile } from '../ports/profiles.ts';
+import { counts, lifecycleOf, mergeStates, ordersOf, orderTotals, orderVersion, type ProfileState } from '../domain/profile.ts';
+import { holdersOf, type ProfileStore, type StoredOrder, type StoredProfile, type TimelineEntry } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
 import { activeProfile } from './resolve-record.ts';
 
@@ -171,4 +171,88 @@ export async function profilesByIdentifier(store: ProfileStore, config: Identity
     // An unmerge finished on the way re-points the identifier: read it again.
     if (!split || attempt > 0) return [...found.values()];
   }
+}
+
+/** One record on a profile's timeline as `--history` shows it: what happened, where, and where its data came from. */
+export interface HistoryEvent {
+  readonly at: string;
+  readonly source: string;
+  readonly kind: string;
+  readonly channel?: string;
+  readonly interaction?: { readonly touchpoint?: string; readonly type?: string; readonly subject?: string; readonly summary?: string };
+  readonly order?: { readonly orderId: string; readonly line?: string; readonly status?: string; readonly total?: number; readonly currency?: string; readonly test?: true };
+  readonly consents?: readonly { readonly purpose: string; readonly granted: boolean }[];
+  /** The file and line, or the webhook delivery, the record was read from. */
+  readonly from: { readonly objectKey: string; readonly recordKey: string; readonly line?: number; readonly deliveryId?: string };
+}
+
+/** One of a profile's orders as it stands (its newest version; the lines of one order as that order). */
+export interface HistoryOrder {
+  readonly source: string;
+  readonly orderId: string;
+  readonly placedAt: string;
+  readonly status?: string;
+  readonly total?: number;
+  readonly currency?: string;
+  /** Whether it counts toward the totals: a sale, and not a test order. */
+  readonly counted: boolean;
+  readonly test?: true;
+}
+
+export interface ProfileHistory {
+  /** The newest records applied to the profile, newest first. */
+  readonly events: readonly HistoryEvent[];
+  /** Whether it holds older ones than these. */
+  readonly moreEvents: boolean;
+  /** Every order of the profile, newest first: what its order totals count, and what they do not. */
+  readonly orders: readonly HistoryOrder[];
+}
+
+/** The most events a history shows. */
+export const MAX_HISTORY_EVENTS = 500;
+
+/**
+ * A profile's contact history and orders (`cdp profiles get --history`, `GET /profiles/{id}?history=N`): its newest
+ * `events` records, and its orders as its totals count them. Reads only, one page of the timeline and the orders. A
+ * merge under way shows the survivor's own until the records moving in have moved (the totals already count them).
+ */
+export async function profileHistory(store: ProfileStore, profileId: string, events = 20): Promise<ProfileHistory> {
+  const limit = Math.max(1, Math.min(MAX_HISTORY_EVENTS, Math.floor(events)));
+  const [entries, items] = await Promise.all([store.recentTimeline(profileId, limit + 1), store.listOrders(profileId)]);
+  const orders = ordersOf(items).map(
+    (o): HistoryOrder => ({
+      source: o.source ?? '',
+      orderId: o.orderId ?? '',
+      placedAt: o.placedAt ?? o.occurredAt,
+      ...(o.status !== undefined ? { status: o.status } : {}),
+      ...(o.total !== undefined ? { total: o.total } : {}),
+      ...(o.currency !== undefined ? { currency: o.currency } : {}),
+      counted: counts(o),
+      ...(o.test === true ? { test: true as const } : {}),
+    }),
+  );
+  orders.sort((a, b) => (a.placedAt < b.placedAt ? 1 : a.placedAt > b.placedAt ? -1 : a.orderId.localeCompare(b.orderId)));
+  return { events: entries.slice(0, limit).map(historyEvent), moreEvents: entries.length > limit, orders };
+}
+
+function historyEvent(t: TimelineEntry): HistoryEvent {
+  const i = t.interaction as HistoryEvent['interaction'] | undefined;
+  const o = t.order as (HistoryEvent['order'] & { changeOnly?: true; ref?: string; placedAt?: string }) | undefined;
+  const { objectKey, recordKey, line, deliveryId } = t.lineage;
+  return {
+    at: t.occurredAt,
+    source: t.source,
+    kind: t.kind,
+    ...(t.channel ? { channel: t.channel } : {}),
+    ...(i && Object.keys(i).length > 0 ? { interaction: pick(i, ['touchpoint', 'type', 'subject', 'summary']) } : {}),
+    ...(o ? { order: pick(o, ['orderId', 'line', 'status', 'total', 'currency', 'test']) as HistoryEvent['order'] } : {}),
+    ...(t.consents?.length ? { consents: t.consents.map((c) => ({ purpose: c.purpose, granted: c.granted })) } : {}),
+    from: { objectKey, recordKey, ...(line !== undefined ? { line } : {}), ...(deliveryId ? { deliveryId } : {}) },
+  };
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  const out: Partial<T> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out as Pick<T, K>;
 }

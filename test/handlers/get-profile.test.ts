@@ -81,4 +81,40 @@ describe('get-profile handler', () => {
     expect(bad.body).not.toContain('passwd');
     expect((await handler(event('p_eeeeeeeeeeeeeeeeeeee'))).statusCode).toBe(404);
   });
+
+  it('adds the newest records and the orders with ?history=true (events=N of them), read backwards one page; rejects a bad count', async () => {
+    const ev = (n: number, extra: object) => ({ pk: `PROFILE#${A}`, sk: `EVENT#2026-0${n}-01#r${n}`, recordId: `r${n}`, source: 'shop', kind: 'order', occurredAt: `2026-0${n}-01T00:00:00.000Z`, e: pack({ channel: 'webhook', lineage: { objectKey: `webhooks/shop/${n}.json`, recordKey: `order:#${n}`, deliveryId: `d${n}` }, ...extra }) });
+    const orders = [
+      { pk: `PROFILE#${A}`, sk: 'ORDER#shop##1', source: 'shop', orderId: '#1', total: 90, status: 'paid', test: true, currency: 'EUR', occurredAt: at, placedAt: '2026-01-01T00:00:00.000Z', recordId: 'r1' },
+      { pk: `PROFILE#${A}`, sk: 'ORDER#shop##2', source: 'shop', orderId: '#2', total: 40, status: 'paid', currency: 'EUR', occurredAt: at, placedAt: '2026-02-01T00:00:00.000Z', recordId: 'r2' },
+    ];
+    const asked: { ScanIndexForward?: boolean; Limit?: number }[] = [];
+    ddb.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Record<string, string>; ScanIndexForward?: boolean; Limit?: number }) => {
+      if (input.ExpressionAttributeValues[':e'] === 'EVENT#') {
+        asked.push(input);
+        return { Items: [ev(3, { interaction: { type: 'call', subject: 'Preventivo' } }), ev(2, { order: { orderId: '#2', status: 'paid', total: 40, currency: 'EUR' } }), ev(1, {})].slice(0, input.Limit) };
+      }
+      return { Items: input.ExpressionAttributeValues[':s'] === 'ORDER#' ? orders : [] };
+    });
+    const res = await handler({ ...event(A), queryStringParameters: { history: 'true', events: '2' } });
+    expect(res.statusCode).toBe(200);
+    const { history } = JSON.parse(res.body!);
+    expect(asked).toEqual([expect.objectContaining({ ScanIndexForward: false, Limit: 3 })]);
+    expect(history.events).toEqual([
+      { at: '2026-03-01T00:00:00.000Z', source: 'shop', kind: 'order', channel: 'webhook', interaction: { type: 'call', subject: 'Preventivo' }, from: { objectKey: 'webhooks/shop/3.json', recordKey: 'order:#3', deliveryId: 'd3' } },
+      { at: '2026-02-01T00:00:00.000Z', source: 'shop', kind: 'order', channel: 'webhook', order: { orderId: '#2', status: 'paid', total: 40, currency: 'EUR' }, from: { objectKey: 'webhooks/shop/2.json', recordKey: 'order:#2', deliveryId: 'd2' } },
+    ]);
+    expect(history.moreEvents).toBe(true);
+    expect(history.orders).toEqual([
+      { source: 'shop', orderId: '#2', placedAt: '2026-02-01T00:00:00.000Z', status: 'paid', total: 40, currency: 'EUR', counted: true },
+      { source: 'shop', orderId: '#1', placedAt: '2026-01-01T00:00:00.000Z', status: 'paid', total: 90, currency: 'EUR', counted: false, test: true },
+    ]);
+    // Without it, the profile alone.
+    expect(JSON.parse((await handler(event(A))).body!).history).toBeUndefined();
+    for (const q of [{ history: 'yes' }, { history: 'true', events: '0' }, { history: 'true', events: '501' }, { history: 'true', events: '2.5' }, { events: '5' }]) {
+      const bad = await handler({ ...event(A), queryStringParameters: q });
+      expect(bad.statusCode, JSON.stringify(q)).toBe(400);
+      expect(JSON.parse(bad.body!).message).toMatch(/history|events/);
+    }
+  });
 });

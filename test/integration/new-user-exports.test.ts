@@ -157,4 +157,36 @@ describe('exports a new user uploads, without a mapping', () => {
     await twin.waitIdle();
     expect((await profile('email:mario.rossi@libero.it'))?.orders).toEqual({ count: 1, revenue: 1432, firstAt: '2026-02-03T00:00:00.000Z', lastAt: '2026-02-03T00:00:00.000Z' });
   });
+
+  it('shows the history behind the totals with `cdp profiles get --history`: the newest records, and every order and whether it counts', async () => {
+    const run = (...args: string[]) => runCdp(home, ...args);
+    const [mario] = JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'mario.rossi@libero.it', '--history', '--json'));
+    const { events, moreEvents, orders } = mario.history;
+    // The ERP's row, the newsletter's, two lines of ORD-101 (April's are March's again: the same records), and ORD-102's
+    // two lines in March and again, cancelled, in April.
+    expect(events).toHaveLength(8);
+    expect(moreEvents).toBe(false);
+    expect(events.map((e: { at: string }) => e.at)).toEqual(events.map((e: { at: string }) => e.at).toSorted().reverse());
+    expect(events.filter((e: { order?: { orderId: string; status: string } }) => e.order?.orderId === 'ORD-102').map((e: { order: { status: string } }) => e.order.status).sort()).toEqual(['annullato', 'annullato', 'evaso', 'evaso']);
+    expect(events.find((e: { source: string }) => e.source === 'newsletter')).toMatchObject({ kind: 'contact', channel: 'file', from: { recordKey: '0a9b8c7d6e', line: 4 } });
+    expect(orders).toEqual([
+      { source: 'erp', orderId: 'ORD-102', placedAt: '2026-03-15T00:00:00.000Z', status: 'annullato', total: 159.6, currency: 'EUR', counted: false },
+      { source: 'erp', orderId: 'ORD-101', placedAt: '2026-02-03T00:00:00.000Z', status: 'evaso', total: 1432, currency: 'EUR', counted: true },
+    ]);
+
+    const two = JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'mario.rossi@libero.it', '--history', '--events', '2', '--json'))[0].history;
+    expect(two.events).toEqual(events.slice(0, 2));
+    expect(two.moreEvents).toBe(true);
+    const text = await cdpOk(home, 'profiles', 'get', '--id', mario.profileId, '--history');
+    expect(text).toContain('history      the 8 newest record(s)');
+    expect(text).toMatch(/2026-03-15 {2}erp {2}ORD-102 {2}annullato 159\.60 EUR {2}\(no sale: not counted\)/);
+    expect(text).toContain('[imports/newsletter/subscribed_members_export_2f9a.csv line 4]');
+    // Without --history, no history: the profile alone, as before.
+    expect(JSON.parse(await cdpOk(home, 'profiles', 'get', '--id', mario.profileId, '--json')).history).toBeUndefined();
+    for (const args of [['--events', '5'], ['--history', '--events', '0'], ['--history', '--events', 'all']]) {
+      const bad = await run('profiles', 'get', '--id', mario.profileId, ...args);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr).toMatch(/--events/);
+    }
+  });
 });
