@@ -288,10 +288,10 @@ export interface OrderItem {
 /**
  * The orders a profile's order items make. An order stored whole is itself. The lines of one order (one source, one
  * order id) make one order: at the sum of its lines that are sales, void only when every line is (then at the sum of
- * them all, as an order stored whole keeps its amount), placed when its first line was. Where a version of the whole order with its total is stored too (an orders export beside a lines export),
- * it is the order, and its lines are only its detail; one without a total (a lines export's header row: the order's
- * number, date and state, no amount) lends its state to the lines that give none. The same whatever order the items
- * are listed in.
+ * them all, as an order stored whole keeps its amount), placed when its first line was. Where a version of the whole
+ * order with its total is stored too (an orders export beside a lines export), it is the order, and its lines are only
+ * its detail; one without a total (a lines export's header row: the order's number, date and state, no amount) lends
+ * its state to the lines that give none. The same whatever order the items are listed in.
  */
 export function ordersOf<T extends OrderItem>(items: readonly T[]): (T | OrderItem)[] {
   const keyOf = (o: OrderItem) => `${o.source ?? ''}#${o.orderId ?? ''}`;
