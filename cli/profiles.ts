@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoProfileStore } from '../lambdas/adapters/dynamo-profile-store.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../lambdas/domain/identity-config.ts';
 import { normaliseEmail, normalisePhone } from '../lambdas/domain/normalise.ts';
-import { exportProfiles, MAX_HISTORY_EVENTS, type ProfileHistory, profileById, profileHistory, profilesByIdentifier, type ProfileView } from '../lambdas/usecases/read-profiles.ts';
+import { exportProfiles, historyCount, MAX_HISTORY_EVENTS, type ProfileHistory, profileById, profileHistory, profilesByIdentifier, type ProfileView } from '../lambdas/usecases/read-profiles.ts';
 import { unmergeProfile } from '../lambdas/usecases/unmerge.ts';
 import { type Output, UsageError } from './output.ts';
 import type { Target } from './target.ts';
@@ -36,9 +36,8 @@ interface ProfileFlags {
 function historyEvents(flags: ProfileFlags): number | undefined {
   if (flags.events !== undefined && !flags.history) throw new UsageError('--events goes with --history');
   if (!flags.history) return undefined;
-  if (flags.events === undefined) return 20;
-  const n = Number(flags.events);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_HISTORY_EVENTS) throw new UsageError(`--events takes a whole number from 1 to ${MAX_HISTORY_EVENTS}`);
+  const n = historyCount(flags.events);
+  if (n === undefined) throw new UsageError(`--events takes a whole number from 1 to ${MAX_HISTORY_EVENTS}`);
   return n;
 }
 

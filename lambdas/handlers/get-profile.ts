@@ -4,7 +4,7 @@ import { DynamoProfileStore, documentClient } from '../adapters/dynamo-profile-s
 import { parseIdentityConfig } from '../domain/identity-config.ts';
 import { lazy, requireEnv } from '../shared/env.ts';
 import { logger, withContext } from '../shared/logger.ts';
-import { MAX_HISTORY_EVENTS, profileHistory, readProfileById } from '../usecases/read-profiles.ts';
+import { historyCount, MAX_HISTORY_EVENTS, profileHistory, readProfileById } from '../usecases/read-profiles.ts';
 
 const deps = lazy(() => ({
   store: new DynamoProfileStore(documentClient(), requireEnv('TABLE_NAME')),
@@ -24,9 +24,7 @@ function historyEvents(query: Readonly<Record<string, string | undefined>>): num
   const { history, events } = query;
   if (history === undefined || history === 'false') return events === undefined ? undefined : 'events goes with history=true';
   if (history !== 'true') return 'history is true or false';
-  if (events === undefined) return 20;
-  const n = Number(events);
-  return /^\d+$/.test(events) && n >= 1 && n <= MAX_HISTORY_EVENTS ? n : `events is a whole number from 1 to ${MAX_HISTORY_EVENTS}`;
+  return historyCount(events) ?? `events is a whole number from 1 to ${MAX_HISTORY_EVENTS}`;
 }
 
 /**

@@ -211,6 +211,13 @@ export interface ProfileHistory {
 /** The most events a history shows. */
 export const MAX_HISTORY_EVENTS = 500;
 
+/** How many events a history asked for shows: 20 when not said; undefined when not a whole number from 1 to the most. */
+export function historyCount(asked: string | undefined): number | undefined {
+  if (asked === undefined) return 20;
+  const n = Number(asked);
+  return /^\d+$/.test(asked) && n >= 1 && n <= MAX_HISTORY_EVENTS ? n : undefined;
+}
+
 /**
  * A profile's contact history and orders (`cdp profiles get --history`, `GET /profiles/{id}?history=N`): its newest
  * `events` records, and its orders as its totals count them. Reads only, one page of the timeline and the orders. A
