@@ -11,7 +11,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'person.firstName': ['nome', 'first name', 'firstname', 'given name', 'name first', 'nome di battesimo'],
   'person.lastName': ['cognome', 'last name', 'lastname', 'surname', 'family name'],
   'person.fullName': ['nominativo', 'nome e cognome', 'nome cognome', 'name', 'full name', 'fullname', 'contact name', 'nome completo', 'referente', 'persona di riferimento', 'contact person'],
-  'person.birthDate': ['data di nascita', 'data nascita', 'nato il', 'birth date', 'birthdate', 'date of birth', 'dob'],
+  'person.birthDate': ['data di nascita', 'data nascita', 'nato il', 'nata il', 'compleanno', 'birth date', 'birthdate', 'date of birth', 'dob', 'birthday'],
   'person.gender': ['sesso', 'genere', 'gender', 'sex'],
   'person.language': ['lingua', 'language', 'locale'],
   'person.title': ['titolo', 'title', 'salutation', 'appellativo'],
@@ -37,7 +37,9 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'address.country': ['nazione', 'paese', 'stato', 'country', 'country code', 'country region'],
   'consents.marketing_email': [
     'consenso marketing', 'consenso newsletter', 'newsletter', 'privacy marketing', 'marketing', 'consenso commerciale',
-    'accepts email marketing', 'accepts marketing', 'email marketing', 'marketing consent', 'opt in',
+    'consenso email', 'iscritto newsletter', 'iscrizione newsletter', 'accepts email marketing', 'accepts marketing',
+    'email marketing', 'marketing consent', 'opt in', 'optin', 'email opt in', 'newsletter subscription',
+    // Not a bare `Iscritto` or `Subscribed`: a site's registration or a plan's subscription is no consent to marketing.
   ],
   'consents.marketing_sms': ['consenso sms', 'accepts sms marketing', 'sms marketing'],
   'consents.profiling': ['consenso profilazione', 'profilazione', 'profiling consent'],

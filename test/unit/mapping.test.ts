@@ -52,6 +52,22 @@ describe('compilePlan', () => {
       'identifiers.taxCode': 'C.F.',
     });
   });
+  it('reads a birthday column as the birth date and a named newsletter opt-in as consent, but no bare Subscribed', () => {
+    expect(paths(['email', 'Birthday', 'Email Opt-In'])).toEqual({
+      'identifiers.email': 'email',
+      'person.birthDate': 'Birthday',
+      'consents.marketing_email': 'Email Opt-In',
+    });
+    expect(paths(['E-mail', 'Compleanno', 'Iscrizione newsletter'])).toEqual({
+      'identifiers.email': 'E-mail',
+      'person.birthDate': 'Compleanno',
+      'consents.marketing_email': 'Iscrizione newsletter',
+    });
+    // A site's registration or a plan's subscription is no consent to marketing.
+    const plan = compilePlan(['email', 'Subscribed', 'Iscritto'], 'shop');
+    if (!plan.ok) throw new Error(plan.error);
+    expect(plan.plan.unmapped).toEqual(['Subscribed', 'Iscritto']);
+  });
   it('takes every e-mail and phone column, numbered or qualified, but not a PEC', () => {
     const plan = compilePlan(['Codice', 'Email', 'Email 2', 'E-mail secondaria', 'Telefono', 'Tel. ufficio', 'Cellulare casa', 'Email PEC', 'Codice 2'], 'erp');
     if (!plan.ok) throw new Error(plan.error);
