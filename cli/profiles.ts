@@ -72,8 +72,28 @@ export function describe(p: ProfileView, history?: ProfileHistory): string {
     `  identifiers  ${p.identifiers.join(', ')}`,
     `  lifecycle    ${p.lifecycle}, score ${p.score}, ${p.recordCount} record(s) from ${p.sources.join(', ')}, ${p.firstSeenAt.slice(0, 10)} to ${p.lastSeenAt.slice(0, 10)}`,
   ];
-  const place = [a.line1, a.postalCode, a.city, a.province && `(${a.province})`, a.country].filter(Boolean).join(' ');
+  const gender = a.gender && ({ F: 'female', M: 'male', X: 'other' } as Record<string, string>)[a.gender];
+  const person = [a.birthDate && `born ${a.birthDate}`, gender, a.language && `language ${a.language}`].filter(Boolean).join(', ');
+  if (person) lines.push(`  person       ${person}`);
+  // The company line names the company again only where the profile is a person's (its name is the heading otherwise).
+  const named = a.firstName || a.lastName;
+  const company = [
+    named ? a.companyName : undefined,
+    a.companyVatNumber && `VAT ${a.companyVatNumber}`,
+    a.role,
+    a.companySector && `sector ${a.companySector}`,
+    a.companySize && `size ${a.companySize}`,
+  ].filter(Boolean).join(', ');
+  if (company) lines.push(`  company      ${company}`);
+  const place = [a.line1, a.line2, a.postalCode, a.city, a.province && `(${a.province})`, a.country].filter(Boolean).join(' ');
   if (place) lines.push(`  address      ${place}`);
+  // A file's own columns (`attributes.<name>` in its mapping), one a line, a long note cut (--json has it whole).
+  for (const [k, v] of Object.entries(a)) {
+    if (k.startsWith('attr.')) {
+      const one = v.replace(/\s+/g, ' ');
+      lines.push(`  attribute    ${k.slice(5)}: ${one.length > 80 ? `${one.slice(0, 79)}…` : one}`);
+    }
+  }
   if (p.orders.count > 0) lines.push(`  orders       ${p.orders.count}, revenue ${p.orders.revenue.toFixed(2)}, last ${p.orders.lastAt?.slice(0, 10) ?? '-'}`);
   for (const [purpose, c] of Object.entries(p.consents)) lines.push(`  consent      ${purpose}: ${c.granted ? 'granted' : 'withdrawn'} ${c.at.slice(0, 10)} (${c.source})`);
   if (p.restricted) lines.push(`  restricted   since ${p.restricted.at.slice(0, 10)} (kept; out of marketing counts and activation exports)`);
