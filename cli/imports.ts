@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ImportReport } from '../lambdas/usecases/import-file.ts';
-import { importIdOf, reportKey } from '../lambdas/usecases/import-keys.ts';
+import { importIdOf, reportKey, uploadOf } from '../lambdas/usecases/import-keys.ts';
 import type { Target } from './target.ts';
 
 type ImportTarget = Pick<Target, 's3' | 'buckets'>;
@@ -22,7 +22,9 @@ export async function uploadAndWait(
       ...(isFile ? { ContentLength: statSync(body).size } : {}),
     }),
   );
-  const importId = importIdOf(target.buckets.landing, key, put.VersionId ?? put.ETag);
+  // An unversioned bucket (the twin's) tells uploads apart by their time, which only a read of the object returns.
+  const written = put.VersionId && put.VersionId !== 'null' ? undefined : await target.s3.send(new HeadObjectCommand({ Bucket: target.buckets.landing, Key: key }));
+  const importId = importIdOf(target.buckets.landing, key, uploadOf({ versionId: put.VersionId, etag: written?.ETag ?? put.ETag, lastModified: written?.LastModified }));
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? 30 * 60_000);
   for (;;) {

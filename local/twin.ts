@@ -10,7 +10,7 @@ import type { Target } from '../cli/target.ts';
 import { type FunctionName, functions, LANDING_IMPORT_PREFIX, type QueueName, routes as apiRouteDefinitions } from '../lib/definitions.ts';
 import { SALT_ENV } from '../lambdas/adapters/privacy-stores.ts';
 import { S3LakeStore } from '../lambdas/adapters/s3-lake-store.ts';
-import { ERASURE_REWRITE_MARKER, type FileEvent, importIdOf, importJobsOf, reportKey } from '../lambdas/usecases/import-keys.ts';
+import { ERASURE_REWRITE_MARKER, type FileEvent, importIdOf, importJobsOf, reportKey, uploadOf } from '../lambdas/usecases/import-keys.ts';
 import { type ApiHandler, compileRoute, localToken, serveRoute } from './api.ts';
 import { type ConfigChange, followConfig } from './config-watch.ts';
 import { type QueryEngine, startDuckDb } from './engines/duckdb.ts';
@@ -305,7 +305,7 @@ async function unfinishedImports(s3: S3Client, landing: string, raw: string): Pr
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: landing, Prefix: LANDING_IMPORT_PREFIX, ContinuationToken }));
     for (const o of page.Contents ?? []) {
-      if (!o.Key || (await exists(s3, raw, reportKey(importIdOf(landing, o.Key, o.ETag))))) continue;
+      if (!o.Key || (await exists(s3, raw, reportKey(importIdOf(landing, o.Key, uploadOf({ etag: o.ETag, lastModified: o.LastModified })))))) continue;
       const head = await s3.send(new HeadObjectCommand({ Bucket: landing, Key: o.Key }));
       if (!head.Metadata?.[ERASURE_REWRITE_MARKER]) keys.push(o.Key);
     }

@@ -16,7 +16,7 @@ export class S3ObjectStore implements ObjectStore {
       }),
     );
     if (!res.Body) throw new Error('S3 returned no body');
-    return { body: res.Body as Readable, versionId: res.VersionId, etag: res.ETag, contentLength: res.ContentLength, ...(res.Metadata ? { metadata: res.Metadata } : {}) };
+    return { body: res.Body as Readable, versionId: res.VersionId, etag: res.ETag, contentLength: res.ContentLength, ...(res.LastModified ? { lastModified: res.LastModified } : {}), ...(res.Metadata ? { metadata: res.Metadata } : {}) };
   }
 
   async getText(bucket: string, key: string): Promise<string | undefined> {

@@ -360,6 +360,23 @@ function splitFullName(full: string, order: 'firstLast' | 'lastFirst'): { firstN
  * fails is flagged and the row kept while the row is still useful; a row with no identifier to resolve on, or an
  * order row without an order id, is rejected.
  */
+const readings = new WeakMap<RowPlan, string>();
+/**
+ * How a plan reads a row (its fields, key, kind, formats), as a hash that is part of a file record's id. An export
+ * imported again as it was makes the same records, which the resolver skips (a daily full export adds nothing); imported
+ * again under another mapping (a column mapped since, another date format), its records are new and apply. Which
+ * columns were left unmapped, and the headers' own words, are no part of it.
+ */
+function readingOf(plan: RowPlan): string {
+  let reading = readings.get(plan);
+  if (reading === undefined) {
+    const { unmapped: _unmapped, exportFormat: _format, ...how } = plan;
+    reading = stableHash('reading', JSON.stringify(how)).slice(0, 16);
+    readings.set(plan, reading);
+  }
+  return reading;
+}
+
 export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ctx: RowContext): RowOutcome {
   const d = new Draft();
   for (const f of plan.fields) {
@@ -465,7 +482,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
       : undefined;
 
   const record: Mutable<CanonicalRecord> = {
-    recordId: stableHash(ctx.source, recordKey, content),
+    recordId: ctx.webhook ? stableHash(ctx.source, recordKey, content) : stableHash(ctx.source, recordKey, content, readingOf(plan)),
     source: ctx.source,
     channel: ctx.webhook ? 'webhook' : 'file',
     kind: plan.kind,

@@ -7,6 +7,7 @@ export interface ObjectHead {
   readonly versionId?: string;
   readonly etag?: string;
   readonly contentLength?: number;
+  readonly lastModified?: Date;
   /** User metadata (`x-amz-meta-*`), lower-case keys. */
   readonly metadata?: Readonly<Record<string, string>>;
 }

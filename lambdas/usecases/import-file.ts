@@ -9,7 +9,7 @@ import { readJsonArray, readNdjson } from '../formats/json.ts';
 import { sniff } from '../formats/sniff.ts';
 import { type FileFormat, type SourceRow, UnreadableFileError } from '../formats/types.ts';
 import { readXlsx } from '../formats/xlsx.ts';
-import { ERASURE_REWRITE_MARKER, importIdOf, reportKey } from './import-keys.ts';
+import { ERASURE_REWRITE_MARKER, importIdOf, reportKey, uploadOf } from './import-keys.ts';
 import type { ContinuationQueue, ObjectStore, RecordQueue } from '../ports/index.ts';
 
 export interface ImportDeps {
@@ -264,7 +264,7 @@ export async function importObject(
     return { done: true, report: { importId, source, objectKey, status: 'skipped', mapping: 'none', rowsRead: 0, accepted: 0, rejected: 0, suppressed: 0, reasons: {}, flagged: {}, quarantineKeys: [], continuations: 0, startedAt, finishedAt: at } };
   }
   if (!resume) {
-    importId = importIdOf(bucket, objectKey, object.versionId ?? object.etag);
+    importId = importIdOf(bucket, objectKey, uploadOf(object));
     quarantine = new Quarantine(deps, `quarantine/${source}/${importId}`, []);
     const existing = await deps.objects.getText(deps.rawBucket, reportKey(importId));
     if (existing !== undefined) {

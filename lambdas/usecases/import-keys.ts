@@ -12,9 +12,21 @@ export const ERASURE_REWRITE_MARKER = 'cdp-erasure';
 
 export const reportKey = (importId: string): string => `reports/imports/${importId}.json`;
 
-/** One id per uploaded object version: a re-delivered notification maps to the same import. */
-export const importIdOf = (bucket: string, objectKey: string, versionOrEtag: string | undefined): string =>
-  `imp_${stableHash(bucket, objectKey, versionOrEtag ?? '').slice(0, 24)}`;
+/** One id per upload of an object (see uploadOf): a re-delivered notification maps to the same import. */
+export const importIdOf = (bucket: string, objectKey: string, upload: string | undefined): string =>
+  `imp_${stableHash(bucket, objectKey, upload ?? '').slice(0, 24)}`;
+
+/**
+ * What tells one upload of an object from another: its version id where the bucket keeps versions (the stack's
+ * landing bucket does), else its ETag and the second it was written (an unversioned bucket, such as the twin's). The
+ * same bytes uploaded again are another import (with a mapping written since, say); a notification delivered twice is
+ * not. Two uploads of the same bytes within one second are one import.
+ */
+export function uploadOf(o: { readonly versionId?: string; readonly etag?: string; readonly lastModified?: Date }): string | undefined {
+  if (o.versionId && o.versionId !== 'null') return o.versionId;
+  if (!o.etag || !o.lastModified) return o.etag;
+  return `${o.etag}@${Math.floor(o.lastModified.getTime() / 1000)}`;
+}
 
 /** A message of the file-events queue: an S3 notification, or the continuation of a long import. */
 export interface FileEvent {

@@ -189,4 +189,30 @@ describe('exports a new user uploads, without a mapping', () => {
       expect(bad.stderr).toMatch(/--events/);
     }
   });
+  it('imports an export again under a mapping written since: the column it maps reaches the profile, and the same again adds nothing', async () => {
+    const leads = Buffer.from('email,first_name,last_name,Interesse\nelena.conti@example.it,Elena,Conti,divani\n');
+    const first = await cdpImport('leads.csv', leads, 'web');
+    expect(first.unmappedColumns).toEqual(['Interesse']);
+    await twin.waitIdle();
+    expect((await profile('email:elena.conti@example.it'))?.attributes['attr.interesse']).toBeUndefined();
+
+    // The same bytes, in the next second (an unversioned bucket tells uploads apart by their second), with a mapping.
+    await new Promise((r) => setTimeout(r, 1100));
+    const mapping = path.join(home, 'leads-mapping.json');
+    writeFileSync(mapping, JSON.stringify({ source: 'web', fields: { 'attributes.interesse': 'Interesse' } }));
+    const file = path.join(home, 'leads.csv');
+    const again = JSON.parse(await cdpOk(home, 'import', file, '--source', 'web', '--mapping', mapping, '--json'));
+    expect(again.importId).not.toBe((first as { importId?: string }).importId);
+    expect(again).toMatchObject({ status: 'completed', accepted: 1, unmappedColumns: [] });
+    await twin.waitIdle();
+    const elena = await profile('email:elena.conti@example.it');
+    expect(elena?.attributes).toMatchObject({ firstName: 'Elena', 'attr.interesse': 'divani' });
+    expect(elena?.recordCount).toBe(2);
+
+    // Once more under the same mapping: the same records, which the resolver already has.
+    await new Promise((r) => setTimeout(r, 1100));
+    await cdpOk(home, 'import', file, '--source', 'web', '--mapping', mapping, '--json');
+    await twin.waitIdle();
+    expect((await profile('email:elena.conti@example.it'))?.recordCount).toBe(2);
+  });
 });

@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTwin, type TwinInfo } from '../../local/twin.ts';
-import { importIdOf, reportKey } from '../../lambdas/usecases/import-keys.ts';
+import { importIdOf, reportKey, uploadOf } from '../../lambdas/usecases/import-keys.ts';
 import { CDP_BIN as cdp, cdpOk } from '../support/cdp.ts';
 import { profileOf } from '../support/profiles.ts';
 
@@ -171,7 +171,7 @@ describe('stopping the twin', () => {
       await second.waitIdle();
       const { landing, raw } = second.resources.buckets;
       const head = await second.clients.s3.send(new GetObjectCommand({ Bucket: landing, Key: 'imports/erp/interrotto.csv' }));
-      const stored = await second.clients.s3.send(new GetObjectCommand({ Bucket: raw, Key: reportKey(importIdOf(landing, 'imports/erp/interrotto.csv', head.ETag)) }));
+      const stored = await second.clients.s3.send(new GetObjectCommand({ Bucket: raw, Key: reportKey(importIdOf(landing, 'imports/erp/interrotto.csv', uploadOf({ etag: head.ETag, lastModified: head.LastModified }))) }));
       expect(JSON.parse(await stored.Body!.transformToString())).toMatchObject({ status: 'completed', accepted: 1 });
       expect(await profileOf(second.clients.dynamodb, second.resources.tableName, 'email:luca@example.it')).toBeDefined();
     } finally {

@@ -14,6 +14,23 @@ function planOf(headers: string[], mapping?: unknown): RowPlan {
 const IT_HEADERS = ['Codice cliente', 'Ragione sociale', 'Nome', 'Cognome', 'E-mail', 'Cellulare', 'Indirizzo', 'CAP', 'Città', 'Provincia', 'Data di nascita', 'Codice fiscale', 'Consenso marketing'];
 
 describe('mapRow', () => {
+  it("keeps a row's record id while it is read the same way, and changes it under another mapping", () => {
+    const headers = ['email', 'Nome', 'Interesse'];
+    const row = ['anna@example.it', 'Anna', 'divani'];
+    const idOf = (plan: RowPlan, c: Parameters<typeof mapRow>[3] = ctx) => {
+      const out = mapRow(row, 2, plan, c);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record.recordId;
+    };
+    const plain = idOf(planOf(headers));
+    // Another upload, another import, the same file read the same way: the same record (a daily full export adds nothing).
+    expect(idOf(planOf(headers), { ...ctx, importId: 'imp_2', receivedAt: '2026-02-01T00:00:00.000Z' })).toBe(plain);
+    // Headers worded otherwise that mean the same: the same record.
+    expect(idOf(planOf(['E-mail', 'NOME', 'Interessi']))).toBe(plain);
+    // A column mapped since: another record, which the resolver applies.
+    expect(idOf(planOf(headers, { fields: { 'attributes.interesse': 'Interesse' } }))).not.toBe(plain);
+    expect(idOf(planOf(headers, { fields: { 'attributes.interesse': 'Interesse' } }))).toBe(idOf(planOf(headers, { fields: { 'attributes.interesse': 'Interesse' } })));
+  });
   it('cleans an Italian ERP row into a canonical record', () => {
     const out = mapRow(
       ['C1', 'ROSSI IMPIANTI SRL', 'MARIO', 'ROSSI', ' Mario.Rossi@Example.IT', '333 123 4567', 'Via Roma  1', '184', 'ROMA', 'Roma', '01/01/1980', 'rssmra80a01h501u', 'Sì'],

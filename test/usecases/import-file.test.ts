@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ImportCheckpoint, type ImportDeps, type ImportReport, importObject } from '../../lambdas/usecases/import-file.ts';
+import { uploadOf } from '../../lambdas/usecases/import-keys.ts';
 import { MemoryContinuations, MemoryObjects, MemoryRecordQueue } from '../support/memory-ports.ts';
 import { buildXlsx } from '../support/xlsx.ts';
 
@@ -224,5 +225,20 @@ describe('importObject', () => {
     };
     const outcome = await importObject(deps, LANDING, 'imports/x/a.csv', cp);
     expect(outcome.done && outcome.report).toMatchObject({ status: 'failed', error: 'file.changedDuringImport' });
+  });
+});
+
+describe('uploadOf: what tells one upload of an export from another', () => {
+  const at = (iso: string) => new Date(iso);
+  it('is the version id where the bucket keeps versions', () => {
+    expect(uploadOf({ versionId: 'v2', etag: '"e"', lastModified: at('2026-01-01T00:00:00Z') })).toBe('v2');
+  });
+  it('is the ETag and the second it was written otherwise: the same bytes uploaded again are another import', () => {
+    const first = uploadOf({ etag: '"e"', lastModified: at('2026-01-01T00:00:00.100Z') });
+    // A listing gives milliseconds, a GET's header whole seconds: one upload either way.
+    expect(uploadOf({ etag: '"e"', lastModified: at('2026-01-01T00:00:00Z') })).toBe(first);
+    expect(uploadOf({ etag: '"e"', lastModified: at('2026-01-01T00:00:01Z') })).not.toBe(first);
+    expect(uploadOf({ versionId: 'null', etag: '"e"', lastModified: at('2026-01-01T00:00:00Z') })).toBe(first);
+    expect(uploadOf({ etag: '"e"' })).toBe('"e"');
   });
 });
