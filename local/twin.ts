@@ -306,6 +306,8 @@ async function unfinishedImports(s3: S3Client, landing: string, raw: string): Pr
     const page = await s3.send(new ListObjectsV2Command({ Bucket: landing, Prefix: LANDING_IMPORT_PREFIX, ContinuationToken }));
     for (const o of page.Contents ?? []) {
       if (!o.Key || (await exists(s3, raw, reportKey(importIdOf(landing, o.Key, uploadOf({ etag: o.ETag, lastModified: o.LastModified })))))) continue;
+      // Twins before decision 66 named an import by the export's ETag alone: its report says that import finished.
+      if (await exists(s3, raw, reportKey(importIdOf(landing, o.Key, o.ETag)))) continue;
       const head = await s3.send(new HeadObjectCommand({ Bucket: landing, Key: o.Key }));
       if (!head.Metadata?.[ERASURE_REWRITE_MARKER]) keys.push(o.Key);
     }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTwin, type TwinInfo } from '../../local/twin.ts';
 import { importIdOf, reportKey, uploadOf } from '../../lambdas/usecases/import-keys.ts';
@@ -153,6 +153,16 @@ describe('stopping the twin', () => {
     try {
       await put('imports/erp/finito.csv', 'Nome;Cognome;E-mail\nAnna;Bianchi;anna@example.it\n');
       await first.waitIdle();
+      if (journalLost) {
+        // A report as twins before decision 66 named it (by the export's ETag alone): still a finished import.
+        const { landing, raw } = first.resources.buckets;
+        const head = await first.clients.s3.send(new HeadObjectCommand({ Bucket: landing, Key: 'imports/erp/finito.csv' }));
+        const now = reportKey(importIdOf(landing, 'imports/erp/finito.csv', uploadOf({ etag: head.ETag, lastModified: head.LastModified })));
+        const stored = await first.clients.s3.send(new GetObjectCommand({ Bucket: raw, Key: now }));
+        const legacy = reportKey(importIdOf(landing, 'imports/erp/finito.csv', head.ETag));
+        await first.clients.s3.send(new PutObjectCommand({ Bucket: raw, Key: legacy, Body: await stored.Body!.transformToString() }));
+        await first.clients.s3.send(new DeleteObjectCommand({ Bucket: raw, Key: now }));
+      }
       failImports = true;
       await put('imports/erp/interrotto.csv', 'Nome;Cognome;E-mail\nLuca;Verdi;luca@example.it\n');
       await importFailed;
