@@ -59,7 +59,8 @@ function describeHistory(h: ProfileHistory): string[] {
   lines.push(`  order list   ${h.orders.length === 0 ? 'none' : `${h.orders.length} order(s)`}`);
   for (const o of h.orders) {
     const why = o.counted ? '' : o.test ? '  (test order: not counted)' : '  (no sale: not counted)';
-    lines.push(`    ${o.placedAt.slice(0, 10)}  ${o.source}  ${o.orderId}  ${[o.status, money(o.total, o.currency)].filter(Boolean).join(' ')}${why}`);
+    const amount = o.total === undefined ? 'amount unknown' : money(o.total, o.currency);
+    lines.push(`    ${o.placedAt.slice(0, 10)}  ${o.source}  ${o.orderId}  ${[o.status, amount].filter(Boolean).join(' ')}${why}`);
   }
   return lines;
 }

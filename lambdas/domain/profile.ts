@@ -324,14 +324,16 @@ export function ordersOf<T extends OrderItem>(items: readonly T[]): (T | OrderIt
     const sales = stated.filter(counts);
     const first = stated.reduce((f, l) => ((l.placedAt ?? l.occurredAt) < (f.placedAt ?? f.occurredAt) ? l : f));
     // What counts; for an order of which nothing does (cancelled whole), what was ordered, as one stored whole keeps.
-    const total = (sales.length > 0 ? sales : stated).reduce((sum, l) => sum + (l.total ?? 0), 0);
+    // No line with an amount (a price the export left blank or garbled, flagged at import): the total is unknown, not 0.
+    const priced = (sales.length > 0 ? sales : stated).filter((l) => l.total !== undefined);
+    const total = priced.reduce((sum, l) => sum + l.total!, 0);
     const status = (sales[0] ?? stated[0]!).status;
     out.push({
       orderId: first.orderId!,
       ...(first.source !== undefined ? { source: first.source } : {}),
       occurredAt: first.occurredAt,
       placedAt: first.placedAt ?? first.occurredAt,
-      total: Math.round(total * 100) / 100,
+      ...(priced.length > 0 ? { total: Math.round(total * 100) / 100 } : {}),
       ...(status !== undefined ? { status } : {}),
       ...(first.currency !== undefined ? { currency: first.currency } : {}),
       // A test only when every line is: a real line counts (its sum is the lines that do).

@@ -4,7 +4,7 @@ import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical
 import { identifierKey } from '../../lambdas/domain/canonical.ts';
 import { codiceFiscaleCheck } from '../../lambdas/domain/italy.ts';
 import { blockedReason, DEFAULT_IDENTITY_CONFIG, isPlaceholderKey, parseIdentityConfig } from '../../lambdas/domain/identity-config.ts';
-import { applyRecord, emptyProfile, isSale, lifecycleOf, mergeStates, orderTotals, orderVersion, personKeyOfProfile } from '../../lambdas/domain/profile.ts';
+import { applyRecord, emptyProfile, isSale, lifecycleOf, mergeStates, ordersOf, orderTotals, orderVersion, personKeyOfProfile } from '../../lambdas/domain/profile.ts';
 import { conflict, type IdentifierView, newProfileIdFor, personKeyOf, planResolution } from '../../lambdas/domain/resolution.ts';
 import { sameGivenName } from '../../lambdas/domain/nicknames.ts';
 import { compatibleBirthDates, compatibleFirstNames, jaroWinkler } from '../../lambdas/domain/similarity.ts';
@@ -318,6 +318,11 @@ describe('profile state', () => {
     expect(orderTotals([header(), ...bare])).toEqual({ count: 1, revenue: 42.5, firstAt: at('7'), lastAt: at('7') });
     expect(orderTotals([...bare, header('annullato')])).toEqual({ count: 0, revenue: 0 });
     expect(orderTotals([header('annullato'), bare[0]!, { ...bare[1]!, status: 'evaso' }])).toMatchObject({ count: 1, revenue: 12.5 });
+    // Lines without an amount (a price left blank, flagged at import): the order counts, its total is unknown, not 0.
+    const unpriced = [{ source: 'erp', orderId: 'E', line: '1', status: 'pagato', occurredAt: at('8') }];
+    expect(ordersOf(unpriced)[0]).not.toHaveProperty('total');
+    expect(orderTotals(unpriced)).toMatchObject({ count: 1, revenue: 0 });
+    expect(ordersOf([...unpriced, { ...unpriced[0]!, line: '2', total: 5 }])[0]).toMatchObject({ total: 5 });
   });
 
   it('counts no test order, whatever its status says; the lines of one count as a test only when every line is one', () => {

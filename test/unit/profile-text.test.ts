@@ -49,4 +49,17 @@ describe('cdp profiles get, as text', () => {
     expect(text).toContain('  company      VAT 01234567897');
     expect(text).not.toMatch(/person|address|attribute/);
   });
+  it('says an order’s amount is unknown where no line of it had one, not 0.00', () => {
+    const history = {
+      events: [],
+      moreEvents: false,
+      orders: [
+        { source: 'shop', orderId: '1004', placedAt: '2025-11-07T00:00:00.000Z', status: 'pagato', currency: 'EUR', counted: true },
+        { source: 'shop', orderId: '1002', placedAt: '2025-11-05T00:00:00.000Z', status: 'evaso', total: 350, currency: 'EUR', counted: true },
+      ],
+    };
+    const text = describeProfile(view({ firstName: 'Marco' }), history);
+    expect(text).toContain('    2025-11-07  shop  1004  pagato amount unknown\n');
+    expect(text).toContain('    2025-11-05  shop  1002  evaso 350.00 EUR');
+  });
 });
