@@ -24,13 +24,13 @@ export async function runDuplicates(out: Output, target: Target, sub: string | u
   }
   if (sub !== 'merge' && sub !== 'dismiss') throw new UsageError(USAGE);
   if (!pairId) throw new UsageError(USAGE);
-  const decision = sub === 'merge' ? await mergeDuplicate(store, config, pairId) : await dismissDuplicate(store, pairId);
+  const decision = sub === 'merge' ? await mergeDuplicate(store, config, pairId) : await dismissDuplicate(store, config, pairId);
   out.result(decision, () => {
     switch (decision.result) {
       case 'merged':
         return decision.merged ? `Merged ${decision.merged} into ${decision.profileId}.` : `Already one profile: ${decision.profileId}.`;
       case 'dismissed':
-        return `Dismissed ${pairId}: the pair will not be proposed again.`;
+        return `Dismissed ${pairId}: the two profiles are kept apart, and will not be merged or proposed again.`;
       case 'notFound':
         return `No duplicate candidate ${pairId}.`;
       case 'gone':

@@ -99,7 +99,7 @@ export function describe(p: ProfileView, history?: ProfileHistory): string {
   for (const [purpose, c] of Object.entries(p.consents)) lines.push(`  consent      ${purpose}: ${c.granted ? 'granted' : 'withdrawn'} ${c.at.slice(0, 10)} (${c.source})`);
   if (p.restricted) lines.push(`  restricted   since ${p.restricted.at.slice(0, 10)} (kept; out of marketing counts and activation exports)`);
   if (p.lead) lines.push(`  lead source  ${[p.lead.source, p.lead.medium, p.lead.campaign].filter(Boolean).join(' / ')}`);
-  if (p.keptApartFrom) lines.push(`  kept apart   from ${p.keptApartFrom.join(', ')} (unmerged)`);
+  if (p.keptApartFrom) lines.push(`  kept apart   from ${p.keptApartFrom.join(', ')} (unmerged, or dismissed as a duplicate)`);
   if (history) lines.push(...describeHistory(history));
   return lines.join('\n');
 }

@@ -36,8 +36,9 @@ export interface ProfileState {
   /** Art. 18/21: kept, but out of marketable counts and activation exports. The request that restricted it. */
   readonly restricted?: { readonly at: string; readonly r: string };
   /**
-   * Profiles an unmerge split from this one: never merged with it again, by a link or a score (a person may still
-   * merge them by hand). Ids as they were then; whoever checks follows merged ones to their survivor.
+   * Profiles a person said are someone else (an unmerge split them from this one, or a duplicate candidate between
+   * them was dismissed): never merged with it again, by a link or a score, nor proposed (a person may still merge
+   * them by hand). Ids as they were then; whoever checks follows merged ones to their survivor.
    */
   readonly apart?: readonly string[];
 }

@@ -61,11 +61,11 @@ export function unionKeys(a: PersonKey, b: PersonKey): PersonKey {
 export interface OwnerView {
   readonly profileId: string;
   readonly person: PersonKey;
-  /** Active profiles an unmerge keeps apart from this one. */
+  /** Active profiles a person's decision (an unmerge, a dismissed duplicate) keeps apart from this one. */
   readonly apart?: readonly string[];
 }
 
-/** Whether an unmerge keeps the two apart (either side may say so). */
+/** Whether a person's decision keeps the two apart (either side may say so). */
 export const keptApart = (a: OwnerView, b: OwnerView): boolean =>
   (a.apart?.includes(b.profileId) ?? false) || (b.apart?.includes(a.profileId) ?? false);
 

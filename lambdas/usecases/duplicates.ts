@@ -1,6 +1,9 @@
 import type { IdentityConfig } from '../domain/identity-config.ts';
 import type { DuplicateCandidate, ProfileStore } from '../ports/profiles.ts';
+import { ContentionError } from '../shared/errors.ts';
 import { activeProfile, mergeInto, profileOfRecord } from './resolve-record.ts';
+
+const MAX_ATTEMPTS = 8;
 
 /** An open duplicate candidate as a person reviews it: the two profiles its records are in now. */
 export interface DuplicateView extends DuplicateCandidate {
@@ -22,21 +25,30 @@ async function profilesOf(store: ProfileStore, config: IdentityConfig, c: Duplic
 }
 
 /**
- * Open candidates whose records are still in two different profiles, best score first; one per pair of profiles
- * (several records of one profile may each have found the other).
+ * Open candidates whose records are still in two different profiles, not kept apart by a person's decision, best score
+ * first; one per pair of profiles (several records of one profile may each have found the other).
  */
 export async function listDuplicates(store: ProfileStore, config: IdentityConfig): Promise<DuplicateView[]> {
   const open = (await store.listDuplicates()).filter((c) => c.status === 'open');
   // One read of every record's marker and one of the profiles they name; only merged ones are followed further.
   const applied = await store.appliedProfiles(open.flatMap((c) => c.records));
   const read = await store.getProfiles([...new Set(applied.values())]);
-  const active = new Map<string, { id?: string; unmerged: boolean }>();
+  const active = new Map<string, { id?: string; unmerged: boolean; apart: readonly string[] }>();
   const activeOf = async (profileId: string) => {
     if (!active.has(profileId)) {
       const a = await activeProfile(store, config, profileId, read.get(profileId));
-      active.set(profileId, { ...(a.profile ? { id: a.id } : {}), unmerged: Boolean(a.split || a.profile?.state.apart) });
+      const entry = { ...(a.profile ? { id: a.id } : {}), unmerged: Boolean(a.split || a.profile?.state.apart), apart: a.profile?.state.apart ?? [] };
+      active.set(profileId, entry);
+      if (a.profile && !active.has(a.id)) active.set(a.id, entry);
     }
     return active.get(profileId)!;
+  };
+  // Either side's marks name profiles as they were then: followed to where they are now.
+  const keptApart = async (x: string, y: string): Promise<boolean> => {
+    for (const [self, other] of [[x, y], [y, x]] as const) {
+      for (const id of (await activeOf(self)).apart) if ((await activeOf(id)).id === other) return true;
+    }
+    return false;
   };
   // A profile that went through an unmerge (finished on the way, or since the markers were read) may no longer hold
   // a record its marker named: such records' markers are read again.
@@ -51,7 +63,8 @@ export async function listDuplicates(store: ProfileStore, config: IdentityConfig
   const all: DuplicateView[] = [];
   for (const c of open) {
     const profiles = [await profileOf(c.records[0]), await profileOf(c.records[1])];
-    if (profiles[0] && profiles[1] && profiles[0] !== profiles[1]) all.push({ ...c, profiles: profiles.toSorted() as [string, string] });
+    if (!profiles[0] || !profiles[1] || profiles[0] === profiles[1] || (await keptApart(profiles[0], profiles[1]))) continue;
+    all.push({ ...c, profiles: profiles.toSorted() as [string, string] });
   }
   all.sort((a, b) => b.score - a.score || a.pairId.localeCompare(b.pairId));
   const seen = new Set<string>();
@@ -77,10 +90,43 @@ export async function mergeDuplicate(store: ProfileStore, config: IdentityConfig
   return { result: 'merged', profileId: target, ...(target !== other ? { merged: other } : {}) };
 }
 
-/** A person rules a candidate out: it is closed, and the pair is never proposed again. */
-export async function dismissDuplicate(store: ProfileStore, pairId: string): Promise<DuplicateDecision> {
+/**
+ * A person rules a candidate out: it is closed, and its two profiles are kept apart from then on, as an unmerge keeps
+ * its groups (ProfileState.apart): no later record proposes them again or merges them, by a score or a shared
+ * identifier. A candidate is a pair of records; without the mark, the next record of either person found the other
+ * and proposed the pair again under another id, or merged it on a higher score. The marks go first (each is
+ * idempotent), so a dismissal cut short leaves the candidate open, to be dismissed again.
+ */
+export async function dismissDuplicate(store: ProfileStore, config: IdentityConfig, pairId: string): Promise<DuplicateDecision> {
   const c = await store.getDuplicate(pairId);
   if (!c) return { result: 'notFound' };
   if (c.status !== 'open') return { result: 'alreadyDecided', status: c.status };
-  return (await store.decideDuplicate(pairId, 'dismissed')) === 'ok' ? { result: 'dismissed' } : { result: 'alreadyDecided', status: 'decided' };
+  const profiles = await profilesOf(store, config, c);
+  if (profiles && profiles[0] !== profiles[1]) {
+    await keepApart(store, config, profiles[0], profiles[1]);
+    await keepApart(store, config, profiles[1], profiles[0]);
+  }
+  if ((await store.decideDuplicate(pairId, 'dismissed')) !== 'ok') return { result: 'alreadyDecided', status: 'decided' };
+  // The same two people, found by other records of theirs: the same decision.
+  if (profiles) {
+    const pair = profiles.toSorted().join('|');
+    for (const other of await store.listDuplicates()) {
+      if (other.status !== 'open' || other.pairId === pairId) continue;
+      if ((await profilesOf(store, config, other))?.toSorted().join('|') === pair) await store.decideDuplicate(other.pairId, 'dismissed');
+    }
+  }
+  return { result: 'dismissed' };
+}
+
+/** Notes on `profileId`'s profile (followed to where it is now) that `other` is another person. */
+async function keepApart(store: ProfileStore, config: IdentityConfig, profileId: string, other: string): Promise<void> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await activeProfile(store, config, profileId);
+    if (!current.profile || current.id === other) return;
+    const state = current.profile.state;
+    if (state.apart?.includes(other)) return;
+    const next = { ...state, apart: [...(state.apart ?? []), other].sort() };
+    if ((await store.updateState(current.id, current.profile.version, next)) === 'ok') return;
+  }
+  throw new ContentionError('The profile stayed contended');
 }

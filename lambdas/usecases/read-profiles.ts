@@ -23,7 +23,7 @@ export interface ProfileView {
   readonly firstSeenAt: string;
   readonly lastSeenAt: string;
   readonly restricted?: ProfileState['restricted'];
-  /** Profiles an unmerge split from this one (ids as they were then), never merged with it again automatically. */
+  /** Profiles a person said are someone else (an unmerge split them, or a duplicate between them was dismissed): ids as they were then, never merged with it again automatically. */
   readonly keptApartFrom?: readonly string[];
 }
 

@@ -57,7 +57,7 @@ describe('probabilistic matching in the resolver', () => {
     expect(await profileOf(store, namesake.recordId)).toBe(await profileOf(store, erp.recordId));
     expect(await listDuplicates(store, config)).toEqual([]);
     expect((await mergeDuplicate(store, config, open[0]!.pairId)).result).toBe('alreadyDecided');
-    expect((await dismissDuplicate(store, 'dup_unknown')).result).toBe('notFound');
+    expect((await dismissDuplicate(store, config, 'dup_unknown')).result).toBe('notFound');
   });
 
   it("joins an invoicing export's row with a shop's sign-up on the birth date the codice fiscale states", async () => {
@@ -96,10 +96,50 @@ describe('probabilistic matching in the resolver', () => {
     await resolveRecord(store, b, config);
     const [candidate] = await listDuplicates(store, config);
     expect(candidate).toBeDefined();
-    expect((await dismissDuplicate(store, candidate!.pairId)).result).toBe('dismissed');
+    expect((await dismissDuplicate(store, config, candidate!.pairId)).result).toBe('dismissed');
     expect((await resolveRecord(store, b, config)).result).toBe('duplicate');
     expect(await listDuplicates(store, config)).toEqual([]);
     expect(await profileOf(store, a.recordId)).not.toBe(await profileOf(store, b.recordId));
+  });
+
+  it('keeps the two profiles of a dismissed pair apart: new records of either are not proposed, merged by a score, or linked', async () => {
+    const store = await freshStore();
+    const mail = { type: 'email' as const, value: 'giulia.b@example.it' };
+    const a = rec('erp', { firstName: 'Giulia', lastName: 'Bianchi', birthDate: '1985-05-15' }, { line1: 'Via Roma 1', postalCode: '00184', city: 'Roma' }, [{ type: 'externalId', namespace: 'erp', value: 'G1' }]);
+    const b = rec('shop', { firstName: 'Giulia', lastName: 'Bianchi' }, { postalCode: '00184', city: 'Roma' }, [mail]);
+    // A second record of a's person (her customer id) finds b too: two candidates, one pair of profiles.
+    const a2 = rec('erp', { firstName: 'Giulia', lastName: 'Bianchi' }, { postalCode: '00184', city: 'Roma' }, [{ type: 'externalId', namespace: 'erp', value: 'G1' }]);
+    await resolveRecord(store, a, config);
+    await resolveRecord(store, b, config);
+    await resolveRecord(store, a2, config);
+    expect((await store.listDuplicates()).filter((d) => d.status === 'open')).toHaveLength(2);
+    const listed = await listDuplicates(store, config);
+    expect(listed).toHaveLength(1);
+    expect((await dismissDuplicate(store, config, listed[0]!.pairId)).result).toBe('dismissed');
+    // The other candidate of the same two people is the same decision.
+    expect((await store.listDuplicates()).map((d) => d.status)).toEqual(['dismissed', 'dismissed']);
+    const [pa, pb] = [await profileOf(store, a.recordId), await profileOf(store, b.recordId)];
+    expect(await profileOf(store, a2.recordId)).toBe(pa);
+    // A candidate a resolver filed while the dismissal was under way is not listed either.
+    await store.putDuplicate({ pairId: 'dup_late', records: [a.recordId, b.recordId].sort() as [string, string], score: 18, fields: [], foundAt: new Date().toISOString(), status: 'open' });
+    expect(await listDuplicates(store, config)).toEqual([]);
+    expect((await store.getProfiles([pa])).get(pa)!.state.apart).toEqual([pb]);
+    expect((await store.getProfiles([pb])).get(pb)!.state.apart).toEqual([pa]);
+
+    // Another record of b's person (her e-mail), the same as the first: before, it found a and proposed the pair anew.
+    const again = rec('newsletter', { firstName: 'Giulia', lastName: 'Bianchi' }, { postalCode: '00184', city: 'Roma' }, [mail]);
+    expect((await resolveRecord(store, again, config)).candidates ?? 0).toBe(0);
+    expect(await listDuplicates(store, config)).toEqual([]);
+    // One that agrees with a on everything (date, street): a merge by score, but a person said these are two people.
+    const strong = rec('shop', { firstName: 'Giulia', lastName: 'Bianchi', birthDate: '1985-05-15' }, { line1: 'Via Roma 1', postalCode: '00184', city: 'Roma' }, [mail]);
+    expect((await resolveRecord(store, strong, config)).merged).toEqual([]);
+    // One that carries both people's identifiers: the link is blocked, not followed.
+    const both = rec('crm', { firstName: 'Giulia', lastName: 'Bianchi' }, {}, [mail, { type: 'externalId', namespace: 'erp', value: 'G1' }]);
+    expect((await resolveRecord(store, both, config)).merged).toEqual([]);
+    expect(await profileOf(store, a.recordId)).toBe(pa);
+    expect(await profileOf(store, again.recordId)).toBe(pb);
+    expect(await profileOf(store, strong.recordId)).toBe(pb);
+    expect(await profileOf(store, b.recordId)).toBe(pb);
   });
 
   it('joins two records of one customer id whose birth dates disagree: one system mistyped it', async () => {

@@ -511,7 +511,7 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
     const view = (await profileById(store, config, wrongId))!;
     const other = (printed[0]!.data as { profiles: { profileId: string }[] }).profiles[1]!.profileId;
     expect(view.keptApartFrom).toEqual([other]);
-    expect(describeProfile(view)).toContain(`kept apart   from ${other} (unmerged)`);
+    expect(describeProfile(view)).toContain(`kept apart   from ${other} (unmerged, or dismissed as a duplicate)`);
     expect(await runProfilesUnmerge(out, async () => target, wrongId, 'phone:+39 333 2220000')).toBe(1);
     expect(printed[1]!.text).toMatch(/^Nothing to unmerge: the 3 record\(s\)/);
     expect(await runProfilesUnmerge(out, async () => target, 'p_missing', 'email:anna@example.it')).toBe(1);
