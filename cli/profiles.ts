@@ -131,7 +131,10 @@ export async function runProfilesExport(out: Output, target: Target, flags: Prof
   let n = 0;
   for await (const { view, lineage } of exportProfiles(store, identityConfig())) {
     if (flags.activation && view.restricted) continue;
-    process.stdout.write(`${JSON.stringify({ profileId: view.profileId, identifiers: view.identifiers, attributes: view.attributes, lifecycle: view.lifecycle, score: view.score, orders: view.orders, ...(view.restricted ? { restricted: true } : {}), lineage })}\n`);
+    // Consents as they stand per purpose (granted or withdrawn, when, from which source): what a marketing tool must
+    // honour. Without them, an activation export handed over everyone who had never said yes.
+    const consents = Object.fromEntries(Object.entries(view.consents).map(([purpose, c]) => [purpose, { granted: c.granted, at: c.at, source: c.source }]));
+    process.stdout.write(`${JSON.stringify({ profileId: view.profileId, identifiers: view.identifiers, attributes: view.attributes, consents, lifecycle: view.lifecycle, score: view.score, orders: view.orders, ...(view.restricted ? { restricted: true } : {}), lineage })}\n`);
     if (++n % 500 === 0) out.progress(`${n} profiles exported`);
   }
   out.progress(`${n} profiles exported`);

@@ -134,6 +134,9 @@ describe('exports a new user uploads, without a mapping', () => {
     // The lead score activation tools sort by, as `profiles get` shows it.
     expect(marioLine.score).toBe(mario.score);
     expect(marioLine.score).toBeGreaterThan(0);
+    // Consents per purpose, as they stand: what a marketing tool fed by the export must honour.
+    expect(marioLine.consents).toEqual({ marketing_email: { granted: true, at: mario.consents.marketing_email.at, source: 'newsletter' } });
+    expect(lines.find((l) => l.identifiers.includes('email:sara.lombardi@gmail.com')).consents).toEqual({});
     expect(marioLine.lineage).toEqual(
       expect.arrayContaining([
         { source: 'erp', recordKey: '0002', line: 3 },
