@@ -355,11 +355,6 @@ function splitFullName(full: string, order: 'firstLast' | 'lastFirst'): { firstN
   return { firstName: words.slice(0, cut).join(' '), lastName: words.slice(cut).join(' ') };
 }
 
-/**
- * Turns one row (its cells, per the file's plan) into a canonical record, or a reject with its reasons. A value that
- * fails is flagged and the row kept while the row is still useful; a row with no identifier to resolve on, or an
- * order row without an order id, is rejected.
- */
 const readings = new WeakMap<RowPlan, string>();
 /**
  * How a plan reads a row (its fields, key, kind, formats), as a hash that is part of a file record's id. An export
@@ -377,6 +372,11 @@ function readingOf(plan: RowPlan): string {
   return reading;
 }
 
+/**
+ * Turns one row (its cells, per the file's plan) into a canonical record, or a reject with its reasons. A value that
+ * fails is flagged and the row kept while the row is still useful; a row with no identifier to resolve on, or an
+ * order row without an order id, is rejected.
+ */
 export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ctx: RowContext): RowOutcome {
   const d = new Draft();
   for (const f of plan.fields) {

@@ -107,12 +107,16 @@ export async function dismissDuplicate(store: ProfileStore, config: IdentityConf
     await keepApart(store, config, profiles[1], profiles[0]);
   }
   if ((await store.decideDuplicate(pairId, 'dismissed')) !== 'ok') return { result: 'alreadyDecided', status: 'decided' };
-  // The same two people, found by other records of theirs: the same decision.
+  // The same two people, found by other records of theirs: the same decision. One batched read of the markers (as the
+  // listing does); a candidate whose records' markers name a profile merged into one of the two since stays open, and
+  // the listing leaves it out, as the two are kept apart.
   if (profiles) {
-    const pair = profiles.toSorted().join('|');
-    for (const other of await store.listDuplicates()) {
-      if (other.status !== 'open' || other.pairId === pairId) continue;
-      if ((await profilesOf(store, config, other))?.toSorted().join('|') === pair) await store.decideDuplicate(other.pairId, 'dismissed');
+    const open = (await store.listDuplicates()).filter((d) => d.status === 'open' && d.pairId !== pairId);
+    const at = await store.appliedProfiles(open.flatMap((d) => d.records));
+    const pair = new Set(profiles);
+    for (const d of open) {
+      const [x, y] = d.records.map((r) => at.get(r));
+      if (x && y && x !== y && pair.has(x) && pair.has(y)) await store.decideDuplicate(d.pairId, 'dismissed');
     }
   }
   return { result: 'dismissed' };
