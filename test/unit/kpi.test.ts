@@ -445,3 +445,26 @@ it('runs as many KPI queries at once as the engine takes (Athena: several), and 
   expect(Object.keys(report.kpis)).toEqual(KPIS.map((k) => k.name));
   for (const k of KPIS) expect(lake.objects.has(`kpi/${k.name}/snapshot_date=${AS_OF}/part-00000.parquet`), k.name).toBe(true);
 });
+
+it('revenue: an order whose amount could not be read counts as an order, and the average is over the amounts known', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cdp-kpi-unknown-'));
+  const lake = new MemoryLake();
+  const engine = new DuckLakeEngine(lake, dir);
+  try {
+    const orders = [
+      { profileId: 'p1', orderKey: 'shop#1', source: 'shop', placedAt: '2026-10-15T00:00:00.000Z', total: 100, currency: 'EUR' },
+      // Its price was left blank in the export (flagged at import): no total.
+      { profileId: 'p1', orderKey: 'erp#2', source: 'erp', placedAt: '2026-10-20T00:00:00.000Z', currency: 'EUR' },
+    ];
+    const source = new FixtureSource({ profiles: PROFILES.slice(0, 1), events: [], orders, requests: [], imports: [], merges: [], duplicates: [] });
+    await publishKpis({ source, lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`) });
+    const rows = await readParquet((await lake.get(`kpi/revenue/snapshot_date=${AS_OF}/part-00000.parquet`))!);
+    expect(rows).toEqual([
+      { period: '2026-10', orders: 2, revenue: 100, buyers: 1, aov: 100, repeat_rate: null, clv: null },
+      { period: 'all', orders: 2, revenue: 100, buyers: 1, aov: 100, repeat_rate: 1, clv: 100 },
+    ]);
+  } finally {
+    await engine.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
