@@ -25,30 +25,31 @@ async function profilesOf(store: ProfileStore, config: IdentityConfig, c: Duplic
 }
 
 /**
- * Open candidates whose records are still in two different profiles, not kept apart by a person's decision, best score
- * first; one per pair of profiles (several records of one profile may each have found the other).
+ * Open candidates whose records are still in two different profiles, best score first; one per pair of profiles
+ * (several records of one profile may each have found the other). Groups an unmerge split are listed by the
+ * candidates their records had before (a person may join them again); the pair of a dismissed candidate is not, as
+ * the dismissal closed them all.
  */
 export async function listDuplicates(store: ProfileStore, config: IdentityConfig): Promise<DuplicateView[]> {
+  const all = await openCandidates(store, config);
+  all.sort((a, b) => b.score - a.score || a.pairId.localeCompare(b.pairId));
+  const seen = new Set<string>();
+  return all.filter((d) => !seen.has(d.profiles.join('|')) && Boolean(seen.add(d.profiles.join('|'))));
+}
+
+/** Every open candidate whose records are in two different profiles now, with those profiles. */
+async function openCandidates(store: ProfileStore, config: IdentityConfig): Promise<DuplicateView[]> {
   const open = (await store.listDuplicates()).filter((c) => c.status === 'open');
   // One read of every record's marker and one of the profiles they name; only merged ones are followed further.
   const applied = await store.appliedProfiles(open.flatMap((c) => c.records));
   const read = await store.getProfiles([...new Set(applied.values())]);
-  const active = new Map<string, { id?: string; unmerged: boolean; apart: readonly string[] }>();
+  const active = new Map<string, { id?: string; unmerged: boolean }>();
   const activeOf = async (profileId: string) => {
     if (!active.has(profileId)) {
       const a = await activeProfile(store, config, profileId, read.get(profileId));
-      const entry = { ...(a.profile ? { id: a.id } : {}), unmerged: Boolean(a.split || a.profile?.state.apart), apart: a.profile?.state.apart ?? [] };
-      active.set(profileId, entry);
-      if (a.profile && !active.has(a.id)) active.set(a.id, entry);
+      active.set(profileId, { ...(a.profile ? { id: a.id } : {}), unmerged: Boolean(a.split || a.profile?.state.apart) });
     }
     return active.get(profileId)!;
-  };
-  // Either side's marks name profiles as they were then: followed to where they are now.
-  const keptApart = async (x: string, y: string): Promise<boolean> => {
-    for (const [self, other] of [[x, y], [y, x]] as const) {
-      for (const id of (await activeOf(self)).apart) if ((await activeOf(id)).id === other) return true;
-    }
-    return false;
   };
   // A profile that went through an unmerge (finished on the way, or since the markers were read) may no longer hold
   // a record its marker named: such records' markers are read again.
@@ -63,12 +64,9 @@ export async function listDuplicates(store: ProfileStore, config: IdentityConfig
   const all: DuplicateView[] = [];
   for (const c of open) {
     const profiles = [await profileOf(c.records[0]), await profileOf(c.records[1])];
-    if (!profiles[0] || !profiles[1] || profiles[0] === profiles[1] || (await keptApart(profiles[0], profiles[1]))) continue;
-    all.push({ ...c, profiles: profiles.toSorted() as [string, string] });
+    if (profiles[0] && profiles[1] && profiles[0] !== profiles[1]) all.push({ ...c, profiles: profiles.toSorted() as [string, string] });
   }
-  all.sort((a, b) => b.score - a.score || a.pairId.localeCompare(b.pairId));
-  const seen = new Set<string>();
-  return all.filter((d) => !seen.has(d.profiles.join('|')) && Boolean(seen.add(d.profiles.join('|'))));
+  return all;
 }
 
 export type DuplicateDecision =
@@ -95,7 +93,8 @@ export async function mergeDuplicate(store: ProfileStore, config: IdentityConfig
  * its groups (ProfileState.apart): no later record proposes them again or merges them, by a score or a shared
  * identifier. A candidate is a pair of records; without the mark, the next record of either person found the other
  * and proposed the pair again under another id, or merged it on a higher score. The marks go first (each is
- * idempotent), so a dismissal cut short leaves the candidate open, to be dismissed again.
+ * idempotent), so a dismissal cut short leaves the candidate open, to be dismissed again; last, the other open
+ * candidates of the same two profiles are closed too.
  */
 export async function dismissDuplicate(store: ProfileStore, config: IdentityConfig, pairId: string): Promise<DuplicateDecision> {
   const c = await store.getDuplicate(pairId);
@@ -107,17 +106,10 @@ export async function dismissDuplicate(store: ProfileStore, config: IdentityConf
     await keepApart(store, config, profiles[1], profiles[0]);
   }
   if ((await store.decideDuplicate(pairId, 'dismissed')) !== 'ok') return { result: 'alreadyDecided', status: 'decided' };
-  // The same two people, found by other records of theirs: the same decision. One batched read of the markers (as the
-  // listing does); a candidate whose records' markers name a profile merged into one of the two since stays open, and
-  // the listing leaves it out, as the two are kept apart.
+  // The same two people, found by other records of theirs (read as the listing reads them): the same decision.
   if (profiles) {
-    const open = (await store.listDuplicates()).filter((d) => d.status === 'open' && d.pairId !== pairId);
-    const at = await store.appliedProfiles(open.flatMap((d) => d.records));
-    const pair = new Set(profiles);
-    for (const d of open) {
-      const [x, y] = d.records.map((r) => at.get(r));
-      if (x && y && x !== y && pair.has(x) && pair.has(y)) await store.decideDuplicate(d.pairId, 'dismissed');
-    }
+    const pair = profiles.toSorted().join('|');
+    for (const d of await openCandidates(store, config)) if (d.profiles.join('|') === pair) await store.decideDuplicate(d.pairId, 'dismissed');
   }
   return { result: 'dismissed' };
 }
