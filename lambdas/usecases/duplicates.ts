@@ -1,9 +1,7 @@
 import type { IdentityConfig } from '../domain/identity-config.ts';
 import type { DuplicateCandidate, ProfileStore } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
-import { activeProfile, mergeInto, profileOfRecord } from './resolve-record.ts';
-
-const MAX_ATTEMPTS = 8;
+import { activeProfile, amendProfile, mergeInto, profileOfRecord } from './resolve-record.ts';
 
 /** An open duplicate candidate as a person reviews it: the two profiles its records are in now. */
 export interface DuplicateView extends DuplicateCandidate {
@@ -116,13 +114,6 @@ export async function dismissDuplicate(store: ProfileStore, config: IdentityConf
 
 /** Notes on `profileId`'s profile (followed to where it is now) that `other` is another person. */
 async function keepApart(store: ProfileStore, config: IdentityConfig, profileId: string, other: string): Promise<void> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await activeProfile(store, config, profileId);
-    if (!current.profile || current.id === other) return;
-    const state = current.profile.state;
-    if (state.apart?.includes(other)) return;
-    const next = { ...state, apart: [...(state.apart ?? []), other].sort() };
-    if ((await store.updateState(current.id, current.profile.version, next)) === 'ok') return;
-  }
-  throw new ContentionError('The profile stayed contended');
+  const kept = await amendProfile(store, config, profileId, (id, state) => (id === other || state.apart?.includes(other) ? undefined : { ...state, apart: [...(state.apart ?? []), other].sort() }));
+  if (kept === 'contended') throw new ContentionError('The profile stayed contended');
 }

@@ -11,7 +11,7 @@ import { holdersOf, type StoredProfile, type TimelineEntry } from '../ports/prof
 import { CdpError, ContentionError } from '../shared/errors.ts';
 import { reportKey } from './import-keys.ts';
 import { type PrivacyDeps, record, SubjectError } from './privacy-requests.ts';
-import { activeProfile, finishMerge, mergesUnderWay } from './resolve-record.ts';
+import { activeProfile, amendProfile, finishMerge, mergesUnderWay } from './resolve-record.ts';
 
 export { extendRequest, InvalidRequestError, type PrivacyDeps, type Submission, submitRequest } from './privacy-requests.ts';
 
@@ -510,17 +510,10 @@ async function amend(deps: PrivacyDeps, state: RequestState, work: PrivacyWork):
   const found = await findSubject(deps, work.identifiers);
   if (found.length === 0) throw new SubjectError('No profile holds these identifiers');
   const at = deps.now().toISOString();
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const { id } = found[0]!;
-    const current = await activeProfile(deps.profiles, deps.config, id);
-    if (!current.profile) throw new SubjectError('The profile no longer exists');
-    const next =
-      state.requestType === 'rectification'
-        ? rectify(current.profile.state, work.changes ?? {}, state.requestId, at)
-        : restrict(current.profile.state, state.requestId, at);
-    if ((await deps.profiles.updateState(current.id, current.profile.version, next)) === 'ok') {
-      return state.requestType === 'rectification' ? { profileId: current.id, fieldsRectified: Object.keys(work.changes ?? {}) } : { profileId: current.id, restricted: true };
-    }
-  }
-  throw new CdpError('The profile stayed contended');
+  const amended = await amendProfile(deps.profiles, deps.config, found[0]!.id, (_id, current) =>
+    state.requestType === 'rectification' ? rectify(current, work.changes ?? {}, state.requestId, at) : restrict(current, state.requestId, at),
+  );
+  if (amended === 'gone') throw new SubjectError('The profile no longer exists');
+  if (amended === 'contended') throw new CdpError('The profile stayed contended');
+  return state.requestType === 'rectification' ? { profileId: amended.id, fieldsRectified: Object.keys(work.changes ?? {}) } : { profileId: amended.id, restricted: true };
 }

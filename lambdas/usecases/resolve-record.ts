@@ -74,6 +74,27 @@ export async function activeProfile(
 }
 
 /**
+ * Changes a profile's state at the version read, the profile followed to where it is now, and reads it again after a
+ * conflict: `change` gives the new state, or undefined to leave it as it is. 'gone' when no profile is left (erased),
+ * 'contended' when it changed under every attempt.
+ */
+export async function amendProfile(
+  store: ProfileStore,
+  config: IdentityConfig,
+  profileId: string,
+  change: (id: string, state: ProfileState) => ProfileState | undefined,
+  attempts = 8,
+): Promise<{ id: string } | 'gone' | 'contended'> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const current = await activeProfile(store, config, profileId);
+    if (!current.profile) return 'gone';
+    const next = change(current.id, current.profile.state);
+    if (!next || (await store.updateState(current.id, current.profile.version, next)) === 'ok') return { id: current.id };
+  }
+  return 'contended';
+}
+
+/**
  * The two profiles a merge was decided on, as they were read then. An unmerge of either since then may have moved the
  * records the decision rested on to another group (the id stays with the group that founded the profile), so the
  * decision is void and the caller decides again on what is there now.
