@@ -98,17 +98,16 @@ export async function dismissDuplicate(store: ProfileStore, config: IdentityConf
   const c = await store.getDuplicate(pairId);
   if (!c) return { result: 'notFound' };
   if (c.status !== 'open') return { result: 'alreadyDecided', status: c.status };
-  const profiles = await profilesOf(store, config, c);
-  if (profiles && profiles[0] !== profiles[1]) {
+  // Read as the listing reads them: this candidate's two profiles now (none when they are one, or one is gone), and
+  // the other candidates of the same two people, found by other records of theirs, which the same decision closes.
+  const open = await openCandidates(store, config);
+  const profiles = open.find((d) => d.pairId === pairId)?.profiles;
+  if (profiles) {
     await keepApart(store, config, profiles[0], profiles[1]);
     await keepApart(store, config, profiles[1], profiles[0]);
   }
   if ((await store.decideDuplicate(pairId, 'dismissed')) !== 'ok') return { result: 'alreadyDecided', status: 'decided' };
-  // The same two people, found by other records of theirs (read as the listing reads them): the same decision.
-  if (profiles) {
-    const pair = profiles.toSorted().join('|');
-    for (const d of await openCandidates(store, config)) if (d.profiles.join('|') === pair) await store.decideDuplicate(d.pairId, 'dismissed');
-  }
+  for (const d of open) if (profiles && d.pairId !== pairId && d.profiles.join('|') === profiles.join('|')) await store.decideDuplicate(d.pairId, 'dismissed');
   return { result: 'dismissed' };
 }
 

@@ -73,6 +73,8 @@ export async function activeProfile(
   throw new ContentionError('Merge chain too long');
 }
 
+const MAX_AMEND_ATTEMPTS = 8;
+
 /**
  * Changes a profile's state at the version read, the profile followed to where it is now, and reads it again after a
  * conflict: `change` gives the new state, or undefined to leave it as it is. 'gone' when no profile is left (erased),
@@ -83,9 +85,8 @@ export async function amendProfile(
   config: IdentityConfig,
   profileId: string,
   change: (id: string, state: ProfileState) => ProfileState | undefined,
-  attempts = 8,
 ): Promise<{ id: string } | 'gone' | 'contended'> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
+  for (let attempt = 0; attempt < MAX_AMEND_ATTEMPTS; attempt++) {
     const current = await activeProfile(store, config, profileId);
     if (!current.profile) return 'gone';
     const next = change(current.id, current.profile.state);
