@@ -10,7 +10,7 @@ import { foldText } from './text.ts';
 export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'person.firstName': ['nome', 'first name', 'firstname', 'given name', 'name first', 'nome di battesimo'],
   'person.lastName': ['cognome', 'last name', 'lastname', 'surname', 'family name'],
-  'person.fullName': ['nominativo', 'nome e cognome', 'nome cognome', 'name', 'full name', 'fullname', 'contact name', 'nome completo', 'referente', 'persona di riferimento', 'contact person'],
+  'person.fullName': ['nominativo', 'nome e cognome', 'nome cognome', 'name', 'full name', 'fullname', 'contact name', 'nome completo', 'referente', 'persona di riferimento', 'contact person', 'requester', 'richiedente'],
   'person.birthDate': ['data di nascita', 'data nascita', 'nato il', 'nata il', 'compleanno', 'birth date', 'birthdate', 'date of birth', 'dob', 'birthday'],
   'person.gender': ['sesso', 'genere', 'gender', 'sex'],
   'person.language': ['lingua', 'language', 'locale'],
@@ -59,7 +59,13 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'interaction.subject': ['oggetto', 'subject'],
   'interaction.summary': ['note', 'descrizione', 'messaggio', 'notes', 'description', 'message'],
   'interaction.type': ['tipo', 'tipo contatto', 'type', 'channel'],
-  occurredAt: ['data', 'data registrazione', 'data inserimento', 'data creazione', 'created at', 'created', 'date', 'timestamp', 'create date'],
+  occurredAt: [
+    'data', 'data registrazione', 'data inserimento', 'data creazione', 'data apertura', 'data ora', 'data e ora', 'data chiamata',
+    'data contatto', 'data richiesta', 'aperto il', 'created at', 'created', 'created on', 'created time', 'creation date',
+    'creation time', 'date created', 'date', 'date time', 'datetime', 'timestamp', 'create date',
+  ],
+  // The time of day beside a date column (a call log's `Data;Ora`): read into that date.
+  'occurredAt.time': ['ora', 'orario', 'ora chiamata', 'ora contatto', 'time'],
 };
 
 /** Paths a row may carry several columns of (two phone columns are two phones, not a conflict). */
@@ -240,6 +246,40 @@ function anotherOf(folded: string): string | undefined {
 }
 
 /**
+ * Words that make a column the row's person's: `Requester Email`, `Customer Name`, `Telefono cliente`. A helpdesk's
+ * ticket export or a call log names the customer so, beside the agent who handled the row (`Agent Email`, which stays
+ * unmapped).
+ */
+const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer)\s+/;
+const PERSON_SUFFIX = /\s+(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente)$/;
+/** The fields such a word may qualify: a `Customer Type` or a `Nota cliente` is no field of the person's. */
+const PERSON_FIELDS = /^(person|identifiers|company|address)\./;
+
+/** Whether a folded header names its column as the row's person's (`customer id`, `codice cliente`, `requester email`). */
+const qualified = (folded: string): boolean => PERSON_PREFIX.test(folded) || PERSON_SUFFIX.test(folded);
+
+/** The person's field a qualified header names (`requester email`, `nome cliente`), if it does. */
+function personFieldOf(folded: string): string | undefined {
+  const base = folded.replace(PERSON_PREFIX, '').replace(PERSON_SUFFIX, '');
+  if (base === folded || !base) return undefined;
+  const path = SYNONYM_LOOKUP.get(base) ?? anotherOf(base);
+  return path && PERSON_FIELDS.test(path) ? path : undefined;
+}
+
+/**
+ * Headers a file of interactions (one with a subject: a helpdesk's tickets, a mailbox's messages) gives another
+ * meaning: its `Source` is the channel the ticket came by (`Email`, `Phone`, `Portal`), not how the person was won, and
+ * its `Stato` is the ticket's (`Aperto`, `Chiuso`), not a country. Such a state says nothing of the person; the report
+ * names it among the unmapped columns.
+ */
+const IN_INTERACTION_FILES: Readonly<Record<string, string | null>> = {
+  source: 'interaction.touchpoint',
+  origine: 'interaction.touchpoint',
+  stato: null,
+  status: null,
+};
+
+/**
  * Headers an orders file gives another meaning: `Stato` is a country in a customer register, and the order's state
  * beside a `Numero ordine` (`evaso`, `annullato`); read as a country, a cancelled order would count as a sale.
  */
@@ -279,16 +319,18 @@ const LINE_DESCRIPTIONS: ReadonlySet<string> = new Set(['descrizione', 'descrizi
 const CONTACT_PERSON: ReadonlySet<string> = new Set(['referente', 'persona di riferimento', 'contact person']);
 
 /**
- * Canonical path for each recognised column index. The first column wins for single-valued paths; e-mail and phone
- * columns all count.
+ * Canonical path for each recognised column index. The first column wins for single-valued paths, except that one
+ * named as the person's wins over a bare one (in `Id;Requester id`, the ticket's id is not the person's; in
+ * `Name;Customer Name`, the name may be a product's); e-mail and phone columns all count.
  */
 export function recogniseHeaders(headers: readonly string[], format?: ExportFormat): Map<number, string> {
   const byIndex = new Map<number, string>();
-  const taken = new Set<string>();
+  const taken = new Map<string, { index: number; qualified: boolean }>();
   const folded = headers.map(foldHeader);
   const synonyms = folded.map((h) => SYNONYM_LOOKUP.get(h));
   // An orders file that names its status otherwise (`Stato ordine`) keeps `Stato` for the country.
   const ordersFile = synonyms.includes('order.orderId') && !synonyms.includes('order.status');
+  const interactionsFile = !format && !synonyms.includes('order.orderId') && synonyms.includes('interaction.subject');
   // A known tool's export names its own columns; a file without an order id has no lines.
   const lineColumns = !format && synonyms.includes('order.orderId') ? folded.map((h) => ORDER_LINE_COLUMNS[h]) : [];
   const linesFile = lineColumns.some((p) => p && p !== 'order.lineTotal');
@@ -299,11 +341,22 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     if (ownNames && CONTACT_PERSON.has(h) && !format?.columns[h]) return;
     const asLine =
       lineColumns[i] ?? (linesFile && !lineAmountNamed && LINE_AMOUNTS.has(h) ? 'order.lineTotal' : linesFile && LINE_DESCRIPTIONS.has(h) ? 'order.product' : undefined);
-    const path = format?.columns[h] ?? (ordersFile ? IN_ORDER_FILES[h] : undefined) ?? asLine ?? synonyms[i] ?? anotherOf(h);
+    const asInteraction = interactionsFile ? IN_INTERACTION_FILES[h] : undefined;
+    if (asInteraction === null) return;
+    const path =
+      format?.columns[h] ?? (ordersFile ? IN_ORDER_FILES[h] : undefined) ?? asLine ?? asInteraction ?? synonyms[i] ?? anotherOf(h) ?? personFieldOf(h);
     if (!path) return;
-    if (taken.has(path) && !MULTI_VALUED.has(path)) return;
-    taken.add(path);
+    const mine = !format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h);
+    const before = taken.get(path);
+    if (before && !MULTI_VALUED.has(path)) {
+      if (!mine || before.qualified) return;
+      byIndex.delete(before.index);
+    }
+    taken.set(path, { index: i, qualified: mine });
     byIndex.set(i, path);
   });
+  // `Nome cliente` alone is the customer's whole name, as `Nome` beside a `Cognome` is the first.
+  const first = taken.get('person.firstName');
+  if (first?.qualified && !taken.has('person.lastName') && !taken.has('person.fullName')) byIndex.set(first.index, 'person.fullName');
   return byIndex;
 }

@@ -31,7 +31,7 @@ const fieldSpec = z.union([
 ]);
 
 const FIELD_PATH =
-  /^(person\.(firstName|lastName|fullName|gender|birthDate|language|title)|identifiers\.(email|phone|externalId|taxCode|vatNumber|loyaltyCard)|company\.(name|vatNumber|size|sector|role)|address\.(line1|line2|postalCode|city|province|region|country|combined)|consents\.[a-z_]{2,40}(\.(at|ip|text))?|order\.(orderId|ref|status|test|total|refunded|currency|placedAt|line|product|quantity|unitPrice|lineTotal)|interaction\.(touchpoint|type|subject|summary)|lead\.(source|medium|campaign)|occurredAt|attributes\.[A-Za-z][A-Za-z0-9_]{0,63})$/;
+  /^(person\.(firstName|lastName|fullName|gender|birthDate|language|title)|identifiers\.(email|phone|externalId|taxCode|vatNumber|loyaltyCard)|company\.(name|vatNumber|size|sector|role)|address\.(line1|line2|postalCode|city|province|region|country|combined)|consents\.[a-z_]{2,40}(\.(at|ip|text))?|order\.(orderId|ref|status|test|total|refunded|currency|placedAt|line|product|quantity|unitPrice|lineTotal)|interaction\.(touchpoint|type|subject|summary)|lead\.(source|medium|campaign)|occurredAt(\.time)?|attributes\.[A-Za-z][A-Za-z0-9_]{0,63})$/;
 const fieldPath = z.string().check(z.regex(FIELD_PATH, 'unknown canonical field'));
 
 export const mappingSchema = z.strictObject({
@@ -187,8 +187,16 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
     recordKey.push(index);
   }
   const paths = new Set(fields.map((f) => f.path));
+  // A row with a subject (a ticket, a message) is something the person did, which counts as activity; a register's
+  // rows are who they are.
   const kind: RecordKind =
-    mapping?.kind ?? format?.kind ?? (paths.has('order.orderId') && (paths.has('order.total') || paths.has('order.lineTotal') || (paths.has('order.quantity') && paths.has('order.unitPrice'))) ? 'order' : 'contact');
+    mapping?.kind ??
+    format?.kind ??
+    (paths.has('order.orderId') && (paths.has('order.total') || paths.has('order.lineTotal') || (paths.has('order.quantity') && paths.has('order.unitPrice')))
+      ? 'order'
+      : paths.has('interaction.subject') && !paths.has('order.orderId')
+        ? 'interaction'
+        : 'contact');
   const hasIdentifier = [...paths].some((p) => p.startsWith('identifiers.')) || paths.has('person.fullName') || paths.has('person.lastName');
   if (!hasIdentifier) return { ok: false, error: 'header.noIdentifierColumn' };
   if (recordKey.length === 0) {

@@ -245,6 +245,32 @@ export function normaliseTimestamp(raw: string, format: DateFormat = 'auto'): Cl
   return ok(`${date.value}T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}.000Z`);
 }
 
+/**
+ * A time of day in a column of its own (a call log's `Ora`): `10:15`, `9.05`, `10:15:30`, `3:20 PM`, or the fraction of a
+ * day a spreadsheet keeps a time as (`0.4270833`), as `HH:MM:SS`.
+ */
+export function normaliseTimeOfDay(raw: string): Cleaned<string> {
+  const s = raw.trim();
+  if (!s) return fail('time.empty');
+  let h: number;
+  let m: number;
+  let sec: number;
+  const fraction = /^0?[.,]\d+$|^0$/.test(s) ? Number(s.replace(',', '.')) : undefined;
+  if (fraction !== undefined) {
+    const total = Math.round(fraction * 86_400);
+    [h, m, sec] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60];
+  } else {
+    const t = /^(\d{1,2})[:.h](\d{2})(?:[:.](\d{2}))?\s*([ap]\.?m\.?)?$/i.exec(s);
+    if (!t) return fail('time.format');
+    [h, m, sec] = [+t[1]!, +t[2]!, +(t[3] ?? 0)];
+    const half = t[4]?.[0]?.toLowerCase();
+    if (half && (h < 1 || h > 12)) return fail('time.impossible');
+    if (half) h = (h % 12) + (half === 'p' ? 12 : 0);
+  }
+  if (h > 23 || m > 59 || sec > 59) return fail('time.impossible');
+  return ok([h, m, sec].map((n) => String(n).padStart(2, '0')).join(':'));
+}
+
 const normaliseOffset = (o: string): string => (/^(z|utc|gmt)$/i.test(o) ? 'Z' : o.includes(':') ? o : `${o.slice(0, 3)}:${o.slice(3)}`);
 
 // --------------------------------------------------------------------------------------------------------- amounts

@@ -18,6 +18,7 @@ import {
   normalisePostalCode,
   normaliseProvince,
   normaliseTimestamp,
+  normaliseTimeOfDay,
   PARTICLES,
 } from './normalise.ts';
 
@@ -79,6 +80,8 @@ class Draft {
   attributes?: Record<string, string>;
   flags?: Record<string, string>;
   occurredAt?: string;
+  /** The time of day a column apart from the date gives (`Ora`), as `HH:MM:SS`. */
+  timeOfDay?: string;
   provinceRaw?: string;
   postalCodeRaw?: string;
   phonesRaw?: string[];
@@ -298,13 +301,14 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       else d.flag(path, c.reason);
       return;
     }
-    case 'interaction.touchpoint':
     case 'interaction.subject':
     case 'interaction.summary':
-      (d.interaction ??= {})[path.slice(12) as 'touchpoint' | 'subject' | 'summary'] = text(raw);
+      (d.interaction ??= {})[path.slice(12) as 'subject' | 'summary'] = text(raw);
       return;
+    // In lower case, as a column writes them (`Email`, `EMAIL`): the sources KPI counts per touchpoint.
+    case 'interaction.touchpoint':
     case 'interaction.type':
-      (d.interaction ??= {}).type = text(raw).toLowerCase();
+      (d.interaction ??= {})[path.slice(12) as 'touchpoint' | 'type'] = text(raw).toLowerCase();
       return;
     case 'lead.source':
     case 'lead.medium':
@@ -316,6 +320,12 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
     case 'occurredAt': {
       const c = normaliseTimestamp(raw, f.format ?? plan.dateFormat);
       if (c.ok) d.occurredAt = c.value;
+      else d.flag(path, c.reason);
+      return;
+    }
+    case 'occurredAt.time': {
+      const c = normaliseTimeOfDay(raw);
+      if (c.ok) d.timeOfDay = c.value;
       else d.flag(path, c.reason);
       return;
     }
@@ -450,6 +460,8 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
 
   // A change that gives no time (a binned WooCommerce order) is dated when it came, to the second as the vendor's own
   // dates are: the order restored within that second is its later version (the tie goes to the later arrival).
+  // A time of day in a column of its own completes a date that has none (a date with its own time keeps it).
+  if (d.timeOfDay && d.occurredAt?.endsWith('T00:00:00.000Z')) d.occurredAt = `${d.occurredAt.slice(0, 11)}${d.timeOfDay}.000Z`;
   const occurredAt = d.occurredAt ?? d.order?.placedAt ?? (ctx.webhook?.changeOnly ? `${ctx.receivedAt.slice(0, 19)}.000Z` : ctx.receivedAt);
   let consents: Consent[] | undefined;
   if (d.consents) {

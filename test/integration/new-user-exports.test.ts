@@ -218,4 +218,30 @@ describe('exports a new user uploads, without a mapping', () => {
     await twin.waitIdle();
     expect((await profile('email:elena.conti@example.it'))?.recordCount).toBe(2);
   });
+
+  it("puts a helpdesk's tickets and a call log on the customer's history, when they happened, and not the agent's address", async () => {
+    const tickets = [
+      'Ticket ID,Subject,Status,Priority,Source,Type,Agent,Agent Email,Created time,Resolved time,Requester Name,Requester Email',
+      '1001,Ordine non arrivato,Closed,Medium,Email,Question,Laura B,laura.b@negozio.example,2026-04-03 09:14:22,2026-04-03 11:00:01,Sara Lombardi,sara.lombardi@gmail.com',
+      '1002,Fattura errata,Open,High,Portal,Problem,,,2026-04-12 08:40:00,,Sara Lombardi,sara.lombardi@gmail.com',
+    ].join('\n');
+    const report = await cdpImport('tickets.csv', Buffer.from(tickets), 'helpdesk');
+    expect(report).toMatchObject({ status: 'completed', rowsRead: 2, accepted: 2, unmappedColumns: ['Ticket ID', 'Status', 'Priority', 'Agent', 'Agent Email', 'Resolved time'] });
+    const calls = ['Data;Ora;Cliente;Telefono;Esito;Operatore;Note', '14/04/2026;16:40;Lombardi Sara;339 9876543;Richiamare;Paola;Chiede preventivo'].join('\r\n');
+    expect(await cdpImport('chiamate.csv', Buffer.from(calls, 'latin1'), 'centralino')).toMatchObject({ status: 'completed', accepted: 1, unmappedColumns: ['Cliente', 'Esito', 'Operatore'] });
+    await twin.waitIdle();
+
+    const [sara] = JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'sara.lombardi@gmail.com', '--history', '--json'));
+    const mine = sara.history.events.filter((e: { source: string }) => e.source === 'helpdesk' || e.source === 'centralino');
+    expect(mine.map((e: { at: string; kind: string; source: string }) => [e.at, e.kind, e.source])).toEqual([
+      ['2026-04-14T16:40:00.000Z', 'contact', 'centralino'],
+      ['2026-04-12T08:40:00.000Z', 'interaction', 'helpdesk'],
+      ['2026-04-03T09:14:22.000Z', 'interaction', 'helpdesk'],
+    ]);
+    expect(mine[2].interaction).toMatchObject({ subject: 'Ordine non arrivato', type: 'question', touchpoint: 'email' });
+    expect(mine[0].interaction).toMatchObject({ summary: 'Chiede preventivo' });
+    // The ticket's channel is no lead source, and the agent is not the customer.
+    expect(sara.lead?.source).not.toBe('email');
+    expect(await profile('email:laura.b@negozio.example')).toBeUndefined();
+  });
 });

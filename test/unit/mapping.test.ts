@@ -145,6 +145,54 @@ describe('compilePlan', () => {
     expect(paths(['Numero ordine', 'E-mail', 'Importo'])).toMatchObject({ 'order.total': 'Importo' });
     expect(Object.keys(paths(['E-mail', 'Prezzo', 'Articolo']))).not.toContain('order.unitPrice');
   });
+
+  it("reads a helpdesk's tickets as interactions of the requester, not of the agent", () => {
+    const tickets = ['Ticket ID', 'Subject', 'Status', 'Priority', 'Source', 'Type', 'Agent', 'Agent Email', 'Created time', 'Requester Name', 'Requester Email', 'Requester Phone'];
+    const plan = compilePlan(tickets, 'helpdesk');
+    if (!plan.ok) throw new Error(plan.error);
+    expect(paths(tickets)).toEqual({
+      'interaction.subject': 'Subject',
+      // The channel the ticket came by, not how the person was won.
+      'interaction.touchpoint': 'Source',
+      'interaction.type': 'Type',
+      occurredAt: 'Created time',
+      'person.fullName': 'Requester Name',
+      'identifiers.email': 'Requester Email',
+      'identifiers.phone': 'Requester Phone',
+    });
+    expect(plan.plan.kind).toBe('interaction');
+    // The ticket's state is no country; the agent's address is no identifier of the customer's.
+    expect(plan.plan.unmapped).toEqual(['Ticket ID', 'Status', 'Priority', 'Agent', 'Agent Email']);
+    // Outside a file of interactions, `Source` is still the lead source and `Stato` the country.
+    expect(paths(['Nome', 'Cognome', 'E-mail', 'Source', 'Stato'])).toMatchObject({ 'lead.source': 'Source', 'address.country': 'Stato' });
+    expect(compilePlan(['Nome', 'Cognome', 'E-mail'], 'erp')).toMatchObject({ ok: true, plan: { kind: 'contact' } });
+  });
+
+  it("prefers a column named as the customer's to a bare one, and reads an Italian 'Nome cliente' as the whole name", () => {
+    // Zendesk-like: the bare `Id` is the ticket's, `Requester id` the person's; `Requester` is the person's name.
+    expect(paths(['Id', 'Requester', 'Requester id', 'Requester email', 'Subject'])).toMatchObject({
+      'identifiers.externalId': 'Requester id',
+      'person.fullName': 'Requester',
+      'identifiers.email': 'Requester email',
+    });
+    expect(compilePlan(['Id', 'Requester id', 'Requester email', 'Subject'], 'zd')).toMatchObject({ ok: true, plan: { recordKey: [1], unmapped: ['Id'] } });
+    // The order of the columns does not matter.
+    expect(paths(['Customer ID', 'ID', 'Email'])).toMatchObject({ 'identifiers.externalId': 'Customer ID' });
+    expect(paths(['Data', 'Nome cliente', 'Telefono cliente', 'Email del cliente', 'Note'])).toMatchObject({
+      'person.fullName': 'Nome cliente',
+      'identifiers.phone': 'Telefono cliente',
+      'identifiers.email': 'Email del cliente',
+    });
+    expect(paths(['Nome cliente', 'Cognome cliente', 'Email'])).toMatchObject({ 'person.firstName': 'Nome cliente', 'person.lastName': 'Cognome cliente' });
+    // Only the person's fields: a customer type or a note on the customer is no field of the person.
+    const plan = compilePlan(['Email', 'Tipo cliente', 'Customer Note', 'Cliente'], 'erp');
+    expect(plan.ok && plan.plan.unmapped).toEqual(['Tipo cliente', 'Customer Note', 'Cliente']);
+  });
+
+  it("reads a time of day in a column of its own into the date (a call log's Data;Ora)", () => {
+    expect(paths(['Data', 'Ora', 'Telefono', 'Esito'])).toMatchObject({ occurredAt: 'Data', 'occurredAt.time': 'Ora' });
+    expect(parseMapping({ fields: { 'occurredAt.time': 'Orario' } }).ok).toBe(true);
+  });
 });
 
 describe('export formats of common tools', () => {

@@ -14,6 +14,7 @@ import {
   normaliseGender,
   normalisePostalCode,
   normaliseProvince,
+  normaliseTimeOfDay,
   normaliseTimestamp,
 } from '../../lambdas/domain/normalise.ts';
 
@@ -157,6 +158,18 @@ describe('normaliseDate', () => {
     expect(normaliseTimestamp('2024-05-06 10:20:30 -0500')).toEqual({ ok: true, value: '2024-05-06T15:20:30.000Z' });
     expect(normaliseTimestamp('2024-05-06 10:20:30 UTC')).toEqual({ ok: true, value: '2024-05-06T10:20:30.000Z' });
     expect(normaliseTimestamp('2024-05-06 10:20:30 +2')).toEqual({ ok: false, reason: 'date.format' });
+  });
+  it('reads a time of day kept in a column of its own', () => {
+    expect(normaliseTimeOfDay('10:15')).toEqual({ ok: true, value: '10:15:00' });
+    expect(normaliseTimeOfDay(' 9.05 ')).toEqual({ ok: true, value: '09:05:00' });
+    expect(normaliseTimeOfDay('16:40:12')).toEqual({ ok: true, value: '16:40:12' });
+    expect(normaliseTimeOfDay('3:20 PM')).toEqual({ ok: true, value: '15:20:00' });
+    expect(normaliseTimeOfDay('12:05 am')).toEqual({ ok: true, value: '00:05:00' });
+    // A spreadsheet keeps a time as the fraction of a day.
+    expect(normaliseTimeOfDay('0.4270833333')).toEqual({ ok: true, value: '10:15:00' });
+    expect(normaliseTimeOfDay('24:00')).toEqual({ ok: false, reason: 'time.impossible' });
+    expect(normaliseTimeOfDay('13:00 pm')).toEqual({ ok: false, reason: 'time.impossible' });
+    expect(normaliseTimeOfDay('mattina')).toEqual({ ok: false, reason: 'time.format' });
   });
 });
 

@@ -31,6 +31,31 @@ describe('mapRow', () => {
     expect(idOf(planOf(headers, { fields: { 'attributes.interesse': 'Interesse' } }))).not.toBe(plain);
     expect(idOf(planOf(headers, { fields: { 'attributes.interesse': 'Interesse' } }))).toBe(idOf(planOf(headers, { fields: { 'attributes.interesse': 'Interesse' } })));
   });
+  it("dates a call log's row by its date and its time of day, and a ticket by when it was opened", () => {
+    const calls = planOf(['Data', 'Ora', 'Cliente', 'Telefono', 'Esito', 'Note']);
+    const at = (row: string[], plan = calls) => {
+      const out = mapRow(row, 2, plan, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record;
+    };
+    expect(at(['03/11/2025', '10:15', 'Rossi Mario', '333 1234567', 'Richiamare', 'Chiede preventivo']).occurredAt).toBe('2025-11-03T10:15:00.000Z');
+    // A date with a time of its own keeps it; a time that cannot be read is flagged, and the row keeps its date.
+    expect(at(['03/11/2025 09:00', '10:15', 'Rossi Mario', '333 1234567', '', '']).occurredAt).toBe('2025-11-03T09:00:00.000Z');
+    const unread = at(['03/11/2025', 'pomeriggio', 'Rossi Mario', '333 1234567', '', '']);
+    expect(unread.occurredAt).toBe('2025-11-03T00:00:00.000Z');
+    expect(unread.flags).toEqual({ 'occurredAt.time': 'time.format' });
+    const tickets = planOf(['Ticket ID', 'Subject', 'Status', 'Source', 'Type', 'Created time', 'Requester Name', 'Requester Email']);
+    const ticket = at(['1001', 'Ordine non arrivato', 'Closed', 'Email', 'Question', '2025-10-03 09:14:22', 'Mario Rossi', 'mario.rossi@example.it'], tickets);
+    expect(ticket).toMatchObject({
+      kind: 'interaction',
+      occurredAt: '2025-10-03T09:14:22.000Z',
+      person: { firstName: 'Mario', lastName: 'Rossi' },
+      identifiers: [{ type: 'email', value: 'mario.rossi@example.it' }],
+      interaction: { subject: 'Ordine non arrivato', type: 'question', touchpoint: 'email' },
+    });
+    expect(ticket.lead).toBeUndefined();
+    expect(ticket.address).toBeUndefined();
+  });
   it('cleans an Italian ERP row into a canonical record', () => {
     const out = mapRow(
       ['C1', 'ROSSI IMPIANTI SRL', 'MARIO', 'ROSSI', ' Mario.Rossi@Example.IT', '333 123 4567', 'Via Roma  1', '184', 'ROMA', 'Roma', '01/01/1980', 'rssmra80a01h501u', 'Sì'],
