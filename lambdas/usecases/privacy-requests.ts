@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { type Identifier, identifierKey } from '../domain/canonical.ts';
 import { stableHash } from '../domain/hash.ts';
 import type { IdentityConfig } from '../domain/identity-config.ts';
-import { normaliseDate, normaliseEmail, normaliseName, normalisePhone } from '../domain/normalise.ts';
+import { normaliseEmail, normalisePhone } from '../domain/normalise.ts';
 import { suppressionHash } from '../domain/privacy/hash.ts';
+import { cleanRectification } from '../domain/privacy/rectification.ts';
 import { applyEvent, isOpen, type RequestEvent, type RequestState, type RequestType } from '../domain/privacy/request.ts';
-import { RECTIFIABLE_FIELDS } from '../domain/profile.ts';
 import type { LakeEraser, ObjectVault, RequestLog, SaltSource, SuppressionList, WorkQueue } from '../ports/privacy.ts';
 import type { ProfileStore } from '../ports/profiles.ts';
 import { CdpError } from '../shared/errors.ts';
@@ -82,26 +82,10 @@ export function subjectKeys(s: Submission): string[] {
   return [...new Set(keys)];
 }
 
-function validateChanges(changes: Readonly<Record<string, string>> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [field, raw] of Object.entries(changes ?? {})) {
-    if (!RECTIFIABLE_FIELDS.includes(field)) throw new InvalidRequestError(`${field} cannot be rectified; fields: ${RECTIFIABLE_FIELDS.join(', ')}`);
-    const v = raw.trim();
-    if (v === '') {
-      out[field] = '';
-      continue;
-    }
-    if (field === 'firstName' || field === 'lastName') {
-      const n = normaliseName(v);
-      if (!n.ok) throw new InvalidRequestError(`${field}: ${n.reason}`);
-      out[field] = n.value;
-    } else if (field === 'birthDate') {
-      const d = normaliseDate(v);
-      if (!d.ok) throw new InvalidRequestError(`birthDate: ${d.reason}`);
-      out[field] = d.value;
-    } else out[field] = v;
-  }
-  return out;
+function validateChanges(changes: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> {
+  const r = cleanRectification(changes ?? {});
+  if (!r.ok) throw new InvalidRequestError(r.error);
+  return r.changes;
 }
 
 export interface Submitted {

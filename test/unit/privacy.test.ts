@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readXlsx } from '../../lambdas/formats/xlsx.ts';
 import { bundleFiles, csvCell, toCsv } from '../../lambdas/domain/privacy/bundle.ts';
+import { cleanRectification } from '../../lambdas/domain/privacy/rectification.ts';
 import { addMonths, applyEvent, foldRequest, IllegalTransitionError, isOverdue, listOrder, mayStart, type RequestEvent } from '../../lambdas/domain/privacy/request.ts';
 import { jsonMentionsSubject, subjectValues, suppressionHash, valueIsSubject } from '../../lambdas/domain/privacy/subject.ts';
 import { pickRows, rewriteWithout } from '../../lambdas/formats/rewrite.ts';
@@ -70,6 +71,54 @@ describe('request lifecycle', () => {
     expect(isOverdue(overdue, now)).toBe(true);
     expect(isOverdue(done, now)).toBe(false);
     expect([done, a, overdue].sort(listOrder(now)).map((s) => s.requestId)).toEqual(['b', 'a', 'c']);
+  });
+});
+
+describe('rectification values', () => {
+  it('cleans the corrected values as an import does, so the profile reads like every other', () => {
+    expect(cleanRectification({ city: ' MILANO ', province: 'Milano', postalCode: '184', country: 'italia', lastName: 'ferri bianchi', gender: 'donna', birthDate: '01/02/1990', companyName: 'Rossi srl', line1: 'Via  Po 10', language: 'IT' })).toEqual({
+      ok: true,
+      changes: {
+        city: 'Milano',
+        province: 'MI',
+        // The province's region follows it, as an import reads it.
+        region: 'Lombardia',
+        postalCode: '00184',
+        country: 'IT',
+        lastName: 'Ferri Bianchi',
+        gender: 'F',
+        birthDate: '1990-02-01',
+        companyName: 'Rossi S.r.l.',
+        line1: 'Via Po 10',
+        language: 'it',
+      },
+    });
+    // A region given stays the one given; an empty value clears the field.
+    expect(cleanRectification({ province: 'FC', region: 'Emilia-Romagna', line2: '' })).toEqual({ ok: true, changes: { province: 'FC', region: 'Emilia-Romagna', line2: '' } });
+  });
+  it("keeps a foreign address's words where the request names its country, and reads one without as Italian where it can", () => {
+    expect(cleanRectification({ country: 'Germania', province: 'Bayern', postalCode: '80331' })).toEqual({ ok: true, changes: { country: 'DE', province: 'Bayern', postalCode: '80331' } });
+    expect(cleanRectification({ country: 'US', province: 'MI' })).toEqual({ ok: true, changes: { country: 'US', province: 'MI' } });
+    expect(cleanRectification({ postalCode: 'sw1a 1aa' })).toEqual({ ok: true, changes: { postalCode: 'SW1A 1AA' } });
+  });
+  it('refuses a value the import would not take, naming the field and the reason and never the value', () => {
+    for (const [changes, error] of [
+      [{ province: 'Milan0', country: 'IT' }, 'province: province.unknown'],
+      [{ postalCode: '1234567', country: 'IT' }, /^postalCode: /],
+      [{ country: 'Atlantide' }, 'country: country.unknown'],
+      [{ gender: 'forse' }, 'gender: gender.unknown'],
+      [{ birthDate: '31/02/1990' }, /^birthDate: date\./],
+      [{ companyVatNumber: '12345678901' }, /^companyVatNumber: /],
+      [{ city: 'Milano 2' }, 'city: city.characters'],
+      [{ score: '100' }, /^score cannot be rectified; fields: firstName, /],
+    ] as const) {
+      const r = cleanRectification(changes);
+      expect(r.ok, JSON.stringify(changes)).toBe(false);
+      if (!r.ok) {
+        expect(r.error).toMatch(error);
+        for (const v of Object.values(changes)) expect(r.error).not.toContain(v);
+      }
+    }
   });
 });
 
