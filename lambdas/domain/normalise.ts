@@ -394,8 +394,13 @@ export const normaliseProvince = memo((raw: string): Cleaned<{ code: string; reg
 export function normalisePostalCode(raw: string, country: string | undefined): Cleaned<string> {
   const s = raw.trim();
   if (!s) return fail('postalCode.empty');
-  if (!country || country === 'IT') return checkCap(s);
-  return /^[A-Za-z0-9 -]{2,10}$/.test(s) ? ok(s.toUpperCase()) : fail('postalCode.syntax');
+  return !country || country === 'IT' ? checkCap(s) : foreignPostalCode(s);
+}
+
+/** A postcode of a country other than Italy, by its syntax alone: trimmed and upper-cased. */
+export function foreignPostalCode(raw: string): Cleaned<string> {
+  const s = raw.trim();
+  return /^[A-Za-z0-9 -]{2,10}$/.test(s) ? ok(s.toUpperCase()) : fail(s ? 'postalCode.syntax' : 'postalCode.empty');
 }
 
 /** City names: trimmed, shouting cased like a name (`MILANO` -> `Milano`, `REGGIO NELL'EMILIA`). */

@@ -21,6 +21,7 @@ import {
   normaliseTimeOfDay,
   PARTICLES,
 } from './normalise.ts';
+import { cleanText as text } from './text.ts';
 
 export interface RowContext {
   readonly source: string;
@@ -60,11 +61,6 @@ function cell(cells: readonly string[], index: number): string {
   return raw.charCodeAt(0) === 39 && /^'[+\d]/.test(raw) ? raw.slice(1) : raw;
 }
 
-/** Trim and collapse inner whitespace; most values need neither, so test before allocating. */
-const text = (raw: string): string => {
-  const t = raw.trim();
-  return /\s\s|[\t\r\n]/.test(t) ? t.replace(/\s+/g, ' ') : t;
-};
 
 /** A row being mapped. Sub-objects are created only when a value lands in them (most rows fill few). */
 class Draft {

@@ -7,3 +7,9 @@ export function foldText(s: string): string {
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();
 }
+
+/** Trimmed, inner whitespace as single spaces (a value as a person would type it); most values need neither, so test first. */
+export function cleanText(raw: string): string {
+  const t = raw.trim();
+  return /\s\s|[\t\r\n]/.test(t) ? t.replace(/\s+/g, ' ') : t;
+}

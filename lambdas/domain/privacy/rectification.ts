@@ -1,6 +1,7 @@
 import { checkPartitaIva } from '../italy.ts';
 import {
   type Cleaned,
+  foreignPostalCode,
   normaliseCity,
   normaliseCompanyName,
   normaliseCountry,
@@ -11,6 +12,7 @@ import {
   normaliseProvince,
 } from '../normalise.ts';
 import { RECTIFIABLE_FIELDS } from '../profile.ts';
+import { cleanText } from '../text.ts';
 
 /**
  * Art. 16: the corrected values a data subject gives, cleaned as an import cleans them, so that a rectified profile
@@ -20,7 +22,7 @@ import { RECTIFIABLE_FIELDS } from '../profile.ts';
  */
 export type Rectification = { readonly ok: true; readonly changes: Readonly<Record<string, string>> } | { readonly ok: false; readonly error: string };
 
-const text = (raw: string): Cleaned<string> => ({ ok: true, value: raw.replace(/\s+/g, ' ') });
+const text = (raw: string): Cleaned<string> => ({ ok: true, value: cleanText(raw) });
 
 /** An Italian province's code; elsewhere the words given, as an import keeps a foreign state. */
 function province(raw: string, country: string | undefined): Cleaned<string> {
@@ -33,7 +35,7 @@ function province(raw: string, country: string | undefined): Cleaned<string> {
 function postalCode(raw: string, country: string | undefined): Cleaned<string> {
   if (country) return normalisePostalCode(raw, country);
   const it = normalisePostalCode(raw, 'IT');
-  return it.ok ? it : normalisePostalCode(raw, 'XX');
+  return it.ok ? it : foreignPostalCode(raw);
 }
 
 const CLEANERS: Readonly<Record<string, (raw: string, country: string | undefined) => Cleaned<string>>> = {
