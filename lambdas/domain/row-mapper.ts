@@ -61,7 +61,6 @@ function cell(cells: readonly string[], index: number): string {
   return raw.charCodeAt(0) === 39 && /^'[+\d]/.test(raw) ? raw.slice(1) : raw;
 }
 
-
 /** A row being mapped. Sub-objects are created only when a value lands in them (most rows fill few). */
 class Draft {
   identifiers: Identifier[] = [];
