@@ -47,11 +47,18 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'privacy', 'consenso privacy', 'informativa privacy', 'accetto privacy', 'acceptance privacy', 'privacy policy', 'gdpr',
     'trattamento dati', 'consenso trattamento dati',
   ],
-  'order.orderId': ['numero ordine', 'n ordine', 'id ordine', 'codice ordine', 'order id', 'order number', 'order no'],
-  'order.total': ['totale', 'totale ordine', 'importo', 'importo totale', 'total', 'order total', 'amount', 'grand total'],
+  'order.orderId': [
+    'numero ordine', 'n ordine', 'id ordine', 'codice ordine', 'order id', 'order number', 'order no',
+    // An invoicing tool's invoices (`Fatture in Cloud`, `Easyfatt`): each a sale, known by its number.
+    'numero fattura', 'n fattura', 'nr fattura', 'invoice number', 'invoice no', 'invoice id',
+  ],
+  'order.total': [
+    'totale', 'totale ordine', 'importo', 'importo totale', 'total', 'order total', 'amount', 'grand total', 'totale documento',
+    'totale doc', 'tot documento', 'tot doc', 'totale fattura', 'tot fattura', 'totale da pagare', 'invoice total',
+  ],
   'order.refunded': ['importo rimborsato', 'totale rimborsato', 'refunded amount', 'amount refunded', 'refund amount'],
   'order.currency': ['valuta', 'currency'],
-  'order.placedAt': ['data ordine', 'data acquisto', 'order date', 'placed at', 'purchase date'],
+  'order.placedAt': ['data ordine', 'data acquisto', 'order date', 'placed at', 'purchase date', 'data fattura', 'invoice date'],
   'order.status': ['stato ordine', 'order status', 'financial status'],
   'lead.source': ['utm source', 'fonte', 'lead source', 'origine', 'source'],
   'lead.medium': ['utm medium', 'medium'],
@@ -286,6 +293,35 @@ const IN_INTERACTION_FILES: Readonly<Record<string, string | null>> = {
 const IN_ORDER_FILES: Readonly<Record<string, string>> = { stato: 'order.status', status: 'order.status', 'stato pagamento': 'order.status', 'payment status': 'order.status' };
 
 /**
+ * Headers that make a file an invoicing tool's export of documents (`Tipo documento;Numero;Data;Cliente;…;Totale
+ * documento`, as Fatture in Cloud and Easyfatt write it): each row a sale, or a credit note, a quote. A document's
+ * total or an invoice's number or date says so; a `Tipo documento` alone does not (a hotel's guest register names an
+ * identity card so).
+ */
+const DOCUMENT_HEADERS: ReadonlySet<string> = new Set([
+  'totale documento', 'totale doc', 'tot documento', 'tot doc', 'totale fattura', 'tot fattura', 'invoice total',
+  'numero fattura', 'n fattura', 'nr fattura', 'invoice number', 'invoice no', 'data fattura', 'invoice date',
+]);
+
+/**
+ * Headers such a file gives a meaning they lack elsewhere: its bare `Numero` (`Numero documento`) is the document's
+ * number, `Tipo documento` which document it is (see documentOf), and its `Cliente` (`Intestatario`) the name the
+ * document is made out to, a business or a private customer, read as a `Denominazione` is (a person's codice fiscale
+ * tells which). Elsewhere a bare `Cliente` holds a code as often as a name, and here too where the file names the
+ * customer in another column.
+ */
+const IN_DOCUMENT_FILES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries({
+    'order.orderId': ['numero', 'n', 'nr', 'num', 'numero documento', 'n documento', 'nr documento', 'numero doc', 'n doc', 'nr doc', 'num doc'],
+    'order.documentType': ['tipo documento', 'tipo doc', 'tipologia documento', 'documento', 'document type'],
+    'order.placedAt': ['data documento', 'data doc'],
+    'company.name': ['cliente', 'intestatario'],
+  }).flatMap(([path, headers]) => headers.map((h) => [h, path])),
+);
+/** The fields that name the customer: a file with one of them names its customer there, not in a bare `Cliente`. */
+const NAME_PATHS: ReadonlySet<string | undefined> = new Set(['company.name', 'person.fullName', 'person.firstName', 'person.lastName']);
+
+/**
  * Headers of an order's lines (an ERP's `righe ordine`: one row per article), read only beside an order id: elsewhere a
  * `Prezzo` or an `Articolo` says nothing of a person.
  */
@@ -328,11 +364,18 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const taken = new Map<string, { index: number; qualified: boolean }>();
   const folded = headers.map(foldHeader);
   const synonyms = folded.map((h) => SYNONYM_LOOKUP.get(h));
+  const documentsFile = !format && folded.some((h) => DOCUMENT_HEADERS.has(h));
+  const namedElsewhere = folded.some((h, i) => NAME_PATHS.has(synonyms[i] ?? personFieldOf(h)));
+  const asDocument = (h: string): string | undefined => {
+    const path = documentsFile ? IN_DOCUMENT_FILES[h] : undefined;
+    return path === 'company.name' && namedElsewhere ? undefined : path;
+  };
+  const orderIds = synonyms.includes('order.orderId') || (documentsFile && folded.some((h) => IN_DOCUMENT_FILES[h] === 'order.orderId'));
   // An orders file that names its status otherwise (`Stato ordine`) keeps `Stato` for the country.
-  const ordersFile = synonyms.includes('order.orderId') && !synonyms.includes('order.status');
-  const interactionsFile = !format && !synonyms.includes('order.orderId') && synonyms.includes('interaction.subject');
+  const ordersFile = orderIds && !synonyms.includes('order.status');
+  const interactionsFile = !format && !orderIds && synonyms.includes('interaction.subject');
   // A known tool's export names its own columns; a file without an order id has no lines.
-  const lineColumns = !format && synonyms.includes('order.orderId') ? folded.map((h) => ORDER_LINE_COLUMNS[h]) : [];
+  const lineColumns = !format && orderIds ? folded.map((h) => ORDER_LINE_COLUMNS[h]) : [];
   const linesFile = lineColumns.some((p) => p && p !== 'order.lineTotal');
   const lineAmountNamed = lineColumns.includes('order.lineTotal');
   const ownNames = synonyms.includes('person.firstName') || synonyms.includes('person.lastName');
@@ -344,7 +387,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     const asInteraction = interactionsFile ? IN_INTERACTION_FILES[h] : undefined;
     if (asInteraction === null) return;
     const path =
-      format?.columns[h] ?? (ordersFile ? IN_ORDER_FILES[h] : undefined) ?? asLine ?? asInteraction ?? synonyms[i] ?? anotherOf(h) ?? personFieldOf(h);
+      format?.columns[h] ?? (ordersFile ? IN_ORDER_FILES[h] : undefined) ?? asLine ?? asInteraction ?? asDocument(h) ?? synonyms[i] ?? anotherOf(h) ?? personFieldOf(h);
     if (!path) return;
     const mine = !format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h);
     const before = taken.get(path);

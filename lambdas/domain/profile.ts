@@ -247,6 +247,8 @@ export function personKeyOfProfile(state: ProfileState): PersonKey {
 export const VOID_ORDER_STATUSES: readonly string[] = [
   'cancelled', 'canceled', 'refunded', 'returned', 'voided', 'failed', 'trash', 'checkout-draft', 'deleted',
   'annullato', 'annullata', 'rimborsato', 'rimborsata', 'stornato', 'stornata', 'reso', 'errore di pagamento',
+  // An invoicing tool's documents that sell nothing themselves: a quote, a pro forma, a delivery note (documentOf).
+  'preventivo', 'proforma', 'ddt',
 ];
 
 /**
@@ -344,7 +346,13 @@ export function ordersOf<T extends OrderItem>(items: readonly T[]): (T | OrderIt
   return out;
 }
 
-/** A profile's order totals, always recounted from its orders as they are now: the same whatever order versions arrived in. */
+/** Whether an order that counts is a credit: a credit note, a return booked as a document of its own (a negative total). */
+export const isCredit = (o: { readonly total?: number }): boolean => o.total !== undefined && o.total < 0;
+
+/**
+ * A profile's order totals, always recounted from its orders as they are now: the same whatever order versions arrived
+ * in. A credit takes its amount off the revenue and is no order: it makes nobody a customer, nor a repeat one.
+ */
 export function orderTotals(items: readonly OrderItem[]): ProfileState['orders'] {
   let count = 0;
   let revenue = 0;
@@ -352,8 +360,9 @@ export function orderTotals(items: readonly OrderItem[]): ProfileState['orders']
   let lastAt: string | undefined;
   for (const o of ordersOf(items)) {
     if (!counts(o)) continue;
-    count++;
     revenue += o.total ?? 0;
+    if (isCredit(o)) continue;
+    count++;
     const at = o.placedAt ?? o.occurredAt;
     if (!firstAt || at < firstAt) firstAt = at;
     if (!lastAt || at > lastAt) lastAt = at;

@@ -21,7 +21,7 @@ import {
   normaliseTimeOfDay,
   PARTICLES,
 } from './normalise.ts';
-import { cleanText as text } from './text.ts';
+import { cleanText as text, foldText } from './text.ts';
 
 export interface RowContext {
   readonly source: string;
@@ -84,6 +84,8 @@ class Draft {
   taxCodeMistyped?: string;
   /** How much of the order was refunded (Shopify's `Refunded Amount`): the order counts at its total less this. */
   orderRefunded?: number;
+  /** Which document of an invoicing tool the row is (`Fattura`, `Nota di credito`): see documentOf. */
+  documentType?: string;
   /** One line of an order: its number, article, quantity, unit price and amount, as far as the row gives them. */
   orderLine?: { line?: string; product?: string; quantity?: number; unitPrice?: number; total?: number };
 
@@ -290,6 +292,9 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       else d.flag(path, 'currency.unknown');
       return;
     }
+    case 'order.documentType':
+      d.documentType = text(raw);
+      return;
     case 'order.placedAt': {
       const c = normaliseTimestamp(raw, f.format ?? plan.dateFormat);
       if (c.ok) (d.order ??= {}).placedAt = c.value;
@@ -474,6 +479,15 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     // A partial refund counts at what was kept (as a webhook's does); never below nothing.
     const kept = d.order.total !== undefined && d.orderRefunded ? Math.max(0, Math.round((d.order.total - Math.abs(d.orderRefunded)) * 100) / 100) : d.order.total;
     order = { ...d.order, orderId: d.order.orderId, currency: d.order.currency ?? 'EUR', ...(kept !== undefined ? { total: kept } : {}), ...lineOf(d), ...(ctx.webhook?.changeOnly ? { changeOnly: true as const } : {}) };
+    if (d.documentType) {
+      const doc = documentOf(d.documentType);
+      order = {
+        ...order,
+        ...(doc.numbered ? { orderId: `${d.documentType.slice(0, 60)} ${order.orderId}` } : {}),
+        ...(doc.kind === 'credit' && order.total !== undefined ? { total: -Math.abs(order.total) } : {}),
+        ...(doc.kind === 'none' ? { status: doc.status } : {}),
+      };
+    }
   }
   let recordKey: string;
   if (ctx.webhook) recordKey = ctx.webhook.recordKey;
@@ -513,6 +527,28 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** What an invoicing tool's document is: see documentOf. */
+export type DocumentReading =
+  | { readonly kind: 'sale' | 'credit'; readonly numbered: boolean }
+  | { readonly kind: 'none'; readonly numbered: true; readonly status: 'preventivo' | 'proforma' | 'ddt' };
+
+/**
+ * What an invoicing tool's document is, by its type. An invoice is a sale, known by its number. A credit note takes
+ * back what it states: its amount counts negative, whatever sign the export writes it with. A quote, a pro forma and a
+ * delivery note are no sale (the delivery's invoice is): they keep a status that counts toward nothing (see
+ * VOID_ORDER_STATUSES). A tool numbers each type on its own (`Fattura 1/2025` and `Nota di credito 1/2025`), so every
+ * document but an invoice is known by its type and number together (`numbered`). Any other type (`Ricevuta`,
+ * `Parcella`) is a sale of its own series.
+ */
+export function documentOf(type: string): DocumentReading {
+  const t = foldText(type);
+  if (/^(nota (di )?credito|n ?c|credit (note|memo))\b/.test(t)) return { kind: 'credit', numbered: true };
+  if (/^(preventivo|offerta|quote|quotation|estimate)\b/.test(t)) return { kind: 'none', numbered: true, status: 'preventivo' };
+  if (/\bpro ?forma\b/.test(t)) return { kind: 'none', numbered: true, status: 'proforma' };
+  if (/^(ddt|documento di trasporto|bolla|delivery note)\b/.test(t)) return { kind: 'none', numbered: true, status: 'ddt' };
+  return { kind: 'sale', numbered: !/^(fattura|invoice)\b/.test(t) };
+}
 
 /**
  * A row that is one line of an order, and gives no total of the whole order: its amount (as given, or quantity times

@@ -244,4 +244,32 @@ describe('exports a new user uploads, without a mapping', () => {
     expect(sara.lead?.source).not.toBe('email');
     expect(await profile('email:laura.b@negozio.example')).toBeUndefined();
   });
+
+  it("imports an invoicing tool's documents as the customers' sales: a credit note off the revenue, a quote as no sale", async () => {
+    const documents = [
+      'Tipo documento;Numero;Data;Cliente;Codice cliente;Partita IVA;Codice fiscale;Email;Imponibile;IVA;Totale documento;Stato pagamento',
+      'Fattura;1/2026;15/01/2026;Ferri Impianti S.r.l.;C001;01234567897;;amministrazione@ferri-impianti.example;1.000,00;220,00;1.220,00;Pagata',
+      'Fattura;2/2026;20/01/2026;VERDI LUCA;C002;;VRDLCU75C12H501T;luca.verdi@example.it;250,00;55,00;305,00;Non pagata',
+      'Nota di credito;1/2026;25/01/2026;Ferri Impianti S.r.l.;C001;01234567897;;amministrazione@ferri-impianti.example;100,00;22,00;122,00;Pagata',
+      'Preventivo;4/2026;02/02/2026;Ferri Impianti S.r.l.;C001;01234567897;;amministrazione@ferri-impianti.example;5.000,00;1.100,00;6.100,00;',
+    ].join('\r\n');
+    const report = await cdpImport('documenti.csv', Buffer.from(documents, 'latin1'), 'fatture');
+    expect(report).toMatchObject({ status: 'completed', rowsRead: 4, accepted: 4, rejected: 0, unmappedColumns: ['Imponibile', 'IVA'] });
+    await twin.waitIdle();
+
+    const [ferri] = JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'amministrazione@ferri-impianti.example', '--history', '--json'));
+    expect(ferri.attributes).toMatchObject({ companyName: 'Ferri Impianti S.r.l.' });
+    // The invoice less its credit note; one order, so a customer, not a repeat one; the quote is kept and counts for nothing.
+    expect(ferri.orders).toMatchObject({ count: 1, revenue: 1098, lastAt: '2026-01-15T00:00:00.000Z' });
+    expect(ferri.lifecycle).toBe('customer');
+    expect(ferri.history.orders.map((o: { orderId: string; total: number; counted: boolean }) => [o.orderId, o.total, o.counted])).toEqual([
+      ['Preventivo 4/2026', 6100, false],
+      ['Nota di credito 1/2026', -122, true],
+      ['1/2026', 1220, true],
+    ]);
+    // A private customer, named as the codice fiscale tells.
+    const [verdi] = JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'luca.verdi@example.it', '--json'));
+    expect(verdi.attributes).toMatchObject({ firstName: 'Luca', lastName: 'Verdi' });
+    expect(verdi.orders).toMatchObject({ count: 1, revenue: 305 });
+  });
 });

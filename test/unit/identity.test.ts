@@ -302,6 +302,19 @@ describe('profile state', () => {
     expect(['paid', 'pending', 'processing', 'on-hold', 'completed', 'evaso', undefined].every((s) => isSale(s))).toBe(true);
   });
 
+  it("counts a credit note (a negative total) off the revenue, as no order: it makes nobody a customer, nor a repeat one", () => {
+    const at = (d: string) => `2026-0${d}-01T00:00:00.000Z`;
+    const invoice = { source: 'fatture', orderId: '1/2026', total: 1220, placedAt: at('1'), occurredAt: at('1') };
+    const credit = { source: 'fatture', orderId: 'Nota di credito 1/2026', total: -122, placedAt: at('2'), occurredAt: at('2') };
+    const totals = orderTotals([invoice, credit]);
+    expect(totals).toEqual({ count: 1, revenue: 1098, firstAt: at('1'), lastAt: at('1') });
+    expect(orderTotals([credit])).toEqual({ count: 0, revenue: -122 });
+    const state = { ...emptyProfile('p1', at('1')), orders: totals };
+    expect(lifecycleOf(state, config.leadScore, at('3')).lifecycle).toBe('customer');
+    // A quote, a pro forma and a delivery note (an invoicing tool's documents that sell nothing) count toward nothing.
+    expect(['preventivo', 'proforma', 'ddt'].every((s) => !isSale(s))).toBe(true);
+  });
+
   it("counts an order's lines as one order at their sum: void only when every line is, and the whole order's version first", () => {
     const at = (d: string) => `2026-0${d}-01T00:00:00.000Z`;
     const line = (orderId: string, line: string, total: number, status = 'evaso', d = '3') => ({ source: 'erp', orderId, line, total, status, placedAt: at(d), occurredAt: at(d) });

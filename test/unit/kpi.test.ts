@@ -468,3 +468,31 @@ it('revenue: an order whose amount could not be read counts as an order, and the
     rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);
+
+it('revenue and rfm: a credit note takes its amount off the revenue and is no order, nor makes a buyer', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cdp-kpi-credit-'));
+  const lake = new MemoryLake();
+  const engine = new DuckLakeEngine(lake, dir);
+  try {
+    const orders = [
+      { profileId: 'p1', orderKey: 'fatture#1/2026', source: 'fatture', placedAt: '2026-10-15T00:00:00.000Z', total: 100, currency: 'EUR' },
+      // Its credit note, five days on: the last order is still the invoice.
+      { profileId: 'p1', orderKey: 'fatture#Nota di credito 1/2026', source: 'fatture', placedAt: '2026-10-20T00:00:00.000Z', total: -30, currency: 'EUR' },
+      // A credit note alone (its invoice from before the export's period): no order, no buyer.
+      { profileId: 'p2', orderKey: 'fatture#Nota di credito 2/2026', source: 'fatture', placedAt: '2026-10-21T00:00:00.000Z', total: -20, currency: 'EUR' },
+    ];
+    const source = new FixtureSource({ profiles: PROFILES.slice(0, 2), events: [], orders, requests: [], imports: [], merges: [], duplicates: [] });
+    await publishKpis({ source, lake, engine, sql: files.sql, config: DEFAULT_KPI_CONFIG, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`) });
+    const read = async (name: string) => readParquet((await lake.get(`kpi/${name}/snapshot_date=${AS_OF}/part-00000.parquet`))!);
+    expect(await read('revenue')).toEqual([
+      { period: '2026-10', orders: 1, revenue: 50, buyers: 1, aov: 50, repeat_rate: null, clv: null },
+      { period: 'all', orders: 1, revenue: 50, buyers: 1, aov: 50, repeat_rate: 0, clv: 50 },
+    ]);
+    // One buyer (the quintiles of one are its lowest), 40 days from the invoice to the day after the snapshot, not 35
+    // from the credit note, worth the invoice less its credit.
+    expect(await read('rfm')).toEqual([{ segment: 'hibernating', customers: 1, avg_recency_days: 40, avg_frequency: 1, avg_monetary: 70, revenue: 70 }]);
+  } finally {
+    await engine.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);

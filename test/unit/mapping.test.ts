@@ -189,6 +189,40 @@ describe('compilePlan', () => {
     expect(plan.ok && plan.plan.unmapped).toEqual(['Tipo cliente', 'Customer Note', 'Cliente']);
   });
 
+  it("reads an invoicing tool's documents as sales: the bare Numero is the document's, and Cliente the name it is made out to", () => {
+    // Fatture in Cloud-like: no order id or customer name column by any name an orders or customer export uses.
+    const documents = ['Tipo documento', 'Numero', 'Data', 'Cliente', 'Codice cliente', 'Partita IVA', 'Email', 'Imponibile', 'IVA', 'Totale documento', 'Stato pagamento'];
+    const plan = compilePlan(documents, 'fatture');
+    expect(plan.ok && plan.plan.kind).toBe('order');
+    expect(plan.ok && plan.plan.unmapped).toEqual(['Imponibile', 'IVA']);
+    expect(paths(documents)).toMatchObject({
+      'order.documentType': 'Tipo documento',
+      'order.orderId': 'Numero',
+      occurredAt: 'Data',
+      'company.name': 'Cliente',
+      'identifiers.externalId': 'Codice cliente',
+      'order.total': 'Totale documento',
+      'order.status': 'Stato pagamento',
+    });
+    // Named by the document's own words, without a type column.
+    expect(paths(['N. fattura', 'Data fattura', 'Intestatario', 'P.IVA', 'Totale fattura'])).toMatchObject({
+      'order.orderId': 'N. fattura',
+      'order.placedAt': 'Data fattura',
+      'company.name': 'Intestatario',
+      'order.total': 'Totale fattura',
+    });
+    // Where the file names the customer in another column, its Cliente is a code, as a bare Numero outside such a file
+    // is anybody's number.
+    const named = compilePlan(['Tipo documento', 'Numero', 'Cliente', 'Ragione sociale', 'Email', 'Totale documento'], 'fatture');
+    expect(named.ok && named.plan.unmapped).toEqual(['Cliente']);
+    const register = compilePlan(['Numero', 'Cliente', 'Email', 'Totale'], 'erp');
+    expect(register.ok && [register.plan.kind, register.plan.unmapped]).toEqual(['contact', ['Numero', 'Cliente']]);
+    // A hotel's guest register names an identity card so: no sale.
+    const guests = compilePlan(['Cognome', 'Nome', 'Tipo documento', 'Numero documento', 'Email'], 'hotel');
+    expect(guests.ok && [guests.plan.kind, guests.plan.unmapped]).toEqual(['contact', ['Tipo documento', 'Numero documento']]);
+    expect(parseMapping({ fields: { 'order.documentType': 'Tipo' } }).ok).toBe(true);
+  });
+
   it("reads a time of day in a column of its own into the date (a call log's Data;Ora)", () => {
     expect(paths(['Data', 'Ora', 'Telefono', 'Esito'])).toMatchObject({ occurredAt: 'Data', 'occurredAt.time': 'Ora' });
     expect(parseMapping({ fields: { 'occurredAt.time': 'Orario' } }).ok).toBe(true);

@@ -81,6 +81,32 @@ describe('mapRow', () => {
     expect(r.flags).toBeUndefined();
   });
 
+  it("reads an invoicing tool's documents: an invoice by its number, a credit note negative, a quote or pro forma as no sale", () => {
+    const plan = planOf(['Tipo documento', 'Numero', 'Data', 'Cliente', 'Codice fiscale', 'Email', 'Totale documento', 'Stato pagamento']);
+    const doc = (cells: string[]) => {
+      const out = mapRow(cells, 2, plan, { ...ctx, source: 'fatture' });
+      if (!out.accepted) throw new Error(out.reasons.join());
+      const { orderId, total, status } = out.record.order!;
+      return { orderId, total, status, person: out.record.person, company: out.record.company, occurredAt: out.record.occurredAt };
+    };
+    expect(doc(['Fattura', '1/2026', '15/01/2026', 'Rossi Impianti S.r.l.', '', 'amm@rossi.it', '1.220,00', 'Pagata'])).toEqual({
+      orderId: '1/2026', total: 1220, status: 'pagata', person: undefined, company: { name: 'Rossi Impianti S.r.l.' }, occurredAt: '2026-01-15T00:00:00.000Z',
+    });
+    // Numbered apart from the invoices (its own 1/2026), and negative whichever sign the export writes.
+    expect(doc(['Nota di credito', '1/2026', '25/01/2026', 'Rossi Impianti S.r.l.', '', 'amm@rossi.it', '122,00', 'Pagata'])).toMatchObject({ orderId: 'Nota di credito 1/2026', total: -122 });
+    expect(doc(['NC', '2/2026', '26/01/2026', 'Rossi Impianti S.r.l.', '', 'amm@rossi.it', '-50,00', ''])).toMatchObject({ orderId: 'NC 2/2026', total: -50 });
+    // A private customer, as its codice fiscale tells.
+    expect(doc(['Fattura elettronica', '2/2026', '03/02/2026', 'ROSSI MARIO', 'RSSMRA80A01H501U', 'm@example.it', '97,60', 'Non pagata'])).toMatchObject({
+      orderId: '2/2026', total: 97.6, status: 'non pagata', person: { firstName: 'Mario', lastName: 'Rossi' }, company: undefined,
+    });
+    // Documents that sell nothing themselves: their state says so, whatever the payment column says.
+    expect(doc(['Preventivo', '7', '01/03/2026', 'Rossi Impianti S.r.l.', '', 'amm@rossi.it', '5.000,00', 'Non pagata'])).toMatchObject({ orderId: 'Preventivo 7', status: 'preventivo' });
+    expect(doc(['Fattura pro forma', '3', '01/03/2026', 'Rossi Impianti S.r.l.', '', 'amm@rossi.it', '500,00', ''])).toMatchObject({ orderId: 'Fattura pro forma 3', status: 'proforma' });
+    expect(doc(['DDT', '12', '02/03/2026', 'Rossi Impianti S.r.l.', '', 'amm@rossi.it', '500,00', ''])).toMatchObject({ orderId: 'DDT 12', status: 'ddt' });
+    // Another series of sales: a receipt is a sale, known by its type and number.
+    expect(doc(['Ricevuta', '4', '02/03/2026', 'Rossi Impianti S.r.l.', '', 'amm@rossi.it', '30,00', ''])).toMatchObject({ orderId: 'Ricevuta 4', total: 30, status: undefined });
+  });
+
   it("reads an invoicing tool's Denominazione as the private customer a codice fiscale says it is, and Referente as a company's contact", () => {
     // Easyfatt-style headers: one name column for businesses and private customers alike.
     const plan = planOf(['Cod.', 'Denominazione', 'Referente', 'e-mail', 'Codice fiscale', 'Partita Iva']);

@@ -1,15 +1,17 @@
 -- rfm: buyers scored 1-5 on recency (days since the last order), frequency (orders) and monetary value (revenue),
 -- by quintile (ties broken by profile number, so a refresh of the same data is repeatable), and named by their R and F scores.
+-- A credit (a negative total: a credit note) takes its amount off the monetary value and is no order.
 WITH b AS (
   SELECT profile_key,
-    date_diff('day', max(placed_at), {{as_of}} + INTERVAL '1' DAY) AS recency_days,
-    count(*) AS frequency,
+    date_diff('day', max(CASE WHEN total < 0 THEN NULL ELSE placed_at END), {{as_of}} + INTERVAL '1' DAY) AS recency_days,
+    sum(CASE WHEN total < 0 THEN 0 ELSE 1 END) AS frequency,
     sum(coalesce(total, 0)) AS monetary
   FROM orders
   WHERE placed_at < {{as_of}} + INTERVAL '1' DAY
     AND lower(coalesce(status, '')) NOT IN ({{void_statuses}})
     AND NOT coalesce(test, false)
   GROUP BY profile_key
+  HAVING sum(CASE WHEN total < 0 THEN 0 ELSE 1 END) > 0
 ),
 scored AS (
   SELECT b.*,
