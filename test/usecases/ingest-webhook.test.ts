@@ -374,6 +374,25 @@ describe('webhooks: every vendor fixture', () => {
     expect(e!.person).toEqual({ firstName: 'Jane', lastName: 'Doe' });
   });
 
+  it("Contact Form 7: a complaint's order number names an order, places none; with its amount, or mapped, it is one", async () => {
+    const { deps, records } = memoryWebhookDeps({
+      ordini: { webhook: { vendor: 'cf7', secret: 'cf7' }, fields: { 'order.orderId': 'numero-ordine' } },
+    });
+    const complaint = { nome: 'Anna', cognome: 'Gialli', 'your-email': 'anna.gialli@example.it', 'numero-ordine': '10045', 'your-subject': 'Reclamo', 'your-message': 'Pacco danneggiato' };
+    const out = await receiveWebhook(deps, 'cf7', signed('cf7', Buffer.from(JSON.stringify(complaint))));
+    expect(out.status).toBe(200);
+    expect(out.body.unmapped).toEqual(['numero-ordine']);
+    const [r] = records.records;
+    expect(r!.order).toBeUndefined();
+    expect(r!.interaction).toMatchObject({ subject: 'Reclamo' });
+    // An order form: the number beside what it costs.
+    await receiveWebhook(deps, 'cf7', signed('cf7', Buffer.from(JSON.stringify({ ...complaint, totale: '49.90' }))));
+    expect(records.records[1]!.order).toMatchObject({ orderId: '10045', total: 49.9 });
+    // The source's mapping names the answer an order's: the user's word wins.
+    await receiveWebhook(deps, 'ordini', signed('cf7', Buffer.from(JSON.stringify(complaint))));
+    expect(records.records[2]!.order).toMatchObject({ orderId: '10045' });
+  });
+
   it('Elementor Pro advanced data: fields by title, meta IP as consent proof, UTM from the page URL', async () => {
     const { deps, records } = memoryWebhookDeps();
     const body = new URLSearchParams({

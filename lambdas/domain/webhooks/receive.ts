@@ -229,6 +229,8 @@ const NUMBER_PATHS: ReadonlySet<string> = new Set([
   'order.refunded',
 ]);
 const DATE_PATHS: ReadonlySet<string> = new Set(['person.birthDate', 'order.placedAt', 'occurredAt']);
+/** Answers that make an order one the form places: what it costs. */
+const ORDER_AMOUNTS: ReadonlySet<string> = new Set(['order.total', 'order.lineTotal', 'order.unitPrice']);
 
 /**
  * Whether a synonym's path takes a value of the kind a form says it is: a yes/no is only ever a consent. No answer is
@@ -284,13 +286,25 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
   };
   for (const [path, value] of x.fields ?? []) add(path, value);
   const unmapped: string[] = [];
+  let orderNumber: { readonly label: string; readonly field: number } | undefined;
   for (const answer of x.answers ?? []) {
     const path = recogniseAnswer(answer, byLabel);
-    if (path && (!taken.has(path) || MULTI_VALUED.has(path))) add(path, answer.value);
+    if (path && (!taken.has(path) || MULTI_VALUED.has(path))) {
+      add(path, answer.value);
+      const named = [answer.label, ...(answer.aliases ?? [])].some((n) => byLabel.has(foldHeader(n)));
+      if (path === 'order.orderId' && !named) orderNumber = { label: answer.label, field: fields.length - 1 };
+    }
     // In full: the label is what the source's mapping names it by.
     else unmapped.push(answer.label);
   }
   for (const [path, value] of Object.entries(mapping?.defaults ?? {})) if (!taken.has(path)) add(path, String(value));
+  // An order number a form asks for with no amount beside it (a complaint's `Numero ordine`) names an order the person
+  // refers to, not a sale: taken as one, the form made its sender a customer with an order of unknown amount. The
+  // source's mapping can still name it an order's.
+  if (orderNumber && !fields.some((f) => ORDER_AMOUNTS.has(f.path))) {
+    fields.splice(orderNumber.field, 1);
+    unmapped.push(orderNumber.label);
+  }
   const plan: RowPlan = {
     kind: x.kind,
     fields,
