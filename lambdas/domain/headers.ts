@@ -41,7 +41,16 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'email marketing', 'marketing consent', 'opt in', 'optin', 'email opt in', 'newsletter subscription',
     // Not a bare `Iscritto` or `Subscribed`: a site's registration or a plan's subscription is no consent to marketing.
   ],
+  // A column that says who opted out (a CRM's `Email Opt Out`, a newsletter tool's `Unsubscribed`): yes withdraws the
+  // consent; no says nothing, as not having opted out is no consent.
+  'consents.marketing_email.optOut': [
+    'email opt out', 'opt out', 'optout', 'opt out email', 'has opted out of email', 'unsubscribed', 'email unsubscribed',
+    'unsubscribed from all email', 'do not email', 'disiscritto', 'disiscritta', 'disiscritto newsletter', 'disiscrizione',
+    'disiscrizione newsletter', 'non inviare email',
+  ],
   'consents.marketing_sms': ['consenso sms', 'accepts sms marketing', 'sms marketing'],
+  'consents.marketing_sms.optOut': ['sms opt out', 'sms unsubscribed', 'disiscritto sms'],
+  'consents.marketing_phone.optOut': ['do not call', 'non chiamare'],
   'consents.profiling': ['consenso profilazione', 'profilazione', 'profiling consent'],
   'consents.privacy_notice': [
     'privacy', 'consenso privacy', 'informativa privacy', 'accetto privacy', 'acceptance privacy', 'privacy policy', 'gdpr',
@@ -97,6 +106,21 @@ export interface ExportFormat {
   readonly nameOrder?: 'firstLast' | 'lastFirst';
 }
 
+/** The columns of every file of a Mailchimp audience export. */
+const MAILCHIMP_COLUMNS: Readonly<Record<string, string>> = {
+  'phone number': 'identifiers.phone',
+  address: 'address.combined',
+  birthday: 'attributes.birthday',
+  'confirm time': 'attributes.confirmTime',
+  cc: 'address.country',
+  region: 'attributes.mailchimpRegion',
+  euid: 'identifiers.externalId',
+  leid: 'attributes.leid',
+  'member rating': 'attributes.memberRating',
+  tags: 'attributes.tags',
+  notes: 'attributes.notes',
+};
+
 export const EXPORT_FORMATS: readonly ExportFormat[] = [
   {
     name: 'shopify-orders',
@@ -150,25 +174,28 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
       note: 'attributes.note',
     },
   },
+  // Mailchimp exports an audience as three files, alike but for a few columns: the unsubscribed members (`UNSUB_TIME`)
+  // withdrew their consent then, the cleaned ones (`CLEAN_TIME`: the address bounced) say nothing of it, and only the
+  // subscribed members' file grants it. The two are told first: they have the subscribed file's columns too.
+  {
+    name: 'mailchimp-unsubscribed',
+    signature: ['email address', 'member rating', 'unsub time'],
+    namespace: 'mailchimp',
+    columns: { ...MAILCHIMP_COLUMNS, 'unsub time': 'consents.marketing_email.at', 'unsub reason': 'attributes.mailchimpUnsubscribeReason' },
+    constants: { 'consents.marketing_email': 'no' },
+  },
+  {
+    name: 'mailchimp-cleaned',
+    signature: ['email address', 'member rating', 'clean time'],
+    namespace: 'mailchimp',
+    columns: MAILCHIMP_COLUMNS,
+    constants: { 'attributes.mailchimpCleaned': 'true' },
+  },
   {
     name: 'mailchimp-audience',
     signature: ['email address', 'member rating', 'optin time'],
     namespace: 'mailchimp',
-    columns: {
-      'phone number': 'identifiers.phone',
-      address: 'address.combined',
-      birthday: 'attributes.birthday',
-      'optin time': 'consents.marketing_email.at',
-      'optin ip': 'consents.marketing_email.ip',
-      'confirm time': 'attributes.confirmTime',
-      cc: 'address.country',
-      region: 'attributes.mailchimpRegion',
-      euid: 'identifiers.externalId',
-      leid: 'attributes.leid',
-      'member rating': 'attributes.memberRating',
-      tags: 'attributes.tags',
-      notes: 'attributes.notes',
-    },
+    columns: { ...MAILCHIMP_COLUMNS, 'optin time': 'consents.marketing_email.at', 'optin ip': 'consents.marketing_email.ip' },
     constants: { 'consents.marketing_email': 'yes' },
   },
   {

@@ -47,6 +47,8 @@ export type RowOutcome =
 interface ConsentDraft {
   readonly purpose: string;
   granted?: boolean;
+  /** An opt-out column says yes (`Email Opt Out`, `Disiscritto`): withdrawn, whatever a consent column of the row says. */
+  optedOut?: true;
   at?: string;
   ip?: string;
   text?: string;
@@ -338,6 +340,11 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       const b = normaliseBoolean(raw);
       if (b.ok) c.granted = b.value;
       else d.flag(path, b.reason);
+    } else if (part === 'optOut') {
+      // Yes: the person opted out. No says nothing: not having opted out is no consent (GDPR Art. 4(11), 7).
+      const b = normaliseBoolean(raw);
+      if (!b.ok) d.flag(path, b.reason);
+      else if (b.value) c.optedOut = true;
     } else if (part === 'at') {
       const t = normaliseTimestamp(raw, f.format ?? plan.dateFormat);
       if (t.ok) c.at = t.value;
@@ -466,12 +473,13 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   let consents: Consent[] | undefined;
   if (d.consents) {
     for (const c of d.consents) {
-      if (c.granted === undefined) continue;
+      const granted = c.optedOut ? false : c.granted;
+      if (granted === undefined) continue;
       const textVersion = c.text ?? plan.consentText;
       const proof: { form: string; textVersion?: string; ip?: string } = { form: ctx.webhook?.form ?? `import:${ctx.source}` };
       if (textVersion) proof.textVersion = textVersion;
       if (c.ip) proof.ip = c.ip;
-      (consents ??= []).push({ purpose: c.purpose, granted: c.granted, at: c.at ?? occurredAt, proof });
+      (consents ??= []).push({ purpose: c.purpose, granted, at: c.at ?? occurredAt, proof });
     }
   }
   let order: Order | undefined;

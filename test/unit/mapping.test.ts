@@ -234,6 +234,9 @@ describe('export formats of common tools', () => {
     [['Customer ID', 'First Name', 'Last Name', 'Email', 'Accepts Email Marketing', 'Default Address City', 'Default Address Province Code', 'Total Spent', 'Total Orders'], 'shopify-customers'],
     [['Name', 'Email', 'Financial Status', 'Total', 'Lineitem name', 'Billing Name'], 'shopify-orders'],
     [['Email Address', 'First Name', 'Last Name', 'MEMBER_RATING', 'OPTIN_TIME', 'OPTIN_IP', 'CC'], 'mailchimp-audience'],
+    // The other two files of the same export: their members are not subscribed.
+    [['Email Address', 'First Name', 'MEMBER_RATING', 'OPTIN_TIME', 'OPTIN_IP', 'CONFIRM_TIME', 'UNSUB_TIME', 'UNSUB_CAMPAIGN_TITLE', 'UNSUB_CAMPAIGN_ID', 'UNSUB_REASON', 'UNSUB_REASON_OTHER', 'LEID', 'EUID'], 'mailchimp-unsubscribed'],
+    [['Email Address', 'First Name', 'MEMBER_RATING', 'OPTIN_TIME', 'OPTIN_IP', 'CONFIRM_TIME', 'CLEAN_TIME', 'CLEAN_CAMPAIGN_TITLE', 'CLEAN_CAMPAIGN_ID', 'LEID', 'EUID'], 'mailchimp-cleaned'],
     [['id', 'Description', 'Email', 'Name', 'Created (UTC)'], 'stripe-customers'],
     [['Record ID', 'First Name', 'Last Name', 'Email', 'Phone Number'], 'hubspot-contacts'],
   ])('recognises %j as %s', (headers, name) => {

@@ -81,6 +81,30 @@ describe('mapRow', () => {
     expect(r.flags).toBeUndefined();
   });
 
+  it('withdraws a consent where an opt-out column says yes, whatever a consent column says; its no is no consent', () => {
+    const consentsOf = (headers: string[], cells: string[]) => {
+      const out = mapRow(cells, 2, planOf(headers), ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record.consents?.map((c) => [c.purpose, c.granted, c.at]);
+    };
+    // A CRM's contacts (Salesforce's `Email Opt Out`, `Do Not Call`).
+    const crm = ['First Name', 'Last Name', 'Email', 'Phone', 'Email Opt Out', 'Do Not Call'];
+    expect(consentsOf(crm, ['Giorgio', 'Neri', 'g@example.it', '3331112233', '1', '0'])).toEqual([['marketing_email', false, ctx.receivedAt]]);
+    expect(consentsOf(crm, ['Paola', 'Blu', 'p@example.it', '', 'false', 'true'])).toEqual([['marketing_phone', false, ctx.receivedAt]]);
+    expect(consentsOf(crm, ['Anna', 'Rosa', 'a@example.it', '', 'No', 'No'])).toBeUndefined();
+    // An opt-out beside a consent column of the same purpose: the withdrawal stands.
+    expect(consentsOf(['Email', 'Disiscritto', 'Consenso newsletter'], ['g@example.it', 'Sì', 'Sì'])).toEqual([['marketing_email', false, ctx.receivedAt]]);
+    expect(consentsOf(['Email', 'Newsletter'], ['g@example.it', 'Disiscritto'])).toEqual([['marketing_email', false, ctx.receivedAt]]);
+    expect(consentsOf(['Email', 'Newsletter'], ['g@example.it', 'Iscritta'])).toEqual([['marketing_email', true, ctx.receivedAt]]);
+    // Mailchimp's unsubscribed members: withdrawn when they left, not granted when they joined.
+    const unsub = ['Email Address', 'First Name', 'MEMBER_RATING', 'OPTIN_TIME', 'UNSUB_TIME', 'UNSUB_REASON'];
+    expect(consentsOf(unsub, ['g@example.it', 'Giorgio', '2', '2021-03-01 10:00:00', '2025-06-30 08:15:00', 'No longer interested'])).toEqual([
+      ['marketing_email', false, '2025-06-30T08:15:00.000Z'],
+    ]);
+    // Its cleaned members (the address bounced): nothing of consent.
+    expect(consentsOf(['Email Address', 'MEMBER_RATING', 'OPTIN_TIME', 'CLEAN_TIME'], ['g@example.it', '2', '2021-03-01 10:00:00', '2025-06-30 08:15:00'])).toBeUndefined();
+  });
+
   it("reads an invoicing tool's documents: an invoice by its number, a credit note negative, a quote or pro forma as no sale", () => {
     const plan = planOf(['Tipo documento', 'Numero', 'Data', 'Cliente', 'Codice fiscale', 'Email', 'Totale documento', 'Stato pagamento']);
     const doc = (cells: string[]) => {

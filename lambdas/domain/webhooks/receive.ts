@@ -233,13 +233,14 @@ const DATE_PATHS: ReadonlySet<string> = new Set(['person.birthDate', 'order.plac
 const ORDER_AMOUNTS: ReadonlySet<string> = new Set(['order.total', 'order.lineTotal', 'order.unitPrice']);
 
 /**
- * Whether a synonym's path takes a value of the kind a form says it is: a yes/no is only ever a consent. No answer is
+ * Whether a synonym's path takes a value of the kind a form says it is: a yes/no is only ever a consent, or an opt-out
+ * of one (`Opt out of our e-mails`, ticked). No answer is
  * the time of day of the submission (`Book a time with me`, `Orario preferito` are the person's wishes): the form says
  * when it was sent.
  */
 function takes(path: string, kind: AnswerKind | undefined): boolean {
   if (path === 'occurredAt.time') return false;
-  if (kind === 'boolean') return /^consents\.[a-z_]+$/.test(path);
+  if (kind === 'boolean') return /^consents\.[a-z_]+(\.optOut)?$/.test(path);
   if (kind === 'number') return NUMBER_PATHS.has(path);
   if (kind === 'date') return DATE_PATHS.has(path);
   return true;
