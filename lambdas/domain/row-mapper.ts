@@ -491,7 +491,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
       const doc = documentOf(d.documentType);
       order = {
         ...order,
-        ...(doc.numbered ? { orderId: `${d.documentType.slice(0, 60)} ${order.orderId}` } : {}),
+        ...(doc.keyedByType ? { orderId: `${d.documentType.slice(0, 60)} ${order.orderId}` } : {}),
         ...(doc.kind === 'credit' && order.total !== undefined ? { total: -Math.abs(order.total) } : {}),
         ...(doc.kind === 'none' ? { status: doc.status } : {}),
       };
@@ -538,24 +538,24 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** What an invoicing tool's document is: see documentOf. */
 export type DocumentReading =
-  | { readonly kind: 'sale' | 'credit'; readonly numbered: boolean }
-  | { readonly kind: 'none'; readonly numbered: true; readonly status: 'preventivo' | 'proforma' | 'ddt' };
+  | { readonly kind: 'sale' | 'credit'; readonly keyedByType: boolean }
+  | { readonly kind: 'none'; readonly keyedByType: true; readonly status: 'preventivo' | 'proforma' | 'ddt' };
 
 /**
  * What an invoicing tool's document is, by its type. An invoice is a sale, known by its number. A credit note takes
  * back what it states: its amount counts negative, whatever sign the export writes it with. A quote, a pro forma and a
  * delivery note are no sale (the delivery's invoice is): they keep a status that counts toward nothing (see
  * VOID_ORDER_STATUSES). A tool numbers each type on its own (`Fattura 1/2025` and `Nota di credito 1/2025`), so every
- * document but an invoice is known by its type and number together (`numbered`). Any other type (`Ricevuta`,
+ * document but an invoice is known by its type and number together (`keyedByType`). Any other type (`Ricevuta`,
  * `Parcella`) is a sale of its own series.
  */
 export function documentOf(type: string): DocumentReading {
   const t = foldText(type);
-  if (/^(nota (di )?credito|n ?c|credit (note|memo))\b/.test(t)) return { kind: 'credit', numbered: true };
-  if (/^(preventivo|offerta|quote|quotation|estimate)\b/.test(t)) return { kind: 'none', numbered: true, status: 'preventivo' };
-  if (/\bpro ?forma\b/.test(t)) return { kind: 'none', numbered: true, status: 'proforma' };
-  if (/^(ddt|documento di trasporto|bolla|delivery note)\b/.test(t)) return { kind: 'none', numbered: true, status: 'ddt' };
-  return { kind: 'sale', numbered: !/^(fattura|invoice)\b/.test(t) };
+  if (/^(nota (di )?credito|n ?c|credit (note|memo))\b/.test(t)) return { kind: 'credit', keyedByType: true };
+  if (/^(preventivo|offerta|quote|quotation|estimate)\b/.test(t)) return { kind: 'none', keyedByType: true, status: 'preventivo' };
+  if (/\bpro ?forma\b/.test(t)) return { kind: 'none', keyedByType: true, status: 'proforma' };
+  if (/^(ddt|documento di trasporto|bolla|delivery note)\b/.test(t)) return { kind: 'none', keyedByType: true, status: 'ddt' };
+  return { kind: 'sale', keyedByType: !/^(fattura|invoice)\b/.test(t) };
 }
 
 /**

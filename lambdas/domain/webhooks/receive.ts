@@ -234,9 +234,8 @@ const ORDER_AMOUNTS: ReadonlySet<string> = new Set(['order.total', 'order.lineTo
 
 /**
  * Whether a synonym's path takes a value of the kind a form says it is: a yes/no is only ever a consent, or an opt-out
- * of one (`Opt out of our e-mails`, ticked). No answer is
- * the time of day of the submission (`Book a time with me`, `Orario preferito` are the person's wishes): the form says
- * when it was sent.
+ * of one (`Opt out of our e-mails`, ticked). No answer is the time of day of the submission (`Book a time with me`,
+ * `Orario preferito` are the person's wishes): the form says when it was sent.
  */
 function takes(path: string, kind: AnswerKind | undefined): boolean {
   if (path === 'occurredAt.time') return false;
