@@ -332,17 +332,17 @@ const DOCUMENT_HEADERS: ReadonlySet<string> = new Set([
 
 /**
  * Headers such a file gives a meaning they lack elsewhere: its bare `Numero` (`Numero documento`) is the document's
- * number, `Tipo documento` which document it is (see documentOf), and its `Cliente` (`Intestatario`) the name the
- * document is made out to, a business or a private customer, read as a `Denominazione` is (a person's codice fiscale
- * tells which). Elsewhere a bare `Cliente` holds a code as often as a name, and here too where the file names the
- * customer in another column.
+ * number, `Tipo documento` which document it is (see documentOf), and its `Cliente` (`Intestatario`, `Customer`) the
+ * name the document is made out to, a business or a private customer, read as a `Denominazione` is (a person's codice
+ * fiscale tells which). Elsewhere a bare `Cliente` holds a code as often as a name, and here too where the file names
+ * the customer in another column.
  */
 const IN_DOCUMENT_FILES: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries({
     'order.orderId': ['numero', 'n', 'nr', 'num', 'numero documento', 'n documento', 'nr documento', 'numero doc', 'n doc', 'nr doc', 'num doc'],
     'order.documentType': ['tipo documento', 'tipo doc', 'tipologia documento', 'documento', 'document type'],
     'order.placedAt': ['data documento', 'data doc'],
-    'company.name': ['cliente', 'intestatario'],
+    'company.name': ['cliente', 'intestatario', 'customer', 'client'],
   }).flatMap(([path, headers]) => headers.map((h) => [h, path])),
 );
 /** The fields that name the customer: a file with one of them names its customer there, not in a bare `Cliente`. */

@@ -211,6 +211,13 @@ describe('compilePlan', () => {
       'company.name': 'Intestatario',
       'order.total': 'Totale fattura',
     });
+    // An English invoice list: `Customer` is the name, `Customer Email` the person's address.
+    expect(paths(['Invoice Number', 'Invoice Date', 'Customer', 'Customer Email', 'Total', 'Status'])).toMatchObject({
+      'order.orderId': 'Invoice Number',
+      'company.name': 'Customer',
+      'identifiers.email': 'Customer Email',
+      'order.status': 'Status',
+    });
     // Where the file names the customer in another column, its Cliente is a code, as a bare Numero outside such a file
     // is anybody's number.
     const named = compilePlan(['Tipo documento', 'Numero', 'Cliente', 'Ragione sociale', 'Email', 'Totale documento'], 'fatture');

@@ -391,6 +391,9 @@ describe('webhooks: every vendor fixture', () => {
     // The source's mapping names the answer an order's: the user's word wins.
     await receiveWebhook(deps, 'ordini', signed('cf7', Buffer.from(JSON.stringify(complaint))));
     expect(records.records[2]!.order).toMatchObject({ orderId: '10045' });
+    // A posted change of an order's state (a site's own order system): the number is the order's.
+    await receiveWebhook(deps, 'cf7', signed('cf7', Buffer.from(JSON.stringify({ 'your-email': 'anna.gialli@example.it', 'numero-ordine': '10045', 'stato-ordine': 'annullato' }))));
+    expect(records.records[3]!.order).toMatchObject({ orderId: '10045', status: 'annullato' });
   });
 
   it('Elementor Pro advanced data: fields by title, meta IP as consent proof, UTM from the page URL', async () => {

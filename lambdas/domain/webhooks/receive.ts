@@ -229,8 +229,8 @@ const NUMBER_PATHS: ReadonlySet<string> = new Set([
   'order.refunded',
 ]);
 const DATE_PATHS: ReadonlySet<string> = new Set(['person.birthDate', 'order.placedAt', 'occurredAt']);
-/** Answers that make an order one the form places: what it costs. */
-const ORDER_AMOUNTS: ReadonlySet<string> = new Set(['order.total', 'order.lineTotal', 'order.unitPrice']);
+/** Answers that make an order number an order's own: what it costs, or the state it is in (a posted status change). */
+const ORDER_FACTS: ReadonlySet<string> = new Set(['order.total', 'order.lineTotal', 'order.unitPrice', 'order.refunded', 'order.status']);
 
 /**
  * Whether a synonym's path takes a value of the kind a form says it is: a yes/no is only ever a consent, or an opt-out
@@ -298,10 +298,10 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
     else unmapped.push(answer.label);
   }
   for (const [path, value] of Object.entries(mapping?.defaults ?? {})) if (!taken.has(path)) add(path, String(value));
-  // An order number a form asks for with no amount beside it (a complaint's `Numero ordine`) names an order the person
-  // refers to, not a sale: taken as one, the form made its sender a customer with an order of unknown amount. The
-  // source's mapping can still name it an order's.
-  if (orderNumber && !fields.some((f) => ORDER_AMOUNTS.has(f.path))) {
+  // An order number a form asks for with nothing of the order beside it, no amount, no state (a complaint's `Numero
+  // ordine`), names an order the person refers to, not a sale: taken as one, the form made its sender a customer with
+  // an order of unknown amount. The source's mapping can still name it an order's.
+  if (orderNumber && !fields.some((f) => ORDER_FACTS.has(f.path))) {
     fields.splice(orderNumber.field, 1);
     unmapped.push(orderNumber.label);
   }
