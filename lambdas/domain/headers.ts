@@ -66,7 +66,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'totale doc', 'tot documento', 'tot doc', 'totale fattura', 'tot fattura', 'totale da pagare', 'invoice total',
   ],
   'order.refunded': ['importo rimborsato', 'totale rimborsato', 'refunded amount', 'amount refunded', 'refund amount'],
-  'order.currency': ['valuta', 'currency'],
+  'order.currency': ['valuta', 'currency', 'order currency', 'currency code'],
   'order.placedAt': ['data ordine', 'data acquisto', 'order date', 'placed at', 'purchase date', 'data fattura', 'invoice date'],
   'order.status': ['stato ordine', 'order status', 'financial status'],
   'lead.source': ['utm source', 'fonte', 'lead source', 'origine', 'source'],

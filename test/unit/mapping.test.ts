@@ -111,6 +111,13 @@ describe('compilePlan', () => {
     const plan = compilePlan(['Numero ordine', 'Email', 'Totale', 'Data ordine'], 'shop');
     expect(plan.ok && plan.plan.kind).toBe('order');
     expect(plan.ok && plan.plan.recordKey).toEqual([0]);
+    // WooCommerce's orders as an export plugin writes them: the currency too, or a USD order reads as EUR.
+    expect(paths(['order_id', 'order_date', 'status', 'order_total', 'order_currency', 'billing_first_name', 'billing_email'])).toMatchObject({
+      'order.orderId': 'order_id',
+      'order.total': 'order_total',
+      'order.currency': 'order_currency',
+      'identifiers.email': 'billing_email',
+    });
   });
 
   it("reads Stato as the order's state in an orders file, and as a country elsewhere", () => {
