@@ -10,7 +10,12 @@ import { foldText } from './text.ts';
 export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'person.firstName': ['nome', 'first name', 'firstname', 'given name', 'name first', 'nome di battesimo'],
   'person.lastName': ['cognome', 'last name', 'lastname', 'surname', 'family name'],
-  'person.fullName': ['nominativo', 'nome e cognome', 'nome cognome', 'name', 'full name', 'fullname', 'contact name', 'nome completo', 'referente', 'persona di riferimento', 'contact person', 'requester', 'richiedente'],
+  'person.fullName': [
+    'nominativo', 'nome e cognome', 'nome cognome', 'name', 'full name', 'fullname', 'contact name', 'nome completo', 'referente', 'persona di riferimento',
+    'contact person', 'requester', 'richiedente',
+    // Surname first, as registers write it (`ROSSI MARIO`): see nameOrderOf.
+    'cognome e nome', 'cognome nome',
+  ],
   'person.birthDate': ['data di nascita', 'data nascita', 'nato il', 'nata il', 'compleanno', 'birth date', 'birthdate', 'date of birth', 'dob', 'birthday'],
   'person.gender': ['sesso', 'genere', 'gender', 'sex'],
   'person.language': ['lingua', 'language', 'locale'],
@@ -22,9 +27,18 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   ],
   'identifiers.externalId': ['codice cliente', 'id cliente', 'cod cliente', 'cod', 'codice', 'customer id', 'customer code', 'customer number', 'id'],
   'identifiers.taxCode': ['codice fiscale', 'cf', 'cod fiscale', 'c f', 'tax code', 'fiscal code'],
-  'identifiers.vatNumber': ['partita iva', 'p iva', 'piva', 'p iva cliente', 'vat', 'vat number', 'vat id'],
+  'identifiers.vatNumber': [
+    'partita iva', 'p iva', 'piva', 'p iva cliente', 'vat', 'vat number', 'vat id',
+    // One column for a business's partita IVA and a private customer's codice fiscale: read by its value's shape.
+    'p iva c f', 'p iva cf', 'piva cf', 'partita iva codice fiscale', 'c f p iva', 'cf p iva', 'cf piva', 'codice fiscale partita iva',
+  ],
   'identifiers.loyaltyCard': ['carta fedelta', 'numero carta', 'tessera', 'loyalty card', 'card number'],
-  'company.name': ['ragione sociale', 'azienda', 'societa', 'denominazione', 'company', 'company name', 'organization', 'organisation'],
+  'company.name': [
+    'ragione sociale', 'azienda', 'societa', 'denominazione', 'company', 'company name', 'organization', 'organisation',
+    // One column for a business's name and a private customer's, as a `Denominazione` (a codice fiscale tells which).
+    'nome ragione sociale', 'ragione sociale nome', 'ragione sociale nominativo', 'nominativo ragione sociale', 'denominazione nominativo',
+    'ragione sociale cognome nome', 'cognome nome ragione sociale',
+  ],
   'company.sector': ['settore', 'sector', 'industry'],
   'company.size': ['dipendenti', 'numero dipendenti', 'company size', 'employees'],
   'company.role': ['ruolo', 'qualifica', 'role', 'job title', 'position'],

@@ -130,6 +130,15 @@ function columnLabel(header: string, index: number, headerRow: boolean): string 
 const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
 /**
+ * The word order of a file's full-name column, as its header says: surname first where it names the surname first
+ * (`Cognome e nome`, `Cognome Nome`, as Italian registers write `ROSSI MARIO`), else first name first.
+ */
+function nameOrderOf(headers: readonly string[], fields: readonly PlannedField[]): 'firstLast' | 'lastFirst' {
+  const full = fields.find((f) => f.path === 'person.fullName' && f.index !== undefined);
+  return full && foldHeader(headers[full.index!] ?? '').startsWith('cognome') ? 'lastFirst' : 'firstLast';
+}
+
+/**
  * Compiles a file's plan from its headers and an optional mapping. The mapping's fields win; remaining columns are
  * recognised by a known tool's export format, then by synonym. A mapping that names a column the file lacks is an
  * error naming that (mapping-side) column.
@@ -214,7 +223,7 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
       defaultCountry: mapping?.defaultCountry ?? 'IT',
       decimal,
       dateFormat,
-      nameOrder: mapping?.nameOrder ?? format?.nameOrder ?? 'firstLast',
+      nameOrder: mapping?.nameOrder ?? format?.nameOrder ?? nameOrderOf(headers, fields),
       ...(mapping?.touchpoint ? { touchpoint: mapping.touchpoint } : {}),
       ...(mapping?.consentText ? { consentText: mapping.consentText } : {}),
       ...(format ? { exportFormat: format.name } : {}),

@@ -151,6 +151,9 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       return d.id('loyaltyCard', bounded(raw.replace(/\s/g, ''), 'loyaltyCard.tooLong'), plan.namespace);
     case 'identifiers.vatNumber':
     case 'company.vatNumber': {
+      // A combined `P.IVA/C.F.` column holds a private customer's codice fiscale where a business has its partita IVA
+      // (and a codice fiscale is often typed where the partita IVA goes): sixteen characters are the person's tax code.
+      if (path === 'identifiers.vatNumber' && /^[A-Za-z]{6}[0-9A-Za-z]{10}$/.test(raw.replace(/[\s.-]/g, ''))) return apply(d, 'identifiers.taxCode', raw, f, plan);
       const vat = checkPartitaIva(raw);
       if (path === 'identifiers.vatNumber') d.id('vatNumber', vat, plan.namespace);
       else if (!vat.ok) d.flag(path, vat.reason);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectExportFormat } from '../../lambdas/domain/headers.ts';
-import { compilePlan, parseMapping } from '../../lambdas/domain/mapping.ts';
+import { compilePlan, type Mapping, parseMapping } from '../../lambdas/domain/mapping.ts';
 
 const paths = (headers: string[], mapping?: unknown) => {
   const parsed = mapping === undefined ? undefined : parseMapping(mapping);
@@ -235,6 +235,23 @@ describe('compilePlan', () => {
     const guests = compilePlan(['Cognome', 'Nome', 'Tipo documento', 'Numero documento', 'Email'], 'hotel');
     expect(guests.ok && [guests.plan.kind, guests.plan.unmapped]).toEqual(['contact', ['Tipo documento', 'Numero documento']]);
     expect(parseMapping({ fields: { 'order.documentType': 'Tipo' } }).ok).toBe(true);
+  });
+
+  it('reads a surname-first name column as such, and one column for a business or a private customer, for a partita IVA or a codice fiscale', () => {
+    const planned = (headers: string[]) => {
+      const plan = compilePlan(headers, 'erp');
+      if (!plan.ok) throw new Error(plan.error);
+      return plan.plan;
+    };
+    expect(planned(['Cognome e nome', 'E-mail', 'Sesso']).nameOrder).toBe('lastFirst');
+    expect(planned(['Cognome Nome', 'Email']).nameOrder).toBe('lastFirst');
+    expect(planned(['Nome e cognome', 'Email']).nameOrder).toBe('firstLast');
+    expect(planned(['Nominativo', 'Email']).nameOrder).toBe('firstLast');
+    // The mapping's word wins.
+    const mapped = compilePlan(['Cognome e nome', 'Email'], 'erp', (parseMapping({ nameOrder: 'firstLast' }) as { mapping: Mapping }).mapping);
+    expect(mapped.ok && mapped.plan.nameOrder).toBe('firstLast');
+    expect(paths(['Codice', 'Nome/Ragione sociale', 'P.IVA/C.F.', 'Email'])).toMatchObject({ 'company.name': 'Nome/Ragione sociale', 'identifiers.vatNumber': 'P.IVA/C.F.' });
+    expect(paths(['Ragione sociale / Nominativo', 'C.F./P.IVA', 'Email'])).toMatchObject({ 'company.name': 'Ragione sociale / Nominativo', 'identifiers.vatNumber': 'C.F./P.IVA' });
   });
 
   it("reads a time of day in a column of its own into the date (a call log's Data;Ora)", () => {

@@ -131,6 +131,29 @@ describe('mapRow', () => {
     expect(doc(['Ricevuta', '4', '02/03/2026', 'Rossi Impianti S.r.l.', '', 'amm@rossi.it', '30,00', ''])).toMatchObject({ orderId: 'Ricevuta 4', total: 30, status: undefined });
   });
 
+  it("splits a register's surname-first names, and reads a P.IVA/C.F. column's codice fiscale as the person's tax code", () => {
+    const names = planOf(['Cognome e nome', 'E-mail']);
+    const person = (plan: RowPlan, cells: string[]) => {
+      const out = mapRow(cells, 2, plan, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return { person: out.record.person, company: out.record.company, ids: out.record.identifiers.map((i) => `${i.type}:${i.value}`) };
+    };
+    expect(person(names, ['ROSSI MARIO', 'm@example.it']).person).toEqual({ firstName: 'Mario', lastName: 'Rossi' });
+    expect(person(names, ['DE LUCA MARIA GRAZIA', 'mg@example.it']).person).toEqual({ firstName: 'Maria Grazia', lastName: 'De Luca' });
+    const register = planOf(['Nome/Ragione sociale', 'P.IVA/C.F.', 'Email']);
+    expect(person(register, ['Ferri Impianti S.r.l.', '01234567897', 'a@example.it'])).toEqual({
+      person: undefined,
+      company: { name: 'Ferri Impianti S.r.l.', vatNumber: '01234567897' },
+      ids: ['vatNumber:01234567897', 'email:a@example.it'],
+    });
+    // A private customer: the code is their tax code, and spells which words of the name are the surname.
+    expect(person(register, ['ROSSI MARIO', 'RSSMRA80A01H501U', 'm@example.it'])).toEqual({
+      person: { firstName: 'Mario', lastName: 'Rossi' },
+      company: undefined,
+      ids: ['taxCode:RSSMRA80A01H501U', 'email:m@example.it'],
+    });
+  });
+
   it("reads an invoicing tool's Denominazione as the private customer a codice fiscale says it is, and Referente as a company's contact", () => {
     // Easyfatt-style headers: one name column for businesses and private customers alike.
     const plan = planOf(['Cod.', 'Denominazione', 'Referente', 'e-mail', 'Codice fiscale', 'Partita Iva']);
