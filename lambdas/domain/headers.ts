@@ -44,6 +44,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'company.role': ['ruolo', 'qualifica', 'role', 'job title', 'position'],
   'address.line1': ['indirizzo', 'via', 'address', 'address 1', 'address1', 'street', 'address line 1'],
   'address.line2': ['indirizzo 2', 'address 2', 'address2', 'address line 2'],
+  'address.houseNumber': ['civico', 'n civico', 'nr civico', 'numero civico', 'house number', 'street number'],
   'address.postalCode': ['cap', 'codice postale', 'zip', 'postal code', 'postcode', 'zip code'],
   'address.city': ['citta', 'comune', 'localita', 'city', 'town'],
   'address.province': ['provincia', 'prov', 'sigla provincia', 'province', 'province code', 'state', 'county', 'state region'],

@@ -31,7 +31,7 @@ const fieldSpec = z.union([
 ]);
 
 const FIELD_PATH =
-  /^(person\.(firstName|lastName|fullName|gender|birthDate|language|title)|identifiers\.(email|phone|externalId|taxCode|vatNumber|loyaltyCard)|company\.(name|vatNumber|size|sector|role)|address\.(line1|line2|postalCode|city|province|region|country|combined)|consents\.[a-z_]{2,40}(\.(at|ip|text|optOut))?|order\.(orderId|ref|status|test|total|refunded|currency|placedAt|documentType|line|product|quantity|unitPrice|lineTotal)|interaction\.(touchpoint|type|subject|summary)|lead\.(source|medium|campaign)|occurredAt(\.time)?|attributes\.[A-Za-z][A-Za-z0-9_]{0,63})$/;
+  /^(person\.(firstName|lastName|fullName|gender|birthDate|language|title)|identifiers\.(email|phone|externalId|taxCode|vatNumber|loyaltyCard)|company\.(name|vatNumber|size|sector|role)|address\.(line1|line2|houseNumber|postalCode|city|province|region|country|combined)|consents\.[a-z_]{2,40}(\.(at|ip|text|optOut))?|order\.(orderId|ref|status|test|total|refunded|currency|placedAt|documentType|line|product|quantity|unitPrice|lineTotal)|interaction\.(touchpoint|type|subject|summary)|lead\.(source|medium|campaign)|occurredAt(\.time)?|attributes\.[A-Za-z][A-Za-z0-9_]{0,63})$/;
 const fieldPath = z.string().check(z.regex(FIELD_PATH, 'unknown canonical field'));
 
 export const mappingSchema = z.strictObject({

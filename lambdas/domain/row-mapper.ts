@@ -81,6 +81,8 @@ class Draft {
   timeOfDay?: string;
   provinceRaw?: string;
   postalCodeRaw?: string;
+  /** A house number in a column of its own (`Indirizzo;Civico`): see mapRow. */
+  houseNumber?: string;
   phonesRaw?: string[];
   /** A person's codice fiscale that failed only its check character: no identifier, but its first letters still spell its holder's names. */
   taxCodeMistyped?: string;
@@ -202,6 +204,9 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
     case 'address.line2':
     case 'address.region':
       (d.address ??= {})[path.slice(8) as 'line1' | 'line2' | 'region'] = text(raw);
+      return;
+    case 'address.houseNumber':
+      d.houseNumber = text(raw);
       return;
     case 'address.postalCode':
       d.postalCodeRaw = raw;
@@ -440,6 +445,9 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     const stated = code ? birthByCodiciFiscali([code], [p.firstName], [p.lastName], p.birthDate)[0] : undefined;
     if (stated && stated.birthDate !== p.birthDate) d.flag('person.birthDate', 'birthDate.taxCodeDisagrees');
   }
+  // A house number in a column of its own belongs to the street, as every other source writes it (`Via Roma 12`),
+  // unless the street already ends with it.
+  if (d.houseNumber && d.address?.line1 && !d.address.line1.endsWith(` ${d.houseNumber}`)) d.address.line1 = `${d.address.line1} ${d.houseNumber}`;
   if (d.postalCodeRaw !== undefined) {
     const c = normalisePostalCode(d.postalCodeRaw, d.address?.country ?? plan.defaultCountry);
     if (c.ok) (d.address ??= {}).postalCode = c.value;

@@ -131,6 +131,20 @@ describe('mapRow', () => {
     expect(doc(['Ricevuta', '4', '02/03/2026', 'Rossi Impianti S.r.l.', '', 'amm@rossi.it', '30,00', ''])).toMatchObject({ orderId: 'Ricevuta 4', total: 30, status: undefined });
   });
 
+  it('adds a house number in a column of its own to the street, once', () => {
+    const plan = planOf(['Email', 'Indirizzo', 'Civico', 'CAP', 'Comune']);
+    const line1 = (cells: string[]) => {
+      const out = mapRow(cells, 2, plan, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record.address?.line1;
+    };
+    expect(line1(['a@example.it', 'Via Roma', '12/B', '20121', 'Milano'])).toBe('Via Roma 12/B');
+    expect(line1(['a@example.it', 'Via Roma 12', '12', '20121', 'Milano'])).toBe('Via Roma 12');
+    expect(line1(['a@example.it', 'Via Roma', '', '20121', 'Milano'])).toBe('Via Roma');
+    // No street: a number alone is no address.
+    expect(line1(['a@example.it', '', '12', '20121', 'Milano'])).toBeUndefined();
+  });
+
   it("splits a register's surname-first names, and reads a P.IVA/C.F. column's codice fiscale as the person's tax code", () => {
     const names = planOf(['Cognome e nome', 'E-mail']);
     const person = (plan: RowPlan, cells: string[]) => {
