@@ -130,12 +130,14 @@ function columnLabel(header: string, index: number, headerRow: boolean): string 
 const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
 /**
- * The word order of a file's full-name column, as its header says: surname first where it names the surname first
- * (`Cognome e nome`, `Cognome Nome`, as Italian registers write `ROSSI MARIO`), else first name first.
+ * The word order of a full-name column (or a form's answer), as its header says: surname first where it names the
+ * surname first (`Cognome e nome`, `Cognome Nome`, as Italian registers write `ROSSI MARIO`), else first name first.
  */
+export const nameOrderOfHeader = (header: string): 'firstLast' | 'lastFirst' => (/^cognome\b/.test(foldHeader(header)) ? 'lastFirst' : 'firstLast');
+
 function nameOrderOf(headers: readonly string[], fields: readonly PlannedField[]): 'firstLast' | 'lastFirst' {
   const full = fields.find((f) => f.path === 'person.fullName' && f.index !== undefined);
-  return full && foldHeader(headers[full.index!] ?? '').startsWith('cognome') ? 'lastFirst' : 'firstLast';
+  return full ? nameOrderOfHeader(headers[full.index!] ?? '') : 'firstLast';
 }
 
 /**

@@ -246,6 +246,7 @@ describe('compilePlan', () => {
     expect(planned(['Cognome e nome', 'E-mail', 'Sesso']).nameOrder).toBe('lastFirst');
     expect(planned(['Cognome Nome', 'Email']).nameOrder).toBe('lastFirst');
     expect(planned(['Nome e cognome', 'Email']).nameOrder).toBe('firstLast');
+    expect(planned(['Nome Cognome', 'Email']).nameOrder).toBe('firstLast');
     expect(planned(['Nominativo', 'Email']).nameOrder).toBe('firstLast');
     // The mapping's word wins.
     const mapped = compilePlan(['Cognome e nome', 'Email'], 'erp', (parseMapping({ nameOrder: 'firstLast' }) as { mapping: Mapping }).mapping);

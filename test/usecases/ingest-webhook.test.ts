@@ -374,6 +374,16 @@ describe('webhooks: every vendor fixture', () => {
     expect(e!.person).toEqual({ firstName: 'Jane', lastName: 'Doe' });
   });
 
+  it('Contact Form 7: a surname-first name field (`your-cognome-nome`) is split surname first', async () => {
+    const { deps, records } = memoryWebhookDeps();
+    await receiveWebhook(deps, 'cf7', signed('cf7', Buffer.from(JSON.stringify({ 'your-cognome-nome': 'De Luca Maria Grazia', 'your-email': 'mg@example.it' }))));
+    await receiveWebhook(deps, 'cf7', signed('cf7', Buffer.from(JSON.stringify({ 'your-name': 'Mario Rossi', 'your-email': 'mr@example.it' }))));
+    expect(records.records.map((r) => r.person)).toEqual([
+      { firstName: 'Maria Grazia', lastName: 'De Luca' },
+      { firstName: 'Mario', lastName: 'Rossi' },
+    ]);
+  });
+
   it("Contact Form 7: a complaint's order number names an order, places none; with its amount, or mapped, it is one", async () => {
     const { deps, records } = memoryWebhookDeps({
       ordini: { webhook: { vendor: 'cf7', secret: 'cf7' }, fields: { 'order.orderId': 'numero-ordine' } },

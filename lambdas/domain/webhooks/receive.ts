@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { CanonicalRecord } from '../canonical.ts';
 import { stableHash } from '../hash.ts';
 import { foldHeader, HEADER_SYNONYMS, MULTI_VALUED, SYNONYM_LOOKUP } from '../headers.ts';
-import { mappingSchema, type PlannedField, type RowPlan } from '../mapping.ts';
+import { mappingSchema, nameOrderOfHeader, type PlannedField, type RowPlan } from '../mapping.ts';
 import { mapRow } from '../row-mapper.ts';
 import { parseJsonExact } from './json.ts';
 import { safeEqual, verifyBase64Hmac, verifyStripe, verifyTypeform } from './signatures.ts';
@@ -287,12 +287,14 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
   for (const [path, value] of x.fields ?? []) add(path, value);
   const unmapped: string[] = [];
   let orderNumber: { readonly label: string; readonly field: number } | undefined;
+  let fullNameLabel: string | undefined;
   for (const answer of x.answers ?? []) {
     const path = recogniseAnswer(answer, byLabel);
     if (path && (!taken.has(path) || MULTI_VALUED.has(path))) {
       add(path, answer.value);
       const named = [answer.label, ...(answer.aliases ?? [])].some((n) => byLabel.has(foldHeader(n)));
       if (path === 'order.orderId' && !named) orderNumber = { label: answer.label, field: fields.length - 1 };
+      if (path === 'person.fullName') fullNameLabel ??= foldHeader(answer.label).replace(PREFIX, '');
     }
     // In full: the label is what the source's mapping names it by.
     else unmapped.push(answer.label);
@@ -313,7 +315,7 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
     defaultCountry: defaultCountryOf(settings),
     decimal: '.',
     dateFormat: mapping?.format?.dateFormat ?? 'auto',
-    nameOrder: mapping?.nameOrder ?? 'firstLast',
+    nameOrder: mapping?.nameOrder ?? (fullNameLabel ? nameOrderOfHeader(fullNameLabel) : 'firstLast'),
     ...(x.touchpoint || mapping?.touchpoint ? { touchpoint: mapping?.touchpoint ?? x.touchpoint } : {}),
     ...(mapping?.consentText ? { consentText: mapping.consentText } : {}),
     unmapped: [],
