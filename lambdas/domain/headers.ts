@@ -271,9 +271,12 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
   },
 ];
 
-export const SYNONYM_LOOKUP: ReadonlyMap<string, string> = new Map(
-  Object.entries(HEADER_SYNONYMS).flatMap(([field, names]) => names.map((n) => [foldHeader(n), field] as const)),
-);
+/** Folded header -> canonical path, from each path's headers (a Map: a header such as `constructor` is no key of it). */
+function byHeader(paths: Readonly<Record<string, readonly string[]>>): ReadonlyMap<string, string> {
+  return new Map(Object.entries(paths).flatMap(([path, names]) => names.map((n) => [foldHeader(n), path] as const)));
+}
+
+export const SYNONYM_LOOKUP: ReadonlyMap<string, string> = byHeader(HEADER_SYNONYMS);
 
 /** The export format whose signature headers are all present, if any. */
 export function detectExportFormat(headers: readonly string[]): ExportFormat | undefined {
@@ -352,14 +355,12 @@ const DOCUMENT_HEADERS: ReadonlySet<string> = new Set([
  * fiscale tells which). Elsewhere a bare `Cliente` holds a code as often as a name, and here too where the file names
  * the customer in another column.
  */
-const IN_DOCUMENT_FILES: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries({
-    'order.orderId': ['numero', 'n', 'nr', 'num', 'numero documento', 'n documento', 'nr documento', 'numero doc', 'n doc', 'nr doc', 'num doc'],
-    'order.documentType': ['tipo documento', 'tipo doc', 'tipologia documento', 'documento', 'document type'],
-    'order.placedAt': ['data documento', 'data doc'],
-    'company.name': ['cliente', 'intestatario', 'customer', 'client'],
-  }).flatMap(([path, headers]) => headers.map((h) => [h, path])),
-);
+const IN_DOCUMENT_FILES: ReadonlyMap<string, string> = byHeader({
+  'order.orderId': ['numero', 'n', 'nr', 'num', 'numero documento', 'n documento', 'nr documento', 'numero doc', 'n doc', 'nr doc', 'num doc'],
+  'order.documentType': ['tipo documento', 'tipo doc', 'tipologia documento', 'documento', 'document type'],
+  'order.placedAt': ['data documento', 'data doc'],
+  'company.name': ['cliente', 'intestatario', 'customer', 'client'],
+});
 /** The fields that name the customer: a file with one of them names its customer there, not in a bare `Cliente`. */
 const NAME_PATHS: ReadonlySet<string | undefined> = new Set(['company.name', 'person.fullName', 'person.firstName', 'person.lastName']);
 
@@ -367,15 +368,13 @@ const NAME_PATHS: ReadonlySet<string | undefined> = new Set(['company.name', 'pe
  * Headers of an order's lines (an ERP's `righe ordine`: one row per article), read only beside an order id: elsewhere a
  * `Prezzo` or an `Articolo` says nothing of a person.
  */
-const ORDER_LINE_COLUMNS: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries({
-    'order.line': ['riga', 'n riga', 'nr riga', 'num riga', 'numero riga', 'line number', 'line no', 'line nr', 'line item id'],
-    'order.product': ['codice articolo', 'cod articolo', 'articolo', 'codice prodotto', 'prodotto', 'sku', 'product', 'product code', 'item code', 'item'],
-    'order.quantity': ['quantita', 'qta', 'q ta', 'qty', 'quantity', 'pezzi', 'n pezzi'],
-    'order.unitPrice': ['prezzo', 'prezzo unitario', 'prezzo unit', 'unit price', 'price', 'item price'],
-    'order.lineTotal': ['totale riga', 'importo riga', 'subtotale riga', 'line total', 'line amount', 'line subtotal'],
-  }).flatMap(([path, headers]) => headers.map((h) => [h, path])),
-);
+const ORDER_LINE_COLUMNS: ReadonlyMap<string, string> = byHeader({
+  'order.line': ['riga', 'n riga', 'nr riga', 'num riga', 'numero riga', 'line number', 'line no', 'line nr', 'line item id'],
+  'order.product': ['codice articolo', 'cod articolo', 'articolo', 'codice prodotto', 'prodotto', 'sku', 'product', 'product code', 'item code', 'item'],
+  'order.quantity': ['quantita', 'qta', 'q ta', 'qty', 'quantity', 'pezzi', 'n pezzi'],
+  'order.unitPrice': ['prezzo', 'prezzo unitario', 'prezzo unit', 'unit price', 'price', 'item price'],
+  'order.lineTotal': ['totale riga', 'importo riga', 'subtotale riga', 'line total', 'line amount', 'line subtotal'],
+});
 
 /**
  * A bare amount (`Importo`, `Amount`) beside an order's line columns is the line's, not the order's: summed into the
@@ -409,15 +408,15 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const documentsFile = !format && folded.some((h) => DOCUMENT_HEADERS.has(h));
   const namedElsewhere = folded.some((h, i) => NAME_PATHS.has(synonyms[i] ?? personFieldOf(h)));
   const asDocument = (h: string): string | undefined => {
-    const path = documentsFile ? IN_DOCUMENT_FILES[h] : undefined;
+    const path = documentsFile ? IN_DOCUMENT_FILES.get(h) : undefined;
     return path === 'company.name' && namedElsewhere ? undefined : path;
   };
-  const orderIds = synonyms.includes('order.orderId') || (documentsFile && folded.some((h) => IN_DOCUMENT_FILES[h] === 'order.orderId'));
+  const orderIds = synonyms.includes('order.orderId') || (documentsFile && folded.some((h) => IN_DOCUMENT_FILES.get(h) === 'order.orderId'));
   // An orders file that names its status otherwise (`Stato ordine`) keeps `Stato` for the country.
   const ordersFile = orderIds && !synonyms.includes('order.status');
   const interactionsFile = !format && !orderIds && synonyms.includes('interaction.subject');
   // A known tool's export names its own columns; a file without an order id has no lines.
-  const lineColumns = !format && orderIds ? folded.map((h) => ORDER_LINE_COLUMNS[h]) : [];
+  const lineColumns = !format && orderIds ? folded.map((h) => ORDER_LINE_COLUMNS.get(h)) : [];
   const linesFile = lineColumns.some((p) => p && p !== 'order.lineTotal');
   const lineAmountNamed = lineColumns.includes('order.lineTotal');
   const ownNames = synonyms.includes('person.firstName') || synonyms.includes('person.lastName');
