@@ -96,7 +96,7 @@ export function describe(p: ProfileView, history?: ProfileHistory): string {
     }
   }
   if (p.orders.count > 0) lines.push(`  orders       ${p.orders.count}, revenue ${p.orders.revenue.toFixed(2)}, last ${p.orders.lastAt?.slice(0, 10) ?? '-'}`);
-  for (const [purpose, c] of Object.entries(p.consents)) lines.push(`  consent      ${purpose}: ${c.granted ? 'granted' : 'withdrawn'} ${c.at.slice(0, 10)} (${c.source})`);
+  for (const [purpose, c] of Object.entries(p.consents)) lines.push(`  consent      ${purpose}: ${c.granted ? 'granted' : 'withdrawn'} ${c.undated ? `(no date given; record of ${c.at.slice(0, 10)})` : c.at.slice(0, 10)} (${c.source})`);
   if (p.restricted) lines.push(`  restricted   since ${p.restricted.at.slice(0, 10)} (kept; out of marketing counts and activation exports)`);
   if (p.lead) lines.push(`  lead source  ${[p.lead.source, p.lead.medium, p.lead.campaign].filter(Boolean).join(' / ')}`);
   if (p.keptApartFrom) lines.push(`  kept apart   from ${p.keptApartFrom.join(', ')} (unmerged, or dismissed as a duplicate)`);
@@ -133,7 +133,7 @@ export async function runProfilesExport(out: Output, target: Target, flags: Prof
     if (flags.activation && view.restricted) continue;
     // Consents as they stand per purpose (granted or withdrawn, when, from which source): what a marketing tool must
     // honour. Without them, an activation export handed over everyone who had never said yes.
-    const consents = Object.fromEntries(Object.entries(view.consents).map(([purpose, c]) => [purpose, { granted: c.granted, at: c.at, source: c.source }]));
+    const consents = Object.fromEntries(Object.entries(view.consents).map(([purpose, c]) => [purpose, { granted: c.granted, at: c.at, ...(c.undated ? { undated: true } : {}), source: c.source }]));
     process.stdout.write(`${JSON.stringify({ profileId: view.profileId, identifiers: view.identifiers, attributes: view.attributes, consents, lifecycle: view.lifecycle, score: view.score, orders: view.orders, ...(view.restricted ? { restricted: true } : {}), lineage })}\n`);
     if (++n % 500 === 0) out.progress(`${n} profiles exported`);
   }

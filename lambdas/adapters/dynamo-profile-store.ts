@@ -372,7 +372,9 @@ export class DynamoProfileStore implements ProfileStore {
   async moveItem(from: string, to: string, item: ProfileItem): Promise<'ok' | 'inactive'> {
     // Of two versions of an order or a consent, the survivor keeps the newer, as applyRecord decides it: an order by its
     // version (an order written before versions were kept has none, and any version replaces it), a consent as
-    // `supersedes` does: by time, then a withdrawal over a grant, then record id.
+    // `supersedes` does: a grant with no date of its own below every other decision, then by time, then a withdrawal
+    // over a grant, then record id.
+    const held = '(#u = :true AND #g = :true)';
     const newer: { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, string | boolean> } = item.sk.startsWith('ORDER#')
       ? {
           ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(#v) OR #v < :v',
@@ -381,9 +383,12 @@ export class DynamoProfileStore implements ProfileStore {
         }
       : item.sk.startsWith('CONSENT#')
         ? {
-            ConditionExpression: `attribute_not_exists(pk) OR #at < :at OR (#at = :at AND ${item.granted === false ? '(#g = :granted OR recordId < :r)' : '#g = :granted AND recordId < :r'})`,
-            ExpressionAttributeNames: { '#at': 'at', '#g': 'granted' },
-            ExpressionAttributeValues: { ':at': String(item.at ?? ''), ':r': String(item.recordId ?? ''), ':granted': true },
+            ConditionExpression:
+              item.granted !== false && item.undated === true
+                ? `attribute_not_exists(pk) OR (${held} AND (#at < :at OR (#at = :at AND recordId < :r)))`
+                : `attribute_not_exists(pk) OR ${held} OR #at < :at OR (#at = :at AND ${item.granted === false ? '(#g = :true OR recordId < :r)' : '#g = :true AND recordId < :r'})`,
+            ExpressionAttributeNames: { '#at': 'at', '#g': 'granted', '#u': 'undated' },
+            ExpressionAttributeValues: { ':at': String(item.at ?? ''), ':r': String(item.recordId ?? ''), ':true': true },
           }
         : {};
     const transact = (withPut: boolean) =>

@@ -51,6 +51,11 @@ export interface Consent {
   readonly purpose: string;
   readonly granted: boolean;
   readonly at: string;
+  /**
+   * A file gave the decision without its date (a shop export's `Accepts Marketing`): `at` is the row's date or the
+   * import's, not the decision's. Such a grant never replaces a withdrawal or a dated decision (see `supersedes`).
+   */
+  readonly undated?: true;
   readonly proof?: { readonly form?: string; readonly textVersion?: string; readonly ip?: string };
 }
 

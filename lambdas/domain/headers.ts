@@ -63,10 +63,18 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'unsubscribed from all email', 'do not email', 'disiscritto', 'disiscritta', 'disiscritto newsletter', 'disiscrizione',
     'disiscrizione newsletter', 'non inviare email',
   ],
+  // When the decision was made: without it, a file's grant cannot be shown to be later than a withdrawal (supersedes).
+  'consents.marketing_email.at': [
+    'data consenso marketing', 'data consenso newsletter', 'data iscrizione newsletter', 'data consenso email',
+    'data consenso commerciale', 'marketing consent date', 'newsletter subscription date', 'email marketing consent date',
+    'email marketing consent updated at',
+  ],
   'consents.marketing_sms': ['consenso sms', 'accepts sms marketing', 'sms marketing'],
+  'consents.marketing_sms.at': ['data consenso sms', 'sms marketing consent date', 'sms marketing consent updated at'],
   'consents.marketing_sms.optOut': ['sms opt out', 'sms unsubscribed', 'disiscritto sms'],
   'consents.marketing_phone.optOut': ['do not call', 'non chiamare'],
   'consents.profiling': ['consenso profilazione', 'profilazione', 'profiling consent'],
+  'consents.profiling.at': ['data consenso profilazione', 'profiling consent date'],
   'consents.privacy_notice': [
     'privacy', 'consenso privacy', 'informativa privacy', 'accetto privacy', 'acceptance privacy', 'privacy policy', 'gdpr',
     'trattamento dati', 'consenso trattamento dati',

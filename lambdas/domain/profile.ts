@@ -30,7 +30,7 @@ export interface ProfileState {
   readonly recordCount: number;
   readonly firstSeenAt: string;
   readonly lastSeenAt: string;
-  readonly consents: Readonly<Record<string, { readonly granted: boolean; readonly at: string; readonly source: string; readonly r: string }>>;
+  readonly consents: Readonly<Record<string, { readonly granted: boolean; readonly at: string; readonly undated?: true; readonly source: string; readonly r: string }>>;
   readonly lead?: { readonly source?: string; readonly medium?: string; readonly campaign?: string; readonly at: string; readonly r: string };
   readonly orders: { readonly count: number; readonly revenue: number; readonly firstAt?: string; readonly lastAt?: string };
   /** Art. 18/21: kept, but out of marketable counts and activation exports. The request that restricted it. */
@@ -137,7 +137,7 @@ export function applyRecord(
   }
   const consents = { ...state.consents };
   for (const c of record.consents ?? []) {
-    const decision = { granted: c.granted, at: c.at, source: record.source, r: record.recordId };
+    const decision = { granted: c.granted, at: c.at, ...(c.undated ? { undated: c.undated } : {}), source: record.source, r: record.recordId };
     const cur = consents[c.purpose];
     if (!cur || supersedes(decision, cur)) consents[c.purpose] = decision;
   }
@@ -162,13 +162,21 @@ export function applyRecord(
 
 type ConsentDecision = ProfileState['consents'][string];
 
+/** A grant with no date of its own (see `supersedes`). */
+const weak = (d: Pick<ConsentDecision, 'granted' | 'undated'>): boolean => d.granted && d.undated === true;
+
 /**
  * Whether consent decision `a` replaces `b`: the later one stands. Of two decisions of one moment (a consent column on
  * the lines of one order, in two exports), the withdrawal stands: a consent the controller cannot show to be the later
  * word is no consent (GDPR Art. 7(1)). Then the record id, any fixed choice: the same whatever order records arrive in.
+ *
+ * A grant a file gives without its date (an export's `Newsletter: Sì`, dated by its row or the import) cannot be shown
+ * to be later than anything: it stands only while no withdrawal and no dated decision is known, so an old export
+ * uploaded after an unsubscribe does not subscribe the person again (as a newsletter tool refuses an import's
+ * resubscription). It ranks below every other decision, a total order still: arrival order does not change the result.
  */
 export const supersedes = (a: ConsentDecision, b: ConsentDecision): boolean =>
-  a.at !== b.at ? a.at > b.at : a.granted !== b.granted ? !a.granted : a.r > b.r;
+  weak(a) !== weak(b) ? weak(b) : a.at !== b.at ? a.at > b.at : a.granted !== b.granted ? !a.granted : a.r > b.r;
 
 /** Two profiles of one person as one (orders are recounted by the store from the merged order items). */
 export function mergeStates(target: ProfileState, other: ProfileState, config: IdentityConfig, orders: ProfileState['orders']): ProfileState {

@@ -490,7 +490,10 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
       const proof: { form: string; textVersion?: string; ip?: string } = { form: ctx.webhook?.form ?? `import:${ctx.source}` };
       if (textVersion) proof.textVersion = textVersion;
       if (c.ip) proof.ip = c.ip;
-      (consents ??= []).push({ purpose: c.purpose, granted, at: c.at ?? occurredAt, proof });
+      // A file's decision with no date of its own is dated by its row or the import, which only bound it: a webhook's
+      // is the person's act as it happens.
+      const undated = c.at === undefined && !ctx.webhook;
+      (consents ??= []).push({ purpose: c.purpose, granted, at: c.at ?? occurredAt, ...(undated ? { undated: true as const } : {}), proof });
     }
   }
   let order: Order | undefined;

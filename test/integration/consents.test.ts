@@ -61,3 +61,56 @@ describe('consent decisions of one moment', () => {
     }
   });
 });
+
+/**
+ * A grant a file gives without its date (a shop export's `Newsletter: Sì`, dated by the import) after a withdrawal the
+ * newsletter tool dated: the export may have been taken before it, so the withdrawal stands, on the state and on the
+ * consent item, whichever comes first and whichever profile survives a merge (the merge's conditional move decides as
+ * `supersedes` does).
+ */
+describe('a grant without its date', () => {
+  const anna = email('anna.conti@example.it');
+  const annaWork = email('a.conti@conti-srl.it');
+  const unsubscribe = (identifiers: Identifier[]): CanonicalRecord => ({
+    ...line('w-unsubscribe', identifiers, false),
+    source: 'newsletter',
+    channel: 'webhook',
+    kind: 'consent',
+    occurredAt: '2026-05-10T09:00:00.000Z',
+    receivedAt: '2026-05-10T09:00:01.000Z',
+    lineage: { objectKey: 'webhooks/mailchimp/1.json', recordKey: 'unsubscribe', deliveryId: 'd-1' },
+    consents: [{ purpose: 'marketing_email', granted: false, at: '2026-05-10T09:00:00.000Z' }],
+  });
+  const staleExport = (identifiers: Identifier[]): CanonicalRecord => ({
+    ...line('a-export', identifiers, true),
+    kind: 'contact',
+    occurredAt: '2026-05-20T08:00:00.000Z',
+    receivedAt: '2026-05-20T08:00:00.000Z',
+    consents: [{ purpose: 'marketing_email', granted: true, at: '2026-05-20T08:00:00.000Z', undated: true }],
+  });
+
+  it('does not subscribe again a person who unsubscribed, whichever arrives first', async () => {
+    for (const order of [[unsubscribe, staleExport], [staleExport, unsubscribe]]) {
+      const store = await local.store();
+      for (const make of order) await resolveRecord(store, make([anna]), config);
+      const [profile] = await profilesByIdentifier(store, config, 'email:anna.conti@example.it');
+      expect(profile!.consents.marketing_email).toMatchObject({ granted: false, r: 'w-unsubscribe' });
+      const items = (await store.listItems(profile!.profileId, 'CONSENT#')).map((i) => [i.recordId, i.granted]);
+      expect(items).toEqual([['w-unsubscribe', false]]);
+    }
+  });
+
+  it('keeps the withdrawal when the profiles holding the two merge, whichever survives', async () => {
+    for (const [first, second] of [[unsubscribe, staleExport], [staleExport, unsubscribe]] as const) {
+      const store = await local.store();
+      await resolveRecord(store, first([anna]), config);
+      await resolveRecord(store, second([annaWork]), config);
+      const link: CanonicalRecord = { ...line('link', [anna, annaWork], true), kind: 'contact', consents: undefined, receivedAt: '2026-06-02T08:00:00.000Z' };
+      expect((await resolveRecord(store, link, config)).merged).toHaveLength(1);
+      const [profile] = await profilesByIdentifier(store, config, 'email:anna.conti@example.it');
+      expect(profile!.consents.marketing_email).toMatchObject({ granted: false, r: 'w-unsubscribe' });
+      const items = (await store.listItems(profile!.profileId, 'CONSENT#')).map((i) => [i.recordId, i.granted]);
+      expect(items).toEqual([['w-unsubscribe', false]]);
+    }
+  });
+});

@@ -173,11 +173,13 @@ describe('profile state', () => {
       firstName: fc.constantFrom('Mario', 'M.', 'Mario Luigi'),
       city: fc.option(fc.constantFrom('Milano', 'Roma'), { nil: undefined }),
       consent: fc.option(fc.boolean(), { nil: undefined }),
+      // A file's decision without its own date (it ranks apart: see supersedes).
+      undated: fc.boolean(),
       utm: fc.option(fc.constantFrom('google', 'facebook'), { nil: undefined }),
     }),
     { minLength: 1, maxLength: 12 },
   );
-  const build = (xs: { source: string; day: number; firstName: string; city?: string; consent?: boolean; utm?: string }[]) =>
+  const build = (xs: { source: string; day: number; firstName: string; city?: string; consent?: boolean; undated: boolean; utm?: string }[]) =>
     xs.map((x, i) =>
       rec({
         recordId: `r-${i}`,
@@ -186,7 +188,7 @@ describe('profile state', () => {
         identifiers: [{ type: 'email', value: 'm@example.it' }],
         person: { firstName: x.firstName },
         ...(x.city ? { address: { city: x.city } } : {}),
-        ...(x.consent !== undefined ? { consents: [{ purpose: 'marketing_email', granted: x.consent, at: `2026-01-${String(x.day).padStart(2, '0')}T00:00:00.000Z` }] } : {}),
+        ...(x.consent !== undefined ? { consents: [{ purpose: 'marketing_email', granted: x.consent, at: `2026-01-${String(x.day).padStart(2, '0')}T00:00:00.000Z`, ...(x.undated ? { undated: true as const } : {}) }] } : {}),
         ...(x.utm ? { lead: { source: x.utm } } : {}),
       }),
     );
@@ -272,6 +274,35 @@ describe('profile state', () => {
     // A later grant still replaces a withdrawal.
     const later = rec({ recordId: 'r-0', identifiers: [{ type: 'email', value: 'm@example.it' }], consents: [{ purpose: 'marketing_email', granted: true, at: '2026-05-02T00:00:00.000Z' }] });
     expect(fold([no, yes, later]).consents.marketing_email).toMatchObject({ granted: true, r: 'r-0' });
+  });
+
+  it("keeps a withdrawal or a dated decision over a file's grant without its date, whatever the order and the import's date", () => {
+    const m = [{ type: 'email' as const, value: 'm@example.it' }];
+    const consent = (recordId: string, granted: boolean, at: string, undated?: true) =>
+      rec({ recordId, identifiers: m, consents: [{ purpose: 'marketing_email', granted, at, ...(undated ? { undated } : {}) }] });
+    // 10 May: she unsubscribes (the newsletter tool's webhook). 20 May: a shop export taken before that is uploaded and
+    // says `Newsletter: Sì`, dated by its import. Before, the import's date made it the later word: she was subscribed again.
+    const unsubscribed = consent('r-w', false, '2026-05-10T09:00:00.000Z');
+    const staleExport = consent('r-g', true, '2026-05-20T08:00:00.000Z', true);
+    // An export's own `No` (undated too) is a withdrawal as well, and a form's dated grant a decision.
+    const exportNo = consent('r-n', false, '2026-05-01T08:00:00.000Z', true);
+    const formYes = consent('r-f', true, '2026-04-01T08:00:00.000Z');
+    const olderExportYes = consent('r-o', true, '2026-04-15T08:00:00.000Z', true);
+    const permutations = <T,>(xs: T[]): T[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+    for (const order of permutations([unsubscribed, staleExport, olderExportYes])) expect(fold(order).consents.marketing_email).toMatchObject({ granted: false, r: 'r-w' });
+    for (const order of permutations([exportNo, staleExport])) expect(fold(order).consents.marketing_email).toMatchObject({ granted: false, r: 'r-n' });
+    // A dated grant stands over an undated one, even an earlier one: it is the decision that can be shown.
+    for (const order of permutations([formYes, staleExport])) expect(fold(order).consents.marketing_email).toMatchObject({ granted: true, r: 'r-f' });
+    // Alone, grants without a date stand, the later import's the word shown; and one still counts for the lead score.
+    for (const order of permutations([olderExportYes, staleExport])) expect(fold(order).consents.marketing_email).toMatchObject({ granted: true, undated: true, r: 'r-g' });
+    // A later dated grant (she subscribes again on a form) replaces the withdrawal.
+    const again = consent('r-a', true, '2026-05-25T00:00:00.000Z');
+    for (const order of permutations([unsubscribed, staleExport, again])) expect(fold(order).consents.marketing_email).toMatchObject({ granted: true, r: 'r-a' });
+    // Merging profiles decides as one profile does, whichever holds which.
+    for (const [a, b] of [[staleExport, unsubscribed], [unsubscribed, staleExport]] as const) {
+      const merged = mergeStates(fold([a]), { ...fold([b]), profileId: 'q' }, config, { count: 0, revenue: 0 });
+      expect(merged.consents.marketing_email).toMatchObject({ granted: false, r: 'r-w' });
+    }
   });
 
   it('takes the order totals the store recounts, and derives lifecycle and score', () => {

@@ -76,7 +76,8 @@ describe('mapRow', () => {
     expect(r.person).toEqual({ firstName: 'Mario', lastName: 'Rossi', birthDate: '1980-01-01' });
     expect(r.company).toEqual({ name: 'Rossi Impianti S.r.l.' });
     expect(r.address).toEqual({ line1: 'Via Roma 1', postalCode: '00184', city: 'Roma', province: 'RM', region: 'Lazio' });
-    expect(r.consents).toEqual([{ purpose: 'marketing_email', granted: true, at: ctx.receivedAt, proof: { form: 'import:erp' } }]);
+    // The file gives no date of the decision: it is dated by the import, and said to be undated.
+    expect(r.consents).toEqual([{ purpose: 'marketing_email', granted: true, at: ctx.receivedAt, undated: true, proof: { form: 'import:erp' } }]);
     expect(r.lineage).toEqual({ objectKey: ctx.objectKey, importId: 'imp_1', recordKey: 'C1', line: 7 });
     expect(r.flags).toBeUndefined();
   });
@@ -103,6 +104,24 @@ describe('mapRow', () => {
     ]);
     // Its cleaned members (the address bounced): nothing of consent.
     expect(consentsOf(['Email Address', 'MEMBER_RATING', 'OPTIN_TIME', 'CLEAN_TIME'], ['g@example.it', '2', '2021-03-01 10:00:00', '2025-06-30 08:15:00'])).toBeUndefined();
+  });
+
+  it("says which consents a file gives without their date: not those with a date column's, nor a webhook's", () => {
+    const consentOf = (headers: string[], cells: string[], webhook?: true) => {
+      const out = mapRow(cells, 2, planOf(headers), webhook ? { ...ctx, webhook: { deliveryId: 'd-1', recordKey: 'k', form: 'contact-form' } } : ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record.consents?.map((c) => [c.granted, c.at, c.undated ?? false]);
+    };
+    // A shop's customers: the export says yes today, not when she said it.
+    expect(consentOf(['Email', 'Accepts Email Marketing'], ['g@example.it', 'yes'])).toEqual([[true, ctx.receivedAt, true]]);
+    // A row's own date bounds it no better (a customer created in 2021 may have subscribed since).
+    expect(consentOf(['Email', 'Data registrazione', 'Newsletter'], ['g@example.it', '01/03/2021', 'Sì'])).toEqual([[true, '2021-03-01T00:00:00.000Z', true]]);
+    // Mailchimp's audience gives when each member opted in; its unsubscribed file when each left.
+    expect(consentOf(['Email Address', 'MEMBER_RATING', 'OPTIN_TIME'], ['g@example.it', '2', '2021-03-01 10:00:00'])).toEqual([[true, '2021-03-01T10:00:00.000Z', false]]);
+    // A column that dates the decision (an Italian register's `Data consenso newsletter`).
+    expect(consentOf(['Email', 'Newsletter', 'Data consenso newsletter'], ['g@example.it', 'Sì', '05/05/2025'])).toEqual([[true, '2025-05-05T00:00:00.000Z', false]]);
+    // A form's answer is the person's act as it comes.
+    expect(consentOf(['Email', 'Newsletter'], ['g@example.it', 'Sì'], true)).toEqual([[true, ctx.receivedAt, false]]);
   });
 
   it("reads an invoicing tool's documents: an invoice by its number, a credit note negative, a quote or pro forma as no sale", () => {
