@@ -42,12 +42,12 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'company.sector': ['settore', 'sector', 'industry'],
   'company.size': ['dipendenti', 'numero dipendenti', 'company size', 'employees'],
   'company.role': ['ruolo', 'qualifica', 'role', 'job title', 'position'],
-  'address.line1': ['indirizzo', 'via', 'address', 'address 1', 'address1', 'street', 'address line 1'],
+  'address.line1': ['indirizzo', 'via', 'address', 'address 1', 'address1', 'street', 'address line 1', 'address 1 2'],
   'address.line2': ['indirizzo 2', 'address 2', 'address2', 'address line 2'],
   'address.houseNumber': ['civico', 'n civico', 'nr civico', 'numero civico', 'house number', 'street number'],
   'address.postalCode': ['cap', 'codice postale', 'zip', 'postal code', 'postcode', 'zip code'],
   'address.city': ['citta', 'comune', 'localita', 'city', 'town'],
-  'address.province': ['provincia', 'prov', 'sigla provincia', 'province', 'province code', 'state', 'county', 'state region'],
+  'address.province': ['provincia', 'prov', 'sigla provincia', 'province', 'province code', 'state', 'state code', 'county', 'state region'],
   'address.region': ['regione', 'region'],
   'address.country': ['nazione', 'paese', 'stato', 'country', 'country code', 'country region'],
   'consents.marketing_email': [
@@ -87,8 +87,9 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'order.total': [
     'totale', 'totale ordine', 'importo', 'importo totale', 'total', 'order total', 'amount', 'grand total', 'totale documento',
     'totale doc', 'tot documento', 'tot doc', 'totale fattura', 'tot fattura', 'totale da pagare', 'invoice total',
+    'order total amount', 'total amount',
   ],
-  'order.refunded': ['importo rimborsato', 'totale rimborsato', 'refunded amount', 'amount refunded', 'refund amount'],
+  'order.refunded': ['importo rimborsato', 'totale rimborsato', 'refunded amount', 'amount refunded', 'refund amount', 'order refund amount'],
   'order.currency': ['valuta', 'currency', 'order currency', 'currency code'],
   'order.placedAt': ['data ordine', 'data acquisto', 'order date', 'placed at', 'purchase date', 'data fattura', 'invoice date'],
   'order.status': ['stato ordine', 'order status', 'financial status'],
@@ -310,8 +311,16 @@ function anotherOf(folded: string): string | undefined {
  * ticket export or a call log names the customer so, beside the agent who handled the row (`Agent Email`, which stays
  * unmapped).
  */
-const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer)\s+/;
-const PERSON_SUFFIX = /\s+(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente)$/;
+/**
+ * An order's number, as people and the shop's webhooks know it (`order_number`, WooCommerce's `number` and Shopify's
+ * `name`), is the order's id where a file has both: a shop that numbers its orders apart from its database ids (a
+ * sequential-numbering plugin) would otherwise hold each order twice, once by the export's id and once by the
+ * webhook's number. The id stays unmapped, and the report names it.
+ */
+const ORDER_NUMBERS: ReadonlySet<string> = new Set(['numero ordine', 'n ordine', 'order number', 'order no']);
+
+const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|billing)\s+/;
+const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente)|billing|(?:di\s+)?fatturazione)$/;
 /** The fields such a word may qualify: a `Customer Type` or a `Nota cliente` is no field of the person's. */
 const PERSON_FIELDS = /^(person|identifiers|company|address)\./;
 
@@ -379,8 +388,9 @@ const NAME_PATHS: ReadonlySet<string | undefined> = new Set(['company.name', 'pe
 const ORDER_LINE_COLUMNS: ReadonlyMap<string, string> = byHeader({
   'order.line': ['riga', 'n riga', 'nr riga', 'num riga', 'numero riga', 'line number', 'line no', 'line nr', 'line item id'],
   'order.product': ['codice articolo', 'cod articolo', 'articolo', 'codice prodotto', 'prodotto', 'sku', 'product', 'product code', 'item code', 'item'],
-  'order.quantity': ['quantita', 'qta', 'q ta', 'qty', 'quantity', 'pezzi', 'n pezzi'],
-  'order.unitPrice': ['prezzo', 'prezzo unitario', 'prezzo unit', 'unit price', 'price', 'item price'],
+  // WooCommerce's order export plugins: `Quantity (- Refund)` is what was kept, `Item Cost` one article's price.
+  'order.quantity': ['quantita', 'qta', 'q ta', 'qty', 'quantity', 'pezzi', 'n pezzi', 'quantity refund'],
+  'order.unitPrice': ['prezzo', 'prezzo unitario', 'prezzo unit', 'unit price', 'price', 'item price', 'item cost'],
   'order.lineTotal': ['totale riga', 'importo riga', 'subtotale riga', 'line total', 'line amount', 'line subtotal'],
 });
 
@@ -440,15 +450,20 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     if (!path) return;
     const mine = !format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h);
     const before = taken.get(path);
-    if (before && !MULTI_VALUED.has(path)) {
+    const numberOverId = path === 'order.orderId' && ORDER_NUMBERS.has(h) && before !== undefined && !ORDER_NUMBERS.has(folded[before.index]!);
+    if (before && !MULTI_VALUED.has(path) && !numberOverId) {
       if (!mine || before.qualified) return;
       byIndex.delete(before.index);
-    }
+    } else if (numberOverId) byIndex.delete(before.index);
     taken.set(path, { index: i, qualified: mine });
     byIndex.set(i, path);
   });
   // `Nome cliente` alone is the customer's whole name, as `Nome` beside a `Cognome` is the first.
   const first = taken.get('person.firstName');
-  if (first?.qualified && !taken.has('person.lastName') && !taken.has('person.fullName')) byIndex.set(first.index, 'person.fullName');
+  // A `Billing First Name` says which name it is.
+  const bare = (h: string): string => h.replace(PERSON_PREFIX, '').replace(PERSON_SUFFIX, '');
+  if (first?.qualified && bare(folded[first.index]!) === 'nome' && !taken.has('person.lastName') && !taken.has('person.fullName')) {
+    byIndex.set(first.index, 'person.fullName');
+  }
   return byIndex;
 }

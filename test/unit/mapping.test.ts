@@ -196,6 +196,56 @@ describe('compilePlan', () => {
     expect(plan.ok && plan.plan.unmapped).toEqual(['Tipo cliente', 'Customer Note', 'Cliente']);
   });
 
+  it("reads a WooCommerce orders export: the billing columns are the buyer's, the shipping ones no one's, the order number its id", () => {
+    // Advanced Order Export for WooCommerce, its default columns (one row per article). Before, no column was an
+    // identifier (`Email (Billing)`): the file was refused.
+    const algol = [
+      'Order Number', 'Order Status', 'Order Date', 'Customer Note', 'First Name (Billing)', 'Last Name (Billing)', 'Company (Billing)',
+      'Address 1&2 (Billing)', 'City (Billing)', 'State Code (Billing)', 'Postcode (Billing)', 'Country Code (Billing)', 'Email (Billing)',
+      'Phone (Billing)', 'First Name (Shipping)', 'Last Name (Shipping)', 'Address 1&2 (Shipping)', 'City (Shipping)', 'Postcode (Shipping)',
+      'Payment Method Title', 'Order Subtotal Amount', 'Order Shipping Amount', 'Order Refund Amount', 'Order Total Amount', 'SKU',
+      'Item Name', 'Quantity (- Refund)', 'Item Cost',
+    ];
+    expect(paths(algol)).toEqual({
+      'order.orderId': 'Order Number',
+      'order.status': 'Order Status',
+      'order.placedAt': 'Order Date',
+      'person.firstName': 'First Name (Billing)',
+      'person.lastName': 'Last Name (Billing)',
+      'company.name': 'Company (Billing)',
+      'address.line1': 'Address 1&2 (Billing)',
+      'address.city': 'City (Billing)',
+      'address.province': 'State Code (Billing)',
+      'address.postalCode': 'Postcode (Billing)',
+      'address.country': 'Country Code (Billing)',
+      'identifiers.email': 'Email (Billing)',
+      'identifiers.phone': 'Phone (Billing)',
+      'order.refunded': 'Order Refund Amount',
+      'order.total': 'Order Total Amount',
+      'order.product': 'SKU',
+      'order.quantity': 'Quantity (- Refund)',
+      'order.unitPrice': 'Item Cost',
+    });
+    expect(compilePlan(algol, 'shop')).toMatchObject({ ok: true, plan: { kind: 'order' } });
+    // WP All Export's and a plugin's snake_case columns; of an order's id and number, the number (the webhook's).
+    expect(paths(['Order ID', 'Order Key', 'Order Date', 'Order Total', 'Billing First Name', 'Billing Email Address', 'Billing Address 1'])).toMatchObject({
+      'order.orderId': 'Order ID',
+      'person.firstName': 'Billing First Name',
+      'identifiers.email': 'Billing Email Address',
+      'address.line1': 'Billing Address 1',
+    });
+    for (const headers of [['order_id', 'order_number', 'billing_email', 'order_total'], ['order_number', 'order_id', 'billing_email', 'order_total']]) {
+      const plan = compilePlan(headers, 'shop');
+      expect(plan.ok && plan.plan.fields.find((f) => f.path === 'order.orderId')?.index).toBe(headers.indexOf('order_number'));
+      expect(plan.ok && plan.plan.unmapped).toEqual(['order_id']);
+    }
+    // An Italian invoice's billing e-mail is the customer's too.
+    expect(paths(['Numero ordine', 'Email di fatturazione', 'Indirizzo di fatturazione', 'Totale'])).toMatchObject({
+      'identifiers.email': 'Email di fatturazione',
+      'address.line1': 'Indirizzo di fatturazione',
+    });
+  });
+
   it("reads an invoicing tool's documents as sales: the bare Numero is the document's, and Cliente the name it is made out to", () => {
     // Fatture in Cloud-like: no order id or customer name column by any name an orders or customer export uses.
     const documents = ['Tipo documento', 'Numero', 'Data', 'Cliente', 'Codice cliente', 'Partita IVA', 'Email', 'Imponibile', 'IVA', 'Totale documento', 'Stato pagamento'];
