@@ -103,6 +103,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'data', 'data registrazione', 'data inserimento', 'data creazione', 'data apertura', 'data ora', 'data e ora', 'data chiamata',
     'data contatto', 'data richiesta', 'aperto il', 'created at', 'created', 'created on', 'created time', 'creation date',
     'creation time', 'date created', 'date', 'date time', 'datetime', 'timestamp', 'create date',
+    // When the customer signed up (PrestaShop's `Registration`).
+    'registrazione', 'registration', 'registration date', 'date registered', 'signup date', 'sign up date',
   ],
   // The time of day beside a date column (a call log's `Data;Ora`): read into that date.
   'occurredAt.time': ['ora', 'orario', 'ora chiamata', 'ora contatto', 'time'],

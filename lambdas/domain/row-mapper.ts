@@ -362,6 +362,18 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
   } else if (path.startsWith('attributes.')) (d.attributes ??= {})[path.slice(11)] = raw.trim();
 }
 
+/** A name with its surname at either end taken off ("Mario Rossi", "Rossi" → "Mario"); the name as it is otherwise. */
+function withoutSurname(full: string, surname: string): string | undefined {
+  const words = full.split(' ');
+  const last = surname.split(' ').length;
+  if (words.length > last) {
+    const same = (part: string[]) => foldText(part.join(' ')) === foldText(surname);
+    if (same(words.slice(-last))) return words.slice(0, -last).join(' ');
+    if (same(words.slice(0, last))) return words.slice(last).join(' ');
+  }
+  return foldText(full) === foldText(surname) ? undefined : full;
+}
+
 /**
  * Splits "Mario Rossi" (or "ROSSI MARIO" with lastFirst) into first and last name; surname particles (de, di, van)
  * stay with the surname: "Anna Maria de Luca", "DE LUCA MARIA GRAZIA" (lastFirst).
@@ -418,6 +430,12 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   if (d.fullName !== undefined) {
     const p = (d.person ??= {});
     if (!p.firstName && !p.lastName) Object.assign(p, splitFullName(d.fullName, plan.nameOrder));
+    else if (!p.firstName && p.lastName) {
+      // `Name;Surname` (a newsletter plugin's, an English form's): beside a surname, the name column holds the first
+      // name, or the whole name with the surname in it.
+      const first = withoutSurname(d.fullName, p.lastName);
+      if (first) p.firstName = first;
+    }
   }
   // An invoicing tool's `Denominazione` names a business or a private customer (`ROSSI MARIO`); a person's codice
   // fiscale says which, and which words are the surname. A sole trader's business name (with a partita IVA) stays too.

@@ -246,6 +246,11 @@ describe('compilePlan', () => {
     });
   });
 
+  it("dates a shop's customers by when they registered (PrestaShop's Registration, Registrazione)", () => {
+    expect(paths(['ID', 'First name', 'Last name', 'Email address', 'Newsletter', 'Registration', 'Last visit'])).toMatchObject({ occurredAt: 'Registration' });
+    expect(paths(['ID', 'Nome', 'Cognome', 'Indirizzo email', 'Newsletter', 'Registrazione', 'Ultima visita'])).toMatchObject({ occurredAt: 'Registrazione' });
+  });
+
   it("reads an invoicing tool's documents as sales: the bare Numero is the document's, and Cliente the name it is made out to", () => {
     // Fatture in Cloud-like: no order id or customer name column by any name an orders or customer export uses.
     const documents = ['Tipo documento', 'Numero', 'Data', 'Cliente', 'Codice cliente', 'Partita IVA', 'Email', 'Imponibile', 'IVA', 'Totale documento', 'Stato pagamento'];

@@ -106,6 +106,22 @@ describe('mapRow', () => {
     expect(consentsOf(['Email Address', 'MEMBER_RATING', 'OPTIN_TIME', 'CLEAN_TIME'], ['g@example.it', '2', '2021-03-01 10:00:00', '2025-06-30 08:15:00'])).toBeUndefined();
   });
 
+  it("reads a Name column beside a Surname one as the first name, the surname taken off if it is in it", () => {
+    const person = (headers: string[], cells: string[]) => {
+      const out = mapRow(cells, 2, planOf(headers), ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record.person;
+    };
+    // The Newsletter plugin's subscribers (`email;name;surname`): before, the first name was lost.
+    const plugin = ['email', 'name', 'surname', 'status'];
+    expect(person(plugin, ['g@example.it', 'Giulia', 'Ferri', 'C'])).toEqual({ firstName: 'Giulia', lastName: 'Ferri' });
+    expect(person(plugin, ['g@example.it', 'Giulia Ferri', 'Ferri', 'C'])).toEqual({ firstName: 'Giulia', lastName: 'Ferri' });
+    expect(person(plugin, ['g@example.it', 'DE LUCA Anna Maria', 'De Luca', 'C'])).toEqual({ firstName: 'Anna Maria', lastName: 'De Luca' });
+    expect(person(plugin, ['g@example.it', 'Ferri', 'Ferri', 'C'])).toEqual({ lastName: 'Ferri' });
+    // Without a surname column the name is split as before.
+    expect(person(['email', 'name'], ['g@example.it', 'Giulia Ferri'])).toEqual({ firstName: 'Giulia', lastName: 'Ferri' });
+  });
+
   it("says which consents a file gives without their date: not those with a date column's, nor a webhook's", () => {
     const consentOf = (headers: string[], cells: string[], webhook?: true) => {
       const out = mapRow(cells, 2, planOf(headers), webhook ? { ...ctx, webhook: { deliveryId: 'd-1', recordKey: 'k', form: 'contact-form' } } : ctx);
