@@ -241,6 +241,8 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
     case 'address.country': {
       const c = normaliseCountry(raw);
       if (c.ok) (d.address ??= {}).country = c.value;
+      // A newsletter list's `Stato` is the subscriber's (`Iscritto`, `Disiscritto`), not a country: its consent.
+      else if (SUBSCRIPTION_STATES.has(foldText(raw))) apply(d, 'consents.marketing_email', raw, f, plan);
       else d.flag(path, c.reason);
       return;
     }
@@ -361,6 +363,11 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
     else c.text = raw.trim();
   } else if (path.startsWith('attributes.')) (d.attributes ??= {})[path.slice(11)] = raw.trim();
 }
+
+/** A subscriber's state where a country was looked for (`Stato`: Italian for both). */
+const SUBSCRIPTION_STATES: ReadonlySet<string> = new Set([
+  'iscritto', 'iscritta', 'disiscritto', 'disiscritta', 'non iscritto', 'non iscritta', 'subscribed', 'unsubscribed',
+]);
 
 /** A name with its surname at either end taken off ("Mario Rossi", "Rossi" → "Mario"); the name as it is otherwise. */
 function withoutSurname(full: string, surname: string): string | undefined {

@@ -97,6 +97,14 @@ describe('mapRow', () => {
     expect(consentsOf(['Email', 'Disiscritto', 'Consenso newsletter'], ['g@example.it', 'Sì', 'Sì'])).toEqual([['marketing_email', false, ctx.receivedAt]]);
     expect(consentsOf(['Email', 'Newsletter'], ['g@example.it', 'Disiscritto'])).toEqual([['marketing_email', false, ctx.receivedAt]]);
     expect(consentsOf(['Email', 'Newsletter'], ['g@example.it', 'Iscritta'])).toEqual([['marketing_email', true, ctx.receivedAt]]);
+    // A newsletter list's `Stato` (Italian for a country, and for a state) is the subscriber's; a country stays one.
+    const list = ['Email', 'Nome', 'Cognome', 'Stato'];
+    expect(consentsOf(list, ['g@example.it', 'Giulia', 'Ferri', 'Disiscritto'])).toEqual([['marketing_email', false, ctx.receivedAt]]);
+    expect(consentsOf(list, ['g@example.it', 'Giulia', 'Ferri', 'Iscritta'])).toEqual([['marketing_email', true, ctx.receivedAt]]);
+    const abroad = mapRow(['g@example.it', 'Giulia', 'Ferri', 'Svizzera'], 2, planOf(list), ctx);
+    expect(abroad.accepted && [abroad.record.address?.country, abroad.record.consents, abroad.record.flags]).toEqual(['CH', undefined, undefined]);
+    const subscribed = mapRow(['g@example.it', 'Giulia', 'Ferri', 'Iscritto'], 2, planOf(list), ctx);
+    expect(subscribed.accepted && [subscribed.record.address, subscribed.record.flags]).toEqual([undefined, undefined]);
     // Mailchimp's unsubscribed members: withdrawn when they left, not granted when they joined.
     const unsub = ['Email Address', 'First Name', 'MEMBER_RATING', 'OPTIN_TIME', 'UNSUB_TIME', 'UNSUB_REASON'];
     expect(consentsOf(unsub, ['g@example.it', 'Giorgio', '2', '2021-03-01 10:00:00', '2025-06-30 08:15:00', 'No longer interested'])).toEqual([
