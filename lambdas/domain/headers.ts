@@ -42,14 +42,14 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'company.sector': ['settore', 'sector', 'industry'],
   'company.size': ['dipendenti', 'numero dipendenti', 'company size', 'employees'],
   'company.role': ['ruolo', 'qualifica', 'role', 'job title', 'position'],
-  'address.line1': ['indirizzo', 'via', 'address', 'address 1', 'address1', 'street', 'address line 1', 'address 1 2'],
+  'address.line1': ['indirizzo', 'via', 'address', 'address 1', 'address1', 'street', 'address line 1', 'address 1 2', 'mailing street', 'mailing address'],
   'address.line2': ['indirizzo 2', 'address 2', 'address2', 'address line 2'],
   'address.houseNumber': ['civico', 'n civico', 'nr civico', 'numero civico', 'house number', 'street number'],
-  'address.postalCode': ['cap', 'codice postale', 'zip', 'postal code', 'postcode', 'zip code'],
-  'address.city': ['citta', 'comune', 'localita', 'city', 'town'],
-  'address.province': ['provincia', 'prov', 'sigla provincia', 'province', 'province code', 'state', 'state code', 'county', 'state region'],
+  'address.postalCode': ['cap', 'codice postale', 'zip', 'postal code', 'postcode', 'zip code', 'zip postal code', 'mailing zip postal code', 'mailing zip'],
+  'address.city': ['citta', 'comune', 'localita', 'city', 'town', 'mailing city'],
+  'address.province': ['provincia', 'prov', 'sigla provincia', 'province', 'province code', 'state', 'state code', 'county', 'state region', 'state province', 'mailing state province', 'mailing state'],
   'address.region': ['regione', 'region'],
-  'address.country': ['nazione', 'paese', 'stato', 'country', 'country code', 'country region'],
+  'address.country': ['nazione', 'paese', 'stato', 'country', 'country code', 'country region', 'mailing country'],
   'consents.marketing_email': [
     'consenso marketing', 'consenso newsletter', 'newsletter', 'privacy marketing', 'marketing', 'consenso commerciale',
     'consenso email', 'iscritto newsletter', 'iscrizione newsletter', 'accepts email marketing', 'accepts marketing',
@@ -102,7 +102,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   occurredAt: [
     'data', 'data registrazione', 'data inserimento', 'data creazione', 'data apertura', 'data ora', 'data e ora', 'data chiamata',
     'data contatto', 'data richiesta', 'aperto il', 'created at', 'created', 'created on', 'created time', 'creation date',
-    'creation time', 'date created', 'date', 'date time', 'datetime', 'timestamp', 'create date',
+    'creation time', 'date created', 'date', 'date time', 'datetime', 'timestamp', 'create date', 'created date',
     // When the customer signed up (PrestaShop's `Registration`).
     'registrazione', 'registration', 'registration date', 'date registered', 'signup date', 'sign up date',
   ],
@@ -296,7 +296,7 @@ export function detectExportFormat(headers: readonly string[]): ExportFormat | u
 }
 
 /** Words that make a header one more e-mail or phone of the row's person: `Telefono 2`, `Email secondaria`, `Cell. ufficio`. */
-const ANOTHER = /\s+(\d|secondari[oa]|alternativ[oa]|altr[oa]|personale|aziendale|ufficio|casa|lavoro|privato|work|home|office|personal|secondary|alternate|other)$/;
+const ANOTHER = /\s+(\d|secondari[oa]|alternativ[oa]|altr[oa]|personale|aziendale|ufficio|casa|lavoro|privato|work|home|office|personal|secondary|alternate|other|mobile)$/;
 
 /**
  * The multi-valued field a header names with a number or a qualifier after its synonym, if it does. A PEC (`Email PEC`)
@@ -321,7 +321,8 @@ function anotherOf(folded: string): string | undefined {
  */
 const ORDER_NUMBERS: ReadonlySet<string> = new Set(['numero ordine', 'n ordine', 'order number', 'order no']);
 
-const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|billing)\s+/;
+// `Person - Email - Work`: a CRM's (Pipedrive's) columns named by the record they belong to.
+const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|billing|person)\s+/;
 const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente)|billing|(?:di\s+)?fatturazione)$/;
 /** The fields such a word may qualify: a `Customer Type` or a `Nota cliente` is no field of the person's. */
 const PERSON_FIELDS = /^(person|identifiers|company|address)\./;

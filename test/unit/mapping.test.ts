@@ -246,6 +246,30 @@ describe('compilePlan', () => {
     });
   });
 
+  it("reads a CRM's persons export: Pipedrive's columns named by their record, Salesforce's mailing address", () => {
+    // Pipedrive: before, no column was an identifier (`Person - Email - Work`), and the file was refused.
+    const pipedrive = ['Person - Name', 'Person - Email - Work', 'Person - Email - Home', 'Person - Phone - Mobile', 'Person - Organization', 'Person - Owner', 'Person - Label'];
+    const plan = compilePlan(pipedrive, 'crm');
+    expect(plan.ok && plan.plan.fields.map((f) => [pipedrive[f.index!], f.path])).toEqual([
+      ['Person - Name', 'person.fullName'],
+      ['Person - Email - Work', 'identifiers.email'],
+      ['Person - Email - Home', 'identifiers.email'],
+      ['Person - Phone - Mobile', 'identifiers.phone'],
+      ['Person - Organization', 'company.name'],
+    ]);
+    // The owner is the sales rep: nobody's field of the person.
+    expect(plan.ok && plan.plan.unmapped).toEqual(['Person - Owner', 'Person - Label']);
+    // Salesforce's contacts.
+    expect(paths(['First Name', 'Last Name', 'Email', 'Mailing Street', 'Mailing City', 'Mailing State/Province', 'Mailing Zip/Postal Code', 'Mailing Country', 'Created Date'])).toMatchObject({
+      'address.line1': 'Mailing Street',
+      'address.city': 'Mailing City',
+      'address.province': 'Mailing State/Province',
+      'address.postalCode': 'Mailing Zip/Postal Code',
+      'address.country': 'Mailing Country',
+      occurredAt: 'Created Date',
+    });
+  });
+
   it("dates a shop's customers by when they registered (PrestaShop's Registration, Registrazione)", () => {
     expect(paths(['ID', 'First name', 'Last name', 'Email address', 'Newsletter', 'Registration', 'Last visit'])).toMatchObject({ occurredAt: 'Registration' });
     expect(paths(['ID', 'Nome', 'Cognome', 'Indirizzo email', 'Newsletter', 'Registrazione', 'Ultima visita'])).toMatchObject({ occurredAt: 'Registrazione' });
