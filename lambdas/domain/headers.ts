@@ -20,7 +20,10 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'person.gender': ['sesso', 'genere', 'gender', 'sex'],
   'person.language': ['lingua', 'language', 'locale'],
   'person.title': ['titolo', 'title', 'salutation', 'appellativo'],
-  'identifiers.email': ['email', 'e-mail', 'e mail', 'mail', 'email address', 'indirizzo email', 'indirizzo e-mail', 'posta elettronica'],
+  'identifiers.email': [
+    'email', 'e-mail', 'e mail', 'mail', 'email address', 'e mail address', 'indirizzo email', 'indirizzo e-mail', 'posta elettronica',
+    'indirizzo di posta elettronica',
+  ],
   'identifiers.phone': [
     'telefono', 'cellulare', 'cell', 'mobile', 'phone', 'phone number', 'tel', 'numero di telefono', 'telefono cellulare',
     'telefono fisso', 'mobile phone', 'mobile phone number', 'recapito telefonico',
@@ -147,6 +150,38 @@ const MAILCHIMP_COLUMNS: Readonly<Record<string, string>> = {
   notes: 'attributes.notes',
 };
 
+/**
+ * Google Contacts' CSV (both its layouts: `First Name`/`Last Name` and the older `Given Name`/`Family Name`): numbered
+ * e-mails and phones (`E-mail 1 - Value`), the first address, the organisation. Its `Notes` and `Subject` are no
+ * interaction of the person's, and `Labels` (`Group Membership`) are kept as an attribute.
+ */
+const GOOGLE_CONTACTS_COLUMNS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(
+    [1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [
+      [`e mail ${n} value`, 'identifiers.email'],
+      [`phone ${n} value`, 'identifiers.phone'],
+    ]),
+  ),
+  'given name': 'person.firstName',
+  'family name': 'person.lastName',
+  'name prefix': 'person.title',
+  'organization name': 'company.name',
+  'organization 1 name': 'company.name',
+  'organization title': 'company.role',
+  'organization 1 title': 'company.role',
+  'address 1 street': 'address.line1',
+  'address 1 extended address': 'address.line2',
+  'address 1 city': 'address.city',
+  'address 1 postal code': 'address.postalCode',
+  // Google's Italian form labels it `Provincia`.
+  'address 1 region': 'address.province',
+  'address 1 country': 'address.country',
+  labels: 'attributes.labels',
+  'group membership': 'attributes.labels',
+  notes: 'attributes.notes',
+  subject: 'attributes.subject',
+};
+
 export const EXPORT_FORMATS: readonly ExportFormat[] = [
   {
     name: 'shopify-orders',
@@ -245,6 +280,39 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
       'date created': 'occurredAt',
       'orders count': 'attributes.ordersCount',
       'total spent': 'attributes.totalSpent',
+    },
+  },
+  // An address book has no ids: its rows are people by name, e-mail and phone. Google omits the columns of a field no
+  // contact has, so either numbered column tells it.
+  { name: 'google-contacts', signature: ['e mail 1 value'], namespace: 'google', kind: 'contact', columns: GOOGLE_CONTACTS_COLUMNS },
+  { name: 'google-contacts', signature: ['phone 1 value'], namespace: 'google', kind: 'contact', columns: GOOGLE_CONTACTS_COLUMNS },
+  {
+    // Outlook's contacts CSV: every column always there. The business address (an office's address book); the
+    // company's switchboard (`Company Main Phone`), the manager's, the assistant's and the spouse's are no one's here.
+    name: 'outlook-contacts',
+    signature: ['e mail address', 'business phone', 'home phone', 'mobile phone'],
+    namespace: 'outlook',
+    kind: 'contact',
+    columns: {
+      'e mail address': 'identifiers.email',
+      'e mail 2 address': 'identifiers.email',
+      'e mail 3 address': 'identifiers.email',
+      'mobile phone': 'identifiers.phone',
+      'business phone': 'identifiers.phone',
+      'business phone 2': 'identifiers.phone',
+      'home phone': 'identifiers.phone',
+      'home phone 2': 'identifiers.phone',
+      'other phone': 'identifiers.phone',
+      'primary phone': 'identifiers.phone',
+      company: 'company.name',
+      'job title': 'company.role',
+      department: 'attributes.department',
+      'business street': 'address.line1',
+      'business city': 'address.city',
+      'business state': 'address.province',
+      'business postal code': 'address.postalCode',
+      'business country region': 'address.country',
+      notes: 'attributes.notes',
     },
   },
   {

@@ -137,10 +137,11 @@ const bounded = (value: string, reason: string): Cleaned<string> =>
 function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPlan): void {
   switch (path) {
     case 'identifiers.email':
-      return d.id('email', normaliseEmail(raw), plan.namespace);
+      for (const one of several(raw)) d.id('email', normaliseEmail(one), plan.namespace);
+      return;
     case 'identifiers.phone':
       // Cleaned once the row's country is known (a Canadian customer's number in an Italian shop's export).
-      (d.phonesRaw ??= []).push(raw);
+      (d.phonesRaw ??= []).push(...several(raw));
       return;
     case 'identifiers.externalId':
       return d.id('externalId', bounded(text(raw), 'externalId.tooLong'), plan.namespace);
@@ -364,6 +365,16 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
   } else if (path.startsWith('attributes.')) (d.attributes ??= {})[path.slice(11)] = raw.trim();
 }
 
+/** The values of one cell: Google Contacts joins a label's several addresses or numbers with ` ::: `. */
+const several = (raw: string): string[] => (raw.includes(' ::: ') ? raw.split(' ::: ').filter((v) => v.trim() !== '') : [raw]);
+
+/**
+ * A date left unset, as databases and address books write it (`0000-00-00`, MySQL's and so PrestaShop's; `0/0/00`,
+ * Outlook's): no date, not an unreadable one.
+ */
+const ZERO_DATE = /^\s*0{1,4}([-/.])0{1,2}\1(?:0{1,4})(?:[ T]0{1,2}:0{1,2}(?::0{1,2})?)?\s*$/;
+const isDatePath = (path: string): boolean => path === 'person.birthDate' || path === 'occurredAt' || path === 'order.placedAt' || path.endsWith('.at');
+
 /** A subscriber's state where a country was looked for (`Stato`: Italian for both). */
 const SUBSCRIPTION_STATES: ReadonlySet<string> = new Set([
   'iscritto', 'iscritta', 'disiscritto', 'disiscritta', 'non iscritto', 'non iscritta', 'subscribed', 'unsubscribed',
@@ -427,6 +438,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     let raw = f.index === undefined ? (f.value ?? '') : cell(cells, f.index);
     if (f.values) raw = f.values[raw.trim()] ?? raw;
     if (raw === '' || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) continue;
+    if (ZERO_DATE.test(raw) && isDatePath(f.path)) continue;
     apply(d, f.path, raw, f, plan);
   }
 

@@ -350,9 +350,27 @@ describe('export formats of common tools', () => {
     [['Email Address', 'First Name', 'MEMBER_RATING', 'OPTIN_TIME', 'OPTIN_IP', 'CONFIRM_TIME', 'CLEAN_TIME', 'CLEAN_CAMPAIGN_TITLE', 'CLEAN_CAMPAIGN_ID', 'LEID', 'EUID'], 'mailchimp-cleaned'],
     [['id', 'Description', 'Email', 'Name', 'Created (UTC)'], 'stripe-customers'],
     [['Record ID', 'First Name', 'Last Name', 'Email', 'Phone Number'], 'hubspot-contacts'],
+    // Address books: Google Contacts (either layout; a book without e-mails has no e-mail columns), Outlook.
+    [['First Name', 'Last Name', 'Labels', 'E-mail 1 - Label', 'E-mail 1 - Value', 'Phone 1 - Label', 'Phone 1 - Value'], 'google-contacts'],
+    [['Name', 'Given Name', 'Family Name', 'Subject', 'Notes', 'Group Membership', 'Phone 1 - Type', 'Phone 1 - Value'], 'google-contacts'],
+    [['First Name', 'Last Name', 'E-mail Address', 'Home Phone', 'Business Phone', 'Mobile Phone', 'Company Main Phone', "Manager's Name"], 'outlook-contacts'],
   ])('recognises %j as %s', (headers, name) => {
     expect(detectExportFormat(headers)?.name).toBe(name);
   });
+  it("reads an address book's every e-mail and phone, and no one else's fields", () => {
+    // Before, Google's numbered columns were unmapped (every row rejected without an identifier), its `Subject` made
+    // the file one of interactions, and Outlook's `E-mail Address`, `Home Phone`, `Business Phone` were unmapped.
+    const google = ['Name', 'Given Name', 'Family Name', 'Subject', 'Notes', 'Group Membership', 'E-mail 1 - Type', 'E-mail 1 - Value', 'E-mail 2 - Value', 'Phone 1 - Value', 'Address 1 - Street', 'Address 1 - Region', 'Organization 1 - Name'];
+    const g = compilePlan(google, 'rubrica');
+    expect(g.ok && g.plan.kind).toBe('contact');
+    expect(g.ok && g.plan.fields.filter((f) => f.path.startsWith('identifiers.')).map((f) => google[f.index!])).toEqual(['E-mail 1 - Value', 'E-mail 2 - Value', 'Phone 1 - Value']);
+    expect(paths(google)).toMatchObject({ 'address.province': 'Address 1 - Region', 'company.name': 'Organization 1 - Name', 'attributes.notes': 'Notes', 'attributes.labels': 'Group Membership' });
+    const outlook = ['First Name', 'Last Name', 'E-mail Address', 'E-mail 2 Address', 'Home Phone', 'Business Phone', 'Mobile Phone', 'Company Main Phone', 'Company', "Manager's Name", "Assistant's Phone", 'Spouse', 'Business Street', 'Home Street', 'Birthday'];
+    const o = compilePlan(outlook, 'outlook');
+    expect(o.ok && o.plan.fields.filter((f) => f.path.startsWith('identifiers.')).map((f) => outlook[f.index!])).toEqual(['E-mail Address', 'E-mail 2 Address', 'Home Phone', 'Business Phone', 'Mobile Phone']);
+    expect(o.ok && o.plan.unmapped).toEqual(['Company Main Phone', "Manager's Name", "Assistant's Phone", 'Spouse', 'Home Street']);
+  });
+
   it('maps a Mailchimp audience export with its consent proof', () => {
     const got = paths(['Email Address', 'First Name', 'Last Name', 'MEMBER_RATING', 'OPTIN_TIME', 'OPTIN_IP', 'CC', 'EUID']);
     expect(got).toMatchObject({

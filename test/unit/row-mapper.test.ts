@@ -130,6 +130,24 @@ describe('mapRow', () => {
     expect(person(['email', 'name'], ['g@example.it', 'Giulia Ferri'])).toEqual({ firstName: 'Giulia', lastName: 'Ferri' });
   });
 
+  it("reads Google's several values in one cell, and an unset date as none (0000-00-00, Outlook's 0/0/00)", () => {
+    const google = planOf(['Given Name', 'Family Name', 'Birthday', 'E-mail 1 - Value', 'Phone 1 - Value']);
+    const out = mapRow(['Giulia', 'Ferri', '0000-00-00', 'g@example.it ::: giulia@ferri.it', '+39 333 111 2233 ::: 02 1234567'], 2, google, ctx);
+    expect(out.accepted && out.record.identifiers).toEqual([
+      { type: 'email', value: 'g@example.it' },
+      { type: 'email', value: 'giulia@ferri.it' },
+      { type: 'phone', value: '+393331112233' },
+      { type: 'phone', value: '+39021234567' },
+    ]);
+    // No birth date, and none flagged unreadable.
+    expect(out.accepted && [out.record.person, out.record.flags]).toEqual([{ firstName: 'Giulia', lastName: 'Ferri' }, undefined]);
+    const outlook = mapRow(['Giulia', 'Ferri', '0/0/00', 'g@example.it', ''], 2, google, ctx);
+    expect(outlook.accepted && outlook.record.flags).toBeUndefined();
+    // A date that is one is still read, and a wrong one still flagged.
+    const dated = mapRow(['Giulia', 'Ferri', '31/02/1990', 'g@example.it', ''], 2, google, ctx);
+    expect(dated.accepted && dated.record.flags).toEqual({ 'person.birthDate': 'date.impossible' });
+  });
+
   it("says which consents a file gives without their date: not those with a date column's, nor a webhook's", () => {
     const consentOf = (headers: string[], cells: string[], webhook?: true) => {
       const out = mapRow(cells, 2, planOf(headers), webhook ? { ...ctx, webhook: { deliveryId: 'd-1', recordKey: 'k', form: 'contact-form' } } : ctx);
