@@ -56,7 +56,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'consents.marketing_email': [
     'consenso marketing', 'consenso newsletter', 'newsletter', 'privacy marketing', 'marketing', 'consenso commerciale',
     'consenso email', 'iscritto newsletter', 'iscrizione newsletter', 'accepts email marketing', 'accepts marketing',
-    'email marketing', 'marketing consent', 'opt in', 'optin', 'email opt in', 'newsletter subscription',
+    'email marketing', 'marketing consent', 'opt in', 'optin', 'email opt in', 'newsletter subscription', 'email marketing consent',
     // Not a bare `Iscritto` or `Subscribed`: a site's registration or a plan's subscription is no consent to marketing.
   ],
   // A column that says who opted out (a CRM's `Email Opt Out`, a newsletter tool's `Unsubscribed`): yes withdraws the
@@ -64,7 +64,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'consents.marketing_email.optOut': [
     'email opt out', 'opt out', 'optout', 'opt out email', 'has opted out of email', 'unsubscribed', 'email unsubscribed',
     'unsubscribed from all email', 'do not email', 'disiscritto', 'disiscritta', 'disiscritto newsletter', 'disiscrizione',
-    'disiscrizione newsletter', 'non inviare email',
+    'disiscrizione newsletter', 'non inviare email', 'email blacklisted', 'blacklisted',
   ],
   // When the decision was made: without it, a file's grant cannot be shown to be later than a withdrawal (supersedes).
   'consents.marketing_email.at': [
@@ -72,9 +72,9 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'data consenso commerciale', 'marketing consent date', 'newsletter subscription date', 'email marketing consent date',
     'email marketing consent updated at',
   ],
-  'consents.marketing_sms': ['consenso sms', 'accepts sms marketing', 'sms marketing'],
+  'consents.marketing_sms': ['consenso sms', 'accepts sms marketing', 'sms marketing', 'sms consent', 'sms marketing consent'],
   'consents.marketing_sms.at': ['data consenso sms', 'sms marketing consent date', 'sms marketing consent updated at'],
-  'consents.marketing_sms.optOut': ['sms opt out', 'sms unsubscribed', 'disiscritto sms'],
+  'consents.marketing_sms.optOut': ['sms opt out', 'sms unsubscribed', 'disiscritto sms', 'sms blacklisted'],
   'consents.marketing_phone.optOut': ['do not call', 'non chiamare'],
   'consents.profiling': ['consenso profilazione', 'profilazione', 'profiling consent'],
   'consents.profiling.at': ['data consenso profilazione', 'profiling consent date'],
@@ -106,8 +106,11 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'data', 'data registrazione', 'data inserimento', 'data creazione', 'data apertura', 'data ora', 'data e ora', 'data chiamata',
     'data contatto', 'data richiesta', 'aperto il', 'created at', 'created', 'created on', 'created time', 'creation date',
     'creation time', 'date created', 'date', 'date time', 'datetime', 'timestamp', 'create date', 'created date',
-    // When the customer signed up (PrestaShop's `Registration`).
-    'registrazione', 'registration', 'registration date', 'date registered', 'signup date', 'sign up date',
+    // When the customer signed up (PrestaShop's `Registration`), when the record last changed (an ERP's `Data ultima
+    // modifica`: its values are as of then, which survivorship's recency weighs); the first such column counts.
+    'registrazione', 'registration', 'registration date', 'date registered', 'signup date', 'sign up date', 'added time',
+    'data ultima modifica', 'ultima modifica', 'data modifica', 'last modified', 'last modified date', 'modified time',
+    'date modified', 'updated at', 'last updated',
   ],
   // The time of day beside a date column (a call log's `Data;Ora`): read into that date.
   'occurredAt.time': ['ora', 'orario', 'ora chiamata', 'ora contatto', 'time'],

@@ -323,7 +323,7 @@ export function normaliseAmount(raw: string, decimal: ',' | '.' = ','): Cleaned<
 const TRUE_WORDS = new Set(['si', 'sì', 's', 'x', '1', 'yes', 'y', 'true', 'vero', 'on', 'ok', 'accetto', 'accettato', 'consenso', 'subscribed', 'iscritto', 'iscritta', 'opt-in', 'optin', 'granted']);
 const FALSE_WORDS = new Set([
   'no', 'n', '0', 'false', 'falso', 'off', 'non accetto', 'rifiuto', 'unsubscribed', 'disiscritto', 'disiscritta', 'non iscritto', 'non iscritta',
-  'opt-out', 'optout', 'denied', '-',
+  'opt-out', 'optout', 'denied', '-', 'never_subscribed', 'never subscribed',
 ]);
 
 /** Booleans and consents as people type them: `Sì`, `SI`, `x`, `1`, `yes`, `on` are true; empty is absent. */

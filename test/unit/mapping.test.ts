@@ -270,6 +270,24 @@ describe('compilePlan', () => {
     });
   });
 
+  it("reads a marketing tool's consent and block-list columns, and an ERP's last change as the row's date", () => {
+    // Klaviyo's profiles (`Email Marketing Consent`: SUBSCRIBED, NEVER_SUBSCRIBED, UNSUBSCRIBED).
+    expect(paths(['Email', 'First Name', 'Email Marketing Consent', 'SMS Consent', 'Created'])).toMatchObject({
+      'consents.marketing_email': 'Email Marketing Consent',
+      'consents.marketing_sms': 'SMS Consent',
+      occurredAt: 'Created',
+    });
+    // Brevo's contacts: a block-listed address has opted out.
+    expect(paths(['EMAIL', 'FIRSTNAME', 'OPT_IN', 'EMAIL_BLACKLISTED', 'SMS_BLACKLISTED', 'ADDED_TIME'])).toMatchObject({
+      'consents.marketing_email': 'OPT_IN',
+      'consents.marketing_email.optOut': 'EMAIL_BLACKLISTED',
+      'consents.marketing_sms.optOut': 'SMS_BLACKLISTED',
+      occurredAt: 'ADDED_TIME',
+    });
+    // Easyfatt's customers: the date of the record's last change.
+    expect(paths(['Cod.', 'Denominazione', 'e-mail', 'Partita Iva', 'Data ultima modifica'])).toMatchObject({ occurredAt: 'Data ultima modifica' });
+  });
+
   it("dates a shop's customers by when they registered (PrestaShop's Registration, Registrazione)", () => {
     expect(paths(['ID', 'First name', 'Last name', 'Email address', 'Newsletter', 'Registration', 'Last visit'])).toMatchObject({ occurredAt: 'Registration' });
     expect(paths(['ID', 'Nome', 'Cognome', 'Indirizzo email', 'Newsletter', 'Registrazione', 'Ultima visita'])).toMatchObject({ occurredAt: 'Registrazione' });

@@ -218,6 +218,10 @@ describe('booleans, places, companies', () => {
     ['No', false],
     ['0', false],
     ['false', false],
+    // Klaviyo's consent states.
+    ['SUBSCRIBED', true],
+    ['NEVER_SUBSCRIBED', false],
+    ['UNSUBSCRIBED', false],
   ])('reads consent %j as %s', (raw, value) => {
     expect(normaliseBoolean(raw)).toEqual({ ok: true, value });
   });
