@@ -272,4 +272,39 @@ describe('exports a new user uploads, without a mapping', () => {
     expect(verdi.attributes).toMatchObject({ firstName: 'Luca', lastName: 'Verdi' });
     expect(verdi.orders).toMatchObject({ count: 1, revenue: 305 });
   });
+
+  it("imports a WooCommerce orders export and a Google Contacts address book, each by its own columns", async () => {
+    // Advanced Order Export for WooCommerce's defaults (one row per article), as a shop with a numbering plugin writes it.
+    const woo = [
+      'Order ID;Order Number;Order Status;Order Date;First Name (Billing);Last Name (Billing);Email (Billing);Phone (Billing);First Name (Shipping);Last Name (Shipping);City (Shipping);Order Refund Amount;Order Total Amount;SKU;Quantity (- Refund);Item Cost',
+      '4711;WC-2026-001;Completed;2026-11-02 10:15;Lucia;Marchetti;lucia.marchetti@example.it;3471234567;Lucia;Marchetti;Bologna;0;60,00;TSH-01;2;27,00',
+      '4712;WC-2026-002;Cancelled;2026-11-05 18:40;Lucia;Marchetti;lucia.marchetti@example.it;;Lucia;Marchetti;Bologna;0;30,00;CAP-03;1;30,00',
+      '4715;WC-2026-003;Processing;2026-11-20 09:00;Lucia;Marchetti;lucia.marchetti@example.it;;Marco;Rossi;Milano;0;50,00;TSH-01;1;45,00',
+    ].join('\r\n');
+    const orders = await cdpImport('ordini-woo.csv', Buffer.from(woo), 'woocommerce');
+    expect(orders).toMatchObject({ status: 'completed', rowsRead: 3, accepted: 3, rejected: 0 });
+    expect(orders.unmappedColumns).toEqual(['Order ID', 'First Name (Shipping)', 'Last Name (Shipping)', 'City (Shipping)']);
+    // Google Contacts: an address book with two addresses in one cell and an unset birthday.
+    const google = [
+      'First Name,Last Name,Birthday,Labels,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Organization Name',
+      'Lucia,Marchetti,0000-00-00,* myContacts,* Home ::: Work,lucia.marchetti@example.it ::: l.marchetti@studio-marchetti.example,Mobile,+39 347 123 4567,Studio Marchetti',
+    ].join('\n');
+    const book = await cdpImport('contacts.csv', Buffer.from(google), 'rubrica');
+    expect(book).toMatchObject({ status: 'completed', rowsRead: 1, accepted: 1, exportFormat: 'google-contacts' });
+    await twin.waitIdle();
+
+    const [lucia] = JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'l.marchetti@studio-marchetti.example', '--history', '--json'));
+    // One person: the shop's buyer and the address book's contact, by e-mail and phone; the shipping name (a gift to
+    // Marco Rossi) is no one's here.
+    expect(lucia.identifiers).toEqual(expect.arrayContaining(['email:lucia.marchetti@example.it', 'email:l.marchetti@studio-marchetti.example', 'phone:+393471234567']));
+    expect(lucia.attributes).toMatchObject({ firstName: 'Lucia', lastName: 'Marchetti', companyName: 'Studio Marchetti' });
+    expect(lucia.attributes.birthDate).toBeUndefined();
+    // Known by the order number (the webhook's key), the cancelled order counting toward nothing.
+    expect(lucia.orders).toMatchObject({ count: 2, revenue: 110 });
+    expect(lucia.history.orders.map((o: { orderId: string; counted: boolean }) => [o.orderId, o.counted])).toEqual([
+      ['WC-2026-003', true],
+      ['WC-2026-002', false],
+      ['WC-2026-001', true],
+    ]);
+  });
 });
