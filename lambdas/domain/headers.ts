@@ -388,7 +388,7 @@ function anotherOf(folded: string): string | undefined {
  * An order's number, as people and the shop's webhooks know it (`order_number`, WooCommerce's `number` and Shopify's
  * `name`), is the order's id where a file has both: a shop that numbers its orders apart from its database ids (a
  * sequential-numbering plugin) would otherwise hold each order twice, once by the export's id and once by the
- * webhook's number. The id stays unmapped, and the report names it.
+ * webhook's number. The id is kept as the order's ref, which is how a binned WooCommerce order (its id only) is found.
  */
 const ORDER_NUMBERS: ReadonlySet<string> = new Set(['numero ordine', 'n ordine', 'order number', 'order no']);
 
@@ -524,11 +524,19 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     if (!path) return;
     const mine = !format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h);
     const before = taken.get(path);
-    const numberOverId = path === 'order.orderId' && ORDER_NUMBERS.has(h) && before !== undefined && !ORDER_NUMBERS.has(folded[before.index]!);
-    if (before && !MULTI_VALUED.has(path) && !numberOverId) {
+    if (before && path === 'order.orderId' && ORDER_NUMBERS.has(h) !== ORDER_NUMBERS.has(folded[before.index]!)) {
+      const [number, id] = ORDER_NUMBERS.has(h) ? [i, before.index] : [before.index, i];
+      byIndex.set(number, path);
+      if (!taken.has('order.ref')) byIndex.set(id, 'order.ref');
+      else byIndex.delete(id);
+      taken.set(path, { index: number, qualified: false });
+      taken.set('order.ref', { index: id, qualified: false });
+      return;
+    }
+    if (before && !MULTI_VALUED.has(path)) {
       if (!mine || before.qualified) return;
       byIndex.delete(before.index);
-    } else if (numberOverId) byIndex.delete(before.index);
+    }
     taken.set(path, { index: i, qualified: mine });
     byIndex.set(i, path);
   });

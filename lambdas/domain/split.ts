@@ -76,7 +76,8 @@ export function regroup(
 
   // A change to an order that names no person (a binned WooCommerce order, a deleted Shopify one) goes with the
   // order's newest record that does: the order item, which it last wrote, goes where that record goes. The change
-  // names the order by its id, or by the vendor's own (ref) when it has one.
+  // names the order by its id, or by the vendor's own (ref) when it has one; an order kept without a ref is named by
+  // that id (a WooCommerce order numbered as its id), as the resolver finds it.
   const holders = new Map<string, CanonicalRecord>();
   const hold = (key: string, r: CanonicalRecord) => {
     const h = holders.get(key);
@@ -89,7 +90,8 @@ export function regroup(
   }
   for (const r of records) {
     if (!r.order?.changeOnly) continue;
-    const holder = holders.get(r.order.ref !== undefined ? `${r.source}#ref#${r.order.ref}` : orderKey(r.source, r.order));
+    const named = holders.get(orderKey(r.source, r.order.ref !== undefined ? { orderId: r.order.ref } : r.order));
+    const holder = r.order.ref === undefined ? named : (holders.get(`${r.source}#ref#${r.order.ref}`) ?? (named?.order?.ref === undefined ? named : undefined));
     if (holder) partition.union(r.recordId, holder.recordId);
   }
 

@@ -352,11 +352,13 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
  */
 async function resolveOrderChange(store: ProfileStore, record: CanonicalRecord, change: Order, config: IdentityConfig): Promise<ResolveOutcome> {
   const unknown: ResolveOutcome = { profileId: '', result: 'unknownOrder', merged: [] };
-  // A change that gives the vendor's own id (Shopify's numeric one) finds the order by it, whatever it is named by.
+  // A change that gives the vendor's own id (Shopify's numeric one, WooCommerce's post id) finds the order by it,
+  // whatever it is named by; an order kept without a ref is named by that id (a WooCommerce order numbered as its id).
+  const byName = (orderId: string) => (o: { sk: string }) => o.sk === `ORDER#${orderKey(record.source, { orderId })}`;
   const isIt =
     change.ref !== undefined
-      ? (o: StoredOrder) => o.source === record.source && o.ref === change.ref && o.line === undefined
-      : (o: { sk: string }) => o.sk === `ORDER#${orderKey(record.source, change)}`;
+      ? (o: StoredOrder & { sk: string }) => (o.ref === undefined ? byName(change.ref!)(o) : o.source === record.source && o.ref === change.ref && o.line === undefined)
+      : byName(change.orderId);
   for (let attempt = 0; attempt < MAX_RECORD_ATTEMPTS; attempt++) {
     const holders = await store.profilesWithOrder(record.source, change.ref ?? change.orderId);
     if (holders.length === 0) return unknown;

@@ -283,7 +283,7 @@ describe('exports a new user uploads, without a mapping', () => {
     ].join('\r\n');
     const orders = await cdpImport('ordini-woo.csv', Buffer.from(woo), 'woocommerce');
     expect(orders).toMatchObject({ status: 'completed', rowsRead: 3, accepted: 3, rejected: 0 });
-    expect(orders.unmappedColumns).toEqual(['Order ID', 'First Name (Shipping)', 'Last Name (Shipping)', 'City (Shipping)']);
+    expect(orders.unmappedColumns).toEqual(['First Name (Shipping)', 'Last Name (Shipping)', 'City (Shipping)']);
     // Google Contacts: an address book with two addresses in one cell and an unset birthday.
     const google = [
       'First Name,Last Name,Birthday,Labels,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Organization Name',

@@ -32,11 +32,14 @@ const placed = (identifiers: Identifier[], orderId: string, status: string, tota
   person: { firstName: 'Elena', lastName: 'Moretti' },
   order: { orderId, status, total, currency: 'EUR', placedAt: '2026-03-01T10:00:00.000Z' },
 });
-/** What the row mapper makes of `order.deleted`: the order's id, binned, dated when it came; no identifier. */
+/**
+ * What the row mapper makes of `order.deleted`: the order's id (as its id and its ref: see below), binned, dated when it
+ * came; no identifier. The orders above are numbered as their ids, as WooCommerce does, and kept without a ref.
+ */
 const binned = (orderId: string, at: string, recordId = `b${++n}`): CanonicalRecord => ({
   ...delivery(recordId, at, `order:${orderId}#deleted:${recordId}`),
   identifiers: [],
-  order: { orderId, status: 'trash', currency: 'EUR', changeOnly: true },
+  order: { orderId, ref: orderId, status: 'trash', currency: 'EUR', changeOnly: true },
 });
 
 describe('a change to an order that names no person', () => {
@@ -111,6 +114,22 @@ describe('a change to an order that names no person', () => {
     // Binned again (a second delivery), it is found where it went.
     expect(await resolveRecord(store, binned('1302', '2026-04-07T09:00:00.000Z'), config)).toMatchObject({ profileId: binnedGroup.id, result: 'applied' });
   });
+  it('binned by its id, an order a plugin numbers otherwise is found by that id (its ref), and an order numbered as its id still is', async () => {
+    const store = await local.store();
+    const elena = [email('elena.moretti@example.it')];
+    const view = async () => (await profilesByIdentifier(store, config, 'email:elena.moretti@example.it'))[0]!;
+    // A sequential-numbering plugin: order 727 is `WC-2026-0727` in the shop, the export and every delivery but the binning.
+    await resolveRecord(store, { ...placed(elena, 'WC-2026-0727', 'processing', 80, '2026-03-01T10:00:00.000Z'), order: { orderId: 'WC-2026-0727', ref: '727', status: 'processing', total: 80, currency: 'EUR' } }, config);
+    await resolveRecord(store, placed(elena, '728', 'completed', 20, '2026-03-02T10:00:00.000Z'), config);
+    expect((await view()).orders).toMatchObject({ count: 2, revenue: 100 });
+    expect(await resolveRecord(store, binned('727', '2026-03-03T09:00:00.000Z'), config)).toMatchObject({ result: 'applied' });
+    expect((await view()).orders).toMatchObject({ count: 1, revenue: 20 });
+    expect(await resolveRecord(store, binned('728', '2026-03-03T09:30:00.000Z'), config)).toMatchObject({ result: 'applied' });
+    expect((await view()).orders).toMatchObject({ count: 0, revenue: 0 });
+    // Each kept its name; no order named by the id appeared.
+    expect((await store.listOrders((await view()).profileId)).map((o) => [o.orderId, o.status]).sort()).toEqual([['728', 'trash'], ['WC-2026-0727', 'trash']]);
+  });
+
   it("Shopify's orders/delete names the order by its numeric id only: found by that id (its ref) whatever the order is named, it stops counting", async () => {
     const store = await local.store();
     const giulia = [email('giulia.conti@example.it')];

@@ -174,7 +174,8 @@ describe('webhooks: every vendor fixture', () => {
     expect(await receiveWebhook(deps, 'woocommerce', binned('d1'))).toMatchObject({ status: 200, body: { received: true, records: 1 } });
     const [r] = records.records;
     expect(r!.identifiers).toEqual([]);
-    expect(r!.order).toMatchObject({ orderId: '727', status: 'trash', changeOnly: true });
+    // The id names the order by its ref too: an order a numbering plugin numbers otherwise is kept with its id as ref.
+    expect(r!.order).toMatchObject({ orderId: '727', ref: '727', status: 'trash', changeOnly: true });
     // Dated when it came, to the second (WooCommerce's own dates are whole seconds).
     expect(r!.occurredAt).toBe(`${r!.receivedAt.slice(0, 19)}.000Z`);
     expect(r!.lineage).toMatchObject({ deliveryId: 'd1', recordKey: 'order:727#deleted:d1' });
@@ -187,6 +188,7 @@ describe('webhooks: every vendor fixture', () => {
     const restored = await receiveWebhook(deps, 'woocommerce', signed('woocommerce', fixture('woocommerce/order.created.json'), { 'x-wc-webhook-topic': 'order.restored' }));
     expect(restored).toMatchObject({ status: 200, body: { records: 1 } });
     expect(records.records[2]!.order).toMatchObject({ orderId: '727', status: 'processing', total: 29.35 });
+    expect(records.records[2]!.order!.ref).toBeUndefined();
     expect(ids(records.records[2]!)).toEqual(['email:john.doe@example.com']);
     // Other deletions say nothing about a person's orders: a customer removed from the shop is not an erasure request.
     const gone = await receiveWebhook(deps, 'woocommerce', signed('woocommerce', Buffer.from('{"id":25}'), { 'x-wc-webhook-topic': 'customer.deleted' }));
@@ -196,6 +198,11 @@ describe('webhooks: every vendor fixture', () => {
     const long = signed('woocommerce', Buffer.from(`{"id":"${'9'.repeat(300)}"}`), { 'x-wc-webhook-topic': 'order.deleted', 'x-wc-webhook-delivery-id': 'd3' });
     expect(await receiveWebhook(deps, 'woocommerce', long)).toMatchObject({ status: 200, body: { rejected: [{ reasons: ['order.idTooLong'] }] } });
     expect(records.records).toHaveLength(3);
+    // Numbered by a plugin (`number` is not the id): known by its number, its id kept as its ref.
+    const numbered = JSON.parse(fixture('woocommerce/order.created.json').toString()) as Record<string, unknown>;
+    const plugin = await receiveWebhook(deps, 'woocommerce', signed('woocommerce', Buffer.from(JSON.stringify({ ...numbered, number: 'WC-2026-0727' })), { 'x-wc-webhook-topic': 'order.updated' }));
+    expect(plugin).toMatchObject({ status: 200, body: { records: 1 } });
+    expect(records.records[3]!.order).toMatchObject({ orderId: 'WC-2026-0727', ref: '727' });
   });
 
   it('an order change naming no person is only taken from the WooCommerce topic that sends one: a form post without identifiers is still rejected', async () => {

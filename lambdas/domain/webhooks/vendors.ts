@@ -254,7 +254,9 @@ function woocommerce(req: WebhookRequest, payload: Payload): Interpretation {
     // Restoring it sends the whole order again.
     if (!id) return none(topic, contentKey(req), 'topic.noCustomerData');
     const delivery = req.headers['x-wc-webhook-delivery-id'] ?? contentKey(req);
-    const fields: Fields = [['order.orderId', id], ['order.status', 'trash']];
+    // Its id, which is also its number unless a plugin numbers orders otherwise: then the order is kept under its
+    // number with the id as its ref, so the id finds it either way.
+    const fields: Fields = [['order.orderId', id], ['order.ref', id], ['order.status', 'trash']];
     return one(topic, `${topic}:${id}:${delivery}`, { kind: 'order', recordKey: `order:${id}#deleted:${delivery}`, fields, form: `woocommerce:${topic}`, changeOnly: true });
   }
   if (topic.endsWith('.deleted') || (topic.endsWith('.restored') && topic !== 'order.restored')) return none(topic, eventKey, 'topic.noCustomerData');
@@ -268,6 +270,8 @@ function woocommerce(req: WebhookRequest, payload: Payload): Interpretation {
   if (topic.startsWith('order.')) {
     const orderId = str(body.number) ?? id;
     put(fields, 'order.orderId', orderId);
+    // A sequential-numbering plugin's number: the post id, which alone names the order when it is binned, is its ref.
+    if (id && orderId !== id) put(fields, 'order.ref', id);
     put(fields, 'order.status', body.status);
     put(fields, 'order.total', body.total);
     put(fields, 'order.refunded', wooRefunded(body.refunds));
