@@ -380,11 +380,6 @@ function anotherOf(folded: string): string | undefined {
 }
 
 /**
- * Words that make a column the row's person's: `Requester Email`, `Customer Name`, `Telefono cliente`. A helpdesk's
- * ticket export or a call log names the customer so, beside the agent who handled the row (`Agent Email`, which stays
- * unmapped).
- */
-/**
  * An order's number, as people and the shop's webhooks know it (`order_number`, WooCommerce's `number` and Shopify's
  * `name`), is the order's id where a file has both: a shop that numbers its orders apart from its database ids (a
  * sequential-numbering plugin) would otherwise hold each order twice, once by the export's id and once by the
@@ -392,7 +387,12 @@ function anotherOf(folded: string): string | undefined {
  */
 const ORDER_NUMBERS: ReadonlySet<string> = new Set(['numero ordine', 'n ordine', 'order number', 'order no']);
 
-// `Person - Email - Work`: a CRM's (Pipedrive's) columns named by the record they belong to.
+/**
+ * Words that make a column the row's person's: `Requester Email`, `Customer Name`, `Telefono cliente`. A helpdesk's
+ * ticket export or a call log names the customer so, beside the agent who handled the row (`Agent Email`, which stays
+ * unmapped); a shop's order, its buyer's billing columns (`Billing Email`, `Email (Billing)`, `Email di fatturazione`);
+ * a CRM, the columns it names by their record (Pipedrive's `Person - Email - Work`).
+ */
 const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|billing|person)\s+/;
 const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente)|billing|(?:di\s+)?fatturazione)$/;
 /** The fields such a word may qualify: a `Customer Type` or a `Nota cliente` is no field of the person's. */
@@ -401,9 +401,12 @@ const PERSON_FIELDS = /^(person|identifiers|company|address)\./;
 /** Whether a folded header names its column as the row's person's (`customer id`, `codice cliente`, `requester email`). */
 const qualified = (folded: string): boolean => PERSON_PREFIX.test(folded) || PERSON_SUFFIX.test(folded);
 
+/** A folded header without the words that make it the person's (`requester email` → `email`). */
+const unqualified = (folded: string): string => folded.replace(PERSON_PREFIX, '').replace(PERSON_SUFFIX, '');
+
 /** The person's field a qualified header names (`requester email`, `nome cliente`), if it does. */
 function personFieldOf(folded: string): string | undefined {
-  const base = folded.replace(PERSON_PREFIX, '').replace(PERSON_SUFFIX, '');
+  const base = unqualified(folded);
   if (base === folded || !base) return undefined;
   const path = SYNONYM_LOOKUP.get(base) ?? anotherOf(base);
   return path && PERSON_FIELDS.test(path) ? path : undefined;
@@ -527,10 +530,12 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     if (before && path === 'order.orderId' && ORDER_NUMBERS.has(h) !== ORDER_NUMBERS.has(folded[before.index]!)) {
       const [number, id] = ORDER_NUMBERS.has(h) ? [i, before.index] : [before.index, i];
       byIndex.set(number, path);
-      if (!taken.has('order.ref')) byIndex.set(id, 'order.ref');
-      else byIndex.delete(id);
       taken.set(path, { index: number, qualified: false });
-      taken.set('order.ref', { index: id, qualified: false });
+      if (taken.has('order.ref')) byIndex.delete(id);
+      else {
+        byIndex.set(id, 'order.ref');
+        taken.set('order.ref', { index: id, qualified: false });
+      }
       return;
     }
     if (before && !MULTI_VALUED.has(path)) {
@@ -543,8 +548,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   // `Nome cliente` alone is the customer's whole name, as `Nome` beside a `Cognome` is the first.
   const first = taken.get('person.firstName');
   // A `Billing First Name` says which name it is.
-  const bare = (h: string): string => h.replace(PERSON_PREFIX, '').replace(PERSON_SUFFIX, '');
-  if (first?.qualified && bare(folded[first.index]!) === 'nome' && !taken.has('person.lastName') && !taken.has('person.fullName')) {
+  if (first?.qualified && unqualified(folded[first.index]!) === 'nome' && !taken.has('person.lastName') && !taken.has('person.fullName')) {
     byIndex.set(first.index, 'person.fullName');
   }
   return byIndex;
