@@ -64,7 +64,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'consents.marketing_email.optOut': [
     'email opt out', 'opt out', 'optout', 'opt out email', 'has opted out of email', 'unsubscribed', 'email unsubscribed',
     'unsubscribed from all email', 'do not email', 'disiscritto', 'disiscritta', 'disiscritto newsletter', 'disiscrizione',
-    'disiscrizione newsletter', 'non inviare email', 'email blacklisted', 'blacklisted',
+    'disiscrizione newsletter', 'non inviare email', 'email blacklisted',
   ],
   // When the decision was made: without it, a file's grant cannot be shown to be later than a withdrawal (supersedes).
   'consents.marketing_email.at': [

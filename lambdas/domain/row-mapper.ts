@@ -438,7 +438,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     let raw = f.index === undefined ? (f.value ?? '') : cell(cells, f.index);
     if (f.values) raw = f.values[raw.trim()] ?? raw;
     if (raw === '' || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) continue;
-    if (ZERO_DATE.test(raw) && isDatePath(f.path)) continue;
+    if (isDatePath(f.path) && ZERO_DATE.test(raw)) continue;
     apply(d, f.path, raw, f, plan);
   }
 
