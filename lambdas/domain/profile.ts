@@ -271,6 +271,14 @@ export const VOID_ORDER_STATUSES: readonly string[] = [
 export const orderKey = (source: string, order: { readonly orderId: string; readonly line?: string }): string =>
   `${source}#${order.orderId}${order.line !== undefined ? `#${order.line}` : ''}`;
 
+/**
+ * Whether a change that names no person (a binned WooCommerce order, a deleted Shopify one) names this order of its
+ * source: by the vendor's own id (ref) when the change gives one, an order kept without a ref being named by that id (a
+ * WooCommerce order numbered as its id); else by the order's id. A line of an order is not the order.
+ */
+export const namesOrder = (change: { readonly orderId: string; readonly ref?: string }, order: { readonly orderId?: string; readonly ref?: string; readonly line?: string }): boolean =>
+  order.line === undefined && (change.ref !== undefined && order.ref !== undefined ? order.ref === change.ref : order.orderId === (change.ref ?? change.orderId));
+
 export const orderVersion = (r: { readonly occurredAt: string; readonly receivedAt?: string; readonly recordId: string; readonly total?: number; readonly status?: string }): string =>
   `${r.total === undefined && !r.status ? '!' : ''}${r.occurredAt}|${r.receivedAt ?? ''}|${r.recordId}`;
 

@@ -2,7 +2,7 @@ import { type CanonicalRecord, identifierKey } from './canonical.ts';
 import { stableHash } from './hash.ts';
 import { blockedReason, type IdentityConfig } from './identity-config.ts';
 import { blockingKeys, compareSnapshots, decide, snapshotOf } from './matching.ts';
-import { applyRecord, emptyProfile, type FieldValue, keepValues, orderKey, type ProfileState, RECTIFIED_SOURCE_PREFIX } from './profile.ts';
+import { applyRecord, emptyProfile, type FieldValue, keepValues, namesOrder, type ProfileState, RECTIFIED_SOURCE_PREFIX } from './profile.ts';
 import { conflict, linkingIdentifiers, newProfileIdFor, OWN_IDENTIFIERS, personKeyOf } from './resolution.ts';
 
 /**
@@ -75,23 +75,17 @@ export function regroup(
   }
 
   // A change to an order that names no person (a binned WooCommerce order, a deleted Shopify one) goes with the
-  // order's newest record that does: the order item, which it last wrote, goes where that record goes. The change
-  // names the order by its id, or by the vendor's own (ref) when it has one; an order kept without a ref is named by
-  // that id (a WooCommerce order numbered as its id), as the resolver finds it.
-  const holders = new Map<string, CanonicalRecord>();
-  const hold = (key: string, r: CanonicalRecord) => {
-    const h = holders.get(key);
-    if (!h || h.occurredAt < r.occurredAt || (h.occurredAt === r.occurredAt && h.recordId < r.recordId)) holders.set(key, r);
-  };
+  // newest record of the order it names (namesOrder, as the resolver finds it): the order item, which it last wrote,
+  // goes where that record goes. Such changes are few, so each looks through the records.
+  const orderRecords = records.filter((r) => r.order && !r.order.changeOnly);
   for (const r of records) {
-    if (!r.order || r.order.changeOnly || r.order.line !== undefined) continue;
-    hold(orderKey(r.source, r.order), r);
-    if (r.order.ref !== undefined) hold(`${r.source}#ref#${r.order.ref}`, r);
-  }
-  for (const r of records) {
-    if (!r.order?.changeOnly) continue;
-    const named = holders.get(orderKey(r.source, r.order.ref !== undefined ? { orderId: r.order.ref } : r.order));
-    const holder = r.order.ref === undefined ? named : (holders.get(`${r.source}#ref#${r.order.ref}`) ?? (named?.order?.ref === undefined ? named : undefined));
+    const change = r.order?.changeOnly ? r.order : undefined;
+    if (!change) continue;
+    let holder: CanonicalRecord | undefined;
+    for (const h of orderRecords) {
+      if (h.source !== r.source || !namesOrder(change, h.order!)) continue;
+      if (!holder || holder.occurredAt < h.occurredAt || (holder.occurredAt === h.occurredAt && holder.recordId < h.recordId)) holder = h;
+    }
     if (holder) partition.union(r.recordId, holder.recordId);
   }
 

@@ -2,7 +2,7 @@ import { type CanonicalRecord, identifierKey, type Order } from '../domain/canon
 import { stableHash } from '../domain/hash.ts';
 import type { IdentityConfig } from '../domain/identity-config.ts';
 import { blockingKeys, compareSnapshots, decide, type MatchSnapshot, snapshotOf } from '../domain/matching.ts';
-import { applyRecord, emptyProfile, mergeStates, orderKey, orderTotals, orderVersion, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
+import { applyRecord, emptyProfile, mergeStates, namesOrder, orderKey, orderTotals, orderVersion, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
 import { conflict, type IdentifierView, keptApart, linkingIdentifiers, type OwnerView, personKeyOf, planResolution } from '../domain/resolution.ts';
 import type { SuppressionCheck } from '../ports/privacy.ts';
 import type { FiledSnapshot, ProfileStore, StoredOrder, StoredProfile } from '../ports/profiles.ts';
@@ -353,12 +353,8 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
 async function resolveOrderChange(store: ProfileStore, record: CanonicalRecord, change: Order, config: IdentityConfig): Promise<ResolveOutcome> {
   const unknown: ResolveOutcome = { profileId: '', result: 'unknownOrder', merged: [] };
   // A change that gives the vendor's own id (Shopify's numeric one, WooCommerce's post id) finds the order by it,
-  // whatever it is named by; an order kept without a ref is named by that id (a WooCommerce order numbered as its id).
-  const byName = (orderId: string) => (o: { sk: string }) => o.sk === `ORDER#${orderKey(record.source, { orderId })}`;
-  const isIt =
-    change.ref !== undefined
-      ? (o: StoredOrder & { sk: string }) => (o.ref === undefined ? byName(change.ref!)(o) : o.source === record.source && o.ref === change.ref && o.line === undefined)
-      : byName(change.orderId);
+  // whatever it is named by (namesOrder).
+  const isIt = (o: StoredOrder) => o.source === record.source && namesOrder(change, o);
   for (let attempt = 0; attempt < MAX_RECORD_ATTEMPTS; attempt++) {
     const holders = await store.profilesWithOrder(record.source, change.ref ?? change.orderId);
     if (holders.length === 0) return unknown;
