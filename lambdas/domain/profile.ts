@@ -259,14 +259,6 @@ export const VOID_ORDER_STATUSES: readonly string[] = [
   'preventivo', 'proforma', 'ddt',
 ];
 
-/**
- * Which version of an order is newer, as a string that sorts so (it is also compared in DynamoDB conditions): when the
- * record says it happened, then when it was received (two exports of one order dated by the order's date: the later
- * upload is its newer state), then the record id (any fixed choice, the same whatever order they arrive in).
- * A version that says nothing of the order as a whole, neither its total nor its status, comes before every version
- * that does (`!` sorts before digits): it is another line of the order (Shopify's export fills those only on an order's
- * first line), and must not blank out what the first line said, whichever is read first.
- */
 /** An order's key among a profile's orders: its source and id, and for one line of it, the line. */
 export const orderKey = (source: string, order: { readonly orderId: string; readonly line?: string }): string =>
   `${source}#${order.orderId}${order.line !== undefined ? `#${order.line}` : ''}`;
@@ -279,6 +271,14 @@ export const orderKey = (source: string, order: { readonly orderId: string; read
 export const namesOrder = (change: { readonly orderId: string; readonly ref?: string }, order: { readonly orderId?: string; readonly ref?: string; readonly line?: string }): boolean =>
   order.line === undefined && (change.ref !== undefined && order.ref !== undefined ? order.ref === change.ref : order.orderId === (change.ref ?? change.orderId));
 
+/**
+ * Which version of an order is newer, as a string that sorts so (it is also compared in DynamoDB conditions): when the
+ * record says it happened, then when it was received (two exports of one order dated by the order's date: the later
+ * upload is its newer state), then the record id (any fixed choice, the same whatever order they arrive in).
+ * A version that says nothing of the order as a whole, neither its total nor its status, comes before every version
+ * that does (`!` sorts before digits): it is another line of the order (Shopify's export fills those only on an order's
+ * first line), and must not blank out what the first line said, whichever is read first.
+ */
 export const orderVersion = (r: { readonly occurredAt: string; readonly receivedAt?: string; readonly recordId: string; readonly total?: number; readonly status?: string }): string =>
   `${r.total === undefined && !r.status ? '!' : ''}${r.occurredAt}|${r.receivedAt ?? ''}|${r.recordId}`;
 

@@ -43,7 +43,7 @@ function person(
   };
 }
 
-const grant = (granted: boolean, at: string) => ({ marketing: { granted, at, source: 'erp', r: 'c' } });
+const grant = (granted: boolean, at: string, undated?: true) => ({ marketing: { granted, at, ...(undated ? { undated } : {}), source: 'erp', r: 'c' } });
 
 export const PROFILES: ProfileState[] = [
   person('p1', {
@@ -80,7 +80,8 @@ export const PROFILES: ProfileState[] = [
     },
     identifiers: ['email:ordini@ferri.it'],
     orders: { count: 0, revenue: 0 },
-    consents: grant(true, '2026-11-02T00:00:00.000Z'),
+    // A file's yes without a date of its own (an ERP's customer list): dated by the import.
+    consents: grant(true, '2026-11-02T00:00:00.000Z', true),
     restricted: true,
   }),
   person('p4', {

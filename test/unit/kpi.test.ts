@@ -166,8 +166,8 @@ describe('every KPI on DuckDB over a customer base worked out by hand', () => {
     ]);
   });
 
-  it('consents: the marketable base leaves out restricted profiles and those without the channel', async () => {
-    expect(await kpi('consents')).toEqual([{ purpose: 'marketing', granted: 2, denied: 1, marketable_email: 1, marketable_phone: 0, restricted: 1 }]);
+  it('consents: the marketable base leaves out restricted profiles and those without the channel; grants without a date of their own are counted', async () => {
+    expect(await kpi('consents')).toEqual([{ purpose: 'marketing', granted: 2, denied: 1, marketable_email: 1, marketable_phone: 0, restricted: 1, granted_undated: 1 }]);
   });
 
   it('data_quality: completeness per field, rejects per source and reason, stale profiles, duplicate candidates', async () => {

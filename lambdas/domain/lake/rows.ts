@@ -76,6 +76,7 @@ export function consentRows(state: ProfileState, key: number): Row[] {
     granted: c.granted,
     decided_at: c.at,
     source: c.source,
+    undated: c.undated === true,
   }));
 }
 

@@ -125,7 +125,10 @@ export const curatedTables = {
     partition: SNAPSHOT,
     description: "Each profile's latest decision per purpose",
     orderBy: 'profile_key',
-    columns: [c('profile_id', 'string'), PROFILE_KEY, c('purpose', 'string'), c('granted', 'boolean'), c('decided_at', 'timestamp'), c('source', 'string')],
+    columns: [
+      c('profile_id', 'string'), PROFILE_KEY, c('purpose', 'string'), c('granted', 'boolean'), c('decided_at', 'timestamp'), c('source', 'string'),
+      c('undated', 'boolean', "a grant a file gave without a date of its own: decided_at is the row's or the import's, and no proof of when"),
+    ],
   },
   imports: {
     prefix: 'curated/imports/',
