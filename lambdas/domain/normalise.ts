@@ -320,6 +320,19 @@ export function normaliseAmount(raw: string, decimal: ',' | '.' = ','): Cleaned<
 
 // -------------------------------------------------------------------------------------------------------- booleans
 
+/**
+ * An order's status as the rules and the lake read it: in lower case, WooCommerce's stored form (`wc-completed`, as
+ * some order-export plugins write it) by its name, and WooCommerce's `pending` named for what it is there, `pending
+ * payment` (WooCommerce's own label: placed, never paid; an abandoned checkout stays so). Shopify's `pending` is
+ * another thing, a sale awaiting a manual payment (a bank transfer, cash on delivery), and keeps its name.
+ */
+export function normaliseOrderStatus(raw: string, vendor?: 'woocommerce'): string {
+  const status = raw.trim().replace(/\s+/g, ' ').toLowerCase();
+  const woo = /^wc-(.+)$/.exec(status);
+  const name = woo ? woo[1]! : status;
+  return name === 'pending' && (woo || vendor === 'woocommerce') ? 'pending payment' : name;
+}
+
 const TRUE_WORDS = new Set(['si', 'sì', 's', 'x', '1', 'yes', 'y', 'true', 'vero', 'on', 'ok', 'accetto', 'accettato', 'consenso', 'subscribed', 'iscritto', 'iscritta', 'opt-in', 'optin', 'granted']);
 const FALSE_WORDS = new Set([
   'no', 'n', '0', 'false', 'falso', 'off', 'non accetto', 'rifiuto', 'unsubscribed', 'disiscritto', 'disiscritta', 'non iscritto', 'non iscritta',

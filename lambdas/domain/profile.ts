@@ -246,7 +246,8 @@ export function personKeyOfProfile(state: ProfileState): PersonKey {
 /**
  * Order statuses that are no sale: cancelled, refunded, returned, voided or failed (Shopify, WooCommerce, Stripe, and the
  * Italian of ERP and shop exports, PrestaShop's `Errore di pagamento` too), WooCommerce's orders never placed
- * (`checkout-draft`, a checkout left half-way) or put in the bin (`trash`), and orders deleted in the shop (`deleted`:
+ * (`checkout-draft`, a checkout left half-way), never paid (`pending payment`: WooCommerce's reports leave them out as
+ * well) or put in the bin (`trash`), and orders deleted in the shop (`deleted`:
  * Shopify's `orders/delete`). Such an order stays on the profile and in the lake with its status, and counts toward
  * nothing: not the order count, revenue, first or last order, lifecycle or lead score, nor the KPI tables. A partial
  * refund still counts, at the total the source gives (a Stripe refund's, Shopify's current total, WooCommerce's total
@@ -255,6 +256,8 @@ export function personKeyOfProfile(state: ProfileState): PersonKey {
 export const VOID_ORDER_STATUSES: readonly string[] = [
   'cancelled', 'canceled', 'refunded', 'returned', 'voided', 'failed', 'trash', 'checkout-draft', 'deleted',
   'annullato', 'annullata', 'rimborsato', 'rimborsata', 'stornato', 'stornata', 'reso', 'errore di pagamento',
+  // WooCommerce's order never paid (`pending`, as normaliseOrderStatus names it), and its Italian labels.
+  'pending payment', 'in attesa di pagamento', 'cancellato', 'cancellata', 'fallito', 'fallita', 'bozza',
   // An invoicing tool's documents that sell nothing themselves: a quote, a pro forma, a delivery note (documentOf).
   'preventivo', 'proforma', 'ddt',
 ];

@@ -14,6 +14,7 @@ import {
   normaliseEmail,
   normaliseGender,
   normaliseName,
+  normaliseOrderStatus,
   normalisePhone,
   normalisePostalCode,
   normaliseProvince,
@@ -260,7 +261,7 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       return;
     }
     case 'order.status':
-      (d.order ??= {}).status = text(raw).toLowerCase();
+      (d.order ??= {}).status = normaliseOrderStatus(text(raw));
       return;
     case 'order.test': {
       // A test order (Shopify's `test`, Stripe's test mode): kept, counted toward nothing. `no` is a real order.

@@ -330,7 +330,9 @@ describe('profile state', () => {
     expect(['cancelled', 'canceled', 'refunded', 'voided', 'failed', 'annullato', 'rimborsato', 'stornato'].every((s) => !isSale(s))).toBe(true);
     // WooCommerce: a checkout left half-way and an order put in the bin were never sales; a return is a refund.
     expect(['trash', 'checkout-draft', 'returned', 'Reso', 'Errore di pagamento'].every((s) => !isSale(s))).toBe(true);
-    expect(['paid', 'pending', 'processing', 'on-hold', 'completed', 'evaso', undefined].every((s) => isSale(s))).toBe(true);
+    // WooCommerce's order placed and never paid (an abandoned checkout stays so), and its Italian labels.
+    expect(['pending payment', 'In attesa di pagamento', 'Cancellato', 'Fallito', 'Bozza'].every((s) => !isSale(s))).toBe(true);
+    expect(['paid', 'pending', 'processing', 'on-hold', 'completed', 'evaso', 'In lavorazione', 'In sospeso', 'Completato', undefined].every((s) => isSale(s))).toBe(true);
   });
 
   it("counts a credit note (a negative total) off the revenue, as no order: it makes nobody a customer, nor a repeat one", () => {

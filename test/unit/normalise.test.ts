@@ -7,6 +7,7 @@ import {
   normaliseName,
   normalisePhone,
   normaliseBoolean,
+  normaliseOrderStatus,
   normaliseCity,
   normaliseCompanyName,
   normaliseCountry,
@@ -227,6 +228,16 @@ describe('booleans, places, companies', () => {
   });
   it('rejects a consent it cannot read', () => {
     expect(normaliseBoolean('forse')).toEqual({ ok: false, reason: 'boolean.unknown' });
+  });
+  it("names an order's status: WooCommerce's stored form by its name, and WooCommerce's pending (never paid) so, not Shopify's", () => {
+    expect(normaliseOrderStatus(' Completed ')).toBe('completed');
+    expect(normaliseOrderStatus('wc-cancelled')).toBe('cancelled');
+    expect(normaliseOrderStatus('wc-on-hold')).toBe('on-hold');
+    expect(normaliseOrderStatus('wc-pending')).toBe('pending payment');
+    expect(normaliseOrderStatus('pending', 'woocommerce')).toBe('pending payment');
+    expect(normaliseOrderStatus('Pending  payment')).toBe('pending payment');
+    // Shopify's financial status: a sale awaiting a bank transfer or cash on delivery.
+    expect(normaliseOrderStatus('pending')).toBe('pending');
   });
   it.each([
     ['Italia', 'IT'],

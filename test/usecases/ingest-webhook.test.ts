@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord } from '../../lambdas/domain/canonical.ts';
+import { isSale } from '../../lambdas/domain/profile.ts';
 import { signFor } from '../../lambdas/domain/webhooks/signatures.ts';
 import { InvalidSourceFileError, receiveWebhook } from '../../lambdas/usecases/ingest-webhook.ts';
 import { FIXTURES, fixture, memoryWebhookDeps, SECRETS, signed } from '../support/webhooks.ts';
@@ -63,6 +64,19 @@ describe('webhooks: every vendor fixture', () => {
     const [s, w] = records.records;
     expect(s!.order).toMatchObject({ status: 'partially_refunded', total: 300 });
     expect(w!.order).toMatchObject({ status: 'completed', total: 19.25 });
+  });
+
+  it("WooCommerce's pending order (placed, never paid) is named pending payment, and is no sale; Shopify's pending stays a sale", async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const woo = JSON.parse(fixture('woocommerce/order.created.json').toString()) as Record<string, unknown>;
+    const shop = JSON.parse(fixture('shopify/orders_create.json').toString()) as Record<string, unknown>;
+    expect((await receiveWebhook(deps, 'woocommerce', signed('woocommerce', Buffer.from(JSON.stringify({ ...woo, status: 'pending' })), { 'x-wc-webhook-topic': 'order.created' }))).status).toBe(200);
+    expect((await receiveWebhook(deps, 'shopify', signed('shopify', Buffer.from(JSON.stringify({ ...shop, cancelled_at: null, financial_status: 'pending' })), { 'x-shopify-topic': 'orders/create' }))).status).toBe(200);
+    const [w, s] = records.records;
+    expect(w!.order).toMatchObject({ status: 'pending payment' });
+    expect(isSale(w!.order!.status)).toBe(false);
+    expect(s!.order).toMatchObject({ status: 'pending' });
+    expect(isSale(s!.order!.status)).toBe(true);
   });
 
   it('Shopify customers/create and update, both consent topics', async () => {

@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Identifier } from '../canonical.ts';
 import { stableHash } from '../hash.ts';
-import { normaliseEmail, normalisePhone } from '../normalise.ts';
+import { normaliseEmail, normaliseOrderStatus, normalisePhone } from '../normalise.ts';
 import type { Answer, AnswerKind, Extracted, Interpretation, Payload, VendorName, VendorPrivacyRequest, WebhookRequest } from './types.ts';
 
 /**
@@ -272,7 +272,8 @@ function woocommerce(req: WebhookRequest, payload: Payload): Interpretation {
     put(fields, 'order.orderId', orderId);
     // A sequential-numbering plugin's number: the post id, which alone names the order when it is binned, is its ref.
     if (id && orderId !== id) put(fields, 'order.ref', id);
-    put(fields, 'order.status', body.status);
+    // WooCommerce's `pending` is an order placed and never paid (Pending payment): no sale, unlike Shopify's.
+    put(fields, 'order.status', typeof body.status === 'string' ? normaliseOrderStatus(body.status, 'woocommerce') : body.status);
     put(fields, 'order.total', body.total);
     put(fields, 'order.refunded', wooRefunded(body.refunds));
     put(fields, 'order.currency', body.currency);
