@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { format } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseMapping } from '../lambdas/domain/mapping.ts';
-import { type ImportReport, mappingKeys } from '../lambdas/usecases/import-file.ts';
+import type { ImportReport } from '../lambdas/usecases/import-file.ts';
+import { mappingKeys } from '../lambdas/usecases/import-keys.ts';
 import type { ConfigChange } from '../local/config-watch.ts';
 import { loadDemo } from '../local/demo.ts';
 import { startTwin, type Twin, type TwinInfo, twinInfoPath } from '../local/twin.ts';
@@ -236,15 +237,15 @@ export async function runImport(out: Output, args: readonly string[], flags: Fla
   const report = await uploadAndWait(target, key, file, {
     progress: (ms) => out.progress(`importing ${path.basename(file)} (${Math.round(ms / 1000)} s)`),
   });
-  const { importId, rowsRead, accepted, rejected, suppressed, reasons, status, error, errorDetail, flagged, format, encoding, delimiter, kind, exportFormat, quarantineKeys } = report;
+  const { importId, rowsRead, accepted, rejected, suppressed, reasons, status, error, errorDetail, flagged, format, encoding, delimiter, kind, exportFormat, headerLine, quarantineKeys } = report;
   // A report written before columns were named counted them only.
   const unmapped = Array.isArray(report.unmappedColumns) ? report.unmappedColumns : [];
   out.result(
-    { importId, status, ...(error ? { error, errorDetail } : {}), rowsRead, accepted, rejected, suppressed, reasons, flagged, unmappedColumns: unmapped, format, encoding, delimiter, kind, exportFormat, quarantineKeys },
+    { importId, status, ...(error ? { error, errorDetail } : {}), rowsRead, accepted, rejected, suppressed, reasons, flagged, unmappedColumns: unmapped, format, encoding, delimiter, kind, exportFormat, ...(headerLine ? { headerLine } : {}), quarantineKeys },
     () =>
       status === 'completed'
         ? [
-            `Import ${importId} completed (${[format, encoding, delimiter && `delimiter ${JSON.stringify(delimiter)}`, kind && `${kind} rows`, exportFormat && `recognised as ${exportFormat}`].filter(Boolean).join(', ')})`,
+            `Import ${importId} completed (${[format, encoding, delimiter && `delimiter ${JSON.stringify(delimiter)}`, kind && `${kind} rows`, exportFormat && `recognised as ${exportFormat}`, headerLine && `header on line ${headerLine}, the lines above it a title`].filter(Boolean).join(', ')})`,
             describeImports([report]),
             ...Object.entries(reasons).map(([r, n]) => `  rejected  ${r} x${n}`),
             ...Object.entries(flagged).map(([r, n]) => `  flagged   ${r} x${n} (kept)`),

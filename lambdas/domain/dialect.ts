@@ -46,16 +46,37 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
 
 const CANDIDATES = [';', ',', '\t', '|'] as const;
 
+/** Lines an export may carry above its header: a report's title, its date, blank lines. */
+export const MAX_TITLE_LINES = 20;
+
+const filled = (cells: readonly string[]): number => cells.reduce((n, c) => (c.trim() === '' ? n : n + 1), 0);
+
+/**
+ * How many of a file's first rows are a title above its header rather than the header: a report printed to a file
+ * (`Elenco clienti`, `Stampato il 01/12/2026`, a blank row) fills at most one cell of a row, and a row of at least two
+ * column names follows. Without such a row (a one-column file, whose header is a single cell) there is no title: 0.
+ * `leading` is the file's first rows, up to the first with two cells filled or MAX_TITLE_LINES + 1 of them.
+ */
+export function titleLineCount(leading: readonly (readonly string[])[]): number {
+  let i = 0;
+  while (i < leading.length && i < MAX_TITLE_LINES && filled(leading[i]!) <= 1) i++;
+  return i < leading.length && filled(leading[i]!) >= 2 ? i : 0;
+}
+
+/** Whether a row ends the search for a header (see titleLineCount): two cells filled, or the rows to look at are used up. */
+export const endsTitleSearch = (cells: readonly string[], seen: number): boolean => filled(cells) >= 2 || seen > MAX_TITLE_LINES;
+
 /**
  * The delimiter that splits the first lines into the same, largest number of fields (quotes respected).
  * Falls back to `,`.
  */
 export function detectDelimiter(sample: string): string {
-  const lines = splitLogicalLines(sample).slice(0, 20);
+  const lines = splitLogicalLines(sample).slice(0, 20 + MAX_TITLE_LINES);
   let best: { d: string; score: number } = { d: ',', score: 0 };
   for (const d of CANDIDATES) {
     const counts = lines.map((l) => countOutsideQuotes(l, d));
-    const first = counts[0] ?? 0;
+    // A title above the header (`Elenco clienti al 01/12/2026`) has no delimiter: the header is the first line with one.
+    const first = counts.find((c, i) => c > 0 && i <= MAX_TITLE_LINES) ?? 0;
     if (first === 0) continue;
     const consistent = counts.filter((c) => c === first).length;
     const score = first * consistent;

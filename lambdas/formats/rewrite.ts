@@ -5,8 +5,9 @@ import { detectDelimiter, detectEncoding, type TextEncoding } from '../domain/di
 import { readCsv } from './csv.ts';
 import { readJsonArray, readNdjson } from './json.ts';
 import { sniff } from './sniff.ts';
+import { type MaybeTitle, markTitleRows } from './title.ts';
 import type { FileFormat, SourceRow } from './types.ts';
-import { readXlsx } from './xlsx.ts';
+import { readXlsx, sheetPath } from './xlsx.ts';
 
 /**
  * Rewrites an export without some of its rows (erasure, Art. 17), keeping everything else as it was: the format, the
@@ -22,17 +23,28 @@ export interface Rewritten {
   readonly rows: number;
 }
 
+/**
+ * How the import read the file, as its mapping's `format` says (see readingOf): with no header row, in an encoding,
+ * with a delimiter, from a named sheet. Unsaid, each is found as the import finds it, so both read the same rows.
+ */
+export interface ReadAs {
+  readonly header?: boolean;
+  readonly encoding?: TextEncoding;
+  readonly delimiter?: string;
+  readonly sheet?: string;
+}
+
 const WHATWG: Record<TextEncoding, string> = { utf8: 'utf-8', utf16le: 'utf-16le', utf16be: 'utf-16be', 'windows-1252': 'windows-1252' };
 
-export async function rewriteWithout(original: Uint8Array, key: string, remove: (row: SourceRow) => boolean): Promise<Rewritten> {
+export async function rewriteWithout(original: Uint8Array, key: string, remove: (row: SourceRow) => boolean, readAs: ReadAs = {}): Promise<Rewritten> {
   const sniffed = sniff(original, key);
   const bytes = sniffed.gzip ? new Uint8Array(gunzipSync(original)) : original;
   const format: FileFormat = sniffed.gzip ? (sniff(bytes, key.replace(/\.gz$/i, '')).format ?? 'csv') : (sniffed.format ?? 'csv');
   let out: { bytes: Uint8Array; removed: number[]; rows: number };
-  if (format === 'csv') out = await rewriteCsv(bytes, remove);
+  if (format === 'csv') out = await rewriteCsv(bytes, remove, readAs);
   else if (format === 'ndjson') out = await rewriteLines(bytes, readNdjson(Readable.from([Buffer.from(bytes)])), remove, 1);
   else if (format === 'json') out = await rewriteJson(bytes, remove);
-  else out = rewriteXlsx(bytes, remove);
+  else out = await rewriteXlsx(bytes, remove, readAs);
   const changed = out.removed.length > 0;
   return {
     bytes: !changed ? original : sniffed.gzip ? new Uint8Array(gzipSync(out.bytes)) : out.bytes,
@@ -43,7 +55,7 @@ export async function rewriteWithout(original: Uint8Array, key: string, remove: 
 }
 
 /** A file's rows with their headers, for the lines asked for (the access bundle's raw rows). */
-export async function pickRows(original: Uint8Array, key: string, want: (line: number) => boolean): Promise<{ line: number; values: Record<string, string> }[]> {
+export async function pickRows(original: Uint8Array, key: string, want: (line: number) => boolean, readAs: ReadAs = {}): Promise<{ line: number; values: Record<string, string> }[]> {
   const out: { line: number; values: Record<string, string> }[] = [];
   const sniffed = sniff(original, key);
   const bytes = sniffed.gzip ? new Uint8Array(gunzipSync(original)) : original;
@@ -53,46 +65,60 @@ export async function pickRows(original: Uint8Array, key: string, want: (line: n
     const names = row.headers ?? headers ?? row.cells.map((_c, i) => String(i + 1));
     out.push({ line: row.line, values: Object.fromEntries(row.cells.map((c, i) => [names[i] ?? String(i + 1), c])) });
   };
-  if (format === 'csv') {
-    const { rows, header } = csvRows(bytes);
+  if (format === 'csv' || format === 'xlsx') {
+    const { rows, header } = format === 'csv' ? csvRows(bytes, readAs) : sheetRows(bytes, readAs);
     for await (const row of rows) keep(row, header());
   } else if (format === 'ndjson') {
     for await (const row of readNdjson(Readable.from([Buffer.from(bytes)]))) keep(row, undefined);
-  } else if (format === 'json') {
-    for await (const row of readJsonArray(Readable.from([Buffer.from(bytes)]))) keep(row, undefined);
   } else {
-    let header: readonly string[] | undefined;
-    for (const row of readXlsx(bytes)) {
-      if (!header) header = row.cells;
-      else keep(row, header);
-    }
+    for await (const row of readJsonArray(Readable.from([Buffer.from(bytes)]))) keep(row, undefined);
   }
   return out;
 }
 
-function csvRows(bytes: Uint8Array) {
-  const { encoding } = detectEncoding(bytes.subarray(0, 65536));
-  if (encoding === 'utf16be') throw new Error('UTF-16BE exports cannot be rewritten in place');
-  const sample = new TextDecoder(WHATWG[encoding]).decode(bytes.subarray(0, 65536));
-  const excelSep = /^sep=(.)\r?\n/i.exec(sample.replace(/^\ufeff/, ''));
-  const delimiter = excelSep?.[1] ?? detectDelimiter(excelSep ? sample.slice(sample.indexOf('\n') + 1) : sample);
-  const unit: 1 | 2 = encoding === 'utf16le' ? 2 : 1;
+/**
+ * A table's data rows as the import reads them: Excel's `sep=` line, a title above the header (markTitleRows) and the
+ * header are not data, and never removed; a file mapped as having no header row has data from its first row.
+ */
+function dataRows(read: AsyncIterable<SourceRow> | Iterable<SourceRow>, readAs: ReadAs, isSepLine: (row: SourceRow) => boolean) {
   let header: readonly string[] | undefined;
   const rows = (async function* () {
-    for await (const row of readCsv(Readable.from([Buffer.from(bytes)]), { encoding, delimiter })) {
-      if (!header && !row.error) {
-        // Excel's "sep=;" line, then the header row: never removed.
-        if (!/^sep=.?$/i.test(row.cells.join(delimiter))) header = row.cells.map((c) => c.trim());
-        continue;
+    let leading = true;
+    for await (const row of readAs.header === false ? read : markTitleRows(read)) {
+      if (leading && !row.error) {
+        if (isSepLine(row) || (row as MaybeTitle<SourceRow>).title) continue;
+        leading = false;
+        if (readAs.header !== false) {
+          header = row.cells.map((c) => c.trim());
+          continue;
+        }
       }
       yield row;
     }
   })();
-  return { rows, unit, header: () => header };
+  return { rows, header: () => header };
 }
 
-async function rewriteCsv(bytes: Uint8Array, remove: (row: SourceRow) => boolean) {
-  const { rows, unit } = csvRows(bytes);
+function csvRows(bytes: Uint8Array, readAs: ReadAs) {
+  const encoding = readAs.encoding ?? detectEncoding(bytes.subarray(0, 65536)).encoding;
+  if (encoding === 'utf16be') throw new Error('UTF-16BE exports cannot be rewritten in place');
+  const sample = new TextDecoder(WHATWG[encoding]).decode(bytes.subarray(0, 65536));
+  const excelSep = /^sep=(.)\r?\n/i.exec(sample.replace(/^\ufeff/, ''));
+  const delimiter = readAs.delimiter ?? excelSep?.[1] ?? detectDelimiter(excelSep ? sample.slice(sample.indexOf('\n') + 1) : sample);
+  const unit: 1 | 2 = encoding === 'utf16le' ? 2 : 1;
+  let first = true;
+  const isSepLine = (row: SourceRow): boolean => {
+    const sep = first && /^sep=.?$/i.test(row.cells.join(delimiter));
+    first = false;
+    return sep;
+  };
+  return { ...dataRows(readCsv(Readable.from([Buffer.from(bytes)]), { encoding, delimiter }), readAs, isSepLine), unit };
+}
+
+const sheetRows = (bytes: Uint8Array, readAs: ReadAs) => dataRows(readXlsx(bytes, readAs.sheet), readAs, () => false);
+
+async function rewriteCsv(bytes: Uint8Array, remove: (row: SourceRow) => boolean, readAs: ReadAs) {
+  const { rows, unit } = csvRows(bytes, readAs);
   return rewriteLines(bytes, rows, remove, unit);
 }
 
@@ -257,23 +283,18 @@ export function arrayElementSpans(text: string): [number, number][] {
   return found.length === 1 ? found[0]! : [];
 }
 
-function rewriteXlsx(bytes: Uint8Array, remove: (row: SourceRow) => boolean) {
+async function rewriteXlsx(bytes: Uint8Array, remove: (row: SourceRow) => boolean, readAs: ReadAs) {
   const removed: number[] = [];
   let rows = 0;
-  let first = true;
-  for (const row of readXlsx(bytes)) {
-    if (first) {
-      first = false;
-      continue; // the header row
-    }
+  for await (const row of sheetRows(bytes, readAs).rows) {
     rows++;
     if (remove(row)) removed.push(row.line);
   }
   if (removed.length === 0) return { bytes, removed, rows };
   const files = unzipSync(bytes);
   const drop = new Set(removed);
-  const sheetPath = firstSheetPath(files);
-  const sheet = strFromU8(files[sheetPath]!);
+  const path = sheetPath(files, readAs.sheet);
+  const sheet = strFromU8(files[path]!);
   const droppedStrings = new Set<number>();
   const kept = sheet.replace(/<row\b([^>]*)>([\s\S]*?)<\/row>/g, (whole, attrs: string, inner: string) => {
     const line = Number(/\br="(\d+)"/.exec(attrs)?.[1] ?? 0);
@@ -281,7 +302,7 @@ function rewriteXlsx(bytes: Uint8Array, remove: (row: SourceRow) => boolean) {
     for (const c of inner.matchAll(/<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)<\/v>/g)) droppedStrings.add(Number(c[1]));
     return '';
   });
-  files[sheetPath] = strToU8(kept);
+  files[path] = strToU8(kept);
   // Shared strings the removed rows used, and no other cell of any sheet: blanked in place (indices stay valid).
   const sst = files['xl/sharedStrings.xml'];
   if (sst && droppedStrings.size > 0) {
@@ -299,15 +320,4 @@ function rewriteXlsx(bytes: Uint8Array, remove: (row: SourceRow) => boolean) {
     );
   }
   return { bytes: zipSync(files), removed, rows };
-}
-
-function firstSheetPath(files: Record<string, Uint8Array>): string {
-  const workbook = strFromU8(files['xl/workbook.xml']!);
-  const rid = /<sheet\b[^>]*?\br:id="([^"]*)"/.exec(workbook)?.[1];
-  const rels = strFromU8(files['xl/_rels/workbook.xml.rels'] ?? new Uint8Array());
-  const target = rid
-    ? (new RegExp(`<Relationship\\b[^>]*?\\bId="${rid}"[^>]*?\\bTarget="([^"]*)"`).exec(rels)?.[1] ??
-      new RegExp(`<Relationship\\b[^>]*?\\bTarget="([^"]*)"[^>]*?\\bId="${rid}"`).exec(rels)?.[1])
-    : undefined;
-  return target ? (target.startsWith('/') ? target.slice(1) : `xl/${target}`) : 'xl/worksheets/sheet1.xml';
 }

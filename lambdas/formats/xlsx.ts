@@ -30,6 +30,22 @@ function columnOf(ref: string): number {
   return n - 1;
 }
 
+/** Where a workbook's sheet (the first, or the one named) is inside its ZIP. */
+export function sheetPath(files: Readonly<Record<string, Uint8Array>>, sheetName?: string): string {
+  const workbook = files['xl/workbook.xml'];
+  if (!workbook) throw new UnreadableFileError('xlsx.noWorkbook', 'The file is a ZIP but not an XLSX workbook');
+  const sheets = [...strFromU8(workbook).matchAll(/<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"/g)].map((m) => ({
+    name: decodeXml(m[1]!),
+    rid: m[2]!,
+  }));
+  const sheet = sheetName === undefined ? sheets[0] : sheets.find((s) => s.name === sheetName);
+  if (!sheet) throw new UnreadableFileError('xlsx.noSheet', sheetName === undefined ? 'The workbook has no sheet' : 'The workbook has no sheet of the name the mapping gives');
+  const rels = strFromU8(files['xl/_rels/workbook.xml.rels'] ?? new Uint8Array());
+  const target = new RegExp(`<Relationship\\b[^>]*?\\bId="${sheet.rid}"[^>]*?\\bTarget="([^"]*)"`).exec(rels)?.[1]
+    ?? new RegExp(`<Relationship\\b[^>]*?\\bTarget="([^"]*)"[^>]*?\\bId="${sheet.rid}"`).exec(rels)?.[1];
+  return target ? (target.startsWith('/') ? target.slice(1) : `xl/${target}`) : 'xl/worksheets/sheet1.xml';
+}
+
 /**
  * Rows of one sheet of an XLSX workbook (the first, or the one named), as strings: shared and inline strings,
  * numbers as written (dates stay Excel serial numbers; the mapping or a date field reads them), booleans as 1/0.
@@ -42,19 +58,7 @@ export function* readXlsx(bytes: Uint8Array, sheetName?: string): Generator<Sour
   } catch {
     throw new UnreadableFileError('xlsx.corrupt', 'The workbook could not be unzipped');
   }
-  const workbook = files['xl/workbook.xml'];
-  if (!workbook) throw new UnreadableFileError('xlsx.noWorkbook', 'The file is a ZIP but not an XLSX workbook');
-  const sheets = [...strFromU8(workbook).matchAll(/<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"/g)].map((m) => ({
-    name: decodeXml(m[1]!),
-    rid: m[2]!,
-  }));
-  const sheet = sheetName === undefined ? sheets[0] : sheets.find((s) => s.name === sheetName);
-  if (!sheet) throw new UnreadableFileError('xlsx.noSheet', sheetName === undefined ? 'The workbook has no sheet' : 'The workbook has no sheet of the name the mapping gives');
-  const rels = strFromU8(files['xl/_rels/workbook.xml.rels'] ?? new Uint8Array());
-  const target = new RegExp(`<Relationship\\b[^>]*?\\bId="${sheet.rid}"[^>]*?\\bTarget="([^"]*)"`).exec(rels)?.[1]
-    ?? new RegExp(`<Relationship\\b[^>]*?\\bTarget="([^"]*)"[^>]*?\\bId="${sheet.rid}"`).exec(rels)?.[1];
-  const path = target ? (target.startsWith('/') ? target.slice(1) : `xl/${target}`) : 'xl/worksheets/sheet1.xml';
-  const sheetBytes = files[path];
+  const sheetBytes = files[sheetPath(files, sheetName)];
   if (!sheetBytes) throw new UnreadableFileError('xlsx.noSheet', 'The sheet the workbook names is missing');
 
   const shared: string[] = [];

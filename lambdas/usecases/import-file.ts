@@ -8,8 +8,9 @@ import { readCsvBatches } from '../formats/csv.ts';
 import { readJsonArray, readNdjson } from '../formats/json.ts';
 import { sniff } from '../formats/sniff.ts';
 import { type FileFormat, type SourceRow, UnreadableFileError } from '../formats/types.ts';
+import { markTitleLines } from '../formats/title.ts';
 import { readXlsx } from '../formats/xlsx.ts';
-import { ERASURE_REWRITE_MARKER, importIdOf, reportKey, uploadOf } from './import-keys.ts';
+import { ERASURE_REWRITE_MARKER, importIdOf, MAPPING_ENCODING, mappingKeys, reportKey, uploadOf } from './import-keys.ts';
 import type { ContinuationQueue, ObjectStore, RecordQueue } from '../ports/index.ts';
 
 export interface ImportDeps {
@@ -58,6 +59,8 @@ export interface ImportReport {
    * (`attributes.<name>` keeps it on the profile).
    */
   readonly unmappedColumns?: readonly string[];
+  /** The header's line, when lines above it were read as a title (a report's name and date; see titleLineCount). */
+  readonly headerLine?: number;
   readonly quarantineKeys: readonly string[];
   /** Invocations the import continued in after a checkpoint. */
   readonly continuations: number;
@@ -76,6 +79,9 @@ export interface ImportCheckpoint {
   readonly skipRows?: number;
   readonly nextLine: number;
   readonly headers?: readonly string[];
+  /** Rows before the first data row: Excel's `sep=` line, a title, the header (one, the header, when absent). */
+  readonly leadingRows?: number;
+  readonly headerLine?: number;
   readonly encoding?: TextEncoding;
   readonly delimiter?: string;
   readonly format: FileFormat;
@@ -100,10 +106,6 @@ const QUARANTINE_PART_BYTES = 4 * 1024 * 1024;
 const CHECK_EVERY_ROWS = 2000;
 
 /** Mapping locations in the landing bucket: per file (what `cdp import --mapping` uploads), then per source. */
-export const mappingKeys = (source: string, objectKey: string): [string, string] => [
-  `mappings/${source}/${objectKey.split('/').at(-1)}.json`,
-  `mappings/${source}.json`,
-];
 
 class Quarantine {
   private lines: string[] = [];
@@ -173,13 +175,6 @@ function looksBinary(sample: string): boolean {
 }
 
 const WHATWG: Record<TextEncoding, string> = { utf8: 'utf-8', utf16le: 'utf-16le', utf16be: 'utf-16be', 'windows-1252': 'windows-1252' };
-const MAPPING_ENCODING: Record<string, TextEncoding> = {
-  'utf-8': 'utf8',
-  'utf-16le': 'utf16le',
-  'utf-16be': 'utf16be',
-  'windows-1252': 'windows-1252',
-  'iso-8859-1': 'windows-1252',
-};
 
 async function loadMapping(
   deps: ImportDeps,
@@ -304,7 +299,7 @@ export async function importObject(
     const excelSep = /^sep=(.)\r?\n/i.exec(sample.replace(/^\ufeff/, ''));
     delimiter = mapping?.format?.delimiter ?? excelSep?.[1] ?? detectDelimiter(excelSep ? sample.slice(sample.indexOf('\n') + 1) : sample);
   }
-  facts = { format, compressed, ...(encoding ? { encoding } : {}), ...(delimiter ? { delimiter } : {}) };
+  facts = { format, compressed, ...(encoding ? { encoding } : {}), ...(delimiter ? { delimiter } : {}), ...(resume?.headerLine !== undefined ? { headerLine: resume.headerLine } : {}) };
 
   // Rows.
   let batches: AsyncIterable<readonly (SourceRow & { text?: string })[]>;
@@ -326,6 +321,11 @@ export async function importObject(
   const isSuppressed = deps.suppression ? await deps.suppression() : undefined;
   const hasHeader = format === 'csv' || format === 'xlsx' ? mapping?.format?.header !== false : false;
   let headers: readonly string[] | undefined = resume?.headers;
+  // A report printed to a file has a title above its header: those lines are marked, and the header is the row after.
+  const rowsOf: AsyncIterable<readonly (SourceRow & { text?: string; title?: true })[]> = hasHeader && !headers ? markTitleLines(batches) : batches;
+  let titleLines = 0;
+  // Rows before the first data row (Excel's `sep=` line, a title, the header), for a compressed file's resumed read.
+  let leadingRows = resume?.leadingRows ?? (hasHeader ? 1 : 0);
   let plan: RowPlan | undefined;
   const plans = new Map<string, RowPlan | string>();
   const planFor = (h: readonly string[]): RowPlan | string => {
@@ -372,14 +372,22 @@ export async function importObject(
   let alike: AlikeLines = resume?.alikeLines ?? { seen: {} };
   const reserve = deps.reserveMs ?? 90_000;
   try {
-    for await (const rows of batches) for (const row of rows) {
+    for await (const rows of rowsOf) for (const row of rows) {
       if (skip > 0) {
         skip--;
         continue;
       }
-      if (!headers && format === 'csv' && counts.rowsRead === 0 && /^sep=.?$/i.test(row.cells.join(delimiter))) continue; // Excel's "sep=;" line
+      const sepLine = !headers && format === 'csv' && counts.rowsRead === 0 && /^sep=.?$/i.test(row.cells.join(delimiter)); // Excel's "sep=;" line
+      if (sepLine || (!headers && row.title)) {
+        if (!sepLine) titleLines++;
+        leadingRows++;
+        lastLine = row.line;
+        lastOffset = row.endOffset ?? lastOffset;
+        continue;
+      }
       if (!headers && hasHeader) {
         headers = row.cells.map((h) => h.trim());
+        if (titleLines > 0) facts = { ...facts, headerLine: row.line };
         const p = planFor(headers);
         if (typeof p === 'string') return finish({ status: 'failed', error: p, errorDetail: planErrorDetail(p, compilePlan(headers, source, mapping)) });
         plan = p;
@@ -455,9 +463,11 @@ export async function importObject(
             objectKey,
             ...(object.etag ? { etag: object.etag } : {}),
             importId,
-            ...(seekable ? { offset: lastOffset } : { skipRows: counts.rowsRead + (hasHeader ? 1 : 0) }),
+            ...(seekable ? { offset: lastOffset } : { skipRows: counts.rowsRead + leadingRows }),
             nextLine: lastLine + 1,
             ...(headers ? { headers } : {}),
+            leadingRows,
+            ...(facts.headerLine !== undefined ? { headerLine: facts.headerLine } : {}),
             ...(encoding ? { encoding } : {}),
             ...(delimiter ? { delimiter } : {}),
             format,

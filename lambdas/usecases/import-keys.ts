@@ -1,4 +1,7 @@
+import type { TextEncoding } from '../domain/dialect.ts';
 import { stableHash } from '../domain/hash.ts';
+import type { Mapping } from '../domain/mapping.ts';
+import type { ReadAs } from '../formats/rewrite.ts';
 import type { ImportCheckpoint } from './import-file.ts';
 
 /**
@@ -11,6 +14,31 @@ import type { ImportCheckpoint } from './import-file.ts';
 export const ERASURE_REWRITE_MARKER = 'cdp-erasure';
 
 export const reportKey = (importId: string): string => `reports/imports/${importId}.json`;
+
+/** Where an export's mapping is, in the landing bucket: one for the file, else one for its source. */
+export const mappingKeys = (source: string, objectKey: string): [string, string] => [
+  `mappings/${source}/${objectKey.split('/').at(-1)}.json`,
+  `mappings/${source}.json`,
+];
+
+export const MAPPING_ENCODING: Record<NonNullable<NonNullable<Mapping['format']>['encoding']>, TextEncoding> = {
+  'utf-8': 'utf8',
+  'utf-16le': 'utf16le',
+  'utf-16be': 'utf16be',
+  'windows-1252': 'windows-1252',
+  'iso-8859-1': 'windows-1252',
+};
+
+/** How the import reads a file, as far as its mapping's format says: the privacy paths read it back the same way. */
+export function readingOf(mapping: Mapping | undefined): ReadAs {
+  const f = mapping?.format;
+  return {
+    ...(f?.header === false ? { header: false } : {}),
+    ...(f?.encoding ? { encoding: MAPPING_ENCODING[f.encoding] } : {}),
+    ...(f?.delimiter ? { delimiter: f.delimiter } : {}),
+    ...(f?.sheet ? { sheet: f.sheet } : {}),
+  };
+}
 
 /** One id per upload of an object (see uploadOf): a re-delivered notification maps to the same import. */
 export const importIdOf = (bucket: string, objectKey: string, upload: string | undefined): string =>

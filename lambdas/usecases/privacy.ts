@@ -4,12 +4,13 @@ import { IllegalTransitionError, isOpen, type LocatedObject, mayStart, type Requ
 import { jsonMentionsSubject, rowMentionsSubject, type SubjectValues, subjectValues, suppressionHash, valueIsSubject } from '../domain/privacy/subject.ts';
 import { isPlaceholderKey } from '../domain/identity-config.ts';
 import { lifecycleOf, rectify, restrict } from '../domain/profile.ts';
-import { pickRows, rewriteWithout } from '../formats/rewrite.ts';
+import { pickRows, type ReadAs, rewriteWithout } from '../formats/rewrite.ts';
 import type { SourceRow } from '../formats/types.ts';
 import type { PrivacyWork } from '../ports/privacy.ts';
 import { holdersOf, type StoredProfile, type TimelineEntry } from '../ports/profiles.ts';
 import { CdpError, ContentionError } from '../shared/errors.ts';
-import { reportKey } from './import-keys.ts';
+import { parseMapping } from '../domain/mapping.ts';
+import { mappingKeys, readingOf, reportKey } from './import-keys.ts';
 import { type PrivacyDeps, record, SubjectError } from './privacy-requests.ts';
 import { activeProfile, amendProfile, finishMerge, mergesUnderWay } from './resolve-record.ts';
 
@@ -109,6 +110,25 @@ function belongs(row: SourceRow, recordKey: string | undefined, subject: Subject
   return recordKey.split('|').every((part) => cells.has(part));
 }
 
+/**
+ * How the import read an export, from the mapping beside it (the file's, else its source's): a file mapped as having
+ * no header row has a person on its first line, a named sheet is the one imported. An unreadable mapping failed that
+ * import: the file is read as unmapped.
+ */
+async function readingFor(deps: PrivacyDeps, objectKey: string): Promise<ReadAs> {
+  for (const key of mappingKeys(objectKey.split('/')[1] ?? '', objectKey)) {
+    const obj = await deps.vault.get(deps.buckets.landing, key);
+    if (!obj) continue;
+    try {
+      const parsed = parseMapping(JSON.parse(new TextDecoder().decode(obj.bytes)));
+      return parsed.ok ? readingOf(parsed.mapping) : {};
+    } catch {
+      return {};
+    }
+  }
+  return {};
+}
+
 function groupByObject(entries: readonly TimelineEntry[]): Map<string, Map<number, string>> {
   const out = new Map<string, Map<number, string>>();
   for (const t of entries) {
@@ -170,7 +190,7 @@ async function access(deps: PrivacyDeps, state: RequestState, keys: readonly str
         continue;
       }
       const source = objectKey.split('/')[1] ?? '';
-      for (const row of await pickRows(obj.bytes, objectKey, (line) => lines.has(line))) {
+      for (const row of await pickRows(obj.bytes, objectKey, (line) => lines.has(line), await readingFor(deps, objectKey))) {
         const cells = Object.values(row.values);
         if (!belongs({ cells, line: row.line }, lines.get(row.line), subject)) {
           mismatched++; // the file was replaced since: that line is someone else's now
@@ -245,7 +265,7 @@ async function rewriteObject(deps: PrivacyDeps, bucket: string, key: string, req
   for (let attempt = 0; attempt < REWRITE_ATTEMPTS; attempt++) {
     const obj = await deps.vault.get(bucket, key);
     if (!obj) return;
-    const out = await rewriteWithout(obj.bytes, key, remove);
+    const out = await rewriteWithout(obj.bytes, key, remove, bucket === deps.buckets.landing ? await readingFor(deps, key) : {});
     if (out.removed.length === 0) return;
     if ((await deps.vault.replace(bucket, key, out.bytes, obj, { 'cdp-erasure': requestId })) === 'changed') {
       tally.conflictsRetried++;

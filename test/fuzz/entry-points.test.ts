@@ -7,7 +7,8 @@ import { applyEvent, type RequestState } from '../../lambdas/domain/privacy/requ
 import { makeHandler as privacyApi } from '../../lambdas/handlers/privacy-api.ts';
 import type { RequestLog } from '../../lambdas/ports/privacy.ts';
 import { receiveWebhook } from '../../lambdas/usecases/ingest-webhook.ts';
-import { importObject, mappingKeys } from '../../lambdas/usecases/import-file.ts';
+import { importObject } from '../../lambdas/usecases/import-file.ts';
+import { mappingKeys } from '../../lambdas/usecases/import-keys.ts';
 import { MemoryContinuations, MemoryObjects, MemoryRecordQueue } from '../support/memory-ports.ts';
 import { memoryWebhookDeps, SECRETS, signed } from '../support/webhooks.ts';
 import { buildXlsx } from '../support/xlsx.ts';

@@ -17,8 +17,10 @@ import { buildXlsx } from '../support/xlsx.ts';
 const EMAIL = 'mario.rossi@libero.it';
 const PHONES = ['347 1234567', '3471234567', '+393471234567', '+39 347 1234567'];
 
+// The ERP's customer list printed to a file: a title above the header.
 const ERP = Buffer.from(
   [
+    'Anagrafica clienti al 01/12/2026',
     'Codice;Nome;Cognome;E-mail;Cellulare;Città;Provincia;Note',
     "C001;Mario;Rossi;Mario.Rossi@Libero.it;347 1234567;Forlì;FC;=cmd|' /C calc'!A0",
     'C002;Giulia;Ferri;giulia.ferri@example.com;340 1112233;Torino;TO;',
@@ -58,15 +60,20 @@ const CRM = Buffer.from(
   ].join('\r\n') + '\r\n',
   'latin1',
 );
+// A trade fair's visitors, without a header row (mapped by column number): the person is on its first line.
+const FAIR = Buffer.from(['mario.rossi@libero.it;Mario;Rossi;Cesena', 'chiara.galli@example.it;Chiara;Galli;Rimini'].join('\n') + '\n');
+const FAIR_MAPPING = { format: { header: false }, fields: { 'identifiers.email': 1, 'person.firstName': 2, 'person.lastName': 3, 'address.city': 4 } };
 const OTHERS = ['info@contifoto.it', 'ufficio@ferri-srl.it', 'giulia.ferri@example.com', 'famiglia.verdi@example.it', 'sara.lombardi@gmail.com', 'chiara.galli@example.it', 'paolo.rinaldi@example.it', 'anne.dupont@example.fr'];
 
 const home = mkdtempSync(path.join(tmpdir(), 'cdp-privacy-'));
 let twin: Twin;
 
-async function cdpImport(name: string, body: Uint8Array, source: string) {
+async function cdpImport(name: string, body: Uint8Array, source: string, mapping?: object) {
   const file = path.join(home, 'uploads', name);
   writeFileSync(file, body);
-  return JSON.parse(await cdpOk(home, 'import', file, '--source', source, '--json')) as { rowsRead: number; accepted: number; rejected: number; suppressed: number };
+  const mapped = mapping ? ['--mapping', path.join(home, 'uploads', `${name}.mapping.json`)] : [];
+  if (mapping) writeFileSync(mapped[1]!, JSON.stringify(mapping));
+  return JSON.parse(await cdpOk(home, 'import', file, '--source', source, ...mapped, '--json')) as { rowsRead: number; accepted: number; rejected: number; suppressed: number; headerLine?: number };
 }
 
 async function dsr(...args: string[]) {
@@ -122,10 +129,11 @@ async function dynamoMentions(): Promise<number> {
 beforeAll(async () => {
   twin = await startTwin({ home, port: 0 });
   mkdirSync(path.join(home, 'uploads'));
-  expect(await cdpImport('clienti.csv', ERP, 'erp')).toMatchObject({ rowsRead: 5, accepted: 5 });
+  expect(await cdpImport('clienti.csv', ERP, 'erp')).toMatchObject({ rowsRead: 5, accepted: 5, headerLine: 2 });
   expect(await cdpImport('iscritti.xlsx', NEWSLETTER, 'newsletter')).toMatchObject({ rowsRead: 3, accepted: 3 });
   expect(await cdpImport('customers.json', SHOP, 'shop')).toMatchObject({ rowsRead: 3, accepted: 3 });
   expect(await cdpImport('contatti.csv', CRM, 'crm')).toMatchObject({ rowsRead: 3, accepted: 3 });
+  expect(await cdpImport('visitatori.csv', FAIR, 'fiera', FAIR_MAPPING)).toMatchObject({ rowsRead: 2, accepted: 2 });
   await twin.waitIdle();
 });
 afterAll(async () => {
@@ -143,11 +151,11 @@ describe('data-subject requests on the twin', () => {
     expect(state.rejection).toMatch(/2 different people/);
   });
 
-  it('access: a bundle with the raw rows from all three sources, and nothing of anyone else', async () => {
+  it('access: a bundle with the raw rows from all four sources, and nothing of anyone else', async () => {
     const { code, state } = await dsr('access', '--email', 'MARIO.ROSSI@libero.it', '--reference', 'ticket-42');
     expect(code).toBe(0);
     expect(state.status).toBe('completed');
-    expect(state.evidence).toMatchObject({ profiles: 1, rawRows: 3 });
+    expect(state.evidence).toMatchObject({ profiles: 1, rawRows: 4 });
     accessBundle = String(state.evidence!.link);
     expect(accessBundle.startsWith(home)).toBe(true);
     const files = unzipSync(readFileSync(accessBundle));
@@ -157,13 +165,16 @@ describe('data-subject requests on the twin', () => {
       profiles: { lifecycle: string; leadScore: number }[];
       leadScoreRules: unknown[];
     };
-    expect(bundle.rawRows.map((r) => r.source).sort()).toEqual(['erp', 'newsletter', 'shop']);
+    expect(bundle.rawRows.map((r) => r.source).sort()).toEqual(['erp', 'fiera', 'newsletter', 'shop']);
+    // Each row as its import read it: the ERP's under its header (not its title), the fair's first line by column number.
+    expect(bundle.rawRows.find((r) => r.source === 'erp')?.values).toMatchObject({ Codice: 'C001', Nome: 'Mario', Città: 'Forlì' });
+    expect(bundle.rawRows.find((r) => r.source === 'fiera')?.values).toEqual({ '1': 'mario.rossi@libero.it', '2': 'Mario', '3': 'Rossi', '4': 'Cesena' });
     // What the product infers about him, and the rules it follows (the shipped ones).
     expect(bundle.profiles[0]).toMatchObject({ lifecycle: expect.stringMatching(/^(lead|customer|repeat)$/), leadScore: expect.any(Number) });
     expect(bundle.profiles[0]!.leadScore).toBeGreaterThan(0);
     expect(bundle.leadScoreRules).toEqual(parseIdentityConfig(JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'config', 'identity.json'), 'utf8'))).leadScore.rules);
     expect(strFromU8(files['lead_score_rules.csv']!)).toMatch(/^when,points,max,detail\r\n/);
-    expect(bundle.sources.map((s) => s.source)).toEqual(['erp', 'newsletter', 'shop']);
+    expect(bundle.sources.map((s) => s.source)).toEqual(['erp', 'fiera', 'newsletter', 'shop']);
     for (const f of Object.values(files)) for (const other of OTHERS) expect(strFromU8(f).toLowerCase()).not.toContain(other);
     // The ERP's note was a formula (DDE): in the bundle's CSV it is text.
     const raw = strFromU8(files['raw_rows.csv']!);
@@ -230,7 +241,7 @@ describe('data-subject requests on the twin', () => {
     expect(code).toBe(0);
     expect(state.status).toBe('completed');
     const evidence = state.evidence as { filesRewritten: { key: string; rowsRemoved: number }[]; earlierBundlesDeleted: number; suppressedIdentifiers: number };
-    expect(evidence.filesRewritten.map((f) => f.key).sort()).toEqual(['imports/erp/clienti.csv', 'imports/newsletter/iscritti.xlsx', 'imports/shop/customers.json']);
+    expect(evidence.filesRewritten.map((f) => f.key).sort()).toEqual(['imports/erp/clienti.csv', 'imports/fiera/visitatori.csv', 'imports/newsletter/iscritti.xlsx', 'imports/shop/customers.json']);
     expect(evidence.earlierBundlesDeleted).toBe(1);
     expect(evidence.suppressedIdentifiers).toBeGreaterThanOrEqual(2);
     expect(existsSync(accessBundle)).toBe(false);
@@ -253,6 +264,7 @@ describe('data-subject requests on the twin', () => {
     expect(await cdpImport('clienti.csv', ERP, 'erp')).toMatchObject({ rowsRead: 5, accepted: 4, suppressed: 1 });
     expect(await cdpImport('iscritti.xlsx', NEWSLETTER, 'newsletter')).toMatchObject({ rowsRead: 3, accepted: 2, suppressed: 1 });
     expect(await cdpImport('customers.json', SHOP, 'shop')).toMatchObject({ rowsRead: 3, accepted: 2, suppressed: 1 });
+    expect(await cdpImport('visitatori.csv', FAIR, 'fiera', FAIR_MAPPING)).toMatchObject({ rowsRead: 2, accepted: 1, suppressed: 1 });
     await twin.waitIdle();
     expect((await runCdp(home, 'profiles', 'get', '--email', EMAIL)).code).toBe(1);
     expect(await dynamoMentions()).toBe(0);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, detectEncoding, isValidUtf8 } from '../../lambdas/domain/dialect.ts';
+import { detectDelimiter, detectEncoding, isValidUtf8, titleLineCount } from '../../lambdas/domain/dialect.ts';
 
 const cp1252 = (s: string): Uint8Array =>
   Uint8Array.from([...s].map((c) => (c === 'à' ? 0xe0 : c === 'ò' ? 0xf2 : c.charCodeAt(0))));
@@ -43,7 +43,23 @@ describe('detectDelimiter', () => {
     ['a|b\n1|2\n', '|'],
     ['"Rossi, Mario";Milano;MI\n"Bianchi, Anna";Roma;RM\n', ';'],
     ['solo\nuna\ncolonna\n', ','],
+    // A title above the header, without a delimiter (or with a comma of its own).
+    ['Elenco clienti al 01/12/2026\nNome;Cognome;Città\nMario;Rossi;Milano\n', ';'],
+    ['Clienti, aggiornato al 01/12/2026\nNome;Cognome;Città\nMario;Rossi;Milano\nAnna;Bianchi;Roma\n', ';'],
   ])('finds the delimiter of %j', (sample, d) => {
     expect(detectDelimiter(sample)).toBe(d);
+  });
+});
+
+describe('titleLineCount', () => {
+  it.each([
+    ['a title and a blank row above the header', [['Elenco clienti'], [''], ['Nome', 'Email'], ['Mario', 'm@x.it']], 2],
+    ["a title padded to the table's width (Excel)", [['Elenco clienti', '', ''], ['Nome', 'Email', 'Città']], 1],
+    ['a header on the first row', [['Nome', 'Email'], ['Mario', 'm@x.it']], 0],
+    ['a one-column file', [['Email'], ['m@x.it'], ['a@x.it']], 0],
+    ['one-cell rows with no row of columns after them', Array.from({ length: 25 }, () => ['x']).concat([['Nome', 'Email']]), 0],
+    ['a title with two cells filled (the header is the first row as before)', [['Elenco clienti', '01/12/2026'], ['Nome', 'Email']], 0],
+  ])('%s', (_name, rows, titles) => {
+    expect(titleLineCount(rows)).toBe(titles);
   });
 });

@@ -222,6 +222,28 @@ describe('rewriting an export without some rows', () => {
     expect(rows).toEqual([{ line: 3, values: { Nome: 'Anna', Email: 'a@x.it' } }]);
   });
 
+  it('reads the file as its import did: a title above the header, a file mapped with no header row, a named sheet', async () => {
+    // A report printed to a file: its title and date above the header are neither the header nor anyone's row.
+    const report = Buffer.from('Elenco clienti al 01/12/2026\nStampato da: ufficio\n\nNome;Email\nMario;m@x.it\nAnna;a@x.it\n');
+    expect(await pickRows(report, 'imports/erp/a.csv', (l) => l === 5)).toEqual([{ line: 5, values: { Nome: 'Mario', Email: 'm@x.it' } }]);
+    const cut = await rewriteWithout(report, 'imports/erp/a.csv', drop('m@x.it'));
+    expect(cut.removed).toEqual([5]);
+    expect(Buffer.from(cut.bytes).toString()).toBe('Elenco clienti al 01/12/2026\nStampato da: ufficio\n\nNome;Email\nAnna;a@x.it\n');
+    // Mapped with `format.header: false`: the person on the first line is found and removed too.
+    const headless = Buffer.from('m@x.it;Mario\na@x.it;Anna\n');
+    expect((await rewriteWithout(headless, 'imports/erp/b.csv', drop('m@x.it'))).removed).toEqual([]);
+    const erased = await rewriteWithout(headless, 'imports/erp/b.csv', drop('m@x.it'), { header: false });
+    expect(Buffer.from(erased.bytes).toString()).toBe('a@x.it;Anna\n');
+    expect(await pickRows(headless, 'imports/erp/b.csv', (l) => l === 1, { header: false })).toEqual([{ line: 1, values: { '1': 'm@x.it', '2': 'Mario' } }]);
+    // A delimiter the mapping gives, and a workbook's named sheet.
+    expect((await rewriteWithout(Buffer.from('Nome|Email\nMario|m@x.it\n'), 'imports/erp/c.txt', drop('m@x.it'), { delimiter: '|' })).removed).toEqual([2]);
+    const book = buildXlsx({ Note: [['Promemoria'], ['m@x.it']], Clienti: [['Elenco'], ['Email', 'Nome'], ['m@x.it', 'Mario'], ['a@x.it', 'Anna']] });
+    const out = await rewriteWithout(book, 'imports/erp/d.xlsx', drop('m@x.it'), { sheet: 'Clienti' });
+    expect(out.removed).toEqual([3]);
+    expect([...readXlsx(out.bytes, 'Clienti')].map((r) => r.cells)).toEqual([['Elenco'], ['Email', 'Nome'], ['a@x.it', 'Anna']]);
+    expect([...readXlsx(out.bytes, 'Note')].map((r) => r.cells)).toEqual([['Promemoria'], ['m@x.it']]);
+  });
+
   it('keeps every row it was not asked to remove (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.stringMatching(/^[a-z]{1,6}$/), fc.boolean()), { minLength: 1, maxLength: 30 }), async (rows) => {

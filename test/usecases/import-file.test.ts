@@ -72,6 +72,26 @@ describe('importObject', () => {
     expect(r).toMatchObject({ delimiter: ';', rowsRead: 2, accepted: 2 });
   });
 
+  it('reads a report printed to a file: the title and date above the header are not the header, and the report says where it is', async () => {
+    const csv = `Elenco clienti al 01/12/2026\r\nStampato da: ufficio vendite\r\n\r\n${IT_CSV}\r\n`;
+    const r = await run('imports/erp/report.csv', Buffer.from(csv, 'latin1'));
+    expect(r).toMatchObject({ status: 'completed', delimiter: ';', headerLine: 4, rowsRead: 2, accepted: 2, rejected: 0 });
+    expect(queue.records.map((q) => q.lineage.line)).toEqual([5, 6]);
+    // Saved from Excel, the title row has the table's width: the same.
+    const padded = await run('imports/erp/padded.csv', `Elenco clienti;;;;;;;;;
+${IT_CSV}
+`);
+    expect(padded).toMatchObject({ headerLine: 2, rowsRead: 2, accepted: 2 });
+    const book = buildXlsx({ Clienti: [['Anagrafica clienti'], [], ['Email', 'Nome'], ['a@example.it', 'Anna']] });
+    expect(await run('imports/erp/report.xlsx', book)).toMatchObject({ format: 'xlsx', headerLine: 3, rowsRead: 1, accepted: 1 });
+    // A one-column file's header is its first row, and the report says nothing of a title.
+    const single = await run('imports/erp/emails.csv', 'Email\r\na@example.it\r\nb@example.it\r\n');
+    expect(single).toMatchObject({ rowsRead: 2, accepted: 2 });
+    expect(single.headerLine).toBeUndefined();
+    // Lines of one cell with no row of columns after them: no title is guessed, and the file fails as before.
+    expect(await run('imports/erp/notes.csv', 'Appunti\r\nchiamare Mario\r\n')).toMatchObject({ status: 'failed', error: 'header.noIdentifierColumn' });
+  });
+
   it('imports NDJSON and JSON arrays of nested objects', async () => {
     const nd = await run('imports/web/leads.ndjson', '{"email":"a@example.it","name":{"first":"Anna"}}\n{oops\n{"phone":"333 1234567"}\n');
     expect(nd).toMatchObject({ format: 'ndjson', rowsRead: 3, accepted: 2, rejected: 1, reasons: { 'json.syntax': 1 } });
@@ -141,10 +161,12 @@ describe('importObject', () => {
   });
 
   it.each([
-    ['plain CSV (byte offset)', 'imports/big/rows.csv', false],
-    ['gzip CSV (rows skipped)', 'imports/big/rows.csv.gz', true],
-  ])('continues a long import from checkpoints with the same result as one run: %s', async (_n, key, gz) => {
-    const lines = ['Codice cliente;Email;Nome'];
+    ['plain CSV (byte offset)', 'imports/big/rows.csv', false, false],
+    ['gzip CSV (rows skipped)', 'imports/big/rows.csv.gz', true, false],
+    ['plain CSV with a title above its header', 'imports/big/rows.csv', false, true],
+    ['gzip CSV with a title above its header', 'imports/big/rows.csv.gz', true, true],
+  ])('continues a long import from checkpoints with the same result as one run: %s', async (_n, key, gz, title) => {
+    const lines = [...(title ? ['sep=;', 'Elenco clienti al 01/12/2026', ''] : []), 'Codice cliente;Email;Nome'];
     for (let i = 0; i < 9000; i++) lines.push(`K${i};user${i}@example.it;${i % 97 === 0 ? '"Nome\r\ncon a capo"' : `Nome${i % 7 ? '' : '1'}`}`);
     lines.push(';;');
     const text = `${lines.join('\r\n')}\r\n`;
@@ -163,6 +185,7 @@ describe('importObject', () => {
       outcome = await importObject(deps, LANDING, key, cp);
     }
     expect(hops).toBeGreaterThan(1);
+    expect(oneRun.headerLine).toBe(title ? 4 : undefined);
     const { importId: _a, objectKey: _b, source: _c, quarantineKeys: _d, startedAt: _e, finishedAt: _f, continuations, ...rest } = outcome.report;
     const { importId: _g, objectKey: _h, source: _i, quarantineKeys: _j, startedAt: _k, finishedAt: _l, continuations: _m, ...expected } = oneRun;
     expect(rest).toEqual(expected);
