@@ -323,7 +323,7 @@ export async function importObject(
   let headers: readonly string[] | undefined = resume?.headers;
   // A report printed to a file has a title above its header: those lines are marked, and the header is the row after.
   const rowsOf: AsyncIterable<readonly (SourceRow & { text?: string; title?: true })[]> = hasHeader && !headers ? markTitleLines(batches) : batches;
-  let titleLines = 0;
+  let titled = false;
   // Rows before the first data row (Excel's `sep=` line, a title, the header), for a compressed file's resumed read.
   let leadingRows = resume?.leadingRows ?? (hasHeader ? 1 : 0);
   let plan: RowPlan | undefined;
@@ -379,7 +379,7 @@ export async function importObject(
       }
       const sepLine = !headers && format === 'csv' && counts.rowsRead === 0 && /^sep=.?$/i.test(row.cells.join(delimiter)); // Excel's "sep=;" line
       if (sepLine || (!headers && row.title)) {
-        if (!sepLine) titleLines++;
+        if (!sepLine) titled = true;
         leadingRows++;
         lastLine = row.line;
         lastOffset = row.endOffset ?? lastOffset;
@@ -387,7 +387,7 @@ export async function importObject(
       }
       if (!headers && hasHeader) {
         headers = row.cells.map((h) => h.trim());
-        if (titleLines > 0) facts = { ...facts, headerLine: row.line };
+        if (titled) facts = { ...facts, headerLine: row.line };
         const p = planFor(headers);
         if (typeof p === 'string') return finish({ status: 'failed', error: p, errorDetail: planErrorDetail(p, compilePlan(headers, source, mapping)) });
         plan = p;

@@ -262,10 +262,11 @@ const REWRITE_ATTEMPTS = 4;
  * read again and decide again (the concurrent writer's rows are kept). Then its old versions go.
  */
 async function rewriteObject(deps: PrivacyDeps, bucket: string, key: string, requestId: string, remove: (row: SourceRow) => boolean, tally: ErasureTally): Promise<void> {
+  const readAs = bucket === deps.buckets.landing ? await readingFor(deps, key) : {};
   for (let attempt = 0; attempt < REWRITE_ATTEMPTS; attempt++) {
     const obj = await deps.vault.get(bucket, key);
     if (!obj) return;
-    const out = await rewriteWithout(obj.bytes, key, remove, bucket === deps.buckets.landing ? await readingFor(deps, key) : {});
+    const out = await rewriteWithout(obj.bytes, key, remove, readAs);
     if (out.removed.length === 0) return;
     if ((await deps.vault.replace(bucket, key, out.bytes, obj, { 'cdp-erasure': requestId })) === 'changed') {
       tally.conflictsRetried++;
