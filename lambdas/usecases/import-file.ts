@@ -2,7 +2,7 @@ import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
 import { detectDelimiter, detectEncoding, type TextEncoding } from '../domain/dialect.ts';
-import { compilePlan, type Mapping, parseMapping, type RowPlan } from '../domain/mapping.ts';
+import { compilePlan, type RowPlan } from '../domain/mapping.ts';
 import { type AlikeLines, mapRow, numberAlikeLine, type RowContext } from '../domain/row-mapper.ts';
 import { readCsvBatches } from '../formats/csv.ts';
 import { readJsonArray, readNdjson } from '../formats/json.ts';
@@ -10,7 +10,7 @@ import { sniff } from '../formats/sniff.ts';
 import { type FileFormat, type SourceRow, UnreadableFileError } from '../formats/types.ts';
 import { markTitleLines } from '../formats/title.ts';
 import { readXlsx } from '../formats/xlsx.ts';
-import { ERASURE_REWRITE_MARKER, importIdOf, MAPPING_ENCODING, mappingKeys, reportKey, uploadOf } from './import-keys.ts';
+import { ERASURE_REWRITE_MARKER, findMapping, importIdOf, MAPPING_ENCODING, reportKey, uploadOf } from './import-keys.ts';
 import type { ContinuationQueue, ObjectStore, RecordQueue } from '../ports/index.ts';
 
 export interface ImportDeps {
@@ -105,8 +105,6 @@ const MAX_SENDS_IN_FLIGHT = 4;
 const QUARANTINE_PART_BYTES = 4 * 1024 * 1024;
 const CHECK_EVERY_ROWS = 2000;
 
-/** Mapping locations in the landing bucket: per file (what `cdp import --mapping` uploads), then per source. */
-
 class Quarantine {
   private lines: string[] = [];
   private bytes = 0;
@@ -175,29 +173,6 @@ function looksBinary(sample: string): boolean {
 }
 
 const WHATWG: Record<TextEncoding, string> = { utf8: 'utf-8', utf16le: 'utf-16le', utf16be: 'utf-16be', 'windows-1252': 'windows-1252' };
-
-async function loadMapping(
-  deps: ImportDeps,
-  bucket: string,
-  source: string,
-  objectKey: string,
-): Promise<{ mapping?: Mapping; origin: 'file' | 'source' | 'none'; error?: string }> {
-  const [fileKey, sourceKey] = mappingKeys(source, objectKey);
-  for (const [key, origin] of [[fileKey, 'file'], [sourceKey, 'source']] as const) {
-    const text = await deps.objects.getText(bucket, key);
-    if (text === undefined) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return { origin, error: `the mapping ${key} is not valid JSON` };
-    }
-    const parsed = parseMapping(json);
-    if (!parsed.ok) return { origin, error: `the mapping ${key} is invalid: ${parsed.errors.join('; ')}` };
-    return { mapping: parsed.mapping, origin };
-  }
-  return { origin: 'none' };
-}
 
 /**
  * Imports one uploaded export (or continues one from its checkpoint): every row becomes a canonical record on the
@@ -268,7 +243,7 @@ export async function importObject(
     }
   }
 
-  const loaded = await loadMapping(deps, bucket, source, objectKey);
+  const loaded = await findMapping((key) => deps.objects.getText(bucket, key), source, objectKey);
   mappingOrigin = loaded.origin;
   if (loaded.error) {
     object.body.destroy();

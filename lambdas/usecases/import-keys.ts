@@ -1,6 +1,6 @@
 import type { TextEncoding } from '../domain/dialect.ts';
 import { stableHash } from '../domain/hash.ts';
-import type { Mapping } from '../domain/mapping.ts';
+import { type Mapping, parseMapping } from '../domain/mapping.ts';
 import type { ReadAs } from '../formats/rewrite.ts';
 import type { ImportCheckpoint } from './import-file.ts';
 
@@ -15,11 +15,37 @@ export const ERASURE_REWRITE_MARKER = 'cdp-erasure';
 
 export const reportKey = (importId: string): string => `reports/imports/${importId}.json`;
 
-/** Where an export's mapping is, in the landing bucket: one for the file, else one for its source. */
+/** Mapping locations in the landing bucket: per file (what `cdp import --mapping` uploads), then per source. */
 export const mappingKeys = (source: string, objectKey: string): [string, string] => [
   `mappings/${source}/${objectKey.split('/').at(-1)}.json`,
   `mappings/${source}.json`,
 ];
+
+/**
+ * The mapping an export is read with: the file's, else its source's; the first found counts, and one that is not
+ * valid JSON or not a valid mapping is an error naming its key. `read` gives a key's text, undefined when absent.
+ */
+export async function findMapping(
+  read: (key: string) => Promise<string | undefined>,
+  source: string,
+  objectKey: string,
+): Promise<{ mapping?: Mapping; origin: 'file' | 'source' | 'none'; error?: string }> {
+  const [fileKey, sourceKey] = mappingKeys(source, objectKey);
+  for (const [key, origin] of [[fileKey, 'file'], [sourceKey, 'source']] as const) {
+    const text = await read(key);
+    if (text === undefined) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return { origin, error: `the mapping ${key} is not valid JSON` };
+    }
+    const parsed = parseMapping(json);
+    if (!parsed.ok) return { origin, error: `the mapping ${key} is invalid: ${parsed.errors.join('; ')}` };
+    return { mapping: parsed.mapping, origin };
+  }
+  return { origin: 'none' };
+}
 
 export const MAPPING_ENCODING: Record<NonNullable<NonNullable<Mapping['format']>['encoding']>, TextEncoding> = {
   'utf-8': 'utf8',

@@ -9,8 +9,7 @@ import type { SourceRow } from '../formats/types.ts';
 import type { PrivacyWork } from '../ports/privacy.ts';
 import { holdersOf, type StoredProfile, type TimelineEntry } from '../ports/profiles.ts';
 import { CdpError, ContentionError } from '../shared/errors.ts';
-import { parseMapping } from '../domain/mapping.ts';
-import { mappingKeys, readingOf, reportKey } from './import-keys.ts';
+import { findMapping, readingOf, reportKey } from './import-keys.ts';
 import { type PrivacyDeps, record, SubjectError } from './privacy-requests.ts';
 import { activeProfile, amendProfile, finishMerge, mergesUnderWay } from './resolve-record.ts';
 
@@ -116,17 +115,11 @@ function belongs(row: SourceRow, recordKey: string | undefined, subject: Subject
  * import: the file is read as unmapped.
  */
 async function readingFor(deps: PrivacyDeps, objectKey: string): Promise<ReadAs> {
-  for (const key of mappingKeys(objectKey.split('/')[1] ?? '', objectKey)) {
+  const read = async (key: string) => {
     const obj = await deps.vault.get(deps.buckets.landing, key);
-    if (!obj) continue;
-    try {
-      const parsed = parseMapping(JSON.parse(new TextDecoder().decode(obj.bytes)));
-      return parsed.ok ? readingOf(parsed.mapping) : {};
-    } catch {
-      return {};
-    }
-  }
-  return {};
+    return obj && new TextDecoder().decode(obj.bytes);
+  };
+  return readingOf((await findMapping(read, objectKey.split('/')[1] ?? '', objectKey)).mapping);
 }
 
 function groupByObject(entries: readonly TimelineEntry[]): Map<string, Map<number, string>> {
