@@ -5,12 +5,13 @@ import { detectDelimiter, detectEncoding, type TextEncoding } from '../domain/di
 import { compilePlan, type RowPlan } from '../domain/mapping.ts';
 import { type AlikeLines, mapRow, numberAlikeLine, type RowContext } from '../domain/row-mapper.ts';
 import { readCsvBatches } from '../formats/csv.ts';
+import type { ReadAs } from '../formats/rewrite.ts';
 import { readJsonArray, readNdjson } from '../formats/json.ts';
 import { sniff } from '../formats/sniff.ts';
 import { type FileFormat, type SourceRow, UnreadableFileError } from '../formats/types.ts';
 import { markTitleLines } from '../formats/title.ts';
 import { readXlsx } from '../formats/xlsx.ts';
-import { ERASURE_REWRITE_MARKER, findMapping, importIdOf, MAPPING_ENCODING, reportKey, uploadOf } from './import-keys.ts';
+import { ERASURE_REWRITE_MARKER, findMapping, importIdOf, MAPPING_ENCODING, readingKey, reportKey, uploadOf } from './import-keys.ts';
 import type { ContinuationQueue, ObjectStore, RecordQueue } from '../ports/index.ts';
 
 export interface ImportDeps {
@@ -194,6 +195,8 @@ export async function importObject(
   let quarantine = new Quarantine(deps, `quarantine/${source}/${importId}`, resume?.quarantineKeys ?? []);
   let mappingOrigin: 'file' | 'source' | 'none' = 'none';
   let facts: Partial<ImportReport> = {};
+  // How the rows were read (a text or workbook export), noted beside the report for the privacy worker.
+  let reading: ReadAs | undefined;
 
   const finish = async (extra: Partial<ImportReport>): Promise<ImportOutcome> => {
     await quarantine.flush();
@@ -214,6 +217,7 @@ export async function importObject(
       ...extra,
     };
     await deps.objects.put(deps.rawBucket, reportKey(importId), JSON.stringify(report, null, 2), 'application/json');
+    if (reading && report.status === 'completed') await deps.objects.put(deps.rawBucket, readingKey(objectKey), JSON.stringify(reading), 'application/json');
     return { done: true, report };
   };
 
@@ -295,6 +299,10 @@ export async function importObject(
   const ctx: RowContext = { source, objectKey, importId, receivedAt: startedAt };
   const isSuppressed = deps.suppression ? await deps.suppression() : undefined;
   const hasHeader = format === 'csv' || format === 'xlsx' ? mapping?.format?.header !== false : false;
+  if (format === 'csv' || format === 'xlsx') {
+    const sheet = format === 'xlsx' ? mapping?.format?.sheet : undefined;
+    reading = { ...(hasHeader ? {} : { header: false }), ...(encoding ? { encoding } : {}), ...(delimiter ? { delimiter } : {}), ...(sheet ? { sheet } : {}) };
+  }
   let headers: readonly string[] | undefined = resume?.headers;
   // A report printed to a file has a title above its header: those lines are marked, and the header is the row after.
   const rowsOf: AsyncIterable<readonly (SourceRow & { text?: string; title?: true })[]> = hasHeader && !headers ? markTitleLines(batches) : batches;

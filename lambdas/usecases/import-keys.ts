@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import type { TextEncoding } from '../domain/dialect.ts';
 import { stableHash } from '../domain/hash.ts';
 import { type Mapping, parseMapping } from '../domain/mapping.ts';
@@ -54,6 +55,31 @@ export const MAPPING_ENCODING: Record<NonNullable<NonNullable<Mapping['format']>
   'windows-1252': 'windows-1252',
   'iso-8859-1': 'windows-1252',
 };
+
+/**
+ * Where an import notes how it read an export (see ReadAs), by the export's key: the privacy worker reads the file back
+ * the same way even when its mapping has changed since. The latest completed import of a key writes it; an erasure's
+ * rewrite of the file is not imported and leaves it. No personal data: the format facts only.
+ */
+export const readingKey = (objectKey: string): string => `reports/readings/${objectKey}.json`;
+
+const readingSchema = z.object({
+  header: z.optional(z.boolean()),
+  encoding: z.optional(z.enum(['utf8', 'utf16le', 'utf16be', 'windows-1252'])),
+  delimiter: z.optional(z.string().check(z.length(1))),
+  sheet: z.optional(z.string()),
+});
+
+/** A reading as an import stored it; undefined when there is none or it cannot be read (then the mapping decides). */
+export function parseReading(text: string | undefined): ReadAs | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const parsed = readingSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** How the import reads a file, as far as its mapping's format says: the privacy paths read it back the same way. */
 export function readingOf(mapping: Mapping | undefined): ReadAs {

@@ -9,7 +9,7 @@ import type { SourceRow } from '../formats/types.ts';
 import type { PrivacyWork } from '../ports/privacy.ts';
 import { holdersOf, type StoredProfile, type TimelineEntry } from '../ports/profiles.ts';
 import { CdpError, ContentionError } from '../shared/errors.ts';
-import { findMapping, readingOf, reportKey } from './import-keys.ts';
+import { findMapping, parseReading, readingKey, readingOf, reportKey } from './import-keys.ts';
 import { type PrivacyDeps, record, SubjectError } from './privacy-requests.ts';
 import { activeProfile, amendProfile, finishMerge, mergesUnderWay } from './resolve-record.ts';
 
@@ -110,16 +110,19 @@ function belongs(row: SourceRow, recordKey: string | undefined, subject: Subject
 }
 
 /**
- * How the import read an export, from the mapping beside it (the file's, else its source's): a file mapped as having
- * no header row has a person on its first line, a named sheet is the one imported. An unreadable mapping failed that
- * import: the file is read as unmapped.
+ * How the import read an export: as its import noted (readingKey), so a mapping changed since does not move a person's
+ * row; for an export imported before imports noted it, from the mapping beside it (the file's, else its source's). A
+ * file with no header row has a person on its first line, a named sheet is the one imported. An unreadable mapping
+ * failed that import: the file is read as unmapped.
  */
 async function readingFor(deps: PrivacyDeps, objectKey: string): Promise<ReadAs> {
-  const read = async (key: string) => {
-    const obj = await deps.vault.get(deps.buckets.landing, key);
+  const read = async (bucket: string, key: string) => {
+    const obj = await deps.vault.get(bucket, key);
     return obj && new TextDecoder().decode(obj.bytes);
   };
-  return readingOf((await findMapping(read, objectKey.split('/')[1] ?? '', objectKey)).mapping);
+  const noted = parseReading(await read(deps.buckets.raw, readingKey(objectKey)));
+  if (noted) return noted;
+  return readingOf((await findMapping((key) => read(deps.buckets.landing, key), objectKey.split('/')[1] ?? '', objectKey)).mapping);
 }
 
 function groupByObject(entries: readonly TimelineEntry[]): Map<string, Map<number, string>> {

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ImportCheckpoint, type ImportDeps, type ImportReport, importObject } from '../../lambdas/usecases/import-file.ts';
-import { uploadOf } from '../../lambdas/usecases/import-keys.ts';
+import { parseReading, readingOf, uploadOf } from '../../lambdas/usecases/import-keys.ts';
 import { MemoryContinuations, MemoryObjects, MemoryRecordQueue } from '../support/memory-ports.ts';
 import { buildXlsx } from '../support/xlsx.ts';
 
@@ -65,6 +65,8 @@ describe('importObject', () => {
     await objects.put(LANDING, 'mappings/nohead.json', JSON.stringify({ format: { header: false }, fields: { 'identifiers.email': 2, 'person.lastName': 3 } }));
     const r = await run('imports/nohead/x.csv', 'C1;anna@example.it;Bianchi;Milano\nC2;luca@example.it;Verdi;Roma\n');
     expect(r).toMatchObject({ status: 'completed', rowsRead: 2, accepted: 2, unmappedColumns: ['column 1', 'column 4'] });
+    // How it was read is noted by the file's key, for the privacy worker: a mapping changed since does not change it.
+    expect(JSON.parse(objects.text('raw', 'reports/readings/imports/nohead/x.csv.json')!)).toEqual({ header: false, encoding: 'utf8', delimiter: ';' });
   });
 
   it('handles Excel\'s "sep=;" first line', async () => {
@@ -109,6 +111,8 @@ ${IT_CSV}
     const named = await run('imports/erp2/clienti.xlsx', book);
     expect(named).toMatchObject({ mapping: 'source', rowsRead: 1, accepted: 1 });
     expect(queue.records.at(-1)?.identifiers[0]?.value).toBe('z@example.it');
+    expect(JSON.parse(objects.text('raw', 'reports/readings/imports/erp2/clienti.xlsx.json')!)).toEqual({ sheet: 'Altro' });
+    expect(JSON.parse(objects.text('raw', 'reports/readings/imports/erp/clienti.xlsx.json')!)).toEqual({});
   });
 
   it('quarantines ragged rows and an unclosed quote with their reasons and lines', async () => {
@@ -131,6 +135,7 @@ ${IT_CSV}
     const r = await run('imports/erp/bad.csv', body);
     expect(r).toMatchObject({ status: 'failed', error, rowsRead: 0 });
     expect(queue.records).toHaveLength(0);
+    expect(objects.text('raw', 'reports/readings/imports/erp/bad.csv.json')).toBeUndefined();
   });
 
   it('completes a header-only file with zero rows', async () => {
@@ -263,5 +268,15 @@ describe('uploadOf: what tells one upload of an export from another', () => {
     expect(uploadOf({ etag: '"e"', lastModified: at('2026-01-01T00:00:01Z') })).not.toBe(first);
     expect(uploadOf({ versionId: 'null', etag: '"e"', lastModified: at('2026-01-01T00:00:00Z') })).toBe(first);
     expect(uploadOf({ etag: '"e"' })).toBe('"e"');
+  });
+});
+
+describe('how an export was read, for the privacy worker', () => {
+  it("reads back the reading an import noted, and none from what is not one (then the file's mapping decides)", () => {
+    expect(parseReading('{"header":false,"encoding":"windows-1252","delimiter":";"}')).toEqual({ header: false, encoding: 'windows-1252', delimiter: ';' });
+    expect(parseReading('{"sheet":"Altro","later":1}')).toEqual({ sheet: 'Altro' });
+    for (const text of [undefined, '', 'not json', '[]', '{"encoding":"ebcdic"}', '{"delimiter":";;"}', '{"header":"no"}']) expect(parseReading(text)).toBeUndefined();
+    expect(readingOf({ format: { header: false, encoding: 'iso-8859-1', sheet: 'Altro' }, fields: {} })).toEqual({ header: false, encoding: 'windows-1252', sheet: 'Altro' });
+    expect(readingOf(undefined)).toEqual({});
   });
 });
