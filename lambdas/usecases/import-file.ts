@@ -3,6 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
 import { detectDelimiter, detectEncoding, type TextEncoding } from '../domain/dialect.ts';
 import { compilePlan, type RowPlan } from '../domain/mapping.ts';
+import { identifierKeysIn } from '../domain/privacy/subject.ts';
 import { type AlikeLines, mapRow, numberAlikeLine, type RowContext } from '../domain/row-mapper.ts';
 import { readCsvBatches } from '../formats/csv.ts';
 import type { ReadAs } from '../formats/rewrite.ts';
@@ -343,9 +344,14 @@ export async function importObject(
     await Promise.all(inFlight.splice(0));
   };
   const reject = async (line: number, rowReasons: readonly string[], raw: unknown): Promise<void> => {
+    // An erased person's rejected row is not kept either: counted as suppressed, as their readable rows are.
+    if (isSuppressed?.(identifierKeysIn(raw, plan?.defaultCountry))) {
+      counts.suppressed++;
+      return;
+    }
     counts.rejected++;
     for (const r of rowReasons) reasons[r] = (reasons[r] ?? 0) + 1;
-    await quarantine.add({ importId, line, reasons: rowReasons, raw });
+    await quarantine.add({ importId, objectKey, line, reasons: rowReasons, raw });
   };
 
   let skip = resume?.skipRows ?? 0;

@@ -203,6 +203,11 @@ async function access(deps: PrivacyDeps, state: RequestState, keys: readonly str
       }
     }
   }
+  // Rows an import rejected are on no profile, but the quarantine keeps them: they are the person's data too.
+  const everyone = subjectValues([...keys.filter((k) => !k.startsWith('profile:')), ...found.flatMap((f) => f.profile.state.identifiers)]);
+  for (const r of await rejectedRowsOf(deps, everyone)) {
+    rawRows.push({ source: r.source, channel: 'file', objectKey: r.objectKey ?? r.quarantineKey, ...(r.line !== undefined ? { line: r.line } : {}), values: r.raw, rejected: r.reasons });
+  }
   const sources = [...new Set(profiles.flatMap((p) => p.sources))].sort();
   const purposes = [...BASE_PURPOSES, ...new Set(consents.filter((c) => c.granted === true).map((c) => `${String(c.purpose)} (consent, Art. 6(1)(a))`))];
   const bundle: AccessBundle = {
@@ -326,10 +331,16 @@ async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readon
     }
     for (const t of webhookEntries(entries)) objects.set(`raw/${t.lineage.objectKey}`, { bucket: 'raw', key: t.lineage.objectKey });
   }
+  // The subject's rows an import rejected (quarantined) are in its export too, with no lineage: found by content.
+  const subject = subjectValues(keys);
+  for (const { objectKey: key, line } of await rejectedRowsOf(deps, subject)) {
+    if (key === undefined || line === undefined) continue;
+    const prior = objects.get(`landing/${key}`);
+    objects.set(`landing/${key}`, { ...prior, bucket: 'landing', key, lines: [...new Set([...(prior?.lines ?? []), line])].sort((a, b) => a - b) });
+  }
   const profileIds = [...new Set([...(state.located?.profileIds ?? []), ...queue])];
   state = await record(deps, state, { type: 'located', at: deps.now().toISOString(), profileIds, objects: [...objects.values()] });
 
-  const subject = subjectValues(keys);
   for (const o of objects.values()) {
     if (o.bucket === 'landing') {
       const lines = new Set(o.lines ?? []);
@@ -372,6 +383,80 @@ async function exclusiveKeys(deps: PrivacyDeps, keys: Iterable<string>, erased: 
   return out;
 }
 
+/** A quarantine file's line (one rejected row: its import, export, line, reasons and raw values), parsed. */
+interface QuarantineEntry {
+  readonly importId?: string;
+  readonly objectKey?: string;
+  readonly line?: number;
+  readonly reasons?: unknown;
+  readonly raw?: unknown;
+}
+
+/** A JSON object's fields; undefined for anything else (another JSON value, or text that is not JSON). */
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const quarantineEntry = (line: string): QuarantineEntry | undefined => jsonObject(line);
+
+const entryMentionsSubject = (line: string, subject: SubjectValues): boolean => {
+  const entry = quarantineEntry(line);
+  return entry ? jsonMentionsSubject(entry.raw ?? entry, subject) : textMentionsSubject(line, subject);
+};
+
+/** A row an import rejected that names the subject: where it was read (when known), why, and its values as kept. */
+interface RejectedRow {
+  readonly source: string;
+  readonly quarantineKey: string;
+  readonly objectKey?: string;
+  readonly line?: number;
+  readonly reasons: readonly string[];
+  readonly raw: unknown;
+}
+
+/**
+ * The subject's rows imports rejected, from the quarantine (they have no lineage: found by content). Each names its
+ * export: the entry's own (imports note it), else its import report's.
+ */
+async function rejectedRowsOf(deps: PrivacyDeps, subject: SubjectValues): Promise<RejectedRow[]> {
+  const out: RejectedRow[] = [];
+  const exportOf = new Map<string, string | undefined>();
+  for await (const { key } of deps.vault.list(deps.buckets.raw, 'quarantine/')) {
+    if (!key.endsWith('.ndjson')) continue;
+    const obj = await deps.vault.get(deps.buckets.raw, key);
+    if (!obj) continue;
+    for (const line of Buffer.from(obj.bytes).toString('utf8').split('\n')) {
+      if (!line.trim() || !entryMentionsSubject(line, subject)) continue;
+      const entry = quarantineEntry(line);
+      if (!entry) continue;
+      let objectKey = entry.objectKey;
+      if (objectKey === undefined && typeof entry.importId === 'string') {
+        if (!exportOf.has(entry.importId)) {
+          const report = await deps.vault.get(deps.buckets.raw, reportKey(entry.importId));
+          const objectKeyOf = report && jsonObject(new TextDecoder().decode(report.bytes))?.objectKey;
+          exportOf.set(entry.importId, typeof objectKeyOf === 'string' ? objectKeyOf : undefined);
+        }
+        objectKey = exportOf.get(entry.importId);
+      }
+      const known = typeof objectKey === 'string' && objectKey.startsWith('imports/');
+      out.push({
+        source: key.split('/')[1] ?? '',
+        quarantineKey: key,
+        ...(known ? { objectKey } : {}),
+        ...(known && typeof entry.line === 'number' ? { line: entry.line } : {}),
+        reasons: Array.isArray(entry.reasons) ? entry.reasons.map(String) : [],
+        raw: entry.raw ?? null,
+      });
+    }
+  }
+  return out;
+}
+
 /** Quarantined rows and bodies that name the subject (rejected rows have no lineage: they are found by content). */
 async function scrubQuarantine(deps: PrivacyDeps, requestId: string, subject: SubjectValues, tally: ErasureTally): Promise<number> {
   let scanned = 0;
@@ -382,15 +467,7 @@ async function scrubQuarantine(deps: PrivacyDeps, requestId: string, subject: Su
     if (key.endsWith('.ndjson')) {
       const text = Buffer.from(obj.bytes).toString('utf8');
       const lines = text.split('\n');
-      const kept = lines.filter((line) => {
-        if (!line.trim()) return true;
-        try {
-          const entry = JSON.parse(line) as { raw?: unknown };
-          return !jsonMentionsSubject(entry.raw ?? entry, subject);
-        } catch {
-          return !textMentionsSubject(line, subject);
-        }
-      });
+      const kept = lines.filter((line) => !line.trim() || !entryMentionsSubject(line, subject));
       if (kept.length === lines.length) continue;
       if ((await deps.vault.replace(deps.buckets.raw, key, Buffer.from(kept.join('\n')), obj, { 'cdp-erasure': requestId })) === 'changed') throw new CdpError('A quarantine file changed while it was being rewritten');
       tally.files.push({ bucket: 'raw', key, rowsRemoved: lines.length - kept.length });

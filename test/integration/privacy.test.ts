@@ -28,6 +28,8 @@ const ERP = Buffer.from(
     'C003;Anna;Verdi;famiglia.verdi@example.it;;Parma;PR;',
     'C004;Luca;Verdi;famiglia.verdi@example.it;;Parma;PR;',
     'C005;Sara;Lombardi;sara.lombardi@gmail.com;339 9876543;Bologna;BO;',
+    // His second entry, with a note typed with the separator in it: a column too many, so the import rejects the row.
+    'C006;Mario;Rossi;mario.rossi@libero.it;;Cesena;FC;consegna; citofono Rossi',
   ].join('\r\n') + '\r\n',
   'latin1',
 );
@@ -130,7 +132,7 @@ async function dynamoMentions(): Promise<number> {
 beforeAll(async () => {
   twin = await startTwin({ home, port: 0 });
   mkdirSync(path.join(home, 'uploads'));
-  expect(await cdpImport('clienti.csv', ERP, 'erp')).toMatchObject({ rowsRead: 5, accepted: 5, headerLine: 2 });
+  expect(await cdpImport('clienti.csv', ERP, 'erp')).toMatchObject({ rowsRead: 6, accepted: 5, rejected: 1, reasons: { 'row.columnCount': 1 }, headerLine: 2 });
   expect(await cdpImport('iscritti.xlsx', NEWSLETTER, 'newsletter')).toMatchObject({ rowsRead: 3, accepted: 3 });
   expect(await cdpImport('customers.json', SHOP, 'shop')).toMatchObject({ rowsRead: 3, accepted: 3 });
   expect(await cdpImport('contatti.csv', CRM, 'crm')).toMatchObject({ rowsRead: 3, accepted: 3 });
@@ -156,17 +158,21 @@ describe('data-subject requests on the twin', () => {
     const { code, state } = await dsr('access', '--email', 'MARIO.ROSSI@libero.it', '--reference', 'ticket-42');
     expect(code).toBe(0);
     expect(state.status).toBe('completed');
-    expect(state.evidence).toMatchObject({ profiles: 1, rawRows: 4 });
+    expect(state.evidence).toMatchObject({ profiles: 1, rawRows: 5 });
     accessBundle = String(state.evidence!.link);
     expect(accessBundle.startsWith(home)).toBe(true);
     const files = unzipSync(readFileSync(accessBundle));
     const bundle = JSON.parse(strFromU8(files['bundle.json']!)) as {
-      rawRows: { source: string; values: Record<string, string> }[];
+      rawRows: { source: string; objectKey: string; line?: number; values: Record<string, string>; rejected?: string[] }[];
       sources: { source: string }[];
       profiles: { lifecycle: string; leadScore: number }[];
       leadScoreRules: unknown[];
     };
-    expect(bundle.rawRows.map((r) => r.source).sort()).toEqual(['erp', 'fiera', 'newsletter', 'shop']);
+    expect(bundle.rawRows.map((r) => r.source).sort()).toEqual(['erp', 'erp', 'fiera', 'newsletter', 'shop']);
+    // The ERP row the import rejected is on no profile, but it is his, kept in quarantine as read.
+    expect(bundle.rawRows.filter((r) => r.rejected)).toEqual([
+      { source: 'erp', channel: 'file', objectKey: 'imports/erp/clienti.csv', line: 8, rejected: ['row.columnCount'], values: ['C006', 'Mario', 'Rossi', EMAIL, '', 'Cesena', 'FC', 'consegna', ' citofono Rossi'] },
+    ]);
     // Each row as its import read it: the ERP's under its header (not its title), the fair's first line by column number.
     expect(bundle.rawRows.find((r) => r.source === 'erp')?.values).toMatchObject({ Codice: 'C001', Nome: 'Mario', Città: 'Forlì' });
     expect(bundle.rawRows.find((r) => r.source === 'fiera')?.values).toEqual({ '1': 'mario.rossi@libero.it', '2': 'Mario', '3': 'Rossi', '4': 'Cesena' });
@@ -245,8 +251,10 @@ describe('data-subject requests on the twin', () => {
     const { code, state } = await dsr('erase', '--email', EMAIL);
     expect(code).toBe(0);
     expect(state.status).toBe('completed');
-    const evidence = state.evidence as { filesRewritten: { key: string; rowsRemoved: number }[]; earlierBundlesDeleted: number; suppressedIdentifiers: number };
-    expect(evidence.filesRewritten.map((f) => f.key).sort()).toEqual(['imports/erp/clienti.csv', 'imports/fiera/visitatori.csv', 'imports/newsletter/iscritti.xlsx', 'imports/shop/customers.json']);
+    const evidence = state.evidence as { filesRewritten: { bucket: string; key: string; rowsRemoved: number }[]; earlierBundlesDeleted: number; suppressedIdentifiers: number };
+    expect(evidence.filesRewritten.filter((f) => f.bucket === 'landing').map((f) => f.key).sort()).toEqual(['imports/erp/clienti.csv', 'imports/fiera/visitatori.csv', 'imports/newsletter/iscritti.xlsx', 'imports/shop/customers.json']);
+    // The ERP's rejected row, in quarantine.
+    expect(evidence.filesRewritten.filter((f) => f.bucket === 'raw')).toEqual([{ bucket: 'raw', key: expect.stringMatching(/^quarantine\/erp\//), rowsRemoved: 1 }]);
     expect(evidence.earlierBundlesDeleted).toBe(1);
     expect(evidence.suppressedIdentifiers).toBeGreaterThanOrEqual(2);
     expect(existsSync(accessBundle)).toBe(false);
@@ -258,21 +266,25 @@ describe('data-subject requests on the twin', () => {
     expect((await runCdp(home, 'profiles', 'get', '--email', EMAIL)).code).toBe(1);
     expect(await cdpOk(home, 'profiles', 'export')).not.toContain(EMAIL);
 
-    // Everyone else is still there, and the ERP export is the original minus one line, byte for byte.
+    // Everyone else is still there, and the ERP export is the original minus his two lines (the one it rejected too),
+    // byte for byte.
     const erpNow = readFileSync(filesUnder(home).find((f) => f.includes('clienti.csv') && !f.endsWith('.json') && readFileSync(f).includes('C002'))!);
-    expect(erpNow.equals(Buffer.from(ERP.toString('latin1').replace(/C001;[^\r]*\r\n/, ''), 'latin1'))).toBe(true);
+    expect(erpNow.equals(Buffer.from(ERP.toString('latin1').replace(/C001;[^\r]*\r\n/, '').replace(/C006;[^\r]*\r\n/, ''), 'latin1'))).toBe(true);
+    expect(evidence.filesRewritten.find((f) => f.key === 'imports/erp/clienti.csv')?.rowsRemoved).toBe(2);
     for (const other of ['giulia.ferri@example.com', 'sara.lombardi@gmail.com', 'chiara.galli@example.it', 'anne.dupont@example.fr']) {
       expect(JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', other, '--json'))).toHaveLength(1);
     }
 
     // The original exports again: the person is suppressed, not re-created.
-    expect(await cdpImport('clienti.csv', ERP, 'erp')).toMatchObject({ rowsRead: 5, accepted: 4, suppressed: 1 });
+    // His rejected row too: it is not quarantined again.
+    expect(await cdpImport('clienti.csv', ERP, 'erp')).toMatchObject({ rowsRead: 6, accepted: 4, suppressed: 2, rejected: 0 });
     expect(await cdpImport('iscritti.xlsx', NEWSLETTER, 'newsletter')).toMatchObject({ rowsRead: 3, accepted: 2, suppressed: 1 });
     expect(await cdpImport('customers.json', SHOP, 'shop')).toMatchObject({ rowsRead: 3, accepted: 2, suppressed: 1 });
     expect(await cdpImport('visitatori.csv', FAIR, 'fiera', FAIR_MAPPING)).toMatchObject({ rowsRead: 2, accepted: 1, suppressed: 1 });
     await twin.waitIdle();
     expect((await runCdp(home, 'profiles', 'get', '--email', EMAIL)).code).toBe(1);
     expect(await dynamoMentions()).toBe(0);
+    expect(filesUnder(home).filter((f) => f.includes('quarantine') && mentions(readFileSync(f)))).toEqual([]);
   });
 
   it('lists requests with their status, and a completed one stays completed when asked again', async () => {

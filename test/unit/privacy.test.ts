@@ -6,7 +6,7 @@ import { readXlsx } from '../../lambdas/formats/xlsx.ts';
 import { bundleFiles, csvCell, toCsv } from '../../lambdas/domain/privacy/bundle.ts';
 import { cleanRectification } from '../../lambdas/domain/privacy/rectification.ts';
 import { addMonths, applyEvent, foldRequest, IllegalTransitionError, isOverdue, listOrder, mayStart, type RequestEvent } from '../../lambdas/domain/privacy/request.ts';
-import { jsonMentionsSubject, subjectValues, suppressionHash, valueIsSubject } from '../../lambdas/domain/privacy/subject.ts';
+import { identifierKeysIn, jsonMentionsSubject, subjectValues, suppressionHash, valueIsSubject } from '../../lambdas/domain/privacy/subject.ts';
 import { pickRows, rewriteWithout } from '../../lambdas/formats/rewrite.ts';
 import { buildXlsx } from '../support/xlsx.ts';
 
@@ -130,6 +130,16 @@ describe('subject matching and hashes', () => {
     expect(jsonMentionsSubject({ customer: { contacts: [{ phone: '+39 347 1234567' }] } }, s)).toBe(true);
     expect(jsonMentionsSubject({ customer: { id: 12, email: 'x@y.it' } }, s)).toBe(false);
   });
+  it("reads the e-mail and phone keys a rejected row's cells or text hold, as the suppression list keys them", () => {
+    expect(identifierKeysIn(['C006', 'Mario', ' Mario.Rossi@Libero.it ', '347 123 4567', 'consegna', '12'])).toEqual(['email:mario.rossi@libero.it', 'phone:+393471234567']);
+    expect(identifierKeysIn({ Email: 'Mario <mario.rossi@libero.it>', Note: 'x' })).toEqual(['email:mario.rossi@libero.it']);
+    expect(identifierKeysIn('C006;Mario;"mario.rossi@libero.it;x')).toEqual(['email:mario.rossi@libero.it']);
+    // A phone without its international prefix is read in the source's country.
+    expect(identifierKeysIn(['06 1234 5678'], 'IT')).toEqual(['phone:+390612345678']);
+    expect(identifierKeysIn(['020 7946 0018'], 'GB')).toEqual(['phone:+442079460018']);
+    expect(identifierKeysIn({ fromByte: 1200 })).toEqual([]);
+    expect(identifierKeysIn(['mario.rossi@', 'Rossi', '', null])).toEqual([]);
+  });
   it('hashes with the salt: the same key, a different salt, a different hash', () => {
     expect(suppressionHash('a', 'email:x@y.it')).toBe(suppressionHash('a', 'email:x@y.it'));
     expect(suppressionHash('a', 'email:x@y.it')).not.toBe(suppressionHash('b', 'email:x@y.it'));
@@ -153,6 +163,9 @@ describe('bundle CSV', () => {
     expect(toCsv([{ a: 1 }, { b: '=x' }])).toBe("a,b\r\n1,\r\n,'=x\r\n");
     const files = bundleFiles({ requestId: 'dsr_1', generatedAt: 'now', profiles: [], timeline: [], orders: [], consents: [], sources: [], rawRows: [{ source: 'erp', channel: 'file', objectKey: 'k', line: 2, values: { Note: '=cmd', Nome: 'Mario' } }], leadScoreRules: [] });
     expect(files['raw_rows.csv']).toBe("source,channel,objectKey,line,deliveryId,field,value\r\nerp,file,k,2,,Note,'=cmd\r\nerp,file,k,2,,Nome,Mario\r\n");
+    // A row the import rejected: its cells as quarantined, by position, with the reasons.
+    const rejected = bundleFiles({ requestId: 'dsr_1', generatedAt: 'now', profiles: [], timeline: [], orders: [], consents: [], sources: [], rawRows: [{ source: 'erp', channel: 'file', objectKey: 'k', line: 8, values: ['C6', 'm@x.it'], rejected: ['row.columnCount'] }], leadScoreRules: [] });
+    expect(rejected['raw_rows.csv']).toBe('source,channel,objectKey,line,deliveryId,rejected,field,value\r\nerp,file,k,8,,row.columnCount,0,C6\r\nerp,file,k,8,,row.columnCount,1,m@x.it\r\n');
   });
   it('gives what the product infers about the person (lifecycle, lead score) beside the rules that scored it', () => {
     const files = bundleFiles({

@@ -125,6 +125,17 @@ ${IT_CSV}
     ]);
   });
 
+  it("counts an erased person's rejected row as suppressed and keeps no copy of it; other rejects are kept with their export", async () => {
+    const erased = new Set(['email:mario.rossi@libero.it', 'phone:+393471234567']);
+    deps = { ...deps, suppression: async () => (keys) => keys.some((k) => erased.has(k)) };
+    const csv = ['Email;Nome;Note', 'anna@example.it;Anna;', 'Mario.Rossi@Libero.it;Mario;consegna; citofono', 'luca@example.it;Luca;a; b', '347 123 4567;Mario;x;y'].join('\n');
+    const r = await run('imports/erp/ragged2.csv', csv);
+    expect(r).toMatchObject({ rowsRead: 4, accepted: 1, rejected: 1, suppressed: 2, reasons: { 'row.columnCount': 1 } });
+    const kept = r.quarantineKeys.flatMap((k) => objects.text('raw', k)!.trim().split('\n'));
+    expect(kept.map((l) => JSON.parse(l))).toEqual([{ importId: r.importId, objectKey: 'imports/erp/ragged2.csv', line: 4, reasons: ['row.columnCount'], raw: ['luca@example.it', 'Luca', 'a', ' b'] }]);
+    expect(kept.join()).not.toMatch(/rossi|347/i);
+  });
+
   it.each([
     ['an empty file', '', 'file.empty'],
     ['binary garbage', Buffer.from([0, 1, 2, 0xff, 0xfe, 0, 0, 7, 8, 9, 0, 0, 0]), 'file.binary'],

@@ -11,6 +11,11 @@ export interface RawRow {
   readonly deliveryId?: string;
   /** The row as the export had it (header -> cell), or the webhook body as received. */
   readonly values: unknown;
+  /**
+   * Why the import rejected the row, for a row it rejected: on no profile, kept in quarantine as read (its cells, or
+   * its text); `objectKey` is its export's, or the quarantine file's when the export is not known.
+   */
+  readonly rejected?: readonly string[];
 }
 
 export interface AccessBundle {
@@ -87,7 +92,7 @@ export function bundleFiles(bundle: AccessBundle): Record<string, string> {
   const identifierRows = bundle.profiles.flatMap((p) => p.identifiers.map((key) => ({ profileId: p.profileId, type: key.slice(0, key.indexOf(':')), value: key.slice(key.indexOf(':') + 1) })));
   // One value a line (long form): rows of different exports have different columns.
   const rawRows = bundle.rawRows.flatMap((r) =>
-    Object.entries(flattenValues(r.values)).map(([field, value]) => ({ source: r.source, channel: r.channel, objectKey: r.objectKey, line: r.line, deliveryId: r.deliveryId, field, value })),
+    Object.entries(flattenValues(r.values)).map(([field, value]) => ({ source: r.source, channel: r.channel, objectKey: r.objectKey, line: r.line, deliveryId: r.deliveryId, ...(r.rejected ? { rejected: r.rejected.join('; ') } : {}), field, value })),
   );
   return {
     'bundle.json': `${JSON.stringify(bundle, null, 2)}\n`,

@@ -1,3 +1,4 @@
+import type { CountryCode } from 'libphonenumber-js/max';
 import { normaliseEmail, normalisePhone } from '../normalise.ts';
 
 export { suppressionHash } from './hash.ts';
@@ -67,3 +68,31 @@ export function jsonMentionsSubject(value: unknown, s: SubjectValues): boolean {
 
 /** Whether a row's cells hold one of the subject's identifiers. */
 export const rowMentionsSubject = (cells: readonly string[], s: SubjectValues): boolean => cells.some((c) => valueIsSubject(c, s));
+
+const EMAIL_IN_TEXT = /[^\s;,|"'<>()[\]]+@[^\s;,|"'<>()[\]]+/g;
+
+/**
+ * The e-mail and phone identifier keys among the strings of a value that no record could be made of (a rejected row's
+ * cells, or its text): what the suppression list is checked with, so an erased person's rejected row is not kept.
+ */
+export function identifierKeysIn(value: unknown, defaultRegion: string = 'IT'): string[] {
+  const out = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+    else if (typeof v === 'string') {
+      const t = v.trim();
+      if (EMAILISH.test(t)) {
+        for (const m of t.matchAll(EMAIL_IN_TEXT)) {
+          const e = normaliseEmail(m[0]);
+          if (e.ok) out.add(`email:${e.value}`);
+        }
+      } else if (PHONEISH.test(t)) {
+        const p = normalisePhone(t, defaultRegion as CountryCode);
+        if (p.ok) out.add(`phone:${p.value}`);
+      }
+    }
+  };
+  visit(value);
+  return [...out];
+}
