@@ -2,6 +2,9 @@
 
 export type TextEncoding = 'utf8' | 'utf16le' | 'utf16be' | 'windows-1252';
 
+/** Each encoding by the label WHATWG (TextDecoder) knows it by. */
+export const WHATWG_LABEL: Readonly<Record<TextEncoding, string>> = { utf8: 'utf-8', utf16le: 'utf-16le', utf16be: 'utf-16be', 'windows-1252': 'windows-1252' };
+
 /** BOMs first; then valid UTF-8 is UTF-8, and anything else single-byte Windows-1252 (a superset of ISO-8859-1). */
 export function detectEncoding(head: Uint8Array): { encoding: TextEncoding; bomLength: number } {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf8', bomLength: 3 };

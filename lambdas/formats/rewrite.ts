@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { detectDelimiter, detectEncoding, type TextEncoding } from '../domain/dialect.ts';
+import { detectDelimiter, detectEncoding, type TextEncoding, WHATWG_LABEL } from '../domain/dialect.ts';
 import { readCsv } from './csv.ts';
 import { readJsonArray, readNdjson } from './json.ts';
 import { sniff } from './sniff.ts';
@@ -33,8 +33,6 @@ export interface ReadAs {
   readonly delimiter?: string;
   readonly sheet?: string;
 }
-
-const WHATWG: Record<TextEncoding, string> = { utf8: 'utf-8', utf16le: 'utf-16le', utf16be: 'utf-16be', 'windows-1252': 'windows-1252' };
 
 export async function rewriteWithout(original: Uint8Array, key: string, remove: (row: SourceRow) => boolean, readAs: ReadAs = {}): Promise<Rewritten> {
   const sniffed = sniff(original, key);
@@ -102,7 +100,7 @@ function dataRows(read: AsyncIterable<SourceRow> | Iterable<SourceRow>, readAs: 
 function csvRows(bytes: Uint8Array, readAs: ReadAs) {
   const encoding = readAs.encoding ?? detectEncoding(bytes.subarray(0, 65536)).encoding;
   if (encoding === 'utf16be') throw new Error('UTF-16BE exports cannot be rewritten in place');
-  const sample = new TextDecoder(WHATWG[encoding]).decode(bytes.subarray(0, 65536));
+  const sample = new TextDecoder(WHATWG_LABEL[encoding]).decode(bytes.subarray(0, 65536));
   const excelSep = /^sep=(.)\r?\n/i.exec(sample.replace(/^\ufeff/, ''));
   const delimiter = readAs.delimiter ?? excelSep?.[1] ?? detectDelimiter(excelSep ? sample.slice(sample.indexOf('\n') + 1) : sample);
   const unit: 1 | 2 = encoding === 'utf16le' ? 2 : 1;

@@ -1,7 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
-import { detectDelimiter, detectEncoding, type TextEncoding } from '../domain/dialect.ts';
+import { detectDelimiter, detectEncoding, type TextEncoding, WHATWG_LABEL } from '../domain/dialect.ts';
 import { compilePlan, type RowPlan } from '../domain/mapping.ts';
 import { identifierKeysIn } from '../domain/privacy/subject.ts';
 import { type AlikeLines, mapRow, numberAlikeLine, type RowContext } from '../domain/row-mapper.ts';
@@ -174,8 +174,6 @@ function looksBinary(sample: string): boolean {
   return suspicious > sample.length / 100;
 }
 
-const WHATWG: Record<TextEncoding, string> = { utf8: 'utf-8', utf16le: 'utf-16le', utf16be: 'utf-16be', 'windows-1252': 'windows-1252' };
-
 /**
  * Imports one uploaded export (or continues one from its checkpoint): every row becomes a canonical record on the
  * records queue or a quarantined reject with its reasons, and a reconciled report is stored in the raw bucket.
@@ -274,7 +272,7 @@ export async function importObject(
   let delimiter: string | undefined = resume?.delimiter;
   if (format === 'csv' && !resume) {
     encoding = mapping?.format?.encoding ? MAPPING_ENCODING[mapping.format.encoding] : detectEncoding(head).encoding;
-    const sample = new TextDecoder(WHATWG[encoding!]).decode(head);
+    const sample = new TextDecoder(WHATWG_LABEL[encoding!]).decode(head);
     if (looksBinary(sample)) return finish({ status: 'failed', error: 'file.binary', errorDetail: 'the file is not a text export', format });
     const excelSep = /^sep=(.)\r?\n/i.exec(sample.replace(/^\ufeff/, ''));
     delimiter = mapping?.format?.delimiter ?? excelSep?.[1] ?? detectDelimiter(excelSep ? sample.slice(sample.indexOf('\n') + 1) : sample);

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { TextEncoding } from '../domain/dialect.ts';
+import { type TextEncoding, WHATWG_LABEL } from '../domain/dialect.ts';
 import { stableHash } from '../domain/hash.ts';
 import { type Mapping, parseMapping } from '../domain/mapping.ts';
 import type { ReadAs } from '../formats/rewrite.ts';
@@ -65,7 +65,7 @@ export const readingKey = (objectKey: string): string => `reports/readings/${obj
 
 const readingSchema = z.object({
   header: z.optional(z.boolean()),
-  encoding: z.optional(z.enum(['utf8', 'utf16le', 'utf16be', 'windows-1252'])),
+  encoding: z.optional(z.enum(Object.keys(WHATWG_LABEL) as [TextEncoding, ...TextEncoding[]])),
   delimiter: z.optional(z.string().check(z.length(1))),
   sheet: z.optional(z.string()),
 });

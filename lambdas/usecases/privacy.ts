@@ -402,10 +402,8 @@ function jsonObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
-const quarantineEntry = (line: string): QuarantineEntry | undefined => jsonObject(line);
-
 const entryMentionsSubject = (line: string, subject: SubjectValues): boolean => {
-  const entry = quarantineEntry(line);
+  const entry = jsonObject(line);
   return entry ? jsonMentionsSubject(entry.raw ?? entry, subject) : textMentionsSubject(line, subject);
 };
 
@@ -432,7 +430,7 @@ async function rejectedRowsOf(deps: PrivacyDeps, subject: SubjectValues): Promis
     if (!obj) continue;
     for (const line of Buffer.from(obj.bytes).toString('utf8').split('\n')) {
       if (!line.trim() || !entryMentionsSubject(line, subject)) continue;
-      const entry = quarantineEntry(line);
+      const entry = jsonObject(line) as QuarantineEntry | undefined;
       if (!entry) continue;
       let objectKey = entry.objectKey;
       if (objectKey === undefined && typeof entry.importId === 'string') {
