@@ -353,12 +353,16 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
   },
 ];
 
-/** Folded header -> canonical path, from each path's headers (a Map: a header such as `constructor` is no key of it). */
+/**
+ * Folded header -> canonical path, from each path's headers (a Map: a header such as `constructor` is no key of it).
+ * Its top-level calls are marked pure: a bundle that reads no header (the privacy worker parses mappings only) leaves
+ * the tables out.
+ */
 function byHeader(paths: Readonly<Record<string, readonly string[]>>): ReadonlyMap<string, string> {
   return new Map(Object.entries(paths).flatMap(([path, names]) => names.map((n) => [foldHeader(n), path] as const)));
 }
 
-export const SYNONYM_LOOKUP: ReadonlyMap<string, string> = byHeader(HEADER_SYNONYMS);
+export const SYNONYM_LOOKUP: ReadonlyMap<string, string> = /* @__PURE__ */ byHeader(HEADER_SYNONYMS);
 
 /** The export format whose signature headers are all present, if any. */
 export function detectExportFormat(headers: readonly string[]): ExportFormat | undefined {
@@ -449,7 +453,7 @@ const DOCUMENT_HEADERS: ReadonlySet<string> = new Set([
  * fiscale tells which). Elsewhere a bare `Cliente` holds a code as often as a name, and here too where the file names
  * the customer in another column.
  */
-const IN_DOCUMENT_FILES: ReadonlyMap<string, string> = byHeader({
+const IN_DOCUMENT_FILES: ReadonlyMap<string, string> = /* @__PURE__ */ byHeader({
   'order.orderId': ['numero', 'n', 'nr', 'num', 'numero documento', 'n documento', 'nr documento', 'numero doc', 'n doc', 'nr doc', 'num doc'],
   'order.documentType': ['tipo documento', 'tipo doc', 'tipologia documento', 'documento', 'document type'],
   'order.placedAt': ['data documento', 'data doc'],
@@ -462,7 +466,7 @@ const NAME_PATHS: ReadonlySet<string | undefined> = new Set(['company.name', 'pe
  * Headers of an order's lines (an ERP's `righe ordine`: one row per article), read only beside an order id: elsewhere a
  * `Prezzo` or an `Articolo` says nothing of a person.
  */
-const ORDER_LINE_COLUMNS: ReadonlyMap<string, string> = byHeader({
+const ORDER_LINE_COLUMNS: ReadonlyMap<string, string> = /* @__PURE__ */ byHeader({
   'order.line': ['riga', 'n riga', 'nr riga', 'num riga', 'numero riga', 'line number', 'line no', 'line nr', 'line item id'],
   'order.product': ['codice articolo', 'cod articolo', 'articolo', 'codice prodotto', 'prodotto', 'sku', 'product', 'product code', 'item code', 'item'],
   // WooCommerce's order export plugins: `Quantity (- Refund)` is what was kept, `Item Cost` one article's price.
