@@ -447,9 +447,12 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     const region = (d.address?.country ?? plan.defaultCountry) as CountryCode;
     for (const raw of d.phonesRaw) d.id('phone', normalisePhone(raw, region), plan.namespace);
   }
+  // A person's codice fiscale (even one mistyped past its name letters) spells their surname and name: it tells which
+  // words of a name written whole are which, whatever order the register wrote it in.
+  const personalCode = d.identifiers.find((i) => i.type === 'taxCode' && i.value.length === 16)?.value ?? d.taxCodeMistyped;
   if (d.fullName !== undefined) {
     const p = (d.person ??= {});
-    if (!p.firstName && !p.lastName) Object.assign(p, splitFullName(d.fullName, plan.nameOrder));
+    if (!p.firstName && !p.lastName) Object.assign(p, (personalCode && namesByCodiceFiscale(d.fullName, personalCode)) || splitFullName(d.fullName, plan.nameOrder));
     else if (!p.firstName && p.lastName) {
       // `Name;Surname` (a newsletter plugin's, an English form's): beside a surname, the name column holds the first
       // name, or the whole name with the surname in it.
@@ -462,8 +465,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   // A code mistyped past its name letters (its check character fails) still tells: six letters spelt by the words of
   // the name are not chance.
   if (d.company?.name && !d.person?.firstName && !d.person?.lastName) {
-    const code = d.identifiers.find((i) => i.type === 'taxCode' && i.value.length === 16)?.value ?? d.taxCodeMistyped;
-    const names = code ? namesByCodiceFiscale(d.company.name, code) : undefined;
+    const names = personalCode ? namesByCodiceFiscale(d.company.name, personalCode) : undefined;
     const [first, last] = names ? [normaliseName(names.firstName), normaliseName(names.lastName)] : [];
     if (first?.ok && last?.ok) {
       Object.assign((d.person ??= {}), { firstName: first.value, lastName: last.value });

@@ -465,6 +465,25 @@ describe('mapRow', () => {
     expect(out4.accepted && out4.record.person).toEqual({ firstName: 'Maria', lastName: 'van der Berg' });
   });
 
+  it("splits a full name by the person's own codice fiscale, whichever order the register wrote it in", () => {
+    const plan = planOf(['Nominativo', 'Codice fiscale', 'Email']);
+    const person = (cells: string[], p = plan) => {
+      const out = mapRow(cells, 2, p, ctx);
+      return out.accepted ? out.record.person : undefined;
+    };
+    // A bare `Nominativo` is read first name first, unless the code says otherwise.
+    expect(person(['ROSSI MARIO', 'RSSMRA80A01H501U', 'm@example.it'])).toMatchObject({ firstName: 'Mario', lastName: 'Rossi' });
+    expect(person(['Mario Rossi', 'RSSMRA80A01H501U', 'm@example.it'])).toMatchObject({ firstName: 'Mario', lastName: 'Rossi' });
+    expect(person(['Mario Rossi', 'RSSMRA80A01H501U', 'm@example.it'], planOf(['Nominativo', 'Codice fiscale', 'Email'], { nameOrder: 'lastFirst' }))).toMatchObject({ firstName: 'Mario', lastName: 'Rossi' });
+    // Two-word surnames and names: the code's letters decide where one ends (DE LUCA: DLC; MARIA GRAZIA: MGR).
+    expect(person(['DE LUCA MARIA GRAZIA', 'DLCMGR80A41H501C', 'm@example.it'])).toMatchObject({ firstName: 'Maria Grazia', lastName: 'De Luca' });
+    // Mistyped past its name letters (the check character fails), the code still tells.
+    expect(person(['ROSSI MARIO', 'RSSMRA80A01H501X', 'm@example.it'])).toMatchObject({ firstName: 'Mario', lastName: 'Rossi' });
+    // Another person's code, or none: the register's order.
+    expect(person(['ROSSI MARIO', 'BNCLCU85C12F205X', 'm@example.it'])).toMatchObject({ firstName: 'Rossi', lastName: 'Mario' });
+    expect(person(['ROSSI MARIO', '', 'm@example.it'])).toMatchObject({ firstName: 'Rossi', lastName: 'Mario' });
+  });
+
   it('keys rows without a key column by their content, so identical rows dedupe wherever they are', () => {
     const plan = planOf(['Email', 'Nome']);
     const a = mapRow(['a@example.it', 'Anna'], 2, plan, ctx);
