@@ -394,6 +394,13 @@ function withoutSurname(full: string, surname: string): string | undefined {
 }
 
 /**
+ * The row's person's codice fiscale, which spells their surname and name (see namesByCodiceFiscale): a valid one, or
+ * one mistyped past its name letters (its check character fails; six letters spelt by the words of a name are not
+ * chance).
+ */
+const personalCode = (d: Draft): string | undefined => d.identifiers.find((i) => i.type === 'taxCode' && i.value.length === 16)?.value ?? d.taxCodeMistyped;
+
+/**
  * Splits "Mario Rossi" (or "ROSSI MARIO" with lastFirst) into first and last name; surname particles (de, di, van)
  * stay with the surname: "Anna Maria de Luca", "DE LUCA MARIA GRAZIA" (lastFirst).
  */
@@ -447,13 +454,13 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     const region = (d.address?.country ?? plan.defaultCountry) as CountryCode;
     for (const raw of d.phonesRaw) d.id('phone', normalisePhone(raw, region), plan.namespace);
   }
-  // A person's codice fiscale (even one mistyped past its name letters) spells their surname and name: it tells which
-  // words of a name written whole are which, whatever order the register wrote it in.
-  const personalCode = d.identifiers.find((i) => i.type === 'taxCode' && i.value.length === 16)?.value ?? d.taxCodeMistyped;
   if (d.fullName !== undefined) {
     const p = (d.person ??= {});
-    if (!p.firstName && !p.lastName) Object.assign(p, (personalCode && namesByCodiceFiscale(d.fullName, personalCode)) || splitFullName(d.fullName, plan.nameOrder));
-    else if (!p.firstName && p.lastName) {
+    if (!p.firstName && !p.lastName) {
+      // The person's codice fiscale tells which words are the surname, whatever order the register wrote them in.
+      const code = personalCode(d);
+      Object.assign(p, (code && namesByCodiceFiscale(d.fullName, code)) || splitFullName(d.fullName, plan.nameOrder));
+    } else if (!p.firstName && p.lastName) {
       // `Name;Surname` (a newsletter plugin's, an English form's): beside a surname, the name column holds the first
       // name, or the whole name with the surname in it.
       const first = withoutSurname(d.fullName, p.lastName);
@@ -465,7 +472,8 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   // A code mistyped past its name letters (its check character fails) still tells: six letters spelt by the words of
   // the name are not chance.
   if (d.company?.name && !d.person?.firstName && !d.person?.lastName) {
-    const names = personalCode ? namesByCodiceFiscale(d.company.name, personalCode) : undefined;
+    const code = personalCode(d);
+    const names = code ? namesByCodiceFiscale(d.company.name, code) : undefined;
     const [first, last] = names ? [normaliseName(names.firstName), normaliseName(names.lastName)] : [];
     if (first?.ok && last?.ok) {
       Object.assign((d.person ??= {}), { firstName: first.value, lastName: last.value });
