@@ -165,6 +165,15 @@ function cleanCompanyName(raw: string): Cleaned<string> {
 /** Company names with their legal form in one spelling: `ROSSI IMPIANTI SRL` -> `Rossi Impianti S.r.l.`. */
 export const normaliseCompanyName = memo(cleanCompanyName);
 
+/** A legal form as a name's last words: `Rossi Impianti SRL`, `Acme, S.p.A.`, not `S.r.l. Rossi`. */
+const ENDS_IN_LEGAL_FORM = /* @__PURE__ */ new RegExp(`[\\s,]\\s*(?:${LEGAL_FORMS.map(([p]) => p.source).join('|')})\\s*$`, 'i');
+
+/**
+ * Whether a name is a business's: one that ends in its legal form after at least one word (`Acme S.r.l.`, `ROSSI
+ * IMPIANTI SNC`, `Bianchi Ltd`). No person's name is written so; a lone `Sas` or `Spa` may be a surname.
+ */
+export const isBusinessName = (raw: string): boolean => ENDS_IN_LEGAL_FORM.test(raw.trim());
+
 // ---------------------------------------------------------------------------------------------------------- dates
 
 export type DateFormat = 'dd/MM/yyyy' | 'MM/dd/yyyy' | 'yyyy-MM-dd' | 'excel' | 'auto';

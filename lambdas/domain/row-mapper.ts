@@ -7,6 +7,7 @@ import {
   type Cleaned,
   normaliseAmount,
   normaliseBoolean,
+  isBusinessName,
   normaliseCity,
   normaliseCompanyName,
   normaliseCountry,
@@ -167,6 +168,12 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
     case 'person.firstName':
     case 'person.lastName':
     case 'person.fullName': {
+      // A business where a person's name was looked for (a register's `Nome` is its client's name or business name; a
+      // `Cognome/Ragione sociale` holds either; a shop's `Name` may be a company's): it names the company, no person.
+      if (isBusinessName(raw)) {
+        if (!d.company?.name) apply(d, 'company.name', raw, f, plan);
+        return;
+      }
       const c = normaliseName(raw);
       if (!c.ok) return d.flag(path, c.reason);
       if (path === 'person.fullName') d.fullName = c.value;
@@ -467,10 +474,16 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
       if (first) p.firstName = first;
     }
   }
+  // A first name with no surname (a register's `Nome` alone is its client's whole name, `ROSSI MARIO`): the person's
+  // codice fiscale tells when it holds the surname too, and which words it is. A newsletter's `Anna Maria` stays.
+  const named = d.person;
+  if (named?.firstName?.includes(' ') && !named.lastName && d.fullName === undefined) {
+    const code = personalCode(d);
+    const names = code ? namesByCodiceFiscale(named.firstName, code) : undefined;
+    if (names) Object.assign(named, names);
+  }
   // An invoicing tool's `Denominazione` names a business or a private customer (`ROSSI MARIO`); a person's codice
   // fiscale says which, and which words are the surname. A sole trader's business name (with a partita IVA) stays too.
-  // A code mistyped past its name letters (its check character fails) still tells: six letters spelt by the words of
-  // the name are not chance.
   if (d.company?.name && !d.person?.firstName && !d.person?.lastName) {
     const code = personalCode(d);
     const names = code ? namesByCodiceFiscale(d.company.name, code) : undefined;

@@ -9,6 +9,7 @@ import {
   normaliseBoolean,
   normaliseOrderStatus,
   normaliseCity,
+  isBusinessName,
   normaliseCompanyName,
   normaliseCountry,
   normaliseDate,
@@ -281,6 +282,12 @@ describe('booleans, places, companies', () => {
     ['IBM Italia S.p.A.', 'IBM Italia S.p.A.'],
   ])('normalises the legal form of %j', (raw, clean) => {
     expect(normaliseCompanyName(raw)).toEqual({ ok: true, value: clean });
+  });
+  it('tells a business by the legal form its name ends in, and no person by a surname that spells one', () => {
+    for (const name of ['ROSSI IMPIANTI SRL', 'Acme, S.p.A.', 'Verdi & Figli snc', 'Rossi & C. S.a.s.', 'Bianchi Ltd', 'Alfa srls'])
+      expect(isBusinessName(name), name).toBe(true);
+    for (const name of ['Rossi Mario', 'Spa', 'Sas', 'S.r.l. Rossi', 'Anna Sassi', 'Mario Spadoni', 'Maria Assunta'])
+      expect(isBusinessName(name), name).toBe(false);
   });
   it('cases shouted cities and keeps particles lower case', () => {
     expect(normaliseCity('MILANO')).toEqual({ ok: true, value: 'Milano' });

@@ -484,6 +484,31 @@ describe('mapRow', () => {
     expect(person(['ROSSI MARIO', '', 'm@example.it'])).toMatchObject({ firstName: 'Rossi', lastName: 'Mario' });
   });
 
+  it("reads a register's bare Nome as its client's whole name or business, as the codice fiscale or the legal form says", () => {
+    // An invoicing tool's clients (`Nome` is the client's name or business name) and a list of postal senders.
+    const plan = planOf(['Codice', 'Nome', 'Indirizzo', 'CAP', 'Città', 'Partita IVA', 'Codice fiscale', 'Email']);
+    const read = (cells: string[], p = plan) => {
+      const out = mapRow(cells, 2, p, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return { person: out.record.person, company: out.record.company };
+    };
+    expect(read(['C1', 'ROSSI MARIO', 'Via Roma 1', '20100', 'Milano', '', 'RSSMRA80A01H501U', 'm@example.it'])).toEqual({
+      person: { firstName: 'Mario', lastName: 'Rossi' },
+      company: undefined,
+    });
+    expect(read(['C2', 'ROSSI IMPIANTI SRL', 'Via Po 2', '10100', 'Torino', '01234567897', '01234567897', 'info@rossi-impianti.it'])).toEqual({
+      person: undefined,
+      company: { name: 'Rossi Impianti S.r.l.', vatNumber: '01234567897' },
+    });
+    // Without a code that spells it, a name stays as it was written: a newsletter's `Nome` is a first name.
+    expect(read(['C3', 'Anna Maria', '', '', '', '', '', 'a@example.it'])).toEqual({ person: { firstName: 'Anna Maria' }, company: undefined });
+    expect(read(['C4', 'Mario Rossi', '', '', '', '', 'BNCLCU85C12F205X', 'm@example.it']).person).toEqual({ firstName: 'Mario Rossi' });
+    // A shop's or a CRM's `Name` may be a business too; a company column of the row names it first.
+    expect(read(['a@example.it', 'Bianchi & Figli S.n.c.'], planOf(['Email', 'Name']))).toEqual({ person: undefined, company: { name: 'Bianchi & Figli S.n.c.' } });
+    expect(read(['a@example.it', 'Verdi Srl', 'Verdi Group'], planOf(['Email', 'Name', 'Company']))).toEqual({ person: undefined, company: { name: 'Verdi Group' } });
+    expect(read(['a@example.it', 'Luca Spadoni'], planOf(['Email', 'Name'])).person).toEqual({ firstName: 'Luca', lastName: 'Spadoni' });
+  });
+
   it('keys rows without a key column by their content, so identical rows dedupe wherever they are', () => {
     const plan = planOf(['Email', 'Nome']);
     const a = mapRow(['a@example.it', 'Anna'], 2, plan, ctx);
