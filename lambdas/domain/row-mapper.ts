@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js/max';
-import type { Address, CanonicalRecord, Company, Consent, Identifier, IdentifierType, Order, Person } from './canonical.ts';
+import { type Address, type CanonicalRecord, type Company, type Consent, type Identifier, identifierKey, type IdentifierType, type Order, type Person } from './canonical.ts';
 import { stableHash } from './hash.ts';
 import { birthByCodiciFiscali, checkCodiceFiscale, checkPartitaIva, namesByCodiceFiscale } from './italy.ts';
 import type { PlannedField, RowPlan } from './mapping.ts';
@@ -440,6 +440,23 @@ function readingOf(plan: RowPlan): string {
     readings.set(plan, reading);
   }
   return reading;
+}
+
+/**
+ * The identifier keys a row's identifier columns hold, cleaned as mapRow cleans them: what a row that cannot be a
+ * record (a column too many, an order line without its order's id) is checked against the suppression list with,
+ * so an erased person's customer code or codice fiscale keeps their rejected row out of the quarantine too.
+ */
+export function identifierKeysOf(cells: readonly string[], plan: RowPlan): string[] {
+  const d = new Draft();
+  for (const f of plan.fields) {
+    if (f.index === undefined || !f.path.startsWith('identifiers.')) continue;
+    let raw = cell(cells, f.index);
+    if (f.values) raw = f.values[raw.trim()] ?? raw;
+    if (raw.trim() !== '') apply(d, f.path, raw, f, plan);
+  }
+  for (const raw of d.phonesRaw ?? []) d.id('phone', normalisePhone(raw, plan.defaultCountry as CountryCode), plan.namespace);
+  return d.identifiers.map(identifierKey);
 }
 
 /**

@@ -4,7 +4,7 @@ import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
 import { detectDelimiter, detectEncoding, type TextEncoding, WHATWG_LABEL } from '../domain/dialect.ts';
 import { compilePlan, type RowPlan } from '../domain/mapping.ts';
 import { identifierKeysIn } from '../domain/privacy/subject.ts';
-import { type AlikeLines, mapRow, numberAlikeLine, type RowContext } from '../domain/row-mapper.ts';
+import { type AlikeLines, identifierKeysOf, mapRow, numberAlikeLine, type RowContext } from '../domain/row-mapper.ts';
 import { readCsvBatches } from '../formats/csv.ts';
 import type { ReadAs } from '../formats/rewrite.ts';
 import { readJsonArray, readNdjson } from '../formats/json.ts';
@@ -341,9 +341,12 @@ export async function importObject(
     await send();
     await Promise.all(inFlight.splice(0));
   };
-  const reject = async (line: number, rowReasons: readonly string[], raw: unknown): Promise<void> => {
-    // An erased person's rejected row is not kept either: counted as suppressed, as their readable rows are.
-    if (isSuppressed?.(identifierKeysIn(raw, plan?.defaultCountry))) {
+  const reject = async (line: number, rowReasons: readonly string[], raw: unknown, read?: { cells: readonly string[]; plan: RowPlan }): Promise<void> => {
+    // An erased person's rejected row is not kept either: counted as suppressed, as their readable rows are. Its
+    // identifier columns are read as the plan reads them (a customer code), its other strings by their shape.
+    const keys = identifierKeysIn(raw, plan?.defaultCountry);
+    if (read) keys.push(...identifierKeysOf(read.cells, read.plan));
+    if (isSuppressed?.(keys)) {
       counts.suppressed++;
       return;
     }
@@ -412,14 +415,14 @@ export async function importObject(
         if (extraEmpty) cells = cells.slice(0, headers.length);
         else if (shortXlsx) cells = [...cells, ...Array<string>(headers.length - cells.length).fill('')];
         else {
-          await reject(row.line, ['row.columnCount'], cells);
+          await reject(row.line, ['row.columnCount'], cells, plan && { cells, plan });
           continue;
         }
       }
       if (!rowPlan) continue;
       const outcome = mapRow(cells, row.line, rowPlan, ctx);
       if (!outcome.accepted) {
-        await reject(row.line, outcome.reasons, row.headers ? Object.fromEntries(row.headers.map((h, i) => [h, cells[i]])) : cells);
+        await reject(row.line, outcome.reasons, row.headers ? Object.fromEntries(row.headers.map((h, i) => [h, cells[i]])) : cells, { cells, plan: rowPlan });
         continue;
       }
       const numbered = numberAlikeLine(outcome.record, alike);

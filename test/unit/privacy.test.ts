@@ -130,12 +130,16 @@ describe('subject matching and hashes', () => {
     expect(jsonMentionsSubject({ customer: { contacts: [{ phone: '+39 347 1234567' }] } }, s)).toBe(true);
     expect(jsonMentionsSubject({ customer: { id: 12, email: 'x@y.it' } }, s)).toBe(false);
   });
-  it("reads the e-mail and phone keys a rejected row's cells or text hold, as the suppression list keys them", () => {
+  it("reads the e-mail, phone and codice fiscale keys a rejected row's cells or text hold, as the suppression list keys them", () => {
     expect(identifierKeysIn(['C006', 'Mario', ' Mario.Rossi@Libero.it ', '347 123 4567', 'consegna', '12'])).toEqual(['email:mario.rossi@libero.it', 'phone:+393471234567']);
     expect(identifierKeysIn({ Email: 'Mario <mario.rossi@libero.it>', Note: 'x' })).toEqual(['email:mario.rossi@libero.it']);
     expect(identifierKeysIn('C006;Mario;"mario.rossi@libero.it;x')).toEqual(['email:mario.rossi@libero.it']);
     // A phone without its international prefix is read in the source's country.
     expect(identifierKeysIn(['06 1234 5678'], 'IT')).toEqual(['phone:+390612345678']);
+    // A codice fiscale, in its cell or in a line of text, when its check character holds (not a code-like word).
+    expect(identifierKeysIn(['C006', 'rssmra80a01h501u'])).toEqual(['taxCode:RSSMRA80A01H501U']);
+    expect(identifierKeysIn('C006;Mario;RSSMRA80A01H501U;"mario.rossi@libero.it;x')).toEqual(['email:mario.rossi@libero.it', 'taxCode:RSSMRA80A01H501U']);
+    expect(identifierKeysIn(['RSSMRA80A01H501X', 'XRSSMRA80A01H501U'])).toEqual([]);
     expect(identifierKeysIn(['020 7946 0018'], 'GB')).toEqual(['phone:+442079460018']);
     expect(identifierKeysIn({ fromByte: 1200 })).toEqual([]);
     expect(identifierKeysIn(['mario.rossi@', 'Rossi', '', null])).toEqual([]);

@@ -136,6 +136,20 @@ ${IT_CSV}
     expect(kept.join()).not.toMatch(/rossi|347/i);
   });
 
+  it("counts as suppressed an erased person's rejected row that holds only his customer code or codice fiscale", async () => {
+    const erased = new Set(['externalId:erp:C006', 'taxCode:RSSMRA80A01H501U']);
+    deps = { ...deps, suppression: async () => (keys) => keys.some((k) => erased.has(k)) };
+    // A column too many (the note typed with the separator in it): his code is still in its column.
+    const ragged = await run('imports/erp/clienti.csv', ['Codice cliente;Nome;Note', 'C001;Anna;', 'C006;Mario;consegna; citofono', 'C007;Luca;a; b'].join('\n'));
+    expect(ragged).toMatchObject({ rowsRead: 3, accepted: 1, rejected: 1, suppressed: 1 });
+    expect(ragged.quarantineKeys.map((k) => objects.text('raw', k)).join()).not.toContain('C006');
+    // Order lines without their order's number: one names him by his code, one by his codice fiscale.
+    const lines = ['Numero ordine;Codice cliente;Codice fiscale;Articolo;Quantità;Prezzo', ';C006;;A1;1;10', ';C009;RSSMRA80A01H501U;A2;1;10', ';C010;;A3;1;10', '7;C010;;A3;1;10'];
+    const orders = await run('imports/erp/righe.csv', lines.join('\n'));
+    expect(orders).toMatchObject({ rowsRead: 4, accepted: 1, rejected: 1, suppressed: 2 });
+    expect(orders.quarantineKeys.map((k) => objects.text('raw', k)).join()).not.toMatch(/C006|RSSMRA/);
+  });
+
   it.each([
     ['an empty file', '', 'file.empty'],
     ['binary garbage', Buffer.from([0, 1, 2, 0xff, 0xfe, 0, 0, 7, 8, 9, 0, 0, 0]), 'file.binary'],

@@ -1,4 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js/max';
+import { checkCodiceFiscale } from '../italy.ts';
 import { normaliseEmail, normalisePhone } from '../normalise.ts';
 
 export { suppressionHash } from './hash.ts';
@@ -71,9 +72,12 @@ export const rowMentionsSubject = (cells: readonly string[], s: SubjectValues): 
 
 const EMAIL_IN_TEXT = /[^\s;,|"'<>()[\]]+@[^\s;,|"'<>()[\]]+/g;
 
+const CODICE_FISCALE = /(?<![A-Za-z0-9])[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}[A-Za-z](?![A-Za-z0-9])/g;
+
 /**
- * The e-mail and phone identifier keys among the strings of a value that no record could be made of (a rejected row's
- * cells, or its text): what the suppression list is checked with, so an erased person's rejected row is not kept.
+ * The e-mail, phone and codice fiscale identifier keys among the strings of a value that no record could be made of
+ * (a rejected row's cells, or its text): what the suppression list is checked with, so an erased person's rejected
+ * row is not kept.
  */
 export function identifierKeysIn(value: unknown, defaultRegion: string = 'IT'): string[] {
   const out = new Set<string>();
@@ -90,6 +94,11 @@ export function identifierKeysIn(value: unknown, defaultRegion: string = 'IT'): 
       } else if (PHONEISH.test(t)) {
         const p = normalisePhone(t, defaultRegion as CountryCode);
         if (p.ok) out.add(`phone:${p.value}`);
+      }
+      // A person's codice fiscale, alone in its cell or in a line of text (its check character verified).
+      for (const m of t.matchAll(CODICE_FISCALE)) {
+        const code = checkCodiceFiscale(m[0]);
+        if (code.ok) out.add(`taxCode:${code.value}`);
       }
     }
   };
