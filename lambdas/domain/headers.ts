@@ -27,8 +27,13 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'identifiers.phone': [
     'telefono', 'cellulare', 'cell', 'mobile', 'phone', 'phone number', 'tel', 'numero di telefono', 'telefono cellulare',
     'telefono fisso', 'mobile phone', 'mobile phone number', 'recapito telefonico',
+    // Brevo's (Sendinblue's) identifiers beside `EMAIL`: the number texts, WhatsApp messages and calls go to.
+    'whatsapp', 'numero whatsapp', 'landline number', 'numero sms',
   ],
-  'identifiers.externalId': ['codice cliente', 'id cliente', 'cod cliente', 'cod', 'codice', 'customer id', 'customer code', 'customer number', 'id'],
+  // A bare `SMS`: Brevo's number for texts (`393331234567`), or elsewhere whether texts may be sent (`Sì`): the value
+  // decides (see row-mapper).
+  'identifiers.sms': ['sms'],
+  'identifiers.externalId': ['codice cliente', 'id cliente', 'cod cliente', 'cod', 'codice', 'customer id', 'customer code', 'customer number', 'id', 'ext id'],
   'identifiers.taxCode': ['codice fiscale', 'cf', 'cod fiscale', 'c f', 'tax code', 'fiscal code'],
   'identifiers.vatNumber': [
     'partita iva', 'p iva', 'piva', 'p iva cliente', 'vat', 'vat number', 'vat id',

@@ -145,6 +145,9 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       // Cleaned once the row's country is known (a Canadian customer's number in an Italian shop's export).
       (d.phonesRaw ??= []).push(...several(raw));
       return;
+    case 'identifiers.sms':
+      // A number is where texts go (Brevo's `SMS`); a yes or no is whether they may be sent.
+      return apply(d, /\d{5}/.test(raw) ? 'identifiers.phone' : 'consents.marketing_sms', raw, f, plan);
     case 'identifiers.externalId':
       return d.id('externalId', bounded(text(raw), 'externalId.tooLong'), plan.namespace);
     case 'identifiers.taxCode': {

@@ -528,6 +528,26 @@ describe('mapRow', () => {
     expect(out.accepted && out.record.identifiers).toEqual([{ type: 'email', value: 'a@example.it' }]);
   });
 
+  it("reads Brevo's identifiers (SMS, WHATSAPP, LANDLINE_NUMBER, EXT_ID), and a bare SMS that says yes or no as the SMS consent", () => {
+    const brevo = planOf(['EMAIL', 'NOME', 'COGNOME', 'SMS', 'WHATSAPP', 'LANDLINE_NUMBER', 'EXT_ID']);
+    const out = mapRow(['g@example.it', 'Giulia', 'Ferri', '393331234567', '+39 340 111 2233', '+390212345678', 'C42'], 2, brevo, ctx);
+    expect(out.accepted && out.record.identifiers).toEqual([
+      { type: 'email', value: 'g@example.it' },
+      { type: 'externalId', value: 'C42', namespace: 'erp' },
+      { type: 'phone', value: '+393331234567' },
+      { type: 'phone', value: '+393401112233' },
+      { type: 'phone', value: '+390212345678' },
+    ]);
+    expect(out.accepted && out.record.consents).toBeUndefined();
+    const grid = planOf(['Email', 'Newsletter', 'SMS']);
+    const yes = mapRow(['g@example.it', 'Sì', 'No'], 2, grid, ctx);
+    expect(yes.accepted && yes.record.consents?.map((c) => [c.purpose, c.granted])).toEqual([
+      ['marketing_email', true],
+      ['marketing_sms', false],
+    ]);
+    expect(yes.accepted && yes.record.identifiers).toEqual([{ type: 'email', value: 'g@example.it' }]);
+  });
+
   it("reads Excel's text apostrophe off values and record keys alike ('7381950947628)", () => {
     const plan = planOf(['Customer ID', 'First Name', 'Last Name', 'Email', 'Phone', 'Total Spent', 'Total Orders']);
     const out = mapRow(["'7381950947628", 'Giulia', 'Ferri', 'g@example.com', "'+393401112233", '10', '1'], 2, plan, { ...ctx, source: 'shopify' });
