@@ -203,10 +203,19 @@ async function access(deps: PrivacyDeps, state: RequestState, keys: readonly str
       }
     }
   }
-  // Rows an import rejected are on no profile, but the quarantine keeps them: they are the person's data too.
+  // Rows an import rejected (and webhook bodies no format could read) are on no profile, but the quarantine keeps them:
+  // they are the person's data too.
   const everyone = subjectValues([...keys.filter((k) => !k.startsWith('profile:')), ...found.flatMap((f) => f.profile.state.identifiers)]);
   for (const r of await rejectedRowsOf(deps, everyone)) {
-    rawRows.push({ source: r.source, channel: 'file', objectKey: r.objectKey ?? r.quarantineKey, ...(r.line !== undefined ? { line: r.line } : {}), values: r.raw, rejected: r.reasons });
+    rawRows.push({
+      source: r.source,
+      channel: r.channel,
+      objectKey: r.objectKey ?? r.quarantineKey,
+      ...(r.line !== undefined ? { line: r.line } : {}),
+      ...(r.deliveryId ? { deliveryId: r.deliveryId } : {}),
+      values: r.raw,
+      rejected: r.reasons,
+    });
   }
   const sources = [...new Set(profiles.flatMap((p) => p.sources))].sort();
   const purposes = [...BASE_PURPOSES, ...new Set(consents.filter((c) => c.granted === true).map((c) => `${String(c.purpose)} (consent, Art. 6(1)(a))`))];
@@ -407,10 +416,15 @@ const entryMentionsSubject = (line: string, subject: SubjectValues): boolean => 
   return entry ? jsonMentionsSubject(entry.raw ?? entry, subject) : textMentionsSubject(line, subject);
 };
 
-/** A row an import rejected that names the subject: where it was read (when known), why, and its values as kept. */
+/**
+ * A row an import rejected that names the subject: where it was read (when known), why, and its values as kept. Or a
+ * webhook body that could not be read (`channel: 'webhook'`), kept in quarantine as it came.
+ */
 interface RejectedRow {
   readonly source: string;
+  readonly channel: 'file' | 'webhook';
   readonly quarantineKey: string;
+  readonly deliveryId?: string;
   readonly objectKey?: string;
   readonly line?: number;
   readonly reasons: readonly string[];
@@ -419,12 +433,17 @@ interface RejectedRow {
 
 /**
  * The subject's rows imports rejected, from the quarantine (they have no lineage: found by content). Each names its
- * export: the entry's own (imports note it), else its import report's.
+ * export: the entry's own (imports note it), else its import report's. And the webhook bodies kept there unread.
  */
 async function rejectedRowsOf(deps: PrivacyDeps, subject: SubjectValues): Promise<RejectedRow[]> {
   const out: RejectedRow[] = [];
   const exportOf = new Map<string, string | undefined>();
   for await (const { key } of deps.vault.list(deps.buckets.raw, 'quarantine/')) {
+    if (key.endsWith('.body')) {
+      const body = await unreadBody(deps, key, subject);
+      if (body) out.push(body);
+      continue;
+    }
     if (!key.endsWith('.ndjson')) continue;
     const obj = await deps.vault.get(deps.buckets.raw, key);
     if (!obj) continue;
@@ -444,6 +463,7 @@ async function rejectedRowsOf(deps: PrivacyDeps, subject: SubjectValues): Promis
       const known = typeof objectKey === 'string' && objectKey.startsWith('imports/');
       out.push({
         source: key.split('/')[1] ?? '',
+        channel: 'file',
         quarantineKey: key,
         ...(known ? { objectKey } : {}),
         ...(known && typeof entry.line === 'number' ? { line: entry.line } : {}),
@@ -453,6 +473,26 @@ async function rejectedRowsOf(deps: PrivacyDeps, subject: SubjectValues): Promis
     }
   }
   return out;
+}
+
+/**
+ * A webhook body no vendor's format could read (not JSON, a broken form), when it names the subject: its text as it
+ * came, and the reason from the note beside it (`<deliveryId>.json`).
+ */
+async function unreadBody(deps: PrivacyDeps, key: string, subject: SubjectValues): Promise<RejectedRow | undefined> {
+  const obj = await deps.vault.get(deps.buckets.raw, key);
+  const text = obj && Buffer.from(obj.bytes).toString('utf8');
+  if (!text || !textMentionsSubject(text, subject)) return undefined;
+  const noteObj = await deps.vault.get(deps.buckets.raw, key.replace(/\.body$/, '.json'));
+  const note = noteObj ? jsonObject(Buffer.from(noteObj.bytes).toString('utf8')) : undefined;
+  return {
+    source: key.split('/')[1] ?? '',
+    channel: 'webhook',
+    quarantineKey: key,
+    ...(typeof note?.deliveryId === 'string' ? { deliveryId: note.deliveryId } : {}),
+    reasons: typeof note?.reason === 'string' ? [note.reason] : [],
+    raw: text,
+  };
 }
 
 /** Quarantined rows and bodies that name the subject (rejected rows have no lineage: they are found by content). */

@@ -5,6 +5,7 @@ import { inflateRawSync } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoProfileStore } from '../../lambdas/adapters/dynamo-profile-store.ts';
 import { DynamoRequestLog, DynamoSuppressionList, SuppressionLookup } from '../../lambdas/adapters/privacy-stores.ts';
@@ -260,6 +261,28 @@ describe('erasure', () => {
     expect(done).toMatchObject({ status: 'completed', evidence: { source: 'negozio', profiles: 1, objectsDeleted: 2, profilesAlsoFromOtherSourcesKept: 1 } });
     expect(await tableMentions('solo.negozio@example.it')).toBe(0);
     expect(await tableMentions('anche.erp@example.it')).toBeGreaterThan(0);
+  });
+
+  it('gives a webhook body no format could read in the access bundle, under its quarantine key, and erases it', async () => {
+    const d = deps();
+    await resolveRecord(store, rec([email('giada.neri@example.it')], { source: 'moduli' }), config);
+    // A form's delivery cut short (not JSON): kept in quarantine as it came, with a note of why.
+    const prefix = 'quarantine/moduli/webhooks/dt=2026-11-02/q-troncato';
+    const body = '{"event_id":"ev_7","form_response":{"answers":[{"type":"email","email":"Giada.Neri@example.it"}';
+    await twin.clients.s3.send(new PutObjectCommand({ Bucket: twin.resources.buckets.raw, Key: `${prefix}.body`, Body: body }));
+    const note = { deliveryId: 'q-troncato', source: 'moduli', vendor: 'typeform', reason: 'json.malformed', receivedAt: '2026-11-02T10:00:00.000Z', bytes: body.length };
+    await twin.clients.s3.send(new PutObjectCommand({ Bucket: twin.resources.buckets.raw, Key: `${prefix}.json`, Body: JSON.stringify(note) }));
+    const { requestId } = await submitRequest(d, { type: 'access', email: 'giada.neri@example.it', requester: 'test', origin: 'test' });
+    const done = await processWork(d, d.sent.find((w) => w.requestId === requestId)!);
+    expect(done).toMatchObject({ status: 'completed', evidence: { profiles: 1, rawRows: 1 } });
+    const zip = await (await twin.clients.s3.send(new GetObjectCommand({ Bucket: twin.resources.buckets.exports, Key: String(done!.evidence!.bundleKey) }))).Body!.transformToByteArray();
+    const bundle = JSON.parse(strFromU8(unzipSync(zip)['bundle.json']!)) as { rawRows: unknown[] };
+    expect(bundle.rawRows).toEqual([{ source: 'moduli', channel: 'webhook', objectKey: `${prefix}.body`, deliveryId: 'q-troncato', values: body, rejected: ['json.malformed'] }]);
+    // The erasure deletes it (the note beside it names no one and stays).
+    const erased = await erase(d, { email: 'giada.neri@example.it' });
+    expect(erased.status).toBe('completed');
+    expect(erased.evidence?.objectsDeleted).toContainEqual({ bucket: 'raw', key: `${prefix}.body` });
+    expect(erased.evidence?.objectsDeleted).not.toContainEqual({ bucket: 'raw', key: `${prefix}.json` });
   });
 
   it('takes a request once when its work order arrives twice at once (a resubmission, an SQS redelivery)', async () => {

@@ -13,7 +13,8 @@ export interface RawRow {
   readonly values: unknown;
   /**
    * Why the import rejected the row, for a row it rejected: on no profile, kept in quarantine as read (its cells, or
-   * its text); `objectKey` is its export's, or the quarantine file's when the export is not known.
+   * its text); `objectKey` is its export's, or the quarantine file's when the export is not known. A webhook body no
+   * format could read is one too, as its text, under its quarantine key.
    */
   readonly rejected?: readonly string[];
 }
