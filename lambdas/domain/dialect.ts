@@ -69,12 +69,15 @@ export function titleLineCount(leading: readonly (readonly string[])[]): number 
 /** Whether a row ends the search for a header (see titleLineCount): two cells filled, or the rows to look at are used up. */
 export const endsTitleSearch = (cells: readonly string[], seen: number): boolean => filled(cells) >= 2 || seen > MAX_TITLE_LINES;
 
+/** Lines above a header placed by a mapping that delimiter detection skips (Excel's `sep=` line is cut already). */
+export const titleLines = (headerLine: number | undefined, excelSep: unknown): number => Math.max(0, (headerLine ?? 1) - 1 - (excelSep ? 1 : 0));
+
 /**
- * The delimiter that splits the first lines into the same, largest number of fields (quotes respected).
- * Falls back to `,`.
+ * The delimiter that splits the first lines into the same, largest number of fields (quotes respected), from the
+ * header's line when a mapping places it (`skipLines` lines above it are a title). Falls back to `,`.
  */
-export function detectDelimiter(sample: string): string {
-  const lines = splitLogicalLines(sample).slice(0, 20 + MAX_TITLE_LINES);
+export function detectDelimiter(sample: string, skipLines = 0): string {
+  const lines = splitLogicalLines(sample).slice(skipLines, skipLines + 20 + MAX_TITLE_LINES);
   let best: { d: string; score: number } = { d: ',', score: 0 };
   for (const d of CANDIDATES) {
     const counts = lines.map((l) => countOutsideQuotes(l, d));

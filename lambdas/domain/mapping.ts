@@ -11,6 +11,8 @@ z.config(en());
  * A source's mapping file: how its columns become canonical fields (ARCHITECTURE.md, "Import mapping file"), with
  * the extensions a real export needs. Columns are named by header, or by 1-based number when the file has no header.
  */
+/** How far down a mapping may place a file's header (`format.headerLine`). */
+export const MAX_HEADER_LINE = 1000;
 const column = z.union([z.string().check(z.minLength(1)), z.int().check(z.positive())]);
 const columns = z.union([column, z.array(column).check(z.minLength(1))]);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -44,6 +46,8 @@ export const mappingSchema = z.strictObject({
       encoding: z.optional(z.enum(['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'iso-8859-1'])),
       sheet: z.optional(z.string()),
       header: z.optional(z.boolean()),
+      /** The header's line (1-based), when lines above it are a title no rule tells from a header. */
+      headerLine: z.optional(z.int().check(z.positive(), z.lte(MAX_HEADER_LINE))),
       decimal: z.optional(decimal),
       dateFormat: z.optional(dateFormat),
     }),

@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { detectDelimiter, detectEncoding, type TextEncoding, WHATWG_LABEL } from '../domain/dialect.ts';
+import { detectDelimiter, detectEncoding, type TextEncoding, titleLines, WHATWG_LABEL } from '../domain/dialect.ts';
 import { readCsv } from './csv.ts';
 import { readJsonArray, readNdjson } from './json.ts';
 import { sniff } from './sniff.ts';
-import { type MaybeTitle, markTitleRows } from './title.ts';
+import { type MaybeTitle, markTitles } from './title.ts';
 import type { FileFormat, SourceRow } from './types.ts';
 import { readXlsx, sheetPath } from './xlsx.ts';
 
@@ -29,6 +29,8 @@ export interface Rewritten {
  */
 export interface ReadAs {
   readonly header?: boolean;
+  /** The header's line, where the mapping placed it below a title (`format.headerLine`). */
+  readonly headerLine?: number;
   readonly encoding?: TextEncoding;
   readonly delimiter?: string;
   readonly sheet?: string;
@@ -82,7 +84,7 @@ function dataRows(read: AsyncIterable<SourceRow> | Iterable<SourceRow>, readAs: 
   let header: readonly string[] | undefined;
   const rows = (async function* () {
     let leading = true;
-    for await (const row of readAs.header === false ? read : markTitleRows(read)) {
+    for await (const row of readAs.header === false ? read : markTitles(read, readAs.headerLine)) {
       if (leading && !row.error) {
         if (isSepLine(row) || (row as MaybeTitle<SourceRow>).title) continue;
         leading = false;
@@ -102,7 +104,7 @@ function csvRows(bytes: Uint8Array, readAs: ReadAs) {
   if (encoding === 'utf16be') throw new Error('UTF-16BE exports cannot be rewritten in place');
   const sample = new TextDecoder(WHATWG_LABEL[encoding]).decode(bytes.subarray(0, 65536));
   const excelSep = /^sep=(.)\r?\n/i.exec(sample.replace(/^\ufeff/, ''));
-  const delimiter = readAs.delimiter ?? excelSep?.[1] ?? detectDelimiter(excelSep ? sample.slice(sample.indexOf('\n') + 1) : sample);
+  const delimiter = readAs.delimiter ?? excelSep?.[1] ?? detectDelimiter(excelSep ? sample.slice(sample.indexOf('\n') + 1) : sample, titleLines(readAs.headerLine, excelSep));
   const unit: 1 | 2 = encoding === 'utf16le' ? 2 : 1;
   let first = true;
   const isSepLine = (row: SourceRow): boolean => {

@@ -37,3 +37,17 @@ export async function* markTitleRows<R extends SourceRow>(rows: AsyncIterable<R>
   }
   for await (const batch of markTitleLines(single())) yield* batch;
 }
+
+/**
+ * The rows above the header a mapping places (`format.headerLine`) marked `title`, whatever they hold: a title no
+ * rule tells from a header (two cells filled: `Elenco clienti;al 31/12/2025`).
+ */
+export async function* markLinesBefore<R extends SourceRow>(batches: AsyncIterable<readonly R[]> | Iterable<readonly R[]>, headerLine: number): AsyncGenerator<readonly MaybeTitle<R>[]> {
+  for await (const rows of batches) yield rows[0] && rows[0].line < headerLine ? rows.map((r) => (r.line < headerLine ? { ...r, title: true as const } : r)) : rows;
+}
+
+/** The rows of a file with their title marked: above the header its mapping places, or as titleLineCount finds it. */
+export async function* markTitles<R extends SourceRow>(rows: AsyncIterable<R> | Iterable<R>, headerLine: number | undefined): AsyncGenerator<MaybeTitle<R>> {
+  if (headerLine === undefined) return yield* markTitleRows(rows);
+  for await (const row of rows) yield row.line < headerLine ? { ...row, title: true as const } : row;
+}

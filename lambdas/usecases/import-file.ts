@@ -1,7 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
-import { detectDelimiter, detectEncoding, type TextEncoding, WHATWG_LABEL } from '../domain/dialect.ts';
+import { detectDelimiter, detectEncoding, type TextEncoding, titleLines, WHATWG_LABEL } from '../domain/dialect.ts';
 import { compilePlan, type RowPlan } from '../domain/mapping.ts';
 import { identifierKeysIn } from '../domain/privacy/subject.ts';
 import { type AlikeLines, identifierKeysOf, mapRow, numberAlikeLine, type RowContext } from '../domain/row-mapper.ts';
@@ -10,7 +10,7 @@ import type { ReadAs } from '../formats/rewrite.ts';
 import { readJsonArray, readNdjson } from '../formats/json.ts';
 import { sniff } from '../formats/sniff.ts';
 import { type FileFormat, type SourceRow, UnreadableFileError } from '../formats/types.ts';
-import { markTitleLines } from '../formats/title.ts';
+import { markLinesBefore, markTitleLines } from '../formats/title.ts';
 import { readXlsx } from '../formats/xlsx.ts';
 import { ERASURE_REWRITE_MARKER, findMapping, importIdOf, MAPPING_ENCODING, readingKey, reportKey, uploadOf } from './import-keys.ts';
 import type { ContinuationQueue, ObjectStore, RecordQueue } from '../ports/index.ts';
@@ -268,6 +268,7 @@ export async function importObject(
     }
   }
   const format: FileFormat = mapping?.format?.type ?? resume?.format ?? (compressed ? sniff(head, objectKey.replace(/\.gz$/i, '')).format : sniffed.format) ?? 'csv';
+  const headerLine = mapping?.format?.header === false ? undefined : mapping?.format?.headerLine;
   let encoding: TextEncoding | undefined = resume?.encoding;
   let delimiter: string | undefined = resume?.delimiter;
   if (format === 'csv' && !resume) {
@@ -275,7 +276,7 @@ export async function importObject(
     const sample = new TextDecoder(WHATWG_LABEL[encoding!]).decode(head);
     if (looksBinary(sample)) return finish({ status: 'failed', error: 'file.binary', errorDetail: 'the file is not a text export', format });
     const excelSep = /^sep=(.)\r?\n/i.exec(sample.replace(/^\ufeff/, ''));
-    delimiter = mapping?.format?.delimiter ?? excelSep?.[1] ?? detectDelimiter(excelSep ? sample.slice(sample.indexOf('\n') + 1) : sample);
+    delimiter = mapping?.format?.delimiter ?? excelSep?.[1] ?? detectDelimiter(excelSep ? sample.slice(sample.indexOf('\n') + 1) : sample, titleLines(headerLine, excelSep));
   }
   facts = { format, compressed, ...(encoding ? { encoding } : {}), ...(delimiter ? { delimiter } : {}), ...(resume?.headerLine !== undefined ? { headerLine: resume.headerLine } : {}) };
 
@@ -300,11 +301,19 @@ export async function importObject(
   const hasHeader = format === 'csv' || format === 'xlsx' ? mapping?.format?.header !== false : false;
   if (format === 'csv' || format === 'xlsx') {
     const sheet = format === 'xlsx' ? mapping?.format?.sheet : undefined;
-    reading = { ...(hasHeader ? {} : { header: false }), ...(encoding ? { encoding } : {}), ...(delimiter ? { delimiter } : {}), ...(sheet ? { sheet } : {}) };
+    reading = {
+      ...(hasHeader ? {} : { header: false }),
+      ...(hasHeader && headerLine ? { headerLine } : {}),
+      ...(encoding ? { encoding } : {}),
+      ...(delimiter ? { delimiter } : {}),
+      ...(sheet ? { sheet } : {}),
+    };
   }
   let headers: readonly string[] | undefined = resume?.headers;
   // A report printed to a file has a title above its header: those lines are marked, and the header is the row after.
-  const rowsOf: AsyncIterable<readonly (SourceRow & { text?: string; title?: true })[]> = hasHeader && !headers ? markTitleLines(batches) : batches;
+  // Or the mapping says where the header is (`format.headerLine`), for a title no rule tells from one.
+  const rowsOf: AsyncIterable<readonly (SourceRow & { text?: string; title?: true })[]> =
+    hasHeader && !headers ? (headerLine ? markLinesBefore(batches, headerLine) : markTitleLines(batches)) : batches;
   let titled = false;
   // Rows before the first data row (Excel's `sep=` line, a title, the header), for a compressed file's resumed read.
   let leadingRows = resume?.leadingRows ?? (hasHeader ? 1 : 0);
@@ -498,7 +507,7 @@ export async function importObject(
 function planErrorDetail(code: string, compiled: ReturnType<typeof compilePlan>): string {
   if (!compiled.ok && compiled.detail) return compiled.detail;
   if (code === 'header.noIdentifierColumn') {
-    return 'no column could be recognised as e-mail, phone, customer id, tax code or name; add a mapping (cdp import --mapping)';
+    return 'no column could be recognised as e-mail, phone, customer id, tax code or name; add a mapping (cdp import --mapping), with format.headerLine if the header is not the first line';
   }
   return code;
 }

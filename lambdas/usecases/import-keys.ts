@@ -65,6 +65,7 @@ export const readingKey = (objectKey: string): string => `reports/readings/${obj
 
 const readingSchema = z.object({
   header: z.optional(z.boolean()),
+  headerLine: z.optional(z.int().check(z.positive())),
   encoding: z.optional(z.enum(Object.keys(WHATWG_LABEL) as [TextEncoding, ...TextEncoding[]])),
   delimiter: z.optional(z.string().check(z.length(1))),
   sheet: z.optional(z.string()),
@@ -86,6 +87,7 @@ export function readingOf(mapping: Mapping | undefined): ReadAs {
   const f = mapping?.format;
   return {
     ...(f?.header === false ? { header: false } : {}),
+    ...(f?.header !== false && f?.headerLine ? { headerLine: f.headerLine } : {}),
     ...(f?.encoding ? { encoding: MAPPING_ENCODING[f.encoding] } : {}),
     ...(f?.delimiter ? { delimiter: f.delimiter } : {}),
     ...(f?.sheet ? { sheet: f.sheet } : {}),

@@ -239,6 +239,15 @@ describe('rewriting an export without some rows', () => {
     expect(rows).toEqual([{ line: 3, values: { Nome: 'Anna', Email: 'a@x.it' } }]);
   });
 
+  it('reads a file from the header line its import was told (format.headerLine), never cutting the title above it', async () => {
+    const bytes = Buffer.from('Elenco clienti;al 31/12/2025\r\nNome;Email\r\nMario;m@x.it\r\nAnna;a@x.it\r\n');
+    expect(await pickRows(bytes, 'a.csv', (l) => l === 3, { headerLine: 2 })).toEqual([{ line: 3, values: { Nome: 'Mario', Email: 'm@x.it' } }]);
+    // Without it, the title is the header (as the import would have read it).
+    expect(await pickRows(bytes, 'a.csv', (l) => l === 3)).toEqual([{ line: 3, values: { 'Elenco clienti': 'Mario', 'al 31/12/2025': 'm@x.it' } }]);
+    const out = await rewriteWithout(bytes, 'a.csv', (row) => row.cells.includes('Mario') || row.cells.includes('Elenco clienti'), { headerLine: 2 });
+    expect(Buffer.from(out.bytes).toString()).toBe('Elenco clienti;al 31/12/2025\r\nNome;Email\r\nAnna;a@x.it\r\n');
+  });
+
   it('reads the file as its import did: a title above the header, a file mapped with no header row, a named sheet', async () => {
     // A report printed to a file: its title and date above the header are neither the header nor anyone's row.
     const report = Buffer.from('Elenco clienti al 01/12/2026\nStampato da: ufficio\n\nNome;Email\nMario;m@x.it\nAnna;a@x.it\n');

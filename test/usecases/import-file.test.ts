@@ -94,6 +94,27 @@ ${IT_CSV}
     expect(await run('imports/erp/notes.csv', 'Appunti\r\nchiamare Mario\r\n')).toMatchObject({ status: 'failed', error: 'header.noIdentifierColumn' });
   });
 
+  it('reads the header from the line its mapping names (format.headerLine), below a title no rule tells from a header', async () => {
+    // A title of two cells (the list's name and its date), with commas in its amounts: without the mapping, the title
+    // is taken for the header and the file fails, naming the option.
+    const csv = `Elenco clienti;al 31/12/2025\r\n\r\n${IT_CSV}\r\n`;
+    const failed = await run('imports/gestionale/clienti.csv', Buffer.from(csv, 'latin1'));
+    expect(failed).toMatchObject({ status: 'failed', error: 'header.noIdentifierColumn', errorDetail: expect.stringContaining('format.headerLine') });
+    await objects.put(LANDING, 'mappings/gestionale.json', JSON.stringify({ format: { headerLine: 3 } }));
+    const r = await run('imports/gestionale/clienti2.csv', Buffer.from(csv, 'latin1'));
+    expect(r).toMatchObject({ status: 'completed', delimiter: ';', headerLine: 3, rowsRead: 2, accepted: 2, rejected: 0 });
+    expect(queue.records.map((q) => [q.lineage.line, q.identifiers[0]?.value])).toEqual([
+      [4, 'C1'],
+      [5, 'C2'],
+    ]);
+    // Noted for the privacy worker, which reads the file back from that line.
+    expect(JSON.parse(objects.text('raw', 'reports/readings/imports/gestionale/clienti2.csv.json')!)).toEqual({ headerLine: 3, encoding: 'windows-1252', delimiter: ';' });
+    // A sheet too.
+    const book = buildXlsx({ Clienti: [['Anagrafica clienti', 'al 31/12/2025'], ['Email', 'Nome'], ['a@example.it', 'Anna']] });
+    await objects.put(LANDING, 'mappings/gestionale.json', JSON.stringify({ format: { headerLine: 2 } }));
+    expect(await run('imports/gestionale/clienti.xlsx', book)).toMatchObject({ format: 'xlsx', headerLine: 2, rowsRead: 1, accepted: 1 });
+  });
+
   it('imports NDJSON and JSON arrays of nested objects', async () => {
     const nd = await run('imports/web/leads.ndjson', '{"email":"a@example.it","name":{"first":"Anna"}}\n{oops\n{"phone":"333 1234567"}\n');
     expect(nd).toMatchObject({ format: 'ndjson', rowsRead: 3, accepted: 2, rejected: 1, reasons: { 'json.syntax': 1 } });
