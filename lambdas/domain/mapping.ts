@@ -7,12 +7,13 @@ import type { DateFormat } from './normalise.ts';
 // zod/mini with the English messages only: the classic API bundles every locale (~400 KB) into the Lambda.
 z.config(en());
 
+/** How far down a mapping may place a file's header (`format.headerLine`). */
+const MAX_HEADER_LINE = 1000;
+
 /**
  * A source's mapping file: how its columns become canonical fields (ARCHITECTURE.md, "Import mapping file"), with
  * the extensions a real export needs. Columns are named by header, or by 1-based number when the file has no header.
  */
-/** How far down a mapping may place a file's header (`format.headerLine`). */
-export const MAX_HEADER_LINE = 1000;
 const column = z.union([z.string().check(z.minLength(1)), z.int().check(z.positive())]);
 const columns = z.union([column, z.array(column).check(z.minLength(1))]);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);

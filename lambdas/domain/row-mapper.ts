@@ -147,7 +147,7 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       return;
     case 'identifiers.sms':
       // A number is where texts go (Brevo's `SMS`); a yes or no is whether they may be sent.
-      return apply(d, /\d{5}/.test(raw) ? 'identifiers.phone' : 'consents.marketing_sms', raw, f, plan);
+      return apply(d, raw.replace(/\D/g, '').length >= 6 ? 'identifiers.phone' : 'consents.marketing_sms', raw, f, plan);
     case 'identifiers.externalId':
       return d.id('externalId', bounded(text(raw), 'externalId.tooLong'), plan.namespace);
     case 'identifiers.taxCode': {

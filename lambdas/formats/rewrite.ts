@@ -77,7 +77,7 @@ export async function pickRows(original: Uint8Array, key: string, want: (line: n
 }
 
 /**
- * A table's data rows as the import reads them: Excel's `sep=` line, a title above the header (markTitleRows) and the
+ * A table's data rows as the import reads them: Excel's `sep=` line, a title above the header (markTitles) and the
  * header are not data, and never removed; a file mapped as having no header row has data from its first row.
  */
 function dataRows(read: AsyncIterable<SourceRow> | Iterable<SourceRow>, readAs: ReadAs, isSepLine: (row: SourceRow) => boolean) {

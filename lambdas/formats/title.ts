@@ -30,14 +30,6 @@ export async function* markTitleLines<R extends SourceRow>(batches: AsyncIterabl
   if (lead && lead.length > 0) yield decide(lead);
 }
 
-/** The same, row by row (the privacy paths that read a file back). */
-export async function* markTitleRows<R extends SourceRow>(rows: AsyncIterable<R> | Iterable<R>): AsyncGenerator<MaybeTitle<R>> {
-  async function* single() {
-    for await (const row of rows) yield [row];
-  }
-  for await (const batch of markTitleLines(single())) yield* batch;
-}
-
 /**
  * The rows above the header a mapping places (`format.headerLine`) marked `title`, whatever they hold: a title no
  * rule tells from a header (two cells filled: `Elenco clienti;al 31/12/2025`).
@@ -46,8 +38,13 @@ export async function* markLinesBefore<R extends SourceRow>(batches: AsyncIterab
   for await (const rows of batches) yield rows[0] && rows[0].line < headerLine ? rows.map((r) => (r.line < headerLine ? { ...r, title: true as const } : r)) : rows;
 }
 
-/** The rows of a file with their title marked: above the header its mapping places, or as titleLineCount finds it. */
+/**
+ * The same, row by row (the privacy paths that read a file back): the title above the header its mapping places, or
+ * as titleLineCount finds it.
+ */
 export async function* markTitles<R extends SourceRow>(rows: AsyncIterable<R> | Iterable<R>, headerLine: number | undefined): AsyncGenerator<MaybeTitle<R>> {
-  if (headerLine === undefined) return yield* markTitleRows(rows);
-  for await (const row of rows) yield row.line < headerLine ? { ...row, title: true as const } : row;
+  async function* single() {
+    for await (const row of rows) yield [row];
+  }
+  for await (const batch of headerLine === undefined ? markTitleLines(single()) : markLinesBefore(single(), headerLine)) yield* batch;
 }
