@@ -320,6 +320,12 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
       'business state': 'address.province',
       'business postal code': 'address.postalCode',
       'business country region': 'address.country',
+      // A private contact's address is its home one: read where the row has no business address (see row-mapper).
+      'home street': 'address.home.line1',
+      'home city': 'address.home.city',
+      'home state': 'address.home.province',
+      'home postal code': 'address.home.postalCode',
+      'home country region': 'address.home.country',
       notes: 'attributes.notes',
     },
   },

@@ -85,6 +85,8 @@ class Draft {
   postalCodeRaw?: string;
   /** A house number in a column of its own (`Indirizzo;Civico`): see mapRow. */
   houseNumber?: string;
+  /** An address book's home address (Outlook's `Home Street`, …), as address paths: the row's where it has no other. */
+  home?: [path: string, raw: string, field: PlannedField][];
   phonesRaw?: string[];
   /** A person's codice fiscale that failed only its check character: no identifier, but its first letters still spell its holder's names. */
   taxCodeMistyped?: string;
@@ -219,6 +221,13 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       return;
     case 'address.houseNumber':
       d.houseNumber = text(raw);
+      return;
+    case 'address.home.line1':
+    case 'address.home.city':
+    case 'address.home.province':
+    case 'address.home.postalCode':
+    case 'address.home.country':
+      (d.home ??= []).push([path.replace('home.', ''), raw, f]);
       return;
     case 'address.postalCode':
       d.postalCodeRaw = raw;
@@ -477,6 +486,8 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     apply(d, f.path, raw, f, plan);
   }
 
+  // A private contact in an address book has a home address and no business one: the home one is the row's.
+  if (d.home && !d.address?.line1 && !d.address?.city && d.postalCodeRaw === undefined) for (const [path, raw, f] of d.home) apply(d, path, raw, f, plan);
   if (d.phonesRaw) {
     const region = (d.address?.country ?? plan.defaultCountry) as CountryCode;
     for (const raw of d.phonesRaw) d.id('phone', normalisePhone(raw, region), plan.namespace);

@@ -548,6 +548,19 @@ describe('mapRow', () => {
     expect(yes.accepted && yes.record.identifiers).toEqual([{ type: 'email', value: 'g@example.it' }]);
   });
 
+  it("reads an Outlook contact's home address where it has no business one", () => {
+    const outlook = planOf(['First Name', 'Last Name', 'E-mail Address', 'Business Phone', 'Home Phone', 'Mobile Phone', 'Business Street', 'Business City', 'Business Postal Code', 'Business State', 'Business Country/Region', 'Home Street', 'Home City', 'Home Postal Code', 'Home State', 'Home Country/Region']);
+    const address = (cells: string[]) => {
+      const out = mapRow(cells, 2, outlook, ctx);
+      return out.accepted ? out.record.address : undefined;
+    };
+    const home = ['Via Roma 1', 'Bologna', '40121', 'BO', 'Italia'];
+    // A private customer: only the home address.
+    expect(address(['Giulia', 'Ferri', 'g@example.it', '', '051 123456', '', '', '', '', '', '', ...home])).toEqual({ line1: 'Via Roma 1', city: 'Bologna', postalCode: '40121', province: 'BO', region: 'Emilia-Romagna', country: 'IT' });
+    // A business contact: the business address, whatever the home columns say.
+    expect(address(['Luca', 'Conti', 'l@conti.it', '02 1234567', '', '', 'Via Dante 5', 'Milano', '20121', 'MI', 'Italia', ...home])).toEqual({ line1: 'Via Dante 5', city: 'Milano', postalCode: '20121', province: 'MI', region: 'Lombardia', country: 'IT' });
+  });
+
   it("reads Excel's text apostrophe off values and record keys alike ('7381950947628)", () => {
     const plan = planOf(['Customer ID', 'First Name', 'Last Name', 'Email', 'Phone', 'Total Spent', 'Total Orders']);
     const out = mapRow(["'7381950947628", 'Giulia', 'Ferri', 'g@example.com', "'+393401112233", '10', '1'], 2, plan, { ...ctx, source: 'shopify' });
