@@ -39,6 +39,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'partita iva', 'p iva', 'piva', 'p iva cliente', 'vat', 'vat number', 'vat id',
     // One column for a business's partita IVA and a private customer's codice fiscale: read by its value's shape.
     'p iva c f', 'p iva cf', 'piva cf', 'partita iva codice fiscale', 'c f p iva', 'cf p iva', 'cf piva', 'codice fiscale partita iva',
+    // Outlook's Italian `Cod. Fisc./P. IVA`.
+    'cod fisc p iva',
   ],
   'identifiers.loyaltyCard': ['carta fedelta', 'numero carta', 'tessera', 'loyalty card', 'card number'],
   'company.name': [
@@ -190,6 +192,52 @@ const GOOGLE_CONTACTS_COLUMNS: Readonly<Record<string, string>> = {
   subject: 'attributes.subject',
 };
 
+/**
+ * Outlook's contacts CSV, in English and in Italian (`Indirizzo posta elettronica`, `Ufficio`, `Via (uff.)`, `CAP (ab.)`).
+ * The business address (an office's address book); the company's switchboard (`Company Main Phone`, `Telefono
+ * principale società`), the manager's, the assistant's and the spouse's are no one's here.
+ */
+const OUTLOOK_COLUMNS: Readonly<Record<string, string>> = {
+  'e mail address': 'identifiers.email',
+  'e mail 2 address': 'identifiers.email',
+  'e mail 3 address': 'identifiers.email',
+  'indirizzo posta elettronica': 'identifiers.email',
+  'indirizzo posta elettronica 2': 'identifiers.email',
+  'indirizzo posta elettronica 3': 'identifiers.email',
+  ...Object.fromEntries(
+    ['mobile phone', 'business phone', 'business phone 2', 'home phone', 'home phone 2', 'other phone', 'primary phone']
+      .concat(['cellulare', 'ufficio', 'ufficio 2', 'abitazione', 'abitazione 2', 'altro telefono', 'telefono principale'])
+      .map((h) => [h, 'identifiers.phone']),
+  ),
+  company: 'company.name',
+  'job title': 'company.role',
+  posizione: 'company.role',
+  department: 'attributes.department',
+  reparto: 'attributes.department',
+  'business street': 'address.line1',
+  'business city': 'address.city',
+  'business state': 'address.province',
+  'business postal code': 'address.postalCode',
+  'business country region': 'address.country',
+  'via uff': 'address.line1',
+  'citta uff': 'address.city',
+  'provincia uff': 'address.province',
+  'cap uff': 'address.postalCode',
+  'paese area geografica uff': 'address.country',
+  // A private contact's address is its home one: read where the row has no business address (see row-mapper).
+  'home street': 'address.home.line1',
+  'home city': 'address.home.city',
+  'home state': 'address.home.province',
+  'home postal code': 'address.home.postalCode',
+  'home country region': 'address.home.country',
+  'via ab': 'address.home.line1',
+  'citta ab': 'address.home.city',
+  'provincia ab': 'address.home.province',
+  'cap ab': 'address.home.postalCode',
+  'paese area geografica ab': 'address.home.country',
+  notes: 'attributes.notes',
+};
+
 export const EXPORT_FORMATS: readonly ExportFormat[] = [
   {
     name: 'shopify-orders',
@@ -294,41 +342,9 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
   // contact has, so either numbered column tells it.
   { name: 'google-contacts', signature: ['e mail 1 value'], namespace: 'google', kind: 'contact', columns: GOOGLE_CONTACTS_COLUMNS },
   { name: 'google-contacts', signature: ['phone 1 value'], namespace: 'google', kind: 'contact', columns: GOOGLE_CONTACTS_COLUMNS },
-  {
-    // Outlook's contacts CSV: every column always there. The business address (an office's address book); the
-    // company's switchboard (`Company Main Phone`), the manager's, the assistant's and the spouse's are no one's here.
-    name: 'outlook-contacts',
-    signature: ['e mail address', 'business phone', 'home phone', 'mobile phone'],
-    namespace: 'outlook',
-    kind: 'contact',
-    columns: {
-      'e mail address': 'identifiers.email',
-      'e mail 2 address': 'identifiers.email',
-      'e mail 3 address': 'identifiers.email',
-      'mobile phone': 'identifiers.phone',
-      'business phone': 'identifiers.phone',
-      'business phone 2': 'identifiers.phone',
-      'home phone': 'identifiers.phone',
-      'home phone 2': 'identifiers.phone',
-      'other phone': 'identifiers.phone',
-      'primary phone': 'identifiers.phone',
-      company: 'company.name',
-      'job title': 'company.role',
-      department: 'attributes.department',
-      'business street': 'address.line1',
-      'business city': 'address.city',
-      'business state': 'address.province',
-      'business postal code': 'address.postalCode',
-      'business country region': 'address.country',
-      // A private contact's address is its home one: read where the row has no business address (see row-mapper).
-      'home street': 'address.home.line1',
-      'home city': 'address.home.city',
-      'home state': 'address.home.province',
-      'home postal code': 'address.home.postalCode',
-      'home country region': 'address.home.country',
-      notes: 'attributes.notes',
-    },
-  },
+  // Outlook's contacts CSV has every column always, in the language of the Outlook that wrote it.
+  { name: 'outlook-contacts', signature: ['e mail address', 'business phone', 'home phone', 'mobile phone'], namespace: 'outlook', kind: 'contact', columns: OUTLOOK_COLUMNS },
+  { name: 'outlook-contacts', signature: ['indirizzo posta elettronica', 'ufficio', 'abitazione', 'cellulare'], namespace: 'outlook', kind: 'contact', columns: OUTLOOK_COLUMNS },
   {
     name: 'stripe-customers',
     signature: ['id', 'description', 'email', 'created utc'],

@@ -442,12 +442,16 @@ export const normaliseCity = memo((raw: string): Cleaned<string> => {
   );
 });
 
-/** Gender as `F`, `M` or `X` from the ways forms write it. */
+const GENDER_NOT_GIVEN: ReadonlySet<string> = new Set(['unspecified', 'not specified', 'unknown', 'non specificato', 'n d', 'nd', 'sconosciuto', 'prefer not to say', 'preferisco non rispondere']);
+
+/** Gender as `F`, `M` or `X` from the ways forms write it; an answer that gives none is no value. */
 export function normaliseGender(raw: string): Cleaned<'F' | 'M' | 'X'> {
   const s = foldPlace(raw);
   if (!s) return fail('gender.empty');
   if (['f', 'femmina', 'female', 'donna', 'woman', 'sig ra', 'signora', 'sig ra', 'mrs', 'ms'].includes(s)) return ok('F');
   if (['m', 'maschio', 'male', 'uomo', 'man', 'sig', 'signor', 'signore', 'mr'].includes(s)) return ok('M');
   if (['x', 'altro', 'other', 'non binario', 'non binary', 'nb'].includes(s)) return ok('X');
+  // No answer, as an address book writes it on every contact without one (Outlook's `Unspecified`, `Non specificato`).
+  if (GENDER_NOT_GIVEN.has(s)) return fail('gender.empty');
   return fail('gender.unknown');
 }

@@ -374,6 +374,8 @@ describe('export formats of common tools', () => {
     [['First Name', 'Last Name', 'Labels', 'E-mail 1 - Label', 'E-mail 1 - Value', 'Phone 1 - Label', 'Phone 1 - Value'], 'google-contacts'],
     [['Name', 'Given Name', 'Family Name', 'Subject', 'Notes', 'Group Membership', 'Phone 1 - Type', 'Phone 1 - Value'], 'google-contacts'],
     [['First Name', 'Last Name', 'E-mail Address', 'Home Phone', 'Business Phone', 'Mobile Phone', 'Company Main Phone', "Manager's Name"], 'outlook-contacts'],
+    // An Italian Outlook writes its headers in Italian.
+    [['Nome', 'Cognome', 'Indirizzo posta elettronica', 'Abitazione', 'Ufficio', 'Cellulare', 'Telefono principale società', 'Nome manager'], 'outlook-contacts'],
   ])('recognises %j as %s', (headers, name) => {
     expect(detectExportFormat(headers)?.name).toBe(name);
   });
@@ -389,6 +391,14 @@ describe('export formats of common tools', () => {
     const o = compilePlan(outlook, 'outlook');
     expect(o.ok && o.plan.fields.filter((f) => f.path.startsWith('identifiers.')).map((f) => outlook[f.index!])).toEqual(['E-mail Address', 'E-mail 2 Address', 'Home Phone', 'Business Phone', 'Mobile Phone']);
     expect(o.ok && o.plan.unmapped).toEqual(['Company Main Phone', "Manager's Name", "Assistant's Phone", 'Spouse']);
+    // The same export from an Italian Outlook: before, only `Cellulare` was read (no e-mail, no other phone, no
+    // address), and `Notes` became an interaction.
+    const italian = ['Nome', 'Cognome', 'Indirizzo posta elettronica', 'Indirizzo posta elettronica 2', 'Abitazione', 'Ufficio', 'Cellulare', 'Telefono principale società', 'Società', 'Nome manager', 'Telefono assistente', 'Nome coniuge/partner', 'Via (uff.)', 'CAP (uff.)', 'Via (ab.)', 'Città (ab.)', 'Cod. Fisc./P. IVA', 'Compleanno', 'Notes'];
+    const i = compilePlan(italian, 'outlook');
+    expect(i.ok && i.plan.kind).toBe('contact');
+    expect(i.ok && i.plan.fields.filter((f) => f.path.startsWith('identifiers.')).map((f) => italian[f.index!])).toEqual(['Indirizzo posta elettronica', 'Indirizzo posta elettronica 2', 'Abitazione', 'Ufficio', 'Cellulare', 'Cod. Fisc./P. IVA']);
+    expect(paths(italian)).toMatchObject({ 'address.line1': 'Via (uff.)', 'address.postalCode': 'CAP (uff.)', 'address.home.line1': 'Via (ab.)', 'address.home.city': 'Città (ab.)', 'attributes.notes': 'Notes', 'person.birthDate': 'Compleanno' });
+    expect(i.ok && i.plan.unmapped).toEqual(['Telefono principale società', 'Nome manager', 'Telefono assistente', 'Nome coniuge/partner']);
   });
 
   it('maps a Mailchimp audience export with its consent proof', () => {

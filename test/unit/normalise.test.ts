@@ -297,5 +297,8 @@ describe('booleans, places, companies', () => {
   it('reads gender as people write it', () => {
     expect(normaliseGender('Femmina')).toEqual({ ok: true, value: 'F' });
     expect(normaliseGender('M')).toEqual({ ok: true, value: 'M' });
+    // An address book's answer for every contact without one is no value, not an unreadable one.
+    for (const none of ['Unspecified', 'Non specificato', 'N/D']) expect(normaliseGender(none)).toEqual({ ok: false, reason: 'gender.empty' });
+    expect(normaliseGender('forse')).toEqual({ ok: false, reason: 'gender.unknown' });
   });
 });

@@ -561,6 +561,19 @@ describe('mapRow', () => {
     expect(address(['Luca', 'Conti', 'l@conti.it', '02 1234567', '', '', 'Via Dante 5', 'Milano', '20121', 'MI', 'Italia', ...home])).toEqual({ line1: 'Via Dante 5', city: 'Milano', postalCode: '20121', province: 'MI', region: 'Lombardia', country: 'IT' });
   });
 
+  it('reads an Italian Outlook contact as an English one', () => {
+    const outlook = planOf(['Nome', 'Cognome', 'Indirizzo posta elettronica', 'Ufficio', 'Abitazione', 'Cellulare', 'Via (uff.)', 'Città (uff.)', 'CAP (uff.)', 'Via (ab.)', 'Città (ab.)', 'CAP (ab.)', 'Provincia (ab.)', 'Paese/area geografica (ab.)', 'Cod. Fisc./P. IVA', 'Compleanno', 'Sesso']);
+    const out = mapRow(['Maria Grazia', 'Del Conte', 'mg@example.it', '', '02 1234567', '', '', '', '', 'Via Roma 1', 'Milano', '20121', 'MI', 'Italia', 'DLCMGR70A41F205I', '01/01/1970', 'Non specificato'], 2, outlook, ctx);
+    expect(out.accepted && out.record.identifiers).toEqual([
+      { type: 'email', value: 'mg@example.it' },
+      { type: 'taxCode', value: 'DLCMGR70A41F205I' },
+      { type: 'phone', value: '+39021234567' },
+    ]);
+    expect(out.accepted && out.record.address).toEqual({ line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', province: 'MI', region: 'Lombardia', country: 'IT' });
+    // Outlook's `Non specificato` (every contact without a gender) is no value: the row carries no flag.
+    expect(out.accepted && out.record.flags).toBeUndefined();
+  });
+
   it("reads Excel's text apostrophe off values and record keys alike ('7381950947628)", () => {
     const plan = planOf(['Customer ID', 'First Name', 'Last Name', 'Email', 'Phone', 'Total Spent', 'Total Orders']);
     const out = mapRow(["'7381950947628", 'Giulia', 'Ferri', 'g@example.com', "'+393401112233", '10', '1'], 2, plan, { ...ctx, source: 'shopify' });
