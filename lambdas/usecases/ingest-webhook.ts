@@ -154,18 +154,26 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
   const ctx = { source, deliveryId, rawKey, receivedAt };
   const records: CanonicalRecord[] = [];
   const rejected: { recordKey: string; reasons: readonly string[] }[] = [];
+  const rejectedKeys: (readonly string[])[] = [];
   const unmapped = new Set<string>();
   for (const x of meaning.records) {
     const built = buildRecord(x, settings, ctx);
     if (built.ok) records.push(built.record);
-    else rejected.push({ recordKey: built.recordKey, reasons: built.reasons });
+    else {
+      rejected.push({ recordKey: built.recordKey, reasons: built.reasons });
+      rejectedKeys.push(built.identifierKeys);
+    }
     for (const label of built.unmapped) unmapped.add(label);
   }
+  // An erased person's record is dropped, and so is one of theirs that would be rejected: kept in quarantine, it would
+  // be a new copy of them.
   let suppressed = 0;
-  if (deps.suppression && records.length > 0) {
-    const checks = await Promise.all(records.map((r) => deps.suppression!.isSuppressed(r.identifiers.map(identifierKey))));
-    suppressed = checks.filter(Boolean).length;
-    if (suppressed > 0) records.splice(0, records.length, ...records.filter((_r, i) => !checks[i]));
+  if (deps.suppression && records.length + rejected.length > 0) {
+    const isSuppressed = (keys: readonly string[]) => (keys.length > 0 ? deps.suppression!.isSuppressed(keys) : Promise.resolve(false));
+    const [taken, refused] = await Promise.all([Promise.all(records.map((r) => isSuppressed(r.identifiers.map(identifierKey)))), Promise.all(rejectedKeys.map(isSuppressed))]);
+    suppressed = taken.filter(Boolean).length + refused.filter(Boolean).length;
+    if (taken.some(Boolean)) records.splice(0, records.length, ...records.filter((_r, i) => !taken[i]));
+    if (refused.some(Boolean)) rejected.splice(0, rejected.length, ...rejected.filter((_r, i) => !refused[i]));
   }
   // A delivery about an erased person and no one else is not archived: the archive would be a new copy of them.
   const archive = !(suppressed > 0 && records.length === 0 && rejected.length === 0 && meaning.privacy.length === 0);

@@ -207,6 +207,8 @@ async function access(deps: PrivacyDeps, state: RequestState, keys: readonly str
   // they are the person's data too.
   const everyone = subjectValues([...keys.filter((k) => !k.startsWith('profile:')), ...found.flatMap((f) => f.profile.state.identifiers)]);
   for (const r of await rejectedRowsOf(deps, everyone)) {
+    // A delivery's body already shown for a record it made (one of its records was taken, another rejected).
+    if (r.objectKey !== undefined && r.channel === 'webhook' && rawRows.some((x) => x.objectKey === r.objectKey)) continue;
     rawRows.push({
       source: r.source,
       channel: r.channel,
@@ -418,7 +420,8 @@ const entryMentionsSubject = (line: string, subject: SubjectValues): boolean => 
 
 /**
  * A row an import rejected that names the subject: where it was read (when known), why, and its values as kept. Or a
- * webhook body that could not be read (`channel: 'webhook'`), kept in quarantine as it came.
+ * webhook body (`channel: 'webhook'`): one that could not be read, kept in quarantine as it came, or one whose records
+ * were rejected, archived where every delivery's is (its `objectKey`).
  */
 interface RejectedRow {
   readonly source: string;
@@ -433,7 +436,8 @@ interface RejectedRow {
 
 /**
  * The subject's rows imports rejected, from the quarantine (they have no lineage: found by content). Each names its
- * export: the entry's own (imports note it), else its import report's. And the webhook bodies kept there unread.
+ * export: the entry's own (imports note it), else its import report's. And the webhook bodies kept there unread, and
+ * those the quarantine's notes of rejected records name.
  */
 async function rejectedRowsOf(deps: PrivacyDeps, subject: SubjectValues): Promise<RejectedRow[]> {
   const out: RejectedRow[] = [];
@@ -441,6 +445,11 @@ async function rejectedRowsOf(deps: PrivacyDeps, subject: SubjectValues): Promis
   for await (const { key } of deps.vault.list(deps.buckets.raw, 'quarantine/')) {
     if (key.endsWith('.body')) {
       const body = await unreadBody(deps, key, subject);
+      if (body) out.push(body);
+      continue;
+    }
+    if (isWebhookNote(key)) {
+      const body = await rejectedDelivery(deps, key, subject);
       if (body) out.push(body);
       continue;
     }
@@ -495,6 +504,48 @@ async function unreadBody(deps: PrivacyDeps, key: string, subject: SubjectValues
   };
 }
 
+const isWebhookNote = (key: string): boolean => /^quarantine\/[^/]+\/webhooks\/.+\.json$/.test(key);
+
+/** A body's JSON or, failing that, its text, names the subject. */
+function bodyMentionsSubject(text: string, subject: SubjectValues): boolean {
+  try {
+    return jsonMentionsSubject(JSON.parse(text), subject);
+  } catch {
+    return textMentionsSubject(text, subject);
+  }
+}
+
+/**
+ * A delivery's records the import rejected (an order without its number): the note in quarantine names the body,
+ * archived under `webhooks/` as every delivery is, which no record's lineage reaches. Its archive key when the body
+ * names the subject; the note itself holds no one's data (record keys and reasons).
+ */
+async function rejectedDeliveryBody(deps: PrivacyDeps, noteText: string, subject: SubjectValues): Promise<{ rawKey: string; text: string; note: Record<string, unknown> } | undefined> {
+  const note = jsonObject(noteText);
+  const rawKey = note?.rawKey;
+  if (!note || typeof rawKey !== 'string' || !rawKey.startsWith('webhooks/') || !Array.isArray(note.rejected)) return undefined;
+  const body = await deps.vault.get(deps.buckets.raw, rawKey);
+  const text = body && Buffer.from(body.bytes).toString('utf8');
+  return text && bodyMentionsSubject(text, subject) ? { rawKey, text, note } : undefined;
+}
+
+async function rejectedDelivery(deps: PrivacyDeps, noteKey: string, subject: SubjectValues): Promise<RejectedRow | undefined> {
+  const noteObj = await deps.vault.get(deps.buckets.raw, noteKey);
+  const found = noteObj && (await rejectedDeliveryBody(deps, Buffer.from(noteObj.bytes).toString('utf8'), subject));
+  if (!found) return undefined;
+  const { rawKey, text, note } = found;
+  const rejected = (note.rejected as unknown[]).map((r) => (r !== null && typeof r === 'object' ? (r as { reasons?: unknown }).reasons : undefined));
+  return {
+    source: noteKey.split('/')[1] ?? '',
+    channel: 'webhook',
+    quarantineKey: noteKey,
+    objectKey: rawKey,
+    ...(typeof note.deliveryId === 'string' ? { deliveryId: note.deliveryId } : {}),
+    reasons: [...new Set(rejected.flatMap((r) => (Array.isArray(r) ? r.map(String) : [])))],
+    raw: parseBody(Buffer.from(text)),
+  };
+}
+
 /** Quarantined rows and bodies that name the subject (rejected rows have no lineage: they are found by content). */
 async function scrubQuarantine(deps: PrivacyDeps, requestId: string, subject: SubjectValues, tally: ErasureTally): Promise<number> {
   let scanned = 0;
@@ -512,13 +563,9 @@ async function scrubQuarantine(deps: PrivacyDeps, requestId: string, subject: Su
       tally.oldVersionsDeleted += await deps.vault.purgeOldVersions(deps.buckets.raw, key);
     } else {
       const text = Buffer.from(obj.bytes).toString('utf8');
-      let mentions: boolean;
-      try {
-        mentions = jsonMentionsSubject(JSON.parse(text), subject);
-      } catch {
-        mentions = textMentionsSubject(text, subject);
-      }
-      if (mentions) await deleteObject(deps, deps.buckets.raw, key, tally);
+      const rejected = isWebhookNote(key) ? await rejectedDeliveryBody(deps, text, subject) : undefined;
+      if (rejected) await deleteObject(deps, deps.buckets.raw, rejected.rawKey, tally);
+      if (bodyMentionsSubject(text, subject)) await deleteObject(deps, deps.buckets.raw, key, tally);
     }
   }
   return scanned;

@@ -285,6 +285,30 @@ describe('erasure', () => {
     expect(erased.evidence?.objectsDeleted).not.toContainEqual({ bucket: 'raw', key: `${prefix}.json` });
   });
 
+  it("gives a delivery whose records were rejected in the access bundle, and erases its archived body", async () => {
+    const d = deps();
+    await resolveRecord(store, rec([email('piero.galli@example.it')], { source: 'moduli' }), config);
+    // An order form's delivery without the order's number: its record rejected, its body archived under `webhooks/`
+    // as every delivery's is, and a note in quarantine naming it. No record's lineage reaches the body.
+    const rawKey = 'webhooks/moduli/dt=2026-11-03/d-senza-numero.json';
+    const body = { event_id: 'ev_8', order: { email: 'Piero.Galli@example.it', total: '49.90' } };
+    const noteKey = 'quarantine/moduli/webhooks/dt=2026-11-03/d-senza-numero.json';
+    const note = { deliveryId: 'd-senza-numero', source: 'moduli', vendor: 'generic', topic: 'order', rawKey, receivedAt: '2026-11-03T10:00:00.000Z', rejected: [{ recordKey: 'order:ev_8', reasons: ['order.noOrderId'] }] };
+    await twin.clients.s3.send(new PutObjectCommand({ Bucket: twin.resources.buckets.raw, Key: rawKey, Body: JSON.stringify(body) }));
+    await twin.clients.s3.send(new PutObjectCommand({ Bucket: twin.resources.buckets.raw, Key: noteKey, Body: JSON.stringify(note) }));
+    const { requestId } = await submitRequest(d, { type: 'access', email: 'piero.galli@example.it', requester: 'test', origin: 'test' });
+    const done = await processWork(d, d.sent.find((w) => w.requestId === requestId)!);
+    expect(done).toMatchObject({ status: 'completed', evidence: { profiles: 1, rawRows: 1 } });
+    const zip = await (await twin.clients.s3.send(new GetObjectCommand({ Bucket: twin.resources.buckets.exports, Key: String(done!.evidence!.bundleKey) }))).Body!.transformToByteArray();
+    const bundle = JSON.parse(strFromU8(unzipSync(zip)['bundle.json']!)) as { rawRows: unknown[] };
+    expect(bundle.rawRows).toEqual([{ source: 'moduli', channel: 'webhook', objectKey: rawKey, deliveryId: 'd-senza-numero', values: body, rejected: ['order.noOrderId'] }]);
+    const erased = await erase(d, { email: 'piero.galli@example.it' });
+    expect(erased.status).toBe('completed');
+    expect(erased.evidence?.objectsDeleted).toContainEqual({ bucket: 'raw', key: rawKey });
+    expect(erased.evidence?.objectsDeleted).not.toContainEqual({ bucket: 'raw', key: noteKey });
+    await expect(twin.clients.s3.send(new GetObjectCommand({ Bucket: twin.resources.buckets.raw, Key: rawKey }))).rejects.toThrow();
+  });
+
   it('takes a request once when its work order arrives twice at once (a resubmission, an SQS redelivery)', async () => {
     const d = deps();
     await resolveRecord(store, rec([email('doppio@example.it')]), config);

@@ -566,6 +566,26 @@ describe('webhooks: authenticity, replays and bad input', () => {
   });
 });
 
+describe('webhooks: an erased person', () => {
+  it('drops their record that would be rejected: neither quarantined nor archived', async () => {
+    const { deps, objects } = memoryWebhookDeps();
+    const suppression = { isSuppressed: async (keys: readonly string[]) => keys.includes('email:cancellata@example.it') };
+    const charge = JSON.parse(fixture('stripe/charge.succeeded.json').toString()) as { data: { object: Record<string, unknown> } };
+    // A charge without its payment intent or id names no order: its record is rejected, the buyer's e-mail in it.
+    const { id: _id, payment_intent: _intent, ...object } = charge.data.object;
+    const body = (email: string, event: string) => JSON.stringify({ ...charge, id: event, data: { object: { ...object, receipt_email: email } } });
+    const theirs = await receiveWebhook({ ...deps, suppression }, 'stripe', signed('stripe', body('Cancellata@example.it', 'evt_1')));
+    expect(theirs).toMatchObject({ status: 200, body: { records: 0, suppressed: 1 } });
+    expect(theirs.body.rejected).toBeUndefined();
+    expect(objects.keys('raw/')).toEqual([]);
+    // Someone else's is kept in quarantine, and its body archived, as before.
+    const other = await receiveWebhook({ ...deps, suppression }, 'stripe', signed('stripe', body('altra@example.it', 'evt_2')));
+    expect(other).toMatchObject({ status: 200, body: { records: 0, rejected: [{ reasons: ['order.noOrderId'] }] } });
+    expect(objects.keys('raw/quarantine/stripe/webhooks/')).toHaveLength(1);
+    expect(objects.keys('raw/webhooks/stripe/')).toHaveLength(1);
+  });
+});
+
 describe('webhooks: source files', () => {
   it('answers 404 for a source file that is not JSON, and fails (a 5xx, so the sender retries) when the store is down', async () => {
     const { deps } = memoryWebhookDeps();

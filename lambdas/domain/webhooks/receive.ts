@@ -3,7 +3,7 @@ import type { CanonicalRecord } from '../canonical.ts';
 import { stableHash } from '../hash.ts';
 import { foldHeader, HEADER_SYNONYMS, MULTI_VALUED, SYNONYM_LOOKUP } from '../headers.ts';
 import { mappingSchema, nameOrderOfHeader, type PlannedField, type RowPlan } from '../mapping.ts';
-import { mapRow } from '../row-mapper.ts';
+import { identifierKeysOf, mapRow } from '../row-mapper.ts';
 import { parseJsonExact } from './json.ts';
 import { safeEqual, verifyBase64Hmac, verifyStripe, verifyTypeform } from './signatures.ts';
 import { type Answer, type AnswerKind, type Extracted, type Interpretation, type Payload, VENDORS, type VendorName, type WebhookRequest } from './types.ts';
@@ -263,7 +263,12 @@ export interface WebhookContext {
  * One delivery's record, or why it was rejected; either way, the labels of the answers nothing took (no path
  * recognised, or their path already taken by another answer), which the raw body alone keeps.
  */
-export type BuiltRecord = ({ readonly ok: true; readonly record: CanonicalRecord } | { readonly ok: false; readonly recordKey: string; readonly reasons: readonly string[] }) & {
+export type BuiltRecord = (
+  | { readonly ok: true; readonly record: CanonicalRecord }
+  // The identifiers a rejected record holds (an order's buyer without the order's number): what it is checked against
+  // the suppression list with.
+  | { readonly ok: false; readonly recordKey: string; readonly reasons: readonly string[]; readonly identifierKeys: readonly string[] }
+) & {
   readonly unmapped: readonly string[];
 };
 
@@ -327,7 +332,8 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
     receivedAt: ctx.receivedAt,
     webhook: { deliveryId: ctx.deliveryId, recordKey: x.recordKey, form: x.form, ...(x.changeOnly ? { changeOnly: true } : {}) },
   });
-  return outcome.accepted ? { ok: true, record: outcome.record, unmapped } : { ok: false, recordKey: x.recordKey, reasons: outcome.reasons, unmapped };
+  if (outcome.accepted) return { ok: true, record: outcome.record, unmapped };
+  return { ok: false, recordKey: x.recordKey, reasons: outcome.reasons, identifierKeys: identifierKeysOf(cells, plan), unmapped };
 }
 
 /** A delivery's id for the archive's key: the vendor's when it sends one (never personal data), else derived. */
