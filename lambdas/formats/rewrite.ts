@@ -7,7 +7,7 @@ import { readJsonArray, readNdjson } from './json.ts';
 import { sniff } from './sniff.ts';
 import { type MaybeTitle, markTitles } from './title.ts';
 import type { FileFormat, SourceRow } from './types.ts';
-import { readXlsx, sheetPath } from './xlsx.ts';
+import { otherSheets, readXlsx, sheetPath } from './xlsx.ts';
 
 /**
  * Rewrites an export without some of its rows (erasure, Art. 17), keeping everything else as it was: the format, the
@@ -20,6 +20,8 @@ export interface Rewritten {
   readonly format: FileFormat;
   /** Lines (rows, array elements) removed. */
   readonly removed: readonly number[];
+  /** Rows removed from a workbook's sheets the import did not read. */
+  readonly removedElsewhere: number;
   readonly rows: number;
 }
 
@@ -36,20 +38,24 @@ export interface ReadAs {
   readonly sheet?: string;
 }
 
-export async function rewriteWithout(original: Uint8Array, key: string, remove: (row: SourceRow) => boolean, readAs: ReadAs = {}): Promise<Rewritten> {
-  const sniffed = sniff(original, key);
-  const bytes = sniffed.gzip ? new Uint8Array(gunzipSync(original)) : original;
-  const format: FileFormat = sniffed.gzip ? (sniff(bytes, key.replace(/\.gz$/i, '')).format ?? 'csv') : (sniffed.format ?? 'csv');
-  let out: { bytes: Uint8Array; removed: number[]; rows: number };
+/**
+ * `remove` decides the rows the import read; `elsewhere`, given, the rows of a workbook's other sheets (which the
+ * import never read, so no lineage names them) by their cells.
+ */
+export async function rewriteWithout(original: Uint8Array, key: string, remove: (row: SourceRow) => boolean, readAs: ReadAs = {}, elsewhere?: (cells: readonly string[]) => boolean): Promise<Rewritten> {
+  const { bytes, format, gzip } = unpack(original, key);
+  let out: { bytes: Uint8Array; removed: number[]; rows: number; removedElsewhere?: number };
   if (format === 'csv') out = await rewriteCsv(bytes, remove, readAs);
   else if (format === 'ndjson') out = await rewriteLines(bytes, readNdjson(Readable.from([Buffer.from(bytes)])), remove, 1);
   else if (format === 'json') out = await rewriteJson(bytes, remove);
-  else out = await rewriteXlsx(bytes, remove, readAs);
-  const changed = out.removed.length > 0;
+  else out = await rewriteXlsx(bytes, remove, readAs, elsewhere);
+  const removedElsewhere = out.removedElsewhere ?? 0;
+  const changed = out.removed.length > 0 || removedElsewhere > 0;
   return {
-    bytes: !changed ? original : sniffed.gzip ? new Uint8Array(gzipSync(out.bytes)) : out.bytes,
+    bytes: !changed ? original : gzip ? new Uint8Array(gzipSync(out.bytes)) : out.bytes,
     format,
     removed: out.removed,
+    removedElsewhere,
     rows: out.rows,
   };
 }
@@ -57,9 +63,7 @@ export async function rewriteWithout(original: Uint8Array, key: string, remove: 
 /** A file's rows with their headers, for the lines asked for (the access bundle's raw rows). */
 export async function pickRows(original: Uint8Array, key: string, want: (line: number) => boolean, readAs: ReadAs = {}): Promise<{ line: number; values: Record<string, string> }[]> {
   const out: { line: number; values: Record<string, string> }[] = [];
-  const sniffed = sniff(original, key);
-  const bytes = sniffed.gzip ? new Uint8Array(gunzipSync(original)) : original;
-  const format: FileFormat = sniffed.gzip ? (sniff(bytes, key.replace(/\.gz$/i, '')).format ?? 'csv') : (sniffed.format ?? 'csv');
+  const { bytes, format } = unpack(original, key);
   const keep = (row: SourceRow, headers: readonly string[] | undefined) => {
     if (row.error || !want(row.line)) return;
     const names = row.headers ?? headers ?? row.cells.map((_c, i) => String(i + 1));
@@ -74,6 +78,28 @@ export async function pickRows(original: Uint8Array, key: string, want: (line: n
     for await (const row of readJsonArray(Readable.from([Buffer.from(bytes)]))) keep(row, undefined);
   }
   return out;
+}
+
+/**
+ * A workbook's rows, in the sheets its import did not read, that `match` picks by their cells: each with its sheet and
+ * line, its cells numbered as a headerless file's are (such a sheet's first row may be a header or anything). None for
+ * a file of any other format.
+ */
+export function otherSheetRows(original: Uint8Array, key: string, match: (cells: readonly string[]) => boolean, readAs: ReadAs = {}): { sheet: string; line: number; values: Record<string, string> }[] {
+  const { bytes, format } = unpack(original, key);
+  if (format !== 'xlsx') return [];
+  const out: { sheet: string; line: number; values: Record<string, string> }[] = [];
+  for (const sheet of otherSheets(bytes, readAs.sheet)) {
+    for (const row of sheet.rows) if (row.line > 0 && match(row.cells)) out.push({ sheet: sheet.name, line: row.line, values: Object.fromEntries(row.cells.map((c, i) => [String(i + 1), c])) });
+  }
+  return out;
+}
+
+/** A file's bytes (ungzipped) and its format, from its content and then its name. */
+function unpack(original: Uint8Array, key: string): { bytes: Uint8Array; format: FileFormat; gzip: boolean } {
+  const sniffed = sniff(original, key);
+  const bytes = sniffed.gzip ? new Uint8Array(gunzipSync(original)) : original;
+  return { bytes, gzip: sniffed.gzip, format: sniffed.gzip ? (sniff(bytes, key.replace(/\.gz$/i, '')).format ?? 'csv') : (sniffed.format ?? 'csv') };
 }
 
 /**
@@ -283,26 +309,36 @@ export function arrayElementSpans(text: string): [number, number][] {
   return found.length === 1 ? found[0]! : [];
 }
 
-async function rewriteXlsx(bytes: Uint8Array, remove: (row: SourceRow) => boolean, readAs: ReadAs) {
+async function rewriteXlsx(bytes: Uint8Array, remove: (row: SourceRow) => boolean, readAs: ReadAs, elsewhere?: (cells: readonly string[]) => boolean) {
   const removed: number[] = [];
   let rows = 0;
   for await (const row of sheetRows(bytes, readAs).rows) {
     rows++;
     if (remove(row)) removed.push(row.line);
   }
-  if (removed.length === 0) return { bytes, removed, rows };
+  // The rows of the sheets the import did not read, by what they hold (they have no lineage).
+  const drops = new Map<string, ReadonlySet<number>>();
+  let removedElsewhere = 0;
+  for (const sheet of elsewhere ? otherSheets(bytes, readAs.sheet) : []) {
+    const lines = new Set<number>();
+    for (const row of sheet.rows) if (row.line > 0 && elsewhere!(row.cells)) lines.add(row.line);
+    if (lines.size > 0) drops.set(sheet.path, lines);
+    removedElsewhere += lines.size;
+  }
+  if (removed.length === 0 && removedElsewhere === 0) return { bytes, removed, rows, removedElsewhere };
   const files = unzipSync(bytes);
-  const drop = new Set(removed);
-  const path = sheetPath(files, readAs.sheet);
-  const sheet = strFromU8(files[path]!);
+  if (removed.length > 0) drops.set(sheetPath(files, readAs.sheet), new Set(removed));
   const droppedStrings = new Set<number>();
-  const kept = sheet.replace(/<row\b([^>]*)>([\s\S]*?)<\/row>/g, (whole, attrs: string, inner: string) => {
-    const line = Number(/\br="(\d+)"/.exec(attrs)?.[1] ?? 0);
-    if (!drop.has(line)) return whole;
-    for (const c of inner.matchAll(/<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)<\/v>/g)) droppedStrings.add(Number(c[1]));
-    return '';
-  });
-  files[path] = strToU8(kept);
+  for (const [path, drop] of drops) {
+    files[path] = strToU8(
+      strFromU8(files[path]!).replace(/<row\b([^>]*)>([\s\S]*?)<\/row>/g, (whole, attrs: string, inner: string) => {
+        const line = Number(/\br="(\d+)"/.exec(attrs)?.[1] ?? 0);
+        if (!drop.has(line)) return whole;
+        for (const c of inner.matchAll(/<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)<\/v>/g)) droppedStrings.add(Number(c[1]));
+        return '';
+      }),
+    );
+  }
   // Shared strings the removed rows used, and no other cell of any sheet: blanked in place (indices stay valid).
   const sst = files['xl/sharedStrings.xml'];
   if (sst && droppedStrings.size > 0) {
@@ -319,5 +355,5 @@ async function rewriteXlsx(bytes: Uint8Array, remove: (row: SourceRow) => boolea
       }),
     );
   }
-  return { bytes: zipSync(files), removed, rows };
+  return { bytes: zipSync(files), removed, rows, removedElsewhere };
 }

@@ -30,42 +30,66 @@ function columnOf(ref: string): number {
   return n - 1;
 }
 
-/** Where a workbook's sheet (the first, or the one named) is inside its ZIP. */
-export function sheetPath(files: Readonly<Record<string, Uint8Array>>, sheetName?: string): string {
+/** A workbook's sheets in its order: each one's name and where it is inside the ZIP. */
+function sheetsOf(files: Readonly<Record<string, Uint8Array>>): { name: string; path: string }[] {
   const workbook = files['xl/workbook.xml'];
   if (!workbook) throw new UnreadableFileError('xlsx.noWorkbook', 'The file is a ZIP but not an XLSX workbook');
-  const sheets = [...strFromU8(workbook).matchAll(/<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"/g)].map((m) => ({
-    name: decodeXml(m[1]!),
-    rid: m[2]!,
-  }));
+  const rels = strFromU8(files['xl/_rels/workbook.xml.rels'] ?? new Uint8Array());
+  return [...strFromU8(workbook).matchAll(/<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"/g)].map((m, i) => {
+    const rid = m[2]!;
+    const target = new RegExp(`<Relationship\\b[^>]*?\\bId="${rid}"[^>]*?\\bTarget="([^"]*)"`).exec(rels)?.[1]
+      ?? new RegExp(`<Relationship\\b[^>]*?\\bTarget="([^"]*)"[^>]*?\\bId="${rid}"`).exec(rels)?.[1];
+    return { name: decodeXml(m[1]!), path: target ? (target.startsWith('/') ? target.slice(1) : `xl/${target}`) : `xl/worksheets/sheet${i + 1}.xml` };
+  });
+}
+
+/** Where a workbook's sheet (the first, or the one named) is inside its ZIP. */
+export function sheetPath(files: Readonly<Record<string, Uint8Array>>, sheetName?: string): string {
+  const sheets = sheetsOf(files);
   const sheet = sheetName === undefined ? sheets[0] : sheets.find((s) => s.name === sheetName);
   if (!sheet) throw new UnreadableFileError('xlsx.noSheet', sheetName === undefined ? 'The workbook has no sheet' : 'The workbook has no sheet of the name the mapping gives');
-  const rels = strFromU8(files['xl/_rels/workbook.xml.rels'] ?? new Uint8Array());
-  const target = new RegExp(`<Relationship\\b[^>]*?\\bId="${sheet.rid}"[^>]*?\\bTarget="([^"]*)"`).exec(rels)?.[1]
-    ?? new RegExp(`<Relationship\\b[^>]*?\\bTarget="([^"]*)"[^>]*?\\bId="${sheet.rid}"`).exec(rels)?.[1];
-  return target ? (target.startsWith('/') ? target.slice(1) : `xl/${target}`) : 'xl/worksheets/sheet1.xml';
+  return sheet.path;
 }
+
+const WORKBOOK_PARTS = /^xl\/(workbook\.xml|_rels\/workbook\.xml\.rels|sharedStrings\.xml|worksheets\/[^/]+\.xml)$/;
+
+function unzipWorkbook(bytes: Uint8Array): Record<string, Uint8Array> {
+  if (bytes.length > MAX_XLSX_BYTES) throw new UnreadableFileError('file.tooLarge', `Workbooks over ${MAX_XLSX_BYTES / 1024 / 1024} MB: export as CSV`);
+  try {
+    return unzipSync(bytes, { filter: (f) => WORKBOOK_PARTS.test(f.name) });
+  } catch {
+    throw new UnreadableFileError('xlsx.corrupt', 'The workbook could not be unzipped');
+  }
+}
+
+const sharedStringsOf = (files: Readonly<Record<string, Uint8Array>>): string[] => {
+  const sst = files['xl/sharedStrings.xml'];
+  return sst ? [...strFromU8(sst).matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) => textRuns(m[1]!)) : [];
+};
 
 /**
  * Rows of one sheet of an XLSX workbook (the first, or the one named), as strings: shared and inline strings,
  * numbers as written (dates stay Excel serial numbers; the mapping or a date field reads them), booleans as 1/0.
  */
 export function* readXlsx(bytes: Uint8Array, sheetName?: string): Generator<SourceRow> {
-  if (bytes.length > MAX_XLSX_BYTES) throw new UnreadableFileError('file.tooLarge', `Workbooks over ${MAX_XLSX_BYTES / 1024 / 1024} MB: export as CSV`);
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, { filter: (f) => /^xl\/(workbook\.xml|_rels\/workbook\.xml\.rels|sharedStrings\.xml|worksheets\/[^/]+\.xml)$/.test(f.name) });
-  } catch {
-    throw new UnreadableFileError('xlsx.corrupt', 'The workbook could not be unzipped');
-  }
+  const files = unzipWorkbook(bytes);
   const sheetBytes = files[sheetPath(files, sheetName)];
   if (!sheetBytes) throw new UnreadableFileError('xlsx.noSheet', 'The sheet the workbook names is missing');
+  yield* rowsOf(strFromU8(sheetBytes), sharedStringsOf(files));
+}
 
-  const shared: string[] = [];
-  const sst = files['xl/sharedStrings.xml'];
-  if (sst) for (const m of strFromU8(sst).matchAll(/<si>([\s\S]*?)<\/si>/g)) shared.push(textRuns(m[1]!));
+/** The sheets of a workbook other than the one read (the first, or the one named), each with its rows. */
+export function* otherSheets(bytes: Uint8Array, sheetName?: string): Generator<{ name: string; path: string; rows: Iterable<SourceRow> }> {
+  const files = unzipWorkbook(bytes);
+  const read = sheetPath(files, sheetName);
+  const shared = sharedStringsOf(files);
+  for (const sheet of sheetsOf(files)) {
+    const data = files[sheet.path];
+    if (sheet.path !== read && data) yield { ...sheet, rows: rowsOf(strFromU8(data), shared) };
+  }
+}
 
-  const xml = strFromU8(sheetBytes);
+function* rowsOf(xml: string, shared: readonly string[]): Generator<SourceRow> {
   for (const row of xml.matchAll(/<row\b([^>]*)>([\s\S]*?)<\/row>|<row\b([^>]*)\/>/g)) {
     const attrs = row[1] ?? row[3] ?? '';
     const line = Number(/\br="(\d+)"/.exec(attrs)?.[1] ?? 0);

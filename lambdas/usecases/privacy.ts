@@ -4,7 +4,7 @@ import { IllegalTransitionError, isOpen, type LocatedObject, mayStart, type Requ
 import { jsonMentionsSubject, rowMentionsSubject, type SubjectValues, subjectValues, suppressionHash, valueIsSubject } from '../domain/privacy/subject.ts';
 import { isPlaceholderKey } from '../domain/identity-config.ts';
 import { lifecycleOf, rectify, restrict } from '../domain/profile.ts';
-import { pickRows, type ReadAs, rewriteWithout } from '../formats/rewrite.ts';
+import { otherSheetRows, pickRows, type ReadAs, rewriteWithout } from '../formats/rewrite.ts';
 import type { SourceRow } from '../formats/types.ts';
 import type { PrivacyWork } from '../ports/privacy.ts';
 import { holdersOf, type StoredProfile, type TimelineEntry } from '../ports/profiles.ts';
@@ -186,13 +186,18 @@ async function access(deps: PrivacyDeps, state: RequestState, keys: readonly str
         continue;
       }
       const source = objectKey.split('/')[1] ?? '';
-      for (const row of await pickRows(obj.bytes, objectKey, (line) => lines.has(line), await readingFor(deps, objectKey))) {
+      const readAs = await readingFor(deps, objectKey);
+      for (const row of await pickRows(obj.bytes, objectKey, (line) => lines.has(line), readAs)) {
         const cells = Object.values(row.values);
         if (!belongs({ cells, line: row.line }, lines.get(row.line), subject)) {
           mismatched++; // the file was replaced since: that line is someone else's now
           continue;
         }
         rawRows.push({ source, channel: 'file', objectKey, line: row.line, values: row.values });
+      }
+      // A workbook's sheets the import did not read: their rows that hold the person's identifiers.
+      for (const row of otherSheetRows(obj.bytes, objectKey, (cells) => rowMentionsSubject(cells, subject), readAs)) {
+        rawRows.push({ source, channel: 'file', objectKey, sheet: row.sheet, line: row.line, values: row.values });
       }
     }
     for (const t of webhookEntries(entries)) {
@@ -273,18 +278,19 @@ const REWRITE_ATTEMPTS = 4;
  * Rewrites one object without the rows `remove` picks, only if it did not change since it was read; a change means
  * read again and decide again (the concurrent writer's rows are kept). Then its old versions go.
  */
-async function rewriteObject(deps: PrivacyDeps, bucket: string, key: string, requestId: string, remove: (row: SourceRow) => boolean, tally: ErasureTally): Promise<void> {
+async function rewriteObject(deps: PrivacyDeps, bucket: string, key: string, requestId: string, remove: (row: SourceRow) => boolean, tally: ErasureTally, elsewhere?: (cells: readonly string[]) => boolean): Promise<void> {
   const readAs = bucket === deps.buckets.landing ? await readingFor(deps, key) : {};
   for (let attempt = 0; attempt < REWRITE_ATTEMPTS; attempt++) {
     const obj = await deps.vault.get(bucket, key);
     if (!obj) return;
-    const out = await rewriteWithout(obj.bytes, key, remove, readAs);
-    if (out.removed.length === 0) return;
+    const out = await rewriteWithout(obj.bytes, key, remove, readAs, elsewhere);
+    const rowsRemoved = out.removed.length + out.removedElsewhere;
+    if (rowsRemoved === 0) return;
     if ((await deps.vault.replace(bucket, key, out.bytes, obj, { 'cdp-erasure': requestId })) === 'changed') {
       tally.conflictsRetried++;
       continue;
     }
-    tally.files.push({ bucket: bucketName(deps, bucket), key, rowsRemoved: out.removed.length });
+    tally.files.push({ bucket: bucketName(deps, bucket), key, rowsRemoved });
     tally.oldVersionsDeleted += await deps.vault.purgeOldVersions(bucket, key);
     return;
   }
@@ -356,7 +362,8 @@ async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readon
     if (o.bucket === 'landing') {
       const lines = new Set(o.lines ?? []);
       const rk = recordKeys.get(o.key);
-      await rewriteObject(deps, deps.buckets.landing, o.key, state.requestId, (row) => lines.has(row.line) && belongs(row, rk?.get(row.line), subject), tally);
+      // A workbook's other sheets were never imported: their rows that hold the person's identifiers go too.
+      await rewriteObject(deps, deps.buckets.landing, o.key, state.requestId, (row) => lines.has(row.line) && belongs(row, rk?.get(row.line), subject), tally, (cells) => rowMentionsSubject(cells, subject));
       // The report of the import that read the original: without it, uploading the original again imports it again
       // (and counts the person as suppressed) rather than answering with the old report.
       for (const importId of o.importIds ?? []) await deps.vault.delete(deps.buckets.raw, reportKey(importId));

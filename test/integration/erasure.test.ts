@@ -12,11 +12,13 @@ import { DynamoRequestLog, DynamoSuppressionList, SuppressionLookup } from '../.
 import { S3Vault } from '../../lambdas/adapters/s3-vault.ts';
 import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
 import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
+import { readXlsx } from '../../lambdas/formats/xlsx.ts';
 import type { ObjectVault, PrivacyWork } from '../../lambdas/ports/privacy.ts';
 import { type PrivacyDeps, processWork, submitRequest } from '../../lambdas/usecases/privacy.ts';
 import { activeProfile, resolveRecord } from '../../lambdas/usecases/resolve-record.ts';
 import { unmergeProfile } from '../../lambdas/usecases/unmerge.ts';
 import { startTwin, type Twin } from '../../local/twin.ts';
+import { buildXlsx } from '../support/xlsx.ts';
 
 /**
  * Erasure's hard cases, on the twin's real DynamoDB and S3: a person merged from many records, an import racing the
@@ -307,6 +309,28 @@ describe('erasure', () => {
     expect(erased.evidence?.objectsDeleted).toContainEqual({ bucket: 'raw', key: rawKey });
     expect(erased.evidence?.objectsDeleted).not.toContainEqual({ bucket: 'raw', key: noteKey });
     await expect(twin.clients.s3.send(new GetObjectCommand({ Bucket: twin.resources.buckets.raw, Key: rawKey }))).rejects.toThrow();
+  });
+
+  it("shows and erases the person's rows in a workbook's sheets the import never read", async () => {
+    const d = deps();
+    // The import read the first sheet; the second (orders kept beside the list) was never imported.
+    const key = 'imports/negozio-fogli/clienti.xlsx';
+    const book = buildXlsx({ Clienti: [['Email', 'Nome'], ['elena.riva@example.it', 'Elena'], ['altro@example.it', 'Aldo']], Ordini: [['Cliente', 'Totale'], ['elena.riva@example.it', '120'], ['altro@example.it', '80']] });
+    await twin.clients.s3.send(new PutObjectCommand({ Bucket: twin.resources.buckets.landing, Key: key, Body: book }));
+    await resolveRecord(store, rec([email('elena.riva@example.it')], { source: 'negozio-fogli' }, key, 2), config);
+    const { requestId } = await submitRequest(d, { type: 'access', email: 'elena.riva@example.it', requester: 'test', origin: 'test' });
+    const done = await processWork(d, d.sent.find((w) => w.requestId === requestId)!);
+    const zip = await (await twin.clients.s3.send(new GetObjectCommand({ Bucket: twin.resources.buckets.exports, Key: String(done!.evidence!.bundleKey) }))).Body!.transformToByteArray();
+    const bundle = JSON.parse(strFromU8(unzipSync(zip)['bundle.json']!)) as { rawRows: unknown[] };
+    expect(bundle.rawRows).toEqual([
+      { source: 'negozio-fogli', channel: 'file', objectKey: key, line: 2, values: { Email: 'elena.riva@example.it', Nome: 'Elena' } },
+      { source: 'negozio-fogli', channel: 'file', objectKey: key, sheet: 'Ordini', line: 2, values: { '1': 'elena.riva@example.it', '2': '120' } },
+    ]);
+    const erased = await erase(d, { email: 'elena.riva@example.it' });
+    expect(erased.evidence?.filesRewritten).toContainEqual({ bucket: 'landing', key, rowsRemoved: 2 });
+    const after = await (await twin.clients.s3.send(new GetObjectCommand({ Bucket: twin.resources.buckets.landing, Key: key }))).Body!.transformToByteArray();
+    expect([...readXlsx(after, 'Clienti')].map((r) => r.cells)).toEqual([['Email', 'Nome'], ['altro@example.it', 'Aldo']]);
+    expect([...readXlsx(after, 'Ordini')].map((r) => r.cells)).toEqual([['Cliente', 'Totale'], ['altro@example.it', '80']]);
   });
 
   it('takes a request once when its work order arrives twice at once (a resubmission, an SQS redelivery)', async () => {

@@ -7,7 +7,7 @@ import { bundleFiles, csvCell, toCsv } from '../../lambdas/domain/privacy/bundle
 import { cleanRectification } from '../../lambdas/domain/privacy/rectification.ts';
 import { addMonths, applyEvent, foldRequest, IllegalTransitionError, isOverdue, listOrder, mayStart, type RequestEvent } from '../../lambdas/domain/privacy/request.ts';
 import { identifierKeysIn, jsonMentionsSubject, subjectValues, suppressionHash, valueIsSubject } from '../../lambdas/domain/privacy/subject.ts';
-import { pickRows, rewriteWithout } from '../../lambdas/formats/rewrite.ts';
+import { otherSheetRows, pickRows, rewriteWithout } from '../../lambdas/formats/rewrite.ts';
 import { buildXlsx } from '../support/xlsx.ts';
 
 const received = (at = '2026-01-31T10:00:00.000Z'): RequestEvent => ({
@@ -268,6 +268,24 @@ describe('rewriting an export without some rows', () => {
     expect(out.removed).toEqual([3]);
     expect([...readXlsx(out.bytes, 'Clienti')].map((r) => r.cells)).toEqual([['Elenco'], ['Email', 'Nome'], ['a@x.it', 'Anna']]);
     expect([...readXlsx(out.bytes, 'Note')].map((r) => r.cells)).toEqual([['Promemoria'], ['m@x.it']]);
+  });
+
+  it("finds and removes the person's rows in a workbook's sheets the import never read, by their cells", async () => {
+    const book = buildXlsx({ Clienti: [['Email', 'Nome'], ['m@x.it', 'Mario'], ['a@x.it', 'Anna']], Ordini: [['Cliente', 'Totale'], ['m@x.it', '120'], ['a@x.it', '80'], ['m@x.it', '30']] });
+    const mario = (cells: readonly string[]) => cells.includes('m@x.it');
+    expect(otherSheetRows(book, 'imports/erp/d.xlsx', mario)).toEqual([
+      { sheet: 'Ordini', line: 2, values: { '1': 'm@x.it', '2': '120' } },
+      { sheet: 'Ordini', line: 4, values: { '1': 'm@x.it', '2': '30' } },
+    ]);
+    const out = await rewriteWithout(book, 'imports/erp/d.xlsx', drop('m@x.it'), {}, mario);
+    expect([out.removed, out.removedElsewhere]).toEqual([[2], 2]);
+    expect([...readXlsx(out.bytes, 'Ordini')].map((r) => r.cells)).toEqual([['Cliente', 'Totale'], ['a@x.it', '80']]);
+    expect(Object.values(unzipSync(out.bytes)).map((f) => strFromU8(f)).join('')).not.toContain('m@x.it');
+    // Only those sheets' rows: the person already gone from the sheet read, the others are still searched.
+    const again = await rewriteWithout(buildXlsx({ Clienti: [['Email'], ['a@x.it']], Ordini: [['Cliente'], ['m@x.it']] }), 'imports/erp/e.xlsx', drop('m@x.it'), {}, mario);
+    expect([again.removed, again.removedElsewhere]).toEqual([[], 1]);
+    // A text file has no other sheet.
+    expect(otherSheetRows(Buffer.from('Email\nm@x.it\n'), 'imports/erp/f.csv', mario)).toEqual([]);
   });
 
   it('keeps every row it was not asked to remove (property)', async () => {

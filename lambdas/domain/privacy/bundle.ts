@@ -7,6 +7,8 @@ export interface RawRow {
   readonly source: string;
   readonly channel: 'file' | 'webhook';
   readonly objectKey: string;
+  /** A workbook's sheet the import did not read, where the row is (its cells numbered from 1). */
+  readonly sheet?: string;
   readonly line?: number;
   readonly deliveryId?: string;
   /** The row as the export had it (header -> cell), or the webhook body as received. */
@@ -93,7 +95,7 @@ export function bundleFiles(bundle: AccessBundle): Record<string, string> {
   const identifierRows = bundle.profiles.flatMap((p) => p.identifiers.map((key) => ({ profileId: p.profileId, type: key.slice(0, key.indexOf(':')), value: key.slice(key.indexOf(':') + 1) })));
   // One value a line (long form): rows of different exports have different columns.
   const rawRows = bundle.rawRows.flatMap((r) =>
-    Object.entries(flattenValues(r.values)).map(([field, value]) => ({ source: r.source, channel: r.channel, objectKey: r.objectKey, line: r.line, deliveryId: r.deliveryId, ...(r.rejected ? { rejected: r.rejected.join('; ') } : {}), field, value })),
+    Object.entries(flattenValues(r.values)).map(([field, value]) => ({ source: r.source, channel: r.channel, objectKey: r.objectKey, ...(r.sheet ? { sheet: r.sheet } : {}), line: r.line, deliveryId: r.deliveryId, ...(r.rejected ? { rejected: r.rejected.join('; ') } : {}), field, value })),
   );
   return {
     'bundle.json': `${JSON.stringify(bundle, null, 2)}\n`,
