@@ -161,17 +161,17 @@ const MAILCHIMP_COLUMNS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * One file of a Mailchimp audience export: the columns all have, and its own. Built by a call, as Google's columns
+ * are: a bundle that detects no format (the privacy worker) leaves the formats out, which an object spread prevents.
+ */
+const mailchimpColumns = (own: Readonly<Record<string, string>>): Readonly<Record<string, string>> => ({ ...MAILCHIMP_COLUMNS, ...own });
+
+/**
  * Google Contacts' CSV (both its layouts: `First Name`/`Last Name` and the older `Given Name`/`Family Name`): numbered
  * e-mails and phones (`E-mail 1 - Value`), the first address, the organisation. Its `Notes` and `Subject` are no
  * interaction of the person's, and `Labels` (`Group Membership`) are kept as an attribute.
  */
-const GOOGLE_CONTACTS_COLUMNS: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(
-    [1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [
-      [`e mail ${n} value`, 'identifiers.email'],
-      [`phone ${n} value`, 'identifiers.phone'],
-    ]),
-  ),
+const GOOGLE_CONTACTS_COLUMNS: Readonly<Record<string, string>> = /* @__PURE__ */ withNumbered({
   'given name': 'person.firstName',
   'family name': 'person.lastName',
   'name prefix': 'person.title',
@@ -190,7 +190,16 @@ const GOOGLE_CONTACTS_COLUMNS: Readonly<Record<string, string>> = {
   'group membership': 'attributes.labels',
   notes: 'attributes.notes',
   subject: 'attributes.subject',
-};
+});
+
+/** Google's numbered e-mail and phone columns (`E-mail 1 - Value` to `9`) beside its other columns. */
+function withNumbered(columns: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const numbered = [1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [
+    [`e mail ${n} value`, 'identifiers.email'],
+    [`phone ${n} value`, 'identifiers.phone'],
+  ]);
+  return { ...Object.fromEntries(numbered), ...columns };
+}
 
 /**
  * Outlook's contacts CSV, in English and in Italian (`Indirizzo posta elettronica`, `Ufficio`, `Via (uff.)`, `CAP (ab.)`).
@@ -204,11 +213,20 @@ const OUTLOOK_COLUMNS: Readonly<Record<string, string>> = {
   'indirizzo posta elettronica': 'identifiers.email',
   'indirizzo posta elettronica 2': 'identifiers.email',
   'indirizzo posta elettronica 3': 'identifiers.email',
-  ...Object.fromEntries(
-    ['mobile phone', 'business phone', 'business phone 2', 'home phone', 'home phone 2', 'other phone', 'primary phone']
-      .concat(['cellulare', 'ufficio', 'ufficio 2', 'abitazione', 'abitazione 2', 'altro telefono', 'telefono principale'])
-      .map((h) => [h, 'identifiers.phone']),
-  ),
+  'mobile phone': 'identifiers.phone',
+  'business phone': 'identifiers.phone',
+  'business phone 2': 'identifiers.phone',
+  'home phone': 'identifiers.phone',
+  'home phone 2': 'identifiers.phone',
+  'other phone': 'identifiers.phone',
+  'primary phone': 'identifiers.phone',
+  cellulare: 'identifiers.phone',
+  ufficio: 'identifiers.phone',
+  'ufficio 2': 'identifiers.phone',
+  abitazione: 'identifiers.phone',
+  'abitazione 2': 'identifiers.phone',
+  'altro telefono': 'identifiers.phone',
+  'telefono principale': 'identifiers.phone',
   company: 'company.name',
   'job title': 'company.role',
   posizione: 'company.role',
@@ -298,7 +316,7 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     name: 'mailchimp-unsubscribed',
     signature: ['email address', 'member rating', 'unsub time'],
     namespace: 'mailchimp',
-    columns: { ...MAILCHIMP_COLUMNS, 'unsub time': 'consents.marketing_email.at', 'unsub reason': 'attributes.mailchimpUnsubscribeReason' },
+    columns: /* @__PURE__ */ mailchimpColumns({ 'unsub time': 'consents.marketing_email.at', 'unsub reason': 'attributes.mailchimpUnsubscribeReason' }),
     constants: { 'consents.marketing_email': 'no' },
   },
   {
@@ -312,7 +330,7 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     name: 'mailchimp-audience',
     signature: ['email address', 'member rating', 'optin time'],
     namespace: 'mailchimp',
-    columns: { ...MAILCHIMP_COLUMNS, 'optin time': 'consents.marketing_email.at', 'optin ip': 'consents.marketing_email.ip' },
+    columns: /* @__PURE__ */ mailchimpColumns({ 'optin time': 'consents.marketing_email.at', 'optin ip': 'consents.marketing_email.ip' }),
     constants: { 'consents.marketing_email': 'yes' },
   },
   {
