@@ -19,7 +19,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'person.birthDate': ['data di nascita', 'data nascita', 'nato il', 'nata il', 'compleanno', 'birth date', 'birthdate', 'date of birth', 'dob', 'birthday'],
   'person.gender': ['sesso', 'genere', 'gender', 'sex'],
   'person.language': ['lingua', 'language', 'locale'],
-  'person.title': ['titolo', 'title', 'salutation', 'appellativo'],
+  // PrestaShop's customers list says `Social title` (Mr., Mrs.).
+  'person.title': ['titolo', 'title', 'salutation', 'appellativo', 'social title'],
   'identifiers.email': [
     'email', 'e-mail', 'e mail', 'mail', 'email address', 'e mail address', 'indirizzo email', 'indirizzo e-mail', 'posta elettronica',
     'indirizzo di posta elettronica',
@@ -253,6 +254,9 @@ const OUTLOOK_COLUMNS: Readonly<Record<string, string>> = {
   'provincia ab': 'address.home.province',
   'cap ab': 'address.home.postalCode',
   'paese area geografica ab': 'address.home.country',
+  // The categories a contact is filed under (`Clienti`, `Fornitori`): its labels, as Google's.
+  categories: 'attributes.labels',
+  categorie: 'attributes.labels',
   notes: 'attributes.notes',
 };
 

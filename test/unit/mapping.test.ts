@@ -293,6 +293,8 @@ describe('compilePlan', () => {
   it("dates a shop's customers by when they registered (PrestaShop's Registration, Registrazione)", () => {
     expect(paths(['ID', 'First name', 'Last name', 'Email address', 'Newsletter', 'Registration', 'Last visit'])).toMatchObject({ occurredAt: 'Registration' });
     expect(paths(['ID', 'Nome', 'Cognome', 'Indirizzo email', 'Newsletter', 'Registrazione', 'Ultima visita'])).toMatchObject({ occurredAt: 'Registrazione' });
+    // PrestaShop 1.7's list: its `Social title` is the title (Mr., Mrs.).
+    expect(paths(['ID', 'Social title', 'First name', 'Last name', 'Email', 'Newsletter', 'Partner offers', 'Registration'])).toMatchObject({ 'person.title': 'Social title' });
   });
 
   it("reads an invoicing tool's documents as sales: the bare Numero is the document's, and Cliente the name it is made out to", () => {
@@ -398,6 +400,9 @@ describe('export formats of common tools', () => {
     expect(i.ok && i.plan.kind).toBe('contact');
     expect(i.ok && i.plan.fields.filter((f) => f.path.startsWith('identifiers.')).map((f) => italian[f.index!])).toEqual(['Indirizzo posta elettronica', 'Indirizzo posta elettronica 2', 'Abitazione', 'Ufficio', 'Cellulare', 'Cod. Fisc./P. IVA']);
     expect(paths(italian)).toMatchObject({ 'address.line1': 'Via (uff.)', 'address.postalCode': 'CAP (uff.)', 'address.home.line1': 'Via (ab.)', 'address.home.city': 'Città (ab.)', 'attributes.notes': 'Notes', 'person.birthDate': 'Compleanno' });
+    // The categories a contact is filed under are its labels, in either language.
+    expect(paths([...italian, 'Categorie'])).toMatchObject({ 'attributes.labels': 'Categorie' });
+    expect(paths([...outlook, 'Categories'])).toMatchObject({ 'attributes.labels': 'Categories' });
     expect(i.ok && i.plan.unmapped).toEqual(['Telefono principale società', 'Nome manager', 'Telefono assistente', 'Nome coniuge/partner']);
   });
 
