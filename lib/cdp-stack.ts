@@ -83,6 +83,7 @@ export class CdpStack extends Stack {
         athena: analytics.athenaResults.bucket,
       },
       queues: { fileEvents: ingestion.fileEvents.queue, records: ingestion.records.queue, dsr: privacy.dsr.queue },
+      deadLetterQueues: { fileEvents: ingestion.fileEvents.deadLetterQueue, records: ingestion.records.deadLetterQueue, dsr: privacy.dsr.deadLetterQueue },
       secrets: { webhooks: ingestion.webhookSecrets, privacy: privacy.salt },
       athena: { workGroup: analytics.workGroupName, database: analytics.databaseName },
     };
@@ -116,7 +117,7 @@ export class CdpStack extends Stack {
     for (const [name, def] of Object.entries(buckets)) {
       new CfnOutput(this, outputKey(def.envVar), { value: resources.buckets[name as keyof typeof buckets].bucketName });
     }
-    const dlqs = { fileEvents: ingestion.fileEvents.deadLetterQueue, records: ingestion.records.deadLetterQueue, dsr: privacy.dsr.deadLetterQueue };
+    const dlqs = resources.deadLetterQueues;
     for (const [name, def] of Object.entries(queues)) {
       const q = resources.queues[name as keyof typeof queues];
       new CfnOutput(this, outputKey(def.envVar), { value: q.queueUrl });

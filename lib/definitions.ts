@@ -64,7 +64,11 @@ export type Grant =
   | { readonly bucket: BucketName; readonly access: 'read' | 'write' | 'readWrite' | 'manage' | 'erase'; readonly prefixes?: readonly string[] }
   /** Run queries in the stack's Athena workgroup over its Glue database (results in the athena bucket). */
   | { readonly athena: 'query' }
-  | { readonly queue: QueueName; readonly access: 'send' }
+  /**
+   * `send`: send to the queue. `scrubDeadLetters`: receive, delete and send again its dead-letter queue's messages (an
+   * erasure takes the person's records out of them).
+   */
+  | { readonly queue: QueueName; readonly access: 'send' | 'scrubDeadLetters' }
   | { readonly secret: SecretName };
 
 export interface FunctionDefinition {
@@ -218,6 +222,7 @@ export const functions: Record<FunctionName, FunctionDefinition> = {
       { bucket: 'exports', access: 'erase' },
       { bucket: 'lake', access: 'erase', prefixes: ['curated/', 'segments/'] },
       { queue: 'dsr', access: 'send' },
+      { queue: 'records', access: 'scrubDeadLetters' },
       { secret: 'privacy' },
     ],
     // The lake erasure's Parquet code: a quarter of the worker, needed only by an erasure of someone in the lake.
@@ -333,5 +338,8 @@ export function envVarOf(grant: Grant): string {
   if ('table' in grant) return table.envVar;
   if ('secret' in grant) return secrets[grant.secret].envVar;
   if ('bucket' in grant) return buckets[grant.bucket].envVar;
-  return queues[grant.queue].envVar;
+  return grant.access === 'scrubDeadLetters' ? dlqEnvVar(grant.queue) : queues[grant.queue].envVar;
 }
+
+/** Environment variable naming a queue's dead-letter queue (`RECORDS_QUEUE_URL` -> `RECORDS_DLQ_URL`). */
+export const dlqEnvVar = (queue: QueueName): string => queues[queue].envVar.replace(/QUEUE_URL$/, 'DLQ_URL');

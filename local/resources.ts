@@ -10,6 +10,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@
 import {
   type BucketName,
   buckets,
+  dlqEnvVar,
   type QueueDefinition,
   type QueueName,
   queues,
@@ -137,7 +138,10 @@ export async function createQueues(
 export function resourceEnvironment(resources: LocalResources): Record<string, string> {
   const env: Record<string, string> = { [table.envVar]: resources.tableName };
   for (const name of Object.keys(buckets) as BucketName[]) env[buckets[name].envVar] = resources.buckets[name];
-  for (const name of Object.keys(queues) as QueueName[]) env[queues[name].envVar] = resources.queueUrls[name];
+  for (const name of Object.keys(queues) as QueueName[]) {
+    env[queues[name].envVar] = resources.queueUrls[name];
+    env[dlqEnvVar(name)] = resources.dlqUrls[name];
+  }
   return env;
 }
 

@@ -5,6 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import identityJson from '../../config/identity.json' with { type: 'json' };
 import { DynamoProfileStore, documentClient } from '../adapters/dynamo-profile-store.ts';
 import { DynamoRequestLog, DynamoSuppressionList, PrivacySalt } from '../adapters/privacy-stores.ts';
+import { SqsDeadLetterRecords } from '../adapters/sqs-dead-letters.ts';
 import { SqsWorkQueue } from '../adapters/sqs-work-queue.ts';
 import { directoryLinks, presignedLinks, S3Vault } from '../adapters/s3-vault.ts';
 import { parseIdentityConfig } from '../domain/identity-config.ts';
@@ -19,11 +20,13 @@ export function privacyDeps(env: NodeJS.ProcessEnv = process.env): PrivacyDeps {
   const db = new DynamoDBClient({});
   const tableName = requireEnv('TABLE_NAME', env);
   const bundleDir = env.CDP_BUNDLE_DIR;
+  const sqs = new SQSClient({});
   return {
     log: new DynamoRequestLog(db, tableName),
     suppression: new DynamoSuppressionList(db, tableName),
     salt: new PrivacySalt(() => new SecretsManagerClient({}), env.PRIVACY_SECRET_ARN, env),
-    work: new SqsWorkQueue(new SQSClient({}), requireEnv('DSR_QUEUE_URL', env)),
+    work: new SqsWorkQueue(sqs, requireEnv('DSR_QUEUE_URL', env)),
+    ...(env.RECORDS_DLQ_URL ? { deadLetters: new SqsDeadLetterRecords(sqs, env.RECORDS_DLQ_URL) } : {}),
     profiles: new DynamoProfileStore(documentClient(), tableName),
     config: parseIdentityConfig(identityJson),
     vault: new S3Vault(new S3Client({}), bundleDir ? directoryLinks(bundleDir) : presignedLinks),

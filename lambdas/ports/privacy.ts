@@ -1,3 +1,4 @@
+import type { CanonicalRecord } from '../domain/canonical.ts';
 import type { RequestEvent, RequestState } from '../domain/privacy/request.ts';
 
 /** Data-subject requests: each an append-only event log (DSR#<id> in the single table). */
@@ -28,6 +29,15 @@ export interface SaltSource {
 export interface SuppressionCheck {
   /** Whether any of these identifier keys (`email:mario@rossi.it`) belongs to an erased person. */
   isSuppressed(identifierKeys: readonly string[]): Promise<boolean>;
+}
+
+/**
+ * The records a dead-letter queue holds (the resolver failed them; they wait for a redrive or their retention's end).
+ * An erasure takes the person's out of them.
+ */
+export interface DeadLetterRecords {
+  /** Takes the records `drop` picks out of every message (the others stay, in a message of their own). */
+  scrub(drop: (record: CanonicalRecord) => boolean): Promise<{ readonly messagesScanned: number; readonly recordsRemoved: number }>;
 }
 
 export interface StoredObject {

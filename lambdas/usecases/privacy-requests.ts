@@ -6,7 +6,7 @@ import { normaliseEmail, normalisePhone } from '../domain/normalise.ts';
 import { suppressionHash } from '../domain/privacy/hash.ts';
 import { cleanRectification } from '../domain/privacy/rectification.ts';
 import { applyEvent, isOpen, type RequestEvent, type RequestState, type RequestType } from '../domain/privacy/request.ts';
-import type { LakeEraser, ObjectVault, RequestLog, SaltSource, SuppressionList, WorkQueue } from '../ports/privacy.ts';
+import type { DeadLetterRecords, LakeEraser, ObjectVault, RequestLog, SaltSource, SuppressionList, WorkQueue } from '../ports/privacy.ts';
 import type { ProfileStore } from '../ports/profiles.ts';
 import { CdpError } from '../shared/errors.ts';
 
@@ -25,6 +25,8 @@ export interface PrivacyDeps {
   readonly buckets: { readonly landing: string; readonly raw: string; readonly exports: string };
   /** Where the curated tables are, and what removes an erased person's pseudonymous rows from them. */
   readonly lake?: { readonly bucket: string; readonly erase: LakeEraser };
+  /** The records queue's dead letters, which an erasure scrubs too. */
+  readonly deadLetters?: DeadLetterRecords;
   readonly now: () => Date;
   /** How long an access bundle's link is valid (default 24 hours). */
   readonly linkSeconds?: number;

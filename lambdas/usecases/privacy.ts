@@ -1,4 +1,5 @@
 import { strToU8, zipSync } from 'fflate';
+import { identifierKey } from '../domain/canonical.ts';
 import { type AccessBundle, BASE_PURPOSES, bundleFiles, type RawRow } from '../domain/privacy/bundle.ts';
 import { IllegalTransitionError, isOpen, type LocatedObject, mayStart, type RequestEvent, type RequestState } from '../domain/privacy/request.ts';
 import { jsonMentionsSubject, rowMentionsSubject, type SubjectValues, subjectValues, suppressionHash, valueIsSubject } from '../domain/privacy/subject.ts';
@@ -640,6 +641,9 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
   }
   const subject = subjectValues(erased.keys);
   const quarantineScanned = await scrubQuarantine(deps, state.requestId, subject, tally);
+  // Records the resolver failed wait in the dead-letter queue for a redrive (which would drop them now) or their
+  // retention's end: the person's are taken out now.
+  const deadLetters = deps.deadLetters ? await deps.deadLetters.scrub((r) => r.identifiers.some((i) => subject.keys.has(identifierKey(i)))) : undefined;
   const bundles = await deleteEarlierBundles(deps, state, tally);
   const lake = deps.lake ? await deps.lake.erase(deps.vault, deps.lake.bucket, state.requestId, new Set(state.located?.profileIds ?? ids)) : undefined;
   if (lake) tally.oldVersionsDeleted += lake.oldVersionsDeleted;
@@ -650,6 +654,7 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
     filesRewritten: tally.files,
     objectsDeleted: tally.deleted,
     quarantineObjectsScanned: quarantineScanned,
+    ...(deadLetters ? { deadLetterRecords: { messagesScanned: deadLetters.messagesScanned, removed: deadLetters.recordsRemoved } } : {}),
     earlierBundlesDeleted: bundles,
     ...(lake ? { lake: { filesScanned: lake.filesScanned, filesRewritten: lake.filesRewritten } } : {}),
     oldVersionsDeleted: tally.oldVersionsDeleted,

@@ -13,6 +13,7 @@ export interface Bindable {
   readonly table: ITable;
   readonly buckets: Readonly<Record<BucketName, IBucket>>;
   readonly queues: Readonly<Record<QueueName, IQueue>>;
+  readonly deadLetterQueues: Readonly<Record<QueueName, IQueue>>;
   readonly secrets: Readonly<Record<SecretName, ISecret>>;
   /** The customer-managed key that encrypts all of them. */
   readonly key: IKey;
@@ -59,6 +60,12 @@ export const OBJECT_ACTIONS = {
   readWrite: ['s3:GetObject', 's3:PutObject'],
   manage: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
   erase: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+} as const;
+
+/** A queue grant's actions: sending, or scrubbing its dead-letter queue (each message received, then deleted or sent again). */
+export const QUEUE_ACTIONS = {
+  send: ['sqs:SendMessage'],
+  scrubDeadLetters: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:SendMessage'],
 } as const;
 
 export const KEY_ACTIONS = {
@@ -173,9 +180,9 @@ export function bindGrant(fn: LambdaFunction, role: IRole, grant: Grant, resourc
     }
     return;
   }
-  const q = resources.queues[grant.queue];
+  const q = grant.access === 'scrubDeadLetters' ? resources.deadLetterQueues[grant.queue] : resources.queues[grant.queue];
   fn.addEnvironment(envVarOf(grant), q.queueUrl);
-  role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [q.queueArn] }));
+  role.addToPrincipalPolicy(new PolicyStatement({ actions: [...QUEUE_ACTIONS[grant.access]], resources: [q.queueArn] }));
   if (queues[grant.queue].encryption === 'kms') {
     role.addToPrincipalPolicy(new PolicyStatement({ actions: [...KEY_ACTIONS.encrypt], resources: [resources.key.keyArn] }));
   }

@@ -10,7 +10,7 @@ import { buildApp } from '../../lib/app.ts';
 import { importBeside, runThread, threadScript } from '../../lambdas/shared/threads.ts';
 import { readParquet, toParquet } from '../../lambdas/formats/parquet.ts';
 import type { LakeEraser, ObjectVault, StoredObject } from '../../lambdas/ports/privacy.ts';
-import { ATHENA_ACTIONS, GLUE_ACTIONS, KEY_ACTIONS, OBJECT_ACTIONS, RESULT_ACTIONS, TABLE_ACTIONS } from '../../lib/constructs/grants.ts';
+import { ATHENA_ACTIONS, GLUE_ACTIONS, KEY_ACTIONS, OBJECT_ACTIONS, QUEUE_ACTIONS, RESULT_ACTIONS, TABLE_ACTIONS } from '../../lib/constructs/grants.ts';
 import { KPIS } from '../../lambdas/domain/kpi/definitions.ts';
 import { CURATED_TABLES } from '../../lambdas/domain/lake/tables.ts';
 import { buckets, functions, queues, routes as routeDefinitions } from '../../lib/definitions.ts';
@@ -256,6 +256,13 @@ describe('CDK stack', () => {
     expect(JSON.stringify(lake.map((s) => s.Resource))).not.toContain('kpi/');
     const listing = statements.find((s) => JSON.stringify(s.Resource).includes('Lake') && [s.Action].flat().includes('s3:ListBucket'))!;
     expect(listing.Condition).toEqual({ StringLike: { 's3:prefix': ['curated/*', 'segments/*'] } });
+    // The records queue's dead letters, scrubbed by an erasure: that dead-letter queue only, named in its environment.
+    const scrub = statements.filter((s) => [s.Action].flat().includes('sqs:DeleteMessage') && [s.Action].flat().includes('sqs:SendMessage'));
+    expect(scrub.map((s) => [s.Action].flat().sort())).toEqual([[...QUEUE_ACTIONS.scrubDeadLetters].sort()]);
+    expect(JSON.stringify(scrub[0]!.Resource)).toMatch(/IngestionRecordsDlq/);
+    const json = template.toJSON() as { Resources: Resources };
+    const [, fn] = Object.entries(json.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes('PrivacyWorkerFunction'))!;
+    expect(JSON.stringify((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.RECORDS_DLQ_URL)).toMatch(/IngestionRecordsDlq/);
   });
 
   it('lets the KPI publisher scan the table, read import reports, manage the lake and query its own workgroup only', () => {

@@ -4,12 +4,16 @@ import * as path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoProfileStore } from '../../lambdas/adapters/dynamo-profile-store.ts';
 import { DynamoRequestLog, DynamoSuppressionList, SuppressionLookup } from '../../lambdas/adapters/privacy-stores.ts';
+import { decodeRecords, encodeRecords } from '../../lambdas/adapters/records-codec.ts';
 import { S3Vault } from '../../lambdas/adapters/s3-vault.ts';
+import { SqsDeadLetterRecords } from '../../lambdas/adapters/sqs-dead-letters.ts';
+import { MAX_MESSAGE_BYTES } from '../../lambdas/adapters/sqs-record-queue.ts';
 import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
 import { DEFAULT_IDENTITY_CONFIG } from '../../lambdas/domain/identity-config.ts';
 import { readXlsx } from '../../lambdas/formats/xlsx.ts';
@@ -331,6 +335,34 @@ describe('erasure', () => {
     const after = await (await twin.clients.s3.send(new GetObjectCommand({ Bucket: twin.resources.buckets.landing, Key: key }))).Body!.transformToByteArray();
     expect([...readXlsx(after, 'Clienti')].map((r) => r.cells)).toEqual([['Email', 'Nome'], ['altro@example.it', 'Aldo']]);
     expect([...readXlsx(after, 'Ordini')].map((r) => r.cells)).toEqual([['Cliente', 'Totale'], ['altro@example.it', '80']]);
+  });
+
+  it("takes the person's records out of the records dead-letter queue, and sends the others' back", async () => {
+    const dlq = twin.resources.dlqUrls.records;
+    const d = { ...deps(), deadLetters: new SqsDeadLetterRecords(twin.clients.sqs, dlq, 30) };
+    await resolveRecord(store, rec([email('bruno.sala@example.it')]), config);
+    // Records the resolver failed: one message with his record and someone else's, one with his only, one without him.
+    const his = rec([email('bruno.sala@example.it')], {}, 'imports/shop/dlq.csv', 2);
+    const hisAgain = rec([email('bruno.sala@example.it'), phone('+393331234567')], {}, 'imports/shop/dlq.csv', 4);
+    const other = rec([email('altra.persona@example.it')], {}, 'imports/shop/dlq.csv', 3);
+    const third = rec([email('terza.persona@example.it')], {}, 'imports/shop/dlq2.csv', 2);
+    for (const batch of [[his, other], [hisAgain], [third]]) {
+      for (const body of encodeRecords(batch, MAX_MESSAGE_BYTES)) await twin.clients.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: body }));
+    }
+    const erased = await erase(d, { email: 'bruno.sala@example.it' });
+    expect(erased.status).toBe('completed');
+    expect(erased.evidence?.deadLetterRecords).toEqual({ messagesScanned: 3, removed: 2 });
+    // What is left waits as before, visible at once, for a redrive.
+    const left: string[] = [];
+    for (;;) {
+      const { Messages = [] } = await twin.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      if (Messages.length === 0) break;
+      for (const m of Messages) {
+        left.push(...decodeRecords(m.Body!).map((r) => r.recordId));
+        await twin.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: dlq, ReceiptHandle: m.ReceiptHandle }));
+      }
+    }
+    expect(left.sort()).toEqual([other.recordId, third.recordId].sort());
   });
 
   it('takes a request once when its work order arrives twice at once (a resubmission, an SQS redelivery)', async () => {
