@@ -187,6 +187,13 @@ const GOOGLE_CONTACTS_COLUMNS: Readonly<Record<string, string>> = /* @__PURE__ *
   // Google's Italian form labels it `Provincia`.
   'address 1 region': 'address.province',
   'address 1 country': 'address.country',
+  // The second address is the row's where the first is empty, as Outlook's home one is (see row-mapper).
+  'address 2 street': 'address.home.line1',
+  'address 2 extended address': 'address.home.line2',
+  'address 2 city': 'address.home.city',
+  'address 2 postal code': 'address.home.postalCode',
+  'address 2 region': 'address.home.province',
+  'address 2 country': 'address.home.country',
   labels: 'attributes.labels',
   'group membership': 'attributes.labels',
   notes: 'attributes.notes',

@@ -85,7 +85,10 @@ class Draft {
   postalCodeRaw?: string;
   /** A house number in a column of its own (`Indirizzo;Civico`): see mapRow. */
   houseNumber?: string;
-  /** An address book's home address (Outlook's `Home Street`, …), as address paths: the row's where it has no other. */
+  /**
+   * An address book's other address (Outlook's home one, `Home Street`, …; Google's second), as address paths: the
+   * row's where it has no other.
+   */
   home?: [path: string, raw: string, field: PlannedField][];
   phonesRaw?: string[];
   /** A person's codice fiscale that failed only its check character: no identifier, but its first letters still spell its holder's names. */
@@ -223,6 +226,7 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       d.houseNumber = text(raw);
       return;
     case 'address.home.line1':
+    case 'address.home.line2':
     case 'address.home.city':
     case 'address.home.province':
     case 'address.home.postalCode':
@@ -486,7 +490,8 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     apply(d, f.path, raw, f, plan);
   }
 
-  // A private contact in an address book has a home address and no business one: the home one is the row's.
+  // An address book's contact with only its other address (a private customer's home one, Google's second): that one
+  // is the row's.
   if (d.home && !d.address?.line1 && !d.address?.city && d.postalCodeRaw === undefined) for (const [path, raw, f] of d.home) apply(d, path, raw, f, plan);
   if (d.phonesRaw) {
     const region = (d.address?.country ?? plan.defaultCountry) as CountryCode;

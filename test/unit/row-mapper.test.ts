@@ -561,6 +561,18 @@ describe('mapRow', () => {
     expect(address(['Luca', 'Conti', 'l@conti.it', '02 1234567', '', '', 'Via Dante 5', 'Milano', '20121', 'MI', 'Italia', ...home])).toEqual({ line1: 'Via Dante 5', city: 'Milano', postalCode: '20121', province: 'MI', region: 'Lombardia', country: 'IT' });
   });
 
+  it("reads a Google contact's second address where its first is empty", () => {
+    const google = planOf(['Given Name', 'Family Name', 'E-mail 1 - Value', 'Address 1 - Street', 'Address 1 - City', 'Address 1 - Postal Code', 'Address 2 - Street', 'Address 2 - Extended Address', 'Address 2 - City', 'Address 2 - Postal Code', 'Address 2 - Region']);
+    const address = (cells: string[]) => {
+      const out = mapRow(cells, 2, google, ctx);
+      return out.accepted ? out.record.address : undefined;
+    };
+    const second = ['Via Roma 1', 'Scala B', 'Bologna', '40121', 'BO'];
+    expect(address(['Giulia', 'Ferri', 'g@example.it', '', '', '', ...second])).toEqual({ line1: 'Via Roma 1', line2: 'Scala B', city: 'Bologna', postalCode: '40121', province: 'BO', region: 'Emilia-Romagna' });
+    // With a first address, the first is the row's.
+    expect(address(['Luca', 'Conti', 'l@example.it', 'Via Dante 5', 'Milano', '20121', ...second])).toEqual({ line1: 'Via Dante 5', city: 'Milano', postalCode: '20121' });
+  });
+
   it('reads an Italian Outlook contact as an English one', () => {
     const outlook = planOf(['Nome', 'Cognome', 'Indirizzo posta elettronica', 'Ufficio', 'Abitazione', 'Cellulare', 'Via (uff.)', 'Città (uff.)', 'CAP (uff.)', 'Via (ab.)', 'Città (ab.)', 'CAP (ab.)', 'Provincia (ab.)', 'Paese/area geografica (ab.)', 'Cod. Fisc./P. IVA', 'Compleanno', 'Sesso']);
     const out = mapRow(['Maria Grazia', 'Del Conte', 'mg@example.it', '', '02 1234567', '', '', '', '', 'Via Roma 1', 'Milano', '20121', 'MI', 'Italia', 'DLCMGR70A41F205I', '01/01/1970', 'Non specificato'], 2, outlook, ctx);
