@@ -46,9 +46,9 @@ export class SqsDeadLetterRecords implements DeadLetterRecords {
           continue;
         }
         seen.add(id);
-        const records = recordsOf(m.Body);
-        const kept = records?.filter((r) => !drop(r));
-        if (!records || !kept || kept.length === records.length) {
+        const records = recordsOf(m.Body) ?? [];
+        const kept = records.filter((r) => !drop(r));
+        if (kept.length === records.length) {
           left.push(m);
           continue;
         }
@@ -73,7 +73,7 @@ export class SqsDeadLetterRecords implements DeadLetterRecords {
   }
 }
 
-/** A message's records; undefined for a body that is not a records message. */
+/** A message's records; none for a body that is not a records message. */
 function recordsOf(body: string | undefined): CanonicalRecord[] | undefined {
   try {
     return decodeRecords(body ?? '');

@@ -542,14 +542,17 @@ async function rejectedDelivery(deps: PrivacyDeps, noteKey: string, subject: Sub
   const found = noteObj && (await rejectedDeliveryBody(deps, Buffer.from(noteObj.bytes).toString('utf8'), subject));
   if (!found) return undefined;
   const { rawKey, text, note } = found;
-  const rejected = (note.rejected as unknown[]).map((r) => (r !== null && typeof r === 'object' ? (r as { reasons?: unknown }).reasons : undefined));
+  const reasons = (note.rejected as unknown[]).flatMap((r) => {
+    const given = (r as { reasons?: unknown } | null)?.reasons;
+    return Array.isArray(given) ? given.map(String) : [];
+  });
   return {
     source: noteKey.split('/')[1] ?? '',
     channel: 'webhook',
     quarantineKey: noteKey,
     objectKey: rawKey,
     ...(typeof note.deliveryId === 'string' ? { deliveryId: note.deliveryId } : {}),
-    reasons: [...new Set(rejected.flatMap((r) => (Array.isArray(r) ? r.map(String) : [])))],
+    reasons: [...new Set(reasons)],
     raw: parseBody(Buffer.from(text)),
   };
 }
