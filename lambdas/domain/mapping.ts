@@ -3,6 +3,7 @@ import en from 'zod/v4/locales/en.js';
 import type { RecordKind } from './canonical.ts';
 import { detectExportFormat, type ExportFormat, foldHeader, MULTI_VALUED, recogniseHeaders } from './headers.ts';
 import type { DateFormat } from './normalise.ts';
+import { isTimeZone } from './time-zone.ts';
 
 // zod/mini with the English messages only: the classic API bundles every locale (~400 KB) into the Lambda.
 z.config(en());
@@ -19,6 +20,8 @@ const columns = z.union([column, z.array(column).check(z.minLength(1))]);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const dateFormat = z.enum(['dd/MM/yyyy', 'MM/dd/yyyy', 'yyyy-MM-dd', 'excel', 'auto']);
 const decimal = z.enum([',', '.']);
+/** The zone a time written without an offset is read in: an IANA name (`Europe/Rome`). */
+const zoneName = z.string().check(z.refine(isTimeZone, 'unknown time zone: an IANA name such as "Europe/Rome"'));
 const fieldSpec = z.union([
   columns,
   z
@@ -26,6 +29,7 @@ const fieldSpec = z.union([
       column: z.optional(columns),
       value: z.optional(scalar),
       format: z.optional(dateFormat),
+      timeZone: z.optional(zoneName),
       decimal: z.optional(decimal),
       /** Value translations applied before cleaning, e.g. {"Cliente": "customer"}. */
       values: z.optional(z.record(z.string(), z.string())),
@@ -51,6 +55,7 @@ export const mappingSchema = z.strictObject({
       headerLine: z.optional(z.int().check(z.positive(), z.lte(MAX_HEADER_LINE))),
       decimal: z.optional(decimal),
       dateFormat: z.optional(dateFormat),
+      timeZone: z.optional(zoneName),
     }),
   ),
   recordKey: z.optional(columns),
@@ -87,6 +92,8 @@ export interface PlannedField {
   readonly index?: number;
   readonly value?: string;
   readonly format?: DateFormat;
+  /** The zone this column's times without an offset are in, where it is not the file's (a header naming UTC). */
+  readonly timeZone?: string;
   readonly decimal?: ',' | '.';
   readonly values?: Readonly<Record<string, string>>;
 }
@@ -100,6 +107,8 @@ export interface RowPlan {
   readonly defaultCountry: string;
   readonly decimal: ',' | '.';
   readonly dateFormat: DateFormat;
+  /** The zone times without an offset are read in (`format.timeZone`); UTC when absent. */
+  readonly timeZone?: string;
   readonly nameOrder: 'firstLast' | 'lastFirst';
   readonly touchpoint?: string;
   readonly consentText?: string;
@@ -158,6 +167,9 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
   const format: ExportFormat | undefined = mapping?.synonyms === false ? undefined : detectExportFormat(headers);
   const dateFormat = mapping?.format?.dateFormat ?? 'auto';
   const decimal = mapping?.format?.decimal ?? ',';
+  const timeZone = mapping?.format?.timeZone;
+  // A header that says its times are UTC (Stripe's `Created (UTC)`, `Data (GMT)`) is not in the file's zone.
+  const inUtc = (header: string | undefined): boolean => timeZone !== undefined && timeZone !== 'UTC' && header !== undefined && /\b(?:utc|gmt)\b/i.test(header);
 
   for (const [path, spec] of Object.entries(mapping?.fields ?? {})) {
     const s = typeof spec === 'object' && !Array.isArray(spec) ? spec : { column: spec };
@@ -174,6 +186,7 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
         path,
         index,
         ...(s.format ? { format: s.format } : {}),
+        ...(s.timeZone ? { timeZone: s.timeZone } : inUtc(headers[index]) ? { timeZone: 'UTC' } : {}),
         ...(s.decimal ? { decimal: s.decimal } : {}),
         ...(s.values ? { values: s.values } : {}),
       });
@@ -186,7 +199,7 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
       if (mappedPaths.has(path) && !MULTI_VALUED.has(path)) continue;
       used.add(index);
       byName = true;
-      fields.push({ path, index });
+      fields.push({ path, index, ...(inUtc(headers[index]) ? { timeZone: 'UTC' } : {}) });
     }
   }
   for (const [path, value] of Object.entries(format?.constants ?? {})) {
@@ -230,6 +243,7 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
       defaultCountry: mapping?.defaultCountry ?? 'IT',
       decimal,
       dateFormat,
+      ...(timeZone ? { timeZone } : {}),
       nameOrder: mapping?.nameOrder ?? format?.nameOrder ?? nameOrderOf(headers, fields),
       ...(mapping?.touchpoint ? { touchpoint: mapping.touchpoint } : {}),
       ...(mapping?.consentText ? { consentText: mapping.consentText } : {}),

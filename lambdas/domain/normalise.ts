@@ -4,6 +4,7 @@ import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/
 import metadata from 'libphonenumber-js/max/metadata';
 import { checkCap, findProvince } from './italy.ts';
 import { onFirstUse } from './on-first-use.ts';
+import { localTime } from './time-zone.ts';
 import { foldText } from './text.ts';
 
 /**
@@ -234,24 +235,35 @@ function readDate(raw: string, format: DateFormat, pivotYear: number): Cleaned<s
   return fail('date.format');
 }
 
-/** A point in time as ISO 8601 UTC; a date alone is midnight UTC; `dd/mm/yyyy hh:mm` is read as Europe/Rome-free UTC. */
-export function normaliseTimestamp(raw: string, format: DateFormat = 'auto'): Cleaned<string> {
+/**
+ * A point in time as ISO 8601 UTC. A time with its offset (`+02:00`, `Z`, `UTC`) is that instant; a time without one
+ * (`03/11/2025 10:15`) is the wall-clock time in `timeZone` (an IANA name, `Europe/Rome`; UTC when none is given):
+ * see localTime. A date alone is its day, midnight UTC, whatever the zone: a calendar day, not an instant.
+ */
+export function normaliseTimestamp(raw: string, format: DateFormat = 'auto', timeZone?: string): Cleaned<string> {
   const s = raw.trim();
   if (!s) return fail('date.empty');
   const ymd = YMD.exec(s);
   if (ymd?.[4] !== undefined) {
     const date = isoDate(+ymd[1]!, +ymd[2]!, +ymd[3]!);
     if (!date.ok) return date;
-    const t = Date.parse(`${date.value}T${ymd[4]}:${ymd[5]}:${ymd[6] ?? '00'}${ymd[7] ? normaliseOffset(ymd[7]) : 'Z'}`);
+    if (!ymd[7]) return timeOfDate(date.value, +ymd[4], +ymd[5]!, +(ymd[6] ?? 0), timeZone);
+    const t = Date.parse(`${date.value}T${ymd[4]}:${ymd[5]}:${ymd[6] ?? '00'}${normaliseOffset(ymd[7])}`);
     return Number.isNaN(t) ? fail('date.format') : ok(new Date(t).toISOString());
   }
   const time = /[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$/.exec(s);
   const date = normaliseDate(time ? s.slice(0, time.index) : s, format);
   if (!date.ok) return date;
   if (!time) return ok(`${date.value}T00:00:00.000Z`);
-  const [h, m, sec] = [+time[1]!, +time[2]!, +(time[3] ?? 0)];
+  return timeOfDate(date.value, +time[1]!, +time[2]!, +(time[3] ?? 0), timeZone);
+}
+
+/** Whether a date value carries its own time of day (`03/11/2025 10:15`, `2025-11-03T10:15:00+01:00`). */
+export const hasTimeOfDay = (raw: string): boolean => /\d[ T]\d{1,2}[:.]\d{2}/.test(raw.trim());
+
+function timeOfDate(date: string, h: number, m: number, sec: number, timeZone: string | undefined): Cleaned<string> {
   if (h > 23 || m > 59 || sec > 59) return fail('date.impossible');
-  return ok(`${date.value}T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}.000Z`);
+  return ok(localTime(date, [h, m, sec].map((n) => String(n).padStart(2, '0')).join(':'), timeZone));
 }
 
 /**

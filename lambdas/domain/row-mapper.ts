@@ -19,11 +19,13 @@ import {
   normalisePhone,
   normalisePostalCode,
   normaliseProvince,
+  hasTimeOfDay,
   normaliseTimestamp,
   normaliseTimeOfDay,
   PARTICLES,
 } from './normalise.ts';
 import { cleanText as text, foldText } from './text.ts';
+import { localTime } from './time-zone.ts';
 
 export interface RowContext {
   readonly source: string;
@@ -79,8 +81,10 @@ class Draft {
   attributes?: Record<string, string>;
   flags?: Record<string, string>;
   occurredAt?: string;
-  /** The time of day a column apart from the date gives (`Ora`), as `HH:MM:SS`. */
-  timeOfDay?: string;
+  /** The time of day a column apart from the date gives (`Ora`), as `HH:MM:SS`, and the zone it is read in. */
+  timeOfDay?: { time: string; timeZone?: string };
+  /** Whether the row's date (occurredAt) is a day without its own time, which a time column completes. */
+  dayOnly?: boolean;
   provinceRaw?: string;
   postalCodeRaw?: string;
   /** A house number in a column of its own (`Indirizzo;Civico`): see mapRow. */
@@ -333,7 +337,7 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       d.documentType = text(raw);
       return;
     case 'order.placedAt': {
-      const c = normaliseTimestamp(raw, f.format ?? plan.dateFormat);
+      const c = normaliseTimestamp(raw, f.format ?? plan.dateFormat, f.timeZone ?? plan.timeZone);
       if (c.ok) (d.order ??= {}).placedAt = c.value;
       else d.flag(path, c.reason);
       return;
@@ -355,14 +359,17 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       (d.lead ??= {}).campaign = text(raw);
       return;
     case 'occurredAt': {
-      const c = normaliseTimestamp(raw, f.format ?? plan.dateFormat);
-      if (c.ok) d.occurredAt = c.value;
-      else d.flag(path, c.reason);
+      const c = normaliseTimestamp(raw, f.format ?? plan.dateFormat, f.timeZone ?? plan.timeZone);
+      if (c.ok) {
+        d.occurredAt = c.value;
+        d.dayOnly = !hasTimeOfDay(raw);
+      } else d.flag(path, c.reason);
       return;
     }
     case 'occurredAt.time': {
       const c = normaliseTimeOfDay(raw);
-      if (c.ok) d.timeOfDay = c.value;
+      const timeZone = f.timeZone ?? plan.timeZone;
+      if (c.ok) d.timeOfDay = { time: c.value, ...(timeZone ? { timeZone } : {}) };
       else d.flag(path, c.reason);
       return;
     }
@@ -381,7 +388,7 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       if (!b.ok) d.flag(path, b.reason);
       else if (b.value) c.optedOut = true;
     } else if (part === 'at') {
-      const t = normaliseTimestamp(raw, f.format ?? plan.dateFormat);
+      const t = normaliseTimestamp(raw, f.format ?? plan.dateFormat, f.timeZone ?? plan.timeZone);
       if (t.ok) c.at = t.value;
       else d.flag(path, t.reason);
     } else if (part === 'ip') c.ip = raw.trim();
@@ -576,7 +583,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   // A change that gives no time (a binned WooCommerce order) is dated when it came, to the second as the vendor's own
   // dates are: the order restored within that second is its later version (the tie goes to the later arrival).
   // A time of day in a column of its own completes a date that has none (a date with its own time keeps it).
-  if (d.timeOfDay && d.occurredAt?.endsWith('T00:00:00.000Z')) d.occurredAt = `${d.occurredAt.slice(0, 11)}${d.timeOfDay}.000Z`;
+  if (d.timeOfDay && d.dayOnly && d.occurredAt) d.occurredAt = localTime(d.occurredAt.slice(0, 10), d.timeOfDay.time, d.timeOfDay.timeZone);
   const occurredAt = d.occurredAt ?? d.order?.placedAt ?? (ctx.webhook?.changeOnly ? `${ctx.receivedAt.slice(0, 19)}.000Z` : ctx.receivedAt);
   let consents: Consent[] | undefined;
   if (d.consents) {

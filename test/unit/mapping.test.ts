@@ -34,6 +34,13 @@ describe('parseMapping', () => {
       expect(res.errors.join('\n')).toMatch(/colour/);
     }
   });
+  it('takes a time zone by its IANA name, and rejects one no zone is called', () => {
+    expect(parseMapping({ format: { timeZone: 'Europe/Rome' }, fields: { occurredAt: { column: 'Data', timeZone: 'UTC' } } }).ok).toBe(true);
+    const res = parseMapping({ format: { timeZone: 'Europe/Roma' } });
+    expect(res.ok).toBe(false);
+    if (!res.ok) expect(res.errors).toEqual(['format.timeZone: unknown time zone: an IANA name such as "Europe/Rome"']);
+    expect(parseMapping({ fields: { occurredAt: { column: 'Data', timeZone: '+01:00x' } } }).ok).toBe(false);
+  });
   it('rejects a field spec with neither column nor value', () => {
     expect(parseMapping({ fields: { 'person.firstName': { format: 'auto' } } }).ok).toBe(false);
   });

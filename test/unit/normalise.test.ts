@@ -161,6 +161,45 @@ describe('normaliseDate', () => {
     expect(normaliseTimestamp('2024-05-06 10:20:30 UTC')).toEqual({ ok: true, value: '2024-05-06T10:20:30.000Z' });
     expect(normaliseTimestamp('2024-05-06 10:20:30 +2')).toEqual({ ok: false, reason: 'date.format' });
   });
+  it("reads a time without an offset in the source's time zone, and a date alone as its day", () => {
+    const rome = (raw: string) => normaliseTimestamp(raw, 'auto', 'Europe/Rome');
+    // Winter (CET, +01:00) and summer (CEST, +02:00) time.
+    expect(rome('03/11/2025 10:15')).toEqual({ ok: true, value: '2025-11-03T09:15:00.000Z' });
+    expect(rome('15/07/2025 10:15')).toEqual({ ok: true, value: '2025-07-15T08:15:00.000Z' });
+    expect(rome('2025-10-03 09:14:22')).toEqual({ ok: true, value: '2025-10-03T07:14:22.000Z' });
+    // Just after midnight in Rome is the day before in UTC.
+    expect(rome('01/01/2026 00:30')).toEqual({ ok: true, value: '2025-12-31T23:30:00.000Z' });
+    // A time that states its offset is that instant, whatever the zone; a date alone is its day.
+    expect(rome('2025-07-01 09:00:00 +0000')).toEqual({ ok: true, value: '2025-07-01T09:00:00.000Z' });
+    expect(rome('2025-07-01T09:00:00Z')).toEqual({ ok: true, value: '2025-07-01T09:00:00.000Z' });
+    expect(rome('15/07/2025')).toEqual({ ok: true, value: '2025-07-15T00:00:00.000Z' });
+    // The clocks go forward at 02:00 on 29 March 2026: 02:30 does not exist, and reads as 03:30 summer time.
+    expect(rome('29/03/2026 01:59')).toEqual({ ok: true, value: '2026-03-29T00:59:00.000Z' });
+    expect(rome('29/03/2026 02:30')).toEqual({ ok: true, value: '2026-03-29T01:30:00.000Z' });
+    expect(rome('29/03/2026 03:00')).toEqual({ ok: true, value: '2026-03-29T01:00:00.000Z' });
+    // They go back at 03:00 on 25 October 2026: 02:30 comes twice, and reads as the first (summer time).
+    expect(rome('25/10/2026 02:30')).toEqual({ ok: true, value: '2026-10-25T00:30:00.000Z' });
+    expect(rome('25/10/2026 03:30')).toEqual({ ok: true, value: '2026-10-25T02:30:00.000Z' });
+    // Another hemisphere, another half hour.
+    expect(normaliseTimestamp('15/01/2026 12:00', 'auto', 'America/Sao_Paulo')).toEqual({ ok: true, value: '2026-01-15T15:00:00.000Z' });
+    expect(normaliseTimestamp('15/01/2026 12:00', 'auto', 'Asia/Kolkata')).toEqual({ ok: true, value: '2026-01-15T06:30:00.000Z' });
+    expect(rome('03/11/2025 25:15')).toEqual({ ok: false, reason: 'date.impossible' });
+  });
+  it('reads every wall time of a year in Rome back as itself (property)', () => {
+    const wall = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(2024, 0, 1) / 60_000, max: Date.UTC(2027, 0, 1) / 60_000 }), (minute) => {
+        const instant = new Date(minute * 60_000);
+        const [date, time] = wall.format(instant).split(' ');
+        const read = normaliseTimestamp(`${date} ${time}`, 'auto', 'Europe/Rome');
+        expect(read.ok).toBe(true);
+        // The hour seen twice in October reads as its first occurrence, an hour before the second.
+        if (read.ok) expect([0, -3_600_000]).toContain(Date.parse(read.value) - instant.getTime());
+        if (read.ok && Date.parse(read.value) !== instant.getTime()) expect(instant.getUTCMonth()).toBe(9);
+      }),
+      { numRuns: 3000 },
+    );
+  });
   it('reads a time of day kept in a column of its own', () => {
     expect(normaliseTimeOfDay('10:15')).toEqual({ ok: true, value: '10:15:00' });
     expect(normaliseTimeOfDay(' 9.05 ')).toEqual({ ok: true, value: '09:05:00' });

@@ -56,6 +56,36 @@ describe('mapRow', () => {
     expect(ticket.lead).toBeUndefined();
     expect(ticket.address).toBeUndefined();
   });
+  it("reads a row's times in the time zone its mapping names, except a column that says UTC", () => {
+    const at = (headers: string[], row: string[], mapping?: unknown) => {
+      const out = mapRow(row, 2, planOf(headers, mapping), ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record;
+    };
+    const rome = { format: { timeZone: 'Europe/Rome' } };
+    const calls = ['Data', 'Ora', 'Cliente', 'Telefono'];
+    expect(at(calls, ['03/11/2025', '10:15', 'Rossi Mario', '333 1234567'], rome).occurredAt).toBe('2025-11-03T09:15:00.000Z');
+    expect(at(calls, ['15/07/2025', '10:15', 'Rossi Mario', '333 1234567'], rome).occurredAt).toBe('2025-07-15T08:15:00.000Z');
+    // A date with a time of its own keeps it, even one at midnight (it was taken for a day without a time).
+    expect(at(calls, ['03/11/2025 00:00', '10:15', 'Rossi Mario', '333 1234567']).occurredAt).toBe('2025-11-03T00:00:00.000Z');
+    expect(at(calls, ['03/11/2025 01:00', '10:15', 'Rossi Mario', '333 1234567'], rome).occurredAt).toBe('2025-11-03T00:00:00.000Z');
+    // A day without a time stays its day.
+    expect(at(calls, ['03/11/2025', '', 'Rossi Mario', '333 1234567'], rome).occurredAt).toBe('2025-11-03T00:00:00.000Z');
+    // An order's date and a consent's, as the occurredAt.
+    const orders = ['Numero ordine', 'Data ordine', 'Totale', 'Email', 'Data consenso newsletter', 'Newsletter'];
+    const order = at(orders, ['A1', '01/01/2026 00:30', '10,00', 'anna@example.it', '31/12/2025 18:00', 'Sì'], rome);
+    expect(order.order?.placedAt).toBe('2025-12-31T23:30:00.000Z');
+    expect(order.consents?.[0]?.at).toBe('2025-12-31T17:00:00.000Z');
+    // Stripe's export names its zone: its column stays UTC under a mapping that says Rome.
+    const stripe = ['id', 'Description', 'Email', 'Created (UTC)'];
+    const customer = ['cus_1', 'Anna Bianchi', 'anna@example.it', '2025-07-15 10:15'];
+    expect(at(stripe, customer, rome).occurredAt).toBe('2025-07-15T10:15:00.000Z');
+    expect(at(stripe, customer, { format: { timeZone: 'Europe/Rome' }, fields: { occurredAt: { column: 'Created (UTC)', timeZone: 'Europe/Rome' } } }).occurredAt).toBe('2025-07-15T08:15:00.000Z');
+    // Read in another zone, a row is another record; read as before (no zone named), the same one.
+    const id = (mapping?: unknown) => at(calls, ['03/11/2025', '10:15', 'Rossi Mario', '333 1234567'], mapping).recordId;
+    expect(id(rome)).not.toBe(id());
+    expect(id({ format: {} })).toBe(id());
+  });
   it('cleans an Italian ERP row into a canonical record', () => {
     const out = mapRow(
       ['C1', 'ROSSI IMPIANTI SRL', 'MARIO', 'ROSSI', ' Mario.Rossi@Example.IT', '333 123 4567', 'Via Roma  1', '184', 'ROMA', 'Roma', '01/01/1980', 'rssmra80a01h501u', 'Sì'],

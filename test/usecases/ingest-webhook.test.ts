@@ -477,6 +477,16 @@ describe('webhooks: every vendor fixture', () => {
     expect(out.body.unmapped).toBeUndefined();
   });
 
+  it("a source's time zone reads its posts' times that give no offset; one that gives it stays that instant", async () => {
+    const { deps, records } = memoryWebhookDeps({
+      moduli: { webhook: { vendor: 'generic', tokenHeader: 'X-Form-Token' }, format: { timeZone: 'Europe/Rome' } },
+    });
+    const post = (body: object) => receiveWebhook(deps, 'moduli', { method: 'POST', headers: { 'content-type': 'application/json', 'x-form-token': SECRETS.moduli! }, query: {}, body: Buffer.from(JSON.stringify(body)) });
+    expect((await post({ email: 'luca@esempio.it', 'data e ora': '03/11/2025 10:15' })).status).toBe(200);
+    expect((await post({ email: 'anna@esempio.it', 'data e ora': '2025-11-03T10:15:00Z' })).status).toBe(200);
+    expect(records.records.map((r) => r.occurredAt)).toEqual(['2025-11-03T09:15:00.000Z', '2025-11-03T10:15:00.000Z']);
+  });
+
   it('a generic source names what it did not take: unknown keys, and a second value for a field already taken', async () => {
     const { deps, records } = memoryWebhookDeps({ moduli: { webhook: { vendor: 'generic', tokenHeader: 'X-Form-Token' } } });
     const body = JSON.stringify({ contatto: { nome: 'Luca', email: 'luca@esempio.it', citta: 'Roma' }, sede: { citta: 'Torino' }, come_ci_hai_conosciuto: 'fiera', vuoto: '' });

@@ -320,6 +320,7 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
     defaultCountry: defaultCountryOf(settings),
     decimal: '.',
     dateFormat: mapping?.format?.dateFormat ?? 'auto',
+    ...(mapping?.format?.timeZone ? { timeZone: mapping.format.timeZone } : {}),
     nameOrder: mapping?.nameOrder ?? (fullNameLabel ? nameOrderOfHeader(fullNameLabel) : 'firstLast'),
     ...(x.touchpoint || mapping?.touchpoint ? { touchpoint: mapping?.touchpoint ?? x.touchpoint } : {}),
     ...(mapping?.consentText ? { consentText: mapping.consentText } : {}),
