@@ -152,17 +152,14 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
   const rawKey = `webhooks/${source}/dt=${datePart(now)}/${deliveryId}.${payload.type === 'json' ? 'json' : 'txt'}`;
   const receivedAt = now.toISOString();
   const ctx = { source, deliveryId, rawKey, receivedAt };
-  const records: CanonicalRecord[] = [];
-  const rejected: { recordKey: string; reasons: readonly string[] }[] = [];
-  const rejectedKeys: (readonly string[])[] = [];
+  let records: CanonicalRecord[] = [];
+  /** The records that could not be built: what the quarantine and the answer say, and the keys they are checked by. */
+  let rejected: { recordKey: string; reasons: readonly string[]; keys: readonly string[] }[] = [];
   const unmapped = new Set<string>();
   for (const x of meaning.records) {
     const built = buildRecord(x, settings, ctx);
     if (built.ok) records.push(built.record);
-    else {
-      rejected.push({ recordKey: built.recordKey, reasons: built.reasons });
-      rejectedKeys.push(built.identifierKeys);
-    }
+    else rejected.push({ recordKey: built.recordKey, reasons: built.reasons, keys: built.identifierKeys });
     for (const label of built.unmapped) unmapped.add(label);
   }
   // An erased person's record is dropped, and so is one of theirs that would be rejected: kept in quarantine, it would
@@ -170,11 +167,12 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
   let suppressed = 0;
   if (deps.suppression && records.length + rejected.length > 0) {
     const isSuppressed = (keys: readonly string[]) => (keys.length > 0 ? deps.suppression!.isSuppressed(keys) : Promise.resolve(false));
-    const [taken, refused] = await Promise.all([Promise.all(records.map((r) => isSuppressed(r.identifiers.map(identifierKey)))), Promise.all(rejectedKeys.map(isSuppressed))]);
+    const [taken, refused] = await Promise.all([Promise.all(records.map((r) => isSuppressed(r.identifiers.map(identifierKey)))), Promise.all(rejected.map((r) => isSuppressed(r.keys)))]);
     suppressed = taken.filter(Boolean).length + refused.filter(Boolean).length;
-    if (taken.some(Boolean)) records.splice(0, records.length, ...records.filter((_r, i) => !taken[i]));
-    if (refused.some(Boolean)) rejected.splice(0, rejected.length, ...rejected.filter((_r, i) => !refused[i]));
+    records = records.filter((_r, i) => !taken[i]);
+    rejected = rejected.filter((_r, i) => !refused[i]);
   }
+  const reasonsOf = () => rejected.map((r) => ({ recordKey: r.recordKey, reasons: r.reasons }));
   // A delivery about an erased person and no one else is not archived: the archive would be a new copy of them.
   const archive = !(suppressed > 0 && records.length === 0 && rejected.length === 0 && meaning.privacy.length === 0);
   const privacy: PrivacyRequestMessage[] = meaning.privacy.map((p) => ({ ...p, source, receivedAt, origin: { channel: 'webhook', deliveryId, rawKey, topic } }));
@@ -184,7 +182,7 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
   // remembered, so a failed delivery is never mistaken for a done one.
   const writes: Promise<void>[] = archive ? [deps.objects.put(deps.rawBucket, rawKey, req.body, payload.type === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')] : [];
   if (rejected.length > 0) {
-    const report = { deliveryId, source, vendor: settings.vendor, topic, rawKey, receivedAt, rejected, ...(unmapped.size > 0 ? { unmapped: [...unmapped] } : {}) };
+    const report = { deliveryId, source, vendor: settings.vendor, topic, rawKey, receivedAt, rejected: reasonsOf(), ...(unmapped.size > 0 ? { unmapped: [...unmapped] } : {}) };
     writes.push(deps.objects.put(deps.rawBucket, `quarantine/${source}/webhooks/dt=${datePart(now)}/${deliveryId}.json`, JSON.stringify(report), 'application/json'));
   }
   if (records.length > 0) writes.push(deps.records.send(records));
@@ -199,7 +197,7 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
       deliveryId,
       records: records.length,
       ...(suppressed > 0 ? { suppressed } : {}),
-      ...(rejected.length > 0 ? { rejected: rejected.map((r) => ({ recordKey: r.recordKey, reasons: r.reasons })) } : {}),
+      ...(rejected.length > 0 ? { rejected: reasonsOf() } : {}),
       // Answers no field took: kept only in the raw body until the source's mapping names them.
       ...(unmapped.size > 0 ? { unmapped: [...unmapped] } : {}),
       ...(privacy.length > 0 ? { privacyRequests: privacy.length } : {}),
