@@ -395,6 +395,27 @@ describe('webhooks: every vendor fixture', () => {
     expect(e!.person).toEqual({ firstName: 'Jane', lastName: 'Doe' });
   });
 
+  it("a form post is dated when it arrives, not by the site's date and time (its local time, in its display format, or the day alone)", async () => {
+    const { deps, records } = memoryWebhookDeps();
+    const cf7 = { 'your-email': 'mario@example.it', 'your-newsletter': '1', _date: '23/11/2026', _remote_ip: '203.0.113.9' };
+    expect((await receiveWebhook(deps, 'cf7', signed('cf7', Buffer.from(JSON.stringify(cf7))))).status).toBe(200);
+    const elementor = new URLSearchParams({
+      'form[name]': 'Contatti',
+      'fields[email][type]': 'email',
+      'fields[email][title]': 'Email',
+      'fields[email][raw_value]': 'giulia@example.it',
+      'meta[date][value]': '23 novembre 2026',
+      'meta[time][value]': '11:00',
+    }).toString();
+    expect((await receiveWebhook(deps, 'elementor', { ...signed('elementor', elementor), headers: form })).status).toBe(200);
+    expect(records.records.map((r) => [r.occurredAt, r.flags])).toEqual([
+      ['2026-11-23T10:00:00.000Z', undefined],
+      ['2026-11-23T10:00:00.000Z', undefined],
+    ]);
+    // The consent is dated so too: not midnight, before a withdrawal the person made that morning.
+    expect(records.records[0]!.consents?.map((c) => c.at)).toEqual(['2026-11-23T10:00:00.000Z']);
+  });
+
   it('Contact Form 7: a surname-first name field (`your-cognome-nome`) is split surname first', async () => {
     const { deps, records } = memoryWebhookDeps();
     await receiveWebhook(deps, 'cf7', signed('cf7', Buffer.from(JSON.stringify({ 'your-cognome-nome': 'De Luca Maria Grazia', 'your-email': 'mg@example.it' }))));

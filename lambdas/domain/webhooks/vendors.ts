@@ -579,12 +579,15 @@ function formInterpretation(
   req: WebhookRequest,
   vendor: VendorName,
   answers: Answer[],
-  meta: { form?: string; ip?: string; page?: string; date?: string },
+  meta: { form?: string; ip?: string; page?: string },
 ): Interpretation {
   const eventKey = contentKey(req);
   const fields: Fields = [];
   leadFromUrl(fields, meta.page);
-  put(fields, 'occurredAt', meta.date);
+  // No time of the post's own: the plugins post a submission from the request that sends the form, and never again,
+  // so it is dated when it arrives, to the millisecond. The date and time they can add (Elementor's meta, CF7's
+  // `_date`) are the site's local time in its display format (`3 novembre 2025`), or the day alone: a consent given
+  // at 15:00 was dated midnight, before a withdrawal of that morning.
   if (meta.ip) for (const purpose of ['marketing_email', 'privacy_notice']) fields.push([`consents.${purpose}.ip`, meta.ip]);
   const formName = meta.form ?? vendor;
   return one('form', eventKey, { kind: 'contact', recordKey: `submission:${eventKey.slice(7, 39)}`, fields, answers, form: `${vendor}:${formName}`, touchpoint: formName });
@@ -625,14 +628,13 @@ function elementor(req: WebhookRequest, payload: Payload): Interpretation {
     form: one('form[name]') ?? one('form[id]'),
     ip: one('meta[remote_ip][value]'),
     page: one('meta[page_url][value]'),
-    date: one('meta[date][value]') && one('meta[time][value]') ? `${one('meta[date][value]')} ${one('meta[time][value]')}` : undefined,
   });
 }
 
 /** Contact Form 7 through "CF7 to Webhook": JSON keyed by form-tag name, plus any special mail tags (_remote_ip…). */
 function cf7(req: WebhookRequest, payload: Payload): Interpretation {
   const body = payload.type === 'json' ? obj(payload.value) : (payload.value as Json);
-  const meta = { ip: str(body._remote_ip), page: str(body._url), date: str(body._date), form: str(body._post_title) ?? str(body._form_title) };
+  const meta = { ip: str(body._remote_ip), page: str(body._url), form: str(body._post_title) ?? str(body._form_title) };
   const entries = Object.entries(body).filter(([k]) => !k.startsWith('_'));
   return formInterpretation(req, 'cf7', formAnswers(entries), meta);
 }
