@@ -5,6 +5,7 @@ import { birthByCodiciFiscali, checkCodiceFiscale, checkPartitaIva, namesByCodic
 import type { PlannedField, RowPlan } from './mapping.ts';
 import {
   type Cleaned,
+  hasTimeOfDay,
   normaliseAmount,
   normaliseBoolean,
   isBusinessName,
@@ -19,7 +20,6 @@ import {
   normalisePhone,
   normalisePostalCode,
   normaliseProvince,
-  hasTimeOfDay,
   normaliseTimestamp,
   normaliseTimeOfDay,
   PARTICLES,
