@@ -4,7 +4,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { KPIS, renderSqlWith, VOID_STATUSES_SQL } from '../../lambdas/domain/kpi/definitions.ts';
+import { KPIS, type KpiConfig, kpiConfigSchema, monthOfSql, type Placeholder, renderSqlWith, VOID_STATUSES_SQL } from '../../lambdas/domain/kpi/definitions.ts';
 import { curatedTables, kpiPrefix, type Column, type TableDefinition } from '../../lambdas/domain/lake/tables.ts';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
@@ -234,7 +234,8 @@ export class Analytics extends Construct {
     for (const [name, def] of Object.entries(curatedTables)) addTable(`Curated${pascal(name)}`, name, def.prefix, def.columns, def.partition, def.description);
     for (const kpi of KPIS) addTable(`Kpi${pascal(kpi.name)}`, `kpi_${kpi.name}`, kpiPrefix(kpi.name), kpi.columns, snapshot, kpi.title);
 
-    // One named query per KPI: its definition, as the publisher runs it, for today's snapshot.
+    // One named query per KPI: its definition, as the publisher runs it (with config/kpi.json), for today's snapshot.
+    const kpiConfig = kpiConfigSchema.parse(JSON.parse(readFileSync(path.join(props.projectRoot, 'config', 'kpi.json'), 'utf8')));
     for (const kpi of KPIS) {
       const sql = readFileSync(path.join(props.projectRoot, 'lambdas', 'domain', 'kpi', 'sql', `${kpi.name}.sql`), 'utf8');
       const q = new CfnNamedQuery(this, `Query${pascal(kpi.name)}`, {
@@ -242,7 +243,7 @@ export class Analytics extends Construct {
         description: kpi.title,
         database: databaseName,
         workGroup: this.workGroup.ref,
-        queryString: renderSqlWith(sql, ATHENA_TODAY),
+        queryString: renderSqlWith(sql, athenaToday(kpiConfig)),
       });
       q.addResourceDependency(this.workGroup);
     }
@@ -265,11 +266,12 @@ export class Analytics extends Construct {
 const pascal = (s: string) => s.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 
 /** Placeholders of the named queries: today's snapshot, in Athena's own terms. */
-const ATHENA_TODAY = {
+const athenaToday = (config: KpiConfig): Record<string, Placeholder> => ({
   as_of: 'current_date',
   snapshot: "CAST(current_date AS varchar)",
-  active_months: '12',
-  stale_months: '24',
-  activity_kinds: "'order', 'interaction'",
+  active_months: String(config.activeMonths),
+  stale_months: String(config.staleMonths),
+  activity_kinds: config.activityKinds.map((k) => `'${k}'`).join(', '),
   void_statuses: VOID_STATUSES_SQL,
-};
+  month_of: (column) => monthOfSql(column, config.timeZone),
+});

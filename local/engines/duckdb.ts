@@ -35,8 +35,16 @@ const DUCK_TYPES: Record<ColumnType, string> = {
   timestamp: 'TIMESTAMP',
 };
 
-/** Trino functions of the KPI SQL's common subset that DuckDB names differently. */
-const TRINO_MACROS = ['CREATE OR REPLACE MACRO approx_percentile(x, p) AS quantile_cont(x, p)'];
+/**
+ * Trino functions of the KPI SQL's common subset that DuckDB names differently. DuckDB's `timezone(zone, x)` is both
+ * of Trino's: a wall time read in the zone (Trino's `with_timezone`), and an instant's wall time there (`at_timezone`,
+ * whose `year()` and `month()` are the zone's in both).
+ */
+const TRINO_MACROS = [
+  'CREATE OR REPLACE MACRO approx_percentile(x, p) AS quantile_cont(x, p)',
+  'CREATE OR REPLACE MACRO with_timezone(ts, zone) AS timezone(zone, ts)',
+  'CREATE OR REPLACE MACRO at_timezone(instant, zone) AS timezone(zone, instant)',
+];
 
 /**
  * The twin's Athena: mirrors the lake's curated Parquet files to a local folder (by key; only new or changed files

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import parser from 'node-sql-parser/build/trino.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repositoryKpiFiles, loadKpiFiles } from '../../lambdas/adapters/kpi-files.ts';
-import { DEFAULT_KPI_CONFIG, KPIS, renderSql, segmentSql, SegmentError } from '../../lambdas/domain/kpi/definitions.ts';
+import { DEFAULT_KPI_CONFIG, KPIS, kpiConfigSchema, renderSql, segmentSql, SegmentError } from '../../lambdas/domain/kpi/definitions.ts';
 import { ageBand, profileRow } from '../../lambdas/domain/lake/rows.ts';
 import { DEFAULT_LEAD_SCORE_RULES, leadScore } from '../../lambdas/domain/lead-score.ts';
 import { curatedTables, type Row } from '../../lambdas/domain/lake/tables.ts';
@@ -26,6 +26,11 @@ describe('KPI SQL: one file per KPI, in the subset Athena (Trino) and DuckDB sha
     expect(() => trino.astify(sql, { database: 'trino' })).not.toThrow();
   });
 
+  it.each(KPIS.map((k) => k.name))('%s parses as Trino SQL with months counted in a time zone', (name) => {
+    const sql = renderSql(files.sql(name), { asOf: AS_OF, config: { ...DEFAULT_KPI_CONFIG, timeZone: 'Europe/Rome' } });
+    expect(() => trino.astify(sql, { database: 'trino' })).not.toThrow();
+  });
+
   it('saved segments parse as Trino SQL, and a filter that tries to end the statement is refused', () => {
     expect(files.segments.length).toBeGreaterThan(0);
     for (const s of files.segments) expect(() => trino.astify(renderSql(segmentSql(s), { asOf: AS_OF, config: DEFAULT_KPI_CONFIG }), { database: 'trino' })).not.toThrow();
@@ -42,6 +47,10 @@ describe('KPI SQL: one file per KPI, in the subset Athena (Trino) and DuckDB sha
 
   it('refuses an unknown placeholder and a malformed date', () => {
     expect(() => renderSql('SELECT {{nope}}', { asOf: AS_OF, config: DEFAULT_KPI_CONFIG })).toThrow(/nope/);
+    expect(() => renderSql('SELECT {{month_of}}', { asOf: AS_OF, config: DEFAULT_KPI_CONFIG })).toThrow(/needs a column/);
+    expect(() => renderSql('SELECT {{as_of:placed_at}}', { asOf: AS_OF, config: DEFAULT_KPI_CONFIG })).toThrow(/takes no column/);
+    expect(kpiConfigSchema.safeParse({ timeZone: 'Europe/Roma' }).success).toBe(false);
+    expect(kpiConfigSchema.parse({ timeZone: 'Europe/Rome' }).timeZone).toBe('Europe/Rome');
     expect(() => renderSql('SELECT 1', { asOf: "2026-01-01' OR 1=1", config: DEFAULT_KPI_CONFIG })).toThrow(/yyyy-MM-dd/);
   });
 });
@@ -463,6 +472,32 @@ it('revenue: an order whose amount could not be read counts as an order, and the
       { period: '2026-10', orders: 2, revenue: 100, buyers: 1, aov: 100, repeat_rate: null, clv: null },
       { period: 'all', orders: 2, revenue: 100, buyers: 1, aov: 100, repeat_rate: 1, clv: 100 },
     ]);
+  } finally {
+    await engine.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
+
+it("revenue and customer_base count months in the business's time zone: an order at 00:30 on the 1st in Rome is that month's", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cdp-kpi-zone-'));
+  const lake = new MemoryLake();
+  const engine = new DuckLakeEngine(lake, dir);
+  try {
+    // 23:30 UTC on 31 October is 00:30 on 1 November in Rome (winter time); 22:30 UTC on 30 June is 00:30 on 1 July (summer time).
+    const orders = [
+      { profileId: 'p1', orderKey: 'shop#1', source: 'shop', placedAt: '2026-10-31T23:30:00.000Z', total: 100, currency: 'EUR' },
+      { profileId: 'p1', orderKey: 'shop#2', source: 'shop', placedAt: '2026-06-30T22:30:00.000Z', total: 10, currency: 'EUR' },
+    ];
+    const events = orders.map((o) => ({ profileId: o.profileId, occurredAt: o.placedAt, source: 'shop', kind: 'order', channel: 'webhook' }));
+    const source = new FixtureSource({ profiles: PROFILES.slice(0, 1), events, orders, requests: [], imports: [], merges: [], duplicates: [] });
+    const periods = async (config: typeof DEFAULT_KPI_CONFIG) => {
+      await publishKpis({ source, lake, engine, sql: files.sql, config, segments: [], now: () => new Date(`${AS_OF}T10:00:00Z`) });
+      const revenue = await readParquet((await lake.get(`kpi/revenue/snapshot_date=${AS_OF}/part-00000.parquet`))!);
+      const base = await readParquet((await lake.get(`kpi/customer_base/snapshot_date=${AS_OF}/part-00000.parquet`))!);
+      return { revenue: revenue.filter((r) => r.period !== 'all').map((r) => r.period), newCustomers: base.filter((r) => Number(r.new_customers) > 0).map((r) => r.month) };
+    };
+    expect(await periods(DEFAULT_KPI_CONFIG)).toEqual({ revenue: ['2026-06', '2026-10'], newCustomers: ['2026-06'] });
+    expect(await periods({ ...DEFAULT_KPI_CONFIG, timeZone: 'Europe/Rome' })).toEqual({ revenue: ['2026-07', '2026-11'], newCustomers: ['2026-07'] });
   } finally {
     await engine.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { Column, ColumnType } from '../lake/tables.ts';
 import { VOID_ORDER_STATUSES } from '../profile.ts';
+import { isTimeZone } from '../time-zone.ts';
 
 /**
  * The KPIs: one SQL file each (`sql/<name>.sql`), written in the subset of SQL that Athena (Trino) and DuckDB both
@@ -10,9 +11,11 @@ import { VOID_ORDER_STATUSES } from '../profile.ts';
  * - `{{active_months}}`, `{{activity_kinds}}`, `{{stale_months}}`: from `config/kpi.json`.
  * - `{{void_statuses}}`: the order statuses that are no sale, as a list of SQL strings (the profile's totals skip
  *   them too). A test order is no sale either, whatever its status: the orders table's `test` says so.
+ * - `{{month_of:column}}`: the month a timestamp column falls in, as a number (`year * 12 + month - 1`), in the
+ *   business's time zone (`timeZone` in `config/kpi.json`; UTC without one): see monthOfSql.
  *
- * The common subset: no integer division (`(m - m % 12) / 12` is exact in both), `approx_percentile` (DuckDB gets a
- * macro), `date_diff('unit', a, b)`, `INTERVAL 'n' UNIT`, `VALUES` lists with parenthesised rows, no `FILTER`.
+ * The common subset: no integer division (`(m - m % 12) / 12` is exact in both), `approx_percentile`,
+ * `with_timezone` and `at_timezone` (DuckDB gets macros), `date_diff('unit', a, b)`, `INTERVAL 'n' UNIT`, `VALUES` lists with parenthesised rows, no `FILTER`.
  */
 
 export interface KpiDefinition {
@@ -54,6 +57,8 @@ export const kpiConfigSchema = z.strictObject({
   activityKinds: z._default(z.array(z.enum(['order', 'interaction', 'contact', 'consent'])).check(z.minLength(1)), ['order', 'interaction']),
   /** A profile with no record for this many months is stale (data quality). */
   staleMonths: z._default(z.int().check(z.positive(), z.maximum(240)), 24),
+  /** The zone months are counted in (an IANA name, `Europe/Rome`): an order at 00:30 on the 1st in Rome is that month's. */
+  timeZone: z.optional(z.string().check(z.refine(isTimeZone, 'unknown time zone: an IANA name such as "Europe/Rome"'))),
 });
 export type KpiConfig = z.infer<typeof kpiConfigSchema>;
 export const DEFAULT_KPI_CONFIG: KpiConfig = kpiConfigSchema.parse({});
@@ -72,23 +77,38 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** The SQL with its placeholders filled; an unknown placeholder is an error, not an empty string. */
 export function renderSql(sql: string, params: RenderParams): string {
   if (!ISO_DATE.test(params.asOf)) throw new Error(`Snapshot date must be yyyy-MM-dd, got ${JSON.stringify(params.asOf)}`);
-  const values: Record<string, string> = {
+  const values: Record<string, Placeholder> = {
     as_of: `DATE '${params.asOf}'`,
     snapshot: `'${params.asOf}'`,
     active_months: String(params.config.activeMonths),
     stale_months: String(params.config.staleMonths),
     activity_kinds: params.config.activityKinds.map((k) => `'${k}'`).join(', '),
     void_statuses: VOID_STATUSES_SQL,
+    month_of: (column) => monthOfSql(column, params.config.timeZone),
   };
   return renderSqlWith(sql, values);
 }
 
+/** A placeholder's SQL, or for one that takes a column (`{{month_of:placed_at}}`), how to make it. */
+export type Placeholder = string | ((column: string) => string);
+
+/**
+ * The month a timestamp (stored in UTC) falls in, in a time zone, as `year * 12 + month - 1`: the stored time is made
+ * the instant it is in UTC (`with_timezone`), then that instant's time in the zone (`at_timezone`), whose `year()` and
+ * `month()` are the zone's; Trino's functions, which the twin's DuckDB gets as macros. In UTC the column is read as it is.
+ */
+export function monthOfSql(column: string, timeZone: string | undefined): string {
+  const at = !timeZone || timeZone === 'UTC' ? column : `at_timezone(with_timezone(${column}, 'UTC'), '${timeZone.replace(/'/g, "''")}')`;
+  return `year(${at}) * 12 + month(${at}) - 1`;
+}
+
 /** The SQL with its placeholders replaced by these SQL fragments (the named queries use `current_date`). */
-export function renderSqlWith(sql: string, values: Readonly<Record<string, string>>): string {
-  return sql.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+export function renderSqlWith(sql: string, values: Readonly<Record<string, Placeholder>>): string {
+  return sql.replace(/\{\{(\w+)(?::(\w+))?\}\}/g, (_, name: string, column: string | undefined) => {
     const v = values[name];
     if (v === undefined) throw new Error(`Unknown placeholder {{${name}}} in KPI SQL`);
-    return v;
+    if ((typeof v === 'function') !== (column !== undefined)) throw new Error(`Placeholder {{${name}}} ${column === undefined ? 'needs a column' : 'takes no column'} in KPI SQL`);
+    return typeof v === 'function' ? v(column!) : v;
   });
 }
 

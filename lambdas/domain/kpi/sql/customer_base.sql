@@ -4,7 +4,7 @@
 -- new_customers: first activity ever; lost: no activity for {{active_months}} months (churned this month);
 -- reactivated: active again after a lost spell.
 WITH activity AS (
-  SELECT DISTINCT profile_key, year(occurred_at) * 12 + month(occurred_at) - 1 AS m
+  SELECT DISTINCT profile_key, {{month_of:occurred_at}} AS m
   FROM events
   WHERE kind IN ({{activity_kinds}}) AND occurred_at < {{as_of}} + INTERVAL '1' DAY
 ),
@@ -29,7 +29,7 @@ movement AS (
   GROUP BY months.m
 ),
 first_seen AS (
-  SELECT year(first_seen) * 12 + month(first_seen) - 1 AS m, count(*) AS n
+  SELECT {{month_of:first_seen}} AS m, count(*) AS n
   FROM profiles
   WHERE snapshot_date = {{snapshot}}
   GROUP BY 1

@@ -4,7 +4,7 @@
 -- order and adds nothing to revenue; the average order value is over the orders whose amount is known. A credit (a
 -- negative total: a credit note) takes its amount off the revenue and is no order: it makes nobody a buyer.
 WITH o AS (
-  SELECT profile_key, total, CASE WHEN total < 0 THEN 0 ELSE 1 END AS sale, year(placed_at) * 12 + month(placed_at) - 1 AS m
+  SELECT profile_key, total, CASE WHEN total < 0 THEN 0 ELSE 1 END AS sale, {{month_of:placed_at}} AS m
   FROM orders
   WHERE placed_at < {{as_of}} + INTERVAL '1' DAY
     AND lower(coalesce(status, '')) NOT IN ({{void_statuses}})
