@@ -83,8 +83,8 @@ class Draft {
   occurredAt?: string;
   /** The time of day a column apart from the date gives (`Ora`), as `HH:MM:SS`, and the zone it is read in. */
   timeOfDay?: { time: string; timeZone?: string };
-  /** Whether the row's date (occurredAt) is a day without its own time, which a time column completes. */
-  dayOnly?: boolean;
+  /** The row's date as written (occurredAt): a day without its own time is what a time column completes. */
+  occurredAtRaw?: string;
   provinceRaw?: string;
   postalCodeRaw?: string;
   /** A house number in a column of its own (`Indirizzo;Civico`): see mapRow. */
@@ -362,7 +362,7 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       const c = normaliseTimestamp(raw, f.format ?? plan.dateFormat, f.timeZone ?? plan.timeZone);
       if (c.ok) {
         d.occurredAt = c.value;
-        d.dayOnly = !hasTimeOfDay(raw);
+        d.occurredAtRaw = raw;
       } else d.flag(path, c.reason);
       return;
     }
@@ -583,7 +583,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   // A change that gives no time (a binned WooCommerce order) is dated when it came, to the second as the vendor's own
   // dates are: the order restored within that second is its later version (the tie goes to the later arrival).
   // A time of day in a column of its own completes a date that has none (a date with its own time keeps it).
-  if (d.timeOfDay && d.dayOnly && d.occurredAt) d.occurredAt = localTime(d.occurredAt.slice(0, 10), d.timeOfDay.time, d.timeOfDay.timeZone);
+  if (d.timeOfDay && d.occurredAt && !hasTimeOfDay(d.occurredAtRaw!)) d.occurredAt = localTime(d.occurredAt.slice(0, 10), d.timeOfDay.time, d.timeOfDay.timeZone);
   const occurredAt = d.occurredAt ?? d.order?.placedAt ?? (ctx.webhook?.changeOnly ? `${ctx.receivedAt.slice(0, 19)}.000Z` : ctx.receivedAt);
   let consents: Consent[] | undefined;
   if (d.consents) {

@@ -10,8 +10,9 @@
  * twice is its first occurrence (summer time), as java.time reads them.
  */
 export function localTime(date: string, time: string, timeZone?: string): string {
+  // Every timestamp of an import comes this way: in UTC, the string as it stands.
+  if (!timeZone || timeZone === 'UTC') return `${date}T${time}.000Z`;
   const wall = Date.parse(`${date}T${time}Z`);
-  if (!timeZone || timeZone === 'UTC') return new Date(wall).toISOString();
   const before = zoneOffset(timeZone, wall - DAY_MS);
   const after = zoneOffset(timeZone, wall + DAY_MS);
   // Earlier instant first: in an overlap both read back as the wall time, and the first occurrence wins.
