@@ -247,8 +247,11 @@ export function personKeyOfProfile(state: ProfileState): PersonKey {
  * Order statuses that are no sale: cancelled, refunded, returned, voided or failed (Shopify, WooCommerce, Stripe, and the
  * Italian of ERP and shop exports, PrestaShop's `Errore di pagamento` too), WooCommerce's orders never placed
  * (`checkout-draft`, a checkout left half-way), never paid (`pending payment`: WooCommerce's reports leave them out as
- * well) or put in the bin (`trash`), and orders deleted in the shop (`deleted`:
- * Shopify's `orders/delete`). Such an order stays on the profile and in the lake with its status, and counts toward
+ * well) or put in the bin (`trash`), PrestaShop's orders still awaiting their payment (a cheque, a bank wire, PayPal,
+ * cash on delivery to confirm, a backorder not paid: the states its statistics leave out, `logable` 0, by the English
+ * and Italian names PrestaShop has given them), and orders deleted in the shop (`deleted`: Shopify's `orders/delete`).
+ * Each source is counted as its own reports count it: Shopify's `pending` and WooCommerce's `on-hold` (a bank transfer
+ * awaited there too) are sales in their reports, and here. Such an order stays on the profile and in the lake with its status, and counts toward
  * nothing: not the order count, revenue, first or last order, lifecycle or lead score, nor the KPI tables. A partial
  * refund still counts, at the total the source gives (a Stripe refund's, Shopify's current total, WooCommerce's total
  * less refunds and an export's total less its refunded amount are what was kept; otherwise the order's).
@@ -258,6 +261,12 @@ export const VOID_ORDER_STATUSES: readonly string[] = [
   'annullato', 'annullata', 'rimborsato', 'rimborsata', 'stornato', 'stornata', 'reso', 'errore di pagamento',
   // WooCommerce's order never paid (`pending`, as normaliseOrderStatus names it), and its Italian labels.
   'pending payment', 'in attesa di pagamento', 'cancellato', 'cancellata', 'fallito', 'fallita', 'bozza',
+  // PrestaShop's states awaiting a payment, in English and in the Italian of its translations old and new.
+  'awaiting check payment', 'awaiting cheque payment', 'awaiting bank wire payment', 'awaiting paypal payment',
+  'awaiting cash on delivery validation', 'on backorder (not paid)',
+  'in attesa di pagamento con assegno', 'in attesa del pagamento con assegno', 'in attesa di pagamento con bonifico bancario',
+  'in attesa di bonifico bancario', 'in attesa di pagamento con paypal', 'in attesa di validazione contrassegno',
+  'in attesa di rifornimento (non pagato)',
   // An invoicing tool's documents that sell nothing themselves: a quote, a pro forma, a delivery note (documentOf).
   'preventivo', 'proforma', 'ddt',
 ];

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord, Identifier } from '../../lambdas/domain/canonical.ts';
 import { identifierKey } from '../../lambdas/domain/canonical.ts';
 import { codiceFiscaleCheck } from '../../lambdas/domain/italy.ts';
+import { VOID_STATUSES_SQL } from '../../lambdas/domain/kpi/definitions.ts';
 import { blockedReason, DEFAULT_IDENTITY_CONFIG, isPlaceholderKey, parseIdentityConfig } from '../../lambdas/domain/identity-config.ts';
 import { applyRecord, emptyProfile, isSale, lifecycleOf, mergeStates, ordersOf, orderTotals, orderVersion, personKeyOfProfile } from '../../lambdas/domain/profile.ts';
 import { conflict, type IdentifierView, newProfileIdFor, personKeyOf, planResolution } from '../../lambdas/domain/resolution.ts';
@@ -333,6 +334,27 @@ describe('profile state', () => {
     // WooCommerce's order placed and never paid (an abandoned checkout stays so), and its Italian labels.
     expect(['pending payment', 'In attesa di pagamento', 'Cancellato', 'Fallito', 'Bozza'].every((s) => !isSale(s))).toBe(true);
     expect(['paid', 'pending', 'processing', 'on-hold', 'completed', 'evaso', 'In lavorazione', 'In sospeso', 'Completato', undefined].every((s) => isSale(s))).toBe(true);
+  });
+
+  it("counts PrestaShop's order awaiting its payment as no sale, as PrestaShop's statistics do, and as a sale once paid", () => {
+    const at = (d: string) => `2026-0${d}-01T00:00:00.000Z`;
+    const awaiting = [
+      'Awaiting bank wire payment', 'Awaiting check payment', 'Awaiting Cash On Delivery validation', 'On backorder (not paid)',
+      'In attesa di pagamento con bonifico bancario', 'In attesa di bonifico bancario', 'In attesa del pagamento con assegno',
+      'In attesa di validazione contrassegno', 'In attesa di rifornimento (non pagato)', 'In attesa di pagamento con PayPal',
+    ];
+    for (const status of awaiting) expect([status, isSale(status)]).toEqual([status, false]);
+    // Paid, whatever comes next: PrestaShop's other states are sales.
+    const paid = ['Payment accepted', 'Pagamento accettato', 'Remote payment accepted', 'Pagamento remoto accettato', 'Preparazione in corso', 'Spedito', 'Consegnato', 'In attesa di rifornimento (pagato)', 'On backorder (paid)'];
+    for (const status of paid) expect([status, isSale(status)]).toEqual([status, true]);
+    // The same order counts once the wire arrives (its next version says so).
+    const order = { source: 'prestashop', orderId: 'XKBKNABJK', total: 61.5 };
+    const placed = { ...order, status: 'in attesa di bonifico bancario', placedAt: at('1'), occurredAt: at('1') };
+    expect(orderTotals([placed])).toEqual({ count: 0, revenue: 0 });
+    expect(orderTotals([{ ...placed, status: 'pagamento accettato', occurredAt: at('2') }])).toEqual({ count: 1, revenue: 61.5, firstAt: at('1'), lastAt: at('1') });
+    // The SQL of the KPI tables leaves out the same states.
+    expect(VOID_STATUSES_SQL).toContain("'in attesa di bonifico bancario'");
+    expect(VOID_STATUSES_SQL).not.toContain("'on-hold'");
   });
 
   it("counts a credit note (a negative total) off the revenue, as no order: it makes nobody a customer, nor a repeat one", () => {
