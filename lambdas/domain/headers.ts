@@ -142,6 +142,8 @@ export interface ExportFormat {
   readonly columns: Readonly<Record<string, string>>;
   /** Constant values this export implies (a Mailchimp subscribed export means marketing consent granted). */
   readonly constants?: Readonly<Record<string, string>>;
+  /** Folded header -> its codes and what each reads as (`C` -> `true`; `''`: says nothing), as a mapping's `values`. */
+  readonly values?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** How its full-name column is ordered. */
   readonly nameOrder?: 'firstLast' | 'lastFirst';
 }
@@ -343,6 +345,18 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     namespace: 'mailchimp',
     columns: /* @__PURE__ */ mailchimpColumns({ 'optin time': 'consents.marketing_email.at', 'optin ip': 'consents.marketing_email.ip' }),
     constants: { 'consents.marketing_email': 'yes' },
+  },
+  // WordPress's Newsletter plugin (`Email;Name;Surname;Sex;Status;Date;Token;…`) writes its subscriber's state as one
+  // letter: C confirmed, S awaiting the confirmation of a double opt-in (no consent yet), U unsubscribed, B bounced (the
+  // address, not the person's word), P complained (marked as spam: a withdrawal). `Date` is when the subscriber was
+  // created, not when the state changed, so it dates the row (and with it the decision, as a file's undated one).
+  {
+    name: 'newsletter-plugin',
+    signature: ['email', 'surname', 'status', 'token'],
+    namespace: 'newsletter',
+    kind: 'contact',
+    columns: { status: 'consents.marketing_email' },
+    values: { status: { C: 'true', U: 'false', P: 'false', S: '', B: '' } },
   },
   {
     name: 'woocommerce-customers',

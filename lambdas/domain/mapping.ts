@@ -199,7 +199,8 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
       if (mappedPaths.has(path) && !MULTI_VALUED.has(path)) continue;
       used.add(index);
       byName = true;
-      fields.push({ path, index, ...(inUtc(headers[index]) ? { timeZone: 'UTC' } : {}) });
+      const values = format?.values?.[foldHeader(headers[index]!)];
+      fields.push({ path, index, ...(inUtc(headers[index]) ? { timeZone: 'UTC' } : {}), ...(values ? { values } : {}) });
     }
   }
   for (const [path, value] of Object.entries(format?.constants ?? {})) {

@@ -160,6 +160,34 @@ describe('mapRow', () => {
     expect(person(['email', 'name'], ['g@example.it', 'Giulia Ferri'])).toEqual({ firstName: 'Giulia', lastName: 'Ferri' });
   });
 
+  it("reads the Newsletter plugin's one-letter state: confirmed a grant, unsubscribed or complained a withdrawal, awaiting or bounced nothing", () => {
+    // Its export as the plugin writes it (`"Email";"Name";"Surname";"Sex";"Status";"Date";"Token";…`) and as newer versions do.
+    for (const headers of [
+      ['Email', 'Name', 'Surname', 'Sex', 'Status', 'Date', 'Token', 'Profile 1', 'List 1', 'Feed by mail', 'Follow up'],
+      ['Email', 'Name', 'Surname', 'Gender', 'Status', 'Date', 'Token', 'Language', 'List 1', 'Test', 'IP'],
+    ]) {
+      const plan = planOf(headers);
+      expect([plan.exportFormat, plan.unmapped.includes('Status'), plan.unmapped.includes('Token')]).toEqual(['newsletter-plugin', false, true]);
+      const row = (status: string) => {
+        const cells = headers.map(() => '');
+        Object.assign(cells, { 0: 'g@example.it', 1: 'Giulia', 2: 'Ferri', 4: status, 5: '2021-03-01 10:00:00', 6: 'a1b2c3d4e5' });
+        const out = mapRow(cells, 2, plan, ctx);
+        if (!out.accepted) throw new Error(out.reasons.join());
+        return [out.record.person, out.record.consents?.map((c) => [c.purpose, c.granted, c.at, c.undated ?? false]), out.record.flags];
+      };
+      const giulia = { firstName: 'Giulia', lastName: 'Ferri' };
+      // Dated by the row (the subscriber's creation): the export gives no time for the state itself.
+      expect(row('C')).toEqual([giulia, [['marketing_email', true, '2021-03-01T10:00:00.000Z', true]], undefined]);
+      expect(row('U')).toEqual([giulia, [['marketing_email', false, '2021-03-01T10:00:00.000Z', true]], undefined]);
+      expect(row('P')).toEqual([giulia, [['marketing_email', false, '2021-03-01T10:00:00.000Z', true]], undefined]);
+      // Not confirmed (a double opt-in under way) and bounced say nothing of consent, and are not flagged as unreadable.
+      expect(row('S')).toEqual([giulia, undefined, undefined]);
+      expect(row('B')).toEqual([giulia, undefined, undefined]);
+    }
+    // Another file's one-letter `Status` is not read so: only the plugin's export (with its `Token`) is.
+    expect(planOf(['Email', 'Name', 'Surname', 'Status']).fields.find((f) => f.path === 'consents.marketing_email')).toBeUndefined();
+  });
+
   it("reads Google's several values in one cell, and an unset date as none (0000-00-00, Outlook's 0/0/00)", () => {
     const google = planOf(['Given Name', 'Family Name', 'Birthday', 'E-mail 1 - Value', 'Phone 1 - Value']);
     const out = mapRow(['Giulia', 'Ferri', '0000-00-00', 'g@example.it ::: giulia@ferri.it', '+39 333 111 2233 ::: 02 1234567'], 2, google, ctx);
