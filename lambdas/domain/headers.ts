@@ -625,5 +625,18 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   if (first?.qualified && unqualified(folded[first.index]!) === 'nome' && !taken.has('person.lastName') && !taken.has('person.fullName')) {
     byIndex.set(first.index, 'person.fullName');
   }
+  // A bare `Data consenso` dates the file's one consent (`Newsletter;Data consenso`). Beside two (a privacy and a
+  // marketing consent) it may be either's, or the form's that gave both; beside an opt-out column it is when the
+  // consent was given, not when it was withdrawn: it stays unmapped, and the report names it.
+  const dates = folded.flatMap((h, i) => (CONSENT_DATES.has(h) && !byIndex.has(i) ? [i] : []));
+  if (dates.length === 1) {
+    // Each consent column's purpose, an opt-out column's as `<purpose>.optOut`.
+    const purposes = new Set([...byIndex.values()].filter((path) => /^consents\.[a-z_]+(\.optOut)?$/.test(path)).map((path) => path.slice(9)));
+    const [purpose] = purposes;
+    if (purposes.size === 1 && !purpose!.endsWith('.optOut') && !taken.has(`consents.${purpose}.at`)) byIndex.set(dates[0]!, `consents.${purpose}.at`);
+  }
   return byIndex;
 }
+
+/** Headers that date a consent without naming its purpose. */
+const CONSENT_DATES: ReadonlySet<string> = new Set(['data consenso', 'data del consenso', 'data ora consenso', 'consent date', 'date of consent', 'consent timestamp', 'consented at']);

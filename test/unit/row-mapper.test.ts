@@ -224,6 +224,38 @@ describe('mapRow', () => {
     expect(consentOf(['Email', 'Newsletter'], ['g@example.it', 'Sì'], true)).toEqual([[true, ctx.receivedAt, false]]);
   });
 
+  it("dates a file's one consent by a bare `Data consenso`, and leaves it unmapped where it could be another's", () => {
+    const read = (headers: string[], cells: string[]) => {
+      const plan = planOf(headers);
+      const out = mapRow(cells, 2, plan, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return { consents: out.record.consents?.map((c) => [c.purpose, c.granted, c.at, c.undated ?? false]), unmapped: plan.unmapped };
+    };
+    expect(read(['Email', 'Newsletter', 'Data consenso'], ['g@example.it', 'Sì', '05/05/2025 10:30'])).toEqual({
+      consents: [['marketing_email', true, '2025-05-05T10:30:00.000Z', false]],
+      unmapped: [],
+    });
+    // A refusal given then is dated so too; a row without the date stays undated.
+    expect(read(['Email', 'Consenso marketing', 'Consent date'], ['g@example.it', 'No', '2025-05-05']).consents).toEqual([['marketing_email', false, '2025-05-05T00:00:00.000Z', false]]);
+    expect(read(['Email', 'Newsletter', 'Data consenso'], ['g@example.it', 'Sì', '']).consents).toEqual([['marketing_email', true, ctx.receivedAt, true]]);
+    // Beside a privacy and a marketing consent it could be either's (or the form's that gave both).
+    expect(read(['Email', 'Consenso privacy', 'Consenso marketing', 'Data consenso'], ['g@example.it', 'Sì', 'Sì', '05/05/2025'])).toEqual({
+      consents: [['privacy_notice', true, ctx.receivedAt, true], ['marketing_email', true, ctx.receivedAt, true]],
+      unmapped: ['Data consenso'],
+    });
+    // Beside an opt-out it is when the consent was given, not when it was withdrawn.
+    expect(read(['Email', 'Newsletter', 'Disiscritto', 'Data consenso'], ['g@example.it', 'Sì', 'Sì', '05/05/2025'])).toEqual({
+      consents: [['marketing_email', false, ctx.receivedAt, true]],
+      unmapped: ['Data consenso'],
+    });
+    expect(read(['Email', 'Disiscritto', 'Data consenso'], ['g@example.it', 'Sì', '05/05/2025']).unmapped).toEqual(['Data consenso']);
+    // A purpose's own date column wins.
+    expect(read(['Email', 'Newsletter', 'Data consenso newsletter', 'Data consenso'], ['g@example.it', 'Sì', '05/05/2025', '01/01/2020'])).toEqual({
+      consents: [['marketing_email', true, '2025-05-05T00:00:00.000Z', false]],
+      unmapped: ['Data consenso'],
+    });
+  });
+
   it("reads an invoicing tool's documents: an invoice by its number, a credit note negative, a quote or pro forma as no sale", () => {
     const plan = planOf(['Tipo documento', 'Numero', 'Data', 'Cliente', 'Codice fiscale', 'Email', 'Totale documento', 'Stato pagamento']);
     const doc = (cells: string[]) => {
