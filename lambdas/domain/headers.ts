@@ -27,7 +27,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   ],
   'identifiers.phone': [
     'telefono', 'cellulare', 'cell', 'mobile', 'phone', 'phone number', 'tel', 'numero di telefono', 'telefono cellulare',
-    'telefono fisso', 'mobile phone', 'mobile phone number', 'recapito telefonico',
+    'telefono fisso', 'mobile phone', 'mobile phone number', 'recapito telefonico', 'numero cellulare',
     // Brevo's (Sendinblue's) identifiers beside `EMAIL`: the number texts, WhatsApp messages and calls go to.
     'whatsapp', 'numero whatsapp', 'landline number', 'numero sms',
   ],
@@ -434,6 +434,41 @@ function byHeader(paths: Readonly<Record<string, readonly string[]>>): ReadonlyM
 
 export const SYNONYM_LOOKUP: ReadonlyMap<string, string> = /* @__PURE__ */ byHeader(HEADER_SYNONYMS);
 
+/** Italian articles and prepositions a header may carry or leave out: `Data di registrazione`, `Iscritto alla newsletter`. */
+const LINKING_WORDS: ReadonlySet<string> = new Set([
+  'il', 'lo', 'la', 'i', 'gli', 'le', 'l', 'd', 'di', 'del', 'dello', 'della', 'dei', 'degli', 'delle', 'dell',
+  'al', 'allo', 'alla', 'ai', 'agli', 'alle', 'all', 'per',
+]);
+
+/** A folded header without its linking words (`data di registrazione` → `data registrazione`). */
+const withoutLinkingWords = (folded: string): string =>
+  folded
+    .split(' ')
+    .filter((w) => !LINKING_WORDS.has(w))
+    .join(' ');
+
+/**
+ * The synonyms by their words alone: a header that names a synonym with its articles and prepositions written otherwise
+ * (`Data di registrazione` for `Data registrazione`, `Consenso al trattamento dei dati`) is that synonym. Two synonyms of
+ * different fields that read alike so are neither's.
+ */
+const LOOSE_SYNONYMS: ReadonlyMap<string, string> = /* @__PURE__ */ (() => {
+  const loose = new Map<string, string | null>();
+  for (const [header, path] of SYNONYM_LOOKUP) {
+    const key = withoutLinkingWords(header);
+    loose.set(key, loose.has(key) && loose.get(key) !== path ? null : path);
+  }
+  return new Map([...loose].filter((e): e is [string, string] => e[1] !== null));
+})();
+
+/** The field a folded header is a synonym of, as written or with its linking words written otherwise. */
+export function synonymOf(folded: string): string | undefined {
+  const exact = SYNONYM_LOOKUP.get(folded);
+  if (exact !== undefined) return exact;
+  const key = withoutLinkingWords(folded);
+  return key !== '' ? LOOSE_SYNONYMS.get(key) : undefined;
+}
+
 /** The export format whose signature headers are all present, if any. */
 export function detectExportFormat(headers: readonly string[]): ExportFormat | undefined {
   const folded = new Set(headers.map(foldHeader));
@@ -449,7 +484,7 @@ const ANOTHER = /\s+(\d|secondari[oa]|alternativ[oa]|altr[oa]|personale|aziendal
  */
 function anotherOf(folded: string): string | undefined {
   const base = folded.replace(ANOTHER, '');
-  const path = base !== folded ? SYNONYM_LOOKUP.get(base) : undefined;
+  const path = base !== folded ? synonymOf(base) : undefined;
   return path && MULTI_VALUED.has(path) ? path : undefined;
 }
 
@@ -482,7 +517,7 @@ const unqualified = (folded: string): string => folded.replace(PERSON_PREFIX, ''
 function personFieldOf(folded: string): string | undefined {
   const base = unqualified(folded);
   if (base === folded || !base) return undefined;
-  const path = SYNONYM_LOOKUP.get(base) ?? anotherOf(base);
+  const path = synonymOf(base) ?? anotherOf(base);
   return path && PERSON_FIELDS.test(path) ? path : undefined;
 }
 
@@ -573,7 +608,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const byIndex = new Map<number, string>();
   const taken = new Map<string, { index: number; qualified: boolean }>();
   const folded = headers.map(foldHeader);
-  const synonyms = folded.map((h) => SYNONYM_LOOKUP.get(h));
+  const synonyms = folded.map(synonymOf);
   const documentsFile = !format && folded.some((h) => DOCUMENT_HEADERS.has(h));
   const namedElsewhere = folded.some((h, i) => NAME_PATHS.has(synonyms[i] ?? personFieldOf(h)));
   const asDocument = (h: string): string | undefined => {

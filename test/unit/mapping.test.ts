@@ -59,6 +59,20 @@ describe('compilePlan', () => {
       'identifiers.taxCode': 'C.F.',
     });
   });
+  it("recognises a synonym written with its articles and prepositions otherwise (Data di registrazione, Iscritto alla newsletter)", () => {
+    expect(paths(['E-mail', 'Numero di cellulare', 'Data di registrazione', 'Iscritto alla newsletter', 'Consenso al trattamento dei dati', 'Consenso alla profilazione'])).toEqual({
+      'identifiers.email': 'E-mail',
+      'identifiers.phone': 'Numero di cellulare',
+      occurredAt: 'Data di registrazione',
+      'consents.marketing_email': 'Iscritto alla newsletter',
+      'consents.privacy_notice': 'Consenso al trattamento dei dati',
+      'consents.profiling': 'Consenso alla profilazione',
+    });
+    expect(paths(['Email', 'Numero telefono', "Codice dell'ordine", 'Totale'])).toMatchObject({ 'identifiers.phone': 'Numero telefono', 'order.orderId': "Codice dell'ordine" });
+    // Only the linking words: another word is another header.
+    expect(paths(['Email', 'Data di iscrizione al corso'])).toEqual({ 'identifiers.email': 'Email' });
+  });
+
   it('reads a birthday column as the birth date and a named newsletter opt-in as consent, but no bare Subscribed', () => {
     expect(paths(['email', 'Birthday', 'Email Opt-In'])).toEqual({
       'identifiers.email': 'email',
