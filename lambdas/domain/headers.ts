@@ -65,6 +65,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'consenso marketing', 'consenso newsletter', 'newsletter', 'privacy marketing', 'marketing', 'consenso commerciale',
     'consenso email', 'iscritto newsletter', 'iscrizione newsletter', 'accepts email marketing', 'accepts marketing',
     'email marketing', 'marketing consent', 'opt in', 'optin', 'email opt in', 'newsletter subscription', 'email marketing consent',
+    // An Italian privacy form's wording of the marketing purpose (`Consenso per finalità di marketing`).
+    'consenso finalita marketing', 'consenso finalita promozionali', 'consenso comunicazioni commerciali', 'consenso comunicazioni promozionali',
     // Not a bare `Iscritto` or `Subscribed`: a site's registration or a plan's subscription is no consent to marketing.
   ],
   // A column that says who opted out (a CRM's `Email Opt Out`, a newsletter tool's `Unsubscribed`): yes withdraws the
@@ -437,7 +439,7 @@ export const SYNONYM_LOOKUP: ReadonlyMap<string, string> = /* @__PURE__ */ byHea
 /** Italian articles and prepositions a header may carry or leave out: `Data di registrazione`, `Iscritto alla newsletter`. */
 const LINKING_WORDS: ReadonlySet<string> = new Set([
   'il', 'lo', 'la', 'i', 'gli', 'le', 'l', 'd', 'di', 'del', 'dello', 'della', 'dei', 'degli', 'delle', 'dell',
-  'al', 'allo', 'alla', 'ai', 'agli', 'alle', 'all', 'per',
+  'a', 'ad', 'al', 'allo', 'alla', 'ai', 'agli', 'alle', 'all', 'per',
 ]);
 
 /** A folded header without its linking words (`data di registrazione` → `data registrazione`). */

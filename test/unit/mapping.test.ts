@@ -69,6 +69,10 @@ describe('compilePlan', () => {
       'consents.profiling': 'Consenso alla profilazione',
     });
     expect(paths(['Email', 'Numero telefono', "Codice dell'ordine", 'Totale'])).toMatchObject({ 'identifiers.phone': 'Numero telefono', 'order.orderId': "Codice dell'ordine" });
+    // An Italian privacy form's wording of the marketing purpose.
+    for (const header of ['Consenso per finalità di marketing', 'Consenso a finalità promozionali', 'Consenso alle comunicazioni commerciali']) {
+      expect(paths(['Email', header])['consents.marketing_email']).toBe(header);
+    }
     // Only the linking words: another word is another header.
     expect(paths(['Email', 'Data di iscrizione al corso'])).toEqual({ 'identifiers.email': 'Email' });
   });
