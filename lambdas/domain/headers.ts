@@ -464,7 +464,7 @@ const LOOSE_SYNONYMS: ReadonlyMap<string, string> = /* @__PURE__ */ (() => {
 })();
 
 /** The field a folded header is a synonym of, as written or with its linking words written otherwise. */
-export function synonymOf(folded: string): string | undefined {
+function synonymOf(folded: string): string | undefined {
   const exact = SYNONYM_LOOKUP.get(folded);
   if (exact !== undefined) return exact;
   const key = withoutLinkingWords(folded);
@@ -522,6 +522,9 @@ function personFieldOf(folded: string): string | undefined {
   const path = synonymOf(base) ?? anotherOf(base);
   return path && PERSON_FIELDS.test(path) ? path : undefined;
 }
+
+/** Headers that date a consent without naming its purpose (see recogniseHeaders). */
+const CONSENT_DATES: ReadonlySet<string> = new Set(['data consenso', 'data del consenso', 'data ora consenso', 'consent date', 'date of consent', 'consent timestamp', 'consented at']);
 
 /**
  * Headers a file of interactions (one with a subject: a helpdesk's tickets, a mailbox's messages) gives another
@@ -674,6 +677,3 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   }
   return byIndex;
 }
-
-/** Headers that date a consent without naming its purpose. */
-const CONSENT_DATES: ReadonlySet<string> = new Set(['data consenso', 'data del consenso', 'data ora consenso', 'consent date', 'date of consent', 'consent timestamp', 'consented at']);

@@ -251,10 +251,11 @@ export function personKeyOfProfile(state: ProfileState): PersonKey {
  * cash on delivery to confirm, a backorder not paid: the states its statistics leave out, `logable` 0, by the English
  * and Italian names PrestaShop has given them), and orders deleted in the shop (`deleted`: Shopify's `orders/delete`).
  * Each source is counted as its own reports count it: Shopify's `pending` and WooCommerce's `on-hold` (a bank transfer
- * awaited there too) are sales in their reports, and here. Such an order stays on the profile and in the lake with its status, and counts toward
- * nothing: not the order count, revenue, first or last order, lifecycle or lead score, nor the KPI tables. A partial
- * refund still counts, at the total the source gives (a Stripe refund's, Shopify's current total, WooCommerce's total
- * less refunds and an export's total less its refunded amount are what was kept; otherwise the order's).
+ * awaited there too) are sales in their reports, and here. Such an order stays on the profile and in the lake with its
+ * status, and counts toward nothing: not the order count, revenue, first or last order, lifecycle or lead score, nor
+ * the KPI tables. A partial refund still counts, at the total the source gives (a Stripe refund's, Shopify's current
+ * total, WooCommerce's total less refunds and an export's total less its refunded amount are what was kept; otherwise
+ * the order's).
  */
 export const VOID_ORDER_STATUSES: readonly string[] = [
   'cancelled', 'canceled', 'refunded', 'returned', 'voided', 'failed', 'trash', 'checkout-draft', 'deleted',
