@@ -140,8 +140,10 @@ export interface ExportFormat {
   /** Namespace of its customer ids (`shopify:123`). */
   readonly namespace: string;
   readonly kind?: 'contact' | 'order';
-  /** Folded header -> canonical path, applied before the synonyms. */
+  /** Folded header -> canonical path, applied before the synonyms; `''` leaves a column a synonym would misread unmapped. */
   readonly columns: Readonly<Record<string, string>>;
+  /** The folded header of the column that keys its rows, when that is no customer id (a lead's, a submission's id). */
+  readonly recordKey?: string;
   /** Constant values this export implies (a Mailchimp subscribed export means marketing consent granted). */
   readonly constants?: Readonly<Record<string, string>>;
   /** Folded header -> its codes and what each reads as (`C` -> `true`; `''`: says nothing), as a mapping's `values`. */
@@ -423,6 +425,43 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
       'marketing contact status': 'attributes.marketingContactStatus',
     },
   },
+  // Meta's lead ads download (Ads Manager, Leads Center; a tab-separated UTF-16 file): one row a form submitted, under
+  // its lead id (`l:123…`), with the ad that brought it and the form's questions by their keys (`full_name`,
+  // `phone_number` as `p:+39…`; a custom question by its text). Its ids are the lead's and the ad objects', no
+  // customer's: the lead id keys the row, so a download that overlaps the last adds only its new leads. The platform
+  // and `is_organic` are the lead's first touch; the form is its touchpoint. The ad's and ad set's names are left out.
+  {
+    name: 'meta-lead-ads',
+    signature: ['created time', 'form id', 'is organic', 'platform'],
+    namespace: 'meta',
+    kind: 'contact',
+    recordKey: 'id',
+    columns: {
+      id: '',
+      'created time': 'occurredAt',
+      platform: 'lead.source',
+      'is organic': 'lead.medium',
+      'campaign name': 'lead.campaign',
+      'form name': 'interaction.touchpoint',
+      'ad name': '',
+      'adset name': '',
+      'full name': 'person.fullName',
+      'phone number': 'identifiers.phone',
+      'work phone number': 'identifiers.phone',
+      'work email': 'identifiers.email',
+      'street address': 'address.line1',
+      'post code': 'address.postalCode',
+      'zip code': 'address.postalCode',
+      state: 'address.province',
+      'job title': 'company.role',
+      'company name': 'company.name',
+    },
+    values: {
+      platform: { fb: 'facebook', ig: 'instagram', an: 'audience network', ms: 'messenger', wa: 'whatsapp' },
+      'is organic': { TRUE: 'organic', FALSE: 'paid', true: 'organic', false: 'paid', '1': 'organic', '0': 'paid' },
+    },
+    nameOrder: 'firstLast',
+  },
 ];
 
 /**
@@ -442,11 +481,15 @@ const LINKING_WORDS: ReadonlySet<string> = new Set([
   'a', 'ad', 'al', 'allo', 'alla', 'ai', 'agli', 'alle', 'all', 'per',
 ]);
 
-/** A folded header without its linking words (`data di registrazione` → `data registrazione`). */
+/**
+ * A folded header without its linking words (`data di registrazione` → `data registrazione`). Only a word between two
+ * others links them: a first or last word is a word of the header's own (`ad name`, the name of an advertisement, is no
+ * `name`).
+ */
 const withoutLinkingWords = (folded: string): string =>
   folded
     .split(' ')
-    .filter((w) => !LINKING_WORDS.has(w))
+    .filter((w, i, words) => i === 0 || i === words.length - 1 || !LINKING_WORDS.has(w))
     .join(' ');
 
 /**

@@ -229,11 +229,17 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
         : 'contact');
   const hasIdentifier = [...paths].some((p) => p.startsWith('identifiers.')) || paths.has('person.fullName') || paths.has('person.lastName');
   if (!hasIdentifier) return { ok: false, error: 'header.noIdentifierColumn' };
+  if (recordKey.length === 0 && format?.recordKey !== undefined) {
+    const index = headers.findIndex((h) => foldHeader(h) === format.recordKey);
+    if (index >= 0) recordKey.push(index);
+  }
   if (recordKey.length === 0) {
     const keyPath = kind === 'order' ? 'order.orderId' : 'identifiers.externalId';
     const key = fields.find((f) => f.path === keyPath && f.index !== undefined);
     if (key?.index !== undefined) recordKey.push(key.index);
   }
+  // A column that keys the rows is read, though no field takes it.
+  for (const index of recordKey) used.add(index);
   return {
     ok: true,
     plan: {

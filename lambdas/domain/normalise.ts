@@ -94,7 +94,8 @@ function italianFastPath(digits: string): string | undefined {
 
 /** To E.164; `00` international prefixes and punctuation are accepted. Default region from the mapping, else IT. */
 export function normalisePhone(raw: string, defaultRegion: CountryCode = 'IT'): Cleaned<string> {
-  let s = raw.trim();
+  // Meta's lead downloads mark a phone `p:+39…` (so a spreadsheet keeps it as text).
+  let s = raw.trim().replace(/^p:/i, '');
   if (!s) return fail('phone.empty');
   s = s.replace(PHONE_PUNCTUATION, '');
   if (!/^\+?\d{5,17}$/.test(s)) return fail('phone.syntax');

@@ -307,4 +307,37 @@ describe('exports a new user uploads, without a mapping', () => {
       ['WC-2026-001', true],
     ]);
   });
+
+  it("imports Meta's lead ads downloads: the ad's campaign as the lead's first touch, and a download overlapping the last adds only its new leads", async () => {
+    // As Ads Manager writes it: UTF-16 with its byte order mark, tab-separated, ids and phones prefixed (`l:`, `p:+39…`).
+    const header = 'id\tcreated_time\tad_id\tad_name\tadset_id\tadset_name\tcampaign_id\tcampaign_name\tform_id\tform_name\tis_organic\tplatform\tquale_servizio_ti_interessa?\tfull_name\temail\tphone_number\tcity\tinbox_url\tlead_status';
+    const rows = [
+      'l:1054074580944020\t2026-10-31T11:18:23+01:00\tag:120256484322050715\tCucine - carosello\tas:120256484322060715\tDonne 30-55 Emilia\tc:120256484322070715\tCucine autunno 2026\tf:2295576760978334\tRichiesta preventivo\tFALSE\tig\tCucine\tFrancesca Greco\tfrancesca.greco@example.it\tp:+393401234000\tParma\t\tcomplete',
+      'l:1065451346068098\t2026-11-02T21:52:28+01:00\t\t\t\t\t\t\tf:2295576760978334\tRichiesta preventivo\tTRUE\tfb\tBagni\tDavide Conti\tdavide.conti@example.it\tp:3387654321\tModena\t\tcomplete',
+    ];
+    const later = 'l:1077712233445566\t2026-11-20T09:05:00+01:00\tag:120256484322050799\tSaldi - video\tas:120256484322060799\tClienti\tc:120256484322070799\tSaldi inverno\tf:2295576760978399\tCatalogo\tFALSE\tfb\tCatalogo\tFrancesca Greco\tfrancesca.greco@example.it\tp:+393401234000\tParma\t\tcomplete';
+    const utf16 = (lines: string[]) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(lines.join('\n'), 'utf16le')]);
+
+    const first = await cdpImport('leads-2026-11-03.csv', utf16([header, ...rows]), 'meta');
+    expect(first).toMatchObject({ status: 'completed', exportFormat: 'meta-lead-ads', rowsRead: 2, accepted: 2, rejected: 0 });
+    // The custom question is named for a mapping to take; the ad objects' ids and names are no one's data.
+    expect(first.unmappedColumns).toEqual(['ad_id', 'ad_name', 'adset_id', 'adset_name', 'campaign_id', 'form_id', 'quale_servizio_ti_interessa?', 'inbox_url', 'lead_status']);
+    await twin.waitIdle();
+    const francesca = await profile('email:francesca.greco@example.it');
+    expect(francesca?.attributes).toMatchObject({ firstName: 'Francesca', lastName: 'Greco', city: 'Parma' });
+    expect(francesca?.identifiers).toContain('phone:+393401234000');
+    expect(francesca?.lead).toMatchObject({ source: 'instagram', medium: 'paid', campaign: 'Cucine autunno 2026', at: '2026-10-31T10:18:23.000Z' });
+    const davide = await profile('phone:+393387654321');
+    expect(davide?.lead).toMatchObject({ source: 'facebook', medium: 'organic' });
+    expect(davide?.lead?.campaign).toBeUndefined();
+
+    // The next download covers the same days and one more lead: only that one is new, and the first touch stays.
+    const second = await cdpImport('leads-2026-11-21.csv', utf16([header, ...rows, later]), 'meta');
+    expect(second).toMatchObject({ status: 'completed', rowsRead: 3, accepted: 3, rejected: 0 });
+    await twin.waitIdle();
+    const again = await profile('email:francesca.greco@example.it');
+    expect(again?.recordCount).toBe(2);
+    expect(again?.lead).toMatchObject({ source: 'instagram', campaign: 'Cucine autunno 2026' });
+    expect((await profile('phone:+393387654321'))?.recordCount).toBe(1);
+  });
 });

@@ -75,6 +75,8 @@ describe('compilePlan', () => {
     }
     // Only the linking words: another word is another header.
     expect(paths(['Email', 'Data di iscrizione al corso'])).toEqual({ 'identifiers.email': 'Email' });
+    // And only between two words: a first or last one is the header's own (an ad's name is no person's).
+    expect(paths(['Email', 'ad_name', 'Nome al'])).toEqual({ 'identifiers.email': 'Email' });
   });
 
   it('reads a birthday column as the birth date and a named newsletter opt-in as consent, but no bare Subscribed', () => {

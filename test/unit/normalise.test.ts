@@ -62,6 +62,9 @@ describe('normalisePhone', () => {
     ['(+39) 320-5556677', '+393205556677'],
     ['02 1234 5678', '+390212345678'],
     ['+44 20 7946 0958', '+442079460958'],
+    // Meta's lead downloads prefix their phones so a spreadsheet keeps them as text.
+    ['p:+393331234567', '+393331234567'],
+    ['p:3387654321', '+393387654321'],
   ])('reads %j as %s', (raw, e164) => {
     expect(normalisePhone(raw)).toEqual({ ok: true, value: e164 });
   });

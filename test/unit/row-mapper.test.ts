@@ -188,6 +188,37 @@ describe('mapRow', () => {
     expect(planOf(['Email', 'Name', 'Surname', 'Status']).fields.find((f) => f.path === 'consents.marketing_email')).toBeUndefined();
   });
 
+  it("reads Meta's lead ads download: keyed by the lead id, its ad's platform, paid or organic, and campaign as the lead's first touch", () => {
+    const headers = ['id', 'created_time', 'ad_id', 'ad_name', 'adset_id', 'adset_name', 'campaign_id', 'campaign_name', 'form_id', 'form_name', 'is_organic', 'platform', 'full_name', 'email', 'phone_number'];
+    const plan = planOf(headers);
+    expect(plan.exportFormat).toBe('meta-lead-ads');
+    // The lead id is read (it keys the row), so the report does not name it among the columns left out.
+    expect(plan.unmapped).toEqual(['ad_id', 'ad_name', 'adset_id', 'adset_name', 'campaign_id', 'form_id']);
+    const lead = (isOrganic: string, platform: string) => {
+      const out = mapRow(['l:1054074580944020', '2026-10-31T11:18:23+01:00', 'ag:1', 'Cucine - carosello', 'as:1', 'Donne 30-55', 'c:1', 'Cucine autunno', 'f:1', 'Richiesta preventivo', isOrganic, platform, 'Francesca Greco', 'f.greco@example.it', 'p:+393401234000'], 2, plan, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record;
+    };
+    expect(lead('FALSE', 'ig')).toMatchObject({
+      occurredAt: '2026-10-31T10:18:23.000Z',
+      lineage: { recordKey: 'l:1054074580944020' },
+      // The ad's name is no person's: before, `ad_name` read as the full name (`ad` taken for a linking word).
+      person: { firstName: 'Francesca', lastName: 'Greco' },
+      identifiers: [
+        { type: 'email', value: 'f.greco@example.it' },
+        { type: 'phone', value: '+393401234000' },
+      ],
+      lead: { source: 'instagram', medium: 'paid', campaign: 'Cucine autunno' },
+      interaction: { touchpoint: 'richiesta preventivo' },
+    });
+    // The lead id keys the row and is no customer id: no identifier links by it.
+    expect(lead('FALSE', 'ig').identifiers.map((i) => i.type)).toEqual(['email', 'phone']);
+    // Older downloads write `is_organic` as 0 and 1; a platform code it adds later is kept as written.
+    expect(lead('1', 'fb').lead).toMatchObject({ source: 'facebook', medium: 'organic' });
+    expect(lead('0', 'threads').lead).toMatchObject({ source: 'threads', medium: 'paid' });
+    expect(lead('0', 'ig').flags).toBeUndefined();
+  });
+
   it("reads Google's several values in one cell, and an unset date as none (0000-00-00, Outlook's 0/0/00)", () => {
     const google = planOf(['Given Name', 'Family Name', 'Birthday', 'E-mail 1 - Value', 'Phone 1 - Value']);
     const out = mapRow(['Giulia', 'Ferri', '0000-00-00', 'g@example.it ::: giulia@ferri.it', '+39 333 111 2233 ::: 02 1234567'], 2, google, ctx);
