@@ -27,7 +27,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   ],
   'identifiers.phone': [
     'telefono', 'cellulare', 'cell', 'mobile', 'phone', 'phone number', 'tel', 'numero di telefono', 'telefono cellulare',
-    'telefono fisso', 'mobile phone', 'mobile phone number', 'recapito telefonico', 'numero cellulare',
+    'telefono fisso', 'mobile phone', 'mobile phone number', 'recapito telefonico', 'numero cellulare', 'cell phone',
+    'cellphone', 'text reminder number',
     // Brevo's (Sendinblue's) identifiers beside `EMAIL`: the number texts, WhatsApp messages and calls go to.
     'whatsapp', 'numero whatsapp', 'landline number', 'numero sms',
   ],
@@ -119,6 +120,10 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     // When the customer signed up (PrestaShop's `Registration`), when the record last changed (an ERP's `Data ultima
     // modifica`: its values are as of then, which survivorship's recency weighs); the first such column counts.
     'registrazione', 'registration', 'registration date', 'date registered', 'signup date', 'sign up date', 'added time',
+    'data iscrizione',
+    // When a form was sent: Google Forms' `Informazioni cronologiche` (its Italian `Timestamp`), Typeform's `Submit Date
+    // (UTC)`, Jotform's `Submission Date`.
+    'informazioni cronologiche', 'submit date', 'submission date', 'submitted at', 'submitted on', 'data invio',
     'data ultima modifica', 'ultima modifica', 'data modifica', 'last modified', 'last modified date', 'modified time',
     'date modified', 'updated at', 'last updated',
   ],
@@ -405,6 +410,23 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     },
     nameOrder: 'firstLast',
   },
+  // Zoho CRM's contacts and leads exports: `Record Id` as HubSpot's, so told apart by Zoho's system times. Its owner
+  // columns (`Contact Owner`, `Lead Owner`) are the salesperson's.
+  {
+    name: 'zoho-crm',
+    signature: ['record id', 'created time', 'modified time'],
+    namespace: 'zoho',
+    columns: {
+      'record id': 'identifiers.externalId',
+      'account name': 'company.name',
+      // The job (`Sales Manager`); the form of address is `Salutation`.
+      title: 'company.role',
+      salutation: 'person.title',
+      'secondary email': 'identifiers.email',
+      'home phone': 'identifiers.phone',
+      description: 'attributes.description',
+    },
+  },
   {
     name: 'hubspot-contacts',
     signature: ['record id', 'first name', 'last name', 'email'],
@@ -506,12 +528,21 @@ const LOOSE_SYNONYMS: ReadonlyMap<string, string> = /* @__PURE__ */ (() => {
   return new Map([...loose].filter((e): e is [string, string] => e[1] !== null));
 })();
 
-/** The field a folded header is a synonym of, as written or with its linking words written otherwise. */
+/** A time's header that notes its zone (`Submit Date (UTC)`, Wix's `Created At (UTC+0)`); mapping reads the zone. */
+const ZONE_NOTE = /\s(?:utc|gmt)(?:\s\d{1,2})?$/;
+
+/**
+ * The field a folded header is a synonym of: as written, with its linking words written otherwise, or, for a time,
+ * with its zone noted after it.
+ */
 function synonymOf(folded: string): string | undefined {
   const exact = SYNONYM_LOOKUP.get(folded);
   if (exact !== undefined) return exact;
   const key = withoutLinkingWords(folded);
-  return key !== '' ? LOOSE_SYNONYMS.get(key) : undefined;
+  const loose = key !== '' ? LOOSE_SYNONYMS.get(key) : undefined;
+  if (loose !== undefined || !ZONE_NOTE.test(folded)) return loose;
+  const time = synonymOf(folded.replace(ZONE_NOTE, ''));
+  return time === 'occurredAt' || time === 'order.placedAt' || time?.endsWith('.at') ? time : undefined;
 }
 
 /** The export format whose signature headers are all present, if any. */
@@ -545,10 +576,11 @@ const ORDER_NUMBERS: ReadonlySet<string> = new Set(['numero ordine', 'n ordine',
  * Words that make a column the row's person's: `Requester Email`, `Customer Name`, `Telefono cliente`. A helpdesk's
  * ticket export or a call log names the customer so, beside the agent who handled the row (`Agent Email`, which stays
  * unmapped); a shop's order, its buyer's billing columns (`Billing Email`, `Email (Billing)`, `Email di fatturazione`);
- * a CRM, the columns it names by their record (Pipedrive's `Person - Email - Work`).
+ * a CRM, the columns it names by their record (Pipedrive's `Person - Email - Work`); a booking or an event, the guest
+ * (Calendly's `Invitee Email`, `Attendee Name`, `Email partecipante`) beside the host.
  */
-const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|billing|person)\s+/;
-const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente)|billing|(?:di\s+)?fatturazione)$/;
+const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|billing|person|invitee|attendee|participant|registrant)\s+/;
+const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente|partecipante)|billing|(?:di\s+)?fatturazione)$/;
 /** The fields such a word may qualify: a `Customer Type` or a `Nota cliente` is no field of the person's. */
 const PERSON_FIELDS = /^(person|identifiers|company|address)\./;
 

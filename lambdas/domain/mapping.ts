@@ -168,8 +168,10 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
   const dateFormat = mapping?.format?.dateFormat ?? 'auto';
   const decimal = mapping?.format?.decimal ?? ',';
   const timeZone = mapping?.format?.timeZone;
-  // A header that says its times are UTC (Stripe's `Created (UTC)`, `Data (GMT)`) is not in the file's zone.
-  const inUtc = (header: string | undefined): boolean => timeZone !== undefined && timeZone !== 'UTC' && header !== undefined && /\b(?:utc|gmt)\b/i.test(header);
+  // A header that says its times are UTC (Stripe's `Created (UTC)`, `Data (GMT)`, Wix's `(UTC+0)`) is not in the file's
+  // zone; one that names another offset (`(UTC+1)`) is left to it.
+  const inUtc = (header: string | undefined): boolean =>
+    timeZone !== undefined && timeZone !== 'UTC' && header !== undefined && /\b(?:utc|gmt)\b(?!\s*[+-]\s*0*[1-9])/i.test(header);
 
   for (const [path, spec] of Object.entries(mapping?.fields ?? {})) {
     const s = typeof spec === 'object' && !Array.isArray(spec) ? spec : { column: spec };

@@ -383,6 +383,21 @@ describe('compilePlan', () => {
     expect(paths(['Ragione sociale / Nominativo', 'C.F./P.IVA', 'Email'])).toMatchObject({ 'company.name': 'Ragione sociale / Nominativo', 'identifiers.vatNumber': 'C.F./P.IVA' });
   });
 
+  it("reads forms' and bookings' own headers: when a form was sent, a booking's guest, a subscription's date", () => {
+    // Google Forms in Italian (`Informazioni cronologiche` is its `Timestamp`), Typeform's CSV, Calendly's export.
+    expect(paths(['Informazioni cronologiche', 'Indirizzo email', 'Nome e cognome'])).toEqual({ occurredAt: 'Informazioni cronologiche', 'identifiers.email': 'Indirizzo email', 'person.fullName': 'Nome e cognome' });
+    expect(paths(['#', 'Nome', 'Email', 'Start Date (UTC)', 'Submit Date (UTC)', 'Network ID'])).toEqual({ 'person.firstName': 'Nome', 'identifiers.email': 'Email', occurredAt: 'Submit Date (UTC)' });
+    expect(paths(['Invitee Name', 'Invitee Email', 'Text Reminder Number', 'Event Type Name', 'Start Date & Time'])).toEqual({
+      'person.fullName': 'Invitee Name',
+      'identifiers.email': 'Invitee Email',
+      'identifiers.phone': 'Text Reminder Number',
+    });
+    expect(paths(['Nome partecipante', 'Email partecipante', 'Attendee Phone'])).toEqual({ 'person.fullName': 'Nome partecipante', 'identifiers.email': 'Email partecipante', 'identifiers.phone': 'Attendee Phone' });
+    expect(paths(['Email', 'Cell Phone', 'Data iscrizione'])).toEqual({ 'identifiers.email': 'Email', 'identifiers.phone': 'Cell Phone', occurredAt: 'Data iscrizione' });
+    // A zone noted after a time's header is the time's; after another header it makes no synonym.
+    expect(paths(['Email', 'Created At (UTC+0)', 'Nome (UTC)'])).toEqual({ 'identifiers.email': 'Email', occurredAt: 'Created At (UTC+0)' });
+  });
+
   it("reads a time of day in a column of its own into the date (a call log's Data;Ora)", () => {
     expect(paths(['Data', 'Ora', 'Telefono', 'Esito'])).toMatchObject({ occurredAt: 'Data', 'occurredAt.time': 'Ora' });
     expect(parseMapping({ fields: { 'occurredAt.time': 'Orario' } }).ok).toBe(true);
@@ -399,6 +414,9 @@ describe('export formats of common tools', () => {
     [['Email Address', 'First Name', 'MEMBER_RATING', 'OPTIN_TIME', 'OPTIN_IP', 'CONFIRM_TIME', 'CLEAN_TIME', 'CLEAN_CAMPAIGN_TITLE', 'CLEAN_CAMPAIGN_ID', 'LEID', 'EUID'], 'mailchimp-cleaned'],
     [['id', 'Description', 'Email', 'Name', 'Created (UTC)'], 'stripe-customers'],
     [['Record ID', 'First Name', 'Last Name', 'Email', 'Phone Number'], 'hubspot-contacts'],
+    // Zoho CRM's `Record Id` is its own: before, its export was taken for HubSpot's (ids as `hubspot:…`).
+    [['Record Id', 'Contact Owner', 'Lead Source', 'First Name', 'Last Name', 'Account Name', 'Email', 'Created Time', 'Modified Time'], 'zoho-crm'],
+    [['Record Id', 'Lead Owner', 'Company', 'First Name', 'Last Name', 'Email', 'Lead Status', 'Created Time', 'Modified Time'], 'zoho-crm'],
     // Address books: Google Contacts (either layout; a book without e-mails has no e-mail columns), Outlook.
     [['First Name', 'Last Name', 'Labels', 'E-mail 1 - Label', 'E-mail 1 - Value', 'Phone 1 - Label', 'Phone 1 - Value'], 'google-contacts'],
     [['Name', 'Given Name', 'Family Name', 'Subject', 'Notes', 'Group Membership', 'Phone 1 - Type', 'Phone 1 - Value'], 'google-contacts'],
@@ -407,6 +425,24 @@ describe('export formats of common tools', () => {
     [['Nome', 'Cognome', 'Indirizzo posta elettronica', 'Abitazione', 'Ufficio', 'Cellulare', 'Telefono principale società', 'Nome manager'], 'outlook-contacts'],
   ])('recognises %j as %s', (headers, name) => {
     expect(detectExportFormat(headers)?.name).toBe(name);
+  });
+  it("reads Zoho CRM's ids as Zoho's, its Title as the job and its owner as no one's", () => {
+    const headers = ['Record Id', 'Contact Owner', 'Salutation', 'First Name', 'Last Name', 'Account Name', 'Email', 'Title', 'Secondary Email', 'Created Time', 'Modified Time', 'Description'];
+    const plan = compilePlan(headers, 'crm');
+    expect(plan.ok && [plan.plan.exportFormat, plan.plan.namespace]).toEqual(['zoho-crm', 'zoho']);
+    expect(paths(headers)).toEqual({
+      'identifiers.externalId': 'Record Id',
+      'person.title': 'Salutation',
+      'person.firstName': 'First Name',
+      'person.lastName': 'Last Name',
+      'company.name': 'Account Name',
+      'identifiers.email': 'Secondary Email',
+      'company.role': 'Title',
+      occurredAt: 'Created Time',
+      'attributes.description': 'Description',
+    });
+    expect(plan.ok && plan.plan.fields.filter((f) => f.path === 'identifiers.email').map((f) => headers[f.index!])).toEqual(['Email', 'Secondary Email']);
+    expect(plan.ok && plan.plan.unmapped).toEqual(['Contact Owner', 'Modified Time']);
   });
   it("reads an address book's every e-mail and phone, and no one else's fields", () => {
     // Before, Google's numbered columns were unmapped (every row rejected without an identifier), its `Subject` made
