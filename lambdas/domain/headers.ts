@@ -278,6 +278,9 @@ const OUTLOOK_COLUMNS: Readonly<Record<string, string>> = {
   notes: 'attributes.notes',
 };
 
+/** Wix's subscriber states, as its contacts export writes them. */
+const WIX_STATES: Readonly<Record<string, string>> = { Subscribed: 'true', Unsubscribed: 'false', 'Never subscribed': '', 'Not set': '', Pending: '' };
+
 export const EXPORT_FORMATS: readonly ExportFormat[] = [
   {
     name: 'shopify-orders',
@@ -445,6 +448,31 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
       'create date': 'occurredAt',
       'lifecycle stage': 'attributes.lifecycleStage',
       'marketing contact status': 'attributes.marketingContactStatus',
+    },
+  },
+  // Wix's contacts export: numbered e-mails and phones (read as any numbered column), its first address by parts, and
+  // the subscriber states its marketing tools keep per channel. `Never subscribed` is no word either way; the states are
+  // undated (the row is dated by `Created At (UTC+0)`), so a grant stands only while nothing else is known.
+  {
+    name: 'wix-contacts',
+    signature: ['email 1', 'email subscriber status'],
+    namespace: 'wix',
+    kind: 'contact',
+    columns: {
+      'address 1 street': 'address.line1',
+      'address 1 street line 2': 'address.line2',
+      'address 1 city': 'address.city',
+      'address 1 state region': 'address.province',
+      'address 1 zip': 'address.postalCode',
+      'address 1 country': 'address.country',
+      'email subscriber status': 'consents.marketing_email',
+      'sms subscriber status': 'consents.marketing_sms',
+      position: 'company.role',
+      labels: 'attributes.labels',
+    },
+    values: {
+      'email subscriber status': WIX_STATES,
+      'sms subscriber status': WIX_STATES,
     },
   },
   // Meta's lead ads download (Ads Manager, Leads Center; a tab-separated UTF-16 file): one row a form submitted, under

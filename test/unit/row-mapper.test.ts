@@ -192,6 +192,31 @@ describe('mapRow', () => {
     expect(planOf(['Email', 'Name', 'Surname', 'Status']).fields.find((f) => f.path === 'consents.marketing_email')).toBeUndefined();
   });
 
+  it("reads Wix's contacts export: its first address by parts, and each channel's subscriber state", () => {
+    const headers = ['First Name', 'Last Name', 'Email 1', 'Email 1 Label', 'Phone 1', 'Address 1 - Type', 'Address 1 - Street', 'Address 1 - City', 'Address 1 - State/Region', 'Address 1 - Zip', 'Address 1 - Country', 'Labels', 'Created At (UTC+0)', 'Email subscriber status', 'SMS subscriber status', 'Last Activity', 'Source'];
+    const plan = planOf(headers);
+    expect(plan.exportFormat).toBe('wix-contacts');
+    const contact = (email: string, sms: string) => {
+      const out = mapRow(['Giulia', 'Ferri', 'g@example.it', 'Main', '+39 333 1234567', 'Home', 'Via Po 10', 'Torino', 'TO', '10124', 'IT', 'VIP', '2024-05-01 10:00', email, sms, 'Submitted a form', 'Contact Form'], 2, plan, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record;
+    };
+    // Before, the address was unmapped, the states too, and the row dated by its import.
+    expect(contact('Subscribed', 'Never subscribed')).toMatchObject({
+      occurredAt: '2024-05-01T10:00:00.000Z',
+      address: { line1: 'Via Po 10', city: 'Torino', province: 'TO', postalCode: '10124', country: 'IT' },
+      consents: [{ purpose: 'marketing_email', granted: true, at: '2024-05-01T10:00:00.000Z', undated: true }],
+    });
+    expect(contact('Unsubscribed', 'Subscribed').consents?.map((c) => [c.purpose, c.granted])).toEqual([
+      ['marketing_email', false],
+      ['marketing_sms', true],
+    ]);
+    // Never subscribed, not set or pending (a double opt-in under way) say nothing, and are not flagged unreadable.
+    for (const state of ['Never subscribed', 'Not set', 'Pending']) {
+      expect([contact(state, state).consents, contact(state, state).flags]).toEqual([undefined, undefined]);
+    }
+  });
+
   it("reads Meta's lead ads download: keyed by the lead id, its ad's platform, paid or organic, and campaign as the lead's first touch", () => {
     const headers = ['id', 'created_time', 'ad_id', 'ad_name', 'adset_id', 'adset_name', 'campaign_id', 'campaign_name', 'form_id', 'form_name', 'is_organic', 'platform', 'full_name', 'email', 'phone_number'];
     const plan = planOf(headers);
