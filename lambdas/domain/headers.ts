@@ -493,8 +493,6 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
       'is organic': 'lead.medium',
       'campaign name': 'lead.campaign',
       'form name': 'interaction.touchpoint',
-      'ad name': '',
-      'adset name': '',
       'full name': 'person.fullName',
       'phone number': 'identifiers.phone',
       'work phone number': 'identifiers.phone',
