@@ -28,14 +28,15 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'identifiers.phone': [
     'telefono', 'cellulare', 'cell', 'mobile', 'phone', 'phone number', 'tel', 'numero di telefono', 'telefono cellulare',
     'telefono fisso', 'mobile phone', 'mobile phone number', 'recapito telefonico', 'numero cellulare', 'cell phone',
-    'cellphone', 'text reminder number',
+    'cellphone', 'text reminder number', 'mobile number', 'telephone', 'telephone number', 'contact number', 'numero di cellulare',
     // Brevo's (Sendinblue's) identifiers beside `EMAIL`: the number texts, WhatsApp messages and calls go to.
     'whatsapp', 'numero whatsapp', 'landline number', 'numero sms',
   ],
   // A bare `SMS`: Brevo's number for texts (`393331234567`), or elsewhere whether texts may be sent (`Sì`): the value
   // decides (see row-mapper).
   'identifiers.sms': ['sms'],
-  'identifiers.externalId': ['codice cliente', 'id cliente', 'cod cliente', 'cod', 'codice', 'customer id', 'customer code', 'customer number', 'id', 'ext id'],
+  // A CRM's lead (Salesforce's `Lead ID`) is a person, known so until converted.
+  'identifiers.externalId': ['codice cliente', 'id cliente', 'cod cliente', 'cod', 'codice', 'customer id', 'customer code', 'customer number', 'id', 'ext id', 'lead id'],
   'identifiers.taxCode': ['codice fiscale', 'cf', 'cod fiscale', 'c f', 'tax code', 'fiscal code'],
   'identifiers.vatNumber': [
     'partita iva', 'p iva', 'piva', 'p iva cliente', 'vat', 'vat number', 'vat id',
@@ -55,9 +56,9 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'company.size': ['dipendenti', 'numero dipendenti', 'company size', 'employees'],
   'company.role': ['ruolo', 'qualifica', 'role', 'job title', 'position'],
   'address.line1': ['indirizzo', 'via', 'address', 'address 1', 'address1', 'street', 'address line 1', 'address 1 2', 'mailing street', 'mailing address'],
-  'address.line2': ['indirizzo 2', 'address 2', 'address2', 'address line 2'],
+  'address.line2': ['indirizzo 2', 'address 2', 'address2', 'address line 2', 'apartment suite', 'apt suite'],
   'address.houseNumber': ['civico', 'n civico', 'nr civico', 'numero civico', 'house number', 'street number'],
-  'address.postalCode': ['cap', 'codice postale', 'zip', 'postal code', 'postcode', 'zip code', 'zip postal code', 'mailing zip postal code', 'mailing zip'],
+  'address.postalCode': ['cap', 'codice postale', 'zip', 'postal code', 'postcode', 'zip code', 'zip postal code', 'mailing zip postal code', 'mailing zip', 'post code'],
   'address.city': ['citta', 'comune', 'localita', 'city', 'town', 'mailing city'],
   'address.province': ['provincia', 'prov', 'sigla provincia', 'province', 'province code', 'state', 'state code', 'county', 'state region', 'state province', 'mailing state province', 'mailing state'],
   'address.region': ['regione', 'region'],
@@ -90,7 +91,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'consents.profiling': ['consenso profilazione', 'profilazione', 'profiling consent'],
   'consents.profiling.at': ['data consenso profilazione', 'profiling consent date'],
   'consents.privacy_notice': [
-    'privacy', 'consenso privacy', 'informativa privacy', 'accetto privacy', 'acceptance privacy', 'privacy policy', 'gdpr',
+    'privacy', 'consenso privacy', 'informativa privacy', 'accetto privacy', 'accettazione privacy', 'acceptance privacy', 'privacy policy', 'gdpr',
     'trattamento dati', 'consenso trattamento dati',
   ],
   'order.orderId': [
@@ -105,11 +106,18 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   ],
   'order.refunded': ['importo rimborsato', 'totale rimborsato', 'refunded amount', 'amount refunded', 'refund amount', 'order refund amount'],
   'order.currency': ['valuta', 'currency', 'order currency', 'currency code'],
-  'order.placedAt': ['data ordine', 'data acquisto', 'order date', 'placed at', 'purchase date', 'data fattura', 'invoice date'],
+  'order.placedAt': ['data ordine', 'data acquisto', 'order date', 'placed at', 'purchase date', 'data fattura', 'invoice date', 'sale date', 'data vendita'],
   'order.status': ['stato ordine', 'order status', 'financial status'],
-  'lead.source': ['utm source', 'fonte', 'lead source', 'origine', 'source'],
-  'lead.medium': ['utm medium', 'medium'],
-  'lead.campaign': ['utm campaign', 'campagna', 'campaign'],
+  'lead.source': [
+    'utm source', 'fonte', 'lead source', 'origine', 'source', 'referral source',
+    // A marketing tool's first touch (Klaviyo's `Initial Source`, `Initial Source Medium`, `Initial Source Campaign`).
+    'initial source',
+    // A form's question of how the person found the business: the answer (`Instagram`, `Passaparola`) is the source.
+    'come ci hai conosciuto', 'come ci ha conosciuto', 'come ci avete conosciuto', 'come hai conosciuto', 'dove ci hai conosciuto',
+    'come hai saputo di noi', 'how did you hear about us', 'how did you hear of us', 'how did you find us',
+  ],
+  'lead.medium': ['utm medium', 'medium', 'initial source medium'],
+  'lead.campaign': ['utm campaign', 'campagna', 'campaign', 'initial source campaign'],
   'interaction.subject': ['oggetto', 'subject'],
   'interaction.summary': ['note', 'descrizione', 'messaggio', 'notes', 'description', 'message'],
   'interaction.type': ['tipo', 'tipo contatto', 'type', 'channel'],
@@ -120,7 +128,9 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     // When the customer signed up (PrestaShop's `Registration`), when the record last changed (an ERP's `Data ultima
     // modifica`: its values are as of then, which survivorship's recency weighs); the first such column counts.
     'registrazione', 'registration', 'registration date', 'date registered', 'signup date', 'sign up date', 'added time',
-    'data iscrizione',
+    'data iscrizione', 'added', 'date added', 'data aggiunta',
+    // When an address book's contact was made (LinkedIn's `Connected On`).
+    'connected on',
     // When a form was sent: Google Forms' `Informazioni cronologiche` (its Italian `Timestamp`), Typeform's `Submit Date
     // (UTC)`, Jotform's `Submission Date`.
     'informazioni cronologiche', 'submit date', 'submission date', 'submitted at', 'submitted on', 'data invio',
@@ -571,6 +581,44 @@ function synonymOf(folded: string): string | undefined {
   return time === 'occurredAt' || time === 'order.placedAt' || time?.endsWith('.at') ? time : undefined;
 }
 
+/**
+ * A consent asked as a form asks it, its checkbox's wording the column's header (`Acconsento al trattamento dei dati
+ * personali ai sensi del GDPR`, `Desidero ricevere la newsletter`, `I agree to receive marketing emails`, Meta's
+ * custom disclaimers by their text), or its question (`Vuoi ricevere la newsletter?`, `Acconsente al trattamento…?`,
+ * `Would you like to receive our newsletter?`): words that give or ask a consent, then what for.
+ */
+const CONSENT_QUESTION =
+  /^(?:(?:si|yes)\s)?(?:acconsent[oie]|accett[oia]|autorizz[oia]|consent[oie]|do il (?:mio )?consenso|presto il (?:mio )?consenso|esprimo il (?:mio )?consenso|dichiaro|ho letto|confermo|desider[oia]|voglio|vuoi|vuole|sono d accordo|iscrivimi|iscriviti|i agree|i accept|i consent|i have read|i ve read|i would like|i d like|i want|yes please|subscribe me|sign me up|keep me|do you (?:agree|consent|accept|want)|would you like)\b/;
+/** A consent named by its noun (`Consenso al trattamento dei dati personali`): a header that may be a date's or an IP's. */
+const CONSENT_NOUN = /^(?:consenso|consensi|consent)\b/;
+const ABOUT_CONSENT = /\s(?:data|date|timestamp|ip|time|ora|testo|text|versione|version|fonte|source)$/;
+const PROFILING = /\b(?:profilazione|profiling)\b/;
+const THIRD_PARTIES = /\b(?:terzi|third part(?:y|ies)|partner|partners|gruppo)\b/;
+const MARKETING =
+  /\b(?:marketing|newsletters?|commercial[ei]|promozional[ei]|promozioni|pubblicitari[aeo]?|offerte|sconti|novita|news|offers|promotions|promotional|advertising)\b/;
+const BY_TEXT = /\b(?:sms|whatsapp)\b/;
+const BY_PHONE = /\b(?:telefon\w*|chiamate|phone|calls?)\b/;
+const BY_EMAIL = /\b(?:e ?mail|email|newsletters?|posta)\b/;
+const PRIVACY_NOTICE = /\b(?:privacy|informativa|trattamento|dati personali|personal data|gdpr|regolamento|data protection)\b/;
+
+/**
+ * The consent a header asks, if it asks one (see CONSENT_QUESTION): profiling, marketing (by text or by phone where
+ * those alone are named, by e-mail otherwise) or the privacy notice. A box that asks for two purposes (profiling and
+ * marketing) or for the data to go to third parties is no consent of one purpose here: it stays unmapped, and the
+ * report names it for a mapping to place.
+ */
+function consentQuestionOf(folded: string): string | undefined {
+  if (!CONSENT_QUESTION.test(folded) && !(CONSENT_NOUN.test(folded) && (!ABOUT_CONSENT.test(folded) || / personal data$/.test(folded)))) return undefined;
+  const marketing = MARKETING.test(folded);
+  if (THIRD_PARTIES.test(folded) || (marketing && PROFILING.test(folded))) return undefined;
+  if (PROFILING.test(folded)) return 'consents.profiling';
+  if (marketing) {
+    const [text, phone, email] = [BY_TEXT, BY_PHONE, BY_EMAIL].map((r) => r.test(folded));
+    return email || text === phone ? 'consents.marketing_email' : text ? 'consents.marketing_sms' : 'consents.marketing_phone';
+  }
+  return PRIVACY_NOTICE.test(folded) ? 'consents.privacy_notice' : undefined;
+}
+
 /** The export format whose signature headers are all present, if any. */
 export function detectExportFormat(headers: readonly string[]): ExportFormat | undefined {
   const folded = new Set(headers.map(foldHeader));
@@ -738,7 +786,15 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     const asInteraction = interactionsFile ? IN_INTERACTION_FILES[h] : undefined;
     if (asInteraction === null) return;
     const path =
-      format?.columns[h] ?? (ordersFile ? IN_ORDER_FILES[h] : undefined) ?? asLine ?? asInteraction ?? asDocument(h) ?? synonyms[i] ?? anotherOf(h) ?? personFieldOf(h);
+      format?.columns[h] ??
+      (ordersFile ? IN_ORDER_FILES[h] : undefined) ??
+      asLine ??
+      asInteraction ??
+      asDocument(h) ??
+      synonyms[i] ??
+      anotherOf(h) ??
+      personFieldOf(h) ??
+      consentQuestionOf(h);
     if (!path) return;
     const mine = !format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h);
     const before = taken.get(path);

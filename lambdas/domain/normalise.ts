@@ -370,6 +370,27 @@ export function normaliseBoolean(raw: string): Cleaned<boolean> {
   return fail('boolean.unknown');
 }
 
+/** A consent's answer that starts by giving it (`Acconsento…`, `Sì, desidero…`, `I agree…`), folded. */
+const ASSENT =
+  /^(?:(?:si|yes)\s)?(?:acconsento|accetto|autorizzo|consento|do il (?:mio )?consenso|presto il (?:mio )?consenso|esprimo il (?:mio )?consenso|dichiaro|ho letto|confermo|desidero|voglio|sono d accordo|iscrivimi|i agree|agree|agreed|i accept|accept|accepted|i consent|i have read|i ve read|i would like|i d like|i want|subscribe|sign me up)\b/;
+/** An answer that refuses it (`Non acconsento`, `No, grazie`, `I do not agree`), or a word that does so within one. */
+const DISSENT = /^(?:no|non|nego|rifiuto|decline|declined|i decline|refuse|i refuse|i do not|i don t|do not|don t)\b/;
+const NEGATION = /\b(?:non|not|nego|don t|do not)\b/;
+
+/**
+ * A consent as a form writes it: a yes or a no (normaliseBoolean), or a ticked box's label, its wording as the form's
+ * (`Acconsento al trattamento dei dati`, `Sì, desidero ricevere la newsletter`, `Non acconsento`). An aside in
+ * brackets (`(facoltativo)`, `(non obbligatorio)`) is no part of the answer.
+ */
+export function normaliseConsent(raw: string): Cleaned<boolean> {
+  const b = normaliseBoolean(raw);
+  if (b.ok || b.reason === 'boolean.empty') return b;
+  const s = foldText(raw.replace(/\([^)]*\)|\[[^\]]*\]/g, ' '));
+  if (DISSENT.test(s)) return ok(false);
+  if (ASSENT.test(s)) return ok(!NEGATION.test(s));
+  return b;
+}
+
 // ------------------------------------------------------------------------------------------------- places & codes
 
 const ALPHA3: Readonly<Record<string, string>> = {

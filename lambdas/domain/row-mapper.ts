@@ -8,6 +8,7 @@ import {
   hasTimeOfDay,
   normaliseAmount,
   normaliseBoolean,
+  normaliseConsent,
   isBusinessName,
   normaliseCity,
   normaliseCompanyName,
@@ -379,7 +380,7 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
     const c = d.consent(dot < 0 ? path.slice(9) : path.slice(9, dot));
     const part = dot < 0 ? undefined : path.slice(dot + 1);
     if (part === undefined) {
-      const b = normaliseBoolean(raw);
+      const b = normaliseConsent(raw);
       if (b.ok) c.granted = b.value;
       else d.flag(path, b.reason);
     } else if (part === 'optOut') {

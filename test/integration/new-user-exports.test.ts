@@ -340,4 +340,24 @@ describe('exports a new user uploads, without a mapping', () => {
     expect(again?.lead).toMatchObject({ source: 'instagram', campaign: 'Cucine autunno 2026' });
     expect((await profile('phone:+393387654321'))?.recordCount).toBe(1);
   });
+
+  it("imports a Google Forms export: how each person found the business, and each consent box by its wording", async () => {
+    // As Google Sheets downloads an Italian form's responses: UTF-8, commas, the questions as headers, Italian times.
+    const form = [
+      '"Informazioni cronologiche","Indirizzo email","Nome e cognome","Numero di telefono","Come ci hai conosciuto?","Acconsento al trattamento dei dati personali ai sensi del Regolamento UE 2016/679","Desidero ricevere la newsletter","Acconsento alla comunicazione dei miei dati a società partner"',
+      '"12/11/2026 18.04.31","elena.marchi@example.it","Elena Marchi","333 444 5566","Instagram","Acconsento","Sì",""',
+      '"13/11/2026 09.15.02","fabio.sala@example.it","Fabio Sala","","Passaparola","Acconsento","No","Acconsento"',
+    ].join('\n');
+    const imported = await cdpImport('modulo-contatti.csv', Buffer.from(form), 'modulo');
+    expect(imported).toMatchObject({ status: 'completed', rowsRead: 2, accepted: 2, rejected: 0 });
+    // The box that gives the data to others is no consent of this business's own purposes: named for a mapping to place.
+    expect(imported.unmappedColumns).toEqual(['column 8']);
+    await twin.waitIdle();
+    const elena = await profile('email:elena.marchi@example.it');
+    expect(elena?.lead).toMatchObject({ source: 'instagram', at: '2026-11-12T18:04:31.000Z' });
+    expect(elena?.consents).toMatchObject({ privacy_notice: { granted: true }, marketing_email: { granted: true } });
+    const fabio = await profile('email:fabio.sala@example.it');
+    expect(fabio?.lead).toMatchObject({ source: 'passaparola' });
+    expect(fabio?.consents).toMatchObject({ privacy_notice: { granted: true }, marketing_email: { granted: false } });
+  });
 });

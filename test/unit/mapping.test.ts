@@ -398,6 +398,64 @@ describe('compilePlan', () => {
     expect(paths(['Email', 'Created At (UTC+0)', 'Nome (UTC)'])).toEqual({ 'identifiers.email': 'Email', occurredAt: 'Created At (UTC+0)' });
   });
 
+  it("reads other tools' names of the same fields: a salon's Mobile Number and Post Code, a marketing tool's Initial Source, eBay's Sale Date", () => {
+    // Fresha's clients export: before, its phones, postal code, second address line, date and referral were all unmapped.
+    expect(paths(['Client ID', 'First Name', 'Mobile Number', 'Telephone', 'Email', 'Address', 'Apartment/Suite', 'Post Code', 'Added', 'Referral Source'])).toEqual({
+      'identifiers.externalId': 'Client ID',
+      'person.firstName': 'First Name',
+      'identifiers.phone': 'Telephone',
+      'identifiers.email': 'Email',
+      'address.line1': 'Address',
+      'address.line2': 'Apartment/Suite',
+      'address.postalCode': 'Post Code',
+      occurredAt: 'Added',
+      'lead.source': 'Referral Source',
+    });
+    expect(paths(['Email', 'Initial Source', 'Initial Source Medium', 'Initial Source Campaign'])).toEqual({
+      'identifiers.email': 'Email',
+      'lead.source': 'Initial Source',
+      'lead.medium': 'Initial Source Medium',
+      'lead.campaign': 'Initial Source Campaign',
+    });
+    // A form's question of how the person found the business: its answer is the lead's source.
+    expect(paths(['Email', 'Come ci hai conosciuto?'])).toEqual({ 'identifiers.email': 'Email', 'lead.source': 'Come ci hai conosciuto?' });
+    expect(paths(['Email', 'How did you hear about us?'])).toEqual({ 'identifiers.email': 'Email', 'lead.source': 'How did you hear about us?' });
+    expect(paths(['Lead ID', 'Email', 'Contact Number', 'Connected On'])).toEqual({
+      'identifiers.externalId': 'Lead ID',
+      'identifiers.email': 'Email',
+      'identifiers.phone': 'Contact Number',
+      occurredAt: 'Connected On',
+    });
+    expect(paths(['Order Number', 'Buyer Email', 'Sale Date'])).toEqual({ 'order.orderId': 'Order Number', 'identifiers.email': 'Buyer Email', 'order.placedAt': 'Sale Date' });
+  });
+
+  it("reads a form's consent checkboxes by their wording: the purpose each names, none where a box names two or third parties", () => {
+    const purposeOf = (header: string) => Object.entries(paths(['Email', header])).find(([, h]) => h === header)?.[0];
+    expect(purposeOf('Acconsento al trattamento dei dati personali')).toBe('consents.privacy_notice');
+    expect(purposeOf("Acconsento al trattamento dei miei dati personali ai sensi dell'art. 13 del Regolamento UE 2016/679")).toBe('consents.privacy_notice');
+    expect(purposeOf("Dichiaro di aver letto l'informativa privacy")).toBe('consents.privacy_notice');
+    expect(purposeOf('Consent to the processing of personal data')).toBe('consents.privacy_notice');
+    expect(purposeOf('Acconsento al trattamento dei dati per finalità di marketing')).toBe('consents.marketing_email');
+    expect(purposeOf('Desidero ricevere la newsletter')).toBe('consents.marketing_email');
+    expect(purposeOf('I agree to receive marketing emails')).toBe('consents.marketing_email');
+    expect(purposeOf('Acconsento a ricevere offerte via SMS e WhatsApp')).toBe('consents.marketing_sms');
+    expect(purposeOf('Acconsento a essere contattato telefonicamente per offerte commerciali')).toBe('consents.marketing_phone');
+    expect(purposeOf('Acconsento alla profilazione delle mie abitudini di acquisto')).toBe('consents.profiling');
+    // Asked as a question, to the person or formally: its answer is a yes or a no.
+    expect(purposeOf('Vuoi ricevere la nostra newsletter?')).toBe('consents.marketing_email');
+    expect(purposeOf('Acconsente al trattamento dei dati personali?')).toBe('consents.privacy_notice');
+    expect(purposeOf('Desideri ricevere offerte via WhatsApp?')).toBe('consents.marketing_sms');
+    expect(purposeOf('Would you like to receive our newsletter?')).toBe('consents.marketing_email');
+    expect(purposeOf('Vuoi essere ricontattato?')).toBeUndefined();
+    // Two purposes in one box, or the data given to others: no consent of one purpose.
+    expect(purposeOf('Acconsento al trattamento per finalità di marketing e profilazione')).toBeUndefined();
+    expect(purposeOf('Acconsento alla comunicazione dei dati a società partner per loro finalità di marketing')).toBeUndefined();
+    // Terms of sale are no consent; a consent's date or IP is no consent either.
+    expect(purposeOf('Accetto i termini e le condizioni di vendita')).toBeUndefined();
+    expect(purposeOf('Consenso marketing data')).toBeUndefined();
+    expect(purposeOf('Consenso newsletter IP')).toBeUndefined();
+  });
+
   it("reads a time of day in a column of its own into the date (a call log's Data;Ora)", () => {
     expect(paths(['Data', 'Ora', 'Telefono', 'Esito'])).toMatchObject({ occurredAt: 'Data', 'occurredAt.time': 'Ora' });
     expect(parseMapping({ fields: { 'occurredAt.time': 'Orario' } }).ok).toBe(true);

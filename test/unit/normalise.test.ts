@@ -7,6 +7,7 @@ import {
   normaliseName,
   normalisePhone,
   normaliseBoolean,
+  normaliseConsent,
   normaliseOrderStatus,
   normaliseCity,
   isBusinessName,
@@ -271,6 +272,32 @@ describe('booleans, places, companies', () => {
   });
   it('rejects a consent it cannot read', () => {
     expect(normaliseBoolean('forse')).toEqual({ ok: false, reason: 'boolean.unknown' });
+  });
+  it.each([
+    // A ticked box writes its label: the form's own wording of the consent.
+    ['Acconsento', true],
+    ["Sì, acconsento al trattamento dei miei dati personali ai sensi dell'art. 13 GDPR", true],
+    ['Desidero ricevere la newsletter (facoltativo)', true],
+    ["Dichiaro di aver letto l'informativa privacy", true],
+    ['I agree to receive marketing emails', true],
+    ['Accepted', true],
+    // A refusal, at the start or within (an aside in brackets says nothing).
+    ['Non acconsento', false],
+    ['No, grazie', false],
+    ['Dichiaro di non voler ricevere comunicazioni commerciali', false],
+    ['I do not agree', false],
+    ['Acconsento (non obbligatorio)', true],
+    // And as normaliseBoolean.
+    ['Sì', true],
+    ['no', false],
+  ])("reads a form's consent %j as %s", (raw, value) => {
+    expect(normaliseConsent(raw)).toEqual({ ok: true, value });
+  });
+  it('reads no consent where a form says neither', () => {
+    expect(normaliseConsent('Forse più avanti')).toEqual({ ok: false, reason: 'boolean.unknown' });
+    expect(normaliseConsent('  ')).toEqual({ ok: false, reason: 'boolean.empty' });
+    // Only a consent reads a sentence so: a yes-or-no column elsewhere does not.
+    expect(normaliseBoolean('Acconsento')).toEqual({ ok: false, reason: 'boolean.unknown' });
   });
   it("names an order's status: WooCommerce's stored form by its name, and WooCommerce's pending (never paid) so, not Shopify's", () => {
     expect(normaliseOrderStatus(' Completed ')).toBe('completed');

@@ -217,6 +217,22 @@ describe('mapRow', () => {
     }
   });
 
+  it("reads a Google Forms export: how the person found the business as the lead's source, and each consent box by its wording", () => {
+    const headers = ['Informazioni cronologiche', 'Indirizzo email', 'Nome e cognome', 'Come ci hai conosciuto?', 'Acconsento al trattamento dei dati personali', 'Desidero ricevere la newsletter'];
+    const plan = planOf(headers);
+    const out = mapRow(['12/11/2026 18.04.31', 'anna.verdi@example.it', 'Anna Verdi', 'Passaparola', 'Acconsento', 'Sì, desidero ricevere la newsletter'], 2, plan, ctx);
+    if (!out.accepted) throw new Error(out.reasons.join());
+    expect(out.record.lead).toMatchObject({ source: 'passaparola' });
+    expect(out.record.consents?.map((c) => [c.purpose, c.granted])).toEqual([
+      ['privacy_notice', true],
+      ['marketing_email', true],
+    ]);
+    expect(out.record.flags).toBeUndefined();
+    // A box left unticked is an empty cell: no word either way.
+    const unticked = mapRow(['12/11/2026 18.10.00', 'marco.neri@example.it', 'Marco Neri', '', 'Acconsento', ''], 3, plan, ctx);
+    expect(unticked.accepted && unticked.record.consents?.map((c) => c.purpose)).toEqual(['privacy_notice']);
+  });
+
   it("reads Meta's lead ads download: keyed by the lead id, its ad's platform, paid or organic, and campaign as the lead's first touch", () => {
     const headers = ['id', 'created_time', 'ad_id', 'ad_name', 'adset_id', 'adset_name', 'campaign_id', 'campaign_name', 'form_id', 'form_name', 'is_organic', 'platform', 'full_name', 'email', 'phone_number'];
     const plan = planOf(headers);

@@ -510,12 +510,14 @@ describe('webhooks: every vendor fixture', () => {
 
   it('a generic source names what it did not take: unknown keys, and a second value for a field already taken', async () => {
     const { deps, records } = memoryWebhookDeps({ moduli: { webhook: { vendor: 'generic', tokenHeader: 'X-Form-Token' } } });
-    const body = JSON.stringify({ contatto: { nome: 'Luca', email: 'luca@esempio.it', citta: 'Roma' }, sede: { citta: 'Torino' }, come_ci_hai_conosciuto: 'fiera', vuoto: '' });
+    const body = JSON.stringify({ contatto: { nome: 'Luca', email: 'luca@esempio.it', citta: 'Roma' }, sede: { citta: 'Torino' }, numero_ospiti: '4', come_ci_hai_conosciuto: 'fiera', vuoto: '' });
     const out = await receiveWebhook(deps, 'moduli', { method: 'POST', headers: { 'content-type': 'application/json', 'x-form-token': SECRETS.moduli! }, query: {}, body: Buffer.from(body) });
     expect(out.status).toBe(200);
     expect(records.records[0]!.address).toEqual({ city: 'Roma' });
+    // A form's question of how the person found the business is read as a file's header is: the lead's source.
+    expect(records.records[0]!.lead).toMatchObject({ source: 'fiera' });
     // Named by its full key; an empty answer drops nothing and is not named.
-    expect(out.body.unmapped).toEqual(['sede.citta', 'come_ci_hai_conosciuto']);
+    expect(out.body.unmapped).toEqual(['sede.citta', 'numero_ospiti']);
   });
 });
 
