@@ -485,6 +485,26 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
       'sms subscriber status': WIX_STATES,
     },
   },
+  // Airbnb's reservations export (Reservations › Export): one row a stay, under its confirmation code. Its guest is known
+  // by name and by the phone Airbnb gives (`Contact`); it has no e-mail. A stay is a sale, booked on `Booked`, worth the
+  // host's `Earnings` (`€300.00`); a cancelled one (`Canceled by guest`) counts toward nothing. The listing is where the
+  // guest stayed: the touchpoint. The stay's dates and its guests' numbers are left out.
+  {
+    name: 'airbnb-reservations',
+    signature: ['confirmation code', 'guest name', 'listing'],
+    namespace: 'airbnb',
+    kind: 'order',
+    columns: {
+      'confirmation code': 'order.orderId',
+      'guest name': 'person.fullName',
+      contact: 'identifiers.phone',
+      status: 'order.status',
+      booked: 'order.placedAt',
+      earnings: 'order.total',
+      listing: 'interaction.touchpoint',
+    },
+    nameOrder: 'firstLast',
+  },
   // Meta's lead ads download (Ads Manager, Leads Center; a tab-separated UTF-16 file): one row a form submitted, under
   // its lead id (`l:123…`), with the ad that brought it and the form's questions by their keys (`full_name`,
   // `phone_number` as `p:+39…`; a custom question by its text). Its ids are the lead's and the ad objects', no

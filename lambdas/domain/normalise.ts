@@ -343,13 +343,17 @@ export function normaliseAmount(raw: string, decimal: ',' | '.' = ','): Cleaned<
 // -------------------------------------------------------------------------------------------------------- booleans
 
 /**
- * An order's status as the rules and the lake read it: in lower case, WooCommerce's stored form (`wc-completed`, as
- * some order-export plugins write it) by its name, and WooCommerce's `pending` named for what it is there, `pending
- * payment` (WooCommerce's own label: placed, never paid; an abandoned checkout stays so). Shopify's `pending` is
- * another thing, a sale awaiting a manual payment (a bank transfer, cash on delivery), and keeps its name.
+ * An order's status as the rules and the lake read it: in lower case, a cancellation without who made it (`Canceled by
+ * guest` is `canceled`), WooCommerce's stored form (`wc-completed`, as some order-export plugins write it) by its name,
+ * and WooCommerce's `pending` named for what it is there, `pending payment` (WooCommerce's own label: placed, never
+ * paid; an abandoned checkout stays so). Shopify's `pending` is another thing, a sale awaiting a manual payment (a bank
+ * transfer, cash on delivery), and keeps its name.
  */
 export function normaliseOrderStatus(raw: string, vendor?: 'woocommerce'): string {
   const status = raw.trim().replace(/\s+/g, ' ').toLowerCase();
+  // Cancelled, whoever did it: Airbnb's `Canceled by guest`, Booking.com's `cancelled_by_hotel`, `Annullato dal cliente`.
+  const by = /^(cancel+ed|annullat[oa]|cancellat[oa])[ _](?:by|da|dal|dall|dalla|dallo)(?:[ _']|$)/.exec(status);
+  if (by) return by[1]!;
   const woo = /^wc-(.+)$/.exec(status);
   const name = woo ? woo[1]! : status;
   return name === 'pending' && (woo || vendor === 'woocommerce') ? 'pending payment' : name;

@@ -262,6 +262,8 @@ export const VOID_ORDER_STATUSES: readonly string[] = [
   'annullato', 'annullata', 'rimborsato', 'rimborsata', 'stornato', 'stornata', 'reso', 'errore di pagamento',
   // WooCommerce's order never paid (`pending`, as normaliseOrderStatus names it), and its Italian labels.
   'pending payment', 'in attesa di pagamento', 'cancellato', 'cancellata', 'fallito', 'fallita', 'bozza',
+  // A payment or a request refused or let lapse (Shopify's `expired`: an authorisation never captured).
+  'declined', 'expired', 'rifiutato', 'rifiutata', 'scaduto', 'scaduta',
   // PrestaShop's states awaiting a payment, in English and in the Italian of its translations old and new.
   'awaiting check payment', 'awaiting cheque payment', 'awaiting bank wire payment', 'awaiting paypal payment',
   'awaiting cash on delivery validation', 'on backorder (not paid)',

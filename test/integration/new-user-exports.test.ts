@@ -341,6 +341,22 @@ describe('exports a new user uploads, without a mapping', () => {
     expect((await profile('phone:+393387654321'))?.recordCount).toBe(1);
   });
 
+  it("imports Airbnb's reservations: each stay a sale of its guest, known by phone, a cancelled stay counting toward nothing", async () => {
+    const reservations = [
+      '"Confirmation code","Status","Guest name","Contact","# of adults","# of children","# of infants","Start date","End date","# of nights","Booked","Listing","Earnings"',
+      '"HMKRPEZY98","Past guest","Giulia Ferri","+39 333 123 4567","2","0","0","07/20/2026","07/23/2026","3","2026-06-13","Terrazza sul mare","€300.00"',
+      '"HMQWERTY12","Canceled by guest","Giulia Ferri","+39 333 123 4567","2","0","0","09/10/2026","09/12/2026","2","2026-08-01","Terrazza sul mare","€0.00"',
+      '"HMZXCVBN34","Confirmed","Hans Müller","+49 151 23456789","1","0","0","12/20/2026","12/27/2026","7","2026-11-02","Terrazza sul mare","€1,050.00"',
+    ].join('\n');
+    const imported = await cdpImport('reservations.csv', Buffer.from(reservations), 'airbnb');
+    expect(imported).toMatchObject({ status: 'completed', exportFormat: 'airbnb-reservations', rowsRead: 3, accepted: 3, rejected: 0 });
+    await twin.waitIdle();
+    const giulia = await profile('phone:+393331234567');
+    expect(giulia?.attributes).toMatchObject({ firstName: 'Giulia', lastName: 'Ferri' });
+    expect(giulia?.orders).toEqual({ count: 1, revenue: 300, firstAt: '2026-06-13T00:00:00.000Z', lastAt: '2026-06-13T00:00:00.000Z' });
+    expect((await profile('phone:+4915123456789'))?.orders).toMatchObject({ count: 1, revenue: 1050 });
+  });
+
   it("imports a Google Forms export: how each person found the business, and each consent box by its wording", async () => {
     // As Google Sheets downloads an Italian form's responses: UTF-8, commas, the questions as headers, Italian times.
     const form = [

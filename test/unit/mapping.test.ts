@@ -481,6 +481,8 @@ describe('export formats of common tools', () => {
     [['First Name', 'Last Name', 'E-mail Address', 'Home Phone', 'Business Phone', 'Mobile Phone', 'Company Main Phone', "Manager's Name"], 'outlook-contacts'],
     // An Italian Outlook writes its headers in Italian.
     [['Nome', 'Cognome', 'Indirizzo posta elettronica', 'Abitazione', 'Ufficio', 'Cellulare', 'Telefono principale società', 'Nome manager'], 'outlook-contacts'],
+    // Airbnb's reservations: before, refused whole (no column read as an e-mail, a phone or an id).
+    [['Confirmation code', 'Status', 'Guest name', 'Contact', '# of adults', 'Start date', 'End date', 'Booked', 'Listing', 'Earnings'], 'airbnb-reservations'],
   ])('recognises %j as %s', (headers, name) => {
     expect(detectExportFormat(headers)?.name).toBe(name);
   });

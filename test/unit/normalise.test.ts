@@ -308,6 +308,12 @@ describe('booleans, places, companies', () => {
     expect(normaliseOrderStatus('Pending  payment')).toBe('pending payment');
     // Shopify's financial status: a sale awaiting a bank transfer or cash on delivery.
     expect(normaliseOrderStatus('pending')).toBe('pending');
+    // A cancellation, whoever made it (Airbnb's, Booking.com's, an Italian shop's), is one.
+    expect(normaliseOrderStatus('Canceled by guest')).toBe('canceled');
+    expect(normaliseOrderStatus('cancelled_by_hotel')).toBe('cancelled');
+    expect(normaliseOrderStatus("Annullato dall'ospite")).toBe('annullato');
+    expect(normaliseOrderStatus('Cancellata dal cliente')).toBe('cancellata');
+    expect(normaliseOrderStatus('Cancellation requested')).toBe('cancellation requested');
   });
   it.each([
     ['Italia', 'IT'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compilePlan, parseMapping, type RowPlan } from '../../lambdas/domain/mapping.ts';
+import { isSale } from '../../lambdas/domain/profile.ts';
 import { type AlikeLines, MAX_TALLIED_LINES, mapRow, numberAlikeLine } from '../../lambdas/domain/row-mapper.ts';
 
 const ctx = { source: 'erp', objectKey: 'imports/erp/clienti.csv', importId: 'imp_1', receivedAt: '2026-01-01T00:00:00.000Z' };
@@ -231,6 +232,29 @@ describe('mapRow', () => {
     // A box left unticked is an empty cell: no word either way.
     const unticked = mapRow(['12/11/2026 18.10.00', 'marco.neri@example.it', 'Marco Neri', '', 'Acconsento', ''], 3, plan, ctx);
     expect(unticked.accepted && unticked.record.consents?.map((c) => c.purpose)).toEqual(['privacy_notice']);
+  });
+
+  it("reads Airbnb's reservations: a stay as a sale of its guest, known by name and phone, a cancelled one as no sale", () => {
+    const headers = ['Confirmation code', 'Status', 'Guest name', 'Contact', '# of adults', '# of children', '# of infants', 'Start date', 'End date', '# of nights', 'Booked', 'Listing', 'Earnings'];
+    const plan = planOf(headers);
+    expect(plan.exportFormat).toBe('airbnb-reservations');
+    // The stay's dates and numbers of guests are named for a mapping to take.
+    expect(plan.unmapped).toEqual(['# of adults', '# of children', '# of infants', 'Start date', 'End date', '# of nights']);
+    const stay = (status: string) => {
+      const out = mapRow(['HMKRPEZY98', status, 'Giulia Ferri', '+39 333 123 4567', '2', '0', '0', '12/20/2026', '12/23/2026', '3', '2026-07-13', 'Terrazza sul mare', '€300.00'], 2, plan, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record;
+    };
+    expect(stay('Confirmed')).toMatchObject({
+      kind: 'order',
+      occurredAt: '2026-07-13T00:00:00.000Z',
+      identifiers: [{ type: 'phone', value: '+393331234567' }],
+      person: { firstName: 'Giulia', lastName: 'Ferri' },
+      order: { orderId: 'HMKRPEZY98', status: 'confirmed', total: 300, currency: 'EUR', placedAt: '2026-07-13T00:00:00.000Z' },
+      interaction: { touchpoint: 'terrazza sul mare' },
+    });
+    expect(isSale(stay('Confirmed').order?.status)).toBe(true);
+    expect(isSale(stay('Canceled by guest').order?.status)).toBe(false);
   });
 
   it("reads Meta's lead ads download: keyed by the lead id, its ad's platform, paid or organic, and campaign as the lead's first touch", () => {
