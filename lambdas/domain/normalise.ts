@@ -390,6 +390,8 @@ export function normaliseConsent(raw: string): Cleaned<boolean> {
   const b = normaliseBoolean(raw);
   if (b.ok || b.reason === 'boolean.empty') return b;
   const s = foldText(raw.replace(/\([^)]*\)|\[[^\]]*\]/g, ' '));
+  const plain = normaliseBoolean(s);
+  if (plain.ok) return plain;
   if (DISSENT.test(s)) return ok(false);
   if (ASSENT.test(s)) return ok(!NEGATION.test(s));
   return b;

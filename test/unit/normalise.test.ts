@@ -287,6 +287,8 @@ describe('booleans, places, companies', () => {
     ['Dichiaro di non voler ricevere comunicazioni commerciali', false],
     ['I do not agree', false],
     ['Acconsento (non obbligatorio)', true],
+    ['Sì (facoltativo)', true],
+    ['No [opzionale]', false],
     // And as normaliseBoolean.
     ['Sì', true],
     ['no', false],
