@@ -45,7 +45,13 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     // Outlook's Italian `Cod. Fisc./P. IVA`.
     'cod fisc p iva',
   ],
-  'identifiers.loyaltyCard': ['carta fedelta', 'numero carta', 'tessera', 'loyalty card', 'card number'],
+  'identifiers.loyaltyCard': [
+    'carta fedelta', 'numero carta', 'tessera', 'loyalty card', 'card number',
+    // A till's or a salon's `Codice fidelity`, `Tessera fedeltà`: Italian shops call their card by the English word.
+    'fidelity', 'carta fidelity', 'codice fidelity', 'numero fidelity', 'fidelity card', 'card fidelity', 'tessera fedelta',
+    'numero carta fedelta', 'codice carta fedelta', 'numero tessera', 'n tessera', 'nr tessera', 'codice tessera', 'loyalty number',
+    'loyalty card number',
+  ],
   'company.name': [
     'ragione sociale', 'azienda', 'societa', 'denominazione', 'company', 'company name', 'organization', 'organisation',
     // One column for a business's name and a private customer's, as a `Denominazione` (a codice fiscale tells which).

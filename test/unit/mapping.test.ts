@@ -427,6 +427,10 @@ describe('compilePlan', () => {
       occurredAt: 'Connected On',
     });
     expect(paths(['Order Number', 'Buyer Email', 'Sale Date'])).toEqual({ 'order.orderId': 'Order Number', 'identifiers.email': 'Buyer Email', 'order.placedAt': 'Sale Date' });
+    // A till's or a salon's loyalty card, by the names Italian shops give it.
+    for (const card of ['Codice fidelity', 'Tessera fedeltà', 'Numero carta fedeltà', 'Fidelity card', 'N. tessera']) {
+      expect(paths(['Email', card])).toEqual({ 'identifiers.email': 'Email', 'identifiers.loyaltyCard': card });
+    }
   });
 
   it("reads a form's consent checkboxes by their wording: the purpose each names, none where a box names two or third parties", () => {
