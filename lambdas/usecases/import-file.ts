@@ -164,6 +164,16 @@ async function peek(stream: Readable, bytes: number): Promise<{ head: Buffer; bo
 }
 
 /** Control characters (NUL above all) or undecodable bytes in the decoded sample mean the file is not text. */
+/**
+ * An OLE2 compound file: an Excel 97–2003 workbook (`.xls`), or a workbook protected by a password, which Excel stores
+ * so whatever its name. Neither can be read; saved as `.xlsx` (without a password) or CSV, either can.
+ */
+const OLE2 = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+const isOle2 = (head: Uint8Array): boolean => OLE2.every((b, i) => head[i] === b);
+
+/** A web page or an XML document (an HTML table, Excel 2003's XML): what many tools save as an "Excel" export. */
+const MARKUP = /^\ufeff?\s*(?:<!doctype html|<html|<table|<\?xml|<workbook)/i;
+
 function looksBinary(sample: string): boolean {
   let suspicious = 0;
   for (const ch of sample) {
@@ -271,10 +281,18 @@ export async function importObject(
   const headerLine = mapping?.format?.header === false ? undefined : mapping?.format?.headerLine;
   let encoding: TextEncoding | undefined = resume?.encoding;
   let delimiter: string | undefined = resume?.delimiter;
+  if ((format === 'csv' || format === 'xlsx') && !resume && isOle2(head)) {
+    const errorDetail = 'the file is an Excel 97-2003 workbook (.xls) or one protected by a password: save it as .xlsx (without a password) or CSV';
+    return finish({ status: 'failed', error: 'xls.unsupported', errorDetail, format });
+  }
   if (format === 'csv' && !resume) {
     encoding = mapping?.format?.encoding ? MAPPING_ENCODING[mapping.format.encoding] : detectEncoding(head).encoding;
     const sample = new TextDecoder(WHATWG_LABEL[encoding!]).decode(head);
     if (looksBinary(sample)) return finish({ status: 'failed', error: 'file.binary', errorDetail: 'the file is not a text export', format });
+    if (MARKUP.test(sample)) {
+      const errorDetail = 'the file is a web page or an XML document (as some tools save an "Excel" export): open it in Excel and save it as .xlsx or CSV';
+      return finish({ status: 'failed', error: 'file.markup', errorDetail, format });
+    }
     const excelSep = /^sep=(.)\r?\n/i.exec(sample.replace(/^\ufeff/, ''));
     delimiter = mapping?.format?.delimiter ?? excelSep?.[1] ?? detectDelimiter(excelSep ? sample.slice(sample.indexOf('\n') + 1) : sample, titleLines(headerLine, excelSep));
   }

@@ -177,6 +177,10 @@ ${IT_CSV}
     ['a header without identifying columns', 'Colore;Taglia\nblu;M\n', 'header.noIdentifierColumn'],
     ['a broken workbook', Buffer.from([0x50, 0x4b, 3, 4, 1, 2, 3]), 'xlsx.corrupt'],
     ['a broken gzip', Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4]), 'gzip.corrupt'],
+    // What tools save as an "Excel" export, and cannot be read: before, `file.binary` or a header of markup.
+    ['an Excel 97-2003 workbook', Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]), 'xls.unsupported'],
+    ['an HTML table saved as .xls', '<html><body><table><tr><td>Email</td><td>Nome</td></tr><tr><td>a@b.it</td><td>Anna</td></tr></table></body></html>', 'file.markup'],
+    ["Excel 2003's XML", '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">', 'file.markup'],
   ])('fails %s with a clear reason and keeps nothing half-done', async (_name, body, error) => {
     const r = await run('imports/erp/bad.csv', body);
     expect(r).toMatchObject({ status: 'failed', error, rowsRead: 0 });
