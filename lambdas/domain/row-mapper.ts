@@ -431,6 +431,23 @@ function withoutSurname(full: string, surname: string): string | undefined {
  */
 const personalCode = (d: Draft): string | undefined => d.identifiers.find((i) => i.type === 'taxCode' && i.value.length === 16)?.value ?? d.taxCodeMistyped;
 
+/** What a comma may add after a name that is no part of it: a suffix or a title (`Mario Rossi, Jr.`, `Rossi Mario, Dott.`). */
+const AFTER_NAME = /^(?:jr|sr|ii|iii|iv|phd|md|esq|dr|dott|dott ssa|dottssa|ing|avv|arch|geom|rag|prof|prof ssa|sig|sig ra|sigra|sig na|mr|mrs|ms)$/;
+
+/**
+ * A full name written with one comma: surname first (`Rossi, Mario`, `De Luca, Maria Grazia`), as registers, address
+ * books' "file as" and Booking.com write it, whatever the column's order; or followed by a suffix or a title, which is
+ * dropped. `whole` is the name without the comma, for its codice fiscale to split where the row has one.
+ */
+function byComma(full: string): { whole: string; surnameFirst?: { firstName: string; lastName: string } } {
+  const comma = full.indexOf(',');
+  if (comma < 0 || comma !== full.lastIndexOf(',')) return { whole: full };
+  const [before, after] = [full.slice(0, comma).trim(), full.slice(comma + 1).trim()];
+  if (!before) return { whole: full };
+  if (!after || AFTER_NAME.test(foldText(after))) return { whole: before };
+  return { whole: `${before} ${after}`, surnameFirst: { firstName: after, lastName: before } };
+}
+
 /**
  * Splits "Mario Rossi" (or "ROSSI MARIO" with lastFirst) into first and last name; surname particles (de, di, van)
  * stay with the surname: "Anna Maria de Luca", "DE LUCA MARIA GRAZIA" (lastFirst).
@@ -510,7 +527,8 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     if (!p.firstName && !p.lastName) {
       // The person's codice fiscale tells which words are the surname, whatever order the register wrote them in.
       const code = personalCode(d);
-      Object.assign(p, (code && namesByCodiceFiscale(d.fullName, code)) || splitFullName(d.fullName, plan.nameOrder));
+      const { whole, surnameFirst } = byComma(d.fullName);
+      Object.assign(p, (code && namesByCodiceFiscale(whole, code)) || surnameFirst || splitFullName(whole, plan.nameOrder));
     } else if (!p.firstName && p.lastName) {
       // `Name;Surname` (a newsletter plugin's, an English form's): beside a surname, the name column holds the first
       // name, or the whole name with the surname in it.
@@ -519,11 +537,13 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     }
   }
   // A first name with no surname (a register's `Nome` alone is its client's whole name, `ROSSI MARIO`): the person's
-  // codice fiscale tells when it holds the surname too, and which words it is. A newsletter's `Anna Maria` stays.
+  // codice fiscale tells when it holds the surname too, and which words it is, as a comma does (`Rossi, Mario`). A
+  // newsletter's `Anna Maria` stays.
   const named = d.person;
   if (named?.firstName?.includes(' ') && !named.lastName && d.fullName === undefined) {
     const code = personalCode(d);
-    const names = code ? namesByCodiceFiscale(named.firstName, code) : undefined;
+    const { whole, surnameFirst } = byComma(named.firstName);
+    const names = (code && namesByCodiceFiscale(whole, code)) || surnameFirst;
     if (names) Object.assign(named, names);
   }
   // An invoicing tool's `Denominazione` names a business or a private customer (`ROSSI MARIO`); a person's codice

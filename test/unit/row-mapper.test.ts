@@ -655,6 +655,24 @@ describe('mapRow', () => {
     expect(out4.accepted && out4.record.person).toEqual({ firstName: 'Maria', lastName: 'van der Berg' });
   });
 
+  it('splits a full name written with a comma surname first, whatever the column says; a suffix or title after it is dropped', () => {
+    const person = (name: string, mapping?: unknown, headers = ['Nominativo', 'Email'], cells = [name, 'm@example.it']) => {
+      const out = mapRow(cells, 2, planOf(headers, mapping), ctx);
+      return out.accepted ? out.record.person : out.reasons;
+    };
+    // Before, `Rossi, Mario` was a Mr `Mario` called `Rossi,`.
+    expect(person('Rossi, Mario')).toEqual({ firstName: 'Mario', lastName: 'Rossi' });
+    expect(person('DE LUCA, MARIA GRAZIA')).toEqual({ firstName: 'Maria Grazia', lastName: 'De Luca' });
+    expect(person('Bauerly, Addison', { nameOrder: 'firstLast' })).toEqual({ firstName: 'Addison', lastName: 'Bauerly' });
+    expect(person('Mario Rossi, Jr.')).toEqual({ firstName: 'Mario', lastName: 'Rossi' });
+    expect(person('ROSSI MARIO, Dott.', { nameOrder: 'lastFirst' })).toEqual({ firstName: 'Mario', lastName: 'Rossi' });
+    // The person's codice fiscale still decides.
+    expect(person('Mario, Rossi', undefined, ['Nominativo', 'Codice fiscale', 'Email'], ['Mario, Rossi', 'RSSMRA80A01H501U', 'm@example.it'])).toEqual({ firstName: 'Mario', lastName: 'Rossi' });
+    // A register's bare `Nome` holding the whole name, surname first with a comma.
+    expect(person('Rossi, Mario', undefined, ['Nome', 'Email'])).toEqual({ firstName: 'Mario', lastName: 'Rossi' });
+    expect(person('Anna Maria', undefined, ['Nome', 'Email'])).toEqual({ firstName: 'Anna Maria' });
+  });
+
   it("splits a full name by the person's own codice fiscale, whichever order the register wrote it in", () => {
     const plan = planOf(['Nominativo', 'Codice fiscale', 'Email']);
     const person = (cells: string[], p = plan) => {
