@@ -511,6 +511,30 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     },
     nameOrder: 'firstLast',
   },
+  // Booking.com's reservations (the extranet's list, saved as CSV or .xlsx): one row a booking, under its number, made by
+  // its booker (`Booked by`, often `Surname, Name`), who is the person; the guests (`Guest name(s)`, several names) are
+  // not. The booker's phone and country, when Booking.com gives them; no e-mail. A booking is a sale: booked on `Booked
+  // on`, worth its `Price` (`450 EUR`); a cancelled one (`cancelled_by_guest`) counts toward nothing. The unit booked is
+  // the touchpoint, the booker's remarks its summary; the commission and the stay's dates are left out.
+  {
+    name: 'booking-reservations',
+    signature: ['book number', 'booked by', 'booked on'],
+    namespace: 'booking',
+    kind: 'order',
+    columns: {
+      'book number': 'order.orderId',
+      'booked by': 'person.fullName',
+      'guest name s': '',
+      'booked on': 'order.placedAt',
+      status: 'order.status',
+      price: 'order.total',
+      'booker country': 'address.country',
+      'phone number': 'identifiers.phone',
+      'unit type': 'interaction.touchpoint',
+      remarks: 'interaction.summary',
+    },
+    nameOrder: 'firstLast',
+  },
   // Meta's lead ads download (Ads Manager, Leads Center; a tab-separated UTF-16 file): one row a form submitted, under
   // its lead id (`l:123…`), with the ad that brought it and the form's questions by their keys (`full_name`,
   // `phone_number` as `p:+39…`; a custom question by its text). Its ids are the lead's and the ad objects', no

@@ -341,7 +341,7 @@ describe('exports a new user uploads, without a mapping', () => {
     expect((await profile('phone:+393387654321'))?.recordCount).toBe(1);
   });
 
-  it("imports Airbnb's reservations: each stay a sale of its guest, known by phone, a cancelled stay counting toward nothing", async () => {
+  it("imports Airbnb's and Booking.com's reservations: each stay a sale of its guest, one guest across both by phone, a cancelled stay counting toward nothing", async () => {
     const reservations = [
       '"Confirmation code","Status","Guest name","Contact","# of adults","# of children","# of infants","Start date","End date","# of nights","Booked","Listing","Earnings"',
       '"HMKRPEZY98","Past guest","Giulia Ferri","+39 333 123 4567","2","0","0","07/20/2026","07/23/2026","3","2026-06-13","Terrazza sul mare","€300.00"',
@@ -355,6 +355,21 @@ describe('exports a new user uploads, without a mapping', () => {
     expect(giulia?.attributes).toMatchObject({ firstName: 'Giulia', lastName: 'Ferri' });
     expect(giulia?.orders).toEqual({ count: 1, revenue: 300, firstAt: '2026-06-13T00:00:00.000Z', lastAt: '2026-06-13T00:00:00.000Z' });
     expect((await profile('phone:+4915123456789'))?.orders).toMatchObject({ count: 1, revenue: 1050 });
+
+    // The same host's Booking.com list, saved as CSV: Giulia booked there too, under her name written surname first.
+    const booking = [
+      'Book number,Booked by,Guest name(s),Check-in,Check-out,Booked on,Status,Rooms,Persons,Price,Commission %,Commission amount,Remarks,Booker country,Unit type,Phone number',
+      '4034567891,"Ferri, Giulia","Giulia Ferri, Marco Neri",2026-12-20,2026-12-23,2026-11-02 10:15:00,ok,1,2,450 EUR,15,67.50 EUR,,it,Camera Matrimoniale,+39 333 1234567',
+      '4034567892,"Neri, Marco",Marco Neri,2027-01-10,2027-01-12,2026-11-20 08:00:00,cancelled_by_guest,1,1,180 EUR,15,27 EUR,,it,Camera Singola,+39 347 7654321',
+    ].join('\n');
+    expect(await cdpImport('bookings.csv', Buffer.from(booking), 'booking')).toMatchObject({ status: 'completed', exportFormat: 'booking-reservations', rowsRead: 2, accepted: 2 });
+    await twin.waitIdle();
+    // One guest across both channels, by her phone: her stays on each, her name as both write it.
+    expect(await profile('phone:+393331234567')).toMatchObject({
+      attributes: { firstName: 'Giulia', lastName: 'Ferri', country: 'IT' },
+      orders: { count: 2, revenue: 750, lastAt: '2026-11-02T10:15:00.000Z' },
+    });
+    expect((await profile('phone:+393477654321'))?.orders).toMatchObject({ count: 0, revenue: 0 });
   });
 
   it("imports a Google Forms export: how each person found the business, and each consent box by its wording", async () => {

@@ -487,6 +487,8 @@ describe('export formats of common tools', () => {
     [['Nome', 'Cognome', 'Indirizzo posta elettronica', 'Abitazione', 'Ufficio', 'Cellulare', 'Telefono principale società', 'Nome manager'], 'outlook-contacts'],
     // Airbnb's reservations: before, refused whole (no column read as an e-mail, a phone or an id).
     [['Confirmation code', 'Status', 'Guest name', 'Contact', '# of adults', 'Start date', 'End date', 'Booked', 'Listing', 'Earnings'], 'airbnb-reservations'],
+    // Booking.com's, saved from the extranet's list as CSV: before, its bookings were people known only by a phone.
+    [['Book number', 'Booked by', 'Guest name(s)', 'Check-in', 'Check-out', 'Booked on', 'Status', 'Price', 'Booker country', 'Unit type', 'Phone number'], 'booking-reservations'],
   ])('recognises %j as %s', (headers, name) => {
     expect(detectExportFormat(headers)?.name).toBe(name);
   });

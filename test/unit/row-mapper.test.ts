@@ -257,6 +257,27 @@ describe('mapRow', () => {
     expect(isSale(stay('Canceled by guest').order?.status)).toBe(false);
   });
 
+  it("reads Booking.com's reservations: a booking as a sale of its booker (Surname, Name), not of its guests", () => {
+    const headers = ['Book number', 'Booked by', 'Guest name(s)', 'Check-in', 'Check-out', 'Booked on', 'Status', 'Rooms', 'Persons', 'Price', 'Commission amount', 'Remarks', 'Booker country', 'Unit type', 'Phone number'];
+    const plan = planOf(headers);
+    expect(plan.exportFormat).toBe('booking-reservations');
+    const booking = (status: string) => {
+      const out = mapRow(['4034567891', 'Ferri, Giulia', 'Giulia Ferri, Marco Neri', '2026-12-20', '2026-12-23', '2026-11-02 10:15:00', status, '1', '2', '450 EUR', '67.50 EUR', 'Arrivo in tarda serata', 'it', 'Camera Matrimoniale', '+39 333 1234567'], 2, plan, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record;
+    };
+    expect(booking('ok')).toMatchObject({
+      kind: 'order',
+      identifiers: [{ type: 'phone', value: '+393331234567' }],
+      person: { firstName: 'Giulia', lastName: 'Ferri' },
+      address: { country: 'IT' },
+      order: { orderId: '4034567891', status: 'ok', total: 450, currency: 'EUR', placedAt: '2026-11-02T10:15:00.000Z' },
+      interaction: { touchpoint: 'camera matrimoniale', summary: 'Arrivo in tarda serata' },
+    });
+    expect(isSale(booking('ok').order?.status)).toBe(true);
+    expect(isSale(booking('cancelled_by_guest').order?.status)).toBe(false);
+  });
+
   it("reads Meta's lead ads download: keyed by the lead id, its ad's platform, paid or organic, and campaign as the lead's first touch", () => {
     const headers = ['id', 'created_time', 'ad_id', 'ad_name', 'adset_id', 'adset_name', 'campaign_id', 'campaign_name', 'form_id', 'form_name', 'is_organic', 'platform', 'full_name', 'email', 'phone_number'];
     const plan = planOf(headers);
