@@ -380,6 +380,9 @@ const ASSENT =
 /** An answer that refuses it (`Non acconsento`, `No, grazie`, `I do not agree`), or a word that does so within one. */
 const DISSENT = /^(?:no|non|nego|rifiuto|decline|declined|i decline|refuse|i refuse|i do not|i don t|do not|don t)\b/;
 const NEGATION = /\b(?:non|not|nego|don t|do not)\b/;
+/** No answer, in the words that say so (`Non specificato`, `No answer`, `Not set`): no refusal. */
+const UNSTATED =
+  /^(?:non|no|not)\s(?:specificat[oa]|indicat[oa]|definit[oa]|disponibile|not[oa]|so|impostat[oa]|applicabile|rilevat[oa]|risposto|pervenut[oa]|answer|answered|response|data|value|info|information|set|specified|available|known|applicable)\b/;
 
 /**
  * A consent as a form writes it: a yes or a no (normaliseBoolean), or a ticked box's label, its wording as the form's
@@ -392,6 +395,7 @@ export function normaliseConsent(raw: string): Cleaned<boolean> {
   const s = foldText(raw.replace(/\([^)]*\)|\[[^\]]*\]/g, ' '));
   const plain = normaliseBoolean(s);
   if (plain.ok) return plain;
+  if (UNSTATED.test(s)) return b;
   if (DISSENT.test(s)) return ok(false);
   if (ASSENT.test(s)) return ok(!NEGATION.test(s));
   return b;

@@ -297,6 +297,10 @@ describe('booleans, places, companies', () => {
   });
   it('reads no consent where a form says neither', () => {
     expect(normaliseConsent('Forse più avanti')).toEqual({ ok: false, reason: 'boolean.unknown' });
+    // No answer is no refusal: read as one, it would withdraw a consent given elsewhere.
+    for (const none of ['Non specificato', 'Non indicata', 'No answer', 'Not set', 'Non so']) {
+      expect(normaliseConsent(none)).toEqual({ ok: false, reason: 'boolean.unknown' });
+    }
     expect(normaliseConsent('  ')).toEqual({ ok: false, reason: 'boolean.empty' });
     // Only a consent reads a sentence so: a yes-or-no column elsewhere does not.
     expect(normaliseBoolean('Acconsento')).toEqual({ ok: false, reason: 'boolean.unknown' });
