@@ -379,7 +379,7 @@ const ASSENT =
   /^(?:(?:si|yes)\s)?(?:acconsento|accetto|autorizzo|consento|do il (?:mio )?consenso|presto il (?:mio )?consenso|esprimo il (?:mio )?consenso|dichiaro|ho letto|confermo|desidero|voglio|sono d accordo|iscrivimi|i agree|agree|agreed|i accept|accept|accepted|i consent|i have read|i ve read|i would like|i d like|i want|subscribe|sign me up)\b/;
 /** An answer that refuses it (`Non acconsento`, `No, grazie`, `I do not agree`), or a word that does so within one. */
 const DISSENT = /^(?:no|non|nego|rifiuto|decline|declined|i decline|refuse|i refuse|i do not|i don t|do not|don t)\b/;
-const NEGATION = /\b(?:non|not|nego|don t|do not)\b/;
+const NEGATION = /\b(?:non|not|nego|don t|do not)\b(?! (?:obbligatori[oa]|necessari[oa]|richiest[oa]|required|mandatory)\b)/;
 /** No answer, in the words that say so (`Non specificato`, `No answer`, `Not set`): no refusal. */
 const UNSTATED =
   /^(?:non|no|not)\s(?:specificat[oa]|indicat[oa]|definit[oa]|disponibile|not[oa]|so|impostat[oa]|applicabile|rilevat[oa]|risposto|pervenut[oa]|answer|answered|response|data|value|info|information|set|specified|available|known|applicable)\b/;

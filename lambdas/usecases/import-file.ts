@@ -163,7 +163,6 @@ async function peek(stream: Readable, bytes: number): Promise<{ head: Buffer; bo
   return { head, body: Readable.from(replay(), { objectMode: false }) };
 }
 
-/** Control characters (NUL above all) or undecodable bytes in the decoded sample mean the file is not text. */
 /**
  * An OLE2 compound file: an Excel 97–2003 workbook (`.xls`), or a workbook protected by a password, which Excel stores
  * so whatever its name. Neither can be read; saved as `.xlsx` (without a password) or CSV, either can.
@@ -174,6 +173,7 @@ const isOle2 = (head: Uint8Array): boolean => OLE2.every((b, i) => head[i] === b
 /** A web page or an XML document (an HTML table, Excel 2003's XML): what many tools save as an "Excel" export. */
 const MARKUP = /^\ufeff?\s*(?:<!doctype html|<html|<table|<\?xml|<workbook)/i;
 
+/** Control characters (NUL above all) or undecodable bytes in the decoded sample mean the file is not text. */
 function looksBinary(sample: string): boolean {
   let suspicious = 0;
   for (const ch of sample) {

@@ -287,6 +287,7 @@ describe('booleans, places, companies', () => {
     ['Dichiaro di non voler ricevere comunicazioni commerciali', false],
     ['I do not agree', false],
     ['Acconsento (non obbligatorio)', true],
+    ['Acconsento, anche se non obbligatorio', true],
     ['Sì (facoltativo)', true],
     ['No [opzionale]', false],
     // And as normaliseBoolean.
