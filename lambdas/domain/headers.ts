@@ -614,8 +614,8 @@ const LOOSE_SYNONYMS: ReadonlyMap<string, string> = /* @__PURE__ */ (() => {
   return new Map([...loose].filter((e): e is [string, string] => e[1] !== null));
 })();
 
-/** A time's header that notes its zone (`Submit Date (UTC)`, Wix's `Created At (UTC+0)`); mapping reads the zone. */
-const ZONE_NOTE = /\s(?:utc|gmt)(?:\s\d{1,2})?$/;
+/** A time's header that notes its zone (`Submit Date (UTC)`, Wix's `Created At (UTC+0)`, `GMT+01:00`); mapping reads the zone. */
+const ZONE_NOTE = /\s(?:utc|gmt)(?:\s\d{1,2}){0,2}$/;
 
 /**
  * The field a folded header is a synonym of: as written, with its linking words written otherwise, or, for a time,

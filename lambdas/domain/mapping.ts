@@ -168,10 +168,16 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
   const dateFormat = mapping?.format?.dateFormat ?? 'auto';
   const decimal = mapping?.format?.decimal ?? ',';
   const timeZone = mapping?.format?.timeZone;
-  // A header that says its times are UTC (Stripe's `Created (UTC)`, `Data (GMT)`, Wix's `(UTC+0)`) is not in the file's
-  // zone; one that names another offset (`(UTC+1)`) is left to it.
-  const inUtc = (header: string | undefined): boolean =>
-    timeZone !== undefined && timeZone !== 'UTC' && header !== undefined && /\b(?:utc|gmt)\b(?!\s*[+-]\s*0*[1-9])/i.test(header);
+  // A header that notes its times' zone (Stripe's `Created (UTC)`, `Data (GMT)`, Wix's `(UTC+0)`, `(UTC+1)`, `GMT-5`)
+  // is read at that offset, not in the file's zone (as an `Etc/GMT` zone, whose sign is the other way round); a
+  // half-hour one (`UTC+5:30`) is left to the file's zone.
+  const zoneNoted = (header: string | undefined): string | undefined => {
+    const noted = header === undefined ? null : /\b(?:utc|gmt)\b(?:\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?)?/i.exec(header);
+    const hours = Number(noted?.[2] ?? 0);
+    if (!noted || Number(noted[3] ?? 0) !== 0 || hours > 14) return undefined;
+    if (hours === 0) return timeZone !== undefined && timeZone !== 'UTC' ? 'UTC' : undefined;
+    return `Etc/GMT${noted[1] === '+' ? '-' : '+'}${hours}`;
+  };
 
   for (const [path, spec] of Object.entries(mapping?.fields ?? {})) {
     const s = typeof spec === 'object' && !Array.isArray(spec) ? spec : { column: spec };
@@ -184,11 +190,12 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
       if (index < 0) return { ok: false, error: 'mapping.columnMissing', detail: `field ${path} refers to column ${JSON.stringify(col)}, which the file does not have` };
       used.add(index);
       if (typeof col === 'string') byName = true;
+      const zone = s.timeZone ?? zoneNoted(headers[index]);
       fields.push({
         path,
         index,
         ...(s.format ? { format: s.format } : {}),
-        ...(s.timeZone ? { timeZone: s.timeZone } : inUtc(headers[index]) ? { timeZone: 'UTC' } : {}),
+        ...(zone ? { timeZone: zone } : {}),
         ...(s.decimal ? { decimal: s.decimal } : {}),
         ...(s.values ? { values: s.values } : {}),
       });
@@ -202,7 +209,8 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
       used.add(index);
       byName = true;
       const values = format?.values?.[foldHeader(headers[index]!)];
-      fields.push({ path, index, ...(inUtc(headers[index]) ? { timeZone: 'UTC' } : {}), ...(values ? { values } : {}) });
+      const noted = zoneNoted(headers[index]);
+      fields.push({ path, index, ...(noted ? { timeZone: noted } : {}), ...(values ? { values } : {}) });
     }
   }
   for (const [path, value] of Object.entries(format?.constants ?? {})) {

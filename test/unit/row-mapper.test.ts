@@ -82,10 +82,15 @@ describe('mapRow', () => {
     const customer = ['cus_1', 'Anna Bianchi', 'anna@example.it', '2025-07-15 10:15'];
     expect(at(stripe, customer, rome).occurredAt).toBe('2025-07-15T10:15:00.000Z');
     expect(at(stripe, customer, { format: { timeZone: 'Europe/Rome' }, fields: { occurredAt: { column: 'Created (UTC)', timeZone: 'Europe/Rome' } } }).occurredAt).toBe('2025-07-15T08:15:00.000Z');
-    // Typeform's and Wix's headers note UTC too; one that notes another offset is left to the source's zone.
+    // Typeform's and Wix's headers note UTC too; one that notes another offset is read at it, whatever the source's
+    // zone (before, `UTC+1` was read in Rome's summer time, or as UTC where no zone was named); a half hour is not.
     expect(at(['Email', 'Submit Date (UTC)'], ['anna@example.it', '2025-07-15 10:15:00'], rome).occurredAt).toBe('2025-07-15T10:15:00.000Z');
     expect(at(['Email', 'Created At (UTC+0)'], ['anna@example.it', '2025-07-15 10:15:00'], rome).occurredAt).toBe('2025-07-15T10:15:00.000Z');
-    expect(at(['Email', 'Created At (UTC+1)'], ['anna@example.it', '2025-07-15 10:15:00'], rome).occurredAt).toBe('2025-07-15T08:15:00.000Z');
+    expect(at(['Email', 'Created At (UTC+1)'], ['anna@example.it', '2025-07-15 10:15:00'], rome).occurredAt).toBe('2025-07-15T09:15:00.000Z');
+    expect(at(['Email', 'Created At (UTC+1)'], ['anna@example.it', '2025-07-15 10:15:00']).occurredAt).toBe('2025-07-15T09:15:00.000Z');
+    expect(at(['Email', 'Data (GMT+01:00)'], ['anna@example.it', '15/07/2025 10:15'], rome).occurredAt).toBe('2025-07-15T09:15:00.000Z');
+    expect(at(['Email', 'Created (UTC-5)'], ['anna@example.it', '2025-07-15 10:15:00']).occurredAt).toBe('2025-07-15T15:15:00.000Z');
+    expect(at(['Email', 'Created At (UTC+5:30)'], ['anna@example.it', '2025-07-15 10:15:00'], rome).occurredAt).toBe('2025-07-15T08:15:00.000Z');
     // Read in another zone, a row is another record; read as before (no zone named), the same one.
     const id = (mapping?: unknown) => at(calls, ['03/11/2025', '10:15', 'Rossi Mario', '333 1234567'], mapping).recordId;
     expect(id(rome)).not.toBe(id());
