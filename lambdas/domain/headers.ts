@@ -524,12 +524,10 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     columns: {
       'book number': 'order.orderId',
       'booked by': 'person.fullName',
-      'guest name s': '',
       'booked on': 'order.placedAt',
       status: 'order.status',
       price: 'order.total',
       'booker country': 'address.country',
-      'phone number': 'identifiers.phone',
       'unit type': 'interaction.touchpoint',
       remarks: 'interaction.summary',
     },

@@ -175,6 +175,7 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
     const noted = header === undefined ? null : /\b(?:utc|gmt)\b(?:\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?)?/i.exec(header);
     const hours = Number(noted?.[2] ?? 0);
     if (!noted || Number(noted[3] ?? 0) !== 0 || hours > 14) return undefined;
+    // UTC itself only where the file's zone is another: where it is UTC already, the plan (and its records' ids) stays.
     if (hours === 0) return timeZone !== undefined && timeZone !== 'UTC' ? 'UTC' : undefined;
     return `Etc/GMT${noted[1] === '+' ? '-' : '+'}${hours}`;
   };
