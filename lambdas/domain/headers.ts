@@ -630,10 +630,10 @@ function synonymOf(folded: string): string | undefined {
 }
 
 /**
- * A consent asked as a form asks it, its checkbox's wording the column's header (`Acconsento al trattamento dei dati
- * personali ai sensi del GDPR`, `Desidero ricevere la newsletter`, `I agree to receive marketing emails`, Meta's
- * custom disclaimers by their text), or its question (`Vuoi ricevere la newsletter?`, `Acconsente al trattamento…?`,
- * `Would you like to receive our newsletter?`): words that give or ask a consent, then what for.
+ * A consent asked as a form asks it: a form's export heads each column with its question, and a consent's is often its
+ * checkbox's whole wording (`Acconsento al trattamento dei dati personali ai sensi del GDPR`, `Desidero ricevere la
+ * newsletter`, `I agree to receive marketing emails`) or a question (`Vuoi ricevere la newsletter?`, `Acconsente al
+ * trattamento…?`, `Would you like to receive our newsletter?`): words that give or ask a consent, then what for.
  */
 const CONSENT_QUESTION =
   /^(?:(?:si|yes)\s)?(?:acconsent[oie]|accett[oia]|autorizz[oia]|consent[oie]|do il (?:mio )?consenso|presto il (?:mio )?consenso|esprimo il (?:mio )?consenso|dichiaro|ho letto|confermo|desider[oia]|voglio|vuoi|vuole|sono d accordo|iscrivimi|iscriviti|i agree|i accept|i consent|i have read|i ve read|i would like|i d like|i want|yes please|subscribe me|sign me up|keep me|do you (?:agree|consent|accept|want)|would you like)\b/;
