@@ -31,6 +31,9 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'cellphone', 'text reminder number', 'mobile number', 'telephone', 'telephone number', 'contact number', 'numero di cellulare',
     // Brevo's (Sendinblue's) identifiers beside `EMAIL`: the number texts, WhatsApp messages and calls go to.
     'whatsapp', 'numero whatsapp', 'landline number', 'numero sms',
+    // The person's own lines at work and at home (a helpdesk's or a CRM's `Work phone`, `Telefono ufficio`); a company's
+    // switchboard (`Company Main Phone`) is everyone's there, and stays unmapped.
+    'work phone', 'home phone', 'business phone', 'telefono lavoro', 'telefono ufficio', 'telefono casa', 'telefono abitazione',
   ],
   // A bare `SMS`: Brevo's number for texts (`393331234567`), or elsewhere whether texts may be sent (`Sì`): the value
   // decides (see row-mapper).
@@ -44,6 +47,9 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'p iva c f', 'p iva cf', 'piva cf', 'partita iva codice fiscale', 'c f p iva', 'cf p iva', 'cf piva', 'codice fiscale partita iva',
     // Outlook's Italian `Cod. Fisc./P. IVA`.
     'cod fisc p iva',
+    // An ERP's or a CRM's `Tax ID` (Odoo's `vat`): a business's VAT number, or a private customer's codice fiscale, read
+    // by its shape as above.
+    'tax id',
   ],
   'identifiers.loyaltyCard': [
     'carta fedelta', 'numero carta', 'tessera', 'loyalty card', 'card number',
@@ -57,12 +63,14 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     // One column for a business's name and a private customer's, as a `Denominazione` (a codice fiscale tells which).
     'nome ragione sociale', 'ragione sociale nome', 'ragione sociale nominativo', 'nominativo ragione sociale', 'denominazione nominativo',
     'ragione sociale cognome nome', 'cognome nome ragione sociale',
+    'nome azienda', 'nome societa',
   ],
   'company.sector': ['settore', 'sector', 'industry'],
   'company.size': ['dipendenti', 'numero dipendenti', 'company size', 'employees'],
-  'company.role': ['ruolo', 'qualifica', 'role', 'job title', 'position'],
-  'address.line1': ['indirizzo', 'via', 'address', 'address 1', 'address1', 'street', 'address line 1', 'address 1 2', 'mailing street', 'mailing address'],
-  'address.line2': ['indirizzo 2', 'address 2', 'address2', 'address line 2', 'apartment suite', 'apt suite'],
+  'company.role': ['ruolo', 'qualifica', 'role', 'job title', 'position', 'job position', 'job role', 'posizione lavorativa', 'mansione'],
+  'address.line1': ['indirizzo', 'via', 'address', 'address 1', 'address1', 'street', 'address line 1', 'address 1 2', 'mailing street', 'mailing address',
+    'street address', 'street address 1', 'street 1'],
+  'address.line2': ['indirizzo 2', 'address 2', 'address2', 'address line 2', 'apartment suite', 'apt suite', 'street address 2', 'street 2', 'street2', 'via 2'],
   'address.houseNumber': ['civico', 'n civico', 'nr civico', 'numero civico', 'house number', 'street number'],
   'address.postalCode': ['cap', 'codice postale', 'zip', 'postal code', 'postcode', 'zip code', 'zip postal code', 'mailing zip postal code', 'mailing zip', 'post code'],
   'address.city': ['citta', 'comune', 'localita', 'city', 'town', 'mailing city'],
@@ -82,7 +90,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'consents.marketing_email.optOut': [
     'email opt out', 'opt out', 'optout', 'opt out email', 'has opted out of email', 'unsubscribed', 'email unsubscribed',
     'unsubscribed from all email', 'do not email', 'disiscritto', 'disiscritta', 'disiscritto newsletter', 'disiscrizione',
-    'disiscrizione newsletter', 'non inviare email', 'email blacklisted',
+    'disiscrizione newsletter', 'non inviare email', 'email blacklisted', 'unsubscribed from emails',
   ],
   // When the decision was made: without it, a file's grant cannot be shown to be later than a withdrawal (supersedes).
   'consents.marketing_email.at': [
@@ -134,7 +142,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     // When the customer signed up (PrestaShop's `Registration`), when the record last changed (an ERP's `Data ultima
     // modifica`: its values are as of then, which survivorship's recency weighs); the first such column counts.
     'registrazione', 'registration', 'registration date', 'date registered', 'signup date', 'sign up date', 'added time',
-    'data iscrizione', 'added', 'date added', 'data aggiunta',
+    'data iscrizione', 'added', 'date added', 'data aggiunta', 'signed up', 'signed up at', 'creato il', 'data di creazione',
     // When an address book's contact was made (LinkedIn's `Connected On`).
     'connected on',
     // When a form was sent: Google Forms' `Informazioni cronologiche` (its Italian `Timestamp`), Typeform's `Submit Date
@@ -725,13 +733,18 @@ const CONSENT_DATES: ReadonlySet<string> = new Set(['data consenso', 'data del c
 
 /**
  * Headers a file of interactions (one with a subject: a helpdesk's tickets, a mailbox's messages) gives another
- * meaning: its `Source` is the channel the ticket came by (`Email`, `Phone`, `Portal`), not how the person was won, and
- * its `Stato` is the ticket's (`Aperto`, `Chiuso`), not a country. Such a state says nothing of the person; the report
- * names it among the unmapped columns.
+ * meaning: its `Source` (Zendesk's `Via`) is the channel the ticket came by (`Email`, `Phone`, `Portal`), not how the
+ * person was won nor a street, and its `Stato` is the ticket's (`Aperto`, `Chiuso`), not a country. Such a state says
+ * nothing of the person; the report names it among the unmapped columns.
  */
 const IN_INTERACTION_FILES: Readonly<Record<string, string | null>> = {
   source: 'interaction.touchpoint',
   origine: 'interaction.touchpoint',
+  // Zendesk's tickets export names the channel `Via` (`Mail`, `Web form`, `Chat`): read as the Italian for a street, it
+  // became the requester's address.
+  via: 'interaction.touchpoint',
+  'ticket type': 'interaction.type',
+  'tipo ticket': 'interaction.type',
   stato: null,
   status: null,
 };

@@ -197,8 +197,21 @@ describe('compilePlan', () => {
     expect(plan.plan.kind).toBe('interaction');
     // The ticket's state is no country; the agent's address is no identifier of the customer's.
     expect(plan.plan.unmapped).toEqual(['Ticket ID', 'Status', 'Priority', 'Agent', 'Agent Email']);
-    // Outside a file of interactions, `Source` is still the lead source and `Stato` the country.
-    expect(paths(['Nome', 'Cognome', 'E-mail', 'Source', 'Stato'])).toMatchObject({ 'lead.source': 'Source', 'address.country': 'Stato' });
+    // Zendesk's tickets export (its columns in its order, the metrics after them left out): `Via` is the channel the
+    // ticket came by (`Mail`, `Web form`), which was read as the requester's street.
+    const zendesk = ['Summation column', 'Id', 'Requester', 'Requester id', 'Requester external id', 'Requester email', 'Requester domain', 'Submitter', 'Assignee', 'Group', 'Subject', 'Tags', 'Status', 'Priority', 'Via', 'Ticket type', 'Created at', 'Updated at', 'Organization', 'Solved at', 'Satisfaction Score'];
+    expect(paths(zendesk)).toEqual({
+      'person.fullName': 'Requester',
+      'identifiers.externalId': 'Requester id',
+      'identifiers.email': 'Requester email',
+      'interaction.subject': 'Subject',
+      'interaction.touchpoint': 'Via',
+      'interaction.type': 'Ticket type',
+      occurredAt: 'Created at',
+      'company.name': 'Organization',
+    });
+    // Outside a file of interactions, `Source` is still the lead source, `Stato` the country and `Via` the street.
+    expect(paths(['Nome', 'Cognome', 'E-mail', 'Source', 'Stato', 'Via'])).toMatchObject({ 'lead.source': 'Source', 'address.country': 'Stato', 'address.line1': 'Via' });
     expect(compilePlan(['Nome', 'Cognome', 'E-mail'], 'erp')).toMatchObject({ ok: true, plan: { kind: 'contact' } });
   });
 
@@ -431,6 +444,39 @@ describe('compilePlan', () => {
     for (const card of ['Codice fidelity', 'Tessera fedeltà', 'Numero carta fedeltà', 'Fidelity card', 'N. tessera']) {
       expect(paths(['Email', card])).toEqual({ 'identifiers.email': 'Email', 'identifiers.loyaltyCard': card });
     }
+  });
+
+  it("reads a helpdesk's, a chat tool's and an ERP's names of the same fields: Work phone, User ID, Tax ID, Street2, Creato il", () => {
+    // Each was unmapped: a helpdesk's contacts lost their work phone, a chat tool's users their date and opt-out.
+    expect(paths(['Full name', 'Email', 'Work phone', 'Mobile phone'])).toMatchObject({ 'identifiers.phone': 'Mobile phone' });
+    expect(compilePlan(['Full name', 'Email', 'Work phone', 'Mobile phone'], 'desk')).toMatchObject({ ok: true, plan: { unmapped: [] } });
+    // A `User ID` stays unmapped: a site's form may send its visitor's (WordPress's is `0` for every visitor not logged
+    // in), which would join strangers as one customer id.
+    expect(paths(['Name', 'Email', 'User ID', 'Signed up', 'Unsubscribed from Emails'])).toEqual({
+      'person.fullName': 'Name',
+      'identifiers.email': 'Email',
+      occurredAt: 'Signed up',
+      'consents.marketing_email.optOut': 'Unsubscribed from Emails',
+    });
+    expect(paths(['Name', 'Email', 'Street', 'Street2', 'Tax ID', 'Job Position'])).toMatchObject({
+      'address.line1': 'Street',
+      'address.line2': 'Street2',
+      'identifiers.vatNumber': 'Tax ID',
+      'company.role': 'Job Position',
+    });
+    expect(paths(['Nome', 'Cognome', 'E-mail', 'Via', 'Via 2', 'Nome azienda', 'Posizione lavorativa', 'Creato il'])).toMatchObject({
+      'address.line1': 'Via',
+      'address.line2': 'Via 2',
+      'company.name': 'Nome azienda',
+      'company.role': 'Posizione lavorativa',
+      occurredAt: 'Creato il',
+    });
+    expect(paths(['Email', 'Street Address 1', 'Street Address 2', 'Telefono ufficio'])).toEqual({
+      'identifiers.email': 'Email',
+      'address.line1': 'Street Address 1',
+      'address.line2': 'Street Address 2',
+      'identifiers.phone': 'Telefono ufficio',
+    });
   });
 
   it("reads a form's consent checkboxes by their wording: the purpose each names, none where a box names two or third parties", () => {

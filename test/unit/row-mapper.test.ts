@@ -56,6 +56,16 @@ describe('mapRow', () => {
     });
     expect(ticket.lead).toBeUndefined();
     expect(ticket.address).toBeUndefined();
+    // Zendesk's tickets export: `Via` is the channel, not the requester's street; the bare `Id` is the ticket's.
+    const zendesk = planOf(['Id', 'Requester', 'Requester id', 'Requester email', 'Subject', 'Status', 'Via', 'Ticket type', 'Created at']);
+    const viaForm = at(['4711', 'Giulia Ferri', '369854712', 'giulia.ferri@example.it', 'Reso', 'solved', 'Web form', 'question', '2025-10-03T09:14:22Z'], zendesk);
+    expect(viaForm).toMatchObject({
+      kind: 'interaction',
+      lineage: { recordKey: '369854712' },
+      identifiers: expect.arrayContaining([{ type: 'externalId', namespace: 'erp', value: '369854712' }]),
+      interaction: { subject: 'Reso', type: 'question', touchpoint: 'web form' },
+    });
+    expect(viaForm.address).toBeUndefined();
   });
   it("reads a row's times in the time zone its mapping names, except a column that says UTC", () => {
     const at = (headers: string[], row: string[], mapping?: unknown) => {
