@@ -808,6 +808,14 @@ const LINE_AMOUNTS: ReadonlySet<string> = new Set(['importo', 'amount']);
 const LINE_DESCRIPTIONS: ReadonlySet<string> = new Set(['descrizione', 'descrizione articolo', 'descrizione prodotto', 'description', 'product name', 'item name']);
 
 /**
+ * A bare code beside an order's line columns (`Numero ordine;Email;Codice;Descrizione;Quantità;Prezzo`: the Italian
+ * pair `Codice`/`Descrizione` of every article list) is the article's, where no column names the article otherwise.
+ * Read as a customer code, it made every article one customer id of everyone who bought it: a deterministic link that
+ * merged them (up to the identifier's limit) wherever no names told them apart.
+ */
+const LINE_CODES: ReadonlySet<string> = new Set(['codice', 'cod', 'code']);
+
+/**
  * A company's contact person (`Referente`): the person a row is about where the row names a company, but in a file
  * with the person's own name columns, someone else (the account's owner, a sales rep), whose name is not the
  * person's.
@@ -838,12 +846,20 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const lineColumns = !format && orderIds ? folded.map((h) => ORDER_LINE_COLUMNS.get(h)) : [];
   const linesFile = lineColumns.some((p) => p && p !== 'order.lineTotal');
   const lineAmountNamed = lineColumns.includes('order.lineTotal');
+  const articleNamed = lineColumns.includes('order.product');
   const ownNames = synonyms.includes('person.firstName') || synonyms.includes('person.lastName');
   headers.forEach((_, i) => {
     const h = folded[i]!;
     if (ownNames && CONTACT_PERSON.has(h) && !format?.columns[h]) return;
     const asLine =
-      lineColumns[i] ?? (linesFile && !lineAmountNamed && LINE_AMOUNTS.has(h) ? 'order.lineTotal' : linesFile && LINE_DESCRIPTIONS.has(h) ? 'order.product' : undefined);
+      lineColumns[i] ??
+      (!linesFile
+        ? undefined
+        : !lineAmountNamed && LINE_AMOUNTS.has(h)
+          ? 'order.lineTotal'
+          : LINE_DESCRIPTIONS.has(h) || (!articleNamed && LINE_CODES.has(h))
+            ? 'order.product'
+            : undefined);
     const asInteraction = interactionsFile ? IN_INTERACTION_FILES[h] : undefined;
     if (asInteraction === null) return;
     const path =

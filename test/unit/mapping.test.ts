@@ -180,6 +180,26 @@ describe('compilePlan', () => {
     expect(Object.keys(paths(['E-mail', 'Prezzo', 'Articolo']))).not.toContain('order.unitPrice');
   });
 
+  it("reads a bare Codice beside an order's line columns as the article's, not as a customer code", () => {
+    // The article list's `Codice`/`Descrizione`: read as a customer code, every article was a customer id shared by
+    // everyone who bought it.
+    const lines = ['Numero ordine', 'Data', 'Email', 'Codice', 'Descrizione', 'Quantità', 'Prezzo', 'Totale'];
+    expect(paths(lines)).toEqual({
+      'order.orderId': 'Numero ordine',
+      occurredAt: 'Data',
+      'identifiers.email': 'Email',
+      'order.product': 'Codice',
+      'order.quantity': 'Quantità',
+      'order.unitPrice': 'Prezzo',
+      'order.total': 'Totale',
+    });
+    expect(paths(['Numero ordine', 'E-mail', 'Cod.', 'Qtà', 'Importo'])).toMatchObject({ 'order.product': 'Cod.' });
+    // Where a column names the article, the bare code is the customer's; outside a lines file too.
+    expect(paths(['Numero ordine', 'Codice', 'Ragione sociale', 'Articolo', 'Quantità', 'Prezzo'])).toMatchObject({ 'identifiers.externalId': 'Codice', 'order.product': 'Articolo' });
+    expect(paths(['Numero ordine', 'Codice', 'Email', 'Totale'])).toMatchObject({ 'identifiers.externalId': 'Codice' });
+    expect(paths(['Codice', 'Nome', 'Cognome', 'Email'])).toMatchObject({ 'identifiers.externalId': 'Codice' });
+  });
+
   it("reads a helpdesk's tickets as interactions of the requester, not of the agent", () => {
     const tickets = ['Ticket ID', 'Subject', 'Status', 'Priority', 'Source', 'Type', 'Agent', 'Agent Email', 'Created time', 'Requester Name', 'Requester Email', 'Requester Phone'];
     const plan = compilePlan(tickets, 'helpdesk');
