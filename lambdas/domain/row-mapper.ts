@@ -145,6 +145,13 @@ const utf8 = new TextEncoder();
 const bounded = (value: string, reason: string): Cleaned<string> =>
   value.length * 3 > MAX_ID_BYTES && utf8.encode(value).length > MAX_ID_BYTES ? { ok: false, reason } : { ok: true, value };
 
+/**
+ * A payment card as payment and till exports show it (`**** 4242`, `424242******4242`, `XXXX-XXXX-XXXX-1234`, `Visa
+ * ending 4242`), under a header a loyalty card has too (`Card number`, `Numero carta`): its last digits are every
+ * holder's of those digits, and as a loyalty card (which links across sources) they joined strangers.
+ */
+const MASKED_CARD = /[*•●xX#]{3,}|…|\.{3}|\b(?:ending|ends|terminante|termina|finale)\b/i;
+
 /** Applies one raw value to the draft according to its canonical path. */
 function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPlan): void {
   switch (path) {
@@ -166,6 +173,7 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       return d.id('taxCode', code, plan.namespace);
     }
     case 'identifiers.loyaltyCard':
+      if (MASKED_CARD.test(raw)) return d.flag('identifiers.loyaltyCard', 'loyaltyCard.masked');
       return d.id('loyaltyCard', bounded(raw.replace(/\s/g, ''), 'loyaltyCard.tooLong'), plan.namespace);
     case 'identifiers.vatNumber':
     case 'company.vatNumber': {

@@ -670,6 +670,22 @@ describe('mapRow', () => {
     expect(line.accepted && line.record.flags).toEqual({ 'order.line': 'order.lineTooLong' });
   });
 
+  it("flags a masked payment card under a card header, never a loyalty card that would join every holder of its last digits", () => {
+    const plan = planOf(['Nome', 'Email', 'Numero carta', 'Importo']);
+    for (const masked of ['**** 4242', '424242******4242', 'XXXX-XXXX-XXXX-4242', '•••• 4242', 'Visa ending 4242', 'Mastercard terminante 4242']) {
+      const out = mapRow(['Mario Rossi', 'mario.rossi@example.it', masked, '10'], 2, plan, ctx);
+      expect(out.accepted && out.record.identifiers).toEqual([{ type: 'email', value: 'mario.rossi@example.it' }]);
+      expect(out.accepted && out.record.flags).toEqual({ 'identifiers.loyaltyCard': 'loyaltyCard.masked' });
+    }
+    // Alone, it leaves nothing to resolve on: the row is rejected with the reason.
+    expect(mapRow(['Mario Rossi', '', '**** 4242', '10'], 2, plan, ctx)).toEqual({ accepted: false, reasons: ['loyaltyCard.masked'] });
+    // A loyalty card's number, spaced or with a letter prefix, is kept.
+    for (const [card, kept] of [['2000 1234 5678 9', '2000123456789'], ['FID-004411', 'FID-004411']] as const) {
+      const out = mapRow(['Mario Rossi', '', card, '10'], 2, plan, ctx);
+      expect(out.accepted && out.record.identifiers).toEqual([{ type: 'loyaltyCard', value: kept }]);
+    }
+  });
+
   it('keeps the first 20 identifiers of a row and flags the rest: the resolver writes a record in one transaction', () => {
     const headers = Array.from({ length: 25 }, (_, i) => `Email ${i + 1}`);
     const plan = planOf(headers, { fields: { 'identifiers.email': headers } });
