@@ -44,6 +44,9 @@ export function normaliseEmail(raw: string): Cleaned<string> {
   const at = s.lastIndexOf('@');
   if (at <= 0 || at === s.length - 1) return fail('email.syntax');
   const local = s.slice(0, at);
+  // An address masked as a marketplace's or a partner's export shows it (`m***@gmail.com`): every Mario's and Maria's at
+  // that provider. Mail providers allow no `*` in an address; as an identifier it would join them all.
+  if (/[*•]/.test(local)) return fail('email.masked');
   if (!EMAIL_LOCAL.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
     return fail('email.syntax');
   }

@@ -38,6 +38,10 @@ describe('normaliseEmail', () => {
     ['a..b@example.it', 'email.syntax'],
     ['a@localhost', 'email.domain'],
     ['a@1.2.3.4', 'email.domain'],
+    // Masked, as some exports show an address: every m… at the provider.
+    ['m***@gmail.com', 'email.masked'],
+    ['ma****i@libero.it', 'email.masked'],
+    ['m•••@gmail.com', 'email.masked'],
   ])('rejects %j with %s', (raw, reason) => {
     expect(normaliseEmail(raw)).toEqual({ ok: false, reason });
   });
