@@ -24,6 +24,11 @@ export const identityConfigSchema = z.strictObject({
     'segreteria', 'contatti', 'contact', 'contacts', 'hello', 'ciao', 'sales', 'vendite', 'ordini', 'orders', 'support',
     'assistenza', 'help', 'helpdesk', 'postmaster', 'webmaster', 'marketing', 'newsletter', 'privacy', 'dpo', 'pec',
     'fatture', 'fatturazione', 'billing', 'contabilita', 'accounting', 'hr', 'jobs', 'lavora', 'reception', 'staff',
+    // An Italian firm's offices and a shop's or a hotel's desks: whoever works there that year.
+    'commerciale', 'direzione', 'acquisti', 'ufficio-acquisti', 'ufficio-tecnico', 'tecnico', 'logistica', 'magazzino',
+    'spedizioni', 'personale', 'legale', 'prenotazioni', 'booking', 'bookings', 'reservations', 'eventi', 'events',
+    'servizio-clienti', 'customer-service', 'customer-care', 'enquiries', 'inquiries', 'team', 'mail', 'email', 'posta',
+    'shop', 'negozio',
   ]),
   /** Whole values that never link (placeholders typed into forms). */
   blockedValues: z._default(z.array(z.string()), [
@@ -81,6 +86,15 @@ export function isPlaceholderKey(identifierKey: string, config: IdentityConfig):
   return valueBlockedReason(type, identifierKey.slice(type.length + 1), config) === 'identifier.placeholder';
 }
 
+const ROLE_SEPARATORS = /[._-]/g;
+const roleSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+/** The config's role local parts without their separators, built once per config. */
+function rolesOf(config: IdentityConfig): ReadonlySet<string> {
+  let roles = roleSets.get(config.roleEmailLocalParts);
+  if (!roles) roleSets.set(config.roleEmailLocalParts, (roles = new Set(config.roleEmailLocalParts.map((r) => r.replace(ROLE_SEPARATORS, '')))));
+  return roles;
+}
+
 /**
  * Why a value says nothing about who its person is, whatever its type's linking: a placeholder typed into a form, a
  * role address (`info@`, `amministrazione@`), a listed value. Or undefined.
@@ -89,7 +103,8 @@ export function valueBlockedReason(type: IdentifierType, value: string, config: 
   if (config.blockedValues.includes(`${type}:${value}`)) return 'identifier.placeholder';
   if (type === 'email') {
     const local = value.slice(0, value.indexOf('@'));
-    if (config.roleEmailLocalParts.includes(local)) return 'email.role';
+    // Written with or without separators: `no-reply`, `no.reply`, `noreply`; `servizio.clienti`, `servizioclienti`.
+    if (rolesOf(config).has(local.replace(ROLE_SEPARATORS, ''))) return 'email.role';
     if (/^(test|prova|fake|nomail|noemail|none|nessuna|x+)$/.test(local)) return 'identifier.placeholder';
   }
   if (type === 'phone') {

@@ -65,6 +65,13 @@ describe('guards', () => {
   it.each([
     ['email', 'info@rossi.it', 'email.role'],
     ['email', 'noreply@shop.it', 'email.role'],
+    // An Italian firm's offices, and a role written with separators.
+    ['email', 'commerciale@ditta.it', 'email.role'],
+    ['email', 'prenotazioni@hotel.it', 'email.role'],
+    ['email', 'no.reply@shop.it', 'email.role'],
+    ['email', 'servizio.clienti@ditta.it', 'email.role'],
+    ['email', 'servizioclienti@ditta.it', 'email.role'],
+    ['email', 'customer_care@shop.com', 'email.role'],
     ['email', 'test@test.com', 'identifier.placeholder'],
     ['phone', '+390000000000', 'identifier.placeholder'],
     ['phone', '+391234567890', 'identifier.placeholder'],
@@ -74,6 +81,7 @@ describe('guards', () => {
   });
   it('links personal addresses and real numbers', () => {
     expect(blockedReason('email', 'mario.rossi@libero.it', config)).toBeUndefined();
+    expect(blockedReason('email', 'team.rossi@libero.it', config)).toBeUndefined();
     expect(blockedReason('phone', '+393331234567', config)).toBeUndefined();
     expect(blockedReason('phone', '+33612345678', config)).toBeUndefined();
     expect(blockedReason('phone', '+390212345678', config)).toBeUndefined();
