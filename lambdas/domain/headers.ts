@@ -721,7 +721,7 @@ const qualified = (folded: string): boolean => PERSON_PREFIX.test(folded) || PER
 const unqualified = (folded: string): string => folded.replace(PERSON_PREFIX, '').replace(PERSON_SUFFIX, '');
 
 /** The person's field a qualified header names (`requester email`, `nome cliente`), if it does. */
-function personFieldOf(folded: string): string | undefined {
+export function personFieldOf(folded: string): string | undefined {
   const base = unqualified(folded);
   if (base === folded || !base) return undefined;
   const path = synonymOf(base) ?? anotherOf(base);

@@ -521,6 +521,30 @@ describe('webhooks: every vendor fixture', () => {
   });
 });
 
+describe("webhooks: codes and dates no form post may take as the person's", () => {
+  it("a promotion's code, the post's or the form's id is no customer id; a question's date does not date the post", async () => {
+    const { deps, records } = memoryWebhookDeps({ moduli: { webhook: { vendor: 'generic', tokenHeader: 'X-Form-Token' } } });
+    const post = (body: object) => receiveWebhook(deps, 'moduli', { method: 'POST', headers: { 'content-type': 'application/json', 'x-form-token': SECRETS.moduli! }, query: {}, body: Buffer.from(JSON.stringify(body)) });
+    // Two sign-ups of one campaign, with nothing but an e-mail to tell them apart: read as a customer id, the code
+    // (and the form's id) joined them into one profile.
+    for (const [email, entry] of [['anna@esempio.it', 101], ['luca@esempio.it', 102]] as const) {
+      const out = await post({ id: entry, form: { id: 7, name: 'Saldi' }, email, 'Hai un codice sconto?': 'ESTATE10', Codice: 'INVITO5', 'In che data vuoi venire?': '24/12/2026' });
+      expect(out.status).toBe(200);
+      expect(out.body.unmapped).toEqual(expect.arrayContaining(['id', 'form.id', 'Hai un codice sconto?', 'Codice', 'In che data vuoi venire?']));
+    }
+    expect(records.records.map(ids)).toEqual([['email:anna@esempio.it'], ['email:luca@esempio.it']]);
+    // Dated when it arrived, not on the day the person wishes to come.
+    for (const r of records.records) expect(r.occurredAt < '2026-12-24').toBe(true);
+    // A code named as the holder's, or an object named as the person's, is still theirs.
+    await post({ cliente: { id: 'C042', email: 'marta@esempio.it' } });
+    await post({ email: 'piero@esempio.it', 'Codice cliente': 'C043' });
+    expect(records.records.slice(2).map((r) => ids(r).sort())).toEqual([
+      ['email:marta@esempio.it', 'externalId:moduli:C042'],
+      ['email:piero@esempio.it', 'externalId:moduli:C043'],
+    ]);
+  });
+});
+
 describe('webhooks: authenticity, replays and bad input', () => {
   const order = fixture('shopify/orders_create.json');
 

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { CanonicalRecord } from '../canonical.ts';
 import { stableHash } from '../hash.ts';
-import { foldHeader, HEADER_SYNONYMS, MULTI_VALUED, SYNONYM_LOOKUP } from '../headers.ts';
+import { foldHeader, HEADER_SYNONYMS, MULTI_VALUED, personFieldOf, SYNONYM_LOOKUP } from '../headers.ts';
 import { mappingSchema, nameOrderOfHeader, type PlannedField, type RowPlan } from '../mapping.ts';
 import { identifierKeysOf, mapRow } from '../row-mapper.ts';
 import { parseJsonExact } from './json.ts';
@@ -202,18 +202,42 @@ export function recogniseAnswer(answer: Pick<Answer, 'label' | 'aliases' | 'kind
   }
   const fit = (path: string | undefined) => (path && takes(path, answer.kind) ? path : undefined);
   for (const n of names) {
-    const exact = fit(SYNONYM_LOOKUP.get(n.replace(PREFIX, ''))) ?? fit(SYNONYM_LOOKUP.get(n));
+    const bare = n.replace(PREFIX, '');
+    if (UNNAMED_CODES.has(bare)) continue;
+    const exact = fit(SYNONYM_LOOKUP.get(bare)) ?? fit(SYNONYM_LOOKUP.get(n));
     if (exact) return exact;
+  }
+  // A field of a nested object named as the person (`customer.id`, `cliente.id`, `contact.email`) is theirs, as a
+  // header so named is (`Customer ID`, `ID cliente`).
+  const [parent, own] = answer.label.split('.').slice(-2).map(foldHeader);
+  if (parent && own) {
+    const nested = fit(personFieldOf(`${parent} ${own}`)) ?? fit(personFieldOf(`${own} ${parent}`));
+    if (nested) return nested;
   }
   for (const n of names) {
     const bare = n.replace(PREFIX, '');
     if (bare.split(' ').length < 3) continue;
     const padded = ` ${bare} `;
-    const found = SYNONYMS_LONGEST_FIRST.find(([path, f]) => padded.includes(` ${f} `) && takes(path, answer.kind));
+    const found = SYNONYMS_LONGEST_FIRST.find(([path, f]) => padded.includes(` ${f} `) && takes(path, answer.kind) && !IN_QUESTIONS_NEVER.has(path) && !UNNAMED_CODES.has(f));
     if (found) return found[0];
   }
   return undefined;
 }
+
+/**
+ * A form's code or id that does not say whose it is (`Codice`, `Hai un codice sconto?`, `Inserisci il codice`, a post's
+ * `id` or a nested `form.id`): a promotion's, an invitation's, the submission's or the form's, typed or sent alike by
+ * everyone who uses the form. Read as a customer id it linked them all, and a submission with no name to tell them
+ * apart joined one profile. A code that names its holder (`Codice cliente`, `Customer ID`) is still read; a source's
+ * mapping can take any other.
+ */
+const UNNAMED_CODES: ReadonlySet<string> = new Set(['id', 'cod', 'codice']);
+
+/**
+ * What a question is never about: when the form was sent (`In che data vuoi venire?`, `Date of visit` are the person's
+ * wishes; the form is dated when it arrives), as a time of day never is (see takes).
+ */
+const IN_QUESTIONS_NEVER: ReadonlySet<string> = new Set(['occurredAt']);
 
 /** Paths a number may be: an identifier, a postcode, a headcount, an amount; never a name, a town or a street. */
 const NUMBER_PATHS: ReadonlySet<string> = new Set([
