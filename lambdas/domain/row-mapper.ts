@@ -626,7 +626,10 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
       // A file's decision with no date of its own is dated by its row or the import, which only bound it: a webhook's
       // is the person's act as it happens.
       const undated = c.at === undefined && !ctx.webhook;
-      (consents ??= []).push({ purpose: c.purpose, granted, at: c.at ?? occurredAt, ...(undated ? { undated: true as const } : {}), proof });
+      // Never after it reached the product: a date in the future (a mistyped year, an appointment's day) would rank the
+      // decision above every later one until then.
+      const at = c.at ?? occurredAt;
+      (consents ??= []).push({ purpose: c.purpose, granted, at: at > ctx.receivedAt ? ctx.receivedAt : at, ...(undated ? { undated: true as const } : {}), proof });
     }
   }
   let order: Order | undefined;

@@ -358,6 +358,10 @@ describe('mapRow', () => {
     expect(consentOf(['Email', 'Newsletter', 'Data consenso newsletter'], ['g@example.it', 'Sì', '05/05/2025'])).toEqual([[true, '2025-05-05T00:00:00.000Z', false]]);
     // A form's answer is the person's act as it comes.
     expect(consentOf(['Email', 'Newsletter'], ['g@example.it', 'Sì'], true)).toEqual([[true, ctx.receivedAt, false]]);
+    // A date after the import (a year mistyped `2062`, or a row dated by a booking to come) is no later than the
+    // import: the decision cannot outrank, until then, every decision made after it.
+    expect(consentOf(['Email', 'Newsletter', 'Data consenso newsletter'], ['g@example.it', 'Sì', '05/05/2062'])).toEqual([[true, ctx.receivedAt, false]]);
+    expect(consentOf(['Email', 'Data registrazione', 'Newsletter'], ['g@example.it', '01/03/2027', 'No'])).toEqual([[false, ctx.receivedAt, true]]);
   });
 
   it("dates a file's one consent by a bare `Data consenso`, and leaves it unmapped where it could be another's", () => {
