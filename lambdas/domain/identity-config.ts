@@ -105,7 +105,10 @@ export function valueBlockedReason(type: IdentifierType, value: string, config: 
     const local = value.slice(0, value.indexOf('@'));
     // Written with or without separators: `no-reply`, `no.reply`, `noreply`; `servizio.clienti`, `servizioclienti`.
     if (rolesOf(config).has(local.replace(ROLE_SEPARATORS, ''))) return 'email.role';
-    if (/^(test|prova|fake|nomail|noemail|none|nessuna|x+)$/.test(local)) return 'identifier.placeholder';
+    // What a till or a form gets typed when the person gives no address (`no@no.it`, `n.d@nd.it`, `nessuna@email.it`).
+    if (/^(test|prova|fake|dummy|nomail|noemail|senzamail|none|nessuna|nessuno|niente|no|nd|na|nn|asd|asdf|qwerty|x+)$/.test(local.replace(ROLE_SEPARATORS, ''))) {
+      return 'identifier.placeholder';
+    }
   }
   if (type === 'phone') {
     // The national number under any country-code length: all one digit, or a counting sequence.
