@@ -572,6 +572,12 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   // one of the two is mistyped, and only the user can tell which. Flagged, and kept: the row's own date still comes
   // first, as the more cautious evidence against a merge (a father's code on a namesake son's row).
   const p = d.person;
+  // A birth after the row reached the product (`1980` typed `2080`) is no one's: kept, it would weigh against every
+  // record of the person (a generation apart) and keep a shared e-mail from joining them.
+  if (p?.birthDate && p.birthDate > ctx.receivedAt.slice(0, 10)) {
+    delete p.birthDate;
+    d.flag('person.birthDate', 'birthDate.future');
+  }
   if (p?.birthDate && p.firstName && p.lastName) {
     const code = d.identifiers.find((i) => i.type === 'taxCode' && i.value.length === 16)?.value;
     // Read in the row's own birth year: the code has no century, so only its two digits of the year are weighed.

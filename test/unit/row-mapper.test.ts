@@ -674,6 +674,16 @@ describe('mapRow', () => {
     expect(line.accepted && line.record.flags).toEqual({ 'order.line': 'order.lineTooLong' });
   });
 
+  it('flags a birth date after the row was received, and keeps the row without it', () => {
+    const plan = planOf(['Nome', 'Cognome', 'Email', 'Data di nascita']);
+    const out = mapRow(['Mario', 'Rossi', 'mario.rossi@example.it', '12/05/2080'], 2, plan, ctx);
+    expect(out.accepted && out.record.person).toEqual({ firstName: 'Mario', lastName: 'Rossi' });
+    expect(out.accepted && out.record.flags).toEqual({ 'person.birthDate': 'birthDate.future' });
+    // The day it was received is still a birth date (a newborn's account), as is any day before.
+    const today = mapRow(['Mario', 'Rossi', 'mario.rossi@example.it', '01/01/2026'], 2, plan, ctx);
+    expect(today.accepted && today.record.person?.birthDate).toBe('2026-01-01');
+  });
+
   it("flags a masked payment card under a card header, never a loyalty card that would join every holder of its last digits", () => {
     const plan = planOf(['Nome', 'Email', 'Numero carta', 'Importo']);
     for (const masked of ['**** 4242', '424242******4242', 'XXXX-XXXX-XXXX-4242', '•••• 4242', 'Visa ending 4242', 'Mastercard terminante 4242']) {
