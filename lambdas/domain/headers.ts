@@ -747,6 +747,12 @@ const IN_INTERACTION_FILES: Readonly<Record<string, string | null>> = {
   'tipo ticket': 'interaction.type',
   stato: null,
   status: null,
+  // A bare id or code is the row's own, the ticket's or the message's (`Id;Subject;Requester email`): read as a
+  // customer id, each ticket gave its requester an id of its own, and one numbered as another record's id in the
+  // source joined the two. The requester's is named so (`Requester id`, `Codice cliente`).
+  id: null,
+  cod: null,
+  codice: null,
 };
 
 /**

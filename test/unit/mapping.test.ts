@@ -230,6 +230,10 @@ describe('compilePlan', () => {
       occurredAt: 'Created at',
       'company.name': 'Organization',
     });
+    // A bare id or code there is the ticket's: no customer id of the requester's (each ticket would give one).
+    expect(paths(['Id', 'Subject', 'Requester email', 'Created at'])).toEqual({ 'interaction.subject': 'Subject', 'identifiers.email': 'Requester email', occurredAt: 'Created at' });
+    expect(paths(['Codice', 'Oggetto', 'Email', 'Data apertura'])).not.toHaveProperty('identifiers.externalId');
+    expect(paths(['Codice cliente', 'Oggetto', 'Email'])).toMatchObject({ 'identifiers.externalId': 'Codice cliente' });
     // Outside a file of interactions, `Source` is still the lead source, `Stato` the country and `Via` the street.
     expect(paths(['Nome', 'Cognome', 'E-mail', 'Source', 'Stato', 'Via'])).toMatchObject({ 'lead.source': 'Source', 'address.country': 'Stato', 'address.line1': 'Via' });
     expect(compilePlan(['Nome', 'Cognome', 'E-mail'], 'erp')).toMatchObject({ ok: true, plan: { kind: 'contact' } });
