@@ -125,7 +125,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'lead.source': [
     'utm source', 'fonte', 'lead source', 'origine', 'source', 'referral source',
     // A marketing tool's first touch (Klaviyo's `Initial Source`, `Initial Source Medium`, `Initial Source Campaign`).
-    'initial source',
+    'initial source', 'original source', 'fonte originale',
     // A form's question of how the person found the business: the answer (`Instagram`, `Passaparola`) is the source.
     'come ci hai conosciuto', 'come ci ha conosciuto', 'come ci avete conosciuto', 'come hai conosciuto', 'dove ci hai conosciuto',
     'come hai saputo di noi', 'how did you hear about us', 'how did you hear of us', 'how did you find us',
@@ -728,6 +728,12 @@ export function personFieldOf(folded: string): string | undefined {
   return path && PERSON_FIELDS.test(path) ? path : undefined;
 }
 
+/**
+ * A lead's first touch, named as such: it wins over a bare `Source` or `UTM Medium` beside it (Klaviyo's profiles have
+ * both: `Source` is how the profile was added, `Initial Source` where the person first came from).
+ */
+const FIRST_TOUCH: ReadonlySet<string> = new Set(['initial source', 'initial source medium', 'initial source campaign', 'original source', 'fonte originale']);
+
 /** Headers that date a consent without naming its purpose (see recogniseHeaders). */
 const CONSENT_DATES: ReadonlySet<string> = new Set(['data consenso', 'data del consenso', 'data ora consenso', 'consent date', 'date of consent', 'consent timestamp', 'consented at']);
 
@@ -879,7 +885,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
       personFieldOf(h) ??
       consentQuestionOf(h);
     if (!path) return;
-    const mine = !format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h);
+    const mine = (!format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h)) || FIRST_TOUCH.has(h);
     const before = taken.get(path);
     if (before && path === 'order.orderId' && ORDER_NUMBERS.has(h) !== ORDER_NUMBERS.has(folded[before.index]!)) {
       const [number, id] = ORDER_NUMBERS.has(h) ? [i, before.index] : [before.index, i];

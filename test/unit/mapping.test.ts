@@ -454,6 +454,13 @@ describe('compilePlan', () => {
       'lead.medium': 'Initial Source Medium',
       'lead.campaign': 'Initial Source Campaign',
     });
+    // Named as the first touch, it wins over a bare `Source` beside it (how the profile was added), wherever it stands.
+    expect(paths(['Email', 'Source', 'Initial Source', 'UTM Medium', 'Initial Source Medium'])).toEqual({
+      'identifiers.email': 'Email',
+      'lead.source': 'Initial Source',
+      'lead.medium': 'Initial Source Medium',
+    });
+    expect(paths(['Email', 'Fonte', 'Fonte originale'])).toMatchObject({ 'lead.source': 'Fonte originale' });
     // A form's question of how the person found the business: its answer is the lead's source.
     expect(paths(['Email', 'Come ci hai conosciuto?'])).toEqual({ 'identifiers.email': 'Email', 'lead.source': 'Come ci hai conosciuto?' });
     expect(paths(['Email', 'How did you hear about us?'])).toEqual({ 'identifiers.email': 'Email', 'lead.source': 'How did you hear about us?' });
