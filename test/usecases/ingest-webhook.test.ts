@@ -535,10 +535,14 @@ describe("webhooks: codes and dates no form post may take as the person's", () =
     expect(records.records.map(ids)).toEqual([['email:anna@esempio.it'], ['email:luca@esempio.it']]);
     // Dated when it arrived, not on the day the person wishes to come.
     for (const r of records.records) expect(r.occurredAt < '2026-12-24').toBe(true);
+    // Nor by a booking form's bare `Data` (the table's day, beside its `Ora` and `Persone`).
+    const booking = await post({ nome: 'Giulia Ferri', email: 'giulia@esempio.it', data: '24/12/2026', ora: '20:30', persone: '4' });
+    expect(booking.body.unmapped).toEqual(expect.arrayContaining(['data', 'ora', 'persone']));
+    expect(records.records.at(-1)!.occurredAt < '2026-12-24').toBe(true);
     // A code named as the holder's, or an object named as the person's, is still theirs.
     await post({ cliente: { id: 'C042', email: 'marta@esempio.it' } });
     await post({ email: 'piero@esempio.it', 'Codice cliente': 'C043' });
-    expect(records.records.slice(2).map((r) => ids(r).sort())).toEqual([
+    expect(records.records.slice(-2).map((r) => ids(r).sort())).toEqual([
       ['email:marta@esempio.it', 'externalId:moduli:C042'],
       ['email:piero@esempio.it', 'externalId:moduli:C043'],
     ]);

@@ -205,6 +205,8 @@ export function recogniseAnswer(answer: Pick<Answer, 'label' | 'aliases' | 'kind
     const bare = n.replace(PREFIX, '');
     if (UNNAMED_CODES.has(bare)) continue;
     const exact = fit(SYNONYM_LOOKUP.get(bare)) ?? fit(SYNONYM_LOOKUP.get(n));
+    // A form's bare `Data` is the day the person picks (a table's, a visit's), not when the form was sent.
+    if (exact === 'occurredAt' && CHOSEN_DATES.has(bare)) continue;
     if (exact) return exact;
   }
   // A field of a nested object named as the person (`customer.id`, `cliente.id`, `contact.email`) is theirs, as a
@@ -238,6 +240,9 @@ const UNNAMED_CODES: ReadonlySet<string> = new Set(['id', 'cod', 'codice']);
  * wishes; the form is dated when it arrives), as a time of day never is (see takes).
  */
 const IN_QUESTIONS_NEVER: ReadonlySet<string> = new Set(['occurredAt']);
+
+/** A form's date box named only as a date: a booking form's `Data` beside its `Ora` and `Persone`. */
+const CHOSEN_DATES: ReadonlySet<string> = new Set(['data', 'date', 'giorno', 'day']);
 
 /** Paths a number may be: an identifier, a postcode, a headcount, an amount; never a name, a town or a street. */
 const NUMBER_PATHS: ReadonlySet<string> = new Set([
