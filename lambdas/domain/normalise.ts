@@ -54,7 +54,8 @@ export function normaliseEmail(raw: string): Cleaned<string> {
   domain = ASCII_DOMAIN.test(domain) ? domain.toLowerCase() : domainToASCII(domain);
   if (!domain) return fail('email.domain');
   const labels = domain.split('.');
-  if (labels.length < 2 || !labels.every((l) => DOMAIN_LABEL.test(l)) || /^\d+$/.test(labels.at(-1) ?? '')) {
+  // No top-level domain is one letter or all digits (`a@a.a`, `x@1.2`: typed for none).
+  if (labels.length < 2 || !labels.every((l) => DOMAIN_LABEL.test(l)) || /^(\d+|[a-z0-9-])$/.test(labels.at(-1) ?? '')) {
     return fail('email.domain');
   }
   if (local.length > 64 || local.length + domain.length + 1 > 254) return fail('email.length');
