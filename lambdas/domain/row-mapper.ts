@@ -152,6 +152,20 @@ const bounded = (value: string, reason: string): Cleaned<string> =>
  */
 const MASKED_CARD = /[*•●xX#]{3,}|…|\.{3}|\b(?:ending|ends|terminante|termina|finale)\b/i;
 
+/**
+ * What an id column holds where there is no id: a yes or no (`Tessera: Sì`, whether the customer has a card), a
+ * placeholder (`-`, `n.d.`, `Nessuna`, `0`). The same for everyone it describes: as an id it joined them all.
+ */
+const NO_ID_WORDS: ReadonlySet<string> = new Set([
+  'si', 'no', 'yes', 'y', 'n', 'x', 'ok', 'true', 'false', 'vero', 'falso', 'nd', 'n d', 'na', 'n a', 'none', 'nessuno',
+  'nessuna', 'null', 'nil', 'undefined', 'nan', 'sconosciuto', 'unknown', 'non disponibile', 'non presente', 'assente',
+  'mancante', 'missing',
+]);
+const saysNoId = (raw: string): boolean => {
+  const folded = foldText(raw);
+  return folded === '' || NO_ID_WORDS.has(folded) || /^0+$/.test(folded);
+};
+
 /** Applies one raw value to the draft according to its canonical path. */
 function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPlan): void {
   switch (path) {
@@ -166,6 +180,7 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       // A number is where texts go (Brevo's `SMS`); a yes or no is whether they may be sent.
       return apply(d, raw.replace(/\D/g, '').length >= 6 ? 'identifiers.phone' : 'consents.marketing_sms', raw, f, plan);
     case 'identifiers.externalId':
+      if (saysNoId(raw)) return;
       return d.id('externalId', bounded(text(raw), 'externalId.tooLong'), plan.namespace);
     case 'identifiers.taxCode': {
       const code = checkCodiceFiscale(raw);
@@ -173,7 +188,10 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       return d.id('taxCode', code, plan.namespace);
     }
     case 'identifiers.loyaltyCard':
+      if (saysNoId(raw)) return;
       if (MASKED_CARD.test(raw)) return d.flag('identifiers.loyaltyCard', 'loyaltyCard.masked');
+      // A card is numbered: a word (`Gold`, `VIP`) is its tier, the same for every holder of it.
+      if (!/\d/.test(raw)) return d.flag('identifiers.loyaltyCard', 'loyaltyCard.noNumber');
       return d.id('loyaltyCard', bounded(raw.replace(/\s/g, ''), 'loyaltyCard.tooLong'), plan.namespace);
     case 'identifiers.vatNumber':
     case 'company.vatNumber': {
@@ -285,6 +303,7 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       return;
     }
     case 'order.orderId': {
+      if (saysNoId(raw)) return;
       const id = bounded(text(raw), 'order.idTooLong');
       if (id.ok) (d.order ??= {}).orderId = id.value;
       else d.flag(path, id.reason);

@@ -684,6 +684,23 @@ describe('mapRow', () => {
     expect(today.accepted && today.record.person?.birthDate).toBe('2026-01-01');
   });
 
+  it("reads no id from a yes, a no or a placeholder in an id column: the same for everyone, it would join them all", () => {
+    const plan = planOf(['Codice cliente', 'Nome', 'Cognome', 'Email', 'Tessera']);
+    const idsOf = (code: string, card: string) => {
+      const out = mapRow([code, 'Mario', 'Rossi', 'mario.rossi@example.it', card], 2, plan, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return [out.record.identifiers.filter((i) => i.type !== 'email').map((i) => `${i.type}:${i.value}`), out.record.flags ?? {}];
+    };
+    // Whether the customer has a card, or no value typed as one.
+    for (const none of ['Sì', 'No', 'X', '-', 'n.d.', 'N/A', 'Nessuna', '0', '000']) expect(idsOf(none, none)).toEqual([[], {}]);
+    // A tier is no card number: flagged, so the report shows what the column holds.
+    expect(idsOf('C001', 'Gold')).toEqual([['externalId:C001'], { 'identifiers.loyaltyCard': 'loyaltyCard.noNumber' }]);
+    expect(idsOf('ROSSIMAR', '4410')).toEqual([['externalId:ROSSIMAR', 'loyaltyCard:4410'], {}]);
+    // An order numbered by a placeholder is an order without a number.
+    const orders = planOf(['Numero ordine', 'Email', 'Totale']);
+    expect(mapRow(['-', 'mario.rossi@example.it', '10'], 2, orders, ctx)).toEqual({ accepted: false, reasons: ['order.noOrderId'] });
+  });
+
   it("flags a masked payment card under a card header, never a loyalty card that would join every holder of its last digits", () => {
     const plan = planOf(['Nome', 'Email', 'Numero carta', 'Importo']);
     for (const masked of ['**** 4242', '424242******4242', 'XXXX-XXXX-XXXX-4242', '•••• 4242', 'Visa ending 4242', 'Mastercard terminante 4242']) {
