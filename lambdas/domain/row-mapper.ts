@@ -528,6 +528,22 @@ export function identifierKeysOf(cells: readonly string[], plan: RowPlan): strin
 }
 
 /**
+ * What a cell holds where the value is unknown: a dash, a question mark, `n.d.`, `N/A`, `null`, `Sconosciuto`. Read as
+ * a value it became a name, a town or the lead's first touch (`-`, the earliest source of all), and by recency it
+ * replaced what another source knew. It is read as an empty cell, for every field but those where `-` says no (a
+ * consent, a test flag, Brevo's `SMS`). Checked on short cells that may be one (the first character first): an
+ * import reads millions of cells.
+ */
+const SAYS_NOTHING: ReadonlySet<string> = new Set([
+  '-', '--', '---', '?', '??', '.', '/', '*', 'n.d.', 'n.d', 'nd', 'n/d', 'n/a', 'n.a.', 'n.a', 'null', 'nil', 'none', 'nan',
+  'undefined', 'nessuno', 'nessuna', 'sconosciuto', 'sconosciuta', 'unknown', 'non disponibile', 'non noto', 'non nota',
+  'non specificato', 'non specificata', 'not available', 'not specified', 'not set',
+]);
+const MAY_SAY_NOTHING = /^[-?./*nNsSuU]/;
+const saysNothing = (raw: string): boolean => raw.length <= 16 && MAY_SAY_NOTHING.test(raw) && SAYS_NOTHING.has(raw.trim().toLowerCase());
+const NOTHING_SAYS_NO = /^(?:consents\.|order\.test$|identifiers\.sms$)/;
+
+/**
  * Turns one row (its cells, per the file's plan) into a canonical record, or a reject with its reasons. A value that
  * fails is flagged and the row kept while the row is still useful; a row with no identifier to resolve on, or an
  * order row without an order id, is rejected.
@@ -539,6 +555,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
     if (f.values) raw = f.values[raw.trim()] ?? raw;
     if (raw === '' || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) continue;
     if (isDatePath(f.path) && ZERO_DATE.test(raw)) continue;
+    if (saysNothing(raw) && !NOTHING_SAYS_NO.test(f.path)) continue;
     apply(d, f.path, raw, f, plan);
   }
 

@@ -684,6 +684,23 @@ describe('mapRow', () => {
     expect(today.accepted && today.record.person?.birthDate).toBe('2026-01-01');
   });
 
+  it("reads a cell that says the value is unknown (`-`, `n.d.`, `N/A`, `null`) as an empty one, but a consent's `-` as a no", () => {
+    const plan = planOf(['Nome', 'Cognome', 'Email', 'Città', 'Fonte', 'Data di nascita', 'Newsletter']);
+    for (const none of ['-', '?', 'n.d.', 'N/D', 'N/A', 'null', 'NaN', 'Sconosciuto', 'Non specificato']) {
+      const out = mapRow([none, none, 'mario.rossi@example.it', none, none, none, '-'], 2, plan, ctx);
+      if (!out.accepted) throw new Error(out.reasons.join());
+      // No name, town, first touch or birth date, and nothing flagged: there was nothing to read.
+      expect(out.record).not.toHaveProperty('person');
+      expect(out.record).not.toHaveProperty('address');
+      expect(out.record).not.toHaveProperty('lead');
+      expect(out.record).not.toHaveProperty('flags');
+      expect(out.record.consents?.map((c) => c.granted)).toEqual([false]);
+    }
+    // Names that only begin like one are names.
+    const nadia = mapRow(['Nadia', 'Sanna', 'nadia@example.it', 'Napoli', 'Negozio', '', ''], 2, plan, ctx);
+    expect(nadia.accepted && [nadia.record.person, nadia.record.address?.city, nadia.record.lead?.source]).toEqual([{ firstName: 'Nadia', lastName: 'Sanna' }, 'Napoli', 'negozio']);
+  });
+
   it("reads no id from a yes, a no or a placeholder in an id column: the same for everyone, it would join them all", () => {
     const plan = planOf(['Codice cliente', 'Nome', 'Cognome', 'Email', 'Tessera']);
     const idsOf = (code: string, card: string) => {
