@@ -161,10 +161,20 @@ const NO_ID_WORDS: ReadonlySet<string> = new Set([
   'nessuna', 'null', 'nil', 'undefined', 'nan', 'sconosciuto', 'unknown', 'non disponibile', 'non presente', 'assente',
   'mancante', 'missing',
 ]);
+/** First characters such a value may have (the words', a zero's, punctuation's): an id's rarely, so most skip the rest. */
+const NO_ID_START = /* @__PURE__ */ startsOf('snyxotfvumaSNYXOTFVUMA0-?./*_#');
 const saysNoId = (raw: string): boolean => {
+  if (raw.length > 24 || NO_ID_START[raw.charCodeAt(0)] !== 1) return false;
   const folded = foldText(raw);
   return folded === '' || NO_ID_WORDS.has(folded) || /^0+$/.test(folded);
 };
+
+/** A table of the given characters' codes (below 128), for a test of a value's first character. */
+function startsOf(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const ch of chars) table[ch.charCodeAt(0)] = 1;
+  return table;
+}
 
 /** Applies one raw value to the draft according to its canonical path. */
 function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPlan): void {
@@ -539,8 +549,8 @@ const SAYS_NOTHING: ReadonlySet<string> = new Set([
   'undefined', 'nessuno', 'nessuna', 'sconosciuto', 'sconosciuta', 'unknown', 'non disponibile', 'non noto', 'non nota',
   'non specificato', 'non specificata', 'not available', 'not specified', 'not set',
 ]);
-const MAY_SAY_NOTHING = /^[-?./*nNsSuU]/;
-const saysNothing = (raw: string): boolean => raw.length <= 16 && MAY_SAY_NOTHING.test(raw) && SAYS_NOTHING.has(raw.trim().toLowerCase());
+const MAY_SAY_NOTHING = /* @__PURE__ */ startsOf('-?./*nNsSuU');
+const saysNothing = (raw: string): boolean => raw.length <= 16 && MAY_SAY_NOTHING[raw.charCodeAt(0)] === 1 && SAYS_NOTHING.has(raw.trim().toLowerCase());
 const NOTHING_SAYS_NO = /^(?:consents\.|order\.test$|identifiers\.sms$)/;
 
 /**
@@ -610,7 +620,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   const p = d.person;
   // A birth after the row reached the product (`1980` typed `2080`) is no one's: kept, it would weigh against every
   // record of the person (a generation apart) and keep a shared e-mail from joining them.
-  if (p?.birthDate && p.birthDate > ctx.receivedAt.slice(0, 10)) {
+  if (p?.birthDate && p.birthDate > ctx.receivedAt) {
     delete p.birthDate;
     d.flag('person.birthDate', 'birthDate.future');
   }
