@@ -885,7 +885,8 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
       personFieldOf(h) ??
       consentQuestionOf(h);
     if (!path) return;
-    const mine = (!format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h)) || FIRST_TOUCH.has(h);
+    // Named for its field in particular (as the person's, or as the first touch): it wins over a bare column.
+    const specific = (!format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h)) || FIRST_TOUCH.has(h);
     const before = taken.get(path);
     if (before && path === 'order.orderId' && ORDER_NUMBERS.has(h) !== ORDER_NUMBERS.has(folded[before.index]!)) {
       const [number, id] = ORDER_NUMBERS.has(h) ? [i, before.index] : [before.index, i];
@@ -899,10 +900,10 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
       return;
     }
     if (before && !MULTI_VALUED.has(path)) {
-      if (!mine || before.qualified) return;
+      if (!specific || before.qualified) return;
       byIndex.delete(before.index);
     }
-    taken.set(path, { index: i, qualified: mine });
+    taken.set(path, { index: i, qualified: specific });
     byIndex.set(i, path);
   });
   // `Nome cliente` alone is the customer's whole name, as `Nome` beside a `Cognome` is the first.
