@@ -202,6 +202,11 @@ export async function runDemo(out: Output, flags: Flags): Promise<number> {
 
 const SOURCE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
+/** What a column recognised but not read would need, by the import report's reason. */
+const UNREAD: Readonly<Record<string, string>> = {
+  'order.noOrderIdColumn': "an order's, but no column gives the order's id: a mapping file can map order.orderId to the column that tells the orders apart",
+};
+
 /** Reads and validates a mapping file before anything is uploaded; its errors name the keys at fault. */
 function readMappingFile(file: string): string {
   if (!existsSync(file)) throw new UsageError(`No such mapping file: ${file}`);
@@ -239,9 +244,12 @@ export async function runImport(out: Output, args: readonly string[], flags: Fla
   });
   const { importId, rowsRead, accepted, rejected, suppressed, reasons, status, error, errorDetail, flagged, format, encoding, delimiter, kind, exportFormat, headerLine, quarantineKeys } = report;
   // A report written before columns were named counted them only.
-  const unmapped = Array.isArray(report.unmappedColumns) ? report.unmappedColumns : [];
+  const allUnmapped: readonly string[] = Array.isArray(report.unmappedColumns) ? report.unmappedColumns : [];
+  // Columns recognised but not read are named with why, apart from those no field was found for.
+  const unread: Readonly<Record<string, string>> = report.unreadColumns ?? {};
+  const unmapped = allUnmapped.filter((c) => unread[c] === undefined);
   out.result(
-    { importId, status, ...(error ? { error, errorDetail } : {}), rowsRead, accepted, rejected, suppressed, reasons, flagged, unmappedColumns: unmapped, format, encoding, delimiter, kind, exportFormat, ...(headerLine ? { headerLine } : {}), quarantineKeys },
+    { importId, status, ...(error ? { error, errorDetail } : {}), rowsRead, accepted, rejected, suppressed, reasons, flagged, unmappedColumns: allUnmapped, ...(report.unreadColumns ? { unreadColumns: unread } : {}), format, encoding, delimiter, kind, exportFormat, ...(headerLine ? { headerLine } : {}), quarantineKeys },
     () =>
       status === 'completed'
         ? [
@@ -250,6 +258,7 @@ export async function runImport(out: Output, args: readonly string[], flags: Fla
             ...Object.entries(reasons).map(([r, n]) => `  rejected  ${r} x${n}`),
             ...Object.entries(flagged).map(([r, n]) => `  flagged   ${r} x${n} (kept)`),
             ...(unmapped.length > 0 ? [`  unmapped  ${quotedList(unmapped, 12)} (not imported, kept in the raw file: a mapping file can map ${unmapped.length === 1 ? 'it' : 'them'}, as "attributes.<name>" to keep ${unmapped.length === 1 ? 'it' : 'them'} on the profile)`] : []),
+            ...Object.entries(unread).map(([column, why]) => `  unread    ${JSON.stringify(column)}: ${why} (${UNREAD[why] ?? 'not imported'})`),
             ...(quarantineKeys.length > 0 ? [`  quarantine: ${quarantineKeys.join(', ')} (raw bucket)`] : []),
           ].join('\n')
         : `Import ${importId} failed: ${errorDetail ?? error} (${error}).`,

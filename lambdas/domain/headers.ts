@@ -110,6 +110,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   ],
   'order.orderId': [
     'numero ordine', 'n ordine', 'id ordine', 'codice ordine', 'order id', 'order number', 'order no',
+    'nr ordine', 'num ordine', 'ordine n', 'ordine nr', 'ordine numero', 'order nr', 'orderid', 'numero scontrino', 'n scontrino', 'nr scontrino',
     // An invoicing tool's invoices (`Fatture in Cloud`, `Easyfatt`): each a sale, known by its number.
     'numero fattura', 'n fattura', 'nr fattura', 'invoice number', 'invoice no', 'invoice id',
   ],
@@ -700,7 +701,22 @@ function anotherOf(folded: string): string | undefined {
  * sequential-numbering plugin) would otherwise hold each order twice, once by the export's id and once by the
  * webhook's number. The id is kept as the order's ref, which is how a binned WooCommerce order (its id only) is found.
  */
-const ORDER_NUMBERS: ReadonlySet<string> = new Set(['numero ordine', 'n ordine', 'order number', 'order no']);
+const ORDER_NUMBERS: ReadonlySet<string> = new Set([
+  'numero ordine', 'n ordine', 'order number', 'order no', 'nr ordine', 'num ordine', 'ordine n', 'ordine nr', 'ordine numero', 'order nr',
+]);
+
+/**
+ * An order named bare (`Ordine`, `Order`, WooCommerce's `Order #`): its number beside an order's amount, where no column
+ * names the order's id otherwise. Elsewhere it says nothing of a person (a list's sort order).
+ */
+const BARE_ORDERS: ReadonlySet<string> = new Set(['ordine', 'order']);
+
+/**
+ * A row's bare id (`ID;Data ordine;Email;Totale ordine`) beside an order's date and amount, where no column names the
+ * order's id: each row is an order, and this its id. Read as a customer code, each order was a customer of its own, and
+ * the file's amounts were read into no order.
+ */
+const BARE_IDS: ReadonlySet<string> = new Set(['id', 'codice', 'cod', 'code', 'numero', 'n', 'nr', 'num']);
 
 /**
  * Words that make a column the row's person's: `Requester Email`, `Customer Name`, `Telefono cliente`. A helpdesk's
@@ -850,7 +866,17 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     const path = documentsFile ? IN_DOCUMENT_FILES.get(h) : undefined;
     return path === 'company.name' && namedElsewhere ? undefined : path;
   };
-  const orderIds = synonyms.includes('order.orderId') || (documentsFile && folded.some((h) => IN_DOCUMENT_FILES.get(h) === 'order.orderId'));
+  const namedOrderIds = synonyms.includes('order.orderId') || (documentsFile && folded.some((h) => IN_DOCUMENT_FILES.get(h) === 'order.orderId'));
+  // A file of sales that names its orders' id in no column of its own: see BARE_ORDERS and BARE_IDS.
+  const bareOrderId =
+    format || namedOrderIds || !synonyms.includes('order.total')
+      ? -1
+      : folded.findIndex((h) => BARE_ORDERS.has(h)) >= 0
+        ? folded.findIndex((h) => BARE_ORDERS.has(h))
+        : synonyms.includes('order.placedAt')
+          ? folded.findIndex((h) => BARE_IDS.has(h))
+          : -1;
+  const orderIds = namedOrderIds || bareOrderId >= 0;
   // An orders file that names its status otherwise (`Stato ordine`) keeps `Stato` for the country.
   const ordersFile = orderIds && !synonyms.includes('order.status');
   const interactionsFile = !format && !orderIds && synonyms.includes('interaction.subject');
@@ -876,6 +902,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     if (asInteraction === null) return;
     const path =
       format?.columns[h] ??
+      (i === bareOrderId ? 'order.orderId' : undefined) ??
       (ordersFile ? IN_ORDER_FILES[h] : undefined) ??
       asLine ??
       asInteraction ??

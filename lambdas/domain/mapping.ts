@@ -119,7 +119,12 @@ export interface RowPlan {
    * or by position (`column 7`) where the header could be a value: see columnLabel.
    */
   readonly unmapped: readonly string[];
+  /** Of the unmapped columns, those recognised but not read, each with why (`order.noOrderIdColumn`). */
+  readonly unread?: Readonly<Record<string, string>>;
 }
+
+/** The order's fields that are kept on an order, which is known by its id; its date also dates the row. */
+export const needsOrderId = (path: string): boolean => path.startsWith('order.') && path !== 'order.placedAt';
 
 export type PlanResult = { readonly ok: true; readonly plan: RowPlan } | { readonly ok: false; readonly error: string; readonly detail?: string };
 
@@ -221,6 +226,24 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
     if (!fields.some((f) => f.path === path)) fields.push({ path, value: String(value) });
   }
 
+  // An order is kept by its id: an order's amount, state or lines in a file that names no order's id would be read into
+  // no order. A mapping that asks for them is refused; read by their headers, they are left unread and the report says
+  // why (its date still dates the row).
+  const unread: Record<string, string> = {};
+  if (!fields.some((f) => f.path === 'order.orderId')) {
+    const asked = fields.find((f) => f.index !== undefined && needsOrderId(f.path) && mapping?.fields?.[f.path] !== undefined);
+    if (asked) {
+      return { ok: false, error: 'mapping.orderWithoutId', detail: `field ${asked.path} is an order's, and no field gives the order's id: map order.orderId to the column that tells the orders apart` };
+    }
+    for (let i = fields.length - 1; i >= 0; i--) {
+      const f = fields[i]!;
+      if (f.index === undefined || !needsOrderId(f.path)) continue;
+      fields.splice(i, 1);
+      used.delete(f.index);
+      unread[columnLabel(headers[f.index]!, f.index, byName)] = 'order.noOrderIdColumn';
+    }
+  }
+
   const recordKey: number[] = [];
   for (const col of asList(mapping?.recordKey)) {
     const index = columnIndex(headers, col);
@@ -268,6 +291,7 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
       ...(format ? { exportFormat: format.name } : {}),
       // Blank headers at the end are a header line ending in the separator, as many exports write it.
       unmapped: headers.slice(0, headers.findLastIndex((h) => h.trim() !== '') + 1).flatMap((h, i) => (used.has(i) ? [] : [columnLabel(h, i, byName)])),
+      ...(Object.keys(unread).length > 0 ? { unread } : {}),
     },
   };
 }

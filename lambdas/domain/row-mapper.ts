@@ -513,7 +513,7 @@ const readings = new WeakMap<RowPlan, string>();
 function readingOf(plan: RowPlan): string {
   let reading = readings.get(plan);
   if (reading === undefined) {
-    const { unmapped: _unmapped, exportFormat: _format, ...how } = plan;
+    const { unmapped: _unmapped, unread: _unread, exportFormat: _format, ...how } = plan;
     reading = stableHash('reading', JSON.stringify(how)).slice(0, 16);
     readings.set(plan, reading);
   }

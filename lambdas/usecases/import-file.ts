@@ -61,6 +61,11 @@ export interface ImportReport {
    * (`attributes.<name>` keeps it on the profile).
    */
   readonly unmappedColumns?: readonly string[];
+  /**
+   * Of the unmapped columns, those recognised but not read, each with why: `order.noOrderIdColumn`, an order's amount
+   * or state in a file with no column of the order's id.
+   */
+  readonly unreadColumns?: Readonly<Record<string, string>>;
   /** The header's line, when lines above it were read as a title (a report's name and date; see titleLineCount). */
   readonly headerLine?: number;
   readonly quarantineKeys: readonly string[];
@@ -97,6 +102,14 @@ export interface ImportCheckpoint {
   /** The lines alike of the order being read when the import stopped (see numberAlikeLine). */
   readonly alikeLines?: AlikeLines;
 }
+
+/** What a file's plan tells its report: the rows' kind, the tool recognised, and the columns not read. */
+const planFacts = (p: RowPlan) => ({
+  kind: p.kind,
+  ...(p.exportFormat ? { exportFormat: p.exportFormat } : {}),
+  unmappedColumns: p.unmapped,
+  ...(p.unread ? { unreadColumns: p.unread } : {}),
+});
 
 export type ImportOutcome = { readonly done: true; readonly report: ImportReport } | { readonly done: false; readonly checkpoint: ImportCheckpoint };
 
@@ -352,7 +365,7 @@ export async function importObject(
     const p = planFor(headers);
     if (typeof p !== 'string') {
       plan = p;
-      facts = { ...facts, kind: p.kind, ...(p.exportFormat ? { exportFormat: p.exportFormat } : {}), unmappedColumns: p.unmapped };
+      facts = { ...facts, ...planFacts(p) };
     }
   }
 
@@ -408,7 +421,7 @@ export async function importObject(
         const p = planFor(headers);
         if (typeof p === 'string') return finish({ status: 'failed', error: p, errorDetail: planErrorDetail(p, compilePlan(headers, source, mapping)) });
         plan = p;
-        facts = { ...facts, kind: plan.kind, ...(plan.exportFormat ? { exportFormat: plan.exportFormat } : {}), unmappedColumns: plan.unmapped };
+        facts = { ...facts, ...planFacts(plan) };
         lastLine = row.line;
         lastOffset = row.endOffset ?? lastOffset;
         continue;
@@ -418,7 +431,7 @@ export async function importObject(
         const p = planFor(headers);
         if (typeof p === 'string') return finish({ status: 'failed', error: p });
         plan = p;
-        facts = { ...facts, kind: plan.kind, unmappedColumns: plan.unmapped };
+        facts = { ...facts, ...planFacts(plan) };
       }
       counts.rowsRead++;
       lastLine = row.line;

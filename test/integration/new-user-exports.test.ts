@@ -51,7 +51,7 @@ let twin: Twin;
 async function cdpImport(name: string, body: Buffer, source: string) {
   const file = path.join(home, name);
   writeFileSync(file, body);
-  return JSON.parse(await cdpOk(home, 'import', file, '--source', source, '--json')) as { status: string; rowsRead: number; accepted: number; rejected: number; suppressed: number; exportFormat?: string; encoding?: string; unmappedColumns?: string[] };
+  return JSON.parse(await cdpOk(home, 'import', file, '--source', source, '--json')) as { status: string; rowsRead: number; accepted: number; rejected: number; suppressed: number; exportFormat?: string; encoding?: string; kind?: string; unmappedColumns?: string[] };
 }
 
 const profile = (identifierKey: string) => profileOf(twin.clients.dynamodb, twin.resources.tableName, identifierKey);
@@ -243,6 +243,18 @@ describe('exports a new user uploads, without a mapping', () => {
     // The ticket's channel is no lead source, and the agent is not the customer.
     expect(sara.lead?.source).not.toBe('email');
     expect(await profile('email:laura.b@negozio.example')).toBeUndefined();
+  });
+
+  it("imports a till's sales keyed by a bare Ordine as orders, and names an amount it cannot key as unread, with why", async () => {
+    const sales = ['Ordine;Data;Email;Totale', '5001;04/04/2026;giulia.neri@example.it;24,00', '5002;05/04/2026;giulia.neri@example.it;16,50'].join('\r\n');
+    expect(await cdpImport('scontrini.csv', Buffer.from(sales, 'latin1'), 'cassa')).toMatchObject({ status: 'completed', kind: 'order', accepted: 2, unmappedColumns: [] });
+    const gifts = path.join(home, 'donazioni.csv');
+    writeFileSync(gifts, 'Nome;Email;Importo\r\nGiulia;giulia.neri@example.it;30,00\r\n');
+    const said = await cdpOk(home, 'import', gifts, '--source', 'donazioni');
+    expect(said).toMatch(/unread {4}"Importo": order\.noOrderIdColumn \(an order's, but no column gives the order's id/);
+    expect(said).not.toMatch(/unmapped {2}"Importo"/);
+    await twin.waitIdle();
+    expect((await profile('email:giulia.neri@example.it'))?.orders).toMatchObject({ count: 2, revenue: 40.5 });
   });
 
   it("imports an invoicing tool's documents as the customers' sales: a credit note off the revenue, a quote as no sale", async () => {

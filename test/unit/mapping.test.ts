@@ -200,6 +200,41 @@ describe('compilePlan', () => {
     expect(paths(['Codice', 'Nome', 'Cognome', 'Email'])).toMatchObject({ 'identifiers.externalId': 'Codice' });
   });
 
+  it("reads a bare Ordine, Order # or receipt's number beside an order's amount as the order's id: each row a sale", () => {
+    for (const id of ['Ordine', 'Order', 'Order #', 'Nr. ordine', 'Num. ordine', 'Ordine n.', 'Ordine nr.', 'Order nr', 'OrderID', 'Numero scontrino', 'N. scontrino']) {
+      const plan = compilePlan([id, 'Data', 'Email', 'Totale'], 'shop');
+      expect(plan.ok && [plan.plan.kind, plan.plan.recordKey, plan.plan.fields.find((f) => f.path === 'order.orderId')?.index, plan.plan.unmapped]).toEqual(['order', [0], 0, []]);
+    }
+    // A file of orders' dates and amounts keys its rows by its bare id: each row an order, not a customer of its own.
+    for (const id of ['ID', 'Codice', 'Numero', 'N.', 'Nr']) {
+      expect(paths([id, 'Data ordine', 'Email', 'Totale ordine'])).toEqual({ 'order.orderId': id, 'order.placedAt': 'Data ordine', 'identifiers.email': 'Email', 'order.total': 'Totale ordine' });
+    }
+    // Not without the amount, nor where a column names the order's id, nor in a known tool's export.
+    expect(paths(['Order', 'Nome', 'Email'])).toEqual({ 'person.firstName': 'Nome', 'identifiers.email': 'Email' });
+    expect(paths(['ID', 'Data ordine', 'Numero ordine', 'Email', 'Totale'])).toMatchObject({ 'identifiers.externalId': 'ID', 'order.orderId': 'Numero ordine' });
+    // Without an order's date, a bare id may be the customer's (a register with what each one spent).
+    expect(paths(['ID', 'Nome', 'Email', 'Totale'])).toEqual({ 'identifiers.externalId': 'ID', 'person.firstName': 'Nome', 'identifiers.email': 'Email' });
+  });
+
+  it("names an order's amount in a file with no order id as unread, with why, and refuses a mapping that asks for it", () => {
+    // Read into no order (an order is kept by its id), the donations' amounts were dropped without a word.
+    const plan = compilePlan(['Nome', 'Cognome', 'Email', 'Importo', 'Valuta', 'Data ordine'], 'donazioni');
+    if (!plan.ok) throw new Error(plan.error);
+    expect(plan.plan.kind).toBe('contact');
+    expect(plan.plan.fields.map((f) => f.path)).toEqual(['person.firstName', 'person.lastName', 'identifiers.email', 'order.placedAt']);
+    expect(plan.plan.unmapped).toEqual(['Importo', 'Valuta']);
+    expect(plan.plan.unread).toEqual({ Importo: 'order.noOrderIdColumn', Valuta: 'order.noOrderIdColumn' });
+    // A mapping that asks for an order's amount without its id is a mistake, named; with the id (its own or found by
+    // its header) it is read.
+    const asked = compilePlan(['Nome', 'Email', 'Offerta'], 'donazioni', (parseMapping({ fields: { 'order.total': 'Offerta' } }) as { ok: true; mapping: Mapping }).mapping);
+    expect(asked).toMatchObject({ ok: false, error: 'mapping.orderWithoutId' });
+    expect(!asked.ok && asked.detail).toContain('order.total');
+    expect(paths(['Nome', 'Email', 'Offerta', 'Ricevuta'], { fields: { 'order.total': 'Offerta', 'order.orderId': 'Ricevuta' } })).toMatchObject({ 'order.total': 'Offerta', 'order.orderId': 'Ricevuta' });
+    expect(paths(['Nome', 'Email', 'Offerta', 'Numero ordine'], { fields: { 'order.total': 'Offerta' } })).toMatchObject({ 'order.total': 'Offerta', 'order.orderId': 'Numero ordine' });
+    // A value the mapping gives every row (a source's currency) is no column, and stays.
+    expect(paths(['Nome', 'Email'], { defaults: { 'order.currency': 'CHF' } })).toMatchObject({ 'order.currency': '=CHF' });
+  });
+
   it("reads a helpdesk's tickets as interactions of the requester, not of the agent", () => {
     const tickets = ['Ticket ID', 'Subject', 'Status', 'Priority', 'Source', 'Type', 'Agent', 'Agent Email', 'Created time', 'Requester Name', 'Requester Email', 'Requester Phone'];
     const plan = compilePlan(tickets, 'helpdesk');
@@ -395,7 +430,7 @@ describe('compilePlan', () => {
     const named = compilePlan(['Tipo documento', 'Numero', 'Cliente', 'Ragione sociale', 'Email', 'Totale documento'], 'fatture');
     expect(named.ok && named.plan.unmapped).toEqual(['Cliente']);
     const register = compilePlan(['Numero', 'Cliente', 'Email', 'Totale'], 'erp');
-    expect(register.ok && [register.plan.kind, register.plan.unmapped]).toEqual(['contact', ['Numero', 'Cliente']]);
+    expect(register.ok && [register.plan.kind, register.plan.unmapped, register.plan.unread]).toEqual(['contact', ['Numero', 'Cliente', 'Totale'], { Totale: 'order.noOrderIdColumn' }]);
     // A hotel's guest register names an identity card so: no sale.
     const guests = compilePlan(['Cognome', 'Nome', 'Tipo documento', 'Numero documento', 'Email'], 'hotel');
     expect(guests.ok && [guests.plan.kind, guests.plan.unmapped]).toEqual(['contact', ['Tipo documento', 'Numero documento']]);

@@ -204,6 +204,20 @@ ${IT_CSV}
     expect(bad.errorDetail).toMatch(/person\.shoeSize/);
   });
 
+  it("imports a till's sales keyed by a bare Ordine as orders, and names the amounts of a file with no order id as unread", async () => {
+    const sales = await run('imports/cassa/vendite.csv', 'Ordine;Data;Email;Totale\n1001;02/03/2026;anna@example.it;12,50\n1002;02/03/2026;anna@example.it;7,00\n');
+    expect(sales).toMatchObject({ status: 'completed', kind: 'order', accepted: 2, unmappedColumns: [] });
+    expect(sales.unreadColumns).toBeUndefined();
+    expect(queue.records.map((r) => [r.order?.orderId, r.order?.total])).toEqual([['1001', 12.5], ['1002', 7]]);
+    // Before, the amounts were mapped and read into no order: the report named nothing, and the revenue was lost.
+    const gifts = await run('imports/donazioni/2026.csv', 'Nome;Email;Importo\nAnna;anna@example.it;50,00\n');
+    expect(gifts).toMatchObject({ status: 'completed', kind: 'contact', accepted: 1, unmappedColumns: ['Importo'], unreadColumns: { Importo: 'order.noOrderIdColumn' } });
+    await objects.put(LANDING, 'mappings/offerte.json', JSON.stringify({ fields: { 'order.total': 'Offerta' } }));
+    const asked = await run('imports/offerte/x.csv', 'Nome;Email;Offerta\nAnna;anna@example.it;50,00\n');
+    expect(asked).toMatchObject({ status: 'failed', error: 'mapping.orderWithoutId' });
+    expect(asked.errorDetail).toMatch(/order\.orderId/);
+  });
+
   it('does not import the same object version twice', async () => {
     await run('imports/erp/clienti.csv', IT_CSV);
     const again = await importObject(deps, LANDING, 'imports/erp/clienti.csv');

@@ -446,6 +446,10 @@ describe('webhooks: every vendor fixture', () => {
     // A posted change of an order's state (a site's own order system): the number is the order's.
     await receiveWebhook(deps, 'cf7', signed('cf7', Buffer.from(JSON.stringify({ 'your-email': 'anna.gialli@example.it', 'numero-ordine': '10045', 'stato-ordine': 'annullato' }))));
     expect(records.records[3]!.order).toMatchObject({ orderId: '10045', status: 'annullato' });
+    // A donation's amount with no order's id is read into no order: named unmapped, not dropped unsaid.
+    const gift = await receiveWebhook(deps, 'cf7', signed('cf7', Buffer.from(JSON.stringify({ 'your-email': 'anna.gialli@example.it', importo: '50' }))));
+    expect(gift.body.unmapped).toEqual(['importo']);
+    expect(records.records[4]!.order).toBeUndefined();
   });
 
   it('Elementor Pro advanced data: fields by title, meta IP as consent proof, UTM from the page URL', async () => {

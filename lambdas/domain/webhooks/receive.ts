@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { CanonicalRecord } from '../canonical.ts';
 import { stableHash } from '../hash.ts';
 import { foldHeader, HEADER_SYNONYMS, MULTI_VALUED, personFieldOf, SYNONYM_LOOKUP } from '../headers.ts';
-import { mappingSchema, nameOrderOfHeader, type PlannedField, type RowPlan } from '../mapping.ts';
+import { mappingSchema, nameOrderOfHeader, needsOrderId, type PlannedField, type RowPlan } from '../mapping.ts';
 import { identifierKeysOf, mapRow } from '../row-mapper.ts';
 import { parseJsonExact } from './json.ts';
 import { safeEqual, verifyBase64Hmac, verifyStripe, verifyTypeform } from './signatures.ts';
@@ -320,12 +320,15 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
   };
   for (const [path, value] of x.fields ?? []) add(path, value);
   const unmapped: string[] = [];
+  // The fields a form's answers gave, by the answer's label.
+  const answered = new Map<PlannedField, string>();
   let orderNumber: { readonly label: string; readonly field: number } | undefined;
   let fullNameLabel: string | undefined;
   for (const answer of x.answers ?? []) {
     const path = recogniseAnswer(answer, byLabel);
     if (path && (!taken.has(path) || MULTI_VALUED.has(path))) {
       add(path, answer.value);
+      answered.set(fields.at(-1)!, answer.label);
       const named = [answer.label, ...(answer.aliases ?? [])].some((n) => byLabel.has(foldHeader(n)));
       if (path === 'order.orderId' && !named) orderNumber = { label: answer.label, field: fields.length - 1 };
       if (path === 'person.fullName') fullNameLabel ??= foldHeader(answer.label).replace(PREFIX, '');
@@ -340,6 +343,16 @@ export function buildRecord(x: Extracted, settings: SourceSettings, ctx: Webhook
   if (orderNumber && !fields.some((f) => ORDER_FACTS.has(f.path))) {
     fields.splice(orderNumber.field, 1);
     unmapped.push(orderNumber.label);
+  }
+  // An amount a form asks for with no order's id (a donation's `Importo`) is read into no order, as a file's is: named
+  // unmapped rather than dropped unsaid. The source's mapping can name the answer that is the order's id.
+  if (!fields.some((f) => f.path === 'order.orderId')) {
+    for (let i = fields.length - 1; i >= 0; i--) {
+      const label = answered.get(fields[i]!);
+      if (label === undefined || !needsOrderId(fields[i]!.path)) continue;
+      fields.splice(i, 1);
+      unmapped.push(label);
+    }
   }
   const plan: RowPlan = {
     kind: x.kind,
