@@ -111,9 +111,11 @@ export function valueBlockedReason(type: IdentifierType, value: string, config: 
     }
   }
   if (type === 'phone') {
-    // The national number under any country-code length: all one digit, or a counting sequence.
+    // The national number under any country-code length: all one digit, or a counting sequence. Or a real prefix (a
+    // mobile operator's, a town's) with the rest one digit over and over (`333 0000000`, `02 00000000`, `347 1111111`),
+    // as a clerk types a number the person did not give.
     const national = [1, 2, 3].map((n) => value.replace(/^\+/, '').slice(n));
-    if (national.some((d) => /^(\d)\1{5,}$/.test(d) || /^0?1234567890?$/.test(d))) return 'identifier.placeholder';
+    if (national.some((d) => /^(\d)\1{5,}$/.test(d) || /^0?1234567890?$/.test(d)) || /(\d)\1{6,}$/.test(value)) return 'identifier.placeholder';
   }
   return undefined;
 }

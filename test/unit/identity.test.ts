@@ -79,6 +79,11 @@ describe('guards', () => {
     ['email', 'asdf@asdf.it', 'identifier.placeholder'],
     ['phone', '+390000000000', 'identifier.placeholder'],
     ['phone', '+391234567890', 'identifier.placeholder'],
+    // A real prefix, then one digit over and over.
+    ['phone', '+393330000000', 'identifier.placeholder'],
+    ['phone', '+393471111111', 'identifier.placeholder'],
+    ['phone', '+390200000000', 'identifier.placeholder'],
+    ['phone', '+39060000000', 'identifier.placeholder'],
     ['vatNumber', '01234567897', 'identifier.notLinking'],
   ])('never links %s %s (%s)', (type, value, reason) => {
     expect(blockedReason(type as never, value, config)).toBe(reason);
@@ -89,6 +94,9 @@ describe('guards', () => {
     expect(blockedReason('phone', '+393331234567', config)).toBeUndefined();
     expect(blockedReason('phone', '+33612345678', config)).toBeUndefined();
     expect(blockedReason('phone', '+390212345678', config)).toBeUndefined();
+    // A round number a business chose (`02 4000 0005`, `333 3000000`) is a number.
+    expect(blockedReason('phone', '+390240000005', config)).toBeUndefined();
+    expect(blockedReason('phone', '+393333000000', config)).toBeUndefined();
   });
   it('knows a placeholder from a role address by its key (erasure suppresses the one, never the other)', () => {
     expect(isPlaceholderKey('email:nessuna@email.it', config)).toBe(true);
