@@ -180,6 +180,8 @@ export interface ExportFormat {
   readonly values?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** How its full-name column is ordered. */
   readonly nameOrder?: 'firstLast' | 'lastFirst';
+  /** Why its file names no one, where the tool writes no column that does (the import's error detail). */
+  readonly namesNoOne?: string;
 }
 
 /** The columns of every file of a Mailchimp audience export. */
@@ -542,6 +544,34 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     },
     nameOrder: 'firstLast',
   },
+  // PrestaShop's orders list (Orders › Export, `order_<date>.csv`): one row an order, under its id, with its reference,
+  // the country it was delivered to, its total and its state, in the back office's language. Its customer is only an
+  // initial and the surname (`M. Rossi`), with no e-mail or customer id. Its `ID` is the order's: read as a customer
+  // code, each order was a customer of its own, named by nothing. As the file names no one, the import fails saying
+  // so, unless a column added to it does (an e-mail).
+  ...[
+    ['id', 'reference', 'new client', 'delivery', 'customer', 'total', 'payment', 'status', 'date', 'company'],
+    ['id', 'riferimento', 'nuovo cliente', 'consegna', 'cliente', 'totale', 'pagamento', 'stato', 'data', 'azienda'],
+  ].map(([id, reference, fresh, delivery, customer, total, payment, status, date, company]) => ({
+    name: 'prestashop-orders',
+    signature: [reference!, fresh!, delivery!, customer!, payment!],
+    namespace: 'prestashop',
+    kind: 'order' as const,
+    columns: {
+      [id!]: 'order.orderId',
+      [reference!]: '',
+      [fresh!]: '',
+      [delivery!]: 'address.country',
+      [customer!]: '',
+      [total!]: 'order.total',
+      [payment!]: '',
+      [status!]: 'order.status',
+      [date!]: 'order.placedAt',
+      [company!]: 'company.name',
+    },
+    namesNoOne:
+      "PrestaShop's orders list names each customer by an initial and the surname only (M. Rossi), with no e-mail or customer id, so no order can be told whose; export the orders with the customer's e-mail (PrestaShop's SQL manager, or an export module) and import that",
+  })),
   // Meta's lead ads download (Ads Manager, Leads Center; a tab-separated UTF-16 file): one row a form submitted, under
   // its lead id (`l:123…`), with the ad that brought it and the form's questions by their keys (`full_name`,
   // `phone_number` as `p:+39…`; a custom question by its text). Its ids are the lead's and the ad objects', no

@@ -262,7 +262,7 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
         ? 'interaction'
         : 'contact');
   const hasIdentifier = [...paths].some((p) => p.startsWith('identifiers.')) || paths.has('person.fullName') || paths.has('person.lastName');
-  if (!hasIdentifier) return { ok: false, error: 'header.noIdentifierColumn' };
+  if (!hasIdentifier) return { ok: false, error: 'header.noIdentifierColumn', ...(format?.namesNoOne ? { detail: format.namesNoOne } : {}) };
   if (recordKey.length === 0 && format?.recordKey !== undefined) {
     const index = headers.findIndex((h) => foldHeader(h) === format.recordKey);
     if (index >= 0) recordKey.push(index);

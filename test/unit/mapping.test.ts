@@ -601,8 +601,33 @@ describe('export formats of common tools', () => {
     [['Confirmation code', 'Status', 'Guest name', 'Contact', '# of adults', 'Start date', 'End date', 'Booked', 'Listing', 'Earnings'], 'airbnb-reservations'],
     // Booking.com's, saved from the extranet's list as CSV: before, its bookings were people known only by a phone.
     [['Book number', 'Booked by', 'Guest name(s)', 'Check-in', 'Check-out', 'Booked on', 'Status', 'Price', 'Booker country', 'Unit type', 'Phone number'], 'booking-reservations'],
+    // PrestaShop's orders list, in English and in Italian.
+    [['ID', 'Reference', 'New client', 'Delivery', 'Customer', 'Total', 'Payment', 'Status', 'Date'], 'prestashop-orders'],
+    [['ID', 'Riferimento', 'Nuovo cliente', 'Consegna', 'Cliente', 'Totale', 'Pagamento', 'Stato', 'Data', 'Azienda'], 'prestashop-orders'],
   ])('recognises %j as %s', (headers, name) => {
     expect(detectExportFormat(headers)?.name).toBe(name);
+  });
+  it("refuses PrestaShop's orders list, which names no customer, saying why; with an e-mail added, its rows are orders", () => {
+    // Before, its `ID` was read as a customer code: each order a customer of its own, named by nothing.
+    for (const headers of [
+      ['ID', 'Reference', 'New client', 'Delivery', 'Customer', 'Total', 'Payment', 'Status', 'Date'],
+      ['ID', 'Riferimento', 'Nuovo cliente', 'Consegna', 'Cliente', 'Totale', 'Pagamento', 'Stato', 'Data', 'Azienda'],
+    ]) {
+      const refused = compilePlan(headers, 'prestashop');
+      expect(refused).toMatchObject({ ok: false, error: 'header.noIdentifierColumn' });
+      expect(!refused.ok && refused.detail).toMatch(/^PrestaShop's orders list names each customer by an initial and the surname only/);
+    }
+    const added = ['ID', 'Riferimento', 'Nuovo cliente', 'Consegna', 'Cliente', 'Totale', 'Pagamento', 'Stato', 'Data', 'Email'];
+    const plan = compilePlan(added, 'prestashop');
+    expect(plan.ok && [plan.plan.kind, plan.plan.namespace, plan.plan.unmapped]).toEqual(['order', 'prestashop', ['Riferimento', 'Nuovo cliente', 'Cliente', 'Pagamento']]);
+    expect(paths(added)).toEqual({
+      'order.orderId': 'ID',
+      'address.country': 'Consegna',
+      'order.total': 'Totale',
+      'order.status': 'Stato',
+      'order.placedAt': 'Data',
+      'identifiers.email': 'Email',
+    });
   });
   it("reads Zoho CRM's ids as Zoho's, its Title as the job and its owner as no one's", () => {
     const headers = ['Record Id', 'Contact Owner', 'Salutation', 'First Name', 'Last Name', 'Account Name', 'Email', 'Title', 'Secondary Email', 'Created Time', 'Modified Time', 'Description'];

@@ -218,6 +218,13 @@ ${IT_CSV}
     expect(asked.errorDetail).toMatch(/order\.orderId/);
   });
 
+  it("fails PrestaShop's orders list saying it names no customer, rather than making each order a customer", async () => {
+    // PrestaShop's orders list names its customers as `M. Rossi` only: refused saying so, not a customer per order.
+    const list = await run('imports/prestashop/order_2026-04-01_101500.csv', 'ID;Riferimento;Nuovo cliente;Consegna;Cliente;Totale;Pagamento;Stato;Data\n7;XKBKNABJK;1;Italia;M. Rossi;24.5;Bonifico bancario;Consegnato;2026-03-30 10:12:00\n');
+    expect(list).toMatchObject({ status: 'failed', error: 'header.noIdentifierColumn', rowsRead: 0 });
+    expect(list.errorDetail).toMatch(/initial and the surname only/);
+  });
+
   it('does not import the same object version twice', async () => {
     await run('imports/erp/clienti.csv', IT_CSV);
     const again = await importObject(deps, LANDING, 'imports/erp/clienti.csv');
