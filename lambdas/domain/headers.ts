@@ -151,6 +151,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'informazioni cronologiche', 'submit date', 'submission date', 'submitted at', 'submitted on', 'data invio',
     'data ultima modifica', 'ultima modifica', 'data modifica', 'last modified', 'last modified date', 'modified time',
     'date modified', 'updated at', 'last updated',
+    // When an appointment is (a booking system's: a salon's, a clinic's).
+    'data appuntamento', 'appointment date', 'data visita', 'visit date',
   ],
   // The time of day beside a date column (a call log's `Data;Ora`): read into that date.
   'occurredAt.time': ['ora', 'orario', 'ora chiamata', 'ora contatto', 'time'],
@@ -814,6 +816,18 @@ const IN_INTERACTION_FILES: Readonly<Record<string, string | null>> = {
 const IN_ORDER_FILES: Readonly<Record<string, string>> = { stato: 'order.status', status: 'order.status', 'stato pagamento': 'order.status', 'payment status': 'order.status' };
 
 /**
+ * A booking system's appointments (a salon's, a clinic's, a studio's: `Cliente;Telefono;Data;Ora;Servizio;Operatore;
+ * Stato`): each row a visit the person booked, what for in its service column, which is then the interaction's
+ * subject, and the file one of interactions (its `Stato` the appointment's, not a country). Only beside a time of day
+ * or an appointment's date: a register's `Servizio` (the service a customer has) is no visit.
+ */
+const SERVICES: ReadonlySet<string> = new Set([
+  'servizio', 'servizi', 'trattamento', 'trattamenti', 'prestazione', 'prestazioni', 'tipo appuntamento', 'tipo di appuntamento',
+  'service', 'services', 'treatment', 'appointment type',
+]);
+const APPOINTMENT_DATES: ReadonlySet<string> = new Set(['data appuntamento', 'appointment date', 'data visita', 'visit date']);
+
+/**
  * Headers that make a file an invoicing tool's export of documents (`Tipo documento;Numero;Data;Cliente;…;Totale
  * documento`, as Fatture in Cloud and Easyfatt write it): each row a sale, or a credit note, a quote. A document's
  * total or an invoice's number or date says so; a `Tipo documento` alone does not (a hotel's guest register names an
@@ -909,7 +923,11 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const orderIds = namedOrderIds || bareOrderId >= 0;
   // An orders file that names its status otherwise (`Stato ordine`) keeps `Stato` for the country.
   const ordersFile = orderIds && !synonyms.includes('order.status');
-  const interactionsFile = !format && !orderIds && synonyms.includes('interaction.subject');
+  const appointment =
+    !format && !orderIds && !synonyms.includes('interaction.subject') && (synonyms.includes('occurredAt.time') || folded.some((h) => APPOINTMENT_DATES.has(h)))
+      ? folded.findIndex((h) => SERVICES.has(h))
+      : -1;
+  const interactionsFile = !format && !orderIds && (synonyms.includes('interaction.subject') || appointment >= 0);
   // A known tool's export names its own columns; a file without an order id has no lines.
   const lineColumns = !format && orderIds ? folded.map((h) => ORDER_LINE_COLUMNS.get(h)) : [];
   const linesFile = lineColumns.some((p) => p && p !== 'order.lineTotal');
@@ -932,7 +950,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     if (asInteraction === null) return;
     const path =
       format?.columns[h] ??
-      (i === bareOrderId ? 'order.orderId' : undefined) ??
+      (i === bareOrderId ? 'order.orderId' : i === appointment ? 'interaction.subject' : undefined) ??
       (ordersFile ? IN_ORDER_FILES[h] : undefined) ??
       asLine ??
       asInteraction ??

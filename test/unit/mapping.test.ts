@@ -235,6 +235,31 @@ describe('compilePlan', () => {
     expect(paths(['Nome', 'Email'], { defaults: { 'order.currency': 'CHF' } })).toMatchObject({ 'order.currency': '=CHF' });
   });
 
+  it("reads a booking system's appointments as interactions: the service is what the visit was for, Stato the appointment's", () => {
+    // Before, the rows were contacts and `Stato` (`Confermato`, `Annullato`) was read as their country.
+    const agenda = ['Cliente', 'Telefono', 'Email', 'Data', 'Ora', 'Servizio', 'Operatore', 'Stato', 'Prezzo', 'Note'];
+    const plan = compilePlan(agenda, 'agenda');
+    expect(plan.ok && [plan.plan.kind, plan.plan.unmapped]).toEqual(['interaction', ['Cliente', 'Operatore', 'Stato', 'Prezzo']]);
+    expect(paths(agenda)).toEqual({
+      'identifiers.phone': 'Telefono',
+      'identifiers.email': 'Email',
+      occurredAt: 'Data',
+      'occurredAt.time': 'Ora',
+      'interaction.subject': 'Servizio',
+      'interaction.summary': 'Note',
+    });
+    expect(paths(['Nome', 'Cognome', 'Cellulare', 'Data appuntamento', 'Trattamento', 'Status'])).toEqual({
+      'person.firstName': 'Nome',
+      'person.lastName': 'Cognome',
+      'identifiers.phone': 'Cellulare',
+      occurredAt: 'Data appuntamento',
+      'interaction.subject': 'Trattamento',
+    });
+    // A register's service (the one a customer has), with no visit's time, stays unread; a subject stays the subject.
+    expect(compilePlan(['Codice', 'Ragione sociale', 'Email', 'Servizio', 'Data registrazione'], 'erp')).toMatchObject({ ok: true, plan: { kind: 'contact', unmapped: ['Servizio'] } });
+    expect(paths(['Email', 'Data', 'Ora', 'Oggetto', 'Servizio'])).toMatchObject({ 'interaction.subject': 'Oggetto' });
+  });
+
   it("reads a helpdesk's tickets as interactions of the requester, not of the agent", () => {
     const tickets = ['Ticket ID', 'Subject', 'Status', 'Priority', 'Source', 'Type', 'Agent', 'Agent Email', 'Created time', 'Requester Name', 'Requester Email', 'Requester Phone'];
     const plan = compilePlan(tickets, 'helpdesk');

@@ -218,6 +218,14 @@ ${IT_CSV}
     expect(asked.errorDetail).toMatch(/order\.orderId/);
   });
 
+  it("puts a salon's appointments on its clients' history, each visit when it was booked for and what for", async () => {
+    const agenda = 'Cliente;Telefono;Email;Data;Ora;Servizio;Operatore;Stato\nBianchi Anna;333 765 4321;anna@example.it;14/04/2026;15:30;Taglio e piega;Giada;Confermato\n';
+    const r = await run('imports/agenda/appuntamenti.csv', agenda);
+    expect(r).toMatchObject({ status: 'completed', kind: 'interaction', accepted: 1, flagged: {}, unmappedColumns: ['Cliente', 'Operatore', 'Stato'] });
+    const [visit] = queue.records;
+    expect([visit?.kind, visit?.occurredAt, visit?.interaction, visit?.address]).toEqual(['interaction', '2026-04-14T15:30:00.000Z', { subject: 'Taglio e piega', touchpoint: 'agenda', type: 'interaction' }, undefined]);
+  });
+
   it("fails PrestaShop's orders list saying it names no customer, rather than making each order a customer", async () => {
     // PrestaShop's orders list names its customers as `M. Rossi` only: refused saying so, not a customer per order.
     const list = await run('imports/prestashop/order_2026-04-01_101500.csv', 'ID;Riferimento;Nuovo cliente;Consegna;Cliente;Totale;Pagamento;Stato;Data\n7;XKBKNABJK;1;Italia;M. Rossi;24.5;Bonifico bancario;Consegnato;2026-03-30 10:12:00\n');
