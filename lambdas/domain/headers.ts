@@ -744,6 +744,13 @@ const ORDER_NUMBERS: ReadonlySet<string> = new Set([
 const BARE_ORDERS: ReadonlySet<string> = new Set(['ordine', 'order']);
 
 /**
+ * A payment's id beside its amount (a card terminal's or a payment app's transactions: `Codice transazione;Importo
+ * totale;Stato`), where no column names an order's id: each row a sale, known by it. Where an order or invoice number
+ * is named too (PayPal's `Numero fattura`), that one is the order's.
+ */
+const TRANSACTIONS: ReadonlySet<string> = new Set(['codice transazione', 'id transazione', 'numero transazione', 'transaction id', 'transaction code']);
+
+/**
  * A row's bare id (`ID;Data ordine;Email;Totale ordine`) beside an order's date and amount, where no column names the
  * order's id: each row is an order, and this its id. Read as a customer code, each order was a customer of its own, and
  * the file's amounts were read into no order.
@@ -912,14 +919,11 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   };
   const namedOrderIds = synonyms.includes('order.orderId') || (documentsFile && folded.some((h) => IN_DOCUMENT_FILES.get(h) === 'order.orderId'));
   // A file of sales that names its orders' id in no column of its own: see BARE_ORDERS and BARE_IDS.
+  const firstOf = (names: ReadonlySet<string>): number => folded.findIndex((h) => names.has(h));
   const bareOrderId =
     format || namedOrderIds || !synonyms.includes('order.total')
       ? -1
-      : folded.findIndex((h) => BARE_ORDERS.has(h)) >= 0
-        ? folded.findIndex((h) => BARE_ORDERS.has(h))
-        : synonyms.includes('order.placedAt')
-          ? folded.findIndex((h) => BARE_IDS.has(h))
-          : -1;
+      : [firstOf(BARE_ORDERS), firstOf(TRANSACTIONS), synonyms.includes('order.placedAt') ? firstOf(BARE_IDS) : -1].find((i) => i >= 0) ?? -1;
   const orderIds = namedOrderIds || bareOrderId >= 0;
   // An orders file that names its status otherwise (`Stato ordine`) keeps `Stato` for the country.
   const ordersFile = orderIds && !synonyms.includes('order.status');

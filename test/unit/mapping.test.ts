@@ -200,7 +200,7 @@ describe('compilePlan', () => {
     expect(paths(['Codice', 'Nome', 'Cognome', 'Email'])).toMatchObject({ 'identifiers.externalId': 'Codice' });
   });
 
-  it("reads a bare Ordine, Order # or receipt's number beside an order's amount as the order's id: each row a sale", () => {
+  it("reads a bare Ordine, Order #, a receipt's number or a payment's id beside an order's amount as the order's id: each row a sale", () => {
     for (const id of ['Ordine', 'Order', 'Order #', 'Nr. ordine', 'Num. ordine', 'Ordine n.', 'Ordine nr.', 'Order nr', 'OrderID', 'Numero scontrino', 'N. scontrino']) {
       const plan = compilePlan([id, 'Data', 'Email', 'Totale'], 'shop');
       expect(plan.ok && [plan.plan.kind, plan.plan.recordKey, plan.plan.fields.find((f) => f.path === 'order.orderId')?.index, plan.plan.unmapped]).toEqual(['order', [0], 0, []]);
@@ -209,6 +209,14 @@ describe('compilePlan', () => {
     for (const id of ['ID', 'Codice', 'Numero', 'N.', 'Nr']) {
       expect(paths([id, 'Data ordine', 'Email', 'Totale ordine'])).toEqual({ 'order.orderId': id, 'order.placedAt': 'Data ordine', 'identifiers.email': 'Email', 'order.total': 'Totale ordine' });
     }
+    // A card terminal's or a payment app's transactions: each a sale, known by its id, its state the payment's.
+    const terminal = ['Email', 'Data', 'Codice transazione', 'Tipo di pagamento', 'Stato', 'Tipo di carta', 'Ultime 4 cifre', 'Importo totale', 'Descrizione'];
+    expect(compilePlan(terminal, 'cassa')).toMatchObject({ ok: true, plan: { kind: 'order', recordKey: [2] } });
+    expect(paths(terminal)).toMatchObject({ 'order.orderId': 'Codice transazione', 'order.status': 'Stato', 'order.total': 'Importo totale' });
+    expect(paths(['Transaction ID', 'Date', 'Email', 'Amount'])).toMatchObject({ 'order.orderId': 'Transaction ID', 'order.total': 'Amount' });
+    // Beside an invoice's number, that is the order's id.
+    expect(paths(['Data', 'Nome', 'Codice transazione', 'Numero fattura', 'Email', 'Importo'])).toMatchObject({ 'order.orderId': 'Numero fattura' });
+    expect(paths(['Data', 'Nome', 'Codice transazione', 'Numero fattura', 'Email', 'Importo'])).not.toHaveProperty('order.ref');
     // Not without the amount, nor where a column names the order's id, nor in a known tool's export.
     expect(paths(['Order', 'Nome', 'Email'])).toEqual({ 'person.firstName': 'Nome', 'identifiers.email': 'Email' });
     expect(paths(['ID', 'Data ordine', 'Numero ordine', 'Email', 'Totale'])).toMatchObject({ 'identifiers.externalId': 'ID', 'order.orderId': 'Numero ordine' });
