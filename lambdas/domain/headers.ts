@@ -310,6 +310,31 @@ const OUTLOOK_COLUMNS: Readonly<Record<string, string>> = {
 /** Wix's subscriber states, as its contacts export writes them. */
 const WIX_STATES: Readonly<Record<string, string>> = { Subscribed: 'true', Unsubscribed: 'false', 'Never subscribed': '', 'Not set': '', Pending: '' };
 
+/** PrestaShop's orders list in one language of its back office, by its folded headers (see EXPORT_FORMATS). */
+function prestashopOrders(headers: readonly string[]): ExportFormat {
+  const [id, reference, fresh, delivery, customer, total, payment, status, date, company] = headers as [string, string, string, string, string, string, string, string, string, string];
+  return {
+    name: 'prestashop-orders',
+    signature: [reference, fresh, delivery, customer, payment],
+    namespace: 'prestashop',
+    kind: 'order',
+    columns: {
+      [id]: 'order.orderId',
+      [reference]: '',
+      [fresh]: '',
+      [delivery]: 'address.country',
+      [customer]: '',
+      [total]: 'order.total',
+      [payment]: '',
+      [status]: 'order.status',
+      [date]: 'order.placedAt',
+      [company]: 'company.name',
+    },
+    namesNoOne:
+      "PrestaShop's orders list names each customer by an initial and the surname only (M. Rossi), with no e-mail or customer id, so no order can be told whose; export the orders with the customer's e-mail (PrestaShop's SQL manager, or an export module) and import that",
+  };
+}
+
 export const EXPORT_FORMATS: readonly ExportFormat[] = [
   {
     name: 'shopify-orders',
@@ -551,29 +576,8 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
   // initial and the surname (`M. Rossi`), with no e-mail or customer id. Its `ID` is the order's: read as a customer
   // code, each order was a customer of its own, named by nothing. As the file names no one, the import fails saying
   // so, unless a column added to it does (an e-mail).
-  ...[
-    ['id', 'reference', 'new client', 'delivery', 'customer', 'total', 'payment', 'status', 'date', 'company'],
-    ['id', 'riferimento', 'nuovo cliente', 'consegna', 'cliente', 'totale', 'pagamento', 'stato', 'data', 'azienda'],
-  ].map(([id, reference, fresh, delivery, customer, total, payment, status, date, company]) => ({
-    name: 'prestashop-orders',
-    signature: [reference!, fresh!, delivery!, customer!, payment!],
-    namespace: 'prestashop',
-    kind: 'order' as const,
-    columns: {
-      [id!]: 'order.orderId',
-      [reference!]: '',
-      [fresh!]: '',
-      [delivery!]: 'address.country',
-      [customer!]: '',
-      [total!]: 'order.total',
-      [payment!]: '',
-      [status!]: 'order.status',
-      [date!]: 'order.placedAt',
-      [company!]: 'company.name',
-    },
-    namesNoOne:
-      "PrestaShop's orders list names each customer by an initial and the surname only (M. Rossi), with no e-mail or customer id, so no order can be told whose; export the orders with the customer's e-mail (PrestaShop's SQL manager, or an export module) and import that",
-  })),
+  /* @__PURE__ */ prestashopOrders(['id', 'reference', 'new client', 'delivery', 'customer', 'total', 'payment', 'status', 'date', 'company']),
+  /* @__PURE__ */ prestashopOrders(['id', 'riferimento', 'nuovo cliente', 'consegna', 'cliente', 'totale', 'pagamento', 'stato', 'data', 'azienda']),
   // Meta's lead ads download (Ads Manager, Leads Center; a tab-separated UTF-16 file): one row a form submitted, under
   // its lead id (`l:123…`), with the ad that brought it and the form's questions by their keys (`full_name`,
   // `phone_number` as `p:+39…`; a custom question by its text). Its ids are the lead's and the ad objects', no
