@@ -258,7 +258,10 @@ export async function runImport(out: Output, args: readonly string[], flags: Fla
             ...Object.entries(reasons).map(([r, n]) => `  rejected  ${r} x${n}`),
             ...Object.entries(flagged).map(([r, n]) => `  flagged   ${r} x${n} (kept)`),
             ...(unmapped.length > 0 ? [`  unmapped  ${quotedList(unmapped, 12)} (not imported, kept in the raw file: a mapping file can map ${unmapped.length === 1 ? 'it' : 'them'}, as "attributes.<name>" to keep ${unmapped.length === 1 ? 'it' : 'them'} on the profile)`] : []),
-            ...Object.entries(unread).map(([column, why]) => `  unread    ${JSON.stringify(column)}: ${why} (${UNREAD[why] ?? 'not imported'})`),
+            ...[...new Set(Object.values(unread))].map((why) => {
+              const columns = Object.keys(unread).filter((c) => unread[c] === why);
+              return `  unread    ${quotedList(columns, 12)}: ${why} (${columns.length === 1 ? 'it is ' : 'they are '}${UNREAD[why] ?? 'not imported'})`;
+            }),
             ...(quarantineKeys.length > 0 ? [`  quarantine: ${quarantineKeys.join(', ')} (raw bucket)`] : []),
           ].join('\n')
         : `Import ${importId} failed: ${errorDetail ?? error} (${error}).`,

@@ -235,13 +235,12 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
     if (asked) {
       return { ok: false, error: 'mapping.orderWithoutId', detail: `field ${asked.path} is an order's, and no field gives the order's id: map order.orderId to the column that tells the orders apart` };
     }
-    for (let i = fields.length - 1; i >= 0; i--) {
-      const f = fields[i]!;
-      if (f.index === undefined || !needsOrderId(f.path)) continue;
-      fields.splice(i, 1);
-      used.delete(f.index);
-      unread[columnLabel(headers[f.index]!, f.index, byName)] = 'order.noOrderIdColumn';
+    const orderless = fields.flatMap((f) => (f.index !== undefined && needsOrderId(f.path) ? [f.index] : [])).sort((a, b) => a - b);
+    for (const index of orderless) {
+      used.delete(index);
+      unread[columnLabel(headers[index]!, index, byName)] = 'order.noOrderIdColumn';
     }
+    fields.splice(0, fields.length, ...fields.filter((f) => f.index === undefined || !needsOrderId(f.path)));
   }
 
   const recordKey: number[] = [];

@@ -249,9 +249,9 @@ describe('exports a new user uploads, without a mapping', () => {
     const sales = ['Ordine;Data;Email;Totale', '5001;04/04/2026;giulia.neri@example.it;24,00', '5002;05/04/2026;giulia.neri@example.it;16,50'].join('\r\n');
     expect(await cdpImport('scontrini.csv', Buffer.from(sales, 'latin1'), 'cassa')).toMatchObject({ status: 'completed', kind: 'order', accepted: 2, unmappedColumns: [] });
     const gifts = path.join(home, 'donazioni.csv');
-    writeFileSync(gifts, 'Nome;Email;Importo\r\nGiulia;giulia.neri@example.it;30,00\r\n');
+    writeFileSync(gifts, 'Nome;Email;Importo;Valuta\r\nGiulia;giulia.neri@example.it;30,00;EUR\r\n');
     const said = await cdpOk(home, 'import', gifts, '--source', 'donazioni');
-    expect(said).toMatch(/unread {4}"Importo": order\.noOrderIdColumn \(an order's, but no column gives the order's id/);
+    expect(said).toMatch(/unread {4}"Importo", "Valuta": order\.noOrderIdColumn \(they are an order's, but no column gives the order's id/);
     expect(said).not.toMatch(/unmapped {2}"Importo"/);
     await twin.waitIdle();
     expect((await profile('email:giulia.neri@example.it'))?.orders).toMatchObject({ count: 2, revenue: 40.5 });

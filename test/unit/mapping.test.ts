@@ -232,6 +232,8 @@ describe('compilePlan', () => {
     expect(plan.plan.fields.map((f) => f.path)).toEqual(['person.firstName', 'person.lastName', 'identifiers.email', 'order.placedAt']);
     expect(plan.plan.unmapped).toEqual(['Importo', 'Valuta']);
     expect(plan.plan.unread).toEqual({ Importo: 'order.noOrderIdColumn', Valuta: 'order.noOrderIdColumn' });
+    // In the file's order, as the report lists them.
+    expect(Object.keys(plan.plan.unread!)).toEqual(['Importo', 'Valuta']);
     // A mapping that asks for an order's amount without its id is a mistake, named; with the id (its own or found by
     // its header) it is read.
     const asked = compilePlan(['Nome', 'Email', 'Offerta'], 'donazioni', (parseMapping({ fields: { 'order.total': 'Offerta' } }) as { ok: true; mapping: Mapping }).mapping);
