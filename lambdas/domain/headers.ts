@@ -826,6 +826,9 @@ const IN_INTERACTION_FILES: Readonly<Record<string, string | null>> = {
  */
 const IN_ORDER_FILES: Readonly<Record<string, string>> = { stato: 'order.status', status: 'order.status', 'stato pagamento': 'order.status', 'payment status': 'order.status' };
 
+/** Bare headers of a type, which say what kind of interaction a row is only where the file has interactions. */
+const BARE_TYPES: ReadonlySet<string> = new Set(['tipo', 'type']);
+
 /**
  * A booking system's appointments (a salon's, a clinic's, a studio's: `Cliente;Telefono;Data;Ora;Servizio;Operatore;
  * Stato`): each row a visit the person booked, what for in its service column, which is then the interaction's
@@ -968,6 +971,10 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
       personFieldOf(h) ??
       consentQuestionOf(h);
     if (!path) return;
+    // A bare type is an interaction's only in a file of them (a ticket's, a call log's with its time of day, one with
+    // notes): a register's `Tipo` is the customer's (`Privato`, `Azienda`), which made each of its rows an interaction
+    // of that type.
+    if (path === 'interaction.type' && BARE_TYPES.has(h) && !format?.columns[h] && !interactionsFile && !synonyms.includes('interaction.summary') && !synonyms.includes('occurredAt.time')) return;
     // Named for its field in particular (as the person's, or as the first touch): it wins over a bare column.
     const specific = (!format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h)) || FIRST_TOUCH.has(h);
     const before = taken.get(path);

@@ -270,6 +270,17 @@ describe('compilePlan', () => {
     expect(paths(['Email', 'Data', 'Ora', 'Oggetto', 'Servizio'])).toMatchObject({ 'interaction.subject': 'Oggetto' });
   });
 
+  it("reads a register's bare Tipo as no interaction's type: the customer's kind, left for a mapping", () => {
+    // Before, each row of the register was an interaction of type `Privato` or `Azienda`, touched at the ERP.
+    expect(compilePlan(['Codice', 'Tipo', 'Ragione sociale', 'Email'], 'erp')).toMatchObject({ ok: true, plan: { kind: 'contact', unmapped: ['Tipo'] } });
+    expect(compilePlan(['Codice', 'Type', 'Name', 'Email'], 'crm')).toMatchObject({ ok: true, plan: { unmapped: ['Type'] } });
+    // A file of interactions keeps it: a ticket's, a call log's (its time of day), one with notes.
+    expect(paths(['Data', 'Ora', 'Tipo', 'Telefono'])).toMatchObject({ 'interaction.type': 'Tipo' });
+    expect(paths(['Data', 'Tipo', 'Email', 'Note'])).toMatchObject({ 'interaction.type': 'Tipo', 'interaction.summary': 'Note' });
+    expect(paths(['Data', 'Tipo', 'Email', 'Oggetto'])).toMatchObject({ 'interaction.type': 'Tipo', 'interaction.subject': 'Oggetto' });
+    expect(paths(['Email', 'Tipo contatto'])).toMatchObject({ 'interaction.type': 'Tipo contatto' });
+  });
+
   it("reads a helpdesk's tickets as interactions of the requester, not of the agent", () => {
     const tickets = ['Ticket ID', 'Subject', 'Status', 'Priority', 'Source', 'Type', 'Agent', 'Agent Email', 'Created time', 'Requester Name', 'Requester Email', 'Requester Phone'];
     const plan = compilePlan(tickets, 'helpdesk');
