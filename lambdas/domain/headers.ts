@@ -925,8 +925,8 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     return path === 'company.name' && namedElsewhere ? undefined : path;
   };
   const namedOrderIds = synonyms.includes('order.orderId') || (documentsFile && folded.some((h) => IN_DOCUMENT_FILES.get(h) === 'order.orderId'));
-  // A file of sales that names its orders' id in no column of its own: see BARE_ORDERS and BARE_IDS.
   const firstOf = (names: ReadonlySet<string>): number => folded.findIndex((h) => names.has(h));
+  // A file of sales that names its orders' id in no column of its own: see BARE_ORDERS, TRANSACTIONS and BARE_IDS.
   const bareOrderId =
     format || namedOrderIds || !synonyms.includes('order.total')
       ? -1
@@ -935,8 +935,8 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   // An orders file that names its status otherwise (`Stato ordine`) keeps `Stato` for the country.
   const ordersFile = orderIds && !synonyms.includes('order.status');
   const appointment =
-    !format && !orderIds && !synonyms.includes('interaction.subject') && (synonyms.includes('occurredAt.time') || folded.some((h) => APPOINTMENT_DATES.has(h)))
-      ? folded.findIndex((h) => SERVICES.has(h))
+    !format && !orderIds && !synonyms.includes('interaction.subject') && (synonyms.includes('occurredAt.time') || firstOf(APPOINTMENT_DATES) >= 0)
+      ? firstOf(SERVICES)
       : -1;
   const interactionsFile = !format && !orderIds && (synonyms.includes('interaction.subject') || appointment >= 0);
   // A known tool's export names its own columns; a file without an order id has no lines.
