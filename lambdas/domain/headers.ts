@@ -755,6 +755,17 @@ const BARE_ORDERS: ReadonlySet<string> = new Set(['ordine', 'order']);
 const TRANSACTIONS: ReadonlySet<string> = new Set(['codice transazione', 'id transazione', 'numero transazione', 'transaction id', 'transaction code']);
 
 /**
+ * A card named only as a card (`Numero carta`, `Card number`): a shop's loyalty card in a customer register or a till's
+ * receipts, but in a file of payments (one with a payment's id, or the card's type or circuit beside it) the card the
+ * sale was paid with. Its last four digits, unmasked, are what thousands of a bank's customers share: read as a loyalty
+ * card, an identifier that links, they joined strangers wherever no names told them apart.
+ */
+const BARE_CARDS: ReadonlySet<string> = new Set(['numero carta', 'numero della carta', 'card number']);
+const PAYMENT_CARD_TYPES: ReadonlySet<string> = new Set([
+  'tipo carta', 'tipo di carta', 'circuito', 'circuito carta', 'circuito di pagamento', 'card type', 'card brand', 'card scheme', 'brand carta',
+]);
+
+/**
  * A row's bare id (`ID;Data ordine;Email;Totale ordine`) beside an order's date and amount, where no column names the
  * order's id: each row is an order, and this its id. Read as a customer code, each order was a customer of its own, and
  * the file's amounts were read into no order.
@@ -932,6 +943,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
       ? -1
       : [firstOf(BARE_ORDERS), firstOf(TRANSACTIONS), synonyms.includes('order.placedAt') ? firstOf(BARE_IDS) : -1].find((i) => i >= 0) ?? -1;
   const orderIds = namedOrderIds || bareOrderId >= 0;
+  const paymentsFile = !format && (firstOf(TRANSACTIONS) >= 0 || firstOf(PAYMENT_CARD_TYPES) >= 0);
   // An orders file that names its status otherwise (`Stato ordine`) keeps `Stato` for the country.
   const ordersFile = orderIds && !synonyms.includes('order.status');
   const appointment =
@@ -975,6 +987,8 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     // notes): a register's `Tipo` is the customer's (`Privato`, `Azienda`), which made each of its rows an interaction
     // of that type.
     if (path === 'interaction.type' && BARE_TYPES.has(h) && !format?.columns[h] && !interactionsFile && !synonyms.includes('interaction.summary') && !synonyms.includes('occurredAt.time')) return;
+    // A payment's card is no loyalty card: see BARE_CARDS.
+    if (path === 'identifiers.loyaltyCard' && paymentsFile && BARE_CARDS.has(h)) return;
     // Named for its field in particular (as the person's, or as the first touch): it wins over a bare column.
     const specific = (!format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h)) || FIRST_TOUCH.has(h);
     const before = taken.get(path);

@@ -214,6 +214,19 @@ describe('compilePlan', () => {
     expect(compilePlan(terminal, 'cassa')).toMatchObject({ ok: true, plan: { kind: 'order', recordKey: [2] } });
     expect(paths(terminal)).toMatchObject({ 'order.orderId': 'Codice transazione', 'order.status': 'Stato', 'order.total': 'Importo totale' });
     expect(paths(['Transaction ID', 'Date', 'Email', 'Amount'])).toMatchObject({ 'order.orderId': 'Transaction ID', 'order.total': 'Amount' });
+    // The card such a file names is the one the sale was paid with: its last four digits are no loyalty card.
+    expect(paths(['Codice transazione', 'Data', 'Importo', 'Numero carta', 'Email'])).toEqual({
+      'order.orderId': 'Codice transazione',
+      occurredAt: 'Data',
+      'order.total': 'Importo',
+      'identifiers.email': 'Email',
+    });
+    expect(paths(['Transaction ID', 'Order ID', 'Amount', 'Card number', 'Email'])).not.toHaveProperty('identifiers.loyaltyCard');
+    expect(paths(['Numero ordine', 'Totale', 'Circuito', 'Numero carta', 'Email'])).not.toHaveProperty('identifiers.loyaltyCard');
+    // A till's receipts, a register: the shop's own card.
+    expect(paths(['Numero scontrino', 'Totale', 'Numero carta', 'Email'])).toMatchObject({ 'identifiers.loyaltyCard': 'Numero carta' });
+    expect(paths(['Nome', 'Cognome', 'Email', 'Numero carta'])).toMatchObject({ 'identifiers.loyaltyCard': 'Numero carta' });
+    expect(paths(['Codice transazione', 'Importo', 'Tessera fedeltà', 'Email'])).toMatchObject({ 'identifiers.loyaltyCard': 'Tessera fedeltà' });
     // Beside an invoice's number, that is the order's id.
     expect(paths(['Data', 'Nome', 'Codice transazione', 'Numero fattura', 'Email', 'Importo'])).toMatchObject({ 'order.orderId': 'Numero fattura' });
     expect(paths(['Data', 'Nome', 'Codice transazione', 'Numero fattura', 'Email', 'Importo'])).not.toHaveProperty('order.ref');
