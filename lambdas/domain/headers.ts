@@ -766,6 +766,13 @@ const PAYMENT_CARD_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * A transaction's type in a file of sales (`Tipo transazione`: `Pagamento`, `Rimborso`; `Transaction Type`: `charge`,
+ * `refund`): which document the row is, read as an invoicing tool's `Tipo documento` is (see documentOf). A payment
+ * app lists a refund as a row of its own, often with a positive amount; unread, it counted as one more sale.
+ */
+const TRANSACTION_TYPES: ReadonlySet<string> = new Set(['tipo transazione', 'tipo di transazione', 'tipo operazione', 'transaction type', 'type of transaction']);
+
+/**
  * A row's bare id (`ID;Data ordine;Email;Totale ordine`) beside an order's date and amount, where no column names the
  * order's id: each row is an order, and this its id. Read as a customer code, each order was a customer of its own, and
  * the file's amounts were read into no order.
@@ -777,9 +784,10 @@ const BARE_IDS: ReadonlySet<string> = new Set(['id', 'codice', 'cod', 'code', 'n
  * ticket export or a call log names the customer so, beside the agent who handled the row (`Agent Email`, which stays
  * unmapped); a shop's order, its buyer's billing columns (`Billing Email`, `Email (Billing)`, `Email di fatturazione`);
  * a CRM, the columns it names by their record (Pipedrive's `Person - Email - Work`); a booking or an event, the guest
- * (Calendly's `Invitee Email`, `Attendee Name`, `Email partecipante`) beside the host.
+ * (Calendly's `Invitee Email`, `Attendee Name`, `Email partecipante`) beside the host; a ticket's or a donation's
+ * payer (`Purchaser Email`).
  */
-const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|billing|person|invitee|attendee|participant|registrant)\s+/;
+const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|purchaser|billing|person|invitee|attendee|participant|registrant)\s+/;
 const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente|partecipante)|billing|(?:di\s+)?fatturazione)$/;
 /** The fields such a word may qualify: a `Customer Type` or a `Nota cliente` is no field of the person's. */
 const PERSON_FIELDS = /^(person|identifiers|company|address)\./;
@@ -975,6 +983,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
       format?.columns[h] ??
       (i === bareOrderId ? 'order.orderId' : i === appointment ? 'interaction.subject' : undefined) ??
       (ordersFile ? IN_ORDER_FILES[h] : undefined) ??
+      (orderIds && TRANSACTION_TYPES.has(h) ? 'order.documentType' : undefined) ??
       asLine ??
       asInteraction ??
       asDocument(h) ??

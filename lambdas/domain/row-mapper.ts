@@ -749,15 +749,17 @@ export type DocumentReading =
  * delivery note are no sale (the delivery's invoice is): they keep a status that counts toward nothing (see
  * VOID_ORDER_STATUSES). A tool numbers each type on its own (`Fattura 1/2025` and `Nota di credito 1/2025`), so every
  * document but an invoice is known by its type and number together (`keyedByType`). Any other type (`Ricevuta`,
- * `Parcella`) is a sale of its own series.
+ * `Parcella`) is a sale of its own series. A payment app's transactions are typed so too: a payment (`Pagamento`,
+ * `charge`) is the sale, known by its id, and a refund (`Rimborso`, `refund`, `Storno`, `chargeback`) a credit, which
+ * may carry the sale's own number.
  */
 export function documentOf(type: string): DocumentReading {
   const t = foldText(type);
-  if (/^(nota (di )?credito|n ?c|credit (note|memo))\b/.test(t)) return { kind: 'credit', keyedByType: true };
+  if (/^(nota (di )?credito|n ?c|credit (note|memo)|rimborso|refund|storno|chargeback|reso|return)\b/.test(t)) return { kind: 'credit', keyedByType: true };
   if (/^(preventivo|offerta|quote|quotation|estimate)\b/.test(t)) return { kind: 'none', keyedByType: true, status: 'preventivo' };
   if (/\bpro ?forma\b/.test(t)) return { kind: 'none', keyedByType: true, status: 'proforma' };
   if (/^(ddt|documento di trasporto|bolla|delivery note)\b/.test(t)) return { kind: 'none', keyedByType: true, status: 'ddt' };
-  return { kind: 'sale', keyedByType: !/^(fattura|invoice)\b/.test(t) };
+  return { kind: 'sale', keyedByType: !/^(fattura|invoice|pagamento|payment|charge|vendita|sale|incasso|acquisto|purchase)\b/.test(t) };
 }
 
 /**

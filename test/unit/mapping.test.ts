@@ -214,6 +214,15 @@ describe('compilePlan', () => {
     expect(compilePlan(terminal, 'cassa')).toMatchObject({ ok: true, plan: { kind: 'order', recordKey: [2] } });
     expect(paths(terminal)).toMatchObject({ 'order.orderId': 'Codice transazione', 'order.status': 'Stato', 'order.total': 'Importo totale' });
     expect(paths(['Transaction ID', 'Date', 'Email', 'Amount'])).toMatchObject({ 'order.orderId': 'Transaction ID', 'order.total': 'Amount' });
+    // Its transaction's type says which rows are refunds (see the row mapper's test); outside a file of sales it is unread.
+    expect(paths(['Transaction ID', 'Date', 'Transaction Type', 'Amount', 'Email'])).toMatchObject({ 'order.documentType': 'Transaction Type' });
+    expect(paths(['Codice transazione', 'Tipo transazione', 'Email', 'Nome'])).toEqual({ 'identifiers.email': 'Email', 'person.firstName': 'Nome' });
+    // A ticket's or a donation's payer.
+    expect(paths(['Order', 'Purchaser First Name', 'Purchaser Last Name', 'Purchaser Email'])).toEqual({
+      'person.firstName': 'Purchaser First Name',
+      'person.lastName': 'Purchaser Last Name',
+      'identifiers.email': 'Purchaser Email',
+    });
     // The card such a file names is the one the sale was paid with: its last four digits are no loyalty card.
     expect(paths(['Codice transazione', 'Data', 'Importo', 'Numero carta', 'Email'])).toEqual({
       'order.orderId': 'Codice transazione',

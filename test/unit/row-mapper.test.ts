@@ -422,6 +422,27 @@ describe('mapRow', () => {
     expect(doc(['Ricevuta', '4', '02/03/2026', 'Rossi Impianti S.r.l.', '', 'amm@rossi.it', '30,00', ''])).toMatchObject({ orderId: 'Ricevuta 4', total: 30, status: undefined });
   });
 
+  it("reads a payment app's refund as a credit, not one more sale, whatever sign it is written with", () => {
+    const plan = planOf(['Codice transazione', 'Data', 'Tipo transazione', 'Importo', 'Email']);
+    const order = (cells: string[]) => {
+      const out = mapRow(cells, 2, plan, { ...ctx, source: 'cassa' });
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record.order!;
+    };
+    // The payment is the sale, known by its id alone.
+    expect(order(['TX-1', '15/01/2026', 'Pagamento', '40,00', 'a@example.it'])).toMatchObject({ orderId: 'TX-1', total: 40 });
+    // A refund takes its amount back: a credit, which counts as no order (see isCredit).
+    expect(order(['TX-2', '16/01/2026', 'Rimborso', '40,00', 'a@example.it'])).toMatchObject({ orderId: 'Rimborso TX-2', total: -40 });
+    expect(order(['TX-3', '16/01/2026', 'Storno', '-15,00', 'a@example.it'])).toMatchObject({ total: -15 });
+    const english = planOf(['Transaction ID', 'Date', 'Transaction Type', 'Amount', 'Email']);
+    const row = (cells: string[]) => {
+      const out = mapRow(cells, 2, english, { ...ctx, source: 'pay' });
+      return out.accepted ? out.record.order : undefined;
+    };
+    expect(row(['ch_1', '2026-01-15', 'charge', '25.00', 'b@example.com'])).toMatchObject({ orderId: 'ch_1', total: 25 });
+    expect(row(['re_1', '2026-01-16', 'refund', '25.00', 'b@example.com'])).toMatchObject({ orderId: 'refund re_1', total: -25 });
+  });
+
   it('adds a house number in a column of its own to the street, once', () => {
     const plan = planOf(['Email', 'Indirizzo', 'Civico', 'CAP', 'Comune']);
     const line1 = (cells: string[]) => {
