@@ -437,6 +437,24 @@ describe('compilePlan', () => {
       'address.country': 'Mailing Country',
       occurredAt: 'Created Date',
     });
+    // Where the person lives: an Italian register's residence, Eventbrite's attendees' home address.
+    expect(paths(['Nome', 'Cognome', 'Comune di nascita', 'Indirizzo di residenza', 'CAP residenza', 'Comune di residenza', 'Provincia di residenza', 'Email'])).toEqual({
+      'person.firstName': 'Nome',
+      'person.lastName': 'Cognome',
+      'address.line1': 'Indirizzo di residenza',
+      'address.postalCode': 'CAP residenza',
+      'address.city': 'Comune di residenza',
+      'address.province': 'Provincia di residenza',
+      'identifiers.email': 'Email',
+    });
+    expect(paths(['First Name', 'Last Name', 'Email', 'Home Address 1', 'Home Address 2', 'Home City', 'Home State', 'Home Zip', 'Home Country'])).toMatchObject({
+      'address.line1': 'Home Address 1',
+      'address.line2': 'Home Address 2',
+      'address.city': 'Home City',
+      'address.province': 'Home State',
+      'address.postalCode': 'Home Zip',
+      'address.country': 'Home Country',
+    });
   });
 
   it("reads a marketing tool's consent and block-list columns, and an ERP's last change as the row's date", () => {
