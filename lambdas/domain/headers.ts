@@ -39,10 +39,13 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   // decides (see row-mapper).
   'identifiers.sms': ['sms'],
   // A CRM's lead (Salesforce's `Lead ID`) is a person, known so until converted.
-  'identifiers.externalId': ['codice cliente', 'id cliente', 'cod cliente', 'cod', 'codice', 'customer id', 'customer code', 'customer number', 'id', 'ext id', 'lead id'],
+  'identifiers.externalId': ['codice cliente', 'id cliente', 'cod cliente', 'cod', 'codice', 'customer id', 'customer code', 'customer number', 'id', 'ext id', 'lead id',
+    // An ERP's register code; an association's, a gym's or a club's member number; a clinic's patient code.
+    'codice anagrafica', 'cod anagrafica', 'numero socio', 'codice socio', 'n socio', 'nr socio', 'id socio', 'member id', 'member number',
+    'membership number', 'membership id', 'codice paziente', 'id paziente', 'patient id'],
   'identifiers.taxCode': ['codice fiscale', 'cf', 'cod fiscale', 'c f', 'tax code', 'fiscal code'],
   'identifiers.vatNumber': [
-    'partita iva', 'p iva', 'piva', 'p iva cliente', 'vat', 'vat number', 'vat id',
+    'partita iva', 'p iva', 'piva', 'p iva cliente', 'vat', 'vat number', 'vat id', 'partita i v a', 'p i v a',
     // One column for a business's partita IVA and a private customer's codice fiscale: read by its value's shape.
     'p iva c f', 'p iva cf', 'piva cf', 'partita iva codice fiscale', 'c f p iva', 'cf p iva', 'cf piva', 'codice fiscale partita iva',
     // Outlook's Italian `Cod. Fisc./P. IVA`.
@@ -73,7 +76,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     // Where the person lives, as an Italian register (a gym's, a school's, a clinic's) or Eventbrite's attendees name it.
     'indirizzo di residenza', 'indirizzo residenza', 'indirizzo di domicilio', 'indirizzo domicilio', 'home address', 'home address 1', 'home street'],
   'address.line2': ['indirizzo 2', 'address 2', 'address2', 'address line 2', 'apartment suite', 'apt suite', 'street address 2', 'street 2', 'street2', 'via 2', 'home address 2'],
-  'address.houseNumber': ['civico', 'n civico', 'nr civico', 'numero civico', 'house number', 'street number'],
+  'address.houseNumber': ['civico', 'n civico', 'nr civico', 'num civico', 'numero civico', 'n civ', 'house number', 'street number'],
   'address.postalCode': ['cap', 'codice postale', 'zip', 'postal code', 'postcode', 'zip code', 'zip postal code', 'mailing zip postal code', 'mailing zip', 'post code',
     'cap di residenza', 'cap residenza', 'cap di domicilio', 'cap domicilio', 'home zip', 'home zip code', 'home postal code', 'home postcode'],
   'address.city': ['citta', 'comune', 'localita', 'city', 'town', 'mailing city',
@@ -134,6 +137,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'utm source', 'fonte', 'lead source', 'origine', 'source', 'referral source',
     // A marketing tool's first touch (Klaviyo's `Initial Source`, `Initial Source Medium`, `Initial Source Campaign`).
     'initial source', 'original source', 'fonte originale',
+    // An Italian CRM's or register's `Provenienza` (where the contact came from), `Canale di acquisizione`.
+    'provenienza', 'provenienza contatto', 'provenienza lead', 'canale di acquisizione', 'canale acquisizione', 'acquisition channel',
     // A form's question of how the person found the business: the answer (`Instagram`, `Passaparola`) is the source.
     'come ci hai conosciuto', 'come ci ha conosciuto', 'come ci avete conosciuto', 'come hai conosciuto', 'dove ci hai conosciuto',
     'come hai saputo di noi', 'how did you hear about us', 'how did you hear of us', 'how did you find us',
@@ -153,6 +158,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'data iscrizione', 'added', 'date added', 'data aggiunta', 'signed up', 'signed up at', 'creato il', 'data di creazione',
     // When an address book's contact was made (LinkedIn's `Connected On`).
     'connected on',
+    // Since when the person is a member or a customer (an association's `Data tesseramento`, `Socio dal`).
+    'data tesseramento', 'iscritto dal', 'iscritta dal', 'socio dal', 'cliente dal', 'customer since', 'member since',
     // When a form was sent: Google Forms' `Informazioni cronologiche` (its Italian `Timestamp`), Typeform's `Submit Date
     // (UTC)`, Jotform's `Submission Date`.
     'informazioni cronologiche', 'submit date', 'submission date', 'submitted at', 'submitted on', 'data invio',

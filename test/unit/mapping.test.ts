@@ -437,6 +437,28 @@ describe('compilePlan', () => {
       'address.country': 'Mailing Country',
       occurredAt: 'Created Date',
     });
+    // An association's members, a clinic's patients, an ERP's register: the member's or patient's code, since when,
+    // where the contact came from.
+    expect(paths(['Numero socio', 'Nome', 'Cognome', 'Email', 'Data tesseramento', 'Provenienza'])).toEqual({
+      'identifiers.externalId': 'Numero socio',
+      'person.firstName': 'Nome',
+      'person.lastName': 'Cognome',
+      'identifiers.email': 'Email',
+      occurredAt: 'Data tesseramento',
+      'lead.source': 'Provenienza',
+    });
+    for (const code of ['Codice socio', 'N. socio', 'Member ID', 'Codice paziente', 'Patient ID', 'Codice anagrafica']) {
+      expect(paths([code, 'Email'])).toEqual({ 'identifiers.externalId': code, 'identifiers.email': 'Email' });
+    }
+    expect(paths(['Ragione sociale', 'Partita I.V.A.', 'Via', 'Num. civico', 'Email', 'Cliente dal', 'Canale di acquisizione'])).toEqual({
+      'company.name': 'Ragione sociale',
+      'identifiers.vatNumber': 'Partita I.V.A.',
+      'address.line1': 'Via',
+      'address.houseNumber': 'Num. civico',
+      'identifiers.email': 'Email',
+      occurredAt: 'Cliente dal',
+      'lead.source': 'Canale di acquisizione',
+    });
     // Where the person lives: an Italian register's residence, Eventbrite's attendees' home address.
     expect(paths(['Nome', 'Cognome', 'Comune di nascita', 'Indirizzo di residenza', 'CAP residenza', 'Comune di residenza', 'Provincia di residenza', 'Email'])).toEqual({
       'person.firstName': 'Nome',
