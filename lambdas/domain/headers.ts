@@ -8,7 +8,7 @@ import { foldText } from './text.ts';
 
 /** Canonical field paths, each with the headers that mean it. */
 export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
-  'person.firstName': ['nome', 'first name', 'firstname', 'given name', 'name first', 'nome di battesimo'],
+  'person.firstName': ['nome', 'first name', 'firstname', 'given name', 'name first', 'nome di battesimo', 'forename'],
   'person.lastName': ['cognome', 'last name', 'lastname', 'surname', 'family name'],
   'person.fullName': [
     'nominativo', 'nome e cognome', 'nome cognome', 'name', 'full name', 'fullname', 'contact name', 'nome completo', 'referente', 'persona di riferimento',
@@ -18,7 +18,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   ],
   'person.birthDate': ['data di nascita', 'data nascita', 'nato il', 'nata il', 'compleanno', 'birth date', 'birthdate', 'date of birth', 'dob', 'birthday'],
   'person.gender': ['sesso', 'genere', 'gender', 'sex'],
-  'person.language': ['lingua', 'language', 'locale'],
+  'person.language': ['lingua', 'language', 'locale', 'preferred language', 'lingua preferita'],
   // PrestaShop's customers list says `Social title` (Mr., Mrs.).
   'person.title': ['titolo', 'title', 'salutation', 'appellativo', 'social title'],
   'identifiers.email': [
@@ -81,16 +81,16 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'cap di residenza', 'cap residenza', 'cap di domicilio', 'cap domicilio', 'home zip', 'home zip code', 'home postal code', 'home postcode'],
   'address.city': ['citta', 'comune', 'localita', 'city', 'town', 'mailing city',
     'citta di residenza', 'citta residenza', 'comune di residenza', 'comune residenza', 'localita di residenza', 'citta di domicilio', 'comune di domicilio',
-    'comune domicilio', 'home city'],
+    'comune domicilio', 'home city', 'suburb'],
   'address.province': ['provincia', 'prov', 'sigla provincia', 'province', 'province code', 'state', 'state code', 'county', 'state region', 'state province', 'mailing state province', 'mailing state',
-    'provincia di residenza', 'provincia residenza', 'prov residenza', 'provincia di domicilio', 'provincia domicilio', 'home state'],
+    'provincia di residenza', 'provincia residenza', 'prov residenza', 'provincia di domicilio', 'provincia domicilio', 'home state', 'province state'],
   'address.region': ['regione', 'region'],
   'address.country': ['nazione', 'paese', 'stato', 'country', 'country code', 'country region', 'mailing country',
     'nazione di residenza', 'paese di residenza', 'stato di residenza', 'country of residence', 'home country'],
   'consents.marketing_email': [
     'consenso marketing', 'consenso newsletter', 'newsletter', 'privacy marketing', 'marketing', 'consenso commerciale',
     'consenso email', 'iscritto newsletter', 'iscrizione newsletter', 'accepts email marketing', 'accepts marketing',
-    'email marketing', 'marketing consent', 'opt in', 'optin', 'email opt in', 'newsletter subscription', 'email marketing consent',
+    'email marketing', 'marketing consent', 'opt in', 'optin', 'email opt in', 'newsletter subscription', 'email marketing consent', 'marketing opt in', 'newsletter opt in',
     // An Italian privacy form's wording of the marketing purpose (`Consenso per finalità di marketing`).
     'consenso finalita marketing', 'consenso finalita promozionali', 'consenso comunicazioni commerciali', 'consenso comunicazioni promozionali',
     // Not a bare `Iscritto` or `Subscribed`: a site's registration or a plan's subscription is no consent to marketing.
@@ -108,7 +108,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'data consenso commerciale', 'marketing consent date', 'newsletter subscription date', 'email marketing consent date',
     'email marketing consent updated at',
   ],
-  'consents.marketing_sms': ['consenso sms', 'accepts sms marketing', 'sms marketing', 'sms consent', 'sms marketing consent'],
+  'consents.marketing_sms': ['consenso sms', 'accepts sms marketing', 'sms marketing', 'sms consent', 'sms marketing consent', 'sms opt in'],
   'consents.marketing_sms.at': ['data consenso sms', 'sms marketing consent date', 'sms marketing consent updated at'],
   'consents.marketing_sms.optOut': ['sms opt out', 'sms unsubscribed', 'disiscritto sms', 'sms blacklisted'],
   'consents.marketing_phone.optOut': ['do not call', 'non chiamare'],
@@ -139,6 +139,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'initial source', 'original source', 'fonte originale',
     // An Italian CRM's or register's `Provenienza` (where the contact came from), `Canale di acquisizione`.
     'provenienza', 'provenienza contatto', 'provenienza lead', 'canale di acquisizione', 'canale acquisizione', 'acquisition channel',
+    'acquisition source', 'signup source', 'sign up source', 'lead origin',
     // A form's question of how the person found the business: the answer (`Instagram`, `Passaparola`) is the source.
     'come ci hai conosciuto', 'come ci ha conosciuto', 'come ci avete conosciuto', 'come hai conosciuto', 'dove ci hai conosciuto',
     'come hai saputo di noi', 'how did you hear about us', 'how did you hear of us', 'how did you find us',
@@ -159,7 +160,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     // When an address book's contact was made (LinkedIn's `Connected On`).
     'connected on',
     // Since when the person is a member or a customer (an association's `Data tesseramento`, `Socio dal`).
-    'data tesseramento', 'iscritto dal', 'iscritta dal', 'socio dal', 'cliente dal', 'customer since', 'member since',
+    'data tesseramento', 'iscritto dal', 'iscritta dal', 'socio dal', 'cliente dal', 'customer since', 'member since', 'date joined',
+    'joined on', 'joined at',
     // When a form was sent: Google Forms' `Informazioni cronologiche` (its Italian `Timestamp`), Typeform's `Submit Date
     // (UTC)`, Jotform's `Submission Date`.
     'informazioni cronologiche', 'submit date', 'submission date', 'submitted at', 'submitted on', 'data invio',
@@ -734,13 +736,19 @@ export function detectExportFormat(headers: readonly string[]): ExportFormat | u
 
 /** Words that make a header one more e-mail or phone of the row's person: `Telefono 2`, `Email secondaria`, `Cell. ufficio`. */
 const ANOTHER = /\s+(\d|secondari[oa]|alternativ[oa]|altr[oa]|personale|aziendale|ufficio|casa|lavoro|privato|work|home|office|personal|secondary|alternate|other|mobile)$/;
+/**
+ * The same words where English puts them, before the field (`Work Email`, `Secondary Email`, `Other Phone`). Not `Main`
+ * or `Company`: a company's switchboard (`Company Main Phone`) is everyone's there.
+ */
+const ANOTHER_BEFORE = /^(primary|secondary|alternate|alternative|other|personal|private|work|business|home|office)\s+/;
 
 /**
  * The multi-valued field a header names with a number or a qualifier after its synonym, if it does. A PEC (`Email PEC`)
  * is not one: a certified mailbox is no address to write to, so it stays unmapped, and the report names it.
  */
 function anotherOf(folded: string): string | undefined {
-  const base = folded.replace(ANOTHER, '');
+  let base = folded.replace(ANOTHER, '');
+  if (base === folded) base = folded.replace(ANOTHER_BEFORE, '');
   const path = base !== folded ? synonymOf(base) : undefined;
   return path && MULTI_VALUED.has(path) ? path : undefined;
 }

@@ -100,6 +100,25 @@ describe('compilePlan', () => {
     if (!plan.ok) throw new Error(plan.error);
     expect(plan.plan.fields.map((f) => f.path)).toEqual(['identifiers.externalId', 'identifiers.email', 'identifiers.email', 'identifiers.email', 'identifiers.phone', 'identifiers.phone', 'identifiers.phone']);
     expect(plan.plan.unmapped).toEqual(['Email PEC', 'Codice 2']);
+    // English puts the word first: a CRM's `Work Email`, `Other Phone`; not a company's switchboard.
+    const english = compilePlan(['Name', 'Email', 'Secondary Email', 'Work Email', 'Personal Email', 'Other Phone', 'Company Main Phone'], 'crm');
+    if (!english.ok) throw new Error(english.error);
+    expect(english.plan.fields.map((f) => f.path)).toEqual(['person.fullName', 'identifiers.email', 'identifiers.email', 'identifiers.email', 'identifiers.email', 'identifiers.phone']);
+    expect(english.plan.unmapped).toEqual(['Company Main Phone']);
+  });
+  it("reads a sign-up list's English names: Forename, Suburb, Preferred Language, Date Joined, Signup Source, opt-ins", () => {
+    expect(paths(['Forename', 'Surname', 'Email', 'Suburb', 'Province/State', 'Preferred Language', 'Date Joined', 'Signup Source', 'Marketing Opt-in', 'SMS Opt-in'])).toEqual({
+      'person.firstName': 'Forename',
+      'person.lastName': 'Surname',
+      'identifiers.email': 'Email',
+      'address.city': 'Suburb',
+      'address.province': 'Province/State',
+      'person.language': 'Preferred Language',
+      occurredAt: 'Date Joined',
+      'lead.source': 'Signup Source',
+      'consents.marketing_email': 'Marketing Opt-in',
+      'consents.marketing_sms': 'SMS Opt-in',
+    });
   });
   it('lets the mapping win over synonyms and adds constants and defaults', () => {
     const got = paths(['Mail', 'Tel', 'Nome'], { fields: { 'identifiers.email': 'Mail', 'attributes.canale': { value: 'fiera' } }, defaults: { 'address.country': 'IT' } });
