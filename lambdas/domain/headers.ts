@@ -950,6 +950,14 @@ const LINE_CODES: ReadonlySet<string> = new Set(['codice', 'cod', 'code']);
 const CONTACT_PERSON: ReadonlySet<string> = new Set(['referente', 'persona di riferimento', 'contact person']);
 
 /**
+ * A business register's bare `Nome` (an invoicing tool's clients: `Codice;Nome;Referente;…;P.IVA;Cod. fiscale`): the
+ * client's name, a business's or a private customer's, read as a `Denominazione` is (a person's codice fiscale tells
+ * which), where the file names a contact person and a partita IVA, and no surname or company column. Read as a first
+ * name, a business's name was a person's, and its contact person was dropped as someone else.
+ */
+const CLIENT_NAMES: ReadonlySet<string> = new Set(['nome', 'name']);
+
+/**
  * Canonical path for each recognised column index. The first column wins for single-valued paths, except that one
  * named as the person's wins over a bare one (in `Id;Requester id`, the ticket's id is not the person's; in
  * `Name;Customer Name`, the name may be a product's); e-mail and phone columns all count.
@@ -986,7 +994,11 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const linesFile = lineColumns.some((p) => p && p !== 'order.lineTotal');
   const lineAmountNamed = lineColumns.includes('order.lineTotal');
   const articleNamed = lineColumns.includes('order.product');
-  const ownNames = synonyms.includes('person.firstName') || synonyms.includes('person.lastName');
+  const clientName =
+    !format && folded.some((h) => CONTACT_PERSON.has(h)) && synonyms.includes('identifiers.vatNumber') && !synonyms.includes('person.lastName') && !synonyms.includes('company.name')
+      ? firstOf(CLIENT_NAMES)
+      : -1;
+  const ownNames = synonyms.some((p, i) => i !== clientName && (p === 'person.firstName' || p === 'person.lastName'));
   headers.forEach((_, i) => {
     const h = folded[i]!;
     if (ownNames && CONTACT_PERSON.has(h) && !format?.columns[h]) return;
@@ -1003,7 +1015,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     if (asInteraction === null) return;
     const path =
       format?.columns[h] ??
-      (i === bareOrderId ? 'order.orderId' : i === appointment ? 'interaction.subject' : undefined) ??
+      (i === bareOrderId ? 'order.orderId' : i === appointment ? 'interaction.subject' : i === clientName ? 'company.name' : undefined) ??
       (ordersFile ? IN_ORDER_FILES[h] : undefined) ??
       (orderIds && TRANSACTION_TYPES.has(h) ? 'order.documentType' : undefined) ??
       asLine ??

@@ -178,6 +178,19 @@ describe('compilePlan', () => {
     const plan = compilePlan(['Nome', 'Cognome', 'E-mail', 'Referente'], 'crm');
     expect(plan.ok && plan.plan.fields.map((f) => f.path)).not.toContain('person.fullName');
     expect(plan.ok && plan.plan.unmapped).toEqual(['Referente']);
+    // An invoicing tool's clients: the bare `Nome` is the client's (a business's or a person's), the `Referente` its contact.
+    expect(paths(['Codice', 'Nome', 'Referente', 'Email', 'PEC', 'P.IVA', 'Cod. fiscale'])).toEqual({
+      'identifiers.externalId': 'Codice',
+      'company.name': 'Nome',
+      'person.fullName': 'Referente',
+      'identifiers.email': 'Email',
+      'identifiers.vatNumber': 'P.IVA',
+      'identifiers.taxCode': 'Cod. fiscale',
+    });
+    // Not without a partita IVA, nor beside a surname or a company's own column.
+    expect(paths(['Nome', 'Referente', 'Email'])).toMatchObject({ 'person.firstName': 'Nome' });
+    expect(paths(['Nome', 'Cognome', 'Referente', 'P.IVA', 'Email'])).toMatchObject({ 'person.firstName': 'Nome', 'person.lastName': 'Cognome' });
+    expect(paths(['Ragione sociale', 'Nome', 'Referente', 'P.IVA', 'Email'])).toMatchObject({ 'company.name': 'Ragione sociale', 'person.firstName': 'Nome' });
   });
 
   it("reads an order lines export's bare amount as the line's, and line columns only beside an order id", () => {

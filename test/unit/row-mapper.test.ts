@@ -422,6 +422,22 @@ describe('mapRow', () => {
     expect(doc(['Ricevuta', '4', '02/03/2026', 'Rossi Impianti S.r.l.', '', 'amm@rossi.it', '30,00', ''])).toMatchObject({ orderId: 'Ricevuta 4', total: 30, status: undefined });
   });
 
+  it("reads an invoicing tool's clients' bare Nome as the client's name, a business's or, by its codice fiscale, a person's", () => {
+    const plan = planOf(['Codice', 'Nome', 'Referente', 'Email', 'P.IVA', 'Cod. fiscale']);
+    const row = (cells: string[]) => {
+      const out = mapRow(cells, 2, plan, { ...ctx, source: 'fic' });
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return { person: out.record.person, company: out.record.company };
+    };
+    // A business, known by its contact person.
+    expect(row(['C1', 'Rossi Impianti S.r.l.', 'Luigi Bianchi', 'info@rossi-impianti.it', '01234567897', ''])).toMatchObject({
+      person: { firstName: 'Luigi', lastName: 'Bianchi' },
+      company: { name: 'Rossi Impianti S.r.l.' },
+    });
+    // A private customer: the codice fiscale says which words are the surname.
+    expect(row(['C2', 'Rossi Mario', '', 'mario@example.it', '', 'RSSMRA80A01H501U'])).toMatchObject({ person: { firstName: 'Mario', lastName: 'Rossi' } });
+  });
+
   it("reads a payment app's refund as a credit, not one more sale, whatever sign it is written with", () => {
     const plan = planOf(['Codice transazione', 'Data', 'Tipo transazione', 'Importo', 'Email']);
     const order = (cells: string[]) => {
