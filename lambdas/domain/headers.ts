@@ -128,10 +128,17 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'totale', 'totale ordine', 'importo', 'importo totale', 'total', 'order total', 'amount', 'grand total', 'totale documento',
     'totale doc', 'tot documento', 'tot doc', 'totale fattura', 'tot fattura', 'totale da pagare', 'invoice total',
     'order total amount', 'total amount',
+    // What the customer paid, VAT included, or in euro as the header says (`Importo (EUR)`); not a net `Imponibile`,
+    // nor a `Subtotal` before shipping and discounts.
+    'totale iva inclusa', 'totale ivato', 'totale pagato', 'importo pagato', 'prezzo totale', 'amount paid',
+    'importo eur', 'importo euro', 'totale eur', 'totale euro', 'total eur', 'amount eur',
   ],
   'order.refunded': ['importo rimborsato', 'totale rimborsato', 'refunded amount', 'amount refunded', 'refund amount', 'order refund amount'],
   'order.currency': ['valuta', 'currency', 'order currency', 'currency code'],
-  'order.placedAt': ['data ordine', 'data acquisto', 'order date', 'placed at', 'purchase date', 'data fattura', 'invoice date', 'sale date', 'data vendita'],
+  'order.placedAt': [
+    'data ordine', 'data acquisto', 'order date', 'placed at', 'purchase date', 'data fattura', 'invoice date', 'sale date', 'data vendita',
+    'data creazione ordine', 'order created', 'order created at', 'order placed', 'order placed at',
+  ],
   'order.status': ['stato ordine', 'order status', 'financial status'],
   'lead.source': [
     'utm source', 'fonte', 'lead source', 'origine', 'source', 'referral source',
@@ -926,13 +933,15 @@ const ORDER_LINE_COLUMNS: ReadonlyMap<string, string> = /* @__PURE__ */ byHeader
  * A bare amount (`Importo`, `Amount`) beside an order's line columns is the line's, not the order's: summed into the
  * order, not read as its total, which every line would overwrite. Where a line amount is named too, it stays the order's.
  */
-const LINE_AMOUNTS: ReadonlySet<string> = new Set(['importo', 'amount']);
+const LINE_AMOUNTS: ReadonlySet<string> = new Set(['importo', 'amount', 'prezzo totale', 'importo eur', 'importo euro', 'amount eur']);
 
 /**
  * A description beside an order's line columns names the article (when no code does): not a contact's note. It does
  * not make a file one of lines by itself, as an orders export may describe its orders.
  */
-const LINE_DESCRIPTIONS: ReadonlySet<string> = new Set(['descrizione', 'descrizione articolo', 'descrizione prodotto', 'description', 'product name', 'item name']);
+const LINE_DESCRIPTIONS: ReadonlySet<string> = new Set([
+  'descrizione', 'descrizione articolo', 'descrizione prodotto', 'description', 'product name', 'item name', 'nome prodotto', 'nome articolo', 'product title',
+]);
 
 /**
  * A bare code beside an order's line columns (`Numero ordine;Email;Codice;Descrizione;Quantità;Prezzo`: the Italian

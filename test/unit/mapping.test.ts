@@ -193,6 +193,23 @@ describe('compilePlan', () => {
     expect(paths(['Ragione sociale', 'Nome', 'Referente', 'P.IVA', 'Email'])).toMatchObject({ 'company.name': 'Ragione sociale', 'person.firstName': 'Nome' });
   });
 
+  it("reads what the customer paid as the order's total: VAT included, paid, in euro; not a net or a subtotal", () => {
+    for (const total of ['Totale IVA inclusa', 'Totale ivato', 'Totale pagato', 'Importo pagato', 'Prezzo totale', 'Amount Paid', 'Importo (EUR)', 'Total (EUR)']) {
+      expect(paths(['Numero ordine', 'Data creazione ordine', 'Email', total, 'Imponibile', 'Subtotal'])).toEqual({
+        'order.orderId': 'Numero ordine',
+        'order.placedAt': 'Data creazione ordine',
+        'identifiers.email': 'Email',
+        'order.total': total,
+      });
+    }
+    expect(paths(['Order ID', 'Order Created', 'Email', 'Total (USD)'])).not.toHaveProperty('order.total');
+    // Beside a line's columns, a line's price and name.
+    expect(paths(['Numero ordine', 'Email', 'Nome prodotto', 'Quantità', 'Prezzo unitario', 'Prezzo totale'])).toMatchObject({
+      'order.product': 'Nome prodotto',
+      'order.lineTotal': 'Prezzo totale',
+    });
+  });
+
   it("reads an order lines export's bare amount as the line's, and line columns only beside an order id", () => {
     const lines = ['Numero ordine', 'Data ordine', 'E-mail', 'Codice articolo', 'Quantità', 'Prezzo', 'Importo'];
     expect(paths(lines)).toMatchObject({ 'order.product': 'Codice articolo', 'order.quantity': 'Quantità', 'order.unitPrice': 'Prezzo', 'order.lineTotal': 'Importo' });
