@@ -9,7 +9,7 @@ import { foldText } from './text.ts';
 /** Canonical field paths, each with the headers that mean it. */
 export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'person.firstName': ['nome', 'first name', 'firstname', 'given name', 'name first', 'nome di battesimo', 'forename'],
-  'person.lastName': ['cognome', 'last name', 'lastname', 'surname', 'family name'],
+  'person.lastName': ['cognome', 'last name', 'lastname', 'surname', 'family name', 'name last'],
   'person.fullName': [
     'nominativo', 'nome e cognome', 'nome cognome', 'name', 'full name', 'fullname', 'contact name', 'nome completo', 'referente', 'persona di riferimento',
     'contact person', 'requester', 'richiedente',
@@ -172,6 +172,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     // When a form was sent: Google Forms' `Informazioni cronologiche` (its Italian `Timestamp`), Typeform's `Submit Date
     // (UTC)`, Jotform's `Submission Date`.
     'informazioni cronologiche', 'submit date', 'submission date', 'submitted at', 'submitted on', 'data invio',
+    // Contact Form 7's databases (`submit_time`), Gravity Forms' `Entry Date`.
+    'submit time', 'entry date',
     'data ultima modifica', 'ultima modifica', 'data modifica', 'last modified', 'last modified date', 'modified time',
     'date modified', 'updated at', 'last updated',
     // When an appointment is (a booking system's: a salon's, a clinic's).
@@ -687,11 +689,18 @@ const ZONE_NOTE = /\s(?:utc|gmt)(?:\s\d{1,2}){0,2}$/;
  * The field a folded header is a synonym of: as written, with its linking words written otherwise, or, for a time,
  * with its zone noted after it.
  */
+/**
+ * A form's own name for a field, as a form plugin's export heads it: Contact Form 7's `your-name`, `your-email` (which
+ * CFDB7 and Flamingo export as they are), a form's `Il tuo nome`, `La tua email`. The field is the person's.
+ */
+const YOUR = /^(?:your|il tuo|la tua|il vostro|la vostra)\s+(?=\S)/;
+
 function synonymOf(folded: string): string | undefined {
   const exact = SYNONYM_LOOKUP.get(folded);
   if (exact !== undefined) return exact;
   const key = withoutLinkingWords(folded);
   const loose = key !== '' ? LOOSE_SYNONYMS.get(key) : undefined;
+  if (loose === undefined && YOUR.test(folded)) return synonymOf(folded.replace(YOUR, ''));
   if (loose !== undefined || !ZONE_NOTE.test(folded)) return loose;
   const time = synonymOf(folded.replace(ZONE_NOTE, ''));
   return time === 'occurredAt' || time === 'order.placedAt' || time?.endsWith('.at') ? time : undefined;

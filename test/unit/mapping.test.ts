@@ -106,6 +106,32 @@ describe('compilePlan', () => {
     expect(english.plan.fields.map((f) => f.path)).toEqual(['person.fullName', 'identifiers.email', 'identifiers.email', 'identifiers.email', 'identifiers.email', 'identifiers.phone']);
     expect(english.plan.unmapped).toEqual(['Company Main Phone']);
   });
+  it("reads a form plugin's export: Contact Form 7's your-name and your-email, Gravity Forms' Name (Last), a form's Il tuo nome", () => {
+    // CFDB7 and Flamingo export Contact Form 7's field names as they are: the file was refused for having no identifier.
+    const cf7 = compilePlan(['your-name', 'your-email', 'your-subject', 'your-message', 'your-phone', 'acceptance-privacy', 'submit_time', 'submit_ip'], 'sito');
+    expect(cf7).toMatchObject({ ok: true, plan: { kind: 'interaction', unmapped: ['submit_ip'] } });
+    expect(paths(['your-name', 'your-email', 'your-subject', 'your-message', 'your-phone', 'acceptance-privacy', 'submit_time'])).toEqual({
+      'person.fullName': 'your-name',
+      'identifiers.email': 'your-email',
+      'interaction.subject': 'your-subject',
+      'interaction.summary': 'your-message',
+      'identifiers.phone': 'your-phone',
+      'consents.privacy_notice': 'acceptance-privacy',
+      occurredAt: 'submit_time',
+    });
+    expect(paths(['Name (First)', 'Name (Last)', 'Email', 'Entry Date'])).toEqual({
+      'person.firstName': 'Name (First)',
+      'person.lastName': 'Name (Last)',
+      'identifiers.email': 'Email',
+      occurredAt: 'Entry Date',
+    });
+    expect(paths(['Il tuo nome', 'La tua email', 'Il tuo messaggio'])).toEqual({
+      'person.firstName': 'Il tuo nome',
+      'identifiers.email': 'La tua email',
+      'interaction.summary': 'Il tuo messaggio',
+    });
+  });
+
   it("reads a sign-up list's English names: Forename, Suburb, Preferred Language, Date Joined, Signup Source, opt-ins", () => {
     expect(paths(['Forename', 'Surname', 'Email', 'Suburb', 'Province/State', 'Preferred Language', 'Date Joined', 'Signup Source', 'Marketing Opt-in', 'SMS Opt-in'])).toEqual({
       'person.firstName': 'Forename',
