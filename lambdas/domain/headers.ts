@@ -166,6 +166,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'data iscrizione', 'added', 'date added', 'data aggiunta', 'signed up', 'signed up at', 'creato il', 'data di creazione',
     // When an address book's contact was made (LinkedIn's `Connected On`).
     'connected on',
+    // A restaurant's or a hotel's booking: the day it is for, or was made (`Data prenotazione`).
+    'data prenotazione', 'data della prenotazione', 'booking date', 'reservation date',
     // Since when the person is a member or a customer (an association's `Data tesseramento`, `Socio dal`).
     'data tesseramento', 'iscritto dal', 'iscritta dal', 'socio dal', 'cliente dal', 'customer since', 'member since', 'date joined',
     'joined on', 'joined at',
@@ -793,6 +795,28 @@ const BARE_ORDERS: ReadonlySet<string> = new Set(['ordine', 'order']);
 const TRANSACTIONS: ReadonlySet<string> = new Set(['codice transazione', 'id transazione', 'numero transazione', 'transaction id', 'transaction code']);
 
 /**
+ * A booking's number beside its amount (a hotel's or a holiday let's stays: `Numero prenotazione;Check-in;Nome
+ * ospite;…;Totale;Stato`), where no column names an order's id: each stay a sale of its guest, as Airbnb's are read,
+ * and its `Stato` the stay's. Without an amount (a restaurant's bookings) it names no sale and stays unmapped.
+ */
+const BOOKINGS: ReadonlySet<string> = new Set([
+  'numero prenotazione', 'n prenotazione', 'nr prenotazione', 'codice prenotazione', 'id prenotazione', 'booking number', 'booking id',
+  'booking reference', 'reservation number', 'reservation id', 'reservation code',
+]);
+
+/**
+ * A guest's arrival (`Check-in`, `Data arrivo`): the day a hotel's or a holiday let's stay is for, which dates its row
+ * (and so its sale) in a file of no known tool. Booking.com's and Airbnb's exports date a stay by when it was booked.
+ */
+const ARRIVALS: ReadonlySet<string> = new Set(['check in', 'check in date', 'data check in', 'data arrivo', 'data di arrivo', 'arrivo', 'arrival', 'arrival date']);
+
+/**
+ * A bare `Stato` in a file with a time of day (a restaurant's bookings, a salon's appointments, a call log): the
+ * booking's or the call's state (`Confermata`, `Cancellata`), not the country it is elsewhere.
+ */
+const BARE_STATES: ReadonlySet<string> = new Set(['stato']);
+
+/**
  * A card named only as a card (`Numero carta`, `Card number`): a shop's loyalty card in a customer register or a till's
  * receipts, but in a file of payments (one with a payment's id, or the card's type or circuit beside it) the card the
  * sale was paid with. Its last four digits, unmasked, are what thousands of a bank's customers share: read as a loyalty
@@ -823,10 +847,10 @@ const BARE_IDS: ReadonlySet<string> = new Set(['id', 'codice', 'cod', 'code', 'n
  * unmapped); a shop's order, its buyer's billing columns (`Billing Email`, `Email (Billing)`, `Email di fatturazione`);
  * a CRM, the columns it names by their record (Pipedrive's `Person - Email - Work`); a booking or an event, the guest
  * (Calendly's `Invitee Email`, `Attendee Name`, `Email partecipante`) beside the host; a ticket's or a donation's
- * payer (`Purchaser Email`).
+ * payer (`Purchaser Email`); a restaurant's or a hotel's guest (`Guest name`, `Nome ospite`, `Email dell'ospite`).
  */
-const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|purchaser|billing|person|invitee|attendee|participant|registrant)\s+/;
-const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente|partecipante)|billing|(?:di\s+)?fatturazione)$/;
+const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|purchaser|billing|person|invitee|attendee|participant|registrant|guest)\s+/;
+const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente|partecipante|ospite)|billing|(?:di\s+)?fatturazione)$/;
 /** The fields such a word may qualify: a `Customer Type` or a `Nota cliente` is no field of the person's. */
 const PERSON_FIELDS = /^(person|identifiers|company|address)\./;
 
@@ -997,7 +1021,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const bareOrderId =
     format || namedOrderIds || !synonyms.includes('order.total')
       ? -1
-      : [firstOf(BARE_ORDERS), firstOf(TRANSACTIONS), synonyms.includes('order.placedAt') ? firstOf(BARE_IDS) : -1].find((i) => i >= 0) ?? -1;
+      : [firstOf(BARE_ORDERS), firstOf(TRANSACTIONS), firstOf(BOOKINGS), synonyms.includes('order.placedAt') ? firstOf(BARE_IDS) : -1].find((i) => i >= 0) ?? -1;
   const orderIds = namedOrderIds || bareOrderId >= 0;
   const paymentsFile = !format && (firstOf(TRANSACTIONS) >= 0 || firstOf(PAYMENT_CARD_TYPES) >= 0);
   // An orders file that names its status otherwise (`Stato ordine`) keeps `Stato` for the country.
@@ -1035,6 +1059,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
       format?.columns[h] ??
       (i === bareOrderId ? 'order.orderId' : i === appointment ? 'interaction.subject' : i === clientName ? 'company.name' : undefined) ??
       (ordersFile ? IN_ORDER_FILES[h] : undefined) ??
+      (!format && ARRIVALS.has(h) ? 'occurredAt' : undefined) ??
       (orderIds && TRANSACTION_TYPES.has(h) ? 'order.documentType' : undefined) ??
       asLine ??
       asInteraction ??
@@ -1048,6 +1073,8 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     // notes): a register's `Tipo` is the customer's (`Privato`, `Azienda`), which made each of its rows an interaction
     // of that type.
     if (path === 'interaction.type' && BARE_TYPES.has(h) && !format?.columns[h] && !interactionsFile && !synonyms.includes('interaction.summary') && !synonyms.includes('occurredAt.time')) return;
+    // A booking's state is no country: see BARE_STATES.
+    if (path === 'address.country' && BARE_STATES.has(h) && !format?.columns[h] && synonyms.includes('occurredAt.time')) return;
     // A payment's card is no loyalty card: see BARE_CARDS.
     if (path === 'identifiers.loyaltyCard' && paymentsFile && BARE_CARDS.has(h)) return;
     // Named for its field in particular (as the person's, or as the first touch): it wins over a bare column.

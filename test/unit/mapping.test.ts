@@ -106,6 +106,42 @@ describe('compilePlan', () => {
     expect(english.plan.fields.map((f) => f.path)).toEqual(['person.fullName', 'identifiers.email', 'identifiers.email', 'identifiers.email', 'identifiers.email', 'identifiers.phone']);
     expect(english.plan.unmapped).toEqual(['Company Main Phone']);
   });
+  it("reads a restaurant's bookings and a hotel's stays: the guest, the booking's date, its state; a stay with its amount a sale", () => {
+    // A restaurant's bookings: the state is the booking's, not a country.
+    expect(paths(['Data', 'Ora', 'Nome', 'Cognome', 'Email', 'Telefono', 'Persone', 'Stato', 'Newsletter'])).toEqual({
+      occurredAt: 'Data',
+      'occurredAt.time': 'Ora',
+      'person.firstName': 'Nome',
+      'person.lastName': 'Cognome',
+      'identifiers.email': 'Email',
+      'identifiers.phone': 'Telefono',
+      'consents.marketing_email': 'Newsletter',
+    });
+    expect(paths(['Data prenotazione', 'Orario', 'Guest name', 'Guest Email', 'Telefono ospite'])).toEqual({
+      occurredAt: 'Data prenotazione',
+      'occurredAt.time': 'Orario',
+      'person.fullName': 'Guest name',
+      'identifiers.email': 'Guest Email',
+      'identifiers.phone': 'Telefono ospite',
+    });
+    // A register's `Stato` is still the country.
+    expect(paths(['Nome', 'Cognome', 'Email', 'Stato'])).toMatchObject({ 'address.country': 'Stato' });
+    // A hotel's stays: each a sale of its guest, known by the booking's number, dated by the arrival.
+    const stays = ['Check-in', 'Check-out', 'Nome ospite', 'Email', 'Telefono', 'Camera', 'Totale', 'Stato', 'Numero prenotazione'];
+    expect(compilePlan(stays, 'hotel')).toMatchObject({ ok: true, plan: { kind: 'order', recordKey: [8] } });
+    expect(paths(stays)).toEqual({
+      occurredAt: 'Check-in',
+      'person.fullName': 'Nome ospite',
+      'identifiers.email': 'Email',
+      'identifiers.phone': 'Telefono',
+      'order.total': 'Totale',
+      'order.status': 'Stato',
+      'order.orderId': 'Numero prenotazione',
+    });
+    // Without an amount, a booking's number names no sale.
+    expect(paths(['Numero prenotazione', 'Data prenotazione', 'Email'])).toEqual({ occurredAt: 'Data prenotazione', 'identifiers.email': 'Email' });
+  });
+
   it("reads a form plugin's export: Contact Form 7's your-name and your-email, Gravity Forms' Name (Last), a form's Il tuo nome", () => {
     // CFDB7 and Flamingo export Contact Form 7's field names as they are: the file was refused for having no identifier.
     const cf7 = compilePlan(['your-name', 'your-email', 'your-subject', 'your-message', 'your-phone', 'acceptance-privacy', 'submit_time', 'submit_ip'], 'sito');
