@@ -20,7 +20,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'person.gender': ['sesso', 'genere', 'gender', 'sex'],
   'person.language': ['lingua', 'language', 'locale', 'preferred language', 'lingua preferita'],
   // PrestaShop's customers list says `Social title` (Mr., Mrs.).
-  'person.title': ['titolo', 'title', 'salutation', 'appellativo', 'social title'],
+  'person.title': ['titolo', 'title', 'salutation', 'appellativo', 'social title', 'civilita', 'civility'],
   'identifiers.email': [
     'email', 'e-mail', 'e mail', 'mail', 'email address', 'e mail address', 'indirizzo email', 'indirizzo e-mail', 'posta elettronica',
     'indirizzo di posta elettronica',
@@ -74,8 +74,9 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'address.line1': ['indirizzo', 'via', 'address', 'address 1', 'address1', 'street', 'address line 1', 'address 1 2', 'mailing street', 'mailing address',
     'street address', 'street address 1', 'street 1',
     // Where the person lives, as an Italian register (a gym's, a school's, a clinic's) or Eventbrite's attendees name it.
-    'indirizzo di residenza', 'indirizzo residenza', 'indirizzo di domicilio', 'indirizzo domicilio', 'home address', 'home address 1', 'home street'],
-  'address.line2': ['indirizzo 2', 'address 2', 'address2', 'address line 2', 'apartment suite', 'apt suite', 'street address 2', 'street 2', 'street2', 'via 2', 'home address 2'],
+    'indirizzo di residenza', 'indirizzo residenza', 'indirizzo di domicilio', 'indirizzo domicilio', 'home address', 'home address 1', 'home street',
+    'indirizzo 1', 'indirizzo riga 1'],
+  'address.line2': ['indirizzo 2', 'address 2', 'address2', 'address line 2', 'apartment suite', 'apt suite', 'street address 2', 'street 2', 'street2', 'via 2', 'home address 2', 'indirizzo riga 2'],
   'address.houseNumber': ['civico', 'n civico', 'nr civico', 'num civico', 'numero civico', 'n civ', 'house number', 'street number'],
   'address.postalCode': ['cap', 'codice postale', 'zip', 'postal code', 'postcode', 'zip code', 'zip postal code', 'mailing zip postal code', 'mailing zip', 'post code',
     'cap di residenza', 'cap residenza', 'cap di domicilio', 'cap domicilio', 'home zip', 'home zip code', 'home postal code', 'home postcode'],

@@ -558,6 +558,12 @@ describe('compilePlan', () => {
       occurredAt: 'Data tesseramento',
       'lead.source': 'Provenienza',
     });
+    // A shop plugin's Italian billing columns; TheFork's title.
+    expect(paths(['Numero ordine', 'Email (fatturazione)', 'Indirizzo 1 (fatturazione)', 'Indirizzo 2 (fatturazione)', 'Totale'])).toMatchObject({
+      'address.line1': 'Indirizzo 1 (fatturazione)',
+      'address.line2': 'Indirizzo 2 (fatturazione)',
+    });
+    expect(paths(['Civilità', 'Nome', 'Cognome', 'Email'])).toMatchObject({ 'person.title': 'Civilità' });
     for (const code of ['Codice socio', 'N. socio', 'Member ID', 'Codice paziente', 'Patient ID', 'Codice anagrafica']) {
       expect(paths([code, 'Email'])).toEqual({ 'identifiers.externalId': code, 'identifiers.email': 'Email' });
     }
