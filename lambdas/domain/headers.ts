@@ -24,13 +24,15 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'identifiers.email': [
     'email', 'e-mail', 'e mail', 'mail', 'email address', 'e mail address', 'indirizzo email', 'indirizzo e-mail', 'posta elettronica',
     'indirizzo di posta elettronica',
+    // A site's user (`Email utente`; not its `Nome utente`, a username, nor its `ID utente`, a visitor's id).
+    'email utente', 'e mail utente', 'user email',
   ],
   'identifiers.phone': [
     'telefono', 'cellulare', 'cell', 'mobile', 'phone', 'phone number', 'tel', 'numero di telefono', 'telefono cellulare',
     'telefono fisso', 'mobile phone', 'mobile phone number', 'recapito telefonico', 'numero cellulare', 'cell phone',
     'cellphone', 'text reminder number', 'mobile number', 'telephone', 'telephone number', 'contact number', 'numero di cellulare',
     // Brevo's (Sendinblue's) identifiers beside `EMAIL`: the number texts, WhatsApp messages and calls go to.
-    'whatsapp', 'numero whatsapp', 'landline number', 'numero sms',
+    'whatsapp', 'numero whatsapp', 'landline number', 'numero sms', 'telefono utente', 'cellulare utente', 'user phone',
     // The person's own lines at work and at home (a helpdesk's or a CRM's `Work phone`, `Telefono ufficio`); a company's
     // switchboard (`Company Main Phone`) is everyone's there, and stays unmapped.
     'work phone', 'home phone', 'business phone', 'telefono lavoro', 'telefono ufficio', 'telefono casa', 'telefono abitazione',
@@ -848,10 +850,13 @@ const BARE_IDS: ReadonlySet<string> = new Set(['id', 'codice', 'cod', 'code', 'n
  * unmapped); a shop's order, its buyer's billing columns (`Billing Email`, `Email (Billing)`, `Email di fatturazione`);
  * a CRM, the columns it names by their record (Pipedrive's `Person - Email - Work`); a booking or an event, the guest
  * (Calendly's `Invitee Email`, `Attendee Name`, `Email partecipante`) beside the host; a ticket's or a donation's
- * payer (`Purchaser Email`); a restaurant's or a hotel's guest (`Guest name`, `Nome ospite`, `Email dell'ospite`).
+ * payer (`Purchaser Email`); a restaurant's or a hotel's guest (`Guest name`, `Nome ospite`, `Email dell'ospite`); a
+ * clinic's patient, a club's member, a school's student (`Email paziente`, `Nome socio`, `Member Email`). Not a
+ * `… utente` (`Nome utente` is a username, `ID utente` a site's visitor id) nor a `… proprietario` (an Italian CRM's
+ * `Proprietario contatto` is the sales rep).
  */
-const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|purchaser|billing|person|invitee|attendee|participant|registrant|guest)\s+/;
-const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente|partecipante|ospite)|billing|(?:di\s+)?fatturazione)$/;
+const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|purchaser|billing|person|invitee|attendee|participant|registrant|guest|patient|member|student)\s+/;
+const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente|partecipante|ospite|paziente|socio|socia|studente|studentessa|iscritto|iscritta|associato|associata)|billing|(?:di\s+)?fatturazione)$/;
 /** The fields such a word may qualify: a `Customer Type` or a `Nota cliente` is no field of the person's. */
 const PERSON_FIELDS = /^(person|identifiers|company|address)\./;
 

@@ -558,6 +558,24 @@ describe('compilePlan', () => {
       occurredAt: 'Data tesseramento',
       'lead.source': 'Provenienza',
     });
+    // A clinic's patients, a club's members, a school's students, a site's users: their columns are the person's.
+    expect(paths(['Codice paziente', 'Cognome paziente', 'Nome paziente', 'Telefono paziente', 'Email paziente'])).toEqual({
+      'identifiers.externalId': 'Codice paziente',
+      'person.lastName': 'Cognome paziente',
+      'person.firstName': 'Nome paziente',
+      'identifiers.phone': 'Telefono paziente',
+      'identifiers.email': 'Email paziente',
+    });
+    expect(paths(['Cognome socio', 'Nome socio', 'Cellulare socio', 'Member Email'])).toEqual({
+      'person.lastName': 'Cognome socio',
+      'person.firstName': 'Nome socio',
+      'identifiers.phone': 'Cellulare socio',
+      'identifiers.email': 'Member Email',
+    });
+    expect(paths(['Studente', 'Email studente', 'Corso'])).toEqual({ 'identifiers.email': 'Email studente' });
+    // A site's user's e-mail and phone, not its username or its visitor id; an Italian CRM's owner is the sales rep.
+    expect(paths(['Nome utente', 'ID utente', 'Email utente', 'Telefono utente'])).toEqual({ 'identifiers.email': 'Email utente', 'identifiers.phone': 'Telefono utente' });
+    expect(paths(['Nome', 'Cognome', 'Email', 'Proprietario contatto', 'Email proprietario'])).toEqual({ 'person.firstName': 'Nome', 'person.lastName': 'Cognome', 'identifiers.email': 'Email' });
     // A shop plugin's Italian billing columns; TheFork's title.
     expect(paths(['Numero ordine', 'Email (fatturazione)', 'Indirizzo 1 (fatturazione)', 'Indirizzo 2 (fatturazione)', 'Totale'])).toMatchObject({
       'address.line1': 'Indirizzo 1 (fatturazione)',
