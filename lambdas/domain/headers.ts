@@ -32,7 +32,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'telefono fisso', 'mobile phone', 'mobile phone number', 'recapito telefonico', 'numero cellulare', 'cell phone',
     'cellphone', 'text reminder number', 'mobile number', 'telephone', 'telephone number', 'contact number', 'numero di cellulare',
     // Brevo's (Sendinblue's) identifiers beside `EMAIL`: the number texts, WhatsApp messages and calls go to.
-    'whatsapp', 'numero whatsapp', 'landline number', 'numero sms', 'telefono utente', 'cellulare utente', 'user phone',
+    'whatsapp', 'numero whatsapp', 'landline number', 'numero sms', 'telefono utente', 'cellulare utente', 'user phone', 'tel cellulare',
     // The person's own lines at work and at home (a helpdesk's or a CRM's `Work phone`, `Telefono ufficio`); a company's
     // switchboard (`Company Main Phone`) is everyone's there, and stays unmapped.
     'work phone', 'home phone', 'business phone', 'telefono lavoro', 'telefono ufficio', 'telefono casa', 'telefono abitazione',
@@ -41,7 +41,9 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   // decides (see row-mapper).
   'identifiers.sms': ['sms'],
   // A CRM's lead (Salesforce's `Lead ID`) is a person, known so until converted.
-  'identifiers.externalId': ['codice cliente', 'id cliente', 'cod cliente', 'cod', 'codice', 'customer id', 'customer code', 'customer number', 'id', 'ext id', 'lead id',
+  'identifiers.externalId': [
+    'codice cliente', 'id cliente', 'cod cliente', 'cod', 'codice', 'customer id', 'customer code', 'customer number', 'id', 'ext id', 'lead id',
+    'numero cliente', 'n cliente', 'nr cliente', 'num cliente', 'customer no', 'square customer id',
     // An ERP's register code; an association's, a gym's or a club's member number; a clinic's patient code.
     'codice anagrafica', 'cod anagrafica', 'numero socio', 'codice socio', 'n socio', 'nr socio', 'id socio', 'member id', 'member number',
     'membership number', 'membership id', 'codice paziente', 'id paziente', 'patient id'],
@@ -173,7 +175,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'data prenotazione', 'data della prenotazione', 'booking date', 'reservation date',
     // Since when the person is a member or a customer (an association's `Data tesseramento`, `Socio dal`).
     'data tesseramento', 'iscritto dal', 'iscritta dal', 'socio dal', 'cliente dal', 'customer since', 'member since', 'date joined',
-    'joined on', 'joined at',
+    'joined on', 'joined at', 'join date', 'data adesione', 'data di adesione', 'client since', 'data prima visita', 'first visit',
     // When a form was sent: Google Forms' `Informazioni cronologiche` (its Italian `Timestamp`), Typeform's `Submit Date
     // (UTC)`, Jotform's `Submission Date`.
     'informazioni cronologiche', 'submit date', 'submission date', 'submitted at', 'submitted on', 'data invio',

@@ -576,6 +576,18 @@ describe('compilePlan', () => {
     // A site's user's e-mail and phone, not its username or its visitor id; an Italian CRM's owner is the sales rep.
     expect(paths(['Nome utente', 'ID utente', 'Email utente', 'Telefono utente'])).toEqual({ 'identifiers.email': 'Email utente', 'identifiers.phone': 'Telefono utente' });
     expect(paths(['Nome', 'Cognome', 'Email', 'Proprietario contatto', 'Email proprietario'])).toEqual({ 'person.firstName': 'Nome', 'person.lastName': 'Cognome', 'identifiers.email': 'Email' });
+    // A gym's or a salon's clients: the customer's number, since when, the mobile.
+    expect(paths(['Numero cliente', 'Nome', 'Cognome', 'Tel. cellulare', 'Data adesione', 'Telefono emergenza'])).toEqual({
+      'identifiers.externalId': 'Numero cliente',
+      'person.firstName': 'Nome',
+      'person.lastName': 'Cognome',
+      'identifiers.phone': 'Tel. cellulare',
+      occurredAt: 'Data adesione',
+    });
+    expect(paths(['Square Customer ID', 'First Name', 'Surname', 'Email Address', 'First Visit', 'Last Visit'])).toMatchObject({
+      'identifiers.externalId': 'Square Customer ID',
+      occurredAt: 'First Visit',
+    });
     // A shop plugin's Italian billing columns; TheFork's title.
     expect(paths(['Numero ordine', 'Email (fatturazione)', 'Indirizzo 1 (fatturazione)', 'Indirizzo 2 (fatturazione)', 'Totale'])).toMatchObject({
       'address.line1': 'Indirizzo 1 (fatturazione)',
