@@ -693,15 +693,15 @@ const LOOSE_SYNONYMS: ReadonlyMap<string, string> = /* @__PURE__ */ (() => {
 const ZONE_NOTE = /\s(?:utc|gmt)(?:\s\d{1,2}){0,2}$/;
 
 /**
- * The field a folded header is a synonym of: as written, with its linking words written otherwise, or, for a time,
- * with its zone noted after it.
- */
-/**
  * A form's own name for a field, as a form plugin's export heads it: Contact Form 7's `your-name`, `your-email` (which
  * CFDB7 and Flamingo export as they are), a form's `Il tuo nome`, `La tua email`. The field is the person's.
  */
 const YOUR = /^(?:your|il tuo|la tua|il vostro|la vostra)\s+(?=\S)/;
 
+/**
+ * The field a folded header is a synonym of: as written, with its linking words written otherwise, with a form's `your`
+ * before it, or, for a time, with its zone noted after it.
+ */
 function synonymOf(folded: string): string | undefined {
   const exact = SYNONYM_LOOKUP.get(folded);
   if (exact !== undefined) return exact;
