@@ -155,6 +155,8 @@ export class DynamoProfileStore implements ProfileStore {
             // per KB.
             e: pack({
               channel: record.channel,
+              // Only where it ranks the record's values (see knownAt): a row dated after it reached the product.
+              ...(record.occurredAt > record.receivedAt ? { receivedAt: record.receivedAt } : {}),
               identifiers: record.identifiers,
               lineage: record.lineage,
               ...(record.interaction ? { interaction: record.interaction } : {}),

@@ -15,7 +15,7 @@ export interface FieldValue {
   readonly v: string;
   /** source */
   readonly s: string;
-  /** when (the record's occurredAt) */
+  /** when (the record's date, but never after it reached the product: see knownAt) */
   readonly t: string;
   /** recordId */
   readonly r: string;
@@ -112,6 +112,15 @@ export function emptyProfile(profileId: string, at: string): ProfileState {
 }
 
 const minIso = (a: string, b: string) => (a < b ? a : b);
+
+/**
+ * When what a record says of its person was known: its date, or when it reached the product if that is earlier. A row
+ * dated ahead (a hotel stay by its check-in, a salon's next appointment, a year typed `2062` for `2026`) tells of the
+ * person as of its upload. Ranked at its own date, its address or name outranked every later correction until that
+ * day came, and kept the person last seen (and recent, to the lead score) in the future. The record keeps its date:
+ * its timeline event and its order are dated by it.
+ */
+export const knownAt = (r: { readonly occurredAt: string; readonly receivedAt: string }): string => minIso(r.occurredAt, r.receivedAt);
 const maxIso = (a: string, b: string) => (a > b ? a : b);
 const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])].sort();
 
@@ -127,13 +136,14 @@ export function applyRecord(
   orders?: ProfileState['orders'],
 ): ProfileState {
   const values: Record<string, readonly FieldValue[]> = { ...state.values };
+  const at = knownAt(record);
   for (const [field, get] of FIELDS) {
     const v = get(record);
-    if (v) values[field] = addValues(values[field] ?? [], [{ v, s: record.source, t: record.occurredAt, r: record.recordId }], rank(config, field));
+    if (v) values[field] = addValues(values[field] ?? [], [{ v, s: record.source, t: at, r: record.recordId }], rank(config, field));
   }
   for (const [k, v] of Object.entries(record.attributes ?? {})) {
     const field = `attr.${k}`;
-    values[field] = addValues(values[field] ?? [], [{ v: String(v), s: record.source, t: record.occurredAt, r: record.recordId }], rank(config, field));
+    values[field] = addValues(values[field] ?? [], [{ v: String(v), s: record.source, t: at, r: record.recordId }], rank(config, field));
   }
   const consents = { ...state.consents };
   for (const c of record.consents ?? []) {
@@ -143,7 +153,7 @@ export function applyRecord(
   }
   let lead = state.lead;
   if (record.lead && (record.lead.source || record.lead.medium || record.lead.campaign)) {
-    if (!lead || record.occurredAt < lead.at || (record.occurredAt === lead.at && record.recordId < lead.r)) lead = { ...record.lead, at: record.occurredAt, r: record.recordId };
+    if (!lead || at < lead.at || (at === lead.at && record.recordId < lead.r)) lead = { ...record.lead, at, r: record.recordId };
   }
   return {
     ...state,
@@ -152,8 +162,8 @@ export function applyRecord(
     identifiers: union(state.identifiers, identifierKeys),
     sources: union(state.sources, [record.source]),
     recordCount: state.recordCount + 1,
-    firstSeenAt: state.recordCount === 0 ? record.occurredAt : minIso(state.firstSeenAt, record.occurredAt),
-    lastSeenAt: state.recordCount === 0 ? record.occurredAt : maxIso(state.lastSeenAt, record.occurredAt),
+    firstSeenAt: state.recordCount === 0 ? at : minIso(state.firstSeenAt, at),
+    lastSeenAt: state.recordCount === 0 ? at : maxIso(state.lastSeenAt, at),
     consents,
     ...(lead ? { lead } : {}),
     orders: orders ?? state.orders,

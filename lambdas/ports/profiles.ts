@@ -68,6 +68,8 @@ export interface TimelineEntry {
   readonly source: string;
   readonly kind: string;
   readonly occurredAt: string;
+  /** When it reached the product, kept only where that came before its date (see knownAt). */
+  readonly receivedAt?: string;
   readonly channel?: string;
   readonly identifiers?: readonly { type: string; value: string; namespace?: string }[];
   readonly lineage: { readonly objectKey: string; readonly recordKey: string; readonly line?: number; readonly deliveryId?: string; readonly importId?: string };

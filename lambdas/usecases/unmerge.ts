@@ -26,7 +26,7 @@ export function recordOfEntry(e: TimelineEntry): CanonicalRecord {
     channel: (e.channel as CanonicalRecord['channel']) ?? 'file',
     kind: e.kind as CanonicalRecord['kind'],
     occurredAt: e.occurredAt,
-    receivedAt: e.occurredAt,
+    receivedAt: e.receivedAt ?? e.occurredAt,
     lineage: e.lineage,
     identifiers: (e.identifiers ?? []) as Identifier[],
     ...(e.person ? { person: e.person } : {}),

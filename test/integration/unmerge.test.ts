@@ -186,6 +186,34 @@ describe('cdp profiles unmerge on DynamoDB Local', () => {
     expect(await unmergeProfile(store, config, 'p_nobody', 'email:anna@example.it')).toEqual({ result: 'notFound' });
   }, 120_000);
 
+  it('ranks a record dated ahead of its upload as of its upload, before a split and after it', async () => {
+    const store = await local.store();
+    // B's hotel stay, booked in February for August (its check-in dates the row), gives the city B lived in then; in
+    // March B moved, and the shop's record says so. Then a bad row joins B with A.
+    const stay = rec('stay', [email('bea@example.it'), B_PHONE], { occurredAt: '2026-08-01T00:00:00.000Z', receivedAt: '2026-02-10T09:00:00.000Z', address: { city: 'Roma' } });
+    const moved = rec('moved', [email('bea@example.it'), B_PHONE], { occurredAt: '2026-03-01T09:00:00.000Z', receivedAt: '2026-03-01T09:00:00.000Z', address: { city: 'Milano' } });
+    const records = [rec('a', [A_MAIL]), stay, moved, rec('joins', [A_MAIL, B_PHONE])];
+    for (const r of records) await resolveRecord(store, r, config);
+    const [wrongId] = [...(await partition(store, records.map((r) => r.recordId))).keys()];
+    const before = (await store.getProfiles([wrongId!])).get(wrongId!)!.state;
+    expect(before.attributes.city).toBe('Milano');
+    expect(before.lastSeenAt).toBe('2026-03-01T09:00:00.000Z');
+
+    expect((await unmergeProfile(store, config, wrongId!, 'phone:+393332220000')).result).toBe('split');
+    const groups = await partition(store, records.map((r) => r.recordId));
+    const bId = [...groups.entries()].find(([, ids]) => ids.includes('stay'))![0];
+    expect(groups.get(bId)).toEqual(['moved', 'stay']);
+    const b = (await store.getProfiles([bId])).get(bId)!.state;
+    expect(b.attributes.city).toBe('Milano');
+    expect(b.values.city?.map((v) => [v.v, v.t])).toEqual([
+      ['Milano', '2026-03-01T09:00:00.000Z'],
+      ['Roma', '2026-02-10T09:00:00.000Z'],
+    ]);
+    expect(b.lastSeenAt).toBe('2026-03-01T09:00:00.000Z');
+    // The stay itself keeps its day on the timeline.
+    expect((await store.timeline(bId)).find((e) => e.recordId === 'stay')?.occurredAt).toBe('2026-08-01T00:00:00.000Z');
+  }, 60_000);
+
   it('a merged-away id answers for its survivor', async () => {
     const store = await local.store();
     const survivor = await merged(store);

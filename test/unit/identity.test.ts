@@ -18,7 +18,7 @@ const rec = (over: Partial<CanonicalRecord> = {}): CanonicalRecord => ({
   channel: 'file',
   kind: 'contact',
   occurredAt: '2026-01-01T00:00:00.000Z',
-  receivedAt: '2026-01-01T00:00:00.000Z',
+  receivedAt: '2026-12-01T00:00:00.000Z',
   lineage: { objectKey: 'imports/erp/a.csv', recordKey: String(n) },
   identifiers: [],
   ...over,
@@ -255,6 +255,19 @@ describe('profile state', () => {
       ['Torino', 'newsletter'],
       ['Roma', 'shop'],
     ]);
+  });
+
+  it('ranks a record dated after it reached the product as of its arrival: a later correction still wins', () => {
+    // A salon's next appointment (the row's date) exported on 10 May, then a newsletter sign-up of 20 May.
+    const ahead = rec({ recordId: 'appt', source: 'shop', occurredAt: '2026-09-15T10:00:00.000Z', receivedAt: '2026-05-10T08:00:00.000Z', address: { city: 'Roma' }, lead: { source: 'salone' } });
+    const later = rec({ recordId: 'news', source: 'shop', occurredAt: '2026-05-20T08:00:00.000Z', receivedAt: '2026-05-20T08:00:00.000Z', address: { city: 'Milano' } });
+    for (const order of [[ahead, later], [later, ahead]]) {
+      const s = order.reduce((x, r) => applyRecord(x, r, [], { ...config, sourcePriority: [] }), emptyProfile('p', order[0]!.occurredAt));
+      expect(s.attributes.city).toBe('Milano');
+      expect(s.values.city?.find((v) => v.v === 'Roma')?.t).toBe('2026-05-10T08:00:00.000Z');
+      expect([s.firstSeenAt, s.lastSeenAt]).toEqual(['2026-05-10T08:00:00.000Z', '2026-05-20T08:00:00.000Z']);
+      expect(s.lead).toMatchObject({ source: 'salone', at: '2026-05-10T08:00:00.000Z' });
+    }
   });
 
   it("survives a field by its own source priority where one is configured, the profile's elsewhere, in folds and merges alike", () => {
