@@ -13,6 +13,9 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'person.fullName': [
     'nominativo', 'nome e cognome', 'nome cognome', 'name', 'full name', 'fullname', 'contact name', 'nome completo', 'referente', 'persona di riferimento',
     'contact person', 'requester', 'richiedente',
+    // An insurance agency's policyholder and insured, a course's participant, a shop's or a business's owner (`Titolare`
+    // beside its `Insegna`), an account's or a card's holder.
+    'contraente', 'assicurato', 'assicurata', 'corsista', 'titolare', 'intestatario', 'intestataria',
     // Surname first, as registers write it (`ROSSI MARIO`): see nameOrderOf.
     'cognome e nome', 'cognome nome',
   ],
@@ -71,6 +74,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'nome ragione sociale', 'ragione sociale nome', 'ragione sociale nominativo', 'nominativo ragione sociale', 'denominazione nominativo',
     'ragione sociale cognome nome', 'cognome nome ragione sociale',
     'nome azienda', 'nome societa',
+    // A shop's sign, the name its customers know it by (`Titolare;Insegna;P.IVA`).
+    'insegna',
   ],
   'company.sector': ['settore', 'sector', 'industry'],
   'company.size': ['dipendenti', 'numero dipendenti', 'company size', 'employees'],
@@ -79,16 +84,20 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'street address', 'street address 1', 'street 1',
     // Where the person lives, as an Italian register (a gym's, a school's, a clinic's) or Eventbrite's attendees name it.
     'indirizzo di residenza', 'indirizzo residenza', 'indirizzo di domicilio', 'indirizzo domicilio', 'home address', 'home address 1', 'home street',
-    'indirizzo 1', 'indirizzo riga 1'],
+    'indirizzo 1', 'indirizzo riga 1',
+    // A business's registered office, as a B2B register names its address (`Indirizzo sede legale;CAP;Città`).
+    'indirizzo sede legale', 'sede legale', 'indirizzo sede', 'via sede legale'],
   'address.line2': ['indirizzo 2', 'address 2', 'address2', 'address line 2', 'apartment suite', 'apt suite', 'street address 2', 'street 2', 'street2', 'via 2', 'home address 2', 'indirizzo riga 2'],
   'address.houseNumber': ['civico', 'n civico', 'nr civico', 'num civico', 'numero civico', 'n civ', 'house number', 'street number'],
   'address.postalCode': ['cap', 'codice postale', 'zip', 'postal code', 'postcode', 'zip code', 'zip postal code', 'mailing zip postal code', 'mailing zip', 'post code',
-    'cap di residenza', 'cap residenza', 'cap di domicilio', 'cap domicilio', 'home zip', 'home zip code', 'home postal code', 'home postcode'],
+    'cap di residenza', 'cap residenza', 'cap di domicilio', 'cap domicilio', 'home zip', 'home zip code', 'home postal code', 'home postcode',
+    'cap sede legale'],
   'address.city': ['citta', 'comune', 'localita', 'city', 'town', 'mailing city',
     'citta di residenza', 'citta residenza', 'comune di residenza', 'comune residenza', 'localita di residenza', 'citta di domicilio', 'comune di domicilio',
-    'comune domicilio', 'home city', 'suburb'],
+    'comune domicilio', 'home city', 'suburb', 'comune sede legale', 'citta sede legale'],
   'address.province': ['provincia', 'prov', 'sigla provincia', 'province', 'province code', 'state', 'state code', 'county', 'state region', 'state province', 'mailing state province', 'mailing state',
-    'provincia di residenza', 'provincia residenza', 'prov residenza', 'provincia di domicilio', 'provincia domicilio', 'home state', 'province state'],
+    'provincia di residenza', 'provincia residenza', 'prov residenza', 'provincia di domicilio', 'provincia domicilio', 'home state', 'province state',
+    'provincia sede legale', 'prov sede legale'],
   'address.region': ['regione', 'region'],
   'address.country': ['nazione', 'paese', 'stato', 'country', 'country code', 'country region', 'mailing country',
     'nazione di residenza', 'paese di residenza', 'stato di residenza', 'country of residence', 'home country'],
@@ -853,12 +862,14 @@ const BARE_IDS: ReadonlySet<string> = new Set(['id', 'codice', 'cod', 'code', 'n
  * a CRM, the columns it names by their record (Pipedrive's `Person - Email - Work`); a booking or an event, the guest
  * (Calendly's `Invitee Email`, `Attendee Name`, `Email partecipante`) beside the host; a ticket's or a donation's
  * payer (`Purchaser Email`); a restaurant's or a hotel's guest (`Guest name`, `Nome ospite`, `Email dell'ospite`); a
- * clinic's patient, a club's member, a school's student (`Email paziente`, `Nome socio`, `Member Email`). Not a
+ * clinic's patient, a club's member, a school's student (`Email paziente`, `Nome socio`, `Member Email`); a
+ * course's participant (`Email corsista`, `Nome allievo`); an insurance policy's holder (`Codice fiscale contraente`); a
+ * company's contact person (`Email referente`, where the row names no person of its own: see CONTACT_PERSON). Not a
  * `… utente` (`Nome utente` is a username, `ID utente` a site's visitor id) nor a `… proprietario` (an Italian CRM's
- * `Proprietario contatto` is the sales rep).
+ * `Proprietario contatto` is the sales rep), but for a vet's clients (see PETS).
  */
 const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|purchaser|billing|person|invitee|attendee|participant|registrant|guest|patient|member|student)\s+/;
-const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente|partecipante|ospite|paziente|socio|socia|studente|studentessa|iscritto|iscritta|associato|associata)|billing|(?:di\s+)?fatturazione)$/;
+const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente|partecipante|ospite|paziente|socio|socia|studente|studentessa|iscritto|iscritta|associato|associata|corsista|allievo|allieva|contraente|referente)|billing|(?:di\s+)?fatturazione)$/;
 /** The fields such a word may qualify: a `Customer Type` or a `Nota cliente` is no field of the person's. */
 const PERSON_FIELDS = /^(person|identifiers|company|address)\./;
 
@@ -867,6 +878,12 @@ const qualified = (folded: string): boolean => PERSON_PREFIX.test(folded) || PER
 
 /** A folded header without the words that make it the person's (`requester email` → `email`). */
 const unqualified = (folded: string): string => folded.replace(PERSON_PREFIX, '').replace(PERSON_SUFFIX, '');
+
+/** In a vet's register (see PETS), the owner's field a header names: `Proprietario`, `Telefono proprietario`. */
+function ownerFieldOf(folded: string): string | undefined {
+  if (folded === 'proprietario') return 'person.fullName';
+  return OWNER.test(folded) ? personFieldOf(folded.replace(OWNER, ' cliente')) : undefined;
+}
 
 /** The person's field a qualified header names (`requester email`, `nome cliente`), if it does. */
 export function personFieldOf(folded: string): string | undefined {
@@ -998,6 +1015,17 @@ const LINE_CODES: ReadonlySet<string> = new Set(['codice', 'cod', 'code']);
  * person's.
  */
 const CONTACT_PERSON: ReadonlySet<string> = new Set(['referente', 'persona di riferimento', 'contact person']);
+/** A contact person's own columns (`Email referente`, `Cellulare del referente`): theirs, as the bare `Referente` is. */
+const CONTACT_PERSONS_OWN = /\s(?:del\s+)?referente$/;
+
+/**
+ * A vet's register, or a groomer's (`Nome animale;Specie;Razza;Proprietario;Telefono proprietario`): the customer is
+ * the animal's owner, whose columns it names so, and its `… paziente` is the animal. Elsewhere a `Proprietario` is an
+ * Italian CRM's sales rep (see PERSON_PREFIX).
+ */
+const PETS: ReadonlySet<string> = new Set(['nome animale', 'animale', 'specie', 'razza', 'nome pet', 'pet', 'pet name', 'species', 'breed', 'nome del pet', 'microchip']);
+const OWNER = /\s+(?:del\s+)?proprietario$/;
+const ANIMALS = /\s+(?:del\s+)?paziente$/;
 
 /**
  * A business register's bare `Nome` (an invoicing tool's clients: `Codice;Nome;Referente;…;P.IVA;Cod. fiscale`): the
@@ -1018,7 +1046,8 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const folded = headers.map(foldHeader);
   const synonyms = folded.map(synonymOf);
   const documentsFile = !format && folded.some((h) => DOCUMENT_HEADERS.has(h));
-  const namedElsewhere = folded.some((h, i) => NAME_PATHS.has(synonyms[i] ?? personFieldOf(h)));
+  // (A column such a file reads as the customer's name, an `Intestatario`, is not elsewhere.)
+  const namedElsewhere = folded.some((h, i) => NAME_PATHS.has(synonyms[i] ?? personFieldOf(h)) && !(documentsFile && IN_DOCUMENT_FILES.get(h) === 'company.name'));
   const asDocument = (h: string): string | undefined => {
     const path = documentsFile ? IN_DOCUMENT_FILES.get(h) : undefined;
     return path === 'company.name' && namedElsewhere ? undefined : path;
@@ -1049,9 +1078,12 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
       ? firstOf(CLIENT_NAMES)
       : -1;
   const ownNames = synonyms.some((p, i) => i !== clientName && (p === 'person.firstName' || p === 'person.lastName'));
+  const petsFile = !format && folded.some((h) => PETS.has(h));
   headers.forEach((_, i) => {
     const h = folded[i]!;
-    if (ownNames && CONTACT_PERSON.has(h) && !format?.columns[h]) return;
+    if (ownNames && (CONTACT_PERSON.has(h) || CONTACT_PERSONS_OWN.test(h)) && !format?.columns[h]) return;
+    // A vet's patient is the animal: see PETS.
+    if (petsFile && ANIMALS.test(h)) return;
     const asLine =
       lineColumns[i] ??
       (!linesFile
@@ -1069,6 +1101,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
       (ordersFile ? IN_ORDER_FILES[h] : undefined) ??
       (!format && ARRIVALS.has(h) ? 'occurredAt' : undefined) ??
       (orderIds && TRANSACTION_TYPES.has(h) ? 'order.documentType' : undefined) ??
+      (petsFile ? ownerFieldOf(h) : undefined) ??
       asLine ??
       asInteraction ??
       asDocument(h) ??

@@ -576,6 +576,59 @@ describe('compilePlan', () => {
     // A site's user's e-mail and phone, not its username or its visitor id; an Italian CRM's owner is the sales rep.
     expect(paths(['Nome utente', 'ID utente', 'Email utente', 'Telefono utente'])).toEqual({ 'identifiers.email': 'Email utente', 'identifiers.phone': 'Telefono utente' });
     expect(paths(['Nome', 'Cognome', 'Email', 'Proprietario contatto', 'Email proprietario'])).toEqual({ 'person.firstName': 'Nome', 'person.lastName': 'Cognome', 'identifiers.email': 'Email' });
+    // An insurance agency's policyholders: the name, the codice fiscale (an identifier that links) named as theirs.
+    expect(paths(['Contraente', 'Codice fiscale contraente', 'Numero polizza', 'Data scadenza', 'Premio', 'Email'])).toEqual({
+      'person.fullName': 'Contraente',
+      'identifiers.taxCode': 'Codice fiscale contraente',
+      'identifiers.email': 'Email',
+    });
+    expect(paths(['Cognome contraente', 'Nome contraente', 'CF contraente', 'Cellulare'])).toEqual({
+      'person.lastName': 'Cognome contraente',
+      'person.firstName': 'Nome contraente',
+      'identifiers.taxCode': 'CF contraente',
+      'identifiers.phone': 'Cellulare',
+    });
+    // The insured beside the policyholder is someone else: the policyholder's columns are the person's.
+    expect(paths(['Contraente', 'Assicurato', 'Codice fiscale assicurato', 'Codice fiscale contraente'])).toEqual({
+      'person.fullName': 'Contraente',
+      'identifiers.taxCode': 'Codice fiscale contraente',
+    });
+    expect(paths(['Assicurato', 'Targa', 'Telefono'])).toEqual({ 'person.fullName': 'Assicurato', 'identifiers.phone': 'Telefono' });
+    // A B2B register: its contact person's own e-mail and mobile, the registered office's address; a shop's owner and
+    // sign; a course's participant; an account's holder.
+    expect(paths(['Ragione sociale', 'Indirizzo sede legale', 'CAP', 'Città', 'Referente', 'Email referente', 'Cellulare del referente', 'PEC'])).toEqual({
+      'company.name': 'Ragione sociale',
+      'address.line1': 'Indirizzo sede legale',
+      'address.postalCode': 'CAP',
+      'address.city': 'Città',
+      'person.fullName': 'Referente',
+      'identifiers.email': 'Email referente',
+      'identifiers.phone': 'Cellulare del referente',
+    });
+    expect(paths(['Ragione sociale', 'Nome referente', 'Cognome referente', 'Email referente'])).toEqual({
+      'company.name': 'Ragione sociale',
+      'person.firstName': 'Nome referente',
+      'person.lastName': 'Cognome referente',
+      'identifiers.email': 'Email referente',
+    });
+    // Beside the person's own names, the contact person is someone else (a sales rep): nor are their columns read.
+    expect(paths(['Nome', 'Cognome', 'Email', 'Referente', 'Email referente', 'Cellulare referente'])).toEqual({ 'person.firstName': 'Nome', 'person.lastName': 'Cognome', 'identifiers.email': 'Email' });
+    expect(paths(['Titolare', 'Insegna', 'P.IVA', 'Email'])).toEqual({ 'person.fullName': 'Titolare', 'company.name': 'Insegna', 'identifiers.vatNumber': 'P.IVA', 'identifiers.email': 'Email' });
+    expect(paths(['Corsista', 'Email corsista', 'Corso'])).toEqual({ 'person.fullName': 'Corsista', 'identifiers.email': 'Email corsista' });
+    expect(paths(['Intestatario', 'IBAN', 'Email'])).toEqual({ 'person.fullName': 'Intestatario', 'identifiers.email': 'Email' });
+    // An invoicing tool's documents still read their `Intestatario` as the name the document is made out to.
+    expect(paths(['Tipo documento', 'Numero', 'Data', 'Intestatario', 'P.IVA', 'Totale documento'])).toMatchObject({ 'company.name': 'Intestatario' });
+    // A vet's register: the owner is the customer, the patient the animal.
+    expect(paths(['Nome paziente', 'Specie', 'Razza', 'Proprietario', 'Telefono proprietario', 'Email del proprietario'])).toEqual({
+      'person.fullName': 'Proprietario',
+      'identifiers.phone': 'Telefono proprietario',
+      'identifiers.email': 'Email del proprietario',
+    });
+    expect(paths(['Nome animale', 'Cognome proprietario', 'Nome proprietario', 'Cellulare proprietario'])).toEqual({
+      'person.lastName': 'Cognome proprietario',
+      'person.firstName': 'Nome proprietario',
+      'identifiers.phone': 'Cellulare proprietario',
+    });
     // A gym's or a salon's clients: the customer's number, since when, the mobile.
     expect(paths(['Numero cliente', 'Nome', 'Cognome', 'Tel. cellulare', 'Data adesione', 'Telefono emergenza'])).toEqual({
       'identifiers.externalId': 'Numero cliente',
