@@ -16,6 +16,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     // An insurance agency's policyholder and insured, a course's participant, a shop's or a business's owner (`Titolare`
     // beside its `Insegna`), an account's or a card's holder.
     'contraente', 'assicurato', 'assicurata', 'corsista', 'titolare', 'intestatario', 'intestataria',
+    // A charity's donor, a landlord's tenant.
+    'donatore', 'donatrice', 'donor', 'inquilino', 'inquilina',
     // Surname first, as registers write it (`ROSSI MARIO`): see nameOrderOf.
     'cognome e nome', 'cognome nome',
   ],
@@ -190,6 +192,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'informazioni cronologiche', 'submit date', 'submission date', 'submitted at', 'submitted on', 'data invio',
     // Contact Form 7's databases (`submit_time`), Gravity Forms' `Entry Date`.
     'submit time', 'entry date',
+    // When a donation was made (a charity's donors).
+    'data donazione', 'data della donazione', 'donation date',
     'data ultima modifica', 'ultima modifica', 'data modifica', 'last modified', 'last modified date', 'modified time',
     'date modified', 'updated at', 'last updated',
     // When an appointment is (a booking system's: a salon's, a clinic's).
@@ -864,12 +868,13 @@ const BARE_IDS: ReadonlySet<string> = new Set(['id', 'codice', 'cod', 'code', 'n
  * payer (`Purchaser Email`); a restaurant's or a hotel's guest (`Guest name`, `Nome ospite`, `Email dell'ospite`); a
  * clinic's patient, a club's member, a school's student (`Email paziente`, `Nome socio`, `Member Email`); a
  * course's participant (`Email corsista`, `Nome allievo`); an insurance policy's holder (`Codice fiscale contraente`); a
+ * charity's donor (`Donor Email`, `Email donatore`); a landlord's tenant (`Codice fiscale inquilino`); a
  * company's contact person (`Email referente`, where the row names no person of its own: see CONTACT_PERSON). Not a
  * `… utente` (`Nome utente` is a username, `ID utente` a site's visitor id) nor a `… proprietario` (an Italian CRM's
  * `Proprietario contatto` is the sales rep), but for a vet's clients (see PETS).
  */
-const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|purchaser|billing|person|invitee|attendee|participant|registrant|guest|patient|member|student)\s+/;
-const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente|partecipante|ospite|paziente|socio|socia|studente|studentessa|iscritto|iscritta|associato|associata|corsista|allievo|allieva|contraente|referente)|billing|(?:di\s+)?fatturazione)$/;
+const PERSON_PREFIX = /^(requester|customer|client|contact|caller|buyer|purchaser|billing|person|invitee|attendee|participant|registrant|guest|patient|member|student|donor)\s+/;
+const PERSON_SUFFIX = /\s+(?:(?:del\s+|dell\s+)?(cliente|contatto|richiedente|chiamante|acquirente|partecipante|ospite|paziente|socio|socia|studente|studentessa|iscritto|iscritta|associato|associata|corsista|allievo|allieva|contraente|referente|donatore|donatrice|inquilino|inquilina)|billing|(?:di\s+)?fatturazione)$/;
 /** The fields such a word may qualify: a `Customer Type` or a `Nota cliente` is no field of the person's. */
 const PERSON_FIELDS = /^(person|identifiers|company|address)\./;
 

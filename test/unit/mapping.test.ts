@@ -618,6 +618,14 @@ describe('compilePlan', () => {
     expect(paths(['Intestatario', 'IBAN', 'Email'])).toEqual({ 'person.fullName': 'Intestatario', 'identifiers.email': 'Email' });
     // An invoicing tool's documents still read their `Intestatario` as the name the document is made out to.
     expect(paths(['Tipo documento', 'Numero', 'Data', 'Intestatario', 'P.IVA', 'Totale documento'])).toMatchObject({ 'company.name': 'Intestatario' });
+    // A charity's donors (a file of only `Donor …` columns was refused), a landlord's tenants.
+    expect(paths(['Donor Name', 'Donor Email', 'Donation Amount', 'Donation Date', 'Payment Method'])).toEqual({
+      'person.fullName': 'Donor Name',
+      'identifiers.email': 'Donor Email',
+      occurredAt: 'Donation Date',
+    });
+    expect(paths(['Donatore', 'Email donatore', 'Data donazione', 'Importo donazione'])).toEqual({ 'person.fullName': 'Donatore', 'identifiers.email': 'Email donatore', occurredAt: 'Data donazione' });
+    expect(paths(['Inquilino', 'Codice fiscale inquilino', 'Immobile', 'Canone'])).toEqual({ 'person.fullName': 'Inquilino', 'identifiers.taxCode': 'Codice fiscale inquilino' });
     // A vet's register: the owner is the customer, the patient the animal.
     expect(paths(['Nome paziente', 'Specie', 'Razza', 'Proprietario', 'Telefono proprietario', 'Email del proprietario'])).toEqual({
       'person.fullName': 'Proprietario',
