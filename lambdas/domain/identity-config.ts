@@ -86,6 +86,11 @@ export function isPlaceholderKey(identifierKey: string, config: IdentityConfig):
   return valueBlockedReason(type, identifierKey.slice(type.length + 1), config) === 'identifier.placeholder';
 }
 
+/** Whether an identifier key holds a role address (`email:info@studio.it`): a business's, not one person's. */
+export function isRoleKey(identifierKey: string, config: IdentityConfig): boolean {
+  return identifierKey.startsWith('email:') && valueBlockedReason('email', identifierKey.slice(6), config) === 'email.role';
+}
+
 const ROLE_SEPARATORS = /[._-]/g;
 const roleSets = new WeakMap<readonly string[], ReadonlySet<string>>();
 /** The config's role local parts without their separators, built once per config. */

@@ -4,6 +4,7 @@ import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
 import { detectDelimiter, detectEncoding, type TextEncoding, titleLines, WHATWG_LABEL } from '../domain/dialect.ts';
 import { compilePlan, type RowPlan } from '../domain/mapping.ts';
 import { identifierKeysIn } from '../domain/privacy/subject.ts';
+import { suppressionCheckKeys } from '../domain/privacy/suppression.ts';
 import { type AlikeLines, identifierKeysOf, mapRow, numberAlikeLine, type RowContext } from '../domain/row-mapper.ts';
 import { readCsvBatches } from '../formats/csv.ts';
 import type { ReadAs } from '../formats/rewrite.ts';
@@ -386,7 +387,8 @@ export async function importObject(
     // identifier columns are read as the plan reads them (a customer code), its other strings by their shape.
     const keys = identifierKeysIn(raw, plan?.defaultCountry);
     if (read) keys.push(...identifierKeysOf(read.cells, read.plan));
-    if (isSuppressed?.(keys)) {
+    // Its names are not read: an e-mail is checked as a nameless row's (see suppressionCheckKeys).
+    if (isSuppressed?.(suppressionCheckKeys(keys))) {
       counts.suppressed++;
       return;
     }
@@ -469,7 +471,7 @@ export async function importObject(
       alike = numbered.alike;
       const record = numbered.record;
       // An erased person's row is dropped and counted, never sent, never quarantined (that would keep a copy).
-      if (isSuppressed?.(record.identifiers.map(identifierKey))) {
+      if (isSuppressed?.(suppressionCheckKeys(record.identifiers.map(identifierKey), record.person))) {
         counts.suppressed++;
         continue;
       }

@@ -18,6 +18,7 @@ import {
 import type { VendorPrivacyRequest, WebhookRequest } from '../domain/webhooks/types.ts';
 import type { ObjectStore, RecordQueue } from '../ports/index.ts';
 import type { SuppressionCheck } from '../ports/privacy.ts';
+import { suppressionCheckKeys } from '../domain/privacy/suppression.ts';
 
 /** A source's file that exists but is not JSON: the operator's mistake, answered like an unknown source. */
 export class InvalidSourceFileError extends Error {
@@ -167,7 +168,7 @@ export async function receiveWebhook(deps: WebhookDeps, source: string, req: Web
   let suppressed = 0;
   if (deps.suppression && records.length + rejected.length > 0) {
     const isSuppressed = (keys: readonly string[]) => (keys.length > 0 ? deps.suppression!.isSuppressed(keys) : Promise.resolve(false));
-    const [taken, refused] = await Promise.all([Promise.all(records.map((r) => isSuppressed(r.identifiers.map(identifierKey)))), Promise.all(rejected.map((r) => isSuppressed(r.keys)))]);
+    const [taken, refused] = await Promise.all([Promise.all(records.map((r) => isSuppressed(suppressionCheckKeys(r.identifiers.map(identifierKey), r.person)))), Promise.all(rejected.map((r) => isSuppressed(suppressionCheckKeys(r.keys))))]);
     suppressed = taken.filter(Boolean).length + refused.filter(Boolean).length;
     records = records.filter((_r, i) => !taken[i]);
     rejected = rejected.filter((_r, i) => !refused[i]);

@@ -3,7 +3,8 @@ import { identifierKey } from '../domain/canonical.ts';
 import { type AccessBundle, BASE_PURPOSES, bundleFiles, type RawRow } from '../domain/privacy/bundle.ts';
 import { IllegalTransitionError, isOpen, type LocatedObject, mayStart, type RequestEvent, type RequestState } from '../domain/privacy/request.ts';
 import { jsonMentionsSubject, rowMentionsSubject, type SubjectValues, subjectValues, suppressionHash, valueIsSubject } from '../domain/privacy/subject.ts';
-import { isPlaceholderKey } from '../domain/identity-config.ts';
+import { isPlaceholderKey, isRoleKey } from '../domain/identity-config.ts';
+import { profileNameKeys, suppressionEntries } from '../domain/privacy/suppression.ts';
 import { lifecycleOf, rectify, restrict } from '../domain/profile.ts';
 import { otherSheetRows, pickRows, type ReadAs, rewriteWithout } from '../formats/rewrite.ts';
 import type { SourceRow } from '../formats/types.ts';
@@ -310,7 +311,7 @@ async function deleteObject(deps: PrivacyDeps, bucket: string, key: string, tall
 /** Everything of these profiles: their rows in exports, their webhook bodies, their items. Returns the identifier keys seen. */
 async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readonly string[], requestKeys: readonly string[], tally: ErasureTally): Promise<{ state: RequestState; keys: Set<string> }> {
   const keys = new Set(requestKeys.filter((k) => !k.startsWith('profile:')));
-  const perProfile: { id: string; entries: TimelineEntry[]; identifiers: readonly string[] }[] = [];
+  const perProfile: { id: string; entries: TimelineEntry[]; identifiers: readonly string[]; names: ReadonlySet<string> }[] = [];
   const queue = [...ids];
   const late: string[] = [];
   for (let i = 0; i < queue.length; i++) {
@@ -326,14 +327,15 @@ async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readon
       queue.push(other);
       late.push(other);
     }
-    perProfile.push({ id, entries: await deps.profiles.timeline(id), identifiers: p?.state.identifiers ?? [] });
+    perProfile.push({ id, entries: await deps.profiles.timeline(id), identifiers: p?.state.identifiers ?? [], names: profileNameKeys(p?.state.values ?? {}) });
   }
   if (late.length > 0) {
     // Their identifiers join the suppression list as the subject's did.
     const lateKeys = perProfile.filter((e) => late.includes(e.id)).flatMap((e) => e.identifiers);
     const salt = await deps.salt.get();
     const suppressed = await exclusiveKeys(deps, lateKeys, new Set(queue));
-    await deps.suppression.add(suppressed.map((k) => suppressionHash(salt, k)), state.requestId, deps.now().toISOString());
+    const names = new Set(perProfile.flatMap((e) => [...e.names]));
+    await deps.suppression.add(listed(deps, suppressed, names).map((k) => suppressionHash(salt, k)), state.requestId, deps.now().toISOString());
     tally.lateSuppressed += suppressed.length;
   }
   // Where the data is, recorded before anything is removed: a retry after the items are gone still knows.
@@ -381,6 +383,9 @@ async function eraseProfiles(deps: PrivacyDeps, state: RequestState, ids: readon
   }
   return { state, keys };
 }
+
+/** What the suppression list takes for these identifier keys of a person with these names (see suppressionEntries). */
+const listed = (deps: PrivacyDeps, keys: readonly string[], names: ReadonlySet<string>): string[] => suppressionEntries(keys, names, (k) => isRoleKey(k, deps.config));
 
 /** Identifier keys no one but the erased profiles holds: those the suppression list takes. */
 async function exclusiveKeys(deps: PrivacyDeps, keys: Iterable<string>, erased: ReadonlySet<string>): Promise<string[]> {
@@ -625,7 +630,8 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
   // The suppression list first: from now on no import, webhook or resolver re-creates the person.
   const salt = await deps.salt.get();
   const suppressed = await exclusiveKeys(deps, subjectKeySet, ids);
-  await deps.suppression.add(suppressed.map((k) => suppressionHash(salt, k)), state.requestId, deps.now().toISOString());
+  const names = new Set(found.flatMap((f) => [...profileNameKeys(f.profile.state.values)]));
+  await deps.suppression.add(listed(deps, suppressed, names).map((k) => suppressionHash(salt, k)), state.requestId, deps.now().toISOString());
 
   const erased = await eraseProfiles(deps, state, [...ids], keys, tally);
   state = erased.state;
@@ -633,10 +639,17 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
   for (let sweep = 0; sweep < 3; sweep++) {
     const again = new Set<string>();
     const items = await deps.profiles.getIdentities(suppressed);
-    for (const item of items.values()) {
+    for (const [key, item] of items) {
       for (const owner of holdersOf(item)) {
         const a = await activeProfile(deps.profiles, deps.config, owner);
-        if (a.profile) again.add(a.id);
+        if (!a.profile) continue;
+        // A role address brings in only a profile of the person's name, or of none: someone else's stays (see
+        // suppressionEntries).
+        if (names.size > 0 && isRoleKey(key, deps.config)) {
+          const theirs = profileNameKeys(a.profile.state.values);
+          if (theirs.size > 0 && ![...theirs].some((n) => names.has(n))) continue;
+        }
+        again.add(a.id);
       }
     }
     if (again.size === 0) break;

@@ -1,10 +1,11 @@
 import { type CanonicalRecord, identifierKey, type Order } from '../domain/canonical.ts';
 import { stableHash } from '../domain/hash.ts';
-import type { IdentityConfig } from '../domain/identity-config.ts';
+import { type IdentityConfig, isRoleKey } from '../domain/identity-config.ts';
 import { blockingKeys, compareSnapshots, decide, type MatchSnapshot, snapshotOf } from '../domain/matching.ts';
 import { applyRecord, emptyProfile, mergeStates, namesOrder, orderKey, orderTotals, orderVersion, personKeyOfProfile, type ProfileState } from '../domain/profile.ts';
 import { conflict, type IdentifierView, keptApart, linkingIdentifiers, type OwnerView, personKeyOf, planResolution } from '../domain/resolution.ts';
 import type { SuppressionCheck } from '../ports/privacy.ts';
+import { suppressionCheckKeys } from '../domain/privacy/suppression.ts';
 import type { FiledSnapshot, ProfileStore, StoredOrder, StoredProfile } from '../ports/profiles.ts';
 import { ContentionError } from '../shared/errors.ts';
 import { finishSplit } from './unmerge.ts';
@@ -230,7 +231,7 @@ export async function resolveRecord(store: ProfileStore, record: CanonicalRecord
   if (record.order?.changeOnly) return resolveOrderChange(store, record, record.order, config);
   // An erased person is never re-created: the check is a consistent read, and an erasure writes the list before it
   // marks the profile, so a record that raced it meets either the list or the erasing profile (checked again below).
-  const allKeys = record.identifiers.map(identifierKey);
+  const allKeys = suppressionCheckKeys(record.identifiers.map(identifierKey), record.person, (k) => isRoleKey(k, config));
   const suppressed = async () => (suppression ? suppression.isSuppressed(allKeys) : false);
   if (await suppressed()) return { profileId: '', result: 'suppressed', merged: [] };
   const identifiers = linkingIdentifiers(record, config);

@@ -320,4 +320,28 @@ describe('requests by a value the resolver links no one by', () => {
     const later = Buffer.from('Codice;Nome;Cognome;Email;Email 2;Città\r\nK4;Luca;Neri;luca.neri@example.it;nessuna@email.it;Bologna\r\n', 'latin1');
     expect(await cdpImport('nuovi.csv', later, 'crm')).toMatchObject({ rowsRead: 1, accepted: 1, suppressed: 0 });
   });
+
+  it("erasing the only holder of a role address keeps it from re-creating them, not from naming someone else", { timeout: 180_000 }, async () => {
+    const [elena] = JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'info@contifoto.it', '--json')) as { profileId: string }[];
+    const { code, state } = await dsr('erase', '--id', elena!.profileId);
+    expect(code).toBe(0);
+    expect(state.status).toBe('completed');
+    await twin.waitIdle();
+    // The studio's address later: Elena's row again (her name either way round), a row naming no one, and the
+    // son who took the studio over. Only his is taken.
+    const rows = Buffer.from(
+      [
+        'Codice;Nome;Cognome;Email;Email 2;Città',
+        ';Elena;Conti;info@contifoto.it;;Lecco',
+        ';CONTI;ELENA;info@contifoto.it;;Lecco',
+        ';;;info@contifoto.it;;Lecco',
+        'K5;Marco;Conti;info@contifoto.it;;Lecco',
+      ].join('\r\n') + '\r\n',
+      'latin1',
+    );
+    expect(await cdpImport('studio.csv', rows, 'crm')).toMatchObject({ rowsRead: 4, accepted: 1, suppressed: 3 });
+    await twin.waitIdle();
+    const now = JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'info@contifoto.it', '--json')) as { attributes: { firstName?: string } }[];
+    expect(now.map((p) => p.attributes.firstName)).toEqual(['Marco']);
+  });
 });

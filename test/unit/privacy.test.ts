@@ -7,6 +7,8 @@ import { bundleFiles, csvCell, toCsv } from '../../lambdas/domain/privacy/bundle
 import { cleanRectification } from '../../lambdas/domain/privacy/rectification.ts';
 import { addMonths, applyEvent, foldRequest, IllegalTransitionError, isOverdue, listOrder, mayStart, type RequestEvent } from '../../lambdas/domain/privacy/request.ts';
 import { identifierKeysIn, jsonMentionsSubject, subjectValues, suppressionHash, valueIsSubject } from '../../lambdas/domain/privacy/subject.ts';
+import { nameKey, profileNameKeys, suppressionCheckKeys, suppressionEntries } from '../../lambdas/domain/privacy/suppression.ts';
+import { DEFAULT_IDENTITY_CONFIG, isRoleKey } from '../../lambdas/domain/identity-config.ts';
 import { otherSheetRows, pickRows, rewriteWithout } from '../../lambdas/formats/rewrite.ts';
 import { buildXlsx } from '../support/xlsx.ts';
 
@@ -299,5 +301,41 @@ describe('rewriting an export without some rows', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('suppression of a role address', () => {
+  const isRole = (k: string) => isRoleKey(k, DEFAULT_IDENTITY_CONFIG);
+  const erased = profileNameKeys({ firstName: [{ v: 'Elena' }, { v: 'Elena Maria' }], lastName: [{ v: 'Conti' }] });
+  const list = new Set(suppressionEntries(['email:info@contifoto.it', 'email:elena@contifoto.it', 'phone:+393331112233'], erased, isRole));
+  const caught = (keys: string[], person?: { firstName?: string; lastName?: string }, role?: (k: string) => boolean) =>
+    suppressionCheckKeys(keys, person, role).some((k) => list.has(k));
+
+  it('lists the person\'s own identifiers as they are, a role address with their names and with none', () => {
+    expect(nameKey('Elena', 'Conti')).toBe(nameKey('CONTI', 'elena'));
+    expect(nameKey('Elena', undefined)).toBeUndefined();
+    expect(list.has('email:elena@contifoto.it') && list.has('phone:+393331112233')).toBe(true);
+    expect(list.has('email:info@contifoto.it')).toBe(false);
+    expect(list.has('email:info@contifoto.it#')).toBe(true);
+    expect(list.has(`email:info@contifoto.it#${nameKey('Elena Maria', 'Conti')}`)).toBe(true);
+  });
+
+  it('catches a record of the address that names the person or no one, not one that names someone else', () => {
+    for (const role of [undefined, isRole]) {
+      expect(caught(['email:info@contifoto.it'], { firstName: 'Elena', lastName: 'Conti' }, role)).toBe(true);
+      expect(caught(['email:info@contifoto.it'], { firstName: 'Conti', lastName: 'Elena' }, role)).toBe(true);
+      expect(caught(['email:info@contifoto.it'], undefined, role)).toBe(true);
+      // A surname alone cannot tell: checked as naming no one.
+      expect(caught(['email:info@contifoto.it'], { lastName: 'Conti' }, role)).toBe(true);
+      expect(caught(['email:info@contifoto.it'], { firstName: 'Marco', lastName: 'Conti' }, role)).toBe(false);
+      // The person's own identifiers catch whatever the name.
+      expect(caught(['email:info@contifoto.it', 'phone:+393331112233'], { firstName: 'Marco', lastName: 'Conti' }, role)).toBe(true);
+    }
+  });
+
+  it('lists a role address alone for a person erased without a full name', () => {
+    const nameless = new Set(suppressionEntries(['email:info@contifoto.it'], new Set(), isRole));
+    expect(nameless.has('email:info@contifoto.it')).toBe(true);
+    expect(suppressionCheckKeys(['email:info@contifoto.it'], { firstName: 'Marco', lastName: 'Conti' }).some((k) => nameless.has(k))).toBe(true);
   });
 });
