@@ -630,8 +630,12 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
   // The suppression list first: from now on no import, webhook or resolver re-creates the person.
   const salt = await deps.salt.get();
   const suppressed = await exclusiveKeys(deps, subjectKeySet, ids);
-  const names = new Set(found.flatMap((f) => [...profileNameKeys(f.profile.state.values)]));
-  await deps.suppression.add(listed(deps, suppressed, names).map((k) => suppressionHash(salt, k)), state.requestId, deps.now().toISOString());
+  // The person's names, from their profiles whatever their state (an attempt that died may have marked them erasing).
+  const names = new Set([...(await deps.profiles.getProfiles([...ids])).values()].flatMap((p) => [...profileNameKeys(p.state.values)]));
+  // A retry once the profiles are gone has no names: the attempt that found them listed their role addresses (the list
+  // is written before anything is located or removed), and listing one alone now would drop a colleague's records.
+  const toList = names.size === 0 && state.located ? suppressed.filter((k) => !isRoleKey(k, deps.config)) : suppressed;
+  await deps.suppression.add(listed(deps, toList, names).map((k) => suppressionHash(salt, k)), state.requestId, deps.now().toISOString());
 
   const erased = await eraseProfiles(deps, state, [...ids], keys, tally);
   state = erased.state;

@@ -389,6 +389,40 @@ describe('erasure', () => {
     expect(await processWork(d, order)).toMatchObject({ status: 'completed', attempts: 3 });
   });
 
+  it("lists an erased person's role address with their name, on a retry after their profile is gone too", async () => {
+    const d = deps();
+    const lookup = new SuppressionLookup(d.suppression, salt);
+    await resolveRecord(store, rec([email('info@studiomarta.it'), phone('+393339990001')]), config);
+    // Asked for by the studio's address (hers alone when she asks).
+    const { requestId } = await submitRequest(d, { type: 'erasure', email: 'info@studiomarta.it', requester: 'test', origin: 'test' });
+    const order = d.sent.find((w) => w.requestId === requestId)!;
+    // The worker dies once everything is erased, before the request is closed; its retry finds no profile left.
+    const dying: PrivacyDeps = {
+      ...d,
+      log: new Proxy(d.log, {
+        get: (target, prop, receiver) =>
+          prop === 'append'
+            ? async (state: Parameters<typeof target.append>[0], event: Parameters<typeof target.append>[1]) => {
+                if (event.type === 'completed') throw new Error('worker died');
+                return target.append(state, event);
+              }
+            : Reflect.get(target, prop, receiver),
+      }),
+    };
+    await expect(processWork(dying, order)).rejects.toThrow('worker died');
+    const state = (await d.log.read(requestId))!;
+    expect(state.located).toBeDefined();
+    await d.log.append(state, { type: 'started', at: new Date(Date.now() - 16 * 60_000).toISOString() });
+    expect(await processWork(d, order)).toMatchObject({ status: 'completed' });
+    // Marta's own phone, and the studio's address with her name or none, are suppressed; her colleague's is not.
+    const later = (person?: { firstName: string; lastName: string }, ids: Identifier[] = [email('info@studiomarta.it')]) =>
+      resolveRecord(store, rec(ids, person ? { person } : { person: undefined }), config, lookup);
+    expect((await later({ firstName: 'Marta', lastName: 'Conti' })).result).toBe('suppressed');
+    expect((await later()).result).toBe('suppressed');
+    expect((await later({ firstName: 'Luca', lastName: 'Conti' }, [email('info@studiomarta.it'), phone('+393339990001')])).result).toBe('suppressed');
+    expect((await later({ firstName: 'Luca', lastName: 'Conti' })).result).toBe('applied');
+  });
+
   it('hands an open request to the worker again when it is submitted again, as when its work order was lost', async () => {
     const d = deps();
     await resolveRecord(store, rec([email('perso@example.it')]), config);
