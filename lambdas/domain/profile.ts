@@ -3,6 +3,7 @@ import type { IdentityConfig } from './identity-config.ts';
 import { statedBirthDates } from './italy.ts';
 import { type LeadScoring, leadScore } from './lead-score.ts';
 import type { PersonKey } from './resolution.ts';
+import { foldText } from './text.ts';
 
 /**
  * A unified profile's state (what the PROFILE item holds), and the pure rules that evolve it. Every rule gives the
@@ -282,6 +283,8 @@ export const VOID_ORDER_STATUSES: readonly string[] = [
   'in attesa di rifornimento (non pagato)',
   // An invoicing tool's documents that sell nothing themselves: a quote, a pro forma, a delivery note (documentOf).
   'preventivo', 'proforma', 'ddt',
+  // A payment app's own money movements (documentOf): a payout to the shop's bank, a fee, an adjustment.
+  'payout', 'fee', 'adjustment',
 ];
 
 /** An order's key among a profile's orders: its source and id, and for one line of it, the line. */
@@ -384,7 +387,36 @@ export function ordersOf<T extends OrderItem>(items: readonly T[]): (T | OrderIt
       ...(stated.every((l) => l.test === true) ? { test: true } : {}),
     });
   }
-  return out;
+  return refundsTakenOff(out);
+}
+
+/** A sale's status that says its amount was given back: the order already counts toward nothing. */
+const REFUNDED = new Set(['refunded', 'returned', 'rimborsato', 'rimborsata', 'stornato', 'stornata', 'reso']);
+/** A payment app's refund, by its type (the start of its key: see documentOf): it may carry its sale's own id. */
+const REFUND_TYPE = /^(rimborso|refund|storno|chargeback|reso|return)\b/;
+
+/**
+ * A payment app that marks a sale refunded and lists the refund too, as a row of its own typed so and carrying the
+ * sale's id (`Rimborso TX-1` beside `TX-1`, `Refunded`), took the amount off twice: the sale counted toward nothing,
+ * and the refund, a credit, off the revenue. Such a refund takes the sale's status: it stays listed, and counts
+ * toward nothing, as its sale. A refund with an id of its own, or of a sale still counted (partly refunded), is a
+ * credit as before: nothing here ties it to a sale. An invoicing tool's credit note is of its own series (`Nota di
+ * credito 1/2026` is not invoice 1/2026's), so it is never tied so.
+ */
+function refundsTakenOff<T extends OrderItem>(orders: T[]): T[] {
+  const refunded = new Map<string, string>();
+  for (const o of orders) {
+    if (o.orderId !== undefined && !isCredit(o) && REFUNDED.has((o.status ?? '').trim().toLowerCase())) refunded.set(`${o.source ?? ''}#${o.orderId}`, o.status!);
+  }
+  if (refunded.size === 0) return orders;
+  return orders.map((o) => {
+    if (!isCredit(o) || !counts(o) || o.orderId === undefined) return o;
+    for (let i = o.orderId.indexOf(' '); i > 0; i = o.orderId.indexOf(' ', i + 1)) {
+      const status = refunded.get(`${o.source ?? ''}#${o.orderId.slice(i + 1)}`);
+      if (status !== undefined && REFUND_TYPE.test(foldText(o.orderId.slice(0, i)))) return { ...o, status };
+    }
+    return o;
+  });
 }
 
 /** Whether an order that counts is a credit: a credit note, a return booked as a document of its own (a negative total). */

@@ -741,7 +741,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** What an invoicing tool's document is: see documentOf. */
 export type DocumentReading =
   | { readonly kind: 'sale' | 'credit'; readonly keyedByType: boolean }
-  | { readonly kind: 'none'; readonly keyedByType: true; readonly status: 'preventivo' | 'proforma' | 'ddt' };
+  | { readonly kind: 'none'; readonly keyedByType: true; readonly status: 'preventivo' | 'proforma' | 'ddt' | 'payout' | 'fee' | 'adjustment' };
 
 /**
  * What an invoicing tool's document is, by its type. An invoice is a sale, known by its number. A credit note takes
@@ -751,7 +751,9 @@ export type DocumentReading =
  * document but an invoice is known by its type and number together (`keyedByType`). Any other type (`Ricevuta`,
  * `Parcella`) is a sale of its own series. A payment app's transactions are typed so too: a payment (`Pagamento`,
  * `charge`) is the sale, known by its id, and a refund (`Rimborso`, `refund`, `Storno`, `chargeback`) a credit, which
- * may carry the sale's own number.
+ * may carry the sale's own number. The app's own money movements are no sale, whoever's address the row names: a
+ * payout to the shop's bank (`Payout`, `Prelievo`, `Withdrawal`), its fees (`Fee`, `Commissione`, `Stripe fee`), an
+ * adjustment or a currency conversion (`Adjustment`, `Conversione di valuta`).
  */
 export function documentOf(type: string): DocumentReading {
   const t = foldText(type);
@@ -759,6 +761,9 @@ export function documentOf(type: string): DocumentReading {
   if (/^(preventivo|offerta|quote|quotation|estimate)\b/.test(t)) return { kind: 'none', keyedByType: true, status: 'preventivo' };
   if (/\bpro ?forma\b/.test(t)) return { kind: 'none', keyedByType: true, status: 'proforma' };
   if (/^(ddt|documento di trasporto|bolla|delivery note)\b/.test(t)) return { kind: 'none', keyedByType: true, status: 'ddt' };
+  if (/^(payout|prelievo|withdrawal|general withdrawal)\b/.test(t)) return { kind: 'none', keyedByType: true, status: 'payout' };
+  if (/^((stripe |application |processing )?fees?|commission[ei]?)\b/.test(t)) return { kind: 'none', keyedByType: true, status: 'fee' };
+  if (/^(adjustment|rettifica|(general )?currency conversion|conversione (generica )?di valuta)\b/.test(t)) return { kind: 'none', keyedByType: true, status: 'adjustment' };
   return { kind: 'sale', keyedByType: !/^(fattura|invoice|pagamento|payment|charge|vendita|sale|incasso|acquisto|purchase)\b/.test(t) };
 }
 

@@ -399,8 +399,31 @@ describe('profile state', () => {
     expect(orderTotals([credit])).toEqual({ count: 0, revenue: -122 });
     const state = { ...emptyProfile('p1', at('1')), orders: totals };
     expect(lifecycleOf(state, config.leadScore, at('3')).lifecycle).toBe('customer');
-    // A quote, a pro forma and a delivery note (an invoicing tool's documents that sell nothing) count toward nothing.
-    expect(['preventivo', 'proforma', 'ddt'].every((s) => !isSale(s))).toBe(true);
+    // A quote, a pro forma and a delivery note (an invoicing tool's documents that sell nothing) count toward nothing,
+    // as a payment app's payouts, fees and adjustments do.
+    expect(['preventivo', 'proforma', 'ddt', 'payout', 'fee', 'adjustment'].every((s) => !isSale(s))).toBe(true);
+  });
+
+  it("takes a refund off once when the payment app marks its sale refunded and lists the refund with the sale's id", () => {
+    const at = (d: string) => `2026-0${d}-01T00:00:00.000Z`;
+    const sale = (orderId: string, total: number, status: string) => ({ source: 'cassa', orderId, total, status, placedAt: at('1'), occurredAt: at('1') });
+    const refund = (orderId: string, total: number) => ({ source: 'cassa', orderId, total, status: 'Completata', placedAt: at('2'), occurredAt: at('2') });
+    const kept = sale('TX-1', 50, 'Pagato');
+    const items = [kept, sale('TX-2', 40, 'Rimborsato'), refund('Rimborso TX-2', -40)];
+    expect(orderTotals(items)).toEqual({ count: 1, revenue: 50, firstAt: at('1'), lastAt: at('1') });
+    expect(orderTotals([...items].reverse())).toEqual(orderTotals(items));
+    // The refund stays listed, counting toward nothing, as its sale.
+    expect(ordersOf(items).find((o) => o.orderId === 'Rimborso TX-2')).toMatchObject({ total: -40, status: 'Rimborsato' });
+    // In English, the sale's lines marked refunded as well.
+    const lines = [{ source: 'cassa', orderId: 'ch_9', line: '1', total: 30, status: 'refunded', occurredAt: at('1') }, { ...refund('refund ch_9', -30) }];
+    expect(orderTotals([kept, ...lines])).toMatchObject({ count: 1, revenue: 50 });
+    // A sale still counted (partly refunded), a refund with an id of its own, another source's sale: a credit as before.
+    expect(orderTotals([kept, sale('TX-3', 40, 'Parzialmente rimborsato'), refund('Rimborso TX-3', -10)]).revenue).toBe(80);
+    expect(orderTotals([kept, sale('TX-2', 40, 'Rimborsato'), refund('Rimborso TX-9', -40)]).revenue).toBe(10);
+    expect(orderTotals([kept, sale('TX-2', 40, 'Rimborsato'), { ...refund('Rimborso TX-2', -40), source: 'banca' }]).revenue).toBe(10);
+    // An invoicing tool's credit note is of its own series: invoice 1/2026 reversed (stornata) is not credit note 1/2026's.
+    const invoice = { source: 'fatture', orderId: '1/2026', total: 100, status: 'stornata', placedAt: at('1'), occurredAt: at('1') };
+    expect(orderTotals([kept, invoice, { source: 'fatture', orderId: 'Nota di credito 1/2026', total: -30, placedAt: at('2'), occurredAt: at('2') }]).revenue).toBe(20);
   });
 
   it("counts an order's lines as one order at their sum: void only when every line is, and the whole order's version first", () => {

@@ -457,6 +457,12 @@ describe('mapRow', () => {
     };
     expect(row(['ch_1', '2026-01-15', 'charge', '25.00', 'b@example.com'])).toMatchObject({ orderId: 'ch_1', total: 25 });
     expect(row(['re_1', '2026-01-16', 'refund', '25.00', 'b@example.com'])).toMatchObject({ orderId: 'refund re_1', total: -25 });
+    // The app's own money movements are no sale, whoever's address the row names: each keeps a status that counts toward nothing.
+    expect(row(['po_1', '2026-01-31', 'payout', '1250.00', 'b@example.com'])).toMatchObject({ orderId: 'payout po_1', status: 'payout' });
+    expect(row(['fe_1', '2026-01-15', 'stripe_fee', '0.98', 'b@example.com'])).toMatchObject({ orderId: 'stripe_fee fe_1', status: 'fee' });
+    expect(order(['TX-4', '31/01/2026', 'Commissione', '1,20', 'a@example.it'])).toMatchObject({ status: 'fee' });
+    expect(order(['TX-5', '31/01/2026', 'Prelievo generico', '500,00', 'a@example.it'])).toMatchObject({ status: 'payout' });
+    expect(order(['TX-6', '31/01/2026', 'Conversione di valuta generica', '12,00', 'a@example.it'])).toMatchObject({ status: 'adjustment' });
   });
 
   it('adds a house number in a column of its own to the street, once', () => {
