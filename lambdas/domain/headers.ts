@@ -51,7 +51,9 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'numero cliente', 'n cliente', 'nr cliente', 'num cliente', 'customer no', 'square customer id',
     // An ERP's register code; an association's, a gym's or a club's member number; a clinic's patient code.
     'codice anagrafica', 'cod anagrafica', 'numero socio', 'codice socio', 'n socio', 'nr socio', 'id socio', 'member id', 'member number',
-    'membership number', 'membership id', 'codice paziente', 'id paziente', 'patient id'],
+    'membership number', 'membership id', 'codice paziente', 'id paziente', 'patient id',
+    // A marketplace's buyer, by the account they buy from (Etsy's sold orders, eBay's orders report).
+    'buyer user id', 'buyer username'],
   'identifiers.taxCode': ['codice fiscale', 'cf', 'cod fiscale', 'c f', 'tax code', 'fiscal code'],
   'identifiers.vatNumber': [
     'partita iva', 'p iva', 'piva', 'p iva cliente', 'vat', 'vat number', 'vat id', 'partita i v a', 'p i v a',
@@ -91,7 +93,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'indirizzo sede legale', 'sede legale', 'indirizzo sede', 'via sede legale'],
   'address.line2': ['indirizzo 2', 'address 2', 'address2', 'address line 2', 'apartment suite', 'apt suite', 'street address 2', 'street 2', 'street2', 'via 2', 'home address 2', 'indirizzo riga 2'],
   'address.houseNumber': ['civico', 'n civico', 'nr civico', 'num civico', 'numero civico', 'n civ', 'house number', 'street number'],
-  'address.postalCode': ['cap', 'codice postale', 'zip', 'postal code', 'postcode', 'zip code', 'zip postal code', 'mailing zip postal code', 'mailing zip', 'post code',
+  'address.postalCode': ['cap', 'codice postale', 'zip', 'zipcode', 'postal code', 'postcode', 'zip code', 'zip postal code', 'mailing zip postal code', 'mailing zip', 'post code',
     'cap di residenza', 'cap residenza', 'cap di domicilio', 'cap domicilio', 'home zip', 'home zip code', 'home postal code', 'home postcode',
     'cap sede legale'],
   'address.city': ['citta', 'comune', 'localita', 'city', 'town', 'mailing city',
@@ -1033,6 +1035,19 @@ const OWNER = /\s+(?:del\s+)?proprietario$/;
 const ANIMALS = /\s+(?:del\s+)?paziente$/;
 
 /**
+ * Where an order was sent (Etsy's `Street 1;Ship City;Ship State;Ship Zipcode;Ship Country`, a shop's `Indirizzo di
+ * spedizione;CAP spedizione`, `Shipping City`, `Delivery Address`): the buyer's own address, a part at a time, where
+ * the file gives no other for that part (a billing address wins) and names no recipient apart from its buyer (Amazon's
+ * `recipient-name` beside `buyer-name`: a gift's address is not the buyer's). Unread, an order file kept the street and
+ * lost the city and postcode the matching weighs. Only an address given in parts (two ship-to columns or more): a lone
+ * `Shipping Address` (PayPal's activity download) holds the whole address, the recipient's name often with it.
+ */
+const SHIP_TO = /^(?:ship|shipping|ship to|delivery)\s+(?=\S)|\s+(?:di\s+)?(?:spedizione|consegna)$/;
+const RECIPIENTS: ReadonlySet<string> = new Set([
+  'recipient name', 'recipient', 'ship to name', 'shipping name', 'delivery name', 'nome destinatario', 'destinatario', 'destinatario spedizione', 'nome spedizione',
+]);
+
+/**
  * A business register's bare `Nome` (an invoicing tool's clients: `Codice;Nome;Referente;…;P.IVA;Cod. fiscale`): the
  * client's name, a business's or a private customer's, read as a `Denominazione` is (a person's codice fiscale tells
  * which), where the file names a contact person and a partita IVA, and no surname or company column. Read as a first
@@ -1144,6 +1159,19 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     taken.set(path, { index: i, qualified: specific });
     byIndex.set(i, path);
   });
+  // A ship-to address part where the file gives no other: see SHIP_TO.
+  const shipTo = format || folded.some((h) => RECIPIENTS.has(h)) ? [] : folded.flatMap((h, i) => {
+    const base = byIndex.has(i) ? undefined : h.replace(SHIP_TO, '');
+    const path = base && base !== h ? synonymOf(base) : undefined;
+    return path?.startsWith('address.') ? [{ i, path }] : [];
+  });
+  if (shipTo.length >= 2) {
+    for (const { i, path } of shipTo) {
+      if (taken.has(path)) continue;
+      taken.set(path, { index: i, qualified: false });
+      byIndex.set(i, path);
+    }
+  }
   // `Nome cliente` alone is the customer's whole name, as `Nome` beside a `Cognome` is the first.
   const first = taken.get('person.firstName');
   // A `Billing First Name` says which name it is.

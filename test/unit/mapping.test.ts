@@ -988,6 +988,27 @@ describe('export formats of common tools', () => {
     expect(i.ok && i.plan.unmapped).toEqual(['Telefono principale società', 'Nome manager', 'Telefono assistente', 'Nome coniuge/partner']);
   });
 
+  it("reads an order's ship-to address in parts as the buyer's where the file gives no other, and a marketplace's buyer id", () => {
+    // Etsy's sold orders: the street was read, the city and postcode the matching weighs were not; the buyer's account is their id.
+    const etsy = ['Sale Date', 'Order ID', 'Buyer User ID', 'Full Name', 'Street 1', 'Street 2', 'Ship City', 'Ship State', 'Ship Zipcode', 'Ship Country', 'Order Total'];
+    expect(paths(etsy)).toMatchObject({
+      'identifiers.externalId': 'Buyer User ID',
+      'address.line1': 'Street 1',
+      'address.city': 'Ship City',
+      'address.province': 'Ship State',
+      'address.postalCode': 'Ship Zipcode',
+      'address.country': 'Ship Country',
+    });
+    const shop = ['Numero ordine', 'Data', 'Email', 'Nome', 'Cognome', 'Indirizzo di spedizione', 'CAP spedizione', 'Città spedizione', 'Totale'];
+    expect(paths(shop)).toMatchObject({ 'address.line1': 'Indirizzo di spedizione', 'address.postalCode': 'CAP spedizione', 'address.city': 'Città spedizione' });
+    // A billing address wins; a recipient named apart (a gift's) keeps the ship-to address theirs; a lone column holding
+    // the whole address (PayPal's `Shipping Address`) is not read as a street.
+    expect(paths(['Numero ordine', 'Email', 'Indirizzo', 'Città', 'Indirizzo di spedizione', 'Città spedizione', 'Totale'])).toMatchObject({ 'address.line1': 'Indirizzo', 'address.city': 'Città' });
+    const amazon = paths(['order-id', 'buyer-email', 'buyer-name', 'recipient-name', 'ship-address-1', 'ship-city', 'ship-postal-code', 'item-price']);
+    expect(Object.keys(amazon).filter((p) => p.startsWith('address.'))).toEqual([]);
+    expect(Object.keys(paths(['Date', 'Name', 'Type', 'Status', 'Gross', 'From Email Address', 'Shipping Address', 'Subject'])).filter((p) => p.startsWith('address.'))).toEqual([]);
+  });
+
   it('maps a Mailchimp audience export with its consent proof', () => {
     const got = paths(['Email Address', 'First Name', 'Last Name', 'MEMBER_RATING', 'OPTIN_TIME', 'OPTIN_IP', 'CC', 'EUID']);
     expect(got).toMatchObject({
