@@ -4,7 +4,7 @@ import { type AccessBundle, BASE_PURPOSES, bundleFiles, type RawRow } from '../d
 import { IllegalTransitionError, isOpen, type LocatedObject, mayStart, type RequestEvent, type RequestState } from '../domain/privacy/request.ts';
 import { jsonMentionsSubject, rowMentionsSubject, type SubjectValues, subjectValues, suppressionHash, valueIsSubject } from '../domain/privacy/subject.ts';
 import { isPlaceholderKey, isRoleKey } from '../domain/identity-config.ts';
-import { profileNameKeys, suppressionEntries } from '../domain/privacy/suppression.ts';
+import { profileNameKeys, suppressionCheckKeys, suppressionEntries } from '../domain/privacy/suppression.ts';
 import { lifecycleOf, rectify, restrict } from '../domain/profile.ts';
 import { otherSheetRows, pickRows, type ReadAs, rewriteWithout } from '../formats/rewrite.ts';
 import type { SourceRow } from '../formats/types.ts';
@@ -662,8 +662,13 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
   const subject = subjectValues(erased.keys);
   const quarantineScanned = await scrubQuarantine(deps, state.requestId, subject, tally);
   // Records the resolver failed wait in the dead-letter queue for a redrive (which would drop them now) or their
-  // retention's end: the person's are taken out now.
-  const deadLetters = deps.deadLetters ? await deps.deadLetters.scrub((r) => r.identifiers.some((i) => subject.keys.has(identifierKey(i)))) : undefined;
+  // retention's end: the person's are taken out now. A record that has the person's role address and names someone
+  // else is a colleague's, as the suppression check reads it: it stays for its redrive.
+  const isRole = (k: string) => isRoleKey(k, deps.config);
+  const theirs = new Set(suppressionEntries([...subject.keys], names, isRole));
+  const deadLetters = deps.deadLetters
+    ? await deps.deadLetters.scrub((r) => suppressionCheckKeys(r.identifiers.map(identifierKey), r.person, isRole).some((k) => theirs.has(k)))
+    : undefined;
   const bundles = await deleteEarlierBundles(deps, state, tally);
   const lake = deps.lake ? await deps.lake.erase(deps.vault, deps.lake.bucket, state.requestId, new Set(state.located?.profileIds ?? ids)) : undefined;
   if (lake) tally.oldVersionsDeleted += lake.oldVersionsDeleted;

@@ -365,6 +365,31 @@ describe('erasure', () => {
     expect(left.sort()).toEqual([other.recordId, third.recordId].sort());
   });
 
+  it("leaves in the dead-letter queue a colleague's record from the erased person's role address", async () => {
+    const dlq = twin.resources.dlqUrls.records;
+    const d = { ...deps(), deadLetters: new SqsDeadLetterRecords(twin.clients.sqs, dlq, 30) };
+    const bruno = { firstName: 'Bruno', lastName: 'Sala' };
+    await resolveRecord(store, rec([email('bruno@salastudio.it'), email('info@salastudio.it')], { person: bruno }), config);
+    // From the studio's address: his record, one that names no one, and his colleague's.
+    const his = rec([email('info@salastudio.it')], { person: { firstName: 'BRUNO', lastName: 'SALA' } }, 'imports/shop/dlq3.csv', 2);
+    const nameless = rec([email('info@salastudio.it')], { person: { firstName: 'Bruno' } }, 'imports/shop/dlq3.csv', 3);
+    const colleague = rec([email('info@salastudio.it')], { person: { firstName: 'Carla', lastName: 'Neri' } }, 'imports/shop/dlq3.csv', 4);
+    for (const body of encodeRecords([his, nameless, colleague], MAX_MESSAGE_BYTES)) await twin.clients.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: body }));
+    const erased = await erase(d, { email: 'bruno@salastudio.it' });
+    expect(erased.status).toBe('completed');
+    expect(erased.evidence?.deadLetterRecords).toEqual({ messagesScanned: 1, removed: 2 });
+    const left: string[] = [];
+    for (;;) {
+      const { Messages = [] } = await twin.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      if (Messages.length === 0) break;
+      for (const m of Messages) {
+        left.push(...decodeRecords(m.Body!).map((r) => r.recordId));
+        await twin.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: dlq, ReceiptHandle: m.ReceiptHandle }));
+      }
+    }
+    expect(left).toEqual([colleague.recordId]);
+  });
+
   it('takes a request once when its work order arrives twice at once (a resubmission, an SQS redelivery)', async () => {
     const d = deps();
     await resolveRecord(store, rec([email('doppio@example.it')]), config);
