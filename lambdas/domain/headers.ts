@@ -953,6 +953,14 @@ const SERVICES: ReadonlySet<string> = new Set([
   'service', 'services', 'treatment', 'appointment type',
 ]);
 const APPOINTMENT_DATES: ReadonlySet<string> = new Set(['data appuntamento', 'appointment date', 'data visita', 'visit date']);
+/**
+ * A booking system names the one who booked by a bare `Cliente` (`Client`, `Customer`, a clinic's `Paziente`), and
+ * writes their name there (Fresha's, Square's, a salon's agenda): in a file of appointments that names no one
+ * otherwise, it is the full name. Unread, each visit had a phone and no name, so a mother booking her children from
+ * her phone made one person of them all (names keep a household apart). Elsewhere (an orders file) such a column may
+ * hold a customer's code, and stays unread; in a vet's agenda the patient is the animal.
+ */
+const BOOKED_BY: ReadonlySet<string> = new Set(['cliente', 'client', 'customer', 'paziente', 'patient']);
 
 /**
  * Headers that make a file an invoicing tool's export of documents (`Tipo documento;Numero;Data;Cliente;…;Totale
@@ -1099,6 +1107,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
       : -1;
   const ownNames = synonyms.some((p, i) => i !== clientName && (p === 'person.firstName' || p === 'person.lastName'));
   const petsFile = !format && folded.some((h) => PETS.has(h));
+  const bookedBy = appointment >= 0 && !namedElsewhere && !petsFile ? firstOf(BOOKED_BY) : -1;
   headers.forEach((_, i) => {
     const h = folded[i]!;
     if (ownNames && (CONTACT_PERSON.has(h) || CONTACT_PERSONS_OWN.test(h)) && !format?.columns[h]) return;
@@ -1117,7 +1126,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     if (asInteraction === null) return;
     const path =
       format?.columns[h] ??
-      (i === bareOrderId ? 'order.orderId' : i === appointment ? 'interaction.subject' : i === clientName ? 'company.name' : undefined) ??
+      (i === bareOrderId ? 'order.orderId' : i === appointment ? 'interaction.subject' : i === clientName ? 'company.name' : i === bookedBy ? 'person.fullName' : undefined) ??
       (ordersFile ? IN_ORDER_FILES[h] : undefined) ??
       (!format && ARRIVALS.has(h) ? 'occurredAt' : undefined) ??
       (orderIds && TRANSACTION_TYPES.has(h) ? 'order.documentType' : undefined) ??

@@ -382,8 +382,10 @@ describe('compilePlan', () => {
     // Before, the rows were contacts and `Stato` (`Confermato`, `Annullato`) was read as their country.
     const agenda = ['Cliente', 'Telefono', 'Email', 'Data', 'Ora', 'Servizio', 'Operatore', 'Stato', 'Prezzo', 'Note'];
     const plan = compilePlan(agenda, 'agenda');
-    expect(plan.ok && [plan.plan.kind, plan.plan.unmapped]).toEqual(['interaction', ['Cliente', 'Operatore', 'Stato', 'Prezzo']]);
+    expect(plan.ok && [plan.plan.kind, plan.plan.unmapped]).toEqual(['interaction', ['Operatore', 'Stato', 'Prezzo']]);
     expect(paths(agenda)).toEqual({
+      // The one who booked, by name: a household's visits booked from one phone stay apart by it.
+      'person.fullName': 'Cliente',
       'identifiers.phone': 'Telefono',
       'identifiers.email': 'Email',
       occurredAt: 'Data',
@@ -401,6 +403,12 @@ describe('compilePlan', () => {
     // A register's service (the one a customer has), with no visit's time, stays unread; a subject stays the subject.
     expect(compilePlan(['Codice', 'Ragione sociale', 'Email', 'Servizio', 'Data registrazione'], 'erp')).toMatchObject({ ok: true, plan: { kind: 'contact', unmapped: ['Servizio'] } });
     expect(paths(['Email', 'Data', 'Ora', 'Oggetto', 'Servizio'])).toMatchObject({ 'interaction.subject': 'Oggetto' });
+    expect(paths(['Date', 'Time', 'Client', 'Service', 'Staff', 'Mobile'])).toMatchObject({ 'person.fullName': 'Client' });
+    expect(paths(['Data', 'Ora', 'Paziente', 'Prestazione', 'Medico', 'Telefono'])).toMatchObject({ 'person.fullName': 'Paziente' });
+    // Beside the person's own name columns, in an orders file (it may hold a code) and in a vet's agenda (the animal), it stays unread.
+    expect(Object.values(paths(['Data', 'Ora', 'Cliente', 'Nome', 'Cognome', 'Servizio', 'Telefono']))).not.toContain('Cliente');
+    expect(Object.values(paths(['Numero ordine', 'Data', 'Cliente', 'Totale', 'Email']))).not.toContain('Cliente');
+    expect(Object.values(paths(['Data', 'Ora', 'Paziente', 'Nome animale', 'Prestazione', 'Proprietario', 'Telefono proprietario']))).not.toContain('Paziente');
   });
 
   it("reads a register's bare Tipo as no interaction's type: the customer's kind, left for a mapping", () => {

@@ -219,11 +219,13 @@ ${IT_CSV}
   });
 
   it("puts a salon's appointments on its clients' history, each visit when it was booked for and what for", async () => {
-    const agenda = 'Cliente;Telefono;Email;Data;Ora;Servizio;Operatore;Stato\nBianchi Anna;333 765 4321;anna@example.it;14/04/2026;15:30;Taglio e piega;Giada;Confermato\n';
+    const agenda = 'Cliente;Telefono;Email;Data;Ora;Servizio;Operatore;Stato\nAnna Bianchi;333 765 4321;anna@example.it;14/04/2026;15:30;Taglio e piega;Giada;Confermato\n';
     const r = await run('imports/agenda/appuntamenti.csv', agenda);
-    expect(r).toMatchObject({ status: 'completed', kind: 'interaction', accepted: 1, flagged: {}, unmappedColumns: ['Cliente', 'Operatore', 'Stato'] });
+    expect(r).toMatchObject({ status: 'completed', kind: 'interaction', accepted: 1, flagged: {}, unmappedColumns: ['Operatore', 'Stato'] });
     const [visit] = queue.records;
     expect([visit?.kind, visit?.occurredAt, visit?.interaction, visit?.address]).toEqual(['interaction', '2026-04-14T15:30:00.000Z', { subject: 'Taglio e piega', touchpoint: 'agenda', type: 'interaction' }, undefined]);
+    // The client who booked, by name.
+    expect(visit?.person).toMatchObject({ firstName: 'Anna', lastName: 'Bianchi' });
   });
 
   it("fails PrestaShop's orders list saying it names no customer, rather than making each order a customer", async () => {
