@@ -186,6 +186,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'connected on',
     // A restaurant's or a hotel's booking: the day it is for, or was made (`Data prenotazione`).
     'data prenotazione', 'data della prenotazione', 'booking date', 'reservation date',
+    'data di prenotazione', 'prenotato il', 'booked on', 'booked at', 'date booked', 'reserved on',
     // Since when the person is a member or a customer (an association's `Data tesseramento`, `Socio dal`).
     'data tesseramento', 'iscritto dal', 'iscritta dal', 'socio dal', 'cliente dal', 'customer since', 'member since', 'date joined',
     'joined on', 'joined at', 'join date', 'data adesione', 'data di adesione', 'client since', 'data prima visita', 'first visit',
@@ -961,6 +962,18 @@ const APPOINTMENT_DATES: ReadonlySet<string> = new Set(['data appuntamento', 'ap
  * hold a customer's code, and stays unread; in a vet's agenda the patient is the animal.
  */
 const BOOKED_BY: ReadonlySet<string> = new Set(['cliente', 'client', 'customer', 'paziente', 'patient']);
+/**
+ * A hotel's or a holiday let's stays name their guest so (`Numero prenotazione;Arrivo;Ospite;…`): the full name; and
+ * what the stay cost so (`Reservation ID;Booked On;Arrival;…;Total Price`): the sale's amount. Only there: elsewhere a
+ * `Total Price` may be one article's line (eBay's orders report, left as it was).
+ */
+const STAY_TOTALS: ReadonlySet<string> = new Set(['total price', 'prezzo del soggiorno', 'totale soggiorno', 'stay total']);
+const GUESTS: ReadonlySet<string> = new Set(['ospite', 'guest']);
+/**
+ * When a stay was booked: it dates the row before the guest's arrival does (see ARRIVALS), as Booking.com's and
+ * Airbnb's exports date a stay, so a stay booked for August is not the guest's last activity and sale until then.
+ */
+const BOOKED_ON: ReadonlySet<string> = new Set(['data prenotazione', 'data della prenotazione', 'data di prenotazione', 'prenotato il', 'booking date', 'reservation date', 'booked on', 'booked at', 'date booked', 'reserved on']);
 
 /**
  * Headers that make a file an invoicing tool's export of documents (`Tipo documento;Numero;Data;Cliente;…;Totale
@@ -1083,8 +1096,9 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const namedOrderIds = synonyms.includes('order.orderId') || (documentsFile && folded.some((h) => IN_DOCUMENT_FILES.get(h) === 'order.orderId'));
   const firstOf = (names: ReadonlySet<string>): number => folded.findIndex((h) => names.has(h));
   // A file of sales that names its orders' id in no column of its own: see BARE_ORDERS, TRANSACTIONS and BARE_IDS.
+  const stayTotal = !format && !synonyms.includes('order.total') && (firstOf(ARRIVALS) >= 0 || firstOf(BOOKINGS) >= 0) ? firstOf(STAY_TOTALS) : -1;
   const bareOrderId =
-    format || namedOrderIds || !synonyms.includes('order.total')
+    format || namedOrderIds || (!synonyms.includes('order.total') && stayTotal < 0)
       ? -1
       : [firstOf(BARE_ORDERS), firstOf(TRANSACTIONS), firstOf(BOOKINGS), synonyms.includes('order.placedAt') ? firstOf(BARE_IDS) : -1].find((i) => i >= 0) ?? -1;
   const orderIds = namedOrderIds || bareOrderId >= 0;
@@ -1107,7 +1121,8 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
       : -1;
   const ownNames = synonyms.some((p, i) => i !== clientName && (p === 'person.firstName' || p === 'person.lastName'));
   const petsFile = !format && folded.some((h) => PETS.has(h));
-  const bookedBy = appointment >= 0 && !namedElsewhere && !petsFile ? firstOf(BOOKED_BY) : -1;
+  const stays = !format && (firstOf(ARRIVALS) >= 0 || firstOf(BOOKINGS) >= 0);
+  const bookedBy = namedElsewhere || petsFile ? -1 : appointment >= 0 ? firstOf(BOOKED_BY) : stays ? firstOf(GUESTS) : -1;
   headers.forEach((_, i) => {
     const h = folded[i]!;
     if (ownNames && (CONTACT_PERSON.has(h) || CONTACT_PERSONS_OWN.test(h)) && !format?.columns[h]) return;
@@ -1126,7 +1141,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     if (asInteraction === null) return;
     const path =
       format?.columns[h] ??
-      (i === bareOrderId ? 'order.orderId' : i === appointment ? 'interaction.subject' : i === clientName ? 'company.name' : i === bookedBy ? 'person.fullName' : undefined) ??
+      (i === bareOrderId ? 'order.orderId' : i === appointment ? 'interaction.subject' : i === clientName ? 'company.name' : i === bookedBy ? 'person.fullName' : i === stayTotal ? 'order.total' : undefined) ??
       (ordersFile ? IN_ORDER_FILES[h] : undefined) ??
       (!format && ARRIVALS.has(h) ? 'occurredAt' : undefined) ??
       (orderIds && TRANSACTION_TYPES.has(h) ? 'order.documentType' : undefined) ??
@@ -1148,8 +1163,11 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     // A payment's card is no loyalty card: see BARE_CARDS.
     if (path === 'identifiers.loyaltyCard' && paymentsFile && BARE_CARDS.has(h)) return;
     // Named for its field in particular (as the person's, or as the first touch): it wins over a bare column.
-    const specific = (!format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h)) || FIRST_TOUCH.has(h);
     const before = taken.get(path);
+    const specific =
+      (!format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h)) ||
+      FIRST_TOUCH.has(h) ||
+      (path === 'occurredAt' && BOOKED_ON.has(h) && before !== undefined && ARRIVALS.has(folded[before.index]!));
     if (before && path === 'order.orderId' && ORDER_NUMBERS.has(h) !== ORDER_NUMBERS.has(folded[before.index]!)) {
       const [number, id] = ORDER_NUMBERS.has(h) ? [i, before.index] : [before.index, i];
       byIndex.set(number, path);

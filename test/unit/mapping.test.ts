@@ -140,6 +140,25 @@ describe('compilePlan', () => {
     });
     // Without an amount, a booking's number names no sale.
     expect(paths(['Numero prenotazione', 'Data prenotazione', 'Email'])).toEqual({ occurredAt: 'Data prenotazione', 'identifiers.email': 'Email' });
+    // When the stay was booked dates it before the arrival does, whichever column comes first; the bare `Ospite` is the
+    // guest, and a stay's `Total Price` its amount.
+    expect(paths(['Arrivo', 'Partenza', 'Numero prenotazione', 'Data prenotazione', 'Ospite', 'Telefono', 'Totale'])).toEqual({
+      occurredAt: 'Data prenotazione',
+      'order.orderId': 'Numero prenotazione',
+      'person.fullName': 'Ospite',
+      'identifiers.phone': 'Telefono',
+      'order.total': 'Totale',
+    });
+    expect(paths(['Reservation ID', 'Booked On', 'Arrival', 'Departure', 'Guest', 'Email', 'Total Price', 'Status'])).toEqual({
+      'order.orderId': 'Reservation ID',
+      occurredAt: 'Booked On',
+      'person.fullName': 'Guest',
+      'identifiers.email': 'Email',
+      'order.total': 'Total Price',
+      'order.status': 'Status',
+    });
+    // Elsewhere a `Total Price` may be one article's (an order's lines), and stays a line's amount or unread.
+    expect(paths(['Order ID', 'Order Created', 'Email', 'SKU', 'Qty', 'Price', 'Total Price'])).not.toHaveProperty('order.total');
   });
 
   it("reads a form plugin's export: Contact Form 7's your-name and your-email, Gravity Forms' Name (Last), a form's Il tuo nome", () => {
