@@ -139,6 +139,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'order.orderId': [
     'numero ordine', 'n ordine', 'id ordine', 'codice ordine', 'order id', 'order number', 'order no',
     'nr ordine', 'num ordine', 'ordine n', 'ordine nr', 'ordine numero', 'order nr', 'orderid', 'numero scontrino', 'n scontrino', 'nr scontrino',
+    'receipt number', 'receipt no',
     // An invoicing tool's invoices (`Fatture in Cloud`, `Easyfatt`): each a sale, known by its number.
     'numero fattura', 'n fattura', 'nr fattura', 'invoice number', 'invoice no', 'invoice id',
   ],
@@ -844,6 +845,12 @@ const BARE_STATES: ReadonlySet<string> = new Set(['stato']);
  * card, an identifier that links, they joined strangers wherever no names told them apart.
  */
 const BARE_CARDS: ReadonlySet<string> = new Set(['numero carta', 'numero della carta', 'card number']);
+/**
+ * A bare `VAT` in a file of sales (an order's id or amount: `Order ID;Subtotal;VAT;Total`, a till's receipts) is the
+ * tax the sale bore, not the customer's VAT number, which a register's `Company;VAT` means. Read as one, every row's
+ * amount was a VAT number that could not be read (flagged). It stays unread there, and the report names it.
+ */
+const BARE_VAT: ReadonlySet<string> = new Set(['vat']);
 const PAYMENT_CARD_TYPES: ReadonlySet<string> = new Set([
   'tipo carta', 'tipo di carta', 'circuito', 'circuito carta', 'circuito di pagamento', 'card type', 'card brand', 'card scheme', 'brand carta',
 ]);
@@ -1160,6 +1167,8 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     if (path === 'interaction.type' && BARE_TYPES.has(h) && !format?.columns[h] && !interactionsFile && !synonyms.includes('interaction.summary') && !synonyms.includes('occurredAt.time')) return;
     // A booking's state is no country: see BARE_STATES.
     if (path === 'address.country' && BARE_STATES.has(h) && !format?.columns[h] && synonyms.includes('occurredAt.time')) return;
+    // A sale's tax is no VAT number: see BARE_VAT.
+    if (path === 'identifiers.vatNumber' && BARE_VAT.has(h) && !format?.columns[h] && (orderIds || synonyms.includes('order.total'))) return;
     // A payment's card is no loyalty card: see BARE_CARDS.
     if (path === 'identifiers.loyaltyCard' && paymentsFile && BARE_CARDS.has(h)) return;
     // Named for its field in particular (as the person's, or as the first touch): it wins over a bare column.

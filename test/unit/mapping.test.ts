@@ -331,7 +331,7 @@ describe('compilePlan', () => {
   });
 
   it("reads a bare Ordine, Order #, a receipt's number or a payment's id beside an order's amount as the order's id: each row a sale", () => {
-    for (const id of ['Ordine', 'Order', 'Order #', 'Nr. ordine', 'Num. ordine', 'Ordine n.', 'Ordine nr.', 'Order nr', 'OrderID', 'Numero scontrino', 'N. scontrino']) {
+    for (const id of ['Ordine', 'Order', 'Order #', 'Nr. ordine', 'Num. ordine', 'Ordine n.', 'Ordine nr.', 'Order nr', 'OrderID', 'Numero scontrino', 'N. scontrino', 'Receipt number', 'Receipt No.']) {
       const plan = compilePlan([id, 'Data', 'Email', 'Totale'], 'shop');
       expect(plan.ok && [plan.plan.kind, plan.plan.recordKey, plan.plan.fields.find((f) => f.path === 'order.orderId')?.index, plan.plan.unmapped]).toEqual(['order', [0], 0, []]);
     }
@@ -364,6 +364,15 @@ describe('compilePlan', () => {
     expect(paths(['Numero ordine', 'Totale', 'Circuito', 'Numero carta', 'Email'])).not.toHaveProperty('identifiers.loyaltyCard');
     // A till's receipts, a register: the shop's own card.
     expect(paths(['Numero scontrino', 'Totale', 'Numero carta', 'Email'])).toMatchObject({ 'identifiers.loyaltyCard': 'Numero carta' });
+    // A sale's `VAT` is the tax it bore, not a VAT number (every row's amount was flagged as one); a register's is the number.
+    expect(paths(['Order ID', 'Email', 'Subtotal', 'VAT', 'Total'])).not.toHaveProperty('identifiers.vatNumber');
+    expect(paths(['Date', 'Receipt number', 'Customer email', 'Net', 'VAT', 'Total'])).toEqual({
+      occurredAt: 'Date',
+      'order.orderId': 'Receipt number',
+      'identifiers.email': 'Customer email',
+      'order.total': 'Total',
+    });
+    expect(paths(['Company', 'VAT', 'Email', 'Phone'])).toMatchObject({ 'identifiers.vatNumber': 'VAT' });
     expect(paths(['Nome', 'Cognome', 'Email', 'Numero carta'])).toMatchObject({ 'identifiers.loyaltyCard': 'Numero carta' });
     expect(paths(['Codice transazione', 'Importo', 'Tessera fedeltà', 'Email'])).toMatchObject({ 'identifiers.loyaltyCard': 'Tessera fedeltà' });
     // Beside an invoice's number, that is the order's id.
