@@ -165,7 +165,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'initial source', 'original source', 'fonte originale',
     // An Italian CRM's or register's `Provenienza` (where the contact came from), `Canale di acquisizione`.
     'provenienza', 'provenienza contatto', 'provenienza lead', 'canale di acquisizione', 'canale acquisizione', 'acquisition channel',
-    'acquisition source', 'signup source', 'sign up source', 'lead origin',
+    'acquisition source', 'signup source', 'sign up source', 'lead origin', 'fonte iscrizione', 'fonte di iscrizione', 'origine iscrizione',
     // A form's question of how the person found the business: the answer (`Instagram`, `Passaparola`) is the source.
     'come ci hai conosciuto', 'come ci ha conosciuto', 'come ci avete conosciuto', 'come hai conosciuto', 'dove ci hai conosciuto',
     'come hai saputo di noi', 'how did you hear about us', 'how did you hear of us', 'how did you find us',
@@ -181,7 +181,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'creation time', 'date created', 'date', 'date time', 'datetime', 'timestamp', 'create date', 'created date',
     // When the customer signed up (PrestaShop's `Registration`), when the record last changed (an ERP's `Data ultima
     // modifica`: its values are as of then, which survivorship's recency weighs); the first such column counts.
-    'registrazione', 'registration', 'registration date', 'date registered', 'signup date', 'sign up date', 'added time',
+    'registrazione', 'registration', 'registration date', 'registration time', 'date registered', 'signup date', 'sign up date', 'added time',
     'data iscrizione', 'added', 'date added', 'data aggiunta', 'signed up', 'signed up at', 'creato il', 'data di creazione',
     // When an address book's contact was made (LinkedIn's `Connected On`).
     'connected on',
@@ -234,6 +234,26 @@ export interface ExportFormat {
   /** Why its file names no one, where the tool writes no column that does (the import's error detail). */
   readonly namesNoOne?: string;
 }
+
+/**
+ * Microsoft Forms' own columns, in English and Italian; the questions are read by their synonyms, as any form's, and so
+ * is the respondent's account `Email`. The account's `Name` is not read: it is empty for the anonymous responses a
+ * customer-facing form gets, and would hide the name the form asks for (the first name column counts).
+ */
+const MS_FORMS_COLUMNS: Readonly<Record<string, string>> = {
+  id: '',
+  'start time': '',
+  'ora di inizio': '',
+  'completion time': 'occurredAt',
+  'ora di completamento': 'occurredAt',
+  'last modified time': '',
+  'ora ultima modifica': '',
+  name: '',
+  nome: '',
+};
+
+/** An anonymous response's account: no address, not one that cannot be read. */
+const MS_FORMS_VALUES: Readonly<Record<string, Readonly<Record<string, string>>>> = { email: { anonymous: '' }, 'posta elettronica': { anonymous: '', anonimo: '' } };
 
 /** The columns of every file of a Mailchimp audience export. */
 const MAILCHIMP_COLUMNS: Readonly<Record<string, string>> = {
@@ -662,6 +682,13 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     },
     nameOrder: 'firstLast',
   },
+  // Microsoft Forms' responses (Open in Excel), in English or Italian: one row a response, under the form's own number
+  // for it (`ID`), when it was completed, and, for a form that records who answers, the respondent's account (`Email`,
+  // `Name`; `anonymous` otherwise). The questions follow, each headed by its text, read as any form's. The response's
+  // number was read as a customer code: the respondents numbered 1, 2, 3 of one form were linked with those of the
+  // next form uploaded under the same source; and the responses were undated.
+  { name: 'microsoft-forms', signature: ['start time', 'completion time'], namespace: 'msforms', kind: 'contact', recordKey: 'id', columns: MS_FORMS_COLUMNS, values: MS_FORMS_VALUES, nameOrder: 'firstLast' },
+  { name: 'microsoft-forms', signature: ['ora di inizio', 'ora di completamento'], namespace: 'msforms', kind: 'contact', recordKey: 'id', columns: MS_FORMS_COLUMNS, values: MS_FORMS_VALUES, nameOrder: 'firstLast' },
 ];
 
 /**
@@ -1082,6 +1109,12 @@ const RECIPIENTS: ReadonlySet<string> = new Set([
  * name, a business's name was a person's, and its contact person was dropped as someone else.
  */
 const CLIENT_NAMES: ReadonlySet<string> = new Set(['nome', 'name']);
+/**
+ * A register's bare `Cliente` beside the client's own code and a partita IVA or codice fiscale (an ERP's or a
+ * bookkeeper's `Codice;Cliente;Indirizzo;…;Partita IVA;Codice Fiscale`): the code is in its own column, so this one is
+ * the client's name, read as a `Denominazione` (the codice fiscale tells a person). Unread, the register named no one.
+ */
+const REGISTER_CLIENTS: ReadonlySet<string> = new Set(['cliente', 'customer']);
 
 /**
  * Canonical path for each recognised column index. The first column wins for single-valued paths, except that one
@@ -1125,7 +1158,9 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const clientName =
     !format && folded.some((h) => CONTACT_PERSON.has(h)) && synonyms.includes('identifiers.vatNumber') && !synonyms.includes('person.lastName') && !synonyms.includes('company.name')
       ? firstOf(CLIENT_NAMES)
-      : -1;
+      : !format && !orderIds && !namedElsewhere && synonyms.includes('identifiers.externalId') && (synonyms.includes('identifiers.vatNumber') || synonyms.includes('identifiers.taxCode'))
+        ? firstOf(REGISTER_CLIENTS)
+        : -1;
   const ownNames = synonyms.some((p, i) => i !== clientName && (p === 'person.firstName' || p === 'person.lastName'));
   const petsFile = !format && folded.some((h) => PETS.has(h));
   const stays = !format && (firstOf(ARRIVALS) >= 0 || firstOf(BOOKINGS) >= 0);

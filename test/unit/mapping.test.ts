@@ -924,6 +924,21 @@ describe('compilePlan', () => {
     expect(purposeOf('Consenso newsletter IP')).toBeUndefined();
   });
 
+  it("reads a webinar's registration time, a newsletter's signup source, and a register's bare Cliente beside the client's code", () => {
+    expect(paths(['First Name', 'Last Name', 'Email', 'Registration Time', 'Approval Status'])).toMatchObject({ occurredAt: 'Registration Time' });
+    expect(paths(['Nome', 'Email', 'Data iscrizione', 'Fonte iscrizione'])).toMatchObject({ 'lead.source': 'Fonte iscrizione' });
+    // The code has its own column, so `Cliente` is the client's name, read as a `Denominazione` (a codice fiscale tells a person).
+    expect(paths(['Codice', 'Cliente', 'Indirizzo', 'Email', 'Partita IVA', 'Codice Fiscale', 'Saldo'])).toMatchObject({ 'identifiers.externalId': 'Codice', 'company.name': 'Cliente' });
+    // Beside the person's own names, in a file of orders, or with no code of its own, it stays unread.
+    for (const headers of [
+      ['Codice', 'Cliente', 'Nome', 'Cognome', 'Email', 'Codice fiscale'],
+      ['Numero ordine', 'Codice cliente', 'Cliente', 'Email', 'Partita IVA', 'Totale'],
+      ['Cliente', 'Email', 'Partita IVA'],
+    ]) {
+      expect(Object.values(paths(headers))).not.toContain('Cliente');
+    }
+  });
+
   it("reads a time of day in a column of its own into the date (a call log's Data;Ora)", () => {
     expect(paths(['Data', 'Ora', 'Telefono', 'Esito'])).toMatchObject({ occurredAt: 'Data', 'occurredAt.time': 'Ora' });
     expect(parseMapping({ fields: { 'occurredAt.time': 'Orario' } }).ok).toBe(true);

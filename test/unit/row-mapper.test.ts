@@ -293,6 +293,29 @@ describe('mapRow', () => {
     expect(isSale(booking('cancelled_by_guest').order?.status)).toBe(false);
   });
 
+  it("reads Microsoft Forms' responses: keyed by the response's number, which links no one, dated when completed, an anonymous account as no address", () => {
+    const headers = ['ID', 'Start time', 'Completion time', 'Email', 'Name', 'Last modified time', 'Your name', 'Your email', 'Your phone number'];
+    const plan = planOf(headers);
+    expect(plan.exportFormat).toBe('microsoft-forms');
+    const response = (cells: string[]) => {
+      const out = mapRow(cells, 2, plan, { ...ctx, source: 'moduli' });
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record;
+    };
+    const anonymous = response(['7', '2026-11-03 10:01:00', '2026-11-03 10:04:30', 'anonymous', '', '', 'Sara Neri', 'sara.neri@example.it', '333 111 2222']);
+    expect(anonymous).toMatchObject({ occurredAt: '2026-11-03T10:04:30.000Z', lineage: { recordKey: '7' }, person: { firstName: 'Sara', lastName: 'Neri' } });
+    // Before, the response's number was a customer id (`moduli:7` linked the 7th respondent of every form), and `anonymous` a flagged address.
+    expect(anonymous.identifiers).toEqual([
+      { type: 'email', value: 'sara.neri@example.it' },
+      { type: 'phone', value: '+393331112222' },
+    ]);
+    expect(anonymous.flags).toBeUndefined();
+    // A form that records its respondents' accounts: the account's address is theirs.
+    const signedIn = response(['8', '2026-11-03 11:00:00', '2026-11-03 11:02:00', 'luca@contoso.it', 'Luca Riva', '', '', '', '']);
+    expect(signedIn.identifiers).toEqual([{ type: 'email', value: 'luca@contoso.it' }]);
+    expect(planOf(['ID', 'Ora di inizio', 'Ora di completamento', 'Posta elettronica', 'Nome', 'Nome e cognome']).exportFormat).toBe('microsoft-forms');
+  });
+
   it("reads Meta's lead ads download: keyed by the lead id, its ad's platform, paid or organic, and campaign as the lead's first touch", () => {
     const headers = ['id', 'created_time', 'ad_id', 'ad_name', 'adset_id', 'adset_name', 'campaign_id', 'campaign_name', 'form_id', 'form_name', 'is_organic', 'platform', 'full_name', 'email', 'phone_number'];
     const plan = planOf(headers);
