@@ -1233,7 +1233,8 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   // A ship-to address part where the file gives no other: see SHIP_TO.
   const shipTo = format || folded.some((h) => RECIPIENTS.has(h)) ? [] : folded.flatMap((h, i) => {
     const base = byIndex.has(i) ? undefined : h.replace(SHIP_TO, '');
-    const path = base && base !== h ? synonymOf(base) : undefined;
+    // `Stato spedizione` is the parcel's state (`Spedito`, `Consegnato`), not the country a bare `Stato` is.
+    const path = base && base !== h && base !== 'stato' ? synonymOf(base) : undefined;
     return path?.startsWith('address.') ? [{ i, path }] : [];
   });
   if (shipTo.length >= 2) {

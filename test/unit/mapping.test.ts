@@ -1052,6 +1052,9 @@ describe('export formats of common tools', () => {
     });
     const shop = ['Numero ordine', 'Data', 'Email', 'Nome', 'Cognome', 'Indirizzo di spedizione', 'CAP spedizione', 'Città spedizione', 'Totale'];
     expect(paths(shop)).toMatchObject({ 'address.line1': 'Indirizzo di spedizione', 'address.postalCode': 'CAP spedizione', 'address.city': 'Città spedizione' });
+    // The parcel's state is no country.
+    expect(paths([...shop, 'Stato spedizione', 'Nazione spedizione'])).toMatchObject({ 'address.country': 'Nazione spedizione' });
+    expect(Object.values(paths([...shop, 'Stato consegna']))).not.toContain('Stato consegna');
     // A billing address wins; a recipient named apart (a gift's) keeps the ship-to address theirs; a lone column holding
     // the whole address (PayPal's `Shipping Address`) is not read as a street.
     expect(paths(['Numero ordine', 'Email', 'Indirizzo', 'Città', 'Indirizzo di spedizione', 'Città spedizione', 'Totale'])).toMatchObject({ 'address.line1': 'Indirizzo', 'address.city': 'Città' });
