@@ -66,6 +66,19 @@ const rec = (identifiers: Identifier[], extra: Partial<CanonicalRecord> = {}, ob
   ...extra,
 });
 const email = (v: string): Identifier => ({ type: 'email', value: v });
+
+/** The ids of the records a queue holds, each message received and deleted until none is left. */
+async function drainRecordIds(queueUrl: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (;;) {
+    const { Messages = [] } = await twin.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    if (Messages.length === 0) return ids;
+    for (const m of Messages) {
+      ids.push(...decodeRecords(m.Body!).map((r) => r.recordId));
+      await twin.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    }
+  }
+}
 const phone = (v: string): Identifier => ({ type: 'phone', value: v });
 
 async function erase(d: PrivacyDeps & { sent: PrivacyWork[] }, who: { email?: string; phone?: string }) {
@@ -353,16 +366,7 @@ describe('erasure', () => {
     expect(erased.status).toBe('completed');
     expect(erased.evidence?.deadLetterRecords).toEqual({ messagesScanned: 3, removed: 2 });
     // What is left waits as before, visible at once, for a redrive.
-    const left: string[] = [];
-    for (;;) {
-      const { Messages = [] } = await twin.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-      if (Messages.length === 0) break;
-      for (const m of Messages) {
-        left.push(...decodeRecords(m.Body!).map((r) => r.recordId));
-        await twin.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: dlq, ReceiptHandle: m.ReceiptHandle }));
-      }
-    }
-    expect(left.sort()).toEqual([other.recordId, third.recordId].sort());
+    expect((await drainRecordIds(dlq)).sort()).toEqual([other.recordId, third.recordId].sort());
   });
 
   it("leaves in the dead-letter queue a colleague's record from the erased person's role address", async () => {
@@ -378,16 +382,7 @@ describe('erasure', () => {
     const erased = await erase(d, { email: 'bruno@salastudio.it' });
     expect(erased.status).toBe('completed');
     expect(erased.evidence?.deadLetterRecords).toEqual({ messagesScanned: 1, removed: 2 });
-    const left: string[] = [];
-    for (;;) {
-      const { Messages = [] } = await twin.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-      if (Messages.length === 0) break;
-      for (const m of Messages) {
-        left.push(...decodeRecords(m.Body!).map((r) => r.recordId));
-        await twin.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: dlq, ReceiptHandle: m.ReceiptHandle }));
-      }
-    }
-    expect(left).toEqual([colleague.recordId]);
+    expect(await drainRecordIds(dlq)).toEqual([colleague.recordId]);
   });
 
   it('takes a request once when its work order arrives twice at once (a resubmission, an SQS redelivery)', async () => {
