@@ -664,10 +664,9 @@ async function erase(deps: PrivacyDeps, state: RequestState, keys: readonly stri
   // Records the resolver failed wait in the dead-letter queue for a redrive (which would drop them now) or their
   // retention's end: the person's are taken out now. A record that has the person's role address and names someone
   // else is a colleague's, as the suppression check reads it: it stays for its redrive.
-  const isRole = (k: string) => isRoleKey(k, deps.config);
-  const theirs = new Set(suppressionEntries([...subject.keys], names, isRole));
+  const theirs = new Set(listed(deps, [...subject.keys], names));
   const deadLetters = deps.deadLetters
-    ? await deps.deadLetters.scrub((r) => suppressionCheckKeys(r.identifiers.map(identifierKey), r.person, isRole).some((k) => theirs.has(k)))
+    ? await deps.deadLetters.scrub((r) => suppressionCheckKeys(r.identifiers.map(identifierKey), r.person, (k) => isRoleKey(k, deps.config)).some((k) => theirs.has(k)))
     : undefined;
   const bundles = await deleteEarlierBundles(deps, state, tally);
   const lake = deps.lake ? await deps.lake.erase(deps.vault, deps.lake.bucket, state.requestId, new Set(state.located?.profileIds ?? ids)) : undefined;
