@@ -1140,7 +1140,8 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const namedOrderIds = synonyms.includes('order.orderId') || (documentsFile && folded.some((h) => IN_DOCUMENT_FILES.get(h) === 'order.orderId'));
   const firstOf = (names: ReadonlySet<string>): number => folded.findIndex((h) => names.has(h));
   // A file of sales that names its orders' id in no column of its own: see BARE_ORDERS, TRANSACTIONS and BARE_IDS.
-  const stayTotal = !format && !synonyms.includes('order.total') && (firstOf(ARRIVALS) >= 0 || firstOf(BOOKINGS) >= 0) ? firstOf(STAY_TOTALS) : -1;
+  const stays = !format && (firstOf(ARRIVALS) >= 0 || firstOf(BOOKINGS) >= 0);
+  const stayTotal = stays && !synonyms.includes('order.total') ? firstOf(STAY_TOTALS) : -1;
   const bareOrderId =
     format || namedOrderIds || (!synonyms.includes('order.total') && stayTotal < 0)
       ? -1
@@ -1167,7 +1168,6 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
         : -1;
   const ownNames = synonyms.some((p, i) => i !== clientName && (p === 'person.firstName' || p === 'person.lastName'));
   const petsFile = !format && folded.some((h) => PETS.has(h));
-  const stays = !format && (firstOf(ARRIVALS) >= 0 || firstOf(BOOKINGS) >= 0);
   const bookedBy = namedElsewhere || petsFile ? -1 : appointment >= 0 ? firstOf(BOOKED_BY) : stays ? firstOf(GUESTS) : -1;
   headers.forEach((_, i) => {
     const h = folded[i]!;
