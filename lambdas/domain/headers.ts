@@ -736,6 +736,20 @@ const LOOSE_SYNONYMS: ReadonlyMap<string, string> = /* @__PURE__ */ (() => {
 
 /** A time's header that notes its zone (`Submit Date (UTC)`, Wix's `Created At (UTC+0)`, `GMT+01:00`); mapping reads the zone. */
 const ZONE_NOTE = /\s(?:utc|gmt)(?:\s\d{1,2}){0,2}$/;
+/** An amount's header that notes its currency (`Total (USD)`, `Amount in GBP`, `Prezzo CHF`); mapping reads the currency. */
+const CURRENCY_NOTE = /\s(?:in\s)?(?:eur|euro|usd|gbp|chf)$/;
+/** The amounts of an order, each in the order's currency. */
+export const AMOUNT_PATHS: ReadonlySet<string> = /* @__PURE__ */ new Set(['order.total', 'order.refunded', 'order.lineTotal', 'order.unitPrice']);
+const CURRENCY_CODES: Readonly<Record<string, string>> = { '€': 'EUR', euro: 'EUR', $: 'USD', 'us$': 'USD', '£': 'GBP' };
+
+/**
+ * The currency an amount's header notes (`Total (USD)`, `Importo (€)`, `Amount in GBP`, `Totale in euro`), as its ISO
+ * code: the order's currency where no column gives it.
+ */
+export function currencyNoted(header: string): string | undefined {
+  const noted = /(?:^|[\s([])(?:in\s+)?(eur|euro|usd|gbp|chf|€|us\$|\$|£)[)\]]?\s*$/i.exec(header)?.[1]?.toLowerCase();
+  return noted === undefined ? undefined : (CURRENCY_CODES[noted] ?? noted.toUpperCase());
+}
 
 /**
  * A form's own name for a field, as a form plugin's export heads it: Contact Form 7's `your-name`, `your-email` (which
@@ -743,9 +757,15 @@ const ZONE_NOTE = /\s(?:utc|gmt)(?:\s\d{1,2}){0,2}$/;
  */
 const YOUR = /^(?:your|il tuo|la tua|il vostro|la vostra)\s+(?=\S)/;
 
+/** A line's amount whose header notes its currency (`Prezzo unitario (CHF)`). */
+function lineAmountOf(folded: string): string | undefined {
+  const path = CURRENCY_NOTE.test(folded) ? ORDER_LINE_COLUMNS.get(folded.replace(CURRENCY_NOTE, '')) : undefined;
+  return path !== undefined && AMOUNT_PATHS.has(path) ? path : undefined;
+}
+
 /**
  * The field a folded header is a synonym of: as written, with its linking words written otherwise, with a form's `your`
- * before it, or, for a time, with its zone noted after it.
+ * before it, or, for a time, with its zone noted after it, for an amount, with its currency.
  */
 function synonymOf(folded: string): string | undefined {
   const exact = SYNONYM_LOOKUP.get(folded);
@@ -753,9 +773,13 @@ function synonymOf(folded: string): string | undefined {
   const key = withoutLinkingWords(folded);
   const loose = key !== '' ? LOOSE_SYNONYMS.get(key) : undefined;
   if (loose === undefined && YOUR.test(folded)) return synonymOf(folded.replace(YOUR, ''));
-  if (loose !== undefined || !ZONE_NOTE.test(folded)) return loose;
-  const time = synonymOf(folded.replace(ZONE_NOTE, ''));
-  return time === 'occurredAt' || time === 'order.placedAt' || time?.endsWith('.at') ? time : undefined;
+  if (loose !== undefined) return loose;
+  if (ZONE_NOTE.test(folded)) {
+    const time = synonymOf(folded.replace(ZONE_NOTE, ''));
+    return time === 'occurredAt' || time === 'order.placedAt' || time?.endsWith('.at') ? time : undefined;
+  }
+  const amount = CURRENCY_NOTE.test(folded) ? synonymOf(folded.replace(CURRENCY_NOTE, '')) : undefined;
+  return amount !== undefined && AMOUNT_PATHS.has(amount) ? amount : undefined;
 }
 
 /**
@@ -1156,7 +1180,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
       : -1;
   const interactionsFile = !format && !orderIds && (synonyms.includes('interaction.subject') || appointment >= 0);
   // A known tool's export names its own columns; a file without an order id has no lines.
-  const lineColumns = !format && orderIds ? folded.map((h) => ORDER_LINE_COLUMNS.get(h)) : [];
+  const lineColumns = !format && orderIds ? folded.map((h) => ORDER_LINE_COLUMNS.get(h) ?? lineAmountOf(h)) : [];
   const linesFile = lineColumns.some((p) => p && p !== 'order.lineTotal');
   const lineAmountNamed = lineColumns.includes('order.lineTotal');
   const articleNamed = lineColumns.includes('order.product');

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import type { RecordKind } from './canonical.ts';
-import { detectExportFormat, type ExportFormat, foldHeader, MULTI_VALUED, recogniseHeaders } from './headers.ts';
+import { AMOUNT_PATHS, currencyNoted, detectExportFormat, type ExportFormat, foldHeader, MULTI_VALUED, recogniseHeaders } from './headers.ts';
 import type { DateFormat } from './normalise.ts';
 import { isTimeZone } from './time-zone.ts';
 
@@ -96,6 +96,8 @@ export interface PlannedField {
   readonly timeZone?: string;
   readonly decimal?: ',' | '.';
   readonly values?: Readonly<Record<string, string>>;
+  /** The currency an amount's header notes (`Total (USD)`): the order's where no column gives one. */
+  readonly currency?: string;
 }
 
 /** How every row of one file becomes a canonical record; compiled once per file (or per key set for JSON). */
@@ -185,6 +187,13 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
     return `Etc/GMT${noted[1] === '+' ? '-' : '+'}${hours}`;
   };
 
+  // An amount's header that names its currency (`Total (USD)`, `Amount in GBP`) gives the order's where no column does.
+  // Euro, what an amount is read in anyway, is not noted: the plan, and so its records' ids, stay as they were.
+  const amountCurrency = (path: string, header: string | undefined): string | undefined => {
+    const noted = AMOUNT_PATHS.has(path) && header !== undefined ? currencyNoted(header) : undefined;
+    return noted === 'EUR' ? undefined : noted;
+  };
+
   for (const [path, spec] of Object.entries(mapping?.fields ?? {})) {
     const s = typeof spec === 'object' && !Array.isArray(spec) ? spec : { column: spec };
     if (s.value !== undefined && s.column === undefined) {
@@ -197,6 +206,7 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
       used.add(index);
       if (typeof col === 'string') byName = true;
       const zone = s.timeZone ?? zoneNoted(headers[index]);
+      const currency = amountCurrency(path, headers[index]);
       fields.push({
         path,
         index,
@@ -204,6 +214,7 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
         ...(zone ? { timeZone: zone } : {}),
         ...(s.decimal ? { decimal: s.decimal } : {}),
         ...(s.values ? { values: s.values } : {}),
+        ...(currency ? { currency } : {}),
       });
     }
   }
@@ -216,7 +227,8 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
       byName = true;
       const values = format?.values?.[foldHeader(headers[index]!)];
       const noted = zoneNoted(headers[index]);
-      fields.push({ path, index, ...(noted ? { timeZone: noted } : {}), ...(values ? { values } : {}) });
+      const currency = amountCurrency(path, headers[index]);
+      fields.push({ path, index, ...(noted ? { timeZone: noted } : {}), ...(values ? { values } : {}), ...(currency ? { currency } : {}) });
     }
   }
   for (const [path, value] of Object.entries(format?.constants ?? {})) {

@@ -344,6 +344,12 @@ export function normaliseAmount(raw: string, decimal: ',' | '.' = ','): Cleaned<
   return ok(negative ? -value : value);
 }
 
+/** The currency an amount is written in (`€ 12,50`, `£12.99`, `12.00 USD`), as its ISO code; `$` is the US dollar. */
+export function currencyOfAmount(raw: string): string | undefined {
+  const sign = /[€$£]|EUR|USD|GBP|CHF/i.exec(raw)?.[0];
+  return sign === undefined ? undefined : sign === '€' ? 'EUR' : sign === '$' ? 'USD' : sign === '£' ? 'GBP' : sign.toUpperCase();
+}
+
 // -------------------------------------------------------------------------------------------------------- booleans
 
 /**

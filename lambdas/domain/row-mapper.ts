@@ -6,6 +6,7 @@ import type { PlannedField, RowPlan } from './mapping.ts';
 import {
   type Cleaned,
   hasTimeOfDay,
+  currencyOfAmount,
   normaliseAmount,
   normaliseBoolean,
   normaliseConsent,
@@ -100,6 +101,8 @@ class Draft {
   taxCodeMistyped?: string;
   /** How much of the order was refunded (Shopify's `Refunded Amount`): the order counts at its total less this. */
   orderRefunded?: number;
+  /** The currency an amount is written in (`£12.99`) or its header notes (`Total (USD)`): the order's where no column says. */
+  amountCurrency?: string;
   /** Which document of an invoicing tool the row is (`Fattura`, `Nota di credito`): see documentOf. */
   documentType?: string;
   /** One line of an order: its number, article, quantity, unit price and amount, as far as the row gives them. */
@@ -337,8 +340,10 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
     }
     case 'order.total': {
       const c = normaliseAmount(raw, f.decimal ?? plan.decimal);
-      if (c.ok) (d.order ??= {}).total = c.value;
-      else d.flag(path, c.reason);
+      if (c.ok) {
+        (d.order ??= {}).total = c.value;
+        d.amountCurrency ??= f.currency ?? currencyOfAmount(raw);
+      } else d.flag(path, c.reason);
       return;
     }
     case 'order.line': {
@@ -357,12 +362,15 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       const c = normaliseAmount(raw, f.decimal ?? plan.decimal);
       if (c.ok) (d.orderLine ??= {})[path === 'order.quantity' ? 'quantity' : path === 'order.unitPrice' ? 'unitPrice' : 'total'] = c.value;
       else d.flag(path, c.reason);
+      if (c.ok && path !== 'order.quantity') d.amountCurrency ??= f.currency ?? currencyOfAmount(raw);
       return;
     }
     case 'order.refunded': {
       const c = normaliseAmount(raw, f.decimal ?? plan.decimal);
-      if (c.ok) d.orderRefunded = c.value;
-      else d.flag(path, c.reason);
+      if (c.ok) {
+        d.orderRefunded = c.value;
+        d.amountCurrency ??= f.currency ?? currencyOfAmount(raw);
+      } else d.flag(path, c.reason);
       return;
     }
     case 'order.currency': {
@@ -688,7 +696,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   if (d.order?.orderId) {
     // A partial refund counts at what was kept (as a webhook's does); never below nothing.
     const kept = d.order.total !== undefined && d.orderRefunded ? Math.max(0, Math.round((d.order.total - Math.abs(d.orderRefunded)) * 100) / 100) : d.order.total;
-    order = { ...d.order, orderId: d.order.orderId, currency: d.order.currency ?? 'EUR', ...(kept !== undefined ? { total: kept } : {}), ...lineOf(d), ...(ctx.webhook?.changeOnly ? { changeOnly: true as const } : {}) };
+    order = { ...d.order, orderId: d.order.orderId, currency: d.order.currency ?? d.amountCurrency ?? 'EUR', ...(kept !== undefined ? { total: kept } : {}), ...lineOf(d), ...(ctx.webhook?.changeOnly ? { changeOnly: true as const } : {}) };
     if (d.documentType) {
       const doc = documentOf(d.documentType);
       order = {

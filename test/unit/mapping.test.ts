@@ -274,7 +274,7 @@ describe('compilePlan', () => {
     expect(paths(['Ragione sociale', 'Nome', 'Referente', 'P.IVA', 'Email'])).toMatchObject({ 'company.name': 'Ragione sociale', 'person.firstName': 'Nome' });
   });
 
-  it("reads what the customer paid as the order's total: VAT included, paid, in euro; not a net or a subtotal", () => {
+  it("reads what the customer paid as the order's total: VAT included, paid, in the currency its header names; not a net or a subtotal", () => {
     for (const total of ['Totale IVA inclusa', 'Totale ivato', 'Totale pagato', 'Importo pagato', 'Prezzo totale', 'Amount Paid', 'Importo (EUR)', 'Total (EUR)']) {
       expect(paths(['Numero ordine', 'Data creazione ordine', 'Email', total, 'Imponibile', 'Subtotal'])).toEqual({
         'order.orderId': 'Numero ordine',
@@ -283,7 +283,15 @@ describe('compilePlan', () => {
         'order.total': total,
       });
     }
-    expect(paths(['Order ID', 'Order Created', 'Email', 'Total (USD)'])).not.toHaveProperty('order.total');
+    // A total in another currency by its header is the total, in that currency (the row mapper reads it so).
+    for (const [total, currency] of [['Total (USD)', 'USD'], ['Amount in GBP', 'GBP'], ['Totale CHF', 'CHF'], ['Total $', 'USD'], ['Totale (£)', 'GBP']] as const) {
+      const plan = compilePlan(['Order ID', 'Email', total], 'shop');
+      expect(plan.ok && plan.plan.fields.find((f) => f.path === 'order.total')).toEqual({ path: 'order.total', index: 2, currency });
+    }
+    // Euro, as any amount is read without a note: the plan (and its records' ids) as without the note.
+    expect(compilePlan(['Order ID', 'Email', 'Importo (€)'], 'shop')).toEqual(compilePlan(['Order ID', 'Email', 'Importo'], 'shop'));
+    // A currency after a header that is no amount's reads as nothing.
+    expect(paths(['Email', 'Nome', 'Fatturato (EUR)', 'Codice USD'])).toEqual({ 'identifiers.email': 'Email', 'person.firstName': 'Nome' });
     // Beside a line's columns, a line's price and name.
     expect(paths(['Numero ordine', 'Email', 'Nome prodotto', 'Quantità', 'Prezzo unitario', 'Prezzo totale'])).toMatchObject({
       'order.product': 'Nome prodotto',

@@ -624,6 +624,28 @@ describe('mapRow', () => {
     }
   });
 
+  it("reads an order's currency from its amount's sign or its header's note where no column gives it", () => {
+    const orderOf = (headers: string[], cells: string[]) => {
+      const out = mapRow(cells, 2, planOf(headers), { ...ctx, source: 'shop' });
+      if (!out.accepted) throw new Error(out.reasons.join());
+      return out.record.order;
+    };
+    // eBay's and Airbnb's amounts carry their currency; they were all read as euro.
+    expect(orderOf(['Order Number', 'Buyer Email', 'Total'], ['07-1', 'a@example.it', '£12.99'])).toMatchObject({ total: 12.99, currency: 'GBP' });
+    expect(orderOf(['Order', 'Email', 'Total'], ['07-1', 'a@example.it', '$1,234.50'])).toMatchObject({ total: 1234.5, currency: 'USD' });
+    expect(orderOf(['Order', 'Email', 'Total'], ['07-1', 'a@example.it', '450.00 CHF'])).toMatchObject({ total: 450, currency: 'CHF' });
+    expect(orderOf(['Numero ordine', 'Email', 'Totale'], ['A-1', 'a@example.it', '€ 1.234,50'])).toMatchObject({ total: 1234.5, currency: 'EUR' });
+    // The header's note, for a whole order and for its lines.
+    expect(orderOf(['Order ID', 'Email', 'Total (USD)'], ['A-1', 'a@example.it', '99.90'])).toMatchObject({ total: 99.9, currency: 'USD' });
+    expect(orderOf(['Numero ordine', 'Email', 'Codice articolo', 'Quantità', 'Prezzo unitario (CHF)'], ['A-1', 'a@example.it', 'TAV-02', '2', '10,50'])).toMatchObject({ total: 21, currency: 'CHF' });
+    // A refunded amount's sign, where the total has none.
+    expect(orderOf(['Order ID', 'Email', 'Total', 'Refunded Amount'], ['A-1', 'a@example.it', '20', '£5'])).toMatchObject({ total: 15, currency: 'GBP' });
+    // A currency column says it; an unreadable one leaves it to the amount; nothing says it: euro, as before.
+    expect(orderOf(['Order', 'Email', 'Total', 'Currency'], ['07-1', 'a@example.it', '$10', 'CAD'])).toMatchObject({ currency: 'CAD' });
+    expect(orderOf(['Order', 'Email', 'Total', 'Currency'], ['07-1', 'a@example.it', '$10', 'dollari'])).toMatchObject({ currency: 'USD' });
+    expect(orderOf(['Order', 'Email', 'Total'], ['07-1', 'a@example.it', '10.00'])).toMatchObject({ currency: 'EUR' });
+  });
+
   it("maps a row of an order lines export to one line of its order, keyed alike in every export of that line", () => {
     const plan = planOf(['Numero ordine', 'Data ordine', 'E-mail', 'Codice articolo', 'Quantità', 'Prezzo', 'Importo', 'Stato']);
     const row = (status: string, amount = '1.250,00') => mapRow(['ORD-101', '03/02/2026', 'a@example.it', 'TAV-02', '1', '1.250,00', amount, status], 3, plan, ctx);
