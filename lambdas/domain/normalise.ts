@@ -231,6 +231,8 @@ function readDate(raw: string, format: DateFormat, pivotYear: number): Cleaned<s
     const [a, b] = [+dmy[1]!, +dmy[2]!];
     return format === 'MM/dd/yyyy' ? isoDate(y, a, b) : isoDate(y, b, a);
   }
+  const named = /[a-z]/i.test(s) ? namedMonthDate(s, pivotYear) : undefined;
+  if (named) return named;
   if (/^\d{1,5}(?:\.\d+)?$/.test(s) && (format === 'excel' || format === 'auto')) {
     const serial = Math.floor(Number(s));
     if (serial < 1 || serial > 2958465) return fail('date.range');
@@ -238,6 +240,34 @@ function readDate(raw: string, format: DateFormat, pivotYear: number): Cleaned<s
     return isoDate(dt.getUTCFullYear(), dt.getUTCMonth() + 1, dt.getUTCDate());
   }
   return fail('date.format');
+}
+
+/** Month names in English and Italian, whole or cut short (`Mar`, `Sept`, `giu`), folded: their number. */
+const MONTHS: Readonly<Record<string, number>> = {
+  jan: 1, january: 1, gen: 1, gennaio: 1, feb: 2, february: 2, febbraio: 2, mar: 3, march: 3, marzo: 3,
+  apr: 4, april: 4, aprile: 4, may: 5, mag: 5, maggio: 5, jun: 6, june: 6, giu: 6, giugno: 6,
+  jul: 7, july: 7, lug: 7, luglio: 7, aug: 8, august: 8, ago: 8, agosto: 8,
+  sep: 9, sept: 9, september: 9, set: 9, sett: 9, settembre: 9, oct: 10, october: 10, ott: 10, ottobre: 10,
+  nov: 11, november: 11, novembre: 11, dec: 12, december: 12, dic: 12, dicembre: 12,
+};
+/** A weekday before a date (`Tuesday, March 3, 2026`, `martedì 3 marzo 2026`, `Tue, 3 Mar 2026`). */
+const WEEKDAY =
+  /^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|(?:mon|tue|wed|thu|fri|sat|sun)(?=,))[,\s]+/;
+const DAY_MONTH_YEAR = /^(\d{1,2})(?:st|nd|rd|th|°|º)?[\s\-/.]+([a-z]+)[\s\-/.,]+(\d{4}|\d{2})$/;
+const MONTH_DAY_YEAR = /^([a-z]+)[\s.]+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$/;
+
+/**
+ * A date with its month's name, as a calendar, a booking tool or a spreadsheet's long format writes it: `3 marzo 2026`,
+ * `03-mar-26`, `March 3, 2026`, `Tue, 3 Mar 2026`, `martedì 3 marzo 2026`. A name of no month is no date.
+ */
+function namedMonthDate(raw: string, pivotYear: number): Cleaned<string> | undefined {
+  const s = raw.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(WEEKDAY, '');
+  const dmy = DAY_MONTH_YEAR.exec(s);
+  const mdy = dmy ? undefined : MONTH_DAY_YEAR.exec(s);
+  const [day, name, year] = dmy ? [dmy[1]!, dmy[2]!, dmy[3]!] : mdy ? [mdy[2]!, mdy[1]!, mdy[3]!] : [];
+  const month = name === undefined ? undefined : MONTHS[name];
+  if (month === undefined) return undefined;
+  return isoDate(year!.length === 2 ? twoDigitYear(+year!, pivotYear) : +year!, month, +day!);
 }
 
 /**
@@ -256,15 +286,27 @@ export function normaliseTimestamp(raw: string, format: DateFormat = 'auto', tim
     const t = Date.parse(`${date.value}T${ymd[4]}:${ymd[5]}:${ymd[6] ?? '00'}${normaliseOffset(ymd[7])}`);
     return Number.isNaN(t) ? fail('date.format') : ok(new Date(t).toISOString());
   }
-  const time = /[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$/.exec(s);
+  const time = TIME_AFTER_DATE.exec(s);
   const date = normaliseDate(time ? s.slice(0, time.index) : s, format);
   if (!date.ok) return date;
   if (!time) return ok(`${date.value}T00:00:00.000Z`);
-  return timeOfDate(date.value, +time[1]!, +time[2]!, +(time[3] ?? 0), timeZone);
+  let h = +time[1]!;
+  const half = time[4]?.toLowerCase();
+  if (half) {
+    if (h < 1 || h > 12) return fail('date.impossible');
+    h = (h % 12) + (half === 'p' ? 12 : 0);
+  }
+  return timeOfDate(date.value, h, +time[2]!, +(time[3] ?? 0), timeZone);
 }
 
+/**
+ * The time after a date: `03/11/2025 10:15`, on the 12-hour clock (`3/11/2025 3:20 PM`, Calendly's `10:00 am`), after a
+ * comma or an `at` (`3/11/2025, 10:15:00 AM`, `March 3, 2026 at 10:00`).
+ */
+const TIME_AFTER_DATE = /(?:,?\s+(?:at|alle|ore)\s+|,\s*|[ T])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([ap])\.?m\.?)?$/i;
+
 /** Whether a date value carries its own time of day (`03/11/2025 10:15`, `2025-11-03T10:15:00+01:00`). */
-export const hasTimeOfDay = (raw: string): boolean => /\d[ T]\d{1,2}[:.]\d{2}/.test(raw.trim());
+export const hasTimeOfDay = (raw: string): boolean => /\d(?:,?\s+(?:at|alle|ore)\s+|,\s*|[ T])\d{1,2}[:.]\d{2}/i.test(raw.trim());
 
 function timeOfDate(date: string, h: number, m: number, sec: number, timeZone: string | undefined): Cleaned<string> {
   if (h > 23 || m > 59 || sec > 59) return fail('date.impossible');

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import {
+  hasTimeOfDay,
   normaliseAmount,
   normaliseEmail,
   normaliseName,
@@ -139,6 +140,26 @@ describe('normaliseDate', () => {
     expect(normaliseDate('01/12/80', 'auto', 2026)).toEqual({ ok: true, value: '1980-12-01' });
     expect(normaliseDate('01/12/05', 'auto', 2026)).toEqual({ ok: true, value: '2005-12-01' });
   });
+  it.each([
+    ['3 marzo 2026', '2026-03-03'],
+    ['1° gennaio 2026', '2026-01-01'],
+    ['martedì 3 marzo 2026', '2026-03-03'],
+    ['03-mar-26', '2026-03-03'],
+    ['15 Ago 2025', '2025-08-15'],
+    ['March 3, 2026', '2026-03-03'],
+    ['Sept 30, 2025', '2025-09-30'],
+    ['Tue, 3 Mar 2026', '2026-03-03'],
+    ['Tuesday, March 3rd, 2026', '2026-03-03'],
+  ])('reads %j, a date with its month named, as %s', (raw, iso) => {
+    expect(normaliseDate(raw)).toEqual({ ok: true, value: iso });
+    // Unambiguous whatever the mapping says of numeric dates.
+    expect(normaliseDate(raw, 'MM/dd/yyyy')).toEqual({ ok: true, value: iso });
+  });
+  it('rejects a named month that is no month, and a day the month has not', () => {
+    expect(normaliseDate('3 foo 2026')).toEqual({ ok: false, reason: 'date.format' });
+    expect(normaliseDate('31 febbraio 2026')).toEqual({ ok: false, reason: 'date.impossible' });
+    expect(normaliseDate('Mar 2026')).toEqual({ ok: false, reason: 'date.format' });
+  });
   it('follows the mapping for month-first dates', () => {
     expect(normaliseDate('03/12/1975', 'MM/dd/yyyy')).toEqual({ ok: true, value: '1975-03-12' });
   });
@@ -160,6 +181,18 @@ describe('normaliseDate', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+  it('reads a time on the 12-hour clock, after a comma or an `at`, and after a named month', () => {
+    expect(normaliseTimestamp('06/05/2024 3:20 PM')).toEqual({ ok: true, value: '2024-05-06T15:20:00.000Z' });
+    expect(normaliseTimestamp('06/05/2024, 10:15:00 AM')).toEqual({ ok: true, value: '2024-05-06T10:15:00.000Z' });
+    // Calendly's; midnight and noon as the 12-hour clock names them.
+    expect(normaliseTimestamp('2024-05-06 12:30 am')).toEqual({ ok: true, value: '2024-05-06T00:30:00.000Z' });
+    expect(normaliseTimestamp('2024-05-06 12:30 p.m.')).toEqual({ ok: true, value: '2024-05-06T12:30:00.000Z' });
+    expect(normaliseTimestamp('May 6, 2024 at 10:00 AM', 'auto', 'Europe/Rome')).toEqual({ ok: true, value: '2024-05-06T08:00:00.000Z' });
+    expect(normaliseTimestamp('6 maggio 2024 ore 10:15')).toEqual({ ok: true, value: '2024-05-06T10:15:00.000Z' });
+    expect(normaliseTimestamp('06/05/2024 13:20 PM')).toEqual({ ok: false, reason: 'date.impossible' });
+    expect(hasTimeOfDay('May 6, 2024 at 10:00 AM')).toBe(true);
+    expect(hasTimeOfDay('May 6, 2024')).toBe(false);
   });
   it('converts times to UTC instants', () => {
     expect(normaliseTimestamp('2024-05-06T10:20:30+02:00')).toEqual({ ok: true, value: '2024-05-06T08:20:30.000Z' });
