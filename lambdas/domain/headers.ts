@@ -221,7 +221,7 @@ export interface ExportFormat {
   readonly signature: readonly string[];
   /** Namespace of its customer ids (`shopify:123`). */
   readonly namespace: string;
-  readonly kind?: 'contact' | 'order';
+  readonly kind?: 'contact' | 'order' | 'interaction';
   /** Folded header -> canonical path, applied before the synonyms; `''` leaves a column a synonym would misread unmapped. */
   readonly columns: Readonly<Record<string, string>>;
   /** The folded header of the column that keys its rows, when that is no customer id (a lead's, a submission's id). */
@@ -638,6 +638,27 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
       'booker country': 'address.country',
       'unit type': 'interaction.touchpoint',
       remarks: 'interaction.summary',
+    },
+    nameOrder: 'firstLast',
+  },
+  // Acuity Scheduling's appointments (Reports › Export): one row an appointment, under its id, of its client (names,
+  // phone, e-mail), dated by when it starts (`March 3, 2026 10:00am`, in the account's zone), of its type (the service)
+  // with the client's notes. The calendar is the practitioner's, not the client's; the price, payment, label and who
+  // booked it are left out, as are the intake form's questions beyond a consent's.
+  {
+    name: 'acuity-appointments',
+    signature: ['start time', 'end time', 'calendar', 'appointment price'],
+    namespace: 'acuity',
+    kind: 'interaction',
+    recordKey: 'appointment id',
+    columns: {
+      'start time': 'occurredAt',
+      type: 'interaction.subject',
+      notes: 'interaction.summary',
+      'end time': '',
+      calendar: '',
+      'appointment id': '',
+      'scheduled by': '',
     },
     nameOrder: 'firstLast',
   },

@@ -293,6 +293,24 @@ describe('mapRow', () => {
     expect(isSale(booking('cancelled_by_guest').order?.status)).toBe(false);
   });
 
+  it("reads Acuity's appointments: a visit of its client, keyed by its id, dated when it starts, of its type", () => {
+    const headers = ['Start Time', 'End Time', 'First Name', 'Last Name', 'Phone', 'Email', 'Type', 'Calendar', 'Appointment Price', 'Paid?', 'Amount Paid Online', 'Certificate Code', 'Notes', 'Date Scheduled', 'Label', 'Scheduled By', 'Appointment ID'];
+    const plan = planOf(headers, { format: { timeZone: 'Europe/Rome' } });
+    expect(plan.exportFormat).toBe('acuity-appointments');
+    expect(plan.unmapped).toEqual(['End Time', 'Calendar', 'Appointment Price', 'Paid?', 'Amount Paid Online', 'Certificate Code', 'Date Scheduled', 'Label', 'Scheduled By']);
+    const out = mapRow(['March 3, 2026 3:30pm', 'March 3, 2026 4:30pm', 'Giulia', 'Ferri', '333 123 4567', 'giulia@example.it', 'Massaggio 60 minuti', 'Dott.ssa Neri', '60.00', 'yes', '0.00', '', 'Prima visita', 'February 20, 2026 9:12am', '', 'giulia@example.it', '1234567890'], 2, plan, ctx);
+    if (!out.accepted) throw new Error(out.reasons.join());
+    expect(out.record).toMatchObject({
+      kind: 'interaction',
+      occurredAt: '2026-03-03T14:30:00.000Z',
+      identifiers: [{ type: 'email', value: 'giulia@example.it' }, { type: 'phone', value: '+393331234567' }],
+      person: { firstName: 'Giulia', lastName: 'Ferri' },
+      interaction: { subject: 'Massaggio 60 minuti', summary: 'Prima visita' },
+    });
+    expect(out.record.lineage.recordKey).toBe('1234567890');
+    expect(out.record.flags).toBeUndefined();
+  });
+
   it("reads Microsoft Forms' responses: keyed by the response's number, which links no one, dated when completed, an anonymous account as no address", () => {
     const headers = ['ID', 'Start time', 'Completion time', 'Email', 'Name', 'Last modified time', 'Your name', 'Your email', 'Your phone number'];
     const plan = planOf(headers);
