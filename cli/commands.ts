@@ -242,18 +242,18 @@ export async function runImport(out: Output, args: readonly string[], flags: Fla
   const report = await uploadAndWait(target, key, file, {
     progress: (ms) => out.progress(`importing ${path.basename(file)} (${Math.round(ms / 1000)} s)`),
   });
-  const { importId, rowsRead, accepted, rejected, suppressed, reasons, status, error, errorDetail, flagged, format, encoding, delimiter, kind, exportFormat, headerLine, quarantineKeys } = report;
+  const { importId, rowsRead, accepted, rejected, suppressed, reasons, status, error, errorDetail, flagged, format, encoding, delimiter, dateFormat, kind, exportFormat, headerLine, quarantineKeys } = report;
   // A report written before columns were named counted them only.
   const allUnmapped: readonly string[] = Array.isArray(report.unmappedColumns) ? report.unmappedColumns : [];
   // Columns recognised but not read are named with why, apart from those no field was found for.
   const unread: Readonly<Record<string, string>> = report.unreadColumns ?? {};
   const unmapped = allUnmapped.filter((c) => unread[c] === undefined);
   out.result(
-    { importId, status, ...(error ? { error, errorDetail } : {}), rowsRead, accepted, rejected, suppressed, reasons, flagged, unmappedColumns: allUnmapped, ...(report.unreadColumns ? { unreadColumns: unread } : {}), format, encoding, delimiter, kind, exportFormat, ...(headerLine ? { headerLine } : {}), quarantineKeys },
+    { importId, status, ...(error ? { error, errorDetail } : {}), rowsRead, accepted, rejected, suppressed, reasons, flagged, unmappedColumns: allUnmapped, ...(report.unreadColumns ? { unreadColumns: unread } : {}), format, encoding, delimiter, ...(dateFormat ? { dateFormat } : {}), kind, exportFormat, ...(headerLine ? { headerLine } : {}), quarantineKeys },
     () =>
       status === 'completed'
         ? [
-            `Import ${importId} completed (${[format, encoding, delimiter && `delimiter ${JSON.stringify(delimiter)}`, kind && `${kind} rows`, exportFormat && `recognised as ${exportFormat}`, headerLine && `header on line ${headerLine}, the lines above it a title`].filter(Boolean).join(', ')})`,
+            `Import ${importId} completed (${[format, encoding, delimiter && `delimiter ${JSON.stringify(delimiter)}`, dateFormat && 'dates month first', kind && `${kind} rows`, exportFormat && `recognised as ${exportFormat}`, headerLine && `header on line ${headerLine}, the lines above it a title`].filter(Boolean).join(', ')})`,
             describeImports([report]),
             ...Object.entries(reasons).map(([r, n]) => `  rejected  ${r} x${n}`),
             ...Object.entries(flagged).map(([r, n]) => `  flagged   ${r} x${n} (kept)`),

@@ -116,3 +116,22 @@ function splitLogicalLines(sample: string): string[] {
   if (cur && out.length === 0) out.push(cur);
   return out;
 }
+
+/** A numeric date in a file's text: day or month, the other, and the year, with one separator. */
+const NUMERIC_DATE = /(?<![\d./-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d]|[./-]\d)/g;
+
+/**
+ * Whether a file writes its numeric dates month first (`12/25/2026`, as tools and Google Forms in English write them),
+ * from a sample of it: a date in it has a second number above 12 and none a first above 12. Otherwise (undefined) they
+ * are day first, the Italian way, as where nothing tells. A two-digit year counts only after slashes (`12/25/26`):
+ * `10.20.30` may be anything.
+ */
+export function detectMonthFirst(sample: string): 'MM/dd/yyyy' | undefined {
+  let monthFirst = false;
+  for (const [, first, separator, second, year] of sample.matchAll(NUMERIC_DATE)) {
+    if (year!.length === 2 && separator !== '/') continue;
+    if (+first! > 12 && +first! <= 31) return undefined;
+    if (+second! > 12 && +second! <= 31 && +first! >= 1) monthFirst = true;
+  }
+  return monthFirst ? 'MM/dd/yyyy' : undefined;
+}

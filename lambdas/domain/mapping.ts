@@ -162,17 +162,18 @@ function nameOrderOf(headers: readonly string[], fields: readonly PlannedField[]
 }
 
 /**
- * Compiles a file's plan from its headers and an optional mapping. The mapping's fields win; remaining columns are
- * recognised by a known tool's export format, then by synonym. A mapping that names a column the file lacks is an
- * error naming that (mapping-side) column.
+ * Compiles a file's plan from its headers, an optional mapping, and what the file's own text tells (its dates' order).
+ * The mapping's fields win; remaining columns are recognised by a known tool's export format, then by synonym. A
+ * mapping that names a column the file lacks is an error naming that (mapping-side) column.
  */
-export function compilePlan(headers: readonly string[], source: string, mapping?: Mapping): PlanResult {
+export function compilePlan(headers: readonly string[], source: string, mapping?: Mapping, file?: { readonly dateFormat?: DateFormat }): PlanResult {
   const fields: PlannedField[] = [];
   const used = new Set<number>();
   // Whether a column was found by its header: then the first row is a header row.
   let byName = false;
   const format: ExportFormat | undefined = mapping?.synonyms === false ? undefined : detectExportFormat(headers);
-  const dateFormat = mapping?.format?.dateFormat ?? 'auto';
+  // The mapping's; else how the file's own dates tell they are written (month first: see detectMonthFirst).
+  const dateFormat = mapping?.format?.dateFormat ?? file?.dateFormat ?? 'auto';
   const decimal = mapping?.format?.decimal ?? ',';
   const timeZone = mapping?.format?.timeZone;
   // A header that notes its times' zone (Stripe's `Created (UTC)`, `Data (GMT)`, Wix's `(UTC+0)`, `(UTC+1)`, `GMT-5`)

@@ -202,8 +202,8 @@ function twoDigitYear(y: number, pivotYear: number): number {
 }
 
 /**
- * A calendar date as `yyyy-MM-dd`. Day-first (`dd/mm/yyyy`, the Italian way) unless the mapping says otherwise;
- * ISO dates; Excel serial numbers (spreadsheets). Impossible dates (31/02) are rejected, never rolled over.
+ * A calendar date as `yyyy-MM-dd`. Day-first (`dd/mm/yyyy`, the Italian way) unless the mapping or the file's dates
+ * say otherwise (see detectMonthFirst); ISO dates; Excel serial numbers (spreadsheets); a month by its name. Impossible dates (31/02) are rejected, never rolled over.
  * Two-digit years are read as the latest year not after `pivotYear` (birth dates are in the past).
  */
 export function normaliseDate(raw: string, format: DateFormat = 'auto', pivotYear = CURRENT_YEAR): Cleaned<string> {
@@ -222,8 +222,9 @@ const dateExcel = memo((raw: string) => readDate(raw, 'excel', CURRENT_YEAR));
 function readDate(raw: string, format: DateFormat, pivotYear: number): Cleaned<string> {
   const s = raw.trim();
   if (!s) return fail('date.empty');
+  // An ISO date says its order, whatever the file's numeric dates do (as a timestamp's always did).
   const ymd = YMD.exec(s);
-  if (ymd && format !== 'dd/MM/yyyy' && format !== 'MM/dd/yyyy') return isoDate(+ymd[1]!, +ymd[2]!, +ymd[3]!);
+  if (ymd) return isoDate(+ymd[1]!, +ymd[2]!, +ymd[3]!);
   const dmy = DMY.exec(s);
   if (dmy && format !== 'yyyy-MM-dd' && format !== 'excel') {
     let y = +dmy[3]!;

@@ -1,7 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
-import { detectDelimiter, detectEncoding, type TextEncoding, titleLines, WHATWG_LABEL } from '../domain/dialect.ts';
+import { detectDelimiter, detectEncoding, detectMonthFirst, type TextEncoding, titleLines, WHATWG_LABEL } from '../domain/dialect.ts';
 import { compilePlan, type RowPlan } from '../domain/mapping.ts';
 import { identifierKeysIn } from '../domain/privacy/subject.ts';
 import { suppressionCheckKeys } from '../domain/privacy/suppression.ts';
@@ -46,6 +46,8 @@ export interface ImportReport {
   readonly compressed?: boolean;
   readonly encoding?: TextEncoding;
   readonly delimiter?: string;
+  /** `MM/dd/yyyy`: the file's numeric dates were read month first, as they tell (`12/25/2026`), where no mapping says. */
+  readonly dateFormat?: 'MM/dd/yyyy';
   readonly kind?: string;
   readonly exportFormat?: string;
   readonly mapping: 'file' | 'source' | 'none';
@@ -92,6 +94,7 @@ export interface ImportCheckpoint {
   readonly headerLine?: number;
   readonly encoding?: TextEncoding;
   readonly delimiter?: string;
+  readonly dateFormat?: 'MM/dd/yyyy';
   readonly format: FileFormat;
   readonly compressed: boolean;
   readonly counts: { rowsRead: number; accepted: number; rejected: number; suppressed: number };
@@ -295,6 +298,7 @@ export async function importObject(
   const headerLine = mapping?.format?.header === false ? undefined : mapping?.format?.headerLine;
   let encoding: TextEncoding | undefined = resume?.encoding;
   let delimiter: string | undefined = resume?.delimiter;
+  let dateFormat: 'MM/dd/yyyy' | undefined = resume?.dateFormat;
   if ((format === 'csv' || format === 'xlsx') && !resume && isOle2(head)) {
     const errorDetail = 'the file is an Excel 97-2003 workbook (.xls) or one protected by a password: save it as .xlsx (without a password) or CSV';
     return finish({ status: 'failed', error: 'xls.unsupported', errorDetail, format });
@@ -309,8 +313,17 @@ export async function importObject(
     }
     const excelSep = /^sep=(.)\r?\n/i.exec(sample.replace(/^\ufeff/, ''));
     delimiter = mapping?.format?.delimiter ?? excelSep?.[1] ?? detectDelimiter(excelSep ? sample.slice(sample.indexOf('\n') + 1) : sample, titleLines(headerLine, excelSep));
+    // A US tool's dates (`12/25/2026`), where the mapping does not say how its dates are written.
+    if (!mapping?.format?.dateFormat) dateFormat = detectMonthFirst(sample);
   }
-  facts = { format, compressed, ...(encoding ? { encoding } : {}), ...(delimiter ? { delimiter } : {}), ...(resume?.headerLine !== undefined ? { headerLine: resume.headerLine } : {}) };
+  facts = {
+    format,
+    compressed,
+    ...(encoding ? { encoding } : {}),
+    ...(delimiter ? { delimiter } : {}),
+    ...(dateFormat ? { dateFormat } : {}),
+    ...(resume?.headerLine !== undefined ? { headerLine: resume.headerLine } : {}),
+  };
 
   // Rows.
   let batches: AsyncIterable<readonly (SourceRow & { text?: string })[]>;
@@ -355,7 +368,7 @@ export async function importObject(
     const k = h.join('\u0000');
     let p = plans.get(k);
     if (p === undefined) {
-      const compiled = compilePlan(h, source, mapping);
+      const compiled = compilePlan(h, source, mapping, { dateFormat });
       p = compiled.ok ? compiled.plan : compiled.error;
       if (plans.size > 1000) plans.clear();
       plans.set(k, p);
@@ -421,7 +434,7 @@ export async function importObject(
         headers = row.cells.map((h) => h.trim());
         if (titled) facts = { ...facts, headerLine: row.line };
         const p = planFor(headers);
-        if (typeof p === 'string') return finish({ status: 'failed', error: p, errorDetail: planErrorDetail(p, compilePlan(headers, source, mapping)) });
+        if (typeof p === 'string') return finish({ status: 'failed', error: p, errorDetail: planErrorDetail(p, compilePlan(headers, source, mapping, { dateFormat })) });
         plan = p;
         facts = { ...facts, ...planFacts(plan) };
         lastLine = row.line;
@@ -502,6 +515,7 @@ export async function importObject(
             ...(facts.headerLine !== undefined ? { headerLine: facts.headerLine } : {}),
             ...(encoding ? { encoding } : {}),
             ...(delimiter ? { delimiter } : {}),
+            ...(dateFormat ? { dateFormat } : {}),
             format,
             compressed,
             counts,

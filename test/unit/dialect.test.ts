@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, detectEncoding, isValidUtf8, titleLineCount } from '../../lambdas/domain/dialect.ts';
+import { detectDelimiter, detectEncoding, detectMonthFirst, isValidUtf8, titleLineCount } from '../../lambdas/domain/dialect.ts';
 
 const cp1252 = (s: string): Uint8Array =>
   Uint8Array.from([...s].map((c) => (c === 'à' ? 0xe0 : c === 'ò' ? 0xf2 : c.charCodeAt(0))));
@@ -61,5 +61,21 @@ describe('titleLineCount', () => {
     ['a title with two cells filled (the header is the first row as before)', [['Elenco clienti', '01/12/2026'], ['Nome', 'Email']], 0],
   ])('%s', (_name, rows, titles) => {
     expect(titleLineCount(rows)).toBe(titles);
+  });
+});
+
+describe('detectMonthFirst', () => {
+  it('tells month first where a second number above 12 does and no first one does', () => {
+    expect(detectMonthFirst('Timestamp,Email\n3/11/2025 10:15:00,a@example.com\n3/25/2025 9:00:00,b@example.com\n')).toBe('MM/dd/yyyy');
+    expect(detectMonthFirst('Date,Email\n12/25/26,a@example.com\n')).toBe('MM/dd/yyyy');
+    expect(detectMonthFirst('Data;Email\n25/12/2026;a@example.it\n')).toBeUndefined();
+    // One day-first date settles it: the file is day first, whatever else looks otherwise.
+    expect(detectMonthFirst('Data;Scadenza\n03/11/2025;11/25/2025\n13/11/2025;01/01/2026\n')).toBeUndefined();
+    // Nothing tells: day first, the default.
+    expect(detectMonthFirst('Data;Email\n01/02/2026;a@example.it\n')).toBeUndefined();
+  });
+  it('is not told by what only looks like a date', () => {
+    // A version, an IP address, a phone, an amount, a two-digit year after dots, an ISO date.
+    expect(detectMonthFirst('v;ip;tel;amount;x;iso\n1.2.30;10.1.20.5;333.123.4567;1.234,56;10.20.30;2026-12-25\n')).toBeUndefined();
   });
 });

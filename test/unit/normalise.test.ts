@@ -162,6 +162,9 @@ describe('normaliseDate', () => {
   });
   it('follows the mapping for month-first dates', () => {
     expect(normaliseDate('03/12/1975', 'MM/dd/yyyy')).toEqual({ ok: true, value: '1975-03-12' });
+    // An ISO date says its own order, whichever the file's numeric dates are in.
+    expect(normaliseDate('1975-03-12', 'MM/dd/yyyy')).toEqual({ ok: true, value: '1975-03-12' });
+    expect(normaliseDate('1975-03-12', 'dd/MM/yyyy')).toEqual({ ok: true, value: '1975-03-12' });
   });
   it.each([
     ['31/02/2000', 'date.impossible'],

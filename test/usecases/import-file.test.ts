@@ -279,6 +279,40 @@ ${IT_CSV}
     expect(queue.records.map((r) => [r.lineage.recordKey, r.lineage.line, r.person])).toEqual(oneRunRecords.map((r) => [r.lineage.recordKey, r.lineage.line, r.person]));
   });
 
+  it("reads a US tool's dates month first where the file's dates tell it, across checkpoints, and says so", async () => {
+    // Google Forms in English: `Timestamp` month first. Its 13th and later days tell; its first days alone would not.
+    const lines = ['Timestamp,Email Address,Name,Date of birth'];
+    for (let i = 0; i < 9000; i++) lines.push(`${(i % 12) + 1}/${(i % 28) + 1}/2025 9:0${i % 10}:00,user${i}@example.com,Name ${i},1980-02-03`);
+    await objects.put(LANDING, 'imports/forms/responses.csv', `${lines.join('\n')}\n`);
+    let calls = 0;
+    deps = { ...deps, reserveMs: 1000, remainingMs: () => (++calls % 2 === 0 ? 10 : 600_000) };
+    let outcome = await importObject(deps, LANDING, 'imports/forms/responses.csv');
+    let hops = 0;
+    while (!outcome.done) {
+      hops++;
+      expect(outcome.checkpoint.dateFormat).toBe('MM/dd/yyyy');
+      outcome = await importObject(deps, LANDING, 'imports/forms/responses.csv', JSON.parse(JSON.stringify(outcome.checkpoint)) as ImportCheckpoint);
+    }
+    expect(hops).toBeGreaterThan(1);
+    expect(outcome.report).toMatchObject({ status: 'completed', dateFormat: 'MM/dd/yyyy', accepted: 9000, rejected: 0, flagged: {} });
+    // Every row month first, the last as the first; an ISO date is read as it says.
+    expect(queue.records[0]).toMatchObject({ occurredAt: '2025-01-01T09:00:00.000Z', person: { birthDate: '1980-02-03' } });
+    expect(queue.records[8999]).toMatchObject({ occurredAt: `2025-12-${String((8999 % 28) + 1).padStart(2, '0')}T09:09:00.000Z` });
+
+    // An Italian file, and one whose dates never tell: day first, as before, and nothing said.
+    const italian = await run('imports/erp/visite.csv', ['Data;Email', '13/01/2026;a@example.it', '01/02/2026;b@example.it'].join('\n'));
+    expect(italian.dateFormat).toBeUndefined();
+    expect(queue.records.at(-1)?.occurredAt).toBe('2026-02-01T00:00:00.000Z');
+    const untold = await run('imports/erp/visite2.csv', ['Data;Email', '01/02/2026;b@example.it'].join('\n'));
+    expect(untold.dateFormat).toBeUndefined();
+    expect(queue.records.at(-1)?.occurredAt).toBe('2026-02-01T00:00:00.000Z');
+    // A mapping that says how its dates are written is followed, whatever they tell.
+    await objects.put(LANDING, 'mappings/us.json', JSON.stringify({ format: { dateFormat: 'dd/MM/yyyy' } }));
+    const mapped = await run('imports/us/visits.csv', ['Date,Email', '01/13/2026,a@example.com'].join('\n'));
+    expect(mapped).toMatchObject({ mapping: 'source', rejected: 0, flagged: { 'occurredAt:date.impossible': 1 } });
+    expect(mapped.dateFormat).toBeUndefined();
+  });
+
   it('numbers lines alike of one order across a checkpoint as one run does', async () => {
     // An order lines export without a line number: each order of seven lines lists two articles, each more than once;
     // checkpoints (every 2,000 rows) fall inside orders.
