@@ -205,7 +205,7 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'data appuntamento', 'appointment date', 'data visita', 'visit date',
   ],
   // The time of day beside a date column (a call log's `Data;Ora`): read into that date.
-  'occurredAt.time': ['ora', 'orario', 'ora chiamata', 'ora contatto', 'time'],
+  'occurredAt.time': ['ora', 'orario', 'ora chiamata', 'ora contatto', 'time', 'ora appuntamento', 'orario appuntamento', 'appointment time', 'ora visita', 'orario visita', 'visit time'],
 };
 
 /** Paths a row may carry several columns of (two phone columns are two phones, not a conflict). */

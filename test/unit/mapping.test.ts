@@ -124,6 +124,13 @@ describe('compilePlan', () => {
       'identifiers.email': 'Guest Email',
       'identifiers.phone': 'Telefono ospite',
     });
+    // An appointment's time of day, named as the appointment's (a booking app's `Appointment Time`, `Ora appuntamento`).
+    expect(paths(['Customer Name', 'Customer Email', 'Appointment Date', 'Appointment Time', 'Service', 'Staff'])).toMatchObject({
+      occurredAt: 'Appointment Date',
+      'occurredAt.time': 'Appointment Time',
+      'interaction.subject': 'Service',
+    });
+    expect(paths(['Paziente', 'Telefono', 'Data visita', 'Ora visita'])).toMatchObject({ occurredAt: 'Data visita', 'occurredAt.time': 'Ora visita' });
     // A register's `Stato` is still the country.
     expect(paths(['Nome', 'Cognome', 'Email', 'Stato'])).toMatchObject({ 'address.country': 'Stato' });
     // A hotel's stays: each a sale of its guest, known by the booking's number, dated by the arrival.
