@@ -51,7 +51,7 @@ let twin: Twin;
 async function cdpImport(name: string, body: Buffer, source: string) {
   const file = path.join(home, name);
   writeFileSync(file, body);
-  return JSON.parse(await cdpOk(home, 'import', file, '--source', source, '--json')) as { status: string; rowsRead: number; accepted: number; rejected: number; suppressed: number; exportFormat?: string; encoding?: string; kind?: string; unmappedColumns?: string[] };
+  return JSON.parse(await cdpOk(home, 'import', file, '--source', source, '--json')) as { status: string; rowsRead: number; accepted: number; rejected: number; suppressed: number; exportFormat?: string; encoding?: string; kind?: string; unmappedColumns?: string[]; dateFormat?: string; flagged?: Record<string, number> };
 }
 
 const profile = (identifierKey: string) => profileOf(twin.clients.dynamodb, twin.resources.tableName, identifierKey);
@@ -382,6 +382,25 @@ describe('exports a new user uploads, without a mapping', () => {
       orders: { count: 2, revenue: 750, lastAt: '2026-11-02T10:15:00.000Z' },
     });
     expect((await profile('phone:+393477654321'))?.orders).toMatchObject({ count: 0, revenue: 0 });
+  });
+
+  it("imports an English form's responses month first and a UK shop's orders in pounds, as their own text tells", async () => {
+    // Google Forms in English: `Timestamp` month first, which its 25th tells; the 11 March would otherwise be 3 November.
+    const form = [
+      'Timestamp,Email Address,Full name,How did you hear about us?',
+      '3/11/2026 9:05:00,oliver.smith@example.co.uk,Oliver Smith,Google',
+      '3/25/2026 18:40:12,emma.jones@example.co.uk,Emma Jones,Instagram',
+    ].join('\n');
+    const imported = await cdpImport('responses.csv', Buffer.from(form), 'uk-form');
+    expect(imported).toMatchObject({ status: 'completed', dateFormat: 'MM/dd/yyyy', rowsRead: 2, accepted: 2, rejected: 0, flagged: {} });
+    // A shop's orders with their amounts in pounds and no currency column; dates with the month named.
+    const orders = ['Order Number,Sale Date,Buyer Email,Total', '07-11111-22222,"Mar 12, 2026",oliver.smith@example.co.uk,£24.99'].join('\n');
+    expect(await cdpImport('orders.csv', Buffer.from(orders), 'uk-shop')).toMatchObject({ status: 'completed', kind: 'order', accepted: 1, rejected: 0 });
+    await twin.waitIdle();
+    expect((await profile('email:oliver.smith@example.co.uk'))?.lead).toMatchObject({ source: 'google', at: '2026-03-11T09:05:00.000Z' });
+    expect((await profile('email:emma.jones@example.co.uk'))?.lead).toMatchObject({ source: 'instagram', at: '2026-03-25T18:40:12.000Z' });
+    const [oliver] = JSON.parse(await cdpOk(home, 'profiles', 'get', '--email', 'oliver.smith@example.co.uk', '--history', '--json'));
+    expect(oliver.history.orders).toEqual([{ source: 'uk-shop', orderId: '07-11111-22222', placedAt: '2026-03-12T00:00:00.000Z', total: 24.99, currency: 'GBP', counted: true }]);
   });
 
   it("imports a Google Forms export: how each person found the business, and each consent box by its wording", async () => {
