@@ -203,8 +203,9 @@ function twoDigitYear(y: number, pivotYear: number): number {
 
 /**
  * A calendar date as `yyyy-MM-dd`. Day-first (`dd/mm/yyyy`, the Italian way) unless the mapping or the file's dates
- * say otherwise (see detectMonthFirst); ISO dates; Excel serial numbers (spreadsheets); a month by its name. Impossible dates (31/02) are rejected, never rolled over.
- * Two-digit years are read as the latest year not after `pivotYear` (birth dates are in the past).
+ * say otherwise (see detectMonthFirst); ISO dates; Excel serial numbers (spreadsheets); a month by its name. Impossible
+ * dates (31/02) are rejected, never rolled over. Two-digit years are read as the latest year not after `pivotYear`
+ * (birth dates are in the past).
  */
 export function normaliseDate(raw: string, format: DateFormat = 'auto', pivotYear = CURRENT_YEAR): Cleaned<string> {
   if (pivotYear !== CURRENT_YEAR) return readDate(raw, format, pivotYear);

@@ -5,8 +5,8 @@ import { birthByCodiciFiscali, checkCodiceFiscale, checkPartitaIva, namesByCodic
 import type { PlannedField, RowPlan } from './mapping.ts';
 import {
   type Cleaned,
-  hasTimeOfDay,
   currencyOfAmount,
+  hasTimeOfDay,
   normaliseAmount,
   normaliseBoolean,
   normaliseConsent,
