@@ -761,16 +761,6 @@ const ZONE_NOTE = /\s(?:utc|gmt)(?:\s\d{1,2}){0,2}$/;
 const CURRENCY_NOTE = /\s(?:in\s)?(?:eur|euro|usd|gbp|chf)$/;
 /** The amounts of an order, each in the order's currency. */
 export const AMOUNT_PATHS: ReadonlySet<string> = /* @__PURE__ */ new Set(['order.total', 'order.refunded', 'order.lineTotal', 'order.unitPrice']);
-const CURRENCY_CODES: Readonly<Record<string, string>> = { '€': 'EUR', euro: 'EUR', $: 'USD', 'us$': 'USD', '£': 'GBP' };
-
-/**
- * The currency an amount's header notes (`Total (USD)`, `Importo (€)`, `Amount in GBP`, `Totale in euro`), as its ISO
- * code: the order's currency where no column gives it.
- */
-export function currencyNoted(header: string): string | undefined {
-  const noted = /(?:^|[\s([])(?:in\s+)?(eur|euro|usd|gbp|chf|€|us\$|\$|£)[)\]]?\s*$/i.exec(header)?.[1]?.toLowerCase();
-  return noted === undefined ? undefined : (CURRENCY_CODES[noted] ?? noted.toUpperCase());
-}
 
 /**
  * A form's own name for a field, as a form plugin's export heads it: Contact Form 7's `your-name`, `your-email` (which

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import type { RecordKind } from './canonical.ts';
-import { AMOUNT_PATHS, currencyNoted, detectExportFormat, type ExportFormat, foldHeader, MULTI_VALUED, recogniseHeaders } from './headers.ts';
-import type { DateFormat } from './normalise.ts';
+import { AMOUNT_PATHS, detectExportFormat, type ExportFormat, foldHeader, MULTI_VALUED, recogniseHeaders } from './headers.ts';
+import { currencyOfAmount, type DateFormat } from './normalise.ts';
 import { isTimeZone } from './time-zone.ts';
 
 // zod/mini with the English messages only: the classic API bundles every locale (~400 KB) into the Lambda.
@@ -161,6 +161,9 @@ function nameOrderOf(headers: readonly string[], fields: readonly PlannedField[]
   return full ? nameOrderOfHeader(headers[full.index!] ?? '') : 'firstLast';
 }
 
+/** A currency at the end of a header: `(USD)`, `€`, `in GBP`, `in euro`. */
+const CURRENCY_NOTED = /(?:^|[\s([])(?:in\s+)?(eur|euro|usd|gbp|chf|€|us\$|\$|£)[)\]]?\s*$/i;
+
 /**
  * Compiles a file's plan from its headers, an optional mapping, and what the file's own text tells (its dates' order).
  * The mapping's fields win; remaining columns are recognised by a known tool's export format, then by synonym. A
@@ -188,10 +191,12 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
     return `Etc/GMT${noted[1] === '+' ? '-' : '+'}${hours}`;
   };
 
-  // An amount's header that names its currency (`Total (USD)`, `Amount in GBP`) gives the order's where no column does.
-  // Euro, what an amount is read in anyway, is not noted: the plan, and so its records' ids, stay as they were.
+  // An amount's header that names its currency (`Total (USD)`, `Importo (€)`, `Amount in GBP`) gives the order's where
+  // no column does. Euro, what an amount is read in anyway, is not noted: the plan, and so its records' ids, stay as
+  // they were.
   const amountCurrency = (path: string, header: string | undefined): string | undefined => {
-    const noted = AMOUNT_PATHS.has(path) && header !== undefined ? currencyNoted(header) : undefined;
+    const note = AMOUNT_PATHS.has(path) && header !== undefined ? CURRENCY_NOTED.exec(header)?.[1] : undefined;
+    const noted = note === undefined ? undefined : currencyOfAmount(note);
     return noted === 'EUR' ? undefined : noted;
   };
 

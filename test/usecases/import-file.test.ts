@@ -28,6 +28,23 @@ async function run(key: string, body: string | Uint8Array): Promise<ImportReport
   return r;
 }
 
+/**
+ * Imports an object already landed in invocations that each stop at a checkpoint (as Lambda's time limit makes a long
+ * import do), each continuing from the last one's checkpoint as it would arrive (JSON), until it is done.
+ */
+async function importInHops(key: string, eachCheckpoint?: (checkpoint: ImportCheckpoint) => void): Promise<{ report: ImportReport; hops: number }> {
+  let calls = 0;
+  deps = { ...deps, reserveMs: 1000, remainingMs: () => (++calls % 2 === 0 ? 10 : 600_000) };
+  let outcome = await importObject(deps, LANDING, key);
+  let hops = 0;
+  while (!outcome.done) {
+    hops++;
+    eachCheckpoint?.(outcome.checkpoint);
+    outcome = await importObject(deps, LANDING, key, JSON.parse(JSON.stringify(outcome.checkpoint)) as ImportCheckpoint);
+  }
+  return { report: outcome.report, hops };
+}
+
 const IT_CSV = [
   'Codice cliente;Nome;Cognome;E-mail;Cellulare;CAP;Città;Provincia;Data di nascita;Totale speso',
   'C1;NICCOLÒ;ROSSI;n.rossi@example.it;333 123 4567;184;Forlì;FC;01/02/1980;1.234,50',
@@ -261,18 +278,10 @@ ${IT_CSV}
     const oneRunRecords = queue.records.splice(0);
 
     await objects.put(LANDING, key, body);
-    let calls = 0;
-    deps = { ...deps, reserveMs: 1000, remainingMs: () => (++calls % 2 === 0 ? 10 : 600_000) };
-    let outcome = await importObject(deps, LANDING, key);
-    let hops = 0;
-    while (!outcome.done) {
-      hops++;
-      const cp = JSON.parse(JSON.stringify(outcome.checkpoint)) as ImportCheckpoint;
-      outcome = await importObject(deps, LANDING, key, cp);
-    }
+    const { report, hops } = await importInHops(key);
     expect(hops).toBeGreaterThan(1);
     expect(oneRun.headerLine).toBe(title ? 4 : undefined);
-    const { importId: _a, objectKey: _b, source: _c, quarantineKeys: _d, startedAt: _e, finishedAt: _f, continuations, ...rest } = outcome.report;
+    const { importId: _a, objectKey: _b, source: _c, quarantineKeys: _d, startedAt: _e, finishedAt: _f, continuations, ...rest } = report;
     const { importId: _g, objectKey: _h, source: _i, quarantineKeys: _j, startedAt: _k, finishedAt: _l, continuations: _m, ...expected } = oneRun;
     expect(rest).toEqual(expected);
     expect(continuations).toBe(hops);
@@ -284,17 +293,9 @@ ${IT_CSV}
     const lines = ['Timestamp,Email Address,Name,Date of birth'];
     for (let i = 0; i < 9000; i++) lines.push(`${(i % 12) + 1}/${(i % 28) + 1}/2025 9:0${i % 10}:00,user${i}@example.com,Name ${i},1980-02-03`);
     await objects.put(LANDING, 'imports/forms/responses.csv', `${lines.join('\n')}\n`);
-    let calls = 0;
-    deps = { ...deps, reserveMs: 1000, remainingMs: () => (++calls % 2 === 0 ? 10 : 600_000) };
-    let outcome = await importObject(deps, LANDING, 'imports/forms/responses.csv');
-    let hops = 0;
-    while (!outcome.done) {
-      hops++;
-      expect(outcome.checkpoint.dateFormat).toBe('MM/dd/yyyy');
-      outcome = await importObject(deps, LANDING, 'imports/forms/responses.csv', JSON.parse(JSON.stringify(outcome.checkpoint)) as ImportCheckpoint);
-    }
+    const { report, hops } = await importInHops('imports/forms/responses.csv', (checkpoint) => expect(checkpoint.dateFormat).toBe('MM/dd/yyyy'));
     expect(hops).toBeGreaterThan(1);
-    expect(outcome.report).toMatchObject({ status: 'completed', dateFormat: 'MM/dd/yyyy', accepted: 9000, rejected: 0, flagged: {} });
+    expect(report).toMatchObject({ status: 'completed', dateFormat: 'MM/dd/yyyy', accepted: 9000, rejected: 0, flagged: {} });
     // Every row month first, the last as the first; an ISO date is read as it says.
     expect(queue.records[0]).toMatchObject({ occurredAt: '2025-01-01T09:00:00.000Z', person: { birthDate: '1980-02-03' } });
     expect(queue.records[8999]).toMatchObject({ occurredAt: `2025-12-${String((8999 % 28) + 1).padStart(2, '0')}T09:09:00.000Z` });
@@ -329,15 +330,7 @@ ${IT_CSV}
     expect(expected.filter((k) => k.endsWith('.5'))).toHaveLength(1500);
 
     await objects.put(LANDING, 'imports/erp/righe-2.csv', body);
-    let calls = 0;
-    deps = { ...deps, reserveMs: 1000, remainingMs: () => (++calls % 2 === 0 ? 10 : 600_000) };
-    let outcome = await importObject(deps, LANDING, 'imports/erp/righe-2.csv');
-    let hops = 0;
-    while (!outcome.done) {
-      hops++;
-      expect(outcome.checkpoint.alikeLines?.orderId).toMatch(/^ORD-/);
-      outcome = await importObject(deps, LANDING, 'imports/erp/righe-2.csv', JSON.parse(JSON.stringify(outcome.checkpoint)) as ImportCheckpoint);
-    }
+    const { hops } = await importInHops('imports/erp/righe-2.csv', (checkpoint) => expect(checkpoint.alikeLines?.orderId).toMatch(/^ORD-/));
     expect(hops).toBeGreaterThan(1);
     expect(keysOf(queue.records)).toEqual(expected);
   });
