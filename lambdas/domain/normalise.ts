@@ -252,18 +252,18 @@ const MONTHS: Readonly<Record<string, number>> = {
   sep: 9, sept: 9, september: 9, set: 9, sett: 9, settembre: 9, oct: 10, october: 10, ott: 10, ottobre: 10,
   nov: 11, november: 11, novembre: 11, dec: 12, december: 12, dic: 12, dicembre: 12,
 };
-/** A weekday before a date (`Tuesday, March 3, 2026`, `martedì 3 marzo 2026`, `Tue, 3 Mar 2026`). */
-const WEEKDAY =
-  /^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|(?:mon|tue|wed|thu|fri|sat|sun)(?=,))[,\s]+/;
-const DAY_MONTH_YEAR = /^(\d{1,2})(?:st|nd|rd|th|°|º)?[\s\-/.]+([a-z]+)[\s\-/.,]+(\d{4}|\d{2})$/;
-const MONTH_DAY_YEAR = /^([a-z]+)[\s.]+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$/;
+/** A weekday before a date, folded (`Tuesday, March 3, 2026`, `martedì 3 marzo 2026`, `Tue, 3 Mar 2026`). */
+const WEEKDAY = /^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|mon|tue|wed|thu|fri|sat|sun) /;
+/** Folded, so with one space between its words whatever divided them (`3 marzo 2026`, `03-mar-26`, `1° gennaio`). */
+const DAY_MONTH_YEAR = /^(\d{1,2})(?:st|nd|rd|th)? ([a-z]+) (\d{4}|\d{2})$/;
+const MONTH_DAY_YEAR = /^([a-z]+) (\d{1,2})(?:st|nd|rd|th)? (\d{4})$/;
 
 /**
  * A date with its month's name, as a calendar, a booking tool or a spreadsheet's long format writes it: `3 marzo 2026`,
  * `03-mar-26`, `March 3, 2026`, `Tue, 3 Mar 2026`, `martedì 3 marzo 2026`. A name of no month is no date.
  */
 function namedMonthDate(raw: string, pivotYear: number): Cleaned<string> | undefined {
-  const s = raw.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(WEEKDAY, '');
+  const s = foldText(raw).replace(WEEKDAY, '');
   const dmy = DAY_MONTH_YEAR.exec(s);
   const mdy = dmy ? undefined : MONTH_DAY_YEAR.exec(s);
   const [day, name, year] = dmy ? [dmy[1]!, dmy[2]!, dmy[3]!] : mdy ? [mdy[2]!, mdy[1]!, mdy[3]!] : [];
@@ -305,10 +305,12 @@ export function normaliseTimestamp(raw: string, format: DateFormat = 'auto', tim
  * The time after a date: `03/11/2025 10:15`, on the 12-hour clock (`3/11/2025 3:20 PM`, Calendly's `10:00 am`), after a
  * comma or an `at` (`3/11/2025, 10:15:00 AM`, `March 3, 2026 at 10:00`).
  */
-const TIME_AFTER_DATE = /(?:,?\s+(?:at|alle|ore)\s+|,\s*|[ T])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([ap])\.?m\.?)?$/i;
+const BEFORE_TIME = String.raw`(?:,?\s+(?:at|alle|ore)\s+|,\s*|[ T])`;
+const TIME_AFTER_DATE = new RegExp(String.raw`${BEFORE_TIME}(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([ap])\.?m\.?)?$`, 'i');
+const SOME_TIME = new RegExp(String.raw`\d${BEFORE_TIME}\d{1,2}[:.]\d{2}`, 'i');
 
 /** Whether a date value carries its own time of day (`03/11/2025 10:15`, `2025-11-03T10:15:00+01:00`). */
-export const hasTimeOfDay = (raw: string): boolean => /\d(?:,?\s+(?:at|alle|ore)\s+|,\s*|[ T])\d{1,2}[:.]\d{2}/i.test(raw.trim());
+export const hasTimeOfDay = (raw: string): boolean => SOME_TIME.test(raw.trim());
 
 function timeOfDate(date: string, h: number, m: number, sec: number, timeZone: string | undefined): Cleaned<string> {
   if (h > 23 || m > 59 || sec > 59) return fail('date.impossible');
