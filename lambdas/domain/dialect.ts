@@ -69,6 +69,48 @@ export function titleLineCount(leading: readonly (readonly string[])[]): number 
 /** Whether a row ends the search for a header (see titleLineCount): two cells filled, or the rows to look at are used up. */
 export const endsTitleSearch = (cells: readonly string[], seen: number): boolean => filled(cells) >= 2 || seen > MAX_TITLE_LINES;
 
+/**
+ * What a survey tool (SurveyMonkey) writes in its second header row, under a question of one column: that the column
+ * holds the answer (`Response`, `Open-Ended Response`; `Risposta`, `Risposta aperta` in Italian).
+ */
+const ANSWER_LABELS: ReadonlySet<string> = new Set(['response', 'open-ended response', 'open ended response', 'risposta', 'risposta aperta']);
+const isAnswerLabel = (cell: string): boolean => ANSWER_LABELS.has(cell.trim().toLowerCase());
+
+/**
+ * Whether the row below a header is a survey's second header row (SurveyMonkey's): some cell is an answer label, and
+ * under each column that is a question of its own (its header filled, the next one too) the cell is empty (the
+ * respondent's id, the collector's) or an answer label. A data row's column of its own holds its value.
+ */
+export function isSubHeader(header: readonly string[], cells: readonly string[]): boolean {
+  if (!cells.some(isAnswerLabel)) return false;
+  return header.every((h, i) => h.trim() === '' || (header[i + 1] ?? 'end').trim() === '' || (cells[i] ?? '').trim() === '' || isAnswerLabel(cells[i]!));
+}
+
+/**
+ * A survey's columns named from its two header rows. The first names each question over its first column and leaves
+ * the rest of its columns empty; the second says what each column holds: the answer (`Response`), or, for a question
+ * of several columns, a choice's or a field's label. A one-column question is named by the question; a column of a
+ * question of several by `<question> - <label>` (`Which products? - Product A`), so a choice's label is never read as
+ * a field of its own; a contact question's columns (`Name`, `Email Address`, `Phone Number`) by their labels alone,
+ * where `standsAlone` tells a contact question by its labels.
+ */
+export function subHeaderNames(header: readonly string[], sub: readonly string[], standsAlone: (labels: readonly string[]) => boolean = () => false): string[] {
+  const names: string[] = [];
+  for (let start = 0; start < header.length; ) {
+    let end = start + 1;
+    while (end < header.length && header[end]!.trim() === '') end++;
+    const question = header[start]!.trim();
+    const labels = header.slice(start, end).map((_h, k) => (sub[start + k] ?? '').trim());
+    const alone = end - start > 1 && standsAlone(labels.filter((l) => l !== '' && !isAnswerLabel(l)));
+    labels.forEach((label, k) => {
+      if (label === '' || isAnswerLabel(label)) names.push(k === 0 ? question : '');
+      else names.push(alone || question === '' ? label : `${question} - ${label}`);
+    });
+    start = end;
+  }
+  return names;
+}
+
 /** Lines above a header placed by a mapping that delimiter detection skips (Excel's `sep=` line is cut already). */
 export const titleLines = (headerLine: number | undefined, excelSep: unknown): number => Math.max(0, (headerLine ?? 1) - 1 - (excelSep ? 1 : 0));
 

@@ -98,10 +98,10 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'cap sede legale'],
   'address.city': ['citta', 'comune', 'localita', 'city', 'town', 'mailing city',
     'citta di residenza', 'citta residenza', 'comune di residenza', 'comune residenza', 'localita di residenza', 'citta di domicilio', 'comune di domicilio',
-    'comune domicilio', 'home city', 'suburb', 'comune sede legale', 'citta sede legale'],
+    'comune domicilio', 'home city', 'suburb', 'comune sede legale', 'citta sede legale', 'city town', 'town city'],
   'address.province': ['provincia', 'prov', 'sigla provincia', 'province', 'province code', 'state', 'state code', 'county', 'state region', 'state province', 'mailing state province', 'mailing state',
     'provincia di residenza', 'provincia residenza', 'prov residenza', 'provincia di domicilio', 'provincia domicilio', 'home state', 'province state',
-    'provincia sede legale', 'prov sede legale'],
+    'provincia sede legale', 'prov sede legale', 'stato provincia'],
   'address.region': ['regione', 'region'],
   'address.country': ['nazione', 'paese', 'stato', 'country', 'country code', 'country region', 'mailing country',
     'nazione di residenza', 'paese di residenza', 'stato di residenza', 'country of residence', 'home country'],
@@ -662,6 +662,27 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     },
     nameOrder: 'firstLast',
   },
+  // SurveyMonkey's responses (Analyze › Save as › All responses data, CSV or .xlsx): one row a response, under its
+  // respondent's id (which links no one), dated by when it was completed (`End Date`). The respondent is known by the
+  // e-mail, name and custom data of an e-mail invitation, which a web link leaves empty, and by the survey's own
+  // questions, a contact question's fields named in the second header row (see subHeaderNames). The collector, the
+  // start and the IP address are left out.
+  {
+    name: 'surveymonkey-responses',
+    signature: ['respondent id', 'collector id', 'start date', 'end date'],
+    namespace: 'surveymonkey',
+    kind: 'contact',
+    recordKey: 'respondent id',
+    columns: {
+      'respondent id': '',
+      'collector id': '',
+      'start date': '',
+      'end date': 'occurredAt',
+      'ip address': '',
+      'custom data 1': '',
+    },
+    nameOrder: 'firstLast',
+  },
   // PrestaShop's orders list (Orders › Export, `order_<date>.csv`): one row an order, under its id, with its reference,
   // the country it was delivered to, its total and its state, in the back office's language. Its customer is only an
   // initial and the surname (`M. Rossi`), with no e-mail or customer id. Its `ID` is the order's: read as a customer
@@ -791,6 +812,17 @@ function synonymOf(folded: string): string | undefined {
   }
   const amount = CURRENCY_NOTE.test(folded) ? synonymOf(folded.replace(CURRENCY_NOTE, '')) : undefined;
   return amount !== undefined && AMOUNT_PATHS.has(amount) ? amount : undefined;
+}
+
+/**
+ * Whether a survey question's labels (its second header row, see subHeaderNames) are a contact question's fields
+ * (SurveyMonkey's `Contact Information`: `Name`, `Company`, …, `Email Address`, `Phone Number`, each label editable):
+ * a person's name and an e-mail or a phone. A choice question's labels (`Email`, `Phone`, `Post` for how to be
+ * reached) name no person.
+ */
+export function isContactQuestion(labels: readonly string[]): boolean {
+  const paths = labels.map((l) => synonymOf(foldHeader(l)));
+  return paths.some((p) => p === 'person.fullName' || p === 'person.firstName' || p === 'person.lastName') && paths.some((p) => p === 'identifiers.email' || p === 'identifiers.phone');
 }
 
 /**

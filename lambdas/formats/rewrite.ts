@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { detectDelimiter, detectEncoding, type TextEncoding, titleLines, WHATWG_LABEL } from '../domain/dialect.ts';
+import { detectDelimiter, detectEncoding, isSubHeader, subHeaderNames, type TextEncoding, titleLines, WHATWG_LABEL } from '../domain/dialect.ts';
 import { readCsv } from './csv.ts';
 import { readJsonArray, readNdjson } from './json.ts';
 import { sniff } from './sniff.ts';
@@ -103,19 +103,29 @@ function unpack(original: Uint8Array, key: string): { bytes: Uint8Array; format:
 }
 
 /**
- * A table's data rows as the import reads them: Excel's `sep=` line, a title above the header (markTitles) and the
- * header are not data, and never removed; a file mapped as having no header row has data from its first row.
+ * A table's data rows as the import reads them: Excel's `sep=` line, a title above the header (markTitles), the
+ * header and a survey's second header row (isSubHeader) are not data, and never removed; a file mapped as having no
+ * header row has data from its first row.
  */
 function dataRows(read: AsyncIterable<SourceRow> | Iterable<SourceRow>, readAs: ReadAs, isSepLine: (row: SourceRow) => boolean) {
   let header: readonly string[] | undefined;
   const rows = (async function* () {
     let leading = true;
+    let subHeaderDue = false;
     for await (const row of readAs.header === false ? read : markTitles(read, readAs.headerLine)) {
       if (leading && !row.error) {
         if (isSepLine(row) || (row as MaybeTitle<SourceRow>).title) continue;
         leading = false;
         if (readAs.header !== false) {
           header = row.cells.map((c) => c.trim());
+          subHeaderDue = true;
+          continue;
+        }
+      }
+      if (subHeaderDue) {
+        subHeaderDue = false;
+        if (header && !row.error && isSubHeader(header, row.cells)) {
+          header = subHeaderNames(header, row.cells);
           continue;
         }
       }

@@ -1,7 +1,8 @@
 import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
-import { detectDelimiter, detectEncoding, detectMonthFirst, type TextEncoding, titleLines, WHATWG_LABEL } from '../domain/dialect.ts';
+import { detectDelimiter, detectEncoding, detectMonthFirst, isSubHeader, subHeaderNames, type TextEncoding, titleLines, WHATWG_LABEL } from '../domain/dialect.ts';
+import { isContactQuestion } from '../domain/headers.ts';
 import { compilePlan, type RowPlan } from '../domain/mapping.ts';
 import { identifierKeysIn } from '../domain/privacy/subject.ts';
 import { suppressionCheckKeys } from '../domain/privacy/suppression.ts';
@@ -410,6 +411,9 @@ export async function importObject(
     await quarantine.add({ importId, objectKey, line, reasons: rowReasons, raw });
   };
 
+  const failedPlan = (code: string, h: readonly string[]) => finish({ status: 'failed', error: code, errorDetail: planErrorDetail(code, compilePlan(h, source, mapping, { dateFormat })) });
+  let subHeaderDue = false;
+  let heldFailure: string | undefined;
   let skip = resume?.skipRows ?? 0;
   let lastLine = (resume?.nextLine ?? 1) - 1;
   let lastOffset = offset;
@@ -434,12 +438,33 @@ export async function importObject(
         headers = row.cells.map((h) => h.trim());
         if (titled) facts = { ...facts, headerLine: row.line };
         const p = planFor(headers);
-        if (typeof p === 'string') return finish({ status: 'failed', error: p, errorDetail: planErrorDetail(p, compilePlan(headers, source, mapping, { dateFormat })) });
-        plan = p;
-        facts = { ...facts, ...planFacts(plan) };
+        // A survey's header may be read whole only with its second row (a contact question's fields are named there).
+        if (typeof p === 'string') heldFailure = p;
+        else {
+          plan = p;
+          facts = { ...facts, ...planFacts(plan) };
+        }
+        subHeaderDue = true;
         lastLine = row.line;
         lastOffset = row.endOffset ?? lastOffset;
         continue;
+      }
+      // A survey's second header row (SurveyMonkey's) names what each column holds: the columns are named from both.
+      if (subHeaderDue) {
+        subHeaderDue = false;
+        if (headers && !row.error && isSubHeader(headers, row.cells)) {
+          headers = subHeaderNames(headers, row.cells, isContactQuestion);
+          const p = planFor(headers);
+          if (typeof p === 'string') return failedPlan(p, headers);
+          heldFailure = undefined;
+          plan = p;
+          facts = { ...facts, ...planFacts(plan) };
+          leadingRows++;
+          lastLine = row.line;
+          lastOffset = row.endOffset ?? lastOffset;
+          continue;
+        }
+        if (heldFailure && headers) return failedPlan(heldFailure, headers);
       }
       if (!headers && !hasHeader && format !== 'ndjson' && format !== 'json') {
         headers = row.cells.map((_c, i) => String(i + 1));
@@ -548,6 +573,7 @@ export async function importObject(
   }
   await drain();
   if (!headers && hasHeader) return finish({ status: 'failed', error: 'file.empty', errorDetail: 'the file has no header row' });
+  if (heldFailure && headers) return failedPlan(heldFailure, headers);
   return finish({});
 }
 

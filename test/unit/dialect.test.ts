@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, detectEncoding, detectMonthFirst, isValidUtf8, titleLineCount } from '../../lambdas/domain/dialect.ts';
+import { detectDelimiter, detectEncoding, detectMonthFirst, isSubHeader, isValidUtf8, subHeaderNames, titleLineCount } from '../../lambdas/domain/dialect.ts';
 
 const cp1252 = (s: string): Uint8Array =>
   Uint8Array.from([...s].map((c) => (c === 'à' ? 0xe0 : c === 'ò' ? 0xf2 : c.charCodeAt(0))));
@@ -61,6 +61,32 @@ describe('titleLineCount', () => {
     ['a title with two cells filled (the header is the first row as before)', [['Elenco clienti', '01/12/2026'], ['Nome', 'Email']], 0],
   ])('%s', (_name, rows, titles) => {
     expect(titleLineCount(rows)).toBe(titles);
+  });
+});
+
+describe("a survey's second header row", () => {
+  // SurveyMonkey: the questions over their first columns, then what each column holds.
+  const header = ['Respondent ID', 'Email Address', 'Contact details', '', '', 'How did you hear about us?', '', 'Which products?', '', 'Any comments?'];
+  const sub = ['', '', 'Name', 'Email Address', 'Phone Number', 'Response', 'Other (please specify)', 'Product A', 'Email marketing', 'Open-Ended Response'];
+
+  it('is told from a data row', () => {
+    expect(isSubHeader(header, sub)).toBe(true);
+    expect(isSubHeader(['ID', 'Domanda'], ['', 'Risposta aperta'])).toBe(true);
+    // A first data row: its columns of their own hold values, whatever another holds.
+    expect(isSubHeader(header, ['1142', 'a@example.com', 'Anna', '', '', 'Response', '', '', '', 'Open-Ended Response'])).toBe(false);
+    expect(isSubHeader(['Tipo', 'Email'], ['Response', 'a@example.com'])).toBe(false);
+    expect(isSubHeader(header, ['', '', 'Name', 'Email Address', 'Phone Number', '', '', '', '', ''])).toBe(false);
+  });
+
+  it("names each column by its question, a choice's by the question and the choice, a contact field's by its label", () => {
+    expect(subHeaderNames(header, sub)).toEqual([
+      'Respondent ID', 'Email Address', 'Contact details - Name', 'Contact details - Email Address', 'Contact details - Phone Number',
+      'How did you hear about us?', 'How did you hear about us? - Other (please specify)', 'Which products? - Product A', 'Which products? - Email marketing', 'Any comments?',
+    ]);
+    const contact = (labels: readonly string[]) => labels.includes('Name');
+    expect(subHeaderNames(header, sub, contact).slice(2, 5)).toEqual(['Name', 'Email Address', 'Phone Number']);
+    // A column left empty under a question of several stays unnamed.
+    expect(subHeaderNames(['Q', '', ''], ['Response', 'Other', ''])).toEqual(['Q', 'Q - Other', '']);
   });
 });
 

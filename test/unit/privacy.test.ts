@@ -241,6 +241,13 @@ describe('rewriting an export without some rows', () => {
     expect(rows).toEqual([{ line: 3, values: { Nome: 'Anna', Email: 'a@x.it' } }]);
   });
 
+  it("names a survey's columns from both its header rows, and never takes the second for data", async () => {
+    const bytes = Buffer.from('Respondent ID,Contact details,,Any comments?\n,Name,Email Address,Open-Ended Response\n11,Anna Bianchi,a@x.it,Great\n');
+    expect(await pickRows(bytes, 'sm.csv', () => true)).toEqual([{ line: 3, values: { 'Respondent ID': '11', 'Contact details - Name': 'Anna Bianchi', 'Contact details - Email Address': 'a@x.it', 'Any comments?': 'Great' } }]);
+    const out = await rewriteWithout(bytes, 'sm.csv', () => true);
+    expect(Buffer.from(out.bytes).toString()).toBe('Respondent ID,Contact details,,Any comments?\n,Name,Email Address,Open-Ended Response\n');
+  });
+
   it('reads a file from the header line its import was told (format.headerLine), never cutting the title above it', async () => {
     const bytes = Buffer.from('Elenco clienti;al 31/12/2025\r\nNome;Email\r\nMario;m@x.it\r\nAnna;a@x.it\r\n');
     expect(await pickRows(bytes, 'a.csv', (l) => l === 3, { headerLine: 2 })).toEqual([{ line: 3, values: { Nome: 'Mario', Email: 'm@x.it' } }]);

@@ -111,6 +111,49 @@ ${IT_CSV}
     expect(await run('imports/erp/notes.csv', 'Appunti\r\nchiamare Mario\r\n')).toMatchObject({ status: 'failed', error: 'header.noIdentifierColumn' });
   });
 
+  it("reads a survey's respondents from the fields its second header row names (SurveyMonkey), and counts that row as no one's", async () => {
+    // A web link collector leaves the invitation's e-mail and names empty: the respondent is known by the survey's
+    // contact question, whose fields only the second header row names. Each respondent was quarantined as naming no one.
+    const header = 'Respondent ID,Collector ID,Start Date,End Date,IP Address,Email Address,First Name,Last Name,Custom Data 1,Contact details,,,,,How did you hear about us?,,Any comments?';
+    const sub = ',,,,,,,,,Name,Company,City/Town,Email Address,Phone Number,Response,Other (please specify),Open-Ended Response';
+    const rows = [
+      '114227580945,431559912,03/25/2025 10:12:33 AM,03/25/2025 10:15:02 AM,93.34.12.8,,,,,Anna Bianchi,Bianchi Srl,Milano,anna.bianchi@example.it,+39 333 1234567,Instagram,,Great',
+      '114227580946,431559912,03/26/2025 11:00:00 AM,03/26/2025 11:04:10 AM,93.34.12.9,,,,,Marco Verdi,,Roma,marco@example.it,,Other (please specify),a friend,',
+    ];
+    const r = await run('imports/survey/responses.csv', [header, sub, ...rows].join('\r\n'));
+    expect(r).toMatchObject({ status: 'completed', dateFormat: 'MM/dd/yyyy', rowsRead: 2, accepted: 2, rejected: 0 });
+    expect(r.unmappedColumns).toEqual(['Collector ID', 'Start Date', 'IP Address', 'Custom Data 1', 'column 16', 'Any comments?']);
+    const [anna, marco] = queue.records;
+    expect(anna).toMatchObject({
+      person: { firstName: 'Anna', lastName: 'Bianchi' },
+      company: { name: 'Bianchi S.r.l.' },
+      address: { city: 'Milano' },
+      lead: { source: 'instagram' },
+      occurredAt: '2025-03-25T10:15:02.000Z',
+      lineage: { recordKey: '114227580945', line: 3 },
+    });
+    expect(anna?.identifiers.map((i) => i.value)).toEqual(['anna.bianchi@example.it', '+393331234567']);
+    expect(marco?.identifiers.map((i) => i.value)).toEqual(['marco@example.it']);
+
+    // A survey without the respondent's columns names no one on its first header row alone; a workbook's two header
+    // rows are read as a CSV's; and a long gzip file resumed by the rows it skips skips the second header row too.
+    queue.records.length = 0;
+    const bare = (line: string) => line.split(',').slice(9).join(',');
+    expect(await run('imports/survey/bare.csv', [header, sub, ...rows].map(bare).join('\n'))).toMatchObject({ status: 'completed', rowsRead: 2, accepted: 2 });
+    expect(queue.records.map((x) => [x.lineage.line, x.person?.lastName])).toEqual([[3, 'Bianchi'], [4, 'Verdi']]);
+    queue.records.length = 0;
+    expect(await run('imports/survey/responses.xlsx', buildXlsx({ Risposte: [header, sub, ...rows].map((l) => l.split(',')) }))).toMatchObject({ format: 'xlsx', rowsRead: 2, accepted: 2 });
+    expect(queue.records.map((x) => x.identifiers[0]?.value)).toEqual(['anna.bianchi@example.it', 'marco@example.it']);
+    queue.records.length = 0;
+    const many = Array.from({ length: 4500 }, (_v, i) => rows[0]!.replace('114227580945', String(2e11 + i)).replace('anna.bianchi', `r${i}`));
+    await objects.put(LANDING, 'imports/survey/many.csv.gz', gzipSync(Buffer.from([header, sub, ...many].join('\n'))));
+    const { report, hops } = await importInHops('imports/survey/many.csv.gz');
+    expect(hops).toBeGreaterThan(0);
+    expect(report).toMatchObject({ status: 'completed', rowsRead: 4500, accepted: 4500, rejected: 0 });
+    expect(new Set(queue.records.map((x) => x.identifiers[0]?.value)).size).toBe(4500);
+    expect(queue.records.every((x) => x.person?.lastName === 'Bianchi' && x.occurredAt === '2025-03-25T10:15:02.000Z')).toBe(true);
+  });
+
   it('reads the header from the line its mapping names (format.headerLine), below a title no rule tells from a header', async () => {
     // A title of two cells (the list's name and its date), with commas in its amounts: without the mapping, the title
     // is taken for the header and the file fails, naming the option.
