@@ -422,4 +422,29 @@ describe('exports a new user uploads, without a mapping', () => {
     expect(fabio?.lead).toMatchObject({ source: 'passaparola' });
     expect(fabio?.consents).toMatchObject({ privacy_notice: { granted: true }, marketing_email: { granted: false } });
   });
+
+  it("imports a SurveyMonkey export: each respondent from the survey's contact question, named on its second header row", async () => {
+    // A web link collector: the invitation's e-mail and names are empty; the contact question's fields are named only on
+    // the second header row, and the same respondent also filled the Google form above.
+    const survey = [
+      'Respondent ID,Collector ID,Start Date,End Date,IP Address,Email Address,First Name,Last Name,Custom Data 1,Contact details,,,How did you hear about us?,,Which products interest you?,',
+      ',,,,,,,,,Name,Email Address,Phone Number,Response,Other (please specify),Product A,Email',
+      '114227580945,431559912,11/14/2026 10:12:33 AM,11/14/2026 10:15:02 AM,93.34.12.8,,,,,Elena Marchi,elena.marchi@example.it,,Facebook,,Product A,',
+      '114227580946,431559912,11/15/2026 11:00:00 AM,11/15/2026 11:04:10 AM,93.34.12.9,,,,,Walter Conti,,+39 347 000 1122,Other (please specify),a friend,,Email',
+    ].join('\n');
+    const imported = await cdpImport('Customer Survey 2026.csv', Buffer.from(survey), 'survey');
+    expect(imported).toMatchObject({ status: 'completed', exportFormat: 'surveymonkey-responses', dateFormat: 'MM/dd/yyyy', rowsRead: 2, accepted: 2, rejected: 0 });
+    // A choice labelled `Email` is named with its question, never read as an address.
+    expect(imported.unmappedColumns).toEqual(['Collector ID', 'Start Date', 'IP Address', 'Custom Data 1', 'column 14', 'Which products interest you? - Product A', 'Which products interest you? - Email']);
+    await twin.waitIdle();
+    // Elena answered the survey after the form: one person, her first touch still the form's.
+    const elena = await profile('email:elena.marchi@example.it');
+    expect(elena?.lead).toMatchObject({ source: 'instagram', at: '2026-11-12T18:04:31.000Z' });
+    const walter = await profile('phone:+393470001122');
+    expect(walter?.attributes).toMatchObject({ firstName: 'Walter', lastName: 'Conti' });
+    const lines = (await cdpOk(home, 'profiles', 'export', '--format', 'ndjson')).trim().split('\n').map((l) => JSON.parse(l) as { profileId: string; lineage: { source: string; recordKey: string; line: number }[] });
+    const ofSurvey = lines.flatMap((p) => p.lineage.filter((l) => l.source === 'survey').map((l) => [p.profileId, l.recordKey, l.line]));
+    expect(ofSurvey).toEqual(expect.arrayContaining([[elena?.profileId, '114227580945', 3], [walter?.profileId, '114227580946', 4]]));
+    expect(ofSurvey).toHaveLength(2);
+  });
 });
