@@ -1,4 +1,4 @@
-import { foldText } from './text.ts';
+import { foldText, own } from './text.ts';
 
 /**
  * Recognises export headers when a source has no mapping file: by synonym (Italian and English), and by the export
@@ -1238,7 +1238,7 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
   const bookedBy = namedElsewhere || petsFile ? -1 : appointment >= 0 ? firstOf(BOOKED_BY) : stays ? firstOf(GUESTS) : -1;
   headers.forEach((_, i) => {
     const h = folded[i]!;
-    if (ownNames && (CONTACT_PERSON.has(h) || CONTACT_PERSONS_OWN.test(h)) && !format?.columns[h]) return;
+    if (ownNames && (CONTACT_PERSON.has(h) || CONTACT_PERSONS_OWN.test(h)) && !own(format?.columns, h)) return;
     // A vet's patient is the animal: see PETS.
     if (petsFile && ANIMALS.test(h)) return;
     const asLine =
@@ -1250,12 +1250,12 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
           : LINE_DESCRIPTIONS.has(h) || (!articleNamed && LINE_CODES.has(h))
             ? 'order.product'
             : undefined);
-    const asInteraction = interactionsFile ? IN_INTERACTION_FILES[h] : undefined;
+    const asInteraction = interactionsFile ? own(IN_INTERACTION_FILES, h) : undefined;
     if (asInteraction === null) return;
     const path =
-      format?.columns[h] ??
+      own(format?.columns, h) ??
       (i === bareOrderId ? 'order.orderId' : i === appointment ? 'interaction.subject' : i === clientName ? 'company.name' : i === bookedBy ? 'person.fullName' : i === stayTotal ? 'order.total' : undefined) ??
-      (ordersFile ? IN_ORDER_FILES[h] : undefined) ??
+      (ordersFile ? own(IN_ORDER_FILES, h) : undefined) ??
       (!format && ARRIVALS.has(h) ? 'occurredAt' : undefined) ??
       (orderIds && TRANSACTION_TYPES.has(h) ? 'order.documentType' : undefined) ??
       (petsFile ? ownerFieldOf(h) : undefined) ??
@@ -1270,17 +1270,17 @@ export function recogniseHeaders(headers: readonly string[], format?: ExportForm
     // A bare type is an interaction's only in a file of them (a ticket's, a call log's with its time of day, one with
     // notes): a register's `Tipo` is the customer's (`Privato`, `Azienda`), which made each of its rows an interaction
     // of that type.
-    if (path === 'interaction.type' && BARE_TYPES.has(h) && !format?.columns[h] && !interactionsFile && !synonyms.includes('interaction.summary') && !synonyms.includes('occurredAt.time')) return;
+    if (path === 'interaction.type' && BARE_TYPES.has(h) && !own(format?.columns, h) && !interactionsFile && !synonyms.includes('interaction.summary') && !synonyms.includes('occurredAt.time')) return;
     // A booking's state is no country: see BARE_STATES.
-    if (path === 'address.country' && BARE_STATES.has(h) && !format?.columns[h] && synonyms.includes('occurredAt.time')) return;
+    if (path === 'address.country' && BARE_STATES.has(h) && !own(format?.columns, h) && synonyms.includes('occurredAt.time')) return;
     // A sale's tax is no VAT number: see BARE_VAT.
-    if (path === 'identifiers.vatNumber' && BARE_VAT.has(h) && !format?.columns[h] && (orderIds || synonyms.includes('order.total'))) return;
+    if (path === 'identifiers.vatNumber' && BARE_VAT.has(h) && !own(format?.columns, h) && (orderIds || synonyms.includes('order.total'))) return;
     // A payment's card is no loyalty card: see BARE_CARDS.
     if (path === 'identifiers.loyaltyCard' && paymentsFile && BARE_CARDS.has(h)) return;
     // Named for its field in particular (as the person's, or as the first touch): it wins over a bare column.
     const before = taken.get(path);
     const specific =
-      (!format?.columns[h] && PERSON_FIELDS.test(path) && qualified(h)) ||
+      (!own(format?.columns, h) && PERSON_FIELDS.test(path) && qualified(h)) ||
       FIRST_TOUCH.has(h) ||
       (path === 'occurredAt' && BOOKED_ON.has(h) && before !== undefined && ARRIVALS.has(folded[before.index]!));
     if (before && path === 'order.orderId' && ORDER_NUMBERS.has(h) !== ORDER_NUMBERS.has(folded[before.index]!)) {

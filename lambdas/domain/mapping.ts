@@ -4,6 +4,7 @@ import type { RecordKind } from './canonical.ts';
 import { AMOUNT_PATHS, detectExportFormat, type ExportFormat, foldHeader, MULTI_VALUED, recogniseHeaders } from './headers.ts';
 import { currencyOfAmount, type DateFormat } from './normalise.ts';
 import { isTimeZone } from './time-zone.ts';
+import { own } from './text.ts';
 
 // zod/mini with the English messages only: the classic API bundles every locale (~400 KB) into the Lambda.
 z.config(en());
@@ -231,7 +232,7 @@ export function compilePlan(headers: readonly string[], source: string, mapping?
       if (mappedPaths.has(path) && !MULTI_VALUED.has(path)) continue;
       used.add(index);
       byName = true;
-      const values = format?.values?.[foldHeader(headers[index]!)];
+      const values = own(format?.values, foldHeader(headers[index]!));
       const noted = zoneNoted(headers[index]);
       const currency = amountCurrency(path, headers[index]);
       fields.push({ path, index, ...(noted ? { timeZone: noted } : {}), ...(values ? { values } : {}), ...(currency ? { currency } : {}) });

@@ -5,7 +5,7 @@ import metadata from 'libphonenumber-js/max/metadata';
 import { checkCap, findProvince } from './italy.ts';
 import { onFirstUse } from './on-first-use.ts';
 import { localTime } from './time-zone.ts';
-import { foldText } from './text.ts';
+import { foldText, own } from './text.ts';
 
 /**
  * Cleaning of single values into the product's one uniform form. Every function answers the clean value or the
@@ -267,7 +267,7 @@ function namedMonthDate(raw: string, pivotYear: number): Cleaned<string> | undef
   const dmy = DAY_MONTH_YEAR.exec(s);
   const mdy = dmy ? undefined : MONTH_DAY_YEAR.exec(s);
   const [day, name, year] = dmy ? [dmy[1]!, dmy[2]!, dmy[3]!] : mdy ? [mdy[2]!, mdy[1]!, mdy[3]!] : [];
-  const month = name === undefined ? undefined : MONTHS[name];
+  const month = name === undefined ? undefined : own(MONTHS, name);
   if (month === undefined) return undefined;
   return isoDate(year!.length === 2 ? twoDigitYear(+year!, pivotYear) : +year!, month, +day!);
 }

@@ -26,7 +26,7 @@ import {
   normaliseTimeOfDay,
   PARTICLES,
 } from './normalise.ts';
-import { cleanText as text, foldText } from './text.ts';
+import { own, cleanText as text, foldText } from './text.ts';
 import { localTime } from './time-zone.ts';
 
 export interface RowContext {
@@ -538,7 +538,7 @@ export function identifierKeysOf(cells: readonly string[], plan: RowPlan): strin
   for (const f of plan.fields) {
     if (f.index === undefined || !f.path.startsWith('identifiers.')) continue;
     let raw = cell(cells, f.index);
-    if (f.values) raw = f.values[raw.trim()] ?? raw;
+    if (f.values) raw = own(f.values, raw.trim()) ?? raw;
     if (raw.trim() !== '') apply(d, f.path, raw, f, plan);
   }
   for (const raw of d.phonesRaw ?? []) d.id('phone', normalisePhone(raw, plan.defaultCountry as CountryCode), plan.namespace);
@@ -570,7 +570,7 @@ export function mapRow(cells: readonly string[], line: number, plan: RowPlan, ct
   const d = new Draft();
   for (const f of plan.fields) {
     let raw = f.index === undefined ? (f.value ?? '') : cell(cells, f.index);
-    if (f.values) raw = f.values[raw.trim()] ?? raw;
+    if (f.values) raw = own(f.values, raw.trim()) ?? raw;
     if (raw === '' || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) continue;
     if (isDatePath(f.path) && ZERO_DATE.test(raw)) continue;
     if (saysNothing(raw) && !NOTHING_SAYS_NO.test(f.path)) continue;

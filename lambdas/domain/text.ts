@@ -13,3 +13,9 @@ export function cleanText(raw: string): string {
   const t = raw.trim();
   return /\s\s|[\t\r\n]/.test(t) ? t.replace(/\s+/g, ' ') : t;
 }
+
+/**
+ * A table's own entry for a key read from a file (a header, a cell): a plain object's inherited members (`constructor`,
+ * `toString`, `__proto__`) are no entry of it.
+ */
+export const own = <T>(table: Readonly<Record<string, T>> | undefined, key: string): T | undefined => (table !== undefined && Object.hasOwn(table, key) ? table[key] : undefined);

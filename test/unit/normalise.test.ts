@@ -157,6 +157,8 @@ describe('normaliseDate', () => {
   });
   it('rejects a named month that is no month, and a day the month has not', () => {
     expect(normaliseDate('3 foo 2026')).toEqual({ ok: false, reason: 'date.format' });
+    // A word every object answers to is no month either.
+    expect(normaliseDate('3 constructor 2026')).toEqual({ ok: false, reason: 'date.format' });
     expect(normaliseDate('31 febbraio 2026')).toEqual({ ok: false, reason: 'date.impossible' });
     expect(normaliseDate('Mar 2026')).toEqual({ ok: false, reason: 'date.format' });
   });

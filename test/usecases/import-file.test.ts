@@ -154,6 +154,17 @@ ${IT_CSV}
     expect(queue.records.every((x) => x.person?.lastName === 'Bianchi' && x.occurredAt === '2025-03-25T10:15:02.000Z')).toBe(true);
   });
 
+  it('reads a header or a cell that names a member every object has (`constructor`, `toString`) as any other text', async () => {
+    // Such a header was looked up in an export's own columns and found the object's constructor: the import crashed
+    // (and was retried, then dead-lettered), as did a cell so named in a column whose codes are read (Wix's states).
+    const contacts = ['Name,Given Name,E-mail 1 - Value,constructor', 'Anna Bianchi,Anna,anna@example.com,x', 'Marco Verdi,Marco,marco@example.com,y'].join('\n');
+    const r = await run('imports/google/contacts.csv', contacts);
+    expect(r).toMatchObject({ status: 'completed', exportFormat: 'google-contacts', rowsRead: 2, accepted: 2, unmappedColumns: ['constructor'] });
+    const wix = ['Email 1,First Name,Email subscriber status,Created At (UTC+0)', 'a@example.com,Anna,toString,2026-01-01 10:00', 'b@example.com,Bea,__proto__,2026-01-01 10:00', 'c@example.com,Carla,Subscribed,2026-01-01 10:00'].join('\n');
+    expect(await run('imports/wix/contacts.csv', wix)).toMatchObject({ status: 'completed', exportFormat: 'wix-contacts', rowsRead: 3, accepted: 3 });
+    expect(queue.records.slice(2).map((x) => x.consents?.map((c) => c.granted))).toEqual([undefined, undefined, [true]]);
+  });
+
   it('reads the header from the line its mapping names (format.headerLine), below a title no rule tells from a header', async () => {
     // A title of two cells (the list's name and its date), with commas in its amounts: without the mapping, the title
     // is taken for the header and the file fails, naming the option.
