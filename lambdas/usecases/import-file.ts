@@ -124,6 +124,8 @@ const SEND_CHUNK = 500;
 const MAX_SENDS_IN_FLIGHT = 4;
 const QUARANTINE_PART_BYTES = 4 * 1024 * 1024;
 const CHECK_EVERY_ROWS = 2000;
+/** The rows of a workbook its text dates are told from (month first or not), as a CSV's first 64 KB. */
+const XLSX_DATE_SAMPLE_ROWS = 500;
 
 class Quarantine {
   private lines: string[] = [];
@@ -336,7 +338,26 @@ export async function importObject(
       batches = readCsvBatches(decoded, { encoding: encoding === 'utf16be' ? 'utf8' : encoding!, delimiter: delimiter!, baseOffset: offset, firstLine: seekable && resume ? resume.nextLine : 1 });
     } else if (format === 'ndjson') batches = inBatches(readNdjson(body, offset, seekable && resume ? resume.nextLine : 1));
     else if (format === 'json') batches = inBatches(readJsonArray(body));
-    else batches = inBatches(readXlsx(await readAll(body), mapping?.format?.sheet));
+    else {
+      const rows = readXlsx(await readAll(body), mapping?.format?.sheet);
+      // A workbook's dates written as text (a US tool's `3/25/2025 10:15 AM`) are told as a CSV's are, from its first rows.
+      const first: SourceRow[] = [];
+      while (first.length < XLSX_DATE_SAMPLE_ROWS) {
+        const next = rows.next();
+        if (next.done) break;
+        first.push(next.value);
+      }
+      if (!resume && !mapping?.format?.dateFormat) {
+        dateFormat = detectMonthFirst(first.map((r) => r.cells.join('\t')).join('\n'));
+        if (dateFormat) facts = { ...facts, dateFormat };
+      }
+      batches = inBatches(
+        (function* () {
+          yield* first;
+          yield* rows;
+        })(),
+      );
+    }
   } catch (e) {
     if (e instanceof UnreadableFileError) return finish({ status: 'failed', error: e.reason, errorDetail: e.message });
     throw e;

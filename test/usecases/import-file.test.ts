@@ -368,6 +368,22 @@ ${IT_CSV}
     expect(mapped.dateFormat).toBeUndefined();
   });
 
+  it("reads a workbook's text dates month first where its first rows tell it, across checkpoints", async () => {
+    // A US tool's .xlsx download writes its dates as text; Excel's own dates are serial numbers, which tell nothing.
+    const rows = [['Timestamp', 'Email Address', 'Signed up']];
+    for (let i = 0; i < 9000; i++) rows.push([`${(i % 12) + 1}/${(i % 28) + 1}/2025 9:05:00 AM`, `user${i}@example.com`, '45658']);
+    await objects.put(LANDING, 'imports/forms/responses.xlsx', buildXlsx({ Responses: rows }));
+    const { report, hops } = await importInHops('imports/forms/responses.xlsx', (checkpoint) => expect(checkpoint.dateFormat).toBe('MM/dd/yyyy'));
+    expect(hops).toBeGreaterThan(1);
+    expect(report).toMatchObject({ status: 'completed', format: 'xlsx', dateFormat: 'MM/dd/yyyy', accepted: 9000, rejected: 0, flagged: {} });
+    expect(queue.records[0]?.occurredAt).toBe('2025-01-01T09:05:00.000Z');
+    expect(queue.records[8999]?.occurredAt).toBe(`2025-12-${String((8999 % 28) + 1).padStart(2, '0')}T09:05:00.000Z`);
+    // An Italian workbook's text dates stay day first.
+    const italian = await run('imports/erp/visite.xlsx', buildXlsx({ Visite: [['Data', 'Email'], ['13/01/2026', 'a@example.it'], ['01/02/2026', 'b@example.it']] }));
+    expect(italian.dateFormat).toBeUndefined();
+    expect(queue.records.at(-1)?.occurredAt).toBe('2026-02-01T00:00:00.000Z');
+  });
+
   it('numbers lines alike of one order across a checkpoint as one run does', async () => {
     // An order lines export without a line number: each order of seven lines lists two articles, each more than once;
     // checkpoints (every 2,000 rows) fall inside orders.
