@@ -7,6 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { CanonicalRecord } from '../domain/canonical.ts';
+import type { FailureNote } from '../domain/failures.ts';
 import type { DeadLetterRecords } from '../ports/privacy.ts';
 import { decodeRecords, encodeRecords } from './records-codec.ts';
 import { MAX_MESSAGE_BYTES } from './sqs-record-queue.ts';
@@ -15,13 +16,16 @@ import { MAX_MESSAGE_BYTES } from './sqs-record-queue.ts';
  * The records queue's dead-letter queue, read through: every message is received (and held for `holdSeconds`, the
  * worker's run at most), a message with records to drop is deleted and its other records sent again as a new
  * message, and the messages left alone are made visible again at the end, for a redrive or `cdp dlq list`. A message
- * seen twice (its hold ran out) ends the pass. A message sent again has no failure note of its own any more.
+ * seen twice (its hold ran out) ends the pass. A message sent again keeps its failure note (why the resolver failed
+ * it, which `cdp dlq list` shows), as the note is filed under the message's body: it is filed under the new body too.
  */
 export class SqsDeadLetterRecords implements DeadLetterRecords {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
     private readonly holdSeconds = 900,
+    /** The failure log, to carry a message's note to the message sent in its place. */
+    private readonly notes?: FailureNotes,
   ) {}
 
   async scrub(drop: (record: CanonicalRecord) => boolean): Promise<{ messagesScanned: number; recordsRemoved: number }> {
@@ -52,7 +56,9 @@ export class SqsDeadLetterRecords implements DeadLetterRecords {
           left.push(m);
           continue;
         }
+        const note = m.Body && this.notes ? await this.noteOf(m.Body) : undefined;
         for (const body of encodeRecords(kept, MAX_MESSAGE_BYTES)) {
+          if (note) await this.notes!.note(NOTED_QUEUE, body, note).catch(() => undefined);
           const sent = await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: body }));
           if (sent.MessageId) resent.add(sent.MessageId);
         }
@@ -64,6 +70,15 @@ export class SqsDeadLetterRecords implements DeadLetterRecords {
     return { messagesScanned: seen.size, recordsRemoved };
   }
 
+  /** A message's failure note; none where it has none or the log cannot be read (the scrub goes on without it). */
+  private async noteOf(body: string): Promise<FailureNote | undefined> {
+    try {
+      return (await this.notes!.read(NOTED_QUEUE, [body])).get(body);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The messages left alone are due again at once (a hold that ran out already is no error). */
   private async release(messages: readonly Message[]): Promise<void> {
     for (let i = 0; i < messages.length; i += 10) {
@@ -72,6 +87,15 @@ export class SqsDeadLetterRecords implements DeadLetterRecords {
     }
   }
 }
+
+/** The failure log's notes, read and written (DynamoFailureLog). */
+export interface FailureNotes {
+  read(queue: string, bodies: readonly string[]): Promise<Map<string, FailureNote>>;
+  note(queue: string, messageBody: string, note: FailureNote): Promise<void>;
+}
+
+/** The queue the resolver notes its failures under (sqsBatchHandler's name for the records queue). */
+const NOTED_QUEUE = 'records';
 
 /** A message's records; none for a body that is not a records message. */
 function recordsOf(body: string | undefined): CanonicalRecord[] | undefined {

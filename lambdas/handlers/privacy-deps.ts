@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import identityJson from '../../config/identity.json' with { type: 'json' };
 import { DynamoProfileStore, documentClient } from '../adapters/dynamo-profile-store.ts';
+import { DynamoFailureLog } from '../adapters/failure-log.ts';
 import { DynamoRequestLog, DynamoSuppressionList, PrivacySalt } from '../adapters/privacy-stores.ts';
 import { SqsDeadLetterRecords } from '../adapters/sqs-dead-letters.ts';
 import { SqsWorkQueue } from '../adapters/sqs-work-queue.ts';
@@ -26,7 +27,7 @@ export function privacyDeps(env: NodeJS.ProcessEnv = process.env): PrivacyDeps {
     suppression: new DynamoSuppressionList(db, tableName),
     salt: new PrivacySalt(() => new SecretsManagerClient({}), env.PRIVACY_SECRET_ARN, env),
     work: new SqsWorkQueue(sqs, requireEnv('DSR_QUEUE_URL', env)),
-    ...(env.RECORDS_DLQ_URL ? { deadLetters: new SqsDeadLetterRecords(sqs, env.RECORDS_DLQ_URL) } : {}),
+    ...(env.RECORDS_DLQ_URL ? { deadLetters: new SqsDeadLetterRecords(sqs, env.RECORDS_DLQ_URL, undefined, new DynamoFailureLog(db, tableName)) } : {}),
     profiles: new DynamoProfileStore(documentClient(), tableName),
     config: parseIdentityConfig(identityJson),
     vault: new S3Vault(new S3Client({}), bundleDir ? directoryLinks(bundleDir) : presignedLinks),

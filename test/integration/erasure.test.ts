@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoProfileStore } from '../../lambdas/adapters/dynamo-profile-store.ts';
+import { DynamoFailureLog } from '../../lambdas/adapters/failure-log.ts';
 import { DynamoRequestLog, DynamoSuppressionList, SuppressionLookup } from '../../lambdas/adapters/privacy-stores.ts';
 import { decodeRecords, encodeRecords } from '../../lambdas/adapters/records-codec.ts';
 import { S3Vault } from '../../lambdas/adapters/s3-vault.ts';
@@ -67,18 +68,24 @@ const rec = (identifiers: Identifier[], extra: Partial<CanonicalRecord> = {}, ob
 });
 const email = (v: string): Identifier => ({ type: 'email', value: v });
 
-/** The ids of the records a queue holds, each message received and deleted until none is left. */
-async function drainRecordIds(queueUrl: string): Promise<string[]> {
-  const ids: string[] = [];
+/** The bodies of the messages a queue holds, each received and deleted until none is left. */
+async function drainBodies(queueUrl: string): Promise<string[]> {
+  const bodies: string[] = [];
   for (;;) {
     const { Messages = [] } = await twin.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    if (Messages.length === 0) return ids;
+    if (Messages.length === 0) return bodies;
     for (const m of Messages) {
-      ids.push(...decodeRecords(m.Body!).map((r) => r.recordId));
+      bodies.push(m.Body!);
       await twin.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
     }
   }
 }
+
+/** The ids of the records a queue holds, the same way. */
+async function drainRecordIds(queueUrl: string): Promise<string[]> {
+  return (await drainBodies(queueUrl)).flatMap((b) => decodeRecords(b).map((r) => r.recordId));
+}
+
 const phone = (v: string): Identifier => ({ type: 'phone', value: v });
 
 async function erase(d: PrivacyDeps & { sent: PrivacyWork[] }, who: { email?: string; phone?: string }) {
@@ -350,23 +357,33 @@ describe('erasure', () => {
     expect([...readXlsx(after, 'Ordini')].map((r) => r.cells)).toEqual([['Cliente', 'Totale'], ['altro@example.it', '80']]);
   });
 
-  it("takes the person's records out of the records dead-letter queue, and sends the others' back", async () => {
+  it("takes the person's records out of the records dead-letter queue, and sends the others' back with their failure note", async () => {
     const dlq = twin.resources.dlqUrls.records;
-    const d = { ...deps(), deadLetters: new SqsDeadLetterRecords(twin.clients.sqs, dlq, 30) };
+    const failures = new DynamoFailureLog(twin.clients.dynamodb, twin.resources.tableName);
+    const d = { ...deps(), deadLetters: new SqsDeadLetterRecords(twin.clients.sqs, dlq, 30, failures) };
     await resolveRecord(store, rec([email('bruno.sala@example.it')]), config);
     // Records the resolver failed: one message with his record and someone else's, one with his only, one without him.
     const his = rec([email('bruno.sala@example.it')], {}, 'imports/shop/dlq.csv', 2);
     const hisAgain = rec([email('bruno.sala@example.it'), phone('+393331234567')], {}, 'imports/shop/dlq.csv', 4);
     const other = rec([email('altra.persona@example.it')], {}, 'imports/shop/dlq.csv', 3);
     const third = rec([email('terza.persona@example.it')], {}, 'imports/shop/dlq2.csv', 2);
+    // Why the resolver failed the first message, as it noted it (`cdp dlq list` shows it).
+    const note = { error: 'ConditionalCheckFailedException', detail: 'the profile kept changing', fn: 'resolveRecords', receiveCount: 5, at: '2026-11-23T10:00:00.000Z' };
     for (const batch of [[his, other], [hisAgain], [third]]) {
-      for (const body of encodeRecords(batch, MAX_MESSAGE_BYTES)) await twin.clients.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: body }));
+      for (const body of encodeRecords(batch, MAX_MESSAGE_BYTES)) {
+        await twin.clients.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: body }));
+        if (batch.includes(other)) await failures.note('records', body, note);
+      }
     }
     const erased = await erase(d, { email: 'bruno.sala@example.it' });
     expect(erased.status).toBe('completed');
     expect(erased.evidence?.deadLetterRecords).toEqual({ messagesScanned: 3, removed: 2 });
-    // What is left waits as before, visible at once, for a redrive.
-    expect((await drainRecordIds(dlq)).sort()).toEqual([other.recordId, third.recordId].sort());
+    // What is left waits as before, visible at once, for a redrive; the message sent in the first's place keeps its note.
+    const left = await drainBodies(dlq);
+    expect(left.flatMap((b) => decodeRecords(b).map((r) => r.recordId)).sort()).toEqual([other.recordId, third.recordId].sort());
+    const notes = await failures.read('records', left);
+    expect([...notes.values()]).toEqual([note]);
+    expect(decodeRecords([...notes.keys()][0]!).map((r) => r.recordId)).toEqual([other.recordId]);
   });
 
   it("leaves in the dead-letter queue a colleague's record from the erased person's role address", async () => {
