@@ -60,6 +60,9 @@ interface ConsentDraft {
   text?: string;
 }
 
+
+/** A survey's choice that asks for more (`Other (please specify)`, `Altro (specificare)`): its answer is the choice's name. */
+const PLEASE_SPECIFY = /\s*\((?:please specify|specify|specificare|specifica|si prega di specificare)\)$/;
 /**
  * A cell's value. Exports meant for Excel (Shopify's among them) mark numbers as text with a leading apostrophe
  * ('+39..., '00184, '7381950947628): the apostrophe is not part of the value.
@@ -399,7 +402,7 @@ function apply(d: Draft, path: string, raw: string, f: PlannedField, plan: RowPl
       return;
     case 'lead.source':
     case 'lead.medium':
-      (d.lead ??= {})[path.slice(5) as 'source' | 'medium'] = text(raw).toLowerCase();
+      (d.lead ??= {})[path.slice(5) as 'source' | 'medium'] = text(raw).toLowerCase().replace(PLEASE_SPECIFY, '');
       return;
     case 'lead.campaign':
       (d.lead ??= {}).campaign = text(raw);

@@ -134,6 +134,8 @@ ${IT_CSV}
     });
     expect(anna?.identifiers.map((i) => i.value)).toEqual(['anna.bianchi@example.it', '+393331234567']);
     expect(marco?.identifiers.map((i) => i.value)).toEqual(['marco@example.it']);
+    // A choice that asks for more is the lead's source by its name (its text stays in its own column).
+    expect(marco?.lead).toEqual({ source: 'other' });
 
     // A survey without the respondent's columns names no one on its first header row alone; a workbook's two header
     // rows are read as a CSV's; and a long gzip file resumed by the rows it skips skips the second header row too.
