@@ -586,6 +586,8 @@ export async function importObject(
     }
     if (!code?.startsWith('CSV_') && code !== 'Z_DATA_ERROR' && code !== 'Z_BUF_ERROR') throw e;
     await drain();
+    // A header that named no one fails as such, whatever the row after it.
+    if (heldFailure && headers) return failedPlan(heldFailure, headers);
     const reason = code.startsWith('CSV_') ? `csv.${code.slice(4).toLowerCase()}` : 'gzip.corrupt';
     if (counts.rowsRead === 0) return finish({ status: 'failed', error: reason, errorDetail: 'the file could not be parsed' });
     // The rest of the file from the last good row is one unreadable row, kept by reference.

@@ -248,6 +248,9 @@ ${IT_CSV}
     ['an empty file', '', 'file.empty'],
     ['binary garbage', Buffer.from([0, 1, 2, 0xff, 0xfe, 0, 0, 7, 8, 9, 0, 0, 0]), 'file.binary'],
     ['a header without identifying columns', 'Colore;Taglia\nblu;M\n', 'header.noIdentifierColumn'],
+    // Its failure waits for the row after it (a survey's second header row may name the columns): whatever that row.
+    ['a header without identifying columns, an unreadable row after it', 'Colore;Taglia\n"blu;M\n', 'header.noIdentifierColumn'],
+    ['a header without identifying columns alone', 'Colore;Taglia\n', 'header.noIdentifierColumn'],
     ['a broken workbook', Buffer.from([0x50, 0x4b, 3, 4, 1, 2, 3]), 'xlsx.corrupt'],
     ['a broken gzip', Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4]), 'gzip.corrupt'],
     // What tools save as an "Excel" export, and cannot be read: before, `file.binary` or a header of markup.
