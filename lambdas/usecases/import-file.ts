@@ -319,6 +319,8 @@ export async function importObject(
     // A US tool's dates (`12/25/2026`), where the mapping does not say how its dates are written.
     if (!mapping?.format?.dateFormat) dateFormat = detectMonthFirst(sample);
   }
+  // A JSON export's dates written as a US tool writes them, told the same way from its first 64 KB.
+  if ((format === 'ndjson' || format === 'json') && !resume && !mapping?.format?.dateFormat) dateFormat = detectMonthFirst(new TextDecoder().decode(head));
   facts = {
     format,
     compressed,

@@ -373,7 +373,7 @@ ${IT_CSV}
     expect(mapped.dateFormat).toBeUndefined();
   });
 
-  it("reads a workbook's text dates month first where its first rows tell it, across checkpoints", async () => {
+  it("reads a workbook's and a JSON export's text dates month first where their first rows tell it, across checkpoints", async () => {
     // A US tool's .xlsx download writes its dates as text; Excel's own dates are serial numbers, which tell nothing.
     const rows = [['Timestamp', 'Email Address', 'Signed up']];
     for (let i = 0; i < 9000; i++) rows.push([`${(i % 12) + 1}/${(i % 28) + 1}/2025 9:05:00 AM`, `user${i}@example.com`, '45658']);
@@ -383,6 +383,13 @@ ${IT_CSV}
     expect(report).toMatchObject({ status: 'completed', format: 'xlsx', dateFormat: 'MM/dd/yyyy', accepted: 9000, rejected: 0, flagged: {} });
     expect(queue.records[0]?.occurredAt).toBe('2025-01-01T09:05:00.000Z');
     expect(queue.records[8999]?.occurredAt).toBe(`2025-12-${String((8999 % 28) + 1).padStart(2, '0')}T09:05:00.000Z`);
+    // An NDJSON or JSON export's too, from its first 64 KB, as a CSV's.
+    const ndjson = ['{"Timestamp":"3/11/2025 9:05:00","Email":"a@example.com"}', '{"Timestamp":"3/25/2025 9:05:00","Email":"b@example.com"}'].join('\n');
+    expect(await run('imports/forms/responses.ndjson', ndjson)).toMatchObject({ format: 'ndjson', dateFormat: 'MM/dd/yyyy', accepted: 2, flagged: {} });
+    expect(queue.records.at(-2)?.occurredAt).toBe('2025-03-11T09:05:00.000Z');
+    expect(await run('imports/forms/responses.json', `[${ndjson.replace('\n', ',')}]`)).toMatchObject({ format: 'json', dateFormat: 'MM/dd/yyyy', accepted: 2, flagged: {} });
+    expect((await run('imports/erp/visite.ndjson', '{"Data":"13/01/2026","Email":"a@example.it"}\n{"Data":"01/02/2026","Email":"b@example.it"}')).dateFormat).toBeUndefined();
+    expect(queue.records.at(-1)?.occurredAt).toBe('2026-02-01T00:00:00.000Z');
     // An Italian workbook's text dates stay day first.
     const italian = await run('imports/erp/visite.xlsx', buildXlsx({ Visite: [['Data', 'Email'], ['13/01/2026', 'a@example.it'], ['01/02/2026', 'b@example.it']] }));
     expect(italian.dateFormat).toBeUndefined();
