@@ -168,7 +168,8 @@ export const HEADER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'acquisition source', 'signup source', 'sign up source', 'lead origin', 'fonte iscrizione', 'fonte di iscrizione', 'origine iscrizione',
     // A form's question of how the person found the business: the answer (`Instagram`, `Passaparola`) is the source.
     'come ci hai conosciuto', 'come ci ha conosciuto', 'come ci avete conosciuto', 'come hai conosciuto', 'dove ci hai conosciuto',
-    'come hai saputo di noi', 'how did you hear about us', 'how did you hear of us', 'how did you find us',
+    'come hai saputo di noi', 'how did you hear about us', 'how did you hear of us', 'how did you find us', 'where did you hear about us',
+    'where did you hear of us', 'how did you hear about this event', 'where did you hear about this event', 'come hai saputo di questo evento',
   ],
   'lead.medium': ['utm medium', 'medium', 'initial source medium'],
   'lead.campaign': ['utm campaign', 'campagna', 'campaign', 'initial source campaign'],
@@ -402,6 +403,55 @@ function prestashopOrders(headers: readonly string[]): ExportFormat {
     },
     namesNoOne:
       "PrestaShop's orders list names each customer by an initial and the surname only (M. Rossi), with no e-mail or customer id, so no order can be told whose; export the orders with the customer's e-mail (PrestaShop's SQL manager, or an export module) and import that",
+  };
+}
+
+/**
+ * Eventbrite's attendee summary, by the folded header of its attendee's number (`Attendee #`; `Attendee no.` where
+ * Eventbrite writes British English, with `Order no.` and `Surname`): see EXPORT_FORMATS.
+ */
+function eventbriteAttendees(attendee: string): ExportFormat {
+  return {
+    name: 'eventbrite-attendees',
+    signature: [attendee, 'total paid', 'eventbrite fees', 'attendee status'],
+    namespace: 'eventbrite',
+    kind: 'interaction',
+    recordKey: attendee,
+    columns: {
+      [attendee]: '',
+      order: '',
+      'order no': '',
+      'order id': '',
+      'order date': 'occurredAt',
+      'event name': 'interaction.touchpoint',
+      'ticket type': 'interaction.subject',
+      'event id': '',
+      quantity: '',
+      'ticket quantity': '',
+      'price tier': '',
+      'ticket price': '',
+      group: '',
+      'order type': '',
+      currency: '',
+      'total paid': '',
+      'fees paid': '',
+      'eventbrite fees': '',
+      'eventbrite payment processing': '',
+      'attendee status': '',
+      'buyer first name': '',
+      'buyer last name': '',
+      'buyer surname': '',
+      'buyer email': '',
+      barcode: '',
+      'billing address 1': '',
+      'billing address 2': '',
+      'billing city': '',
+      'billing state': '',
+      'billing zip': '',
+      'billing postcode': '',
+      'billing country': '',
+    },
+    nameOrder: 'firstLast',
   };
 }
 
@@ -683,6 +733,14 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     },
     nameOrder: 'firstLast',
   },
+  // Eventbrite's attendee summary (Reports › Attendee summary, CSV or .xlsx): one row an attendee, under their number,
+  // who is the row's person (names, e-mail, and what the checkout asked: `Home Address 1`, `Mobile Phone`, `Job Title`,
+  // `Company`), registered on `Order Date` for a ticket of the event. The registration is the attendee's interaction:
+  // the ticket type its subject, the event (where the report names it) its touchpoint. The amounts are the order's
+  // shared out per attendee and the order is its buyer's, who may be someone else: they are left out, with the fees,
+  // the order's type, the group, the attendee's status and the buyer's names, e-mail and billing address.
+  /* @__PURE__ */ eventbriteAttendees('attendee'),
+  /* @__PURE__ */ eventbriteAttendees('attendee no'),
   // PrestaShop's orders list (Orders › Export, `order_<date>.csv`): one row an order, under its id, with its reference,
   // the country it was delivered to, its total and its state, in the back office's language. Its customer is only an
   // initial and the surname (`M. Rossi`), with no e-mail or customer id. Its `ID` is the order's: read as a customer

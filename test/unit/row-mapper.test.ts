@@ -311,6 +311,30 @@ describe('mapRow', () => {
     expect(out.record.flags).toBeUndefined();
   });
 
+  it("reads Eventbrite's attendees: each a registration of its attendee, keyed by the attendee's number, the order's amounts and buyer left out", () => {
+    const headers = ['Order #', 'Order Date', 'First Name', 'Last Name', 'Email', 'Quantity', 'Ticket Type', 'Attendee #', 'Group', 'Order Type', 'Currency', 'Total Paid', 'Fees Paid', 'Eventbrite Fees', 'Eventbrite Payment Processing', 'Attendee Status', 'Home Address 1', 'Home City', 'Mobile Phone', 'Where did you hear about us?', 'Buyer Email'];
+    const plan = planOf(headers);
+    expect(plan.exportFormat).toBe('eventbrite-attendees');
+    expect(plan.unmapped).toEqual(['Order #', 'Quantity', 'Group', 'Order Type', 'Currency', 'Total Paid', 'Fees Paid', 'Eventbrite Fees', 'Eventbrite Payment Processing', 'Attendee Status', 'Buyer Email']);
+    const out = mapRow(['4567890123', '2026-03-03 18:04:11', 'Luca', 'Moretti', 'luca.moretti@example.it', '1', 'Ingresso intero', '7654321098', '', 'Eventbrite Completed', 'EUR', '25.00', '1.99', '1.49', '0.87', 'Attending', 'Via Emilia 200', 'Reggio Emilia', '+39 347 555 6677', 'Instagram', 'ufficio@example.it'], 2, plan, ctx);
+    if (!out.accepted) throw new Error(out.reasons.join());
+    // Before, an undated contact: the order's date was left unread (no order id), the ticket type read as nothing.
+    expect(out.record).toMatchObject({
+      kind: 'interaction',
+      occurredAt: '2026-03-03T18:04:11.000Z',
+      identifiers: [{ type: 'email', value: 'luca.moretti@example.it' }, { type: 'phone', value: '+393475556677' }],
+      person: { firstName: 'Luca', lastName: 'Moretti' },
+      interaction: { subject: 'Ingresso intero' },
+      lead: { source: 'instagram' },
+    });
+    expect(out.record.order).toBeUndefined();
+    expect(out.record.lineage.recordKey).toBe('7654321098');
+    // The British report numbers its attendees `Attendee no.`, beside `Order no.` and `Surname`.
+    const uk = planOf(['Order no.', 'Order Date', 'First Name', 'Surname', 'Email', 'Ticket Type', 'Attendee no.', 'Total Paid', 'Eventbrite Fees', 'Attendee Status']);
+    expect(uk.exportFormat).toBe('eventbrite-attendees');
+    expect(uk.unmapped).toEqual(['Order no.', 'Total Paid', 'Eventbrite Fees', 'Attendee Status']);
+  });
+
   it("reads Microsoft Forms' responses: keyed by the response's number, which links no one, dated when completed, an anonymous account as no address", () => {
     const headers = ['ID', 'Start time', 'Completion time', 'Email', 'Name', 'Last modified time', 'Your name', 'Your email', 'Your phone number'];
     const plan = planOf(headers);
