@@ -1,13 +1,10 @@
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
+import './zod-english.ts';
 import type { RecordKind } from './canonical.ts';
 import { AMOUNT_PATHS, detectExportFormat, type ExportFormat, foldHeader, MULTI_VALUED, recogniseHeaders } from './headers.ts';
 import { currencyOfAmount, type DateFormat } from './normalise.ts';
 import { isTimeZone } from './time-zone.ts';
 import { own } from './text.ts';
-
-// zod/mini with the English messages only: the classic API bundles every locale (~400 KB) into the Lambda.
-z.config(en());
 
 /** How far down a mapping may place a file's header (`format.headerLine`). */
 const MAX_HEADER_LINE = 1000;

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { listOrder, REQUEST_TYPES } from '../domain/privacy/request.ts';
+import '../domain/zod-english.ts';
 import { lazy } from '../shared/env.ts';
 import { logger, withContext } from '../shared/logger.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

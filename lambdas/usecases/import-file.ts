@@ -3,7 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { type CanonicalRecord, identifierKey } from '../domain/canonical.ts';
 import { detectDelimiter, detectEncoding, detectMonthFirst, isSubHeader, subHeaderNames, type TextEncoding, titleLines, WHATWG_LABEL } from '../domain/dialect.ts';
 import { isContactQuestion } from '../domain/headers.ts';
-import { compilePlan, type RowPlan } from '../domain/mapping.ts';
+import { compilePlan, type Mapping, parseMapping, type RowPlan } from '../domain/mapping.ts';
 import { identifierKeysIn } from '../domain/privacy/subject.ts';
 import { suppressionCheckKeys } from '../domain/privacy/suppression.ts';
 import { type AlikeLines, identifierKeysOf, mapRow, numberAlikeLine, type RowContext } from '../domain/row-mapper.ts';
@@ -14,7 +14,7 @@ import { sniff } from '../formats/sniff.ts';
 import { type FileFormat, type SourceRow, UnreadableFileError } from '../formats/types.ts';
 import { markLinesBefore, markTitleLines } from '../formats/title.ts';
 import { readXlsx } from '../formats/xlsx.ts';
-import { ERASURE_REWRITE_MARKER, findMapping, importIdOf, MAPPING_ENCODING, readingKey, reportKey, uploadOf } from './import-keys.ts';
+import { ERASURE_REWRITE_MARKER, findMappingText, importIdOf, MAPPING_ENCODING, readingKey, reportKey, uploadOf } from './import-keys.ts';
 import type { ContinuationQueue, ObjectStore, RecordQueue } from '../ports/index.ts';
 
 export interface ImportDeps {
@@ -600,6 +600,28 @@ export async function importObject(
   if (!headers && hasHeader) return finish({ status: 'failed', error: 'file.empty', errorDetail: 'the file has no header row' });
   if (heldFailure && headers) return failedPlan(heldFailure, headers);
   return finish({});
+}
+
+/**
+ * The mapping an export is read with: the file's, else its source's (findMappingText); one that is not valid JSON or
+ * not a valid mapping is an error naming its key.
+ */
+async function findMapping(
+  read: (key: string) => Promise<string | undefined>,
+  source: string,
+  objectKey: string,
+): Promise<{ mapping?: Mapping; origin: 'file' | 'source' | 'none'; error?: string }> {
+  const found = await findMappingText(read, source, objectKey);
+  if (!found) return { origin: 'none' };
+  let json: unknown;
+  try {
+    json = JSON.parse(found.text);
+  } catch {
+    return { origin: found.origin, error: `the mapping ${found.key} is not valid JSON` };
+  }
+  const parsed = parseMapping(json);
+  if (!parsed.ok) return { origin: found.origin, error: `the mapping ${found.key} is invalid: ${parsed.errors.join('; ')}` };
+  return { mapping: parsed.mapping, origin: found.origin };
 }
 
 function planErrorDetail(code: string, compiled: ReturnType<typeof compilePlan>): string {

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { type TextEncoding, WHATWG_LABEL } from '../domain/dialect.ts';
 import { stableHash } from '../domain/hash.ts';
-import { type Mapping, parseMapping } from '../domain/mapping.ts';
+import type { Mapping } from '../domain/mapping.ts';
 import type { ReadAs } from '../formats/rewrite.ts';
 import type { ImportCheckpoint } from './import-file.ts';
 
@@ -23,29 +23,20 @@ export const mappingKeys = (source: string, objectKey: string): [string, string]
 ];
 
 /**
- * The mapping an export is read with: the file's, else its source's; the first found counts, and one that is not
- * valid JSON or not a valid mapping is an error naming its key. `read` gives a key's text, undefined when absent.
+ * The text of the mapping an export is read with: the file's, else its source's; the first found counts. `read` gives
+ * a key's text, undefined when absent.
  */
-export async function findMapping(
+export async function findMappingText(
   read: (key: string) => Promise<string | undefined>,
   source: string,
   objectKey: string,
-): Promise<{ mapping?: Mapping; origin: 'file' | 'source' | 'none'; error?: string }> {
+): Promise<{ key: string; origin: 'file' | 'source'; text: string } | undefined> {
   const [fileKey, sourceKey] = mappingKeys(source, objectKey);
   for (const [key, origin] of [[fileKey, 'file'], [sourceKey, 'source']] as const) {
     const text = await read(key);
-    if (text === undefined) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return { origin, error: `the mapping ${key} is not valid JSON` };
-    }
-    const parsed = parseMapping(json);
-    if (!parsed.ok) return { origin, error: `the mapping ${key} is invalid: ${parsed.errors.join('; ')}` };
-    return { mapping: parsed.mapping, origin };
+    if (text !== undefined) return { key, origin, text };
   }
-  return { origin: 'none' };
+  return undefined;
 }
 
 export const MAPPING_ENCODING: Record<NonNullable<NonNullable<Mapping['format']>['encoding']>, TextEncoding> = {
@@ -83,7 +74,7 @@ export function parseReading(text: string | undefined): ReadAs | undefined {
 }
 
 /** How the import reads a file, as far as its mapping's format says: the privacy paths read it back the same way. */
-export function readingOf(mapping: Mapping | undefined): ReadAs {
+export function readingOf(mapping: Pick<Mapping, 'format'> | undefined): ReadAs {
   const f = mapping?.format;
   return {
     ...(f?.header === false ? { header: false } : {}),
@@ -92,6 +83,35 @@ export function readingOf(mapping: Mapping | undefined): ReadAs {
     ...(f?.delimiter ? { delimiter: f.delimiter } : {}),
     ...(f?.sheet ? { sheet: f.sheet } : {}),
   };
+}
+
+/** A mapping's format as far as reading its file goes (readingOf); the rest of the mapping is not looked at. */
+const mappingReadingSchema = z.object({
+  format: z.optional(
+    z.object({
+      header: z.optional(z.boolean()),
+      headerLine: z.optional(z.int().check(z.positive())),
+      encoding: z.optional(z.enum(Object.keys(MAPPING_ENCODING) as [keyof typeof MAPPING_ENCODING, ...(keyof typeof MAPPING_ENCODING)[]])),
+      delimiter: z.optional(z.string().check(z.length(1))),
+      sheet: z.optional(z.string()),
+    }),
+  ),
+});
+
+/**
+ * How an export's mapping says to read it (readingOf), from its format alone: the privacy worker, which reads a file
+ * imported before imports noted their reading, needs no more of a mapping (nor the mapping's validation with it). A
+ * mapping that is not JSON, or whose format cannot be read, gives the unmapped reading, as its import failed.
+ */
+export async function findReading(read: (key: string) => Promise<string | undefined>, source: string, objectKey: string): Promise<ReadAs> {
+  const found = await findMappingText(read, source, objectKey);
+  if (!found) return {};
+  try {
+    const parsed = mappingReadingSchema.safeParse(JSON.parse(found.text));
+    return parsed.success ? readingOf(parsed.data) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** One id per upload of an object (see uploadOf): a re-delivered notification maps to the same import. */

@@ -11,7 +11,7 @@ import type { SourceRow } from '../formats/types.ts';
 import type { PrivacyWork } from '../ports/privacy.ts';
 import { holdersOf, type StoredProfile, type TimelineEntry } from '../ports/profiles.ts';
 import { CdpError, ContentionError } from '../shared/errors.ts';
-import { findMapping, parseReading, readingKey, readingOf, reportKey } from './import-keys.ts';
+import { findReading, parseReading, readingKey, reportKey } from './import-keys.ts';
 import { type PrivacyDeps, record, SubjectError } from './privacy-requests.ts';
 import { activeProfile, amendProfile, finishMerge, mergesUnderWay } from './resolve-record.ts';
 
@@ -114,8 +114,8 @@ function belongs(row: SourceRow, recordKey: string | undefined, subject: Subject
 /**
  * How the import read an export: as its import noted (readingKey), so a mapping changed since does not move a person's
  * row; for an export imported before imports noted it, from the mapping beside it (the file's, else its source's). A
- * file with no header row has a person on its first line, a named sheet is the one imported. An unreadable mapping
- * failed that import: the file is read as unmapped.
+ * file with no header row has a person on its first line, a named sheet is the one imported. The mapping is read for
+ * its format alone (findReading): one that is not JSON failed that import, and the file is read as unmapped.
  */
 async function readingFor(deps: PrivacyDeps, objectKey: string): Promise<ReadAs> {
   const read = async (bucket: string, key: string) => {
@@ -124,7 +124,7 @@ async function readingFor(deps: PrivacyDeps, objectKey: string): Promise<ReadAs>
   };
   const noted = parseReading(await read(deps.buckets.raw, readingKey(objectKey)));
   if (noted) return noted;
-  return readingOf((await findMapping((key) => read(deps.buckets.landing, key), objectKey.split('/')[1] ?? '', objectKey)).mapping);
+  return findReading((key) => read(deps.buckets.landing, key), objectKey.split('/')[1] ?? '', objectKey);
 }
 
 function groupByObject(entries: readonly TimelineEntry[]): Map<string, Map<number, string>> {

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ImportCheckpoint, type ImportDeps, type ImportReport, importObject } from '../../lambdas/usecases/import-file.ts';
-import { parseReading, readingOf, uploadOf } from '../../lambdas/usecases/import-keys.ts';
+import { findReading, parseReading, readingOf, uploadOf } from '../../lambdas/usecases/import-keys.ts';
 import { MemoryContinuations, MemoryObjects, MemoryRecordQueue } from '../support/memory-ports.ts';
 import { buildXlsx } from '../support/xlsx.ts';
 
@@ -466,7 +466,22 @@ describe('how an export was read, for the privacy worker', () => {
     expect(parseReading('{"header":false,"encoding":"windows-1252","delimiter":";"}')).toEqual({ header: false, encoding: 'windows-1252', delimiter: ';' });
     expect(parseReading('{"sheet":"Altro","later":1}')).toEqual({ sheet: 'Altro' });
     for (const text of [undefined, '', 'not json', '[]', '{"encoding":"ebcdic"}', '{"delimiter":";;"}', '{"header":"no"}']) expect(parseReading(text)).toBeUndefined();
-    expect(readingOf({ format: { header: false, encoding: 'iso-8859-1', sheet: 'Altro' }, fields: {} })).toEqual({ header: false, encoding: 'windows-1252', sheet: 'Altro' });
+    expect(readingOf({ format: { header: false, encoding: 'iso-8859-1', sheet: 'Altro' } })).toEqual({ header: false, encoding: 'windows-1252', sheet: 'Altro' });
     expect(readingOf(undefined)).toEqual({});
+  });
+
+  it("reads the reading of an export imported before readings were noted from its mapping's format alone", async () => {
+    const texts = new Map<string, string>();
+    const read = async (key: string) => texts.get(key);
+    expect(await findReading(read, 'erp', 'imports/erp/clienti.csv')).toEqual({});
+    texts.set('mappings/erp.json', JSON.stringify({ format: { header: false, delimiter: ';', encoding: 'iso-8859-1', dateFormat: 'dd/MM/yyyy' }, fields: { 'identifiers.email': 3 } }));
+    expect(await findReading(read, 'erp', 'imports/erp/clienti.csv')).toEqual({ header: false, delimiter: ';', encoding: 'windows-1252' });
+    // The file's own mapping first; the rest of a mapping is not looked at, a format that cannot be read gives none.
+    texts.set('mappings/erp/clienti.csv.json', JSON.stringify({ format: { headerLine: 3 }, fields: 'not a mapping' }));
+    expect(await findReading(read, 'erp', 'imports/erp/clienti.csv')).toEqual({ headerLine: 3 });
+    texts.set('mappings/erp/clienti.csv.json', JSON.stringify({ format: { delimiter: ';;' } }));
+    expect(await findReading(read, 'erp', 'imports/erp/clienti.csv')).toEqual({});
+    texts.set('mappings/erp/clienti.csv.json', 'not json');
+    expect(await findReading(read, 'erp', 'imports/erp/clienti.csv')).toEqual({});
   });
 });
