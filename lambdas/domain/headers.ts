@@ -872,6 +872,22 @@ function synonymOf(folded: string): string | undefined {
   return amount !== undefined && AMOUNT_PATHS.has(amount) ? amount : undefined;
 }
 
+/** A run of words written together, each from its capital (`emailAddress`, `IDCliente`, `dateOfBirth`). */
+const CAMEL_CASE = /[a-z\d][A-Z]|[A-Z]{2}[a-z]/;
+
+/**
+ * A header folded as it is recognised: an app's or an API's keys written in camelCase (`emailAddress`, `phoneNumber`,
+ * `createdAt`, MailUp's `IDCliente`) by their words, as their snake_case (`email_address`) already were, where the
+ * words name a field and the run-together form names none (`firstName` reads as before). An export's own column is
+ * kept as the export names it.
+ */
+function foldWords(header: string, format?: ExportFormat): string {
+  const folded = foldHeader(header);
+  if (!CAMEL_CASE.test(header) || own(format?.columns, folded) !== undefined || (synonymOf(folded) ?? personFieldOf(folded)) !== undefined) return folded;
+  const words = foldHeader(header.replace(/([a-z\d])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2'));
+  return (synonymOf(words) ?? personFieldOf(words)) !== undefined ? words : folded;
+}
+
 /**
  * Whether a survey question's labels (its second header row, see subHeaderNames) are a contact question's fields
  * (SurveyMonkey's `Contact Information`: `Name`, `Company`, …, `Email Address`, `Phone Number`, each label editable):
@@ -1253,7 +1269,7 @@ const REGISTER_CLIENTS: ReadonlySet<string> = new Set(['cliente', 'customer']);
 export function recogniseHeaders(headers: readonly string[], format?: ExportFormat): Map<number, string> {
   const byIndex = new Map<number, string>();
   const taken = new Map<string, { index: number; qualified: boolean }>();
-  const folded = headers.map(foldHeader);
+  const folded = headers.map((h) => foldWords(h, format));
   const synonyms = folded.map(synonymOf);
   const documentsFile = !format && folded.some((h) => DOCUMENT_HEADERS.has(h));
   // (A column such a file reads as the customer's name, an `Intestatario`, is not elsewhere.)

@@ -47,6 +47,31 @@ describe('parseMapping', () => {
 });
 
 describe('compilePlan', () => {
+  it("reads an app's camelCase keys by their words, as their snake_case already was", () => {
+    // An app's or an API's JSON export: before, its phone, e-mail address, company and date were unread.
+    const headers = ['customerId', 'firstName', 'lastName', 'emailAddress', 'phoneNumber', 'createdAt', 'companyName', 'jobTitle', 'streetAddress', 'zipCode', 'countryCode', 'smsOptIn'];
+    expect(paths(headers)).toEqual({
+      'identifiers.externalId': 'customerId',
+      'person.firstName': 'firstName',
+      'person.lastName': 'lastName',
+      'identifiers.email': 'emailAddress',
+      'identifiers.phone': 'phoneNumber',
+      occurredAt: 'createdAt',
+      'company.name': 'companyName',
+      'company.role': 'jobTitle',
+      'address.line1': 'streetAddress',
+      'address.postalCode': 'zipCode',
+      'address.country': 'countryCode',
+      'consents.marketing_sms': 'smsOptIn',
+    });
+    // MailUp's recipients: its `IDCliente` is the customer's code; its order aggregates and a brand's capitals name nothing.
+    expect(paths(['Email', 'Nome', 'IDCliente', 'DataUltimoOrdine', 'TotaleUltimoOrdine', 'TotaleFatturato', 'eBay Username', 'LinkedInUrl'])).toEqual({
+      'identifiers.email': 'Email',
+      'person.firstName': 'Nome',
+      'identifiers.externalId': 'IDCliente',
+    });
+  });
+
   it('recognises Italian headers by synonym, ignoring case and accents', () => {
     expect(paths(['Codice Cliente', 'NOME', 'Cognome', 'E-Mail', 'Cellulare', 'Telefono', 'Città', 'Prov.', 'C.F.'])).toEqual({
       'identifiers.externalId': 'Codice Cliente',
