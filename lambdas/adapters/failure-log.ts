@@ -1,6 +1,6 @@
 import { BatchGetItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { type FailureNote, messageKey } from '../domain/failures.ts';
-import type { FailureLog } from '../ports/index.ts';
+import type { FailureNotes } from '../ports/index.ts';
 
 /** Partition of the failure log in the single table (the importer may write nothing else there: IAM LeadingKeys). */
 export const FAILURE_KEY_PREFIX = 'FAILED#';
@@ -10,7 +10,7 @@ const KEEP_SECONDS = 14 * 24 * 3600;
 const key = (queue: string, body: string) => ({ pk: { S: `${FAILURE_KEY_PREFIX}${queue}` }, sk: { S: messageKey(body) } });
 
 /** The failure log on the plain DynamoDB client: one small item per failed message, the newest reason wins. */
-export class DynamoFailureLog implements FailureLog {
+export class DynamoFailureLog implements FailureNotes {
   constructor(
     private readonly db: DynamoDBClient,
     private readonly tableName: string,

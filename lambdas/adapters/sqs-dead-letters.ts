@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { CanonicalRecord } from '../domain/canonical.ts';
 import type { FailureNote } from '../domain/failures.ts';
+import type { FailureNotes } from '../ports/index.ts';
 import type { DeadLetterRecords } from '../ports/privacy.ts';
 import { decodeRecords, encodeRecords } from './records-codec.ts';
 import { MAX_MESSAGE_BYTES } from './sqs-record-queue.ts';
@@ -86,12 +87,6 @@ export class SqsDeadLetterRecords implements DeadLetterRecords {
       await this.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
     }
   }
-}
-
-/** The failure log's notes, read and written (DynamoFailureLog). */
-export interface FailureNotes {
-  read(queue: string, bodies: readonly string[]): Promise<Map<string, FailureNote>>;
-  note(queue: string, messageBody: string, note: FailureNote): Promise<void>;
 }
 
 /** The queue the resolver notes its failures under (sqsBatchHandler's name for the records queue). */

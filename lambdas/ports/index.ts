@@ -36,3 +36,8 @@ export interface ContinuationQueue {
 export interface FailureLog {
   note(queue: string, messageBody: string, note: FailureNote): Promise<void>;
 }
+
+/** The failure log read back too, by message body (`cdp dlq list`; an erasure carrying a note to a message re-sent). */
+export interface FailureNotes extends FailureLog {
+  read(queue: string, bodies: readonly string[]): Promise<Map<string, FailureNote>>;
+}
